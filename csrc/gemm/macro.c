@@ -1,0 +1,245 @@
+/*
+ * macro.c - the float32 GEMM driver: BLIS-style loops around the micro-kernel
+ * (jc over nc-wide panels of B, pc over kc-deep slices of K, ic over mc-tall
+ * blocks of A, then jr/ir over micro-tiles), and its threading.
+ *
+ * Threads split C into a grid of output blocks; each thread runs the whole
+ * K loop for its block with private pack buffers, so every element of C is
+ * computed by the same instructions in the same order whatever the thread
+ * count: results are bitwise reproducible.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Below this many rows per thread, B is read in place rather than packed:
+ * packing costs a pass over B that few row panels would amortise. */
+#define DIRECT_B_MAX_ROWS 32
+
+/* Weight of packing one element against one multiply-add, used to choose
+ * the thread grid (packing is a copy through memory). */
+#define PACK_COST 16.0
+
+typedef struct {
+    long m, n, k;
+    float alpha, beta;
+    const float *a;
+    long rs_a, cs_a;
+    const float *b;
+    long rs_b, cs_b;
+    float *c;
+    long ldc;
+    const float *bias;
+    sc_act act;
+    const sc_sgemm_kernels *kr;
+} sgemm_args;
+
+static long round_up(long x, long to) { return (x + to - 1) / to * to; }
+static long min_l(long x, long y) { return x < y ? x : y; }
+
+/* A per-thread, 64-byte aligned scratch buffer, kept for later calls. */
+static float *scratch(int slot, size_t floats)
+{
+    static _Thread_local float *buf[2];
+    static _Thread_local size_t cap[2];
+    if (cap[slot] < floats) {
+        free(buf[slot]);
+        size_t bytes = round_up((long)(floats * sizeof(float)), 64);
+        buf[slot] = aligned_alloc(64, bytes);
+        cap[slot] = buf[slot] ? floats : 0;
+    }
+    return buf[slot];
+}
+
+/* C tile = alpha * (ap @ bp) + beta * C for a partial tile (rows x cols),
+ * through a full-size temporary so the micro-kernel never writes outside C. */
+static void edge_tile(const sc_sgemm_kernels *kr, long kc, const float *ap,
+                      const float *bp, long rs_bp, float *c, long ldc,
+                      long rows, long cols, float alpha, float beta)
+{
+    float tmp[SC_MR_MAX * SC_NR_MAX] __attribute__((aligned(64)));
+    kr->ukr(kc, ap, bp, rs_bp, tmp, kr->nr, 1.0f, 0.0f);
+    for (long i = 0; i < rows; ++i) {
+        float *ci = c + i * ldc;
+        const float *ti = tmp + i * kr->nr;
+        if (beta == 0.0f)
+            for (long j = 0; j < cols; ++j)
+                ci[j] = alpha * ti[j];
+        else
+            for (long j = 0; j < cols; ++j)
+                ci[j] = alpha * ti[j] + beta * ci[j];
+    }
+}
+
+/* The block C[m0:m1, n0:n1] on the calling thread. Returns -1 when out of
+ * memory, else 0. */
+static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
+{
+    const sc_sgemm_kernels *kr = g->kr;
+    const int mr = kr->mr, nr = kr->nr;
+    const long kc_max = min_l(kr->kc, g->k);
+    const long mc_max = min_l(kr->mc, round_up(m1 - m0, mr));
+    const long nc_max = min_l(kr->nc, round_up(n1 - n0, nr));
+    const int direct_b = g->cs_b == 1 && m1 - m0 <= DIRECT_B_MAX_ROWS;
+    const int epilogue = g->bias != NULL || g->act != SC_ACT_NONE;
+
+    float *ap = scratch(0, (size_t)mc_max * kc_max);
+    float *bp = scratch(1, (size_t)kc_max * (direct_b ? nr : nc_max));
+    if (!ap || !bp)
+        return -1;
+
+    for (long jc = n0; jc < n1; jc += kr->nc) {
+        const long nc = min_l(kr->nc, n1 - jc);
+        for (long pc = 0; pc < g->k; pc += kr->kc) {
+            const long kc = min_l(kr->kc, g->k - pc);
+            const float beta = pc == 0 ? g->beta : 1.0f;
+            const int last_k = pc + kc == g->k;
+            const float *bsrc = g->b + pc * g->rs_b + jc * g->cs_b;
+            if (!direct_b)
+                sc_pack_b_f32(kc, nc, bsrc, g->rs_b, g->cs_b, nr, bp);
+            else if (nc % nr)
+                sc_pack_b_f32(kc, nc % nr, bsrc + (nc - nc % nr), g->rs_b, 1,
+                              nr, bp);
+
+            for (long ic = m0; ic < m1; ic += kr->mc) {
+                const long mc = min_l(kr->mc, m1 - ic);
+                sc_pack_a_f32(mc, kc, g->a + ic * g->rs_a + pc * g->cs_a,
+                              g->rs_a, g->cs_a, mr, ap);
+
+                for (long jr = 0; jr < nc; jr += nr) {
+                    const long cols = min_l(nr, nc - jr);
+                    const float *bpanel = bp + jr * kc;
+                    long rs_bp = nr;
+                    if (direct_b) {
+                        bpanel = cols == nr ? bsrc + jr : bp;
+                        rs_bp = cols == nr ? g->rs_b : nr;
+                    }
+                    for (long ir = 0; ir < mc; ir += mr) {
+                        const long rows = min_l(mr, mc - ir);
+                        float *ct = g->c + (ic + ir) * g->ldc + jc + jr;
+                        const float *apanel = ap + ir * kc;
+                        if (rows == mr && cols == nr)
+                            kr->ukr(kc, apanel, bpanel, rs_bp, ct, g->ldc,
+                                    g->alpha, beta);
+                        else
+                            edge_tile(kr, kc, apanel, bpanel, rs_bp, ct,
+                                      g->ldc, rows, cols, g->alpha, beta);
+                        if (last_k && epilogue)
+                            sc_bias_act_f32(ct, rows, cols, g->ldc,
+                                            g->bias ? g->bias + jc + jr : NULL,
+                                            g->act);
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* The m == 1 case with a row-major B: columns [n0, n1) by the gemv kernel. */
+static void sgemv_block(const sgemm_args *g, long n0, long n1)
+{
+    float *c = g->c + n0;
+    g->kr->gemv(n1 - n0, g->k, g->alpha, g->a, g->cs_a, g->b + n0, g->rs_b,
+                g->beta, c);
+    if (g->bias != NULL || g->act != SC_ACT_NONE)
+        sc_bias_act_f32(c, 1, n1 - n0, g->ldc, g->bias ? g->bias + n0 : NULL,
+                        g->act);
+}
+
+/* Choose a tm x tn grid of output blocks for up to nt threads: the one whose
+ * busiest thread has the least multiply-add plus packing work. */
+static void thread_grid(const sgemm_args *g, int nt, int *tm_out, int *tn_out)
+{
+    const long panels_m = (g->m + g->kr->mr - 1) / g->kr->mr;
+    const long panels_n = (g->n + g->kr->nr - 1) / g->kr->nr;
+    double best = -1.0;
+    *tm_out = *tn_out = 1;
+    for (int tm = 1; tm <= nt; ++tm) {
+        const int tn = nt / tm;
+        if (tm * tn != nt || tm > panels_m || tn > panels_n)
+            continue;
+        const double rows = (double)((panels_m + tm - 1) / tm) * g->kr->mr;
+        const double cols = (double)((panels_n + tn - 1) / tn) * g->kr->nr;
+        const double cost = rows * cols + PACK_COST * (rows + cols);
+        if (best < 0.0 || cost < best) {
+            best = cost;
+            *tm_out = tm;
+            *tn_out = tn;
+        }
+    }
+}
+
+/* The start of part `i` of `parts` when `len` is split in units of `unit`. */
+static long split_point(long len, long unit, int parts, int i)
+{
+    const long units = (len + unit - 1) / unit;
+    const long at = units * i / parts * unit;
+    return at < len ? at : len;
+}
+
+static void scale_c(const sgemm_args *g)
+{
+    for (long i = 0; i < g->m; ++i) {
+        float *ci = g->c + i * g->ldc;
+        if (g->beta == 0.0f)
+            memset(ci, 0, (size_t)g->n * sizeof(float));
+        else
+            for (long j = 0; j < g->n; ++j)
+                ci[j] *= g->beta;
+    }
+    if (g->bias != NULL || g->act != SC_ACT_NONE)
+        sc_bias_act_f32(g->c, g->m, g->n, g->ldc, g->bias, g->act);
+}
+
+int sc_sgemm(long m, long n, long k, float alpha, const float *a, long rs_a,
+             long cs_a, const float *b, long rs_b, long cs_b, float beta,
+             float *c, long ldc, const float *bias, sc_act act)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    const sgemm_args g = {m, n, k, alpha, beta, a, rs_a, cs_a, b, rs_b, cs_b,
+                          c, ldc, bias, act, sc_sgemm_current_kernels()};
+    if (k <= 0) {
+        scale_c(&g);
+        return 0;
+    }
+    const int nt = sc_threads_for_work(2.0 * m * n * k);
+
+    if (m == 1 && cs_b == 1) {
+        const long unit = g.kr->gemv_cols;
+        const int parts = (int)min_l(nt, (n + unit - 1) / unit);
+        if (parts <= 1) {
+            sgemv_block(&g, 0, n);
+            return 0;
+        }
+#pragma omp parallel for num_threads(parts) schedule(static)
+        for (int i = 0; i < parts; ++i)
+            sgemv_block(&g, split_point(n, unit, parts, i),
+                        split_point(n, unit, parts, i + 1));
+        return 0;
+    }
+
+    int tm = 1, tn = 1;
+    if (nt > 1)
+        thread_grid(&g, nt, &tm, &tn);
+    if (tm * tn == 1)
+        return sgemm_block(&g, 0, m, 0, n);
+
+    int failed = 0;
+#pragma omp parallel for num_threads(tm * tn) schedule(static) \
+    reduction(| : failed)
+    for (int blk = 0; blk < tm * tn; ++blk) {
+        const int bi = blk / tn, bj = blk % tn;
+        failed |= sgemm_block(&g, split_point(m, g.kr->mr, tm, bi),
+                              split_point(m, g.kr->mr, tm, bi + 1),
+                              split_point(n, g.kr->nr, tn, bj),
+                              split_point(n, g.kr->nr, tn, bj + 1)) != 0;
+    }
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,97 @@
+/* ukernel_avx512_8x32.c - AVX-512F micro-kernel: an 8 x 32 tile of C held in
+ * 16 zmm accumulators; per k step two vector loads of B, eight broadcasts of
+ * A and sixteen FMAs. Compiled with -mavx512f -mavx2 -mfma only. */
+#include <immintrin.h>
+
+#include "gemm.h"
+
+#define MR 8
+
+void sc_sukr_avx512_8x32(long k, const float *restrict a,
+                         const float *restrict b, long rs_b,
+                         float *restrict c, long ldc, float alpha, float beta)
+{
+    __m512 acc[MR][2];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+        acc[r][0] = _mm512_setzero_ps();
+        acc[r][1] = _mm512_setzero_ps();
+    }
+    for (long p = 0; p < k; ++p) {
+        const __m512 b0 = _mm512_loadu_ps(b);
+        const __m512 b1 = _mm512_loadu_ps(b + 16);
+        _mm_prefetch((const char *)(b + 8 * rs_b), _MM_HINT_T0);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+            const __m512 ar = _mm512_set1_ps(a[r]);
+            acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
+        }
+        a += MR;
+        b += rs_b;
+    }
+    const __m512 va = _mm512_set1_ps(alpha);
+    if (beta == 0.0f) {
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+            _mm512_storeu_ps(c + r * ldc, _mm512_mul_ps(va, acc[r][0]));
+            _mm512_storeu_ps(c + r * ldc + 16, _mm512_mul_ps(va, acc[r][1]));
+        }
+    } else {
+        const __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+            float *cr = c + r * ldc;
+            const __m512 c0 = _mm512_mul_ps(vb, _mm512_loadu_ps(cr));
+            const __m512 c1 = _mm512_mul_ps(vb, _mm512_loadu_ps(cr + 16));
+            _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, acc[r][0], c0));
+            _mm512_storeu_ps(cr + 16, _mm512_fmadd_ps(va, acc[r][1], c1));
+        }
+    }
+}
+
+/* Columns per pass of the m == 1 kernel: 8 accumulators of 16. */
+#define GEMV_VECS 8
+
+static __mmask16 tail_mask(long remaining)
+{
+    if (remaining >= 16)
+        return (__mmask16)0xFFFF;
+    if (remaining <= 0)
+        return 0;
+    return (__mmask16)((1u << remaining) - 1u);
+}
+
+void sc_sgemv_avx512(long n, long k, float alpha, const float *restrict a,
+                     long inc_a, const float *restrict b, long rs_b,
+                     float beta, float *restrict c)
+{
+    const __m512 va = _mm512_set1_ps(alpha);
+    const __m512 vb = _mm512_set1_ps(beta);
+    for (long j0 = 0; j0 < n; j0 += 16 * GEMV_VECS) {
+        __mmask16 mask[GEMV_VECS];
+        __m512 acc[GEMV_VECS];
+#pragma GCC unroll 8
+        for (int v = 0; v < GEMV_VECS; ++v) {
+            mask[v] = tail_mask(n - j0 - 16 * v);
+            acc[v] = _mm512_setzero_ps();
+        }
+        const float *row = b + j0;
+        for (long p = 0; p < k; ++p, row += rs_b) {
+            const __m512 ap = _mm512_set1_ps(a[p * inc_a]);
+#pragma GCC unroll 8
+            for (int v = 0; v < GEMV_VECS; ++v)
+                acc[v] = _mm512_fmadd_ps(
+                    ap, _mm512_maskz_loadu_ps(mask[v], row + 16 * v), acc[v]);
+        }
+#pragma GCC unroll 8
+        for (int v = 0; v < GEMV_VECS; ++v) {
+            float *cv = c + j0 + 16 * v;
+            __m512 out = _mm512_mul_ps(va, acc[v]);
+            if (beta != 0.0f)
+                out = _mm512_fmadd_ps(
+                    vb, _mm512_maskz_loadu_ps(mask[v], cv), out);
+            _mm512_mask_storeu_ps(cv, mask[v], out);
+        }
+    }
+}

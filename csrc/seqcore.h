@@ -1,0 +1,88 @@
+/*
+ * seqcore.h - the C API of every seqcore kernel.
+ *
+ * Conventions: matrices are row-major unless a stride says otherwise; element
+ * strides (not bytes) are signed longs; every kernel is callable without the
+ * GIL and chooses its own thread count through sc_threads_for_work().
+ */
+#ifndef SEQCORE_H
+#define SEQCORE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- CPU features and threads (cpu.c) ---------------------------------- */
+
+typedef enum {
+    SC_ISA_GENERIC = 0,   /* portable C, always available */
+    SC_ISA_AVX2 = 1,      /* AVX2 + FMA */
+    SC_ISA_AVX512 = 2     /* AVX-512F */
+} sc_isa;
+
+/* 1 if the ISA's kernels were compiled in and this CPU and OS can run them. */
+int sc_isa_available(sc_isa isa);
+/* The best available ISA. */
+sc_isa sc_isa_best(void);
+/* Select the kernels of `isa`; returns 0, or -1 (and changes nothing) when
+ * the ISA is not available. */
+int sc_isa_select(sc_isa isa);
+sc_isa sc_isa_current(void);
+const char *sc_isa_name(sc_isa isa);
+
+/* 1 when the extension was compiled with OpenMP. */
+int sc_openmp_enabled(void);
+/* Threads every kernel may use (>= 1); without OpenMP always 1. */
+void sc_set_num_threads(int n);
+int sc_get_num_threads(void);
+/* The default: OMP_NUM_THREADS if set, else the CPUs in our affinity mask. */
+int sc_default_num_threads(void);
+/* Threads worth using for `flops` of work: 1 below the threshold where
+ * forking costs more than it saves, never more than sc_get_num_threads(). */
+int sc_threads_for_work(double flops);
+
+/* ---- activations (elementwise.c) ---------------------------------------- */
+
+typedef enum {
+    SC_ACT_NONE = 0,
+    SC_ACT_RELU = 1,
+    SC_ACT_SIGMOID = 2,
+    SC_ACT_TANH = 3
+} sc_act;
+
+/* x[i, j] = act(x[i, j] + bias[j]) for an m x n block with row stride ldx.
+ * bias may be NULL. */
+void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
+                     sc_act act);
+void sc_bias_act_f64(double *x, long m, long n, long ldx, const double *bias,
+                     sc_act act);
+
+/* ---- GEMM (gemm/) ------------------------------------------------------- */
+
+/*
+ * C = act(alpha * A @ B + beta * C + bias)
+ *
+ * A is m x k with A[i, p] = a[i * rs_a + p * cs_a]; B is k x n with
+ * B[p, j] = b[p * rs_b + j * cs_b]: a transpose is a swap of the two strides.
+ * C is m x n, row-major with leading dimension ldc. bias (length n) may be
+ * NULL. With beta == 0, C is written without being read (NaN in C is
+ * ignored, as in BLAS). Any m, n, k >= 0. Results are bitwise identical for
+ * every thread count. Returns 0, or -1 when scratch memory ran out.
+ */
+int sc_sgemm(long m, long n, long k, float alpha,
+              const float *a, long rs_a, long cs_a,
+              const float *b, long rs_b, long cs_b,
+              float beta, float *c, long ldc,
+              const float *bias, sc_act act);
+
+/* The float64 twin, for gradient checks: portable C, same semantics. */
+int sc_dgemm(long m, long n, long k, double alpha,
+              const double *a, long rs_a, long cs_a,
+              const double *b, long rs_b, long cs_b,
+              double beta, double *c, long ldc,
+              const double *bias, sc_act act);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEQCORE_H */

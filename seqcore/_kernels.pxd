@@ -1,0 +1,40 @@
+# The C API of csrc/seqcore.h, as Cython sees it.
+
+cdef extern from "seqcore.h" nogil:
+    ctypedef enum sc_isa:
+        SC_ISA_GENERIC
+        SC_ISA_AVX2
+        SC_ISA_AVX512
+
+    ctypedef enum sc_act:
+        SC_ACT_NONE
+        SC_ACT_RELU
+        SC_ACT_SIGMOID
+        SC_ACT_TANH
+
+    int sc_isa_available(sc_isa isa)
+    sc_isa sc_isa_best()
+    int sc_isa_select(sc_isa isa)
+    sc_isa sc_isa_current()
+    const char *sc_isa_name(sc_isa isa)
+
+    int sc_openmp_enabled()
+    void sc_set_num_threads(int n)
+    int sc_get_num_threads()
+    int sc_default_num_threads()
+
+    void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
+                         sc_act act)
+    void sc_bias_act_f64(double *x, long m, long n, long ldx,
+                         const double *bias, sc_act act)
+
+    int sc_sgemm(long m, long n, long k, float alpha,
+                 const float *a, long rs_a, long cs_a,
+                 const float *b, long rs_b, long cs_b,
+                 float beta, float *c, long ldc,
+                 const float *bias, sc_act act)
+    int sc_dgemm(long m, long n, long k, double alpha,
+                 const double *a, long rs_a, long cs_a,
+                 const double *b, long rs_b, long cs_b,
+                 double beta, double *c, long ldc,
+                 const double *bias, sc_act act)

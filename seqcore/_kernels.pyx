@@ -1,0 +1,177 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The one bridge between Python and the C kernels of csrc/.
+
+Every function checks shapes, dtypes and memory layout here, in Python
+terms, before any C runs; the C calls run without the GIL.
+"""
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+_ISAS = {"generic": SC_ISA_GENERIC, "avx2": SC_ISA_AVX2,
+         "avx512": SC_ISA_AVX512}
+_ACTIVATIONS = {None: SC_ACT_NONE, "linear": SC_ACT_NONE, "none": SC_ACT_NONE,
+                "relu": SC_ACT_RELU, "sigmoid": SC_ACT_SIGMOID,
+                "tanh": SC_ACT_TANH}
+
+
+# ---- CPU features and threads ---------------------------------------------
+
+def isa_names():
+    """All ISA names seqcore knows, best last."""
+    return list(_ISAS)
+
+
+def isa_available(str name):
+    """Whether this build and this CPU can run the kernels of ISA `name`."""
+    return bool(sc_isa_available(_isa_code(name)))
+
+
+def best_isa():
+    return sc_isa_name(sc_isa_best()).decode()
+
+
+def current_isa():
+    return sc_isa_name(sc_isa_current()).decode()
+
+
+def select_isa(str name):
+    """Use the kernels of ISA `name` from now on (for tests and debugging)."""
+    if sc_isa_select(_isa_code(name)) != 0:
+        available = [n for n in _ISAS if sc_isa_available(_ISAS[n])]
+        raise RuntimeError(
+            f"seqcore: this CPU (or this build) cannot run the {name!r} "
+            f"kernels; available: {available}")
+
+
+def openmp_enabled():
+    return bool(sc_openmp_enabled())
+
+
+def set_num_threads(int n):
+    sc_set_num_threads(n)
+
+
+def get_num_threads():
+    return sc_get_num_threads()
+
+
+def default_num_threads():
+    return sc_default_num_threads()
+
+
+cdef sc_isa _isa_code(str name) except *:
+    if name not in _ISAS:
+        raise ValueError(f"seqcore: unknown ISA {name!r}; expected one of "
+                         f"{list(_ISAS)}")
+    return _ISAS[name]
+
+
+cdef sc_act _act_code(activation) except *:
+    try:
+        return _ACTIVATIONS[activation]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"gemm: unknown activation {activation!r}; expected one of "
+            f"None, 'linear', 'relu', 'sigmoid', 'tanh'") from None
+
+
+# ---- GEMM -------------------------------------------------------------------
+
+cdef long _element_stride(x, int axis, str what) except? -1:
+    cdef long s = x.strides[axis]
+    if s % x.itemsize:
+        raise ValueError(f"gemm: {what} has strides {x.strides}, which are not "
+                         f"a multiple of its itemsize {x.itemsize}")
+    return s // x.itemsize
+
+
+def gemm(a, b, c=None, *, bint trans_a=False, bint trans_b=False,
+         double alpha=1.0, double beta=0.0, bias=None, activation=None):
+    """C = activation(alpha * op(a) @ op(b) + beta * c + bias).
+
+    a: (m, k), or (k, m) with trans_a; b: (k, n), or (n, k) with trans_b;
+    float32 or float64, any strides. c: (m, n) output, same dtype, rows
+    contiguous; allocated when None (then beta must be 0). bias: (n,).
+    activation: None/'linear', 'relu', 'sigmoid' or 'tanh'. Returns c.
+    """
+    if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):
+        raise TypeError(f"gemm: a and b must be numpy arrays, received "
+                        f"{type(a).__name__} and {type(b).__name__}")
+    A, B = a, b
+    if A.ndim != 2 or B.ndim != 2:
+        raise ValueError(f"gemm: a and b must be 2-D, received shapes "
+                         f"{A.shape} and {B.shape}")
+    if A.dtype != B.dtype or A.dtype not in (np.float32, np.float64):
+        raise ValueError(f"gemm: a and b must both be float32 or both float64, "
+                         f"received {A.dtype} and {B.dtype}")
+    cdef long m, n, k, k_b
+    cdef long rs_a = _element_stride(A, 0, "a"), cs_a = _element_stride(A, 1, "a")
+    cdef long rs_b = _element_stride(B, 0, "b"), cs_b = _element_stride(B, 1, "b")
+    m, k = A.shape[0], A.shape[1]
+    if trans_a:
+        m, k = k, m
+        rs_a, cs_a = cs_a, rs_a
+    k_b, n = B.shape[0], B.shape[1]
+    if trans_b:
+        k_b, n = n, k_b
+        rs_b, cs_b = cs_b, rs_b
+    if k != k_b:
+        raise ValueError(
+            f"gemm: op(a) has shape {(m, k)} and op(b) has shape {(k_b, n)}; "
+            f"their inner dimensions {k} and {k_b} must match")
+    cdef sc_act act = _act_code(activation)
+
+    if c is None:
+        if beta != 0.0:
+            raise ValueError(f"gemm: beta={beta} needs an output array c to "
+                             f"accumulate into")
+        C = np.empty((m, n), dtype=A.dtype)
+    else:
+        if not isinstance(c, np.ndarray):
+            raise TypeError(f"gemm: c must be a numpy array, received "
+                            f"{type(c).__name__}")
+        C = c
+        if C.ndim != 2 or C.shape[0] != m or C.shape[1] != n:
+            raise ValueError(f"gemm: c must have shape {(m, n)}, received "
+                             f"{C.shape}")
+        if C.dtype != A.dtype:
+            raise ValueError(f"gemm: c must be {A.dtype}, received {C.dtype}")
+        if not C.flags.writeable:
+            raise ValueError("gemm: c is read-only")
+        if (n > 1 and C.strides[1] != C.itemsize) or C.strides[0] % C.itemsize \
+                or C.strides[0] < 0:
+            raise ValueError(f"gemm: c must have contiguous rows, received "
+                             f"strides {C.strides}")
+        if np.may_share_memory(C, A) or np.may_share_memory(C, B):
+            raise ValueError("gemm: c must not overlap a or b")
+    cdef long ldc = C.strides[0] // C.itemsize
+
+    cdef void *bias_ptr = NULL
+    if bias is not None:
+        bias_arr = np.ascontiguousarray(bias, dtype=A.dtype)
+        if bias_arr.ndim != 1 or bias_arr.shape[0] != n:
+            raise ValueError(f"gemm: bias must have shape {(n,)}, received "
+                             f"{bias_arr.shape}")
+        bias_ptr = cnp.PyArray_DATA(<cnp.ndarray>bias_arr)
+
+    cdef void *pa = cnp.PyArray_DATA(<cnp.ndarray>A)
+    cdef void *pb = cnp.PyArray_DATA(<cnp.ndarray>B)
+    cdef void *pc = cnp.PyArray_DATA(<cnp.ndarray>C)
+    cdef int status
+    if A.dtype == np.float32:
+        with nogil:
+            status = sc_sgemm(m, n, k, <float>alpha, <float *>pa, rs_a, cs_a,
+                              <float *>pb, rs_b, cs_b, <float>beta,
+                              <float *>pc, ldc, <float *>bias_ptr, act)
+    else:
+        with nogil:
+            status = sc_dgemm(m, n, k, alpha, <double *>pa, rs_a, cs_a,
+                              <double *>pb, rs_b, cs_b, beta, <double *>pc,
+                              ldc, <double *>bias_ptr, act)
+    if status != 0:
+        raise MemoryError(f"gemm: out of memory for scratch buffers "
+                          f"(m={m}, n={n}, k={k})")
+    return C

@@ -1,0 +1,112 @@
+"""Build seqcore's one extension module, seqcore._kernels.
+
+The portable C sources are compiled with the extension's own flags. Each
+ISA-specific micro-kernel file gets its own -m flags and nothing else does,
+so the module imports on any x86-64 CPU and picks its kernels at run time.
+OpenMP is used when a probe program compiles and links with it; otherwise
+the build goes on serially, with a warning.
+"""
+import os
+import platform
+import shutil
+import tempfile
+import warnings
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+PORTABLE_SOURCES = [
+    "csrc/cpu.c",
+    "csrc/elementwise.c",
+    "csrc/gemm/kernels.c",
+    "csrc/gemm/macro.c",
+    "csrc/gemm/pack.c",
+    "csrc/gemm/ukernel_ref.c",
+    "csrc/gemm/dgemm.c",
+]
+
+# x86-64 only: each file with the flags of the one ISA it targets.
+X86_ISA_SOURCES = {
+    "csrc/gemm/ukernel_avx2_6x16.c": ["-mavx2", "-mfma"],
+    "csrc/gemm/ukernel_avx512_8x32.c": ["-mavx512f", "-mavx2", "-mfma"],
+}
+
+COMMON_FLAGS = ["-O3", "-fno-strict-aliasing"]
+
+OPENMP_PROBE = r"""
+#include <omp.h>
+#include <stdio.h>
+int main(void) {
+    int n = 0;
+    #pragma omp parallel reduction(+ : n)
+    n += 1;
+    printf("%d\n", n + omp_get_max_threads() * 0);
+    return 0;
+}
+"""
+
+
+def is_x86_64():
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
+class BuildExt(build_ext):
+    def build_extensions(self):
+        openmp_flags = self._openmp_flags()
+        for ext in self.extensions:
+            ext.extra_compile_args += COMMON_FLAGS + openmp_flags
+            ext.extra_link_args += openmp_flags
+            if is_x86_64():
+                ext.define_macros.append(("SC_HAVE_X86_KERNELS", "1"))
+                ext.extra_objects += self._compile_isa_sources(ext)
+        super().build_extensions()
+
+    def _compile_isa_sources(self, ext):
+        objects = []
+        for source, isa_flags in X86_ISA_SOURCES.items():
+            objects += self.compiler.compile(
+                [source],
+                output_dir=self.build_temp,
+                macros=ext.define_macros,
+                include_dirs=ext.include_dirs,
+                extra_postargs=COMMON_FLAGS + isa_flags,
+            )
+        return objects
+
+    def _openmp_flags(self):
+        """['-fopenmp'] when the compiler builds and links an OpenMP program."""
+        flags = ["-fopenmp"]
+        tmp = tempfile.mkdtemp(prefix="seqcore-openmp-")
+        try:
+            source = os.path.join(tmp, "probe.c")
+            with open(source, "w") as f:
+                f.write(OPENMP_PROBE)
+            objects = self.compiler.compile([source], output_dir=tmp,
+                                            extra_postargs=flags)
+            self.compiler.link_executable(objects, "probe", output_dir=tmp,
+                                          extra_postargs=flags)
+            return flags
+        except Exception as exc:  # CompileError, LinkError, missing headers
+            warnings.warn(
+                "seqcore: the C compiler cannot build OpenMP programs "
+                f"({exc.__class__.__name__}); building the kernels "
+                "single-threaded. Install libgomp (or libomp for clang) "
+                "and reinstall for multicore speed.")
+            return []
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+extension = Extension(
+    "seqcore._kernels",
+    sources=["seqcore/_kernels.pyx"] + PORTABLE_SOURCES,
+    include_dirs=["csrc", numpy.get_include()],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+)
+
+setup(
+    ext_modules=cythonize([extension], language_level=3),
+    cmdclass={"build_ext": BuildExt},
+)
