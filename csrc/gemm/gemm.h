@@ -2,8 +2,9 @@
  * gemm.h - internals of the float32 GEMM: the per-ISA kernel table, packing,
  * and the micro-kernel contract. Not part of the public API (seqcore.h).
  *
- * The micro-kernel computes one MR x NR tile of C from packed panels:
- *   a: MR x k, column by column (a[p * MR + r] = A[r, p])
+ * The micro-kernel computes one MR x NR tile of C from panels of A and B:
+ *   a: MR x k with A[r, p] = a[r * rs_a + p * cs_a]; (rs_a, cs_a) == (1, MR)
+ *      for a packed panel, or (lda, 1) when a row-major A is read in place
  *   b: k x NR, row by row with row stride rs_b (b[p * rs_b + j] = B[p, j]);
  *      rs_b == NR for a packed panel, or B's own row stride when B is read
  *      in place
@@ -17,7 +18,8 @@
 #define SC_MR_MAX 16
 #define SC_NR_MAX 32
 
-typedef void (*sc_sukr_fn)(long k, const float *a, const float *b, long rs_b,
+typedef void (*sc_sukr_fn)(long k, const float *a, long rs_a, long cs_a,
+                           const float *b, long rs_b,
                            float *c, long ldc, float alpha, float beta);
 
 /* c[j] = alpha * sum_p a[p * inc_a] * b[p * rs_b + j] + beta * c[j], j < n:
@@ -46,19 +48,22 @@ void sc_pack_b_f32(long kc, long nc, const float *b, long rs_b, long cs_b,
                    int nr, float *bp);
 
 /* ukernel_ref.c */
-void sc_sukr_ref_4x8(long k, const float *a, const float *b, long rs_b,
+void sc_sukr_ref_4x8(long k, const float *a, long rs_a, long cs_a,
+                       const float *b, long rs_b,
                      float *c, long ldc, float alpha, float beta);
 void sc_sgemv_ref(long n, long k, float alpha, const float *a, long inc_a,
                   const float *b, long rs_b, float beta, float *c);
 
 #ifdef SC_HAVE_X86_KERNELS
 /* ukernel_avx2_6x16.c */
-void sc_sukr_avx2_6x16(long k, const float *a, const float *b, long rs_b,
+void sc_sukr_avx2_6x16(long k, const float *a, long rs_a, long cs_a,
+                       const float *b, long rs_b,
                        float *c, long ldc, float alpha, float beta);
 void sc_sgemv_avx2(long n, long k, float alpha, const float *a, long inc_a,
                    const float *b, long rs_b, float beta, float *c);
 /* ukernel_avx512_8x32.c */
-void sc_sukr_avx512_8x32(long k, const float *a, const float *b, long rs_b,
+void sc_sukr_avx512_8x32(long k, const float *a, long rs_a, long cs_a,
+                       const float *b, long rs_b,
                          float *c, long ldc, float alpha, float beta);
 void sc_sgemv_avx512(long n, long k, float alpha, const float *a, long inc_a,
                      const float *b, long rs_b, float beta, float *c);

@@ -16,21 +16,30 @@ static const sc_sgemm_kernels avx2_kernels = {
 
 static const sc_sgemm_kernels avx512_kernels = {
     SC_ISA_AVX512, 8, 32, 128, 256, 4096, sc_sukr_avx512_8x32,
-    sc_sgemv_avx512, 128,
+    sc_sgemv_avx512, 256,
 };
 #endif
 
 static const sc_sgemm_kernels *selected = 0;
+#include <stdio.h>
+#include <stdlib.h>
+static sc_sgemm_kernels tuned;
+static const sc_sgemm_kernels *tune(const sc_sgemm_kernels *k) {
+    const char *e = getenv("SEQCORE_BLOCKING");
+    tuned = *k;
+    if (e) sscanf(e, "%ld,%ld,%ld", &tuned.mc, &tuned.kc, &tuned.nc);
+    return &tuned;
+}
 
 void sc_gemm_select_kernels(sc_isa isa)
 {
     switch (isa) {
 #ifdef SC_HAVE_X86_KERNELS
     case SC_ISA_AVX512:
-        selected = &avx512_kernels;
+        selected = tune(&avx512_kernels);
         return;
     case SC_ISA_AVX2:
-        selected = &avx2_kernels;
+        selected = tune(&avx2_kernels);
         return;
 #endif
     default:

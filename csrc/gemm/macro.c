@@ -17,9 +17,10 @@
 #include <omp.h>
 #endif
 
-/* Below this many rows per thread, B is read in place rather than packed:
- * packing costs a pass over B that few row panels would amortise. */
+/* Blocks of at most this many rows read a row-major B in place, and blocks
+ * of at most this many columns a row-major A (see sgemm_block). */
 #define DIRECT_B_MAX_ROWS 32
+#define DIRECT_A_MAX_COLS 64
 
 /* Weight of packing one element against one multiply-add, used to choose
  * the thread grid (packing is a copy through memory). */
@@ -42,6 +43,17 @@ typedef struct {
 static long round_up(long x, long to) { return (x + to - 1) / to * to; }
 static long min_l(long x, long y) { return x < y ? x : y; }
 
+/* Depth of each K slice: k split evenly into the number of slices nearest to
+ * k / kc, so that no slice is a thin remainder (288 is one slice of 288, not
+ * 256 + 32): a slice costs a load and store of the C tile, whatever its depth. */
+static long k_slice(long k, long kc)
+{
+    long slices = (k + kc / 2) / kc;
+    if (slices < 1)
+        slices = 1;
+    return (k + slices - 1) / slices;
+}
+
 /* A per-thread, 64-byte aligned scratch buffer, kept for later calls. */
 static float *scratch(int slot, size_t floats)
 {
@@ -56,14 +68,20 @@ static float *scratch(int slot, size_t floats)
     return buf[slot];
 }
 
-/* C tile = alpha * (ap @ bp) + beta * C for a partial tile (rows x cols),
- * through a full-size temporary so the micro-kernel never writes outside C. */
-static void edge_tile(const sc_sgemm_kernels *kr, long kc, const float *ap,
-                      const float *bp, long rs_bp, float *c, long ldc,
-                      long rows, long cols, float alpha, float beta)
+/* A panel of op(A) or B as the micro-kernel reads it: a pointer and strides. */
+typedef struct {
+    const float *p;
+    long rs, cs;
+} panel;
+
+/* C tile = alpha * (A panel @ B panel) + beta * C for a partial tile (rows x
+ * cols), through a full-size temporary so nothing is written outside C. */
+static void edge_tile(const sc_sgemm_kernels *kr, long kc, panel a, panel b,
+                      float *c, long ldc, long rows, long cols, float alpha,
+                      float beta)
 {
     float tmp[SC_MR_MAX * SC_NR_MAX] __attribute__((aligned(64)));
-    kr->ukr(kc, ap, bp, rs_bp, tmp, kr->nr, 1.0f, 0.0f);
+    kr->ukr(kc, a.p, a.rs, a.cs, b.p, b.rs, tmp, kr->nr, 1.0f, 0.0f);
     for (long i = 0; i < rows; ++i) {
         float *ci = c + i * ldc;
         const float *ti = tmp + i * kr->nr;
@@ -77,58 +95,72 @@ static void edge_tile(const sc_sgemm_kernels *kr, long kc, const float *ap,
 }
 
 /* The block C[m0:m1, n0:n1] on the calling thread. Returns -1 when out of
- * memory, else 0. */
+ * memory, else 0.
+ *
+ * A row-major operand is read in place instead of packed when it is reused
+ * by few micro-tiles (B for blocks of few rows, A for blocks of few columns):
+ * there packing would cost as much as it saves. Only partial edge panels are
+ * then packed, for their zero padding. */
 static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
 {
     const sc_sgemm_kernels *kr = g->kr;
     const int mr = kr->mr, nr = kr->nr;
-    const long kc_max = min_l(kr->kc, g->k);
+    const long kc_max = k_slice(g->k, kr->kc);
     const long mc_max = min_l(kr->mc, round_up(m1 - m0, mr));
     const long nc_max = min_l(kr->nc, round_up(n1 - n0, nr));
+    const int direct_a = g->cs_a == 1 && n1 - n0 <= DIRECT_A_MAX_COLS;
     const int direct_b = g->cs_b == 1 && m1 - m0 <= DIRECT_B_MAX_ROWS;
     const int epilogue = g->bias != NULL || g->act != SC_ACT_NONE;
 
-    float *ap = scratch(0, (size_t)mc_max * kc_max);
+    float *ap = scratch(0, (size_t)kc_max * (direct_a ? mr : mc_max));
     float *bp = scratch(1, (size_t)kc_max * (direct_b ? nr : nc_max));
     if (!ap || !bp)
         return -1;
 
     for (long jc = n0; jc < n1; jc += kr->nc) {
         const long nc = min_l(kr->nc, n1 - jc);
-        for (long pc = 0; pc < g->k; pc += kr->kc) {
-            const long kc = min_l(kr->kc, g->k - pc);
+        for (long pc = 0; pc < g->k; pc += kc_max) {
+            const long kc = min_l(kc_max, g->k - pc);
             const float beta = pc == 0 ? g->beta : 1.0f;
             const int last_k = pc + kc == g->k;
             const float *bsrc = g->b + pc * g->rs_b + jc * g->cs_b;
+            const long nc_full = nc - nc % nr;
             if (!direct_b)
                 sc_pack_b_f32(kc, nc, bsrc, g->rs_b, g->cs_b, nr, bp);
-            else if (nc % nr)
-                sc_pack_b_f32(kc, nc % nr, bsrc + (nc - nc % nr), g->rs_b, 1,
+            else if (nc_full < nc)
+                sc_pack_b_f32(kc, nc - nc_full, bsrc + nc_full, g->rs_b, 1,
                               nr, bp);
 
             for (long ic = m0; ic < m1; ic += kr->mc) {
                 const long mc = min_l(kr->mc, m1 - ic);
-                sc_pack_a_f32(mc, kc, g->a + ic * g->rs_a + pc * g->cs_a,
-                              g->rs_a, g->cs_a, mr, ap);
+                const float *asrc = g->a + ic * g->rs_a + pc * g->cs_a;
+                const long mc_full = mc - mc % mr;
+                if (!direct_a)
+                    sc_pack_a_f32(mc, kc, asrc, g->rs_a, g->cs_a, mr, ap);
+                else if (mc_full < mc)
+                    sc_pack_a_f32(mc - mc_full, kc, asrc + mc_full * g->rs_a,
+                                  g->rs_a, 1, mr, ap);
 
                 for (long jr = 0; jr < nc; jr += nr) {
                     const long cols = min_l(nr, nc - jr);
-                    const float *bpanel = bp + jr * kc;
-                    long rs_bp = nr;
-                    if (direct_b) {
-                        bpanel = cols == nr ? bsrc + jr : bp;
-                        rs_bp = cols == nr ? g->rs_b : nr;
-                    }
+                    panel b = {bp + jr * kc, nr, 0};
+                    if (direct_b)
+                        b = cols == nr ? (panel){bsrc + jr, g->rs_b, 0}
+                                       : (panel){bp, nr, 0};
                     for (long ir = 0; ir < mc; ir += mr) {
                         const long rows = min_l(mr, mc - ir);
+                        panel a = {ap + ir * kc, 1, mr};
+                        if (direct_a)
+                            a = rows == mr ? (panel){asrc + ir * g->rs_a,
+                                                     g->rs_a, 1}
+                                           : (panel){ap, 1, mr};
                         float *ct = g->c + (ic + ir) * g->ldc + jc + jr;
-                        const float *apanel = ap + ir * kc;
                         if (rows == mr && cols == nr)
-                            kr->ukr(kc, apanel, bpanel, rs_bp, ct, g->ldc,
-                                    g->alpha, beta);
+                            kr->ukr(kc, a.p, a.rs, a.cs, b.p, b.rs, ct,
+                                    g->ldc, g->alpha, beta);
                         else
-                            edge_tile(kr, kc, apanel, bpanel, rs_bp, ct,
-                                      g->ldc, rows, cols, g->alpha, beta);
+                            edge_tile(kr, kc, a, b, ct, g->ldc, rows, cols,
+                                      g->alpha, beta);
                         if (last_k && epilogue)
                             sc_bias_act_f32(ct, rows, cols, g->ldc,
                                             g->bias ? g->bias + jc + jr : NULL,

@@ -7,9 +7,10 @@
 
 #define MR 6
 
-void sc_sukr_avx2_6x16(long k, const float *restrict a,
-                       const float *restrict b, long rs_b,
-                       float *restrict c, long ldc, float alpha, float beta)
+static inline __attribute__((always_inline)) void
+tile_6x16(long k, const float *restrict a, long rs_a, long cs_a,
+          const float *restrict b, long rs_b, float *restrict c, long ldc,
+          float alpha, float beta)
 {
     __m256 acc[MR][2];
 #pragma GCC unroll 6
@@ -22,11 +23,11 @@ void sc_sukr_avx2_6x16(long k, const float *restrict a,
         const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
         for (int r = 0; r < MR; ++r) {
-            const __m256 ar = _mm256_broadcast_ss(a + r);
+            const __m256 ar = _mm256_broadcast_ss(a + r * rs_a);
             acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
         }
-        a += MR;
+        a += cs_a;
         b += rs_b;
     }
     const __m256 va = _mm256_set1_ps(alpha);
@@ -47,6 +48,17 @@ void sc_sukr_avx2_6x16(long k, const float *restrict a,
             _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(va, acc[r][1], c1));
         }
     }
+}
+
+void sc_sukr_avx2_6x16(long k, const float *restrict a, long rs_a,
+                       long cs_a, const float *restrict b, long rs_b,
+                       float *restrict c, long ldc, float alpha, float beta)
+{
+    /* Two specialisations: packed A gets constant strides, so fixed offsets. */
+    if (rs_a == 1 && cs_a == MR)
+        tile_6x16(k, a, 1, MR, b, rs_b, c, ldc, alpha, beta);
+    else
+        tile_6x16(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
 }
 
 /* Columns per pass of the m == 1 kernel: 8 accumulators of 8. */

@@ -7,9 +7,10 @@
 
 #define MR 8
 
-void sc_sukr_avx512_8x32(long k, const float *restrict a,
-                         const float *restrict b, long rs_b,
-                         float *restrict c, long ldc, float alpha, float beta)
+static inline __attribute__((always_inline)) void
+tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
+          const float *restrict b, long rs_b, float *restrict c, long ldc,
+          float alpha, float beta)
 {
     __m512 acc[MR][2];
 #pragma GCC unroll 8
@@ -23,11 +24,11 @@ void sc_sukr_avx512_8x32(long k, const float *restrict a,
         _mm_prefetch((const char *)(b + 8 * rs_b), _MM_HINT_T0);
 #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
-            const __m512 ar = _mm512_set1_ps(a[r]);
+            const __m512 ar = _mm512_set1_ps(a[r * rs_a]);
             acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
         }
-        a += MR;
+        a += cs_a;
         b += rs_b;
     }
     const __m512 va = _mm512_set1_ps(alpha);
@@ -50,8 +51,20 @@ void sc_sukr_avx512_8x32(long k, const float *restrict a,
     }
 }
 
-/* Columns per pass of the m == 1 kernel: 8 accumulators of 16. */
-#define GEMV_VECS 8
+void sc_sukr_avx512_8x32(long k, const float *restrict a, long rs_a,
+                         long cs_a, const float *restrict b, long rs_b,
+                         float *restrict c, long ldc, float alpha, float beta)
+{
+    /* Two specialisations: packed A gets constant strides, so fixed offsets. */
+    if (rs_a == 1 && cs_a == MR)
+        tile_8x32(k, a, 1, MR, b, rs_b, c, ldc, alpha, beta);
+    else
+        tile_8x32(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+}
+
+/* Columns per pass of the m == 1 kernel: 16 accumulators of 16, so that
+ * B rows of up to 256 floats stream through memory in one sequential pass. */
+#define GEMV_VECS 16
 
 static __mmask16 tail_mask(long remaining)
 {
@@ -71,7 +84,7 @@ void sc_sgemv_avx512(long n, long k, float alpha, const float *restrict a,
     for (long j0 = 0; j0 < n; j0 += 16 * GEMV_VECS) {
         __mmask16 mask[GEMV_VECS];
         __m512 acc[GEMV_VECS];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int v = 0; v < GEMV_VECS; ++v) {
             mask[v] = tail_mask(n - j0 - 16 * v);
             acc[v] = _mm512_setzero_ps();
@@ -79,12 +92,12 @@ void sc_sgemv_avx512(long n, long k, float alpha, const float *restrict a,
         const float *row = b + j0;
         for (long p = 0; p < k; ++p, row += rs_b) {
             const __m512 ap = _mm512_set1_ps(a[p * inc_a]);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
             for (int v = 0; v < GEMV_VECS; ++v)
                 acc[v] = _mm512_fmadd_ps(
                     ap, _mm512_maskz_loadu_ps(mask[v], row + 16 * v), acc[v]);
         }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int v = 0; v < GEMV_VECS; ++v) {
             float *cv = c + j0 + 16 * v;
             __m512 out = _mm512_mul_ps(va, acc[v]);

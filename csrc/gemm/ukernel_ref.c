@@ -5,15 +5,15 @@
 #define REF_MR 4
 #define REF_NR 8
 
-void sc_sukr_ref_4x8(long k, const float *restrict a, const float *restrict b,
-                     long rs_b, float *restrict c, long ldc, float alpha,
-                     float beta)
+void sc_sukr_ref_4x8(long k, const float *restrict a, long rs_a, long cs_a,
+                     const float *restrict b, long rs_b, float *restrict c,
+                     long ldc, float alpha, float beta)
 {
     float acc[REF_MR][REF_NR] = {{0.0f}};
-    for (long p = 0; p < k; ++p, a += REF_MR, b += rs_b)
+    for (long p = 0; p < k; ++p, a += cs_a, b += rs_b)
         for (int r = 0; r < REF_MR; ++r)
             for (int j = 0; j < REF_NR; ++j)
-                acc[r][j] += a[r] * b[j];
+                acc[r][j] += a[r * rs_a] * b[j];
     for (int r = 0; r < REF_MR; ++r, c += ldc) {
         if (beta == 0.0f)
             for (int j = 0; j < REF_NR; ++j)
