@@ -125,9 +125,7 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
             const int last_k = pc + kc == g->k;
             const float *bsrc = g->b + pc * g->rs_b + jc * g->cs_b;
             const long nc_full = nc - nc % nr;
-            if (!direct_b)
-                sc_pack_b_f32(kc, nc, bsrc, g->rs_b, g->cs_b, nr, bp);
-            else if (nc_full < nc)
+            if (direct_b && nc_full < nc)
                 sc_pack_b_f32(kc, nc - nc_full, bsrc + nc_full, g->rs_b, 1,
                               nr, bp);
 
@@ -144,6 +142,11 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
                 for (long jr = 0; jr < nc; jr += nr) {
                     const long cols = min_l(nr, nc - jr);
                     panel b = {bp + jr * kc, nr, 0};
+                    /* Each B micro-panel is packed just before its first
+                     * use, so the first row block finds it in L1. */
+                    if (!direct_b && ic == m0)
+                        sc_pack_b_f32(kc, cols, bsrc + jr * g->cs_b, g->rs_b,
+                                      g->cs_b, nr, bp + jr * kc);
                     if (direct_b)
                         b = cols == nr ? (panel){bsrc + jr, g->rs_b, 0}
                                        : (panel){bp, nr, 0};

@@ -17,6 +17,9 @@ tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
     for (int r = 0; r < MR; ++r) {
         acc[r][0] = _mm512_setzero_ps();
         acc[r][1] = _mm512_setzero_ps();
+        /* C is needed only after the k loop: start fetching it now. */
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
     }
     for (long p = 0; p < k; ++p) {
         const __m512 b0 = _mm512_loadu_ps(b);

@@ -1,26 +1,52 @@
-/* ukernel_ref.c - the portable micro-kernel (4 x 8) and m == 1 kernel,
- * plain C that any compiler vectorizes for its baseline ISA. */
+/* ukernel_ref.c - the portable micro-kernel (4 x 8) and m == 1 kernel.
+ *
+ * ISA-neutral C: both use GCC/Clang vector types of 4 floats, which compile
+ * to the baseline SIMD of any target (SSE2 on x86-64, NEON on ARM64) without
+ * intrinsics or special flags. */
+#include <string.h>
+
 #include "gemm.h"
 
 #define REF_MR 4
 #define REF_NR 8
 
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v); /* unaligned load */
+    return v;
+}
+
+static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+
+static inline v4f splat4(float x) { return (v4f){x, x, x, x}; }
+
 void sc_sukr_ref_4x8(long k, const float *restrict a, long rs_a, long cs_a,
                      const float *restrict b, long rs_b, float *restrict c,
                      long ldc, float alpha, float beta)
 {
-    float acc[REF_MR][REF_NR] = {{0.0f}};
-    for (long p = 0; p < k; ++p, a += cs_a, b += rs_b)
-        for (int r = 0; r < REF_MR; ++r)
-            for (int j = 0; j < REF_NR; ++j)
-                acc[r][j] += a[r * rs_a] * b[j];
+    v4f acc[REF_MR][2];
+    for (int r = 0; r < REF_MR; ++r)
+        acc[r][0] = acc[r][1] = splat4(0.0f);
+    for (long p = 0; p < k; ++p, a += cs_a, b += rs_b) {
+        const v4f b0 = load4(b), b1 = load4(b + 4);
+        for (int r = 0; r < REF_MR; ++r) {
+            const v4f ar = splat4(a[r * rs_a]);
+            acc[r][0] += ar * b0;
+            acc[r][1] += ar * b1;
+        }
+    }
+    const v4f va = splat4(alpha), vb = splat4(beta);
     for (int r = 0; r < REF_MR; ++r, c += ldc) {
-        if (beta == 0.0f)
-            for (int j = 0; j < REF_NR; ++j)
-                c[j] = alpha * acc[r][j];
-        else
-            for (int j = 0; j < REF_NR; ++j)
-                c[j] = alpha * acc[r][j] + beta * c[j];
+        if (beta == 0.0f) {
+            store4(c, va * acc[r][0]);
+            store4(c + 4, va * acc[r][1]);
+        } else {
+            store4(c, va * acc[r][0] + vb * load4(c));
+            store4(c + 4, va * acc[r][1] + vb * load4(c + 4));
+        }
     }
 }
 
