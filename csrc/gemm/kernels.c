@@ -21,25 +21,16 @@ static const sc_sgemm_kernels avx512_kernels = {
 #endif
 
 static const sc_sgemm_kernels *selected = 0;
-#include <stdio.h>
-#include <stdlib.h>
-static sc_sgemm_kernels tuned;
-static const sc_sgemm_kernels *tune(const sc_sgemm_kernels *k) {
-    const char *e = getenv("SEQCORE_BLOCKING");
-    tuned = *k;
-    if (e) sscanf(e, "%ld,%ld,%ld", &tuned.mc, &tuned.kc, &tuned.nc);
-    return &tuned;
-}
 
 void sc_gemm_select_kernels(sc_isa isa)
 {
     switch (isa) {
 #ifdef SC_HAVE_X86_KERNELS
     case SC_ISA_AVX512:
-        selected = tune(&avx512_kernels);
+        selected = &avx512_kernels;
         return;
     case SC_ISA_AVX2:
-        selected = tune(&avx2_kernels);
+        selected = &avx2_kernels;
         return;
 #endif
     default:

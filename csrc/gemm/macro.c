@@ -18,9 +18,12 @@
 #endif
 
 /* Blocks of at most this many rows read a row-major B in place, and blocks
- * of at most this many columns a row-major A (see sgemm_block). */
-#define DIRECT_B_MAX_ROWS 32
-#define DIRECT_A_MAX_COLS 64
+ * of at most this many columns a row-major A (see sgemm_block). B's limit is
+ * lower: an in-place B micro-panel is kc rows at B's row stride, and at
+ * power-of-two strides those rows collide in a few L1 sets, so only a few
+ * row panels should reuse it. */
+#define DIRECT_B_MAX_ROWS 64
+#define DIRECT_A_MAX_COLS 128
 
 /* Weight of packing one element against one multiply-add, used to choose
  * the thread grid (packing is a copy through memory). */
