@@ -19,7 +19,9 @@ from setuptools.command.build_ext import build_ext
 
 PORTABLE_SOURCES = [
     "csrc/cpu.c",
-    "csrc/elementwise.c",
+    "csrc/activations.c",
+    "csrc/conv.c",
+    "csrc/pool.c",
     "csrc/gemm/kernels.c",
     "csrc/gemm/macro.c",
     "csrc/gemm/pack.c",

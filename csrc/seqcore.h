@@ -41,21 +41,41 @@ int sc_default_num_threads(void);
  * forking costs more than it saves, never more than sc_get_num_threads(). */
 int sc_threads_for_work(double flops);
 
-/* ---- activations (elementwise.c) ---------------------------------------- */
+/* ---- activations (activations.c) --------------------------------------- */
 
+/* Keras's activations with their default parameters (leaky_relu's slope
+ * 0.2, elu's alpha 1). */
 typedef enum {
     SC_ACT_NONE = 0,
     SC_ACT_RELU = 1,
     SC_ACT_SIGMOID = 2,
-    SC_ACT_TANH = 3
+    SC_ACT_TANH = 3,
+    SC_ACT_ELU = 4,
+    SC_ACT_SELU = 5,
+    SC_ACT_SOFTPLUS = 6,
+    SC_ACT_SOFTSIGN = 7,
+    SC_ACT_GELU = 8,          /* exact, with erf */
+    SC_ACT_GELU_TANH = 9,     /* the tanh approximation */
+    SC_ACT_SWISH = 10,        /* x * sigmoid(x), also called silu */
+    SC_ACT_LEAKY_RELU = 11,
+    SC_ACT_HARD_SIGMOID = 12, /* relu6(x + 3) / 6 */
+    SC_ACT_EXPONENTIAL = 13,
+    SC_ACT_RELU6 = 14,
+    SC_ACT_COUNT = 15
 } sc_act;
 
-/* x[i, j] = act(x[i, j] + bias[j]) for an m x n block with row stride ldx.
- * bias may be NULL. */
+/* x[i, j] = act(x[i, j] + bias[j]) for an m x n block with row stride ldx;
+ * bias may be NULL. Single-threaded: the GEMM epilogue calls it per tile. */
 void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
                      sc_act act);
 void sc_bias_act_f64(double *x, long m, long n, long ldx, const double *bias,
                      sc_act act);
+
+/* y[i] = act(x[i]) for n contiguous floats (y may be x); threaded. */
+void sc_activation_f32(const float *x, float *y, long n, sc_act act);
+
+/* Row-wise softmax of an m x n row-major block (y may be x); threaded. */
+void sc_softmax_f32(const float *x, float *y, long m, long n);
 
 /* ---- GEMM (gemm/) ------------------------------------------------------- */
 
@@ -81,6 +101,36 @@ int sc_dgemm(long m, long n, long k, double alpha,
               const double *b, long rs_b, long cs_b,
               double beta, double *c, long ldc,
               const double *bias, sc_act act);
+
+/* ---- convolution (conv.c) ---------------------------------------------- */
+
+/* The geometry of a 2-D convolution or pooling window over NHWC data. A 1-D
+ * operation is the case h = kh = 1. Padding is explicit (top, left); the
+ * output size is given, so 'valid', 'same' and 'causal' are the caller's. */
+typedef struct {
+    long n, h, w, c;          /* input: batch, height, width, channels */
+    long kh, kw;              /* window */
+    long sh, sw;              /* strides */
+    long dh, dw;              /* dilation */
+    long pad_top, pad_left;
+    long oh, ow;              /* output height and width */
+} sc_window;
+
+/* y[n, oh, ow, f] = act(sum_{i,j,c} x[n, oh*sh - pt + i*dh,
+ *                    ow*sw - pl + j*dw, c] * k[i, j, c, f] + bias[f])
+ * x: NHWC, k: HWIO (kh, kw, c, f), y: (n, oh, ow, f); bias may be NULL.
+ * Zero padding. Returns 0, or -1 when scratch memory ran out. */
+int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
+                          long filters, const float *bias, sc_act act,
+                          float *y);
+
+/* ---- pooling (pool.c) ------------------------------------------------- */
+
+/* Max or average over each window of NHWC x into y (n, oh, ow, c). Padded
+ * positions never count: the max ignores them, the average divides by the
+ * number of real elements in the window (as Keras's 'same' pooling). */
+void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y);
+void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,18 @@
-"""seqcore: a Keras-compatible deep-learning engine for multicore CPUs."""
+"""seqcore: a Keras-compatible deep-learning engine for multicore CPUs.
+
+`import seqcore as keras` and build models as in Keras 3, on numpy arrays.
+"""
 from seqcore._version import __version__
 from seqcore._runtime import build_info, get_num_threads, set_num_threads
-from seqcore import ops
+from seqcore import (activations, initializers, layers, models, ops,
+                     regularizers, utils)
+from seqcore.engine.input_layer import Input
+from seqcore.engine.keras_tensor import KerasTensor
+from seqcore.engine.model import Model
+from seqcore.engine.sequential import Sequential
+from seqcore.saving.serialization import register_keras_serializable
 
-__all__ = ["__version__", "build_info", "get_num_threads", "ops",
-           "set_num_threads"]
+__all__ = ["__version__", "activations", "build_info", "get_num_threads",
+           "initializers", "Input", "KerasTensor", "layers", "Model",
+           "models", "ops", "register_keras_serializable", "regularizers",
+           "Sequential", "set_num_threads", "utils"]

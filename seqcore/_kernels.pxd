@@ -11,6 +11,17 @@ cdef extern from "seqcore.h" nogil:
         SC_ACT_RELU
         SC_ACT_SIGMOID
         SC_ACT_TANH
+        SC_ACT_ELU
+        SC_ACT_SELU
+        SC_ACT_SOFTPLUS
+        SC_ACT_SOFTSIGN
+        SC_ACT_GELU
+        SC_ACT_GELU_TANH
+        SC_ACT_SWISH
+        SC_ACT_LEAKY_RELU
+        SC_ACT_HARD_SIGMOID
+        SC_ACT_EXPONENTIAL
+        SC_ACT_RELU6
 
     int sc_isa_available(sc_isa isa)
     sc_isa sc_isa_best()
@@ -28,6 +39,9 @@ cdef extern from "seqcore.h" nogil:
     void sc_bias_act_f64(double *x, long m, long n, long ldx,
                          const double *bias, sc_act act)
 
+    void sc_activation_f32(const float *x, float *y, long n, sc_act act)
+    void sc_softmax_f32(const float *x, float *y, long m, long n)
+
     int sc_sgemm(long m, long n, long k, float alpha,
                  const float *a, long rs_a, long cs_a,
                  const float *b, long rs_b, long cs_b,
@@ -38,3 +52,17 @@ cdef extern from "seqcore.h" nogil:
                  const double *b, long rs_b, long cs_b,
                  double beta, double *c, long ldc,
                  const double *bias, sc_act act)
+
+    ctypedef struct sc_window:
+        long n, h, w, c
+        long kh, kw
+        long sh, sw
+        long dh, dw
+        long pad_top, pad_left
+        long oh, ow
+
+    int sc_conv2d_forward_f32(const sc_window *g, const float *x,
+                              const float *k, long filters, const float *bias,
+                              sc_act act, float *y)
+    void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+    void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)

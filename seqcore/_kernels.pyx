@@ -12,9 +12,17 @@ cnp.import_array()
 
 _ISAS = {"generic": SC_ISA_GENERIC, "avx2": SC_ISA_AVX2,
          "avx512": SC_ISA_AVX512}
-_ACTIVATIONS = {None: SC_ACT_NONE, "linear": SC_ACT_NONE, "none": SC_ACT_NONE,
-                "relu": SC_ACT_RELU, "sigmoid": SC_ACT_SIGMOID,
-                "tanh": SC_ACT_TANH}
+# Activations the kernels apply (Keras's default parameters), by name.
+_ACTIVATIONS = {
+    None: SC_ACT_NONE, "linear": SC_ACT_NONE, "none": SC_ACT_NONE,
+    "relu": SC_ACT_RELU, "sigmoid": SC_ACT_SIGMOID, "tanh": SC_ACT_TANH,
+    "elu": SC_ACT_ELU, "selu": SC_ACT_SELU, "softplus": SC_ACT_SOFTPLUS,
+    "softsign": SC_ACT_SOFTSIGN, "gelu": SC_ACT_GELU,
+    "gelu_tanh": SC_ACT_GELU_TANH, "swish": SC_ACT_SWISH,
+    "silu": SC_ACT_SWISH, "leaky_relu": SC_ACT_LEAKY_RELU,
+    "hard_sigmoid": SC_ACT_HARD_SIGMOID, "exponential": SC_ACT_EXPONENTIAL,
+    "relu6": SC_ACT_RELU6,
+}
 
 
 # ---- CPU features and threads ---------------------------------------------
@@ -69,13 +77,65 @@ cdef sc_isa _isa_code(str name) except *:
     return _ISAS[name]
 
 
+def activation_names():
+    """Names of the activations the kernels implement."""
+    return [name for name in _ACTIVATIONS if name is not None]
+
+
 cdef sc_act _act_code(activation) except *:
     try:
         return _ACTIVATIONS[activation]
     except (KeyError, TypeError):
         raise ValueError(
-            f"gemm: unknown activation {activation!r}; expected one of "
-            f"None, 'linear', 'relu', 'sigmoid', 'tanh'") from None
+            f"unknown activation {activation!r}; expected None or one of "
+            f"{activation_names()}") from None
+
+
+# ---- activations and softmax -------------------------------------------------
+
+cdef cnp.ndarray _float32_c(x, str what):
+    if not isinstance(x, np.ndarray) or cnp.PyArray_TYPE(<cnp.ndarray>x) != \
+            cnp.NPY_FLOAT32:
+        raise ValueError(f"{what}: expected a float32 numpy array, received "
+                         f"{getattr(x, 'dtype', type(x).__name__)}")
+    return np.ascontiguousarray(x)
+
+
+def activation(x, name, out=None):
+    """out = name(x) elementwise, float32; out may be x. Returns out."""
+    cdef cnp.ndarray X = _float32_c(x, "activation")
+    cdef sc_act act = _act_code(name)
+    cdef cnp.ndarray Y
+    if out is None:
+        Y = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(X), cnp.PyArray_DIMS(X),
+                              cnp.NPY_FLOAT32, 0)
+    else:
+        Y = out
+        if not Y.flags.c_contiguous or Y.dtype != np.float32 or \
+                (<object>Y).shape != (<object>X).shape:
+            raise ValueError("activation: out must be a C-contiguous float32 "
+                             "array of the input's shape")
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef long n = cnp.PyArray_SIZE(X)
+    with nogil:
+        sc_activation_f32(px, py, n, act)
+    return Y
+
+
+def softmax(x, out=None):
+    """Softmax over the last axis of a float32 array; out may be x."""
+    cdef cnp.ndarray X = _float32_c(x, "softmax")
+    cdef cnp.ndarray Y = np.empty_like(X) if out is None else out
+    if (<object>Y).shape != (<object>X).shape or not Y.flags.c_contiguous:
+        raise ValueError("softmax: out must be C-contiguous, shaped like x")
+    cdef long n = X.shape[X.ndim - 1] if X.ndim else 1
+    cdef long m = cnp.PyArray_SIZE(X) // n if n else 0
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    with nogil:
+        sc_softmax_f32(px, py, m, n)
+    return Y
 
 
 # ---- GEMM -------------------------------------------------------------------
@@ -206,3 +266,88 @@ def gemm(a, b, c=None, *, bint trans_a=False, bint trans_b=False,
         raise MemoryError(f"gemm: out of memory for scratch buffers "
                           f"(m={m}, n={n}, k={k})")
     return C
+
+
+# ---- convolution and pooling -------------------------------------------------
+
+cdef sc_window _window(cnp.ndarray x, tuple window, tuple strides,
+                       tuple dilation, tuple pads, tuple out_hw) except *:
+    """The geometry struct for NHWC x; checks the output size it implies."""
+    cdef sc_window g
+    if cnp.PyArray_NDIM(x) != 4:
+        raise ValueError(f"expected NHWC input of rank 4, received shape "
+                         f"{(<object>x).shape}")
+    g.n, g.h, g.w, g.c = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+    g.kh, g.kw = window
+    g.sh, g.sw = strides
+    g.dh, g.dw = dilation
+    g.pad_top, g.pad_left = pads
+    g.oh, g.ow = out_hw
+    if min(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw) < 1 or min(g.oh, g.ow) < 0 \
+            or min(g.pad_top, g.pad_left) < 0:
+        raise ValueError(f"invalid window {window}, strides {strides}, "
+                         f"dilation {dilation}, padding {pads} or output "
+                         f"size {out_hw}")
+    # The last window of each axis must start inside the padded input.
+    if g.oh and (g.oh - 1) * g.sh - g.pad_top > g.h - 1 + g.kh * g.dh:
+        raise ValueError(f"output height {g.oh} does not fit input height "
+                         f"{g.h}")
+    if g.ow and (g.ow - 1) * g.sw - g.pad_left > g.w - 1 + g.kw * g.dw:
+        raise ValueError(f"output width {g.ow} does not fit input width "
+                         f"{g.w}")
+    return g
+
+
+def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
+                   tuple pads, tuple out_hw, activation=None):
+    """NHWC x (n, h, w, c) * HWIO kernel (kh, kw, c, f) -> (n, oh, ow, f),
+    with zero padding pads = (top, left), bias (f,) or None, and a fused
+    activation."""
+    cdef cnp.ndarray X = _float32_c(x, "conv2d")
+    cdef cnp.ndarray K = _float32_c(kernel, "conv2d kernel")
+    if K.ndim != 4 or K.shape[2] != X.shape[3]:
+        raise ValueError(f"conv2d: kernel must be (kh, kw, {X.shape[3]}, "
+                         f"filters) for input channels {X.shape[3]}, "
+                         f"received {(<object>K).shape}")
+    cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
+                               pads, out_hw)
+    cdef long filters = K.shape[3]
+    cdef cnp.ndarray B
+    cdef float *pbias = NULL
+    if bias is not None:
+        B = _float32_c(bias, "conv2d bias")
+        if B.ndim != 1 or B.shape[0] != filters:
+            raise ValueError(f"conv2d: bias must have shape ({filters},), "
+                             f"received {(<object>B).shape}")
+        pbias = <float *>cnp.PyArray_DATA(B)
+    cdef sc_act act = _act_code(activation)
+    cdef cnp.ndarray Y = np.empty((g.n, g.oh, g.ow, filters), np.float32)
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *pk = <float *>cnp.PyArray_DATA(K)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef int status
+    with nogil:
+        status = sc_conv2d_forward_f32(&g, px, pk, filters, pbias, act, py)
+    if status != 0:
+        raise MemoryError("conv2d: out of memory for the column buffer")
+    return Y
+
+
+def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
+                   tuple out_hw):
+    """Max ('max') or average ('avg') pooling of NHWC x -> (n, oh, ow, c)."""
+    cdef cnp.ndarray X = _float32_c(x, "pool2d")
+    cdef sc_window g = _window(X, window, strides, (1, 1), pads, out_hw)
+    cdef cnp.ndarray Y = np.empty((g.n, g.oh, g.ow, g.c), np.float32)
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    if mode == "max":
+        with nogil:
+            sc_maxpool2d_forward_f32(&g, px, py)
+    elif mode == "avg":
+        with nogil:
+            sc_avgpool2d_forward_f32(&g, px, py)
+    else:
+        raise ValueError(f"pool2d: mode must be 'max' or 'avg', received "
+                         f"{mode!r}")
+    return Y

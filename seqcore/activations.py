@@ -1,0 +1,218 @@
+"""Activation functions (keras.activations) on numpy arrays.
+
+float32 inputs with default parameters run on the C kernels; anything else
+(float64 for gradient checks, non-default parameters) on numpy.
+"""
+import numpy as np
+
+from seqcore import _kernels
+
+_GELU_TANH_C = np.sqrt(2.0 / np.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _array(x):
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
+def _kernel(x, name):
+    """name(x) on the C kernel when x is float32, else None."""
+    if x.dtype == np.float32:
+        return _kernels.activation(x, name)
+    return None
+
+
+def _erfc(x):
+    """erfc for float64 arrays, which numpy lacks: a Chebyshev-fitted
+    approximation (the coefficients of Numerical Recipes' erfcc), relative
+    error below 1.2e-7 everywhere."""
+    z = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (
+        0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (
+            -1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+    r = t * np.exp(poly)
+    return np.where(x >= 0, r, 2.0 - r)
+
+
+def linear(x):
+    return np.asarray(x)
+
+
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    x = _array(x)
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        out = _kernel(x, "relu")
+        if out is not None:
+            return out
+    y = np.where(x >= threshold, x, negative_slope * (x - threshold))
+    if max_value is not None:
+        y = np.minimum(y, max_value)
+    return y.astype(x.dtype, copy=False)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    x = _array(x)
+    if negative_slope == 0.2:
+        out = _kernel(x, "leaky_relu")
+        if out is not None:
+            return out
+    return np.where(x > 0, x, negative_slope * x).astype(x.dtype, copy=False)
+
+
+def relu6(x):
+    x = _array(x)
+    out = _kernel(x, "relu6")
+    return out if out is not None else np.clip(x, 0.0, 6.0)
+
+
+def sigmoid(x):
+    x = _array(x)
+    out = _kernel(x, "sigmoid")
+    if out is not None:
+        return out
+    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
+                    np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+
+
+def tanh(x):
+    x = _array(x)
+    out = _kernel(x, "tanh")
+    return out if out is not None else np.tanh(x)
+
+
+def elu(x, alpha=1.0):
+    x = _array(x)
+    if alpha == 1.0:
+        out = _kernel(x, "elu")
+        if out is not None:
+            return out
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(
+        x.dtype, copy=False)
+
+
+def selu(x):
+    x = _array(x)
+    out = _kernel(x, "selu")
+    if out is not None:
+        return out
+    return _SELU_SCALE * np.where(x > 0, x,
+                                  _SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+
+
+def softplus(x):
+    x = _array(x)
+    out = _kernel(x, "softplus")
+    if out is not None:
+        return out
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def softsign(x):
+    x = _array(x)
+    out = _kernel(x, "softsign")
+    return out if out is not None else x / (1.0 + np.abs(x))
+
+
+def silu(x):
+    x = _array(x)
+    out = _kernel(x, "swish")
+    return out if out is not None else x * sigmoid(x)
+
+
+swish = silu
+
+
+def gelu(x, approximate=False):
+    x = _array(x)
+    out = _kernel(x, "gelu_tanh" if approximate else "gelu")
+    if out is not None:
+        return out
+    if approximate:
+        return 0.5 * x * (1.0 + np.tanh(_GELU_TANH_C * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * _erfc(-x / np.sqrt(2.0))
+
+
+def hard_sigmoid(x):
+    x = _array(x)
+    out = _kernel(x, "hard_sigmoid")
+    return out if out is not None else np.clip(x + 3.0, 0.0, 6.0) / 6.0
+
+
+def hard_silu(x):
+    x = _array(x)
+    return x * hard_sigmoid(x)
+
+
+hard_swish = hard_silu
+
+
+def exponential(x):
+    x = _array(x)
+    out = _kernel(x, "exponential")
+    return out if out is not None else np.exp(x)
+
+
+def mish(x):
+    x = _array(x)
+    return x * np.tanh(softplus(x))
+
+
+def softmax(x, axis=-1):
+    x = _array(x)
+    if x.ndim == 0:
+        raise ValueError("softmax: expected an array of rank >= 1, received "
+                         "a scalar")
+    if x.dtype == np.float32 and axis in (-1, x.ndim - 1):
+        return _kernels.softmax(x)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    x = _array(x)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+_ALL = {fn.__name__: fn for fn in (
+    linear, relu, leaky_relu, relu6, sigmoid, tanh, elu, selu, softplus,
+    softsign, silu, gelu, hard_sigmoid, hard_silu, exponential, mish, softmax,
+    log_softmax)}
+_ALL.update({"swish": silu, "hard_swish": hard_silu})
+
+# The activations the GEMM epilogue can fuse, by function.
+KERNEL_NAMES = {relu: "relu", sigmoid: "sigmoid", tanh: "tanh", elu: "elu",
+                selu: "selu", softplus: "softplus", softsign: "softsign",
+                silu: "swish", gelu: "gelu", leaky_relu: "leaky_relu",
+                hard_sigmoid: "hard_sigmoid", exponential: "exponential",
+                relu6: "relu6", linear: None}
+
+
+def get(identifier):
+    """An activation function from a name, a function, or None (linear)."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        if identifier in _ALL:
+            return _ALL[identifier]
+        raise ValueError(f"Could not interpret activation function "
+                         f"identifier: {identifier!r}; known names: "
+                         f"{sorted(_ALL)}")
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return get(identifier.get("config", identifier["class_name"]))
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret activation function identifier: "
+                     f"{identifier!r}")
+
+
+def serialize(activation):
+    """The name Keras saves for an activation function."""
+    name = getattr(activation, "__name__", None)
+    if name:
+        return name
+    raise ValueError(f"Cannot serialize activation {activation!r}")

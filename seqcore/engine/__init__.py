@@ -1,0 +1,2 @@
+"""The model engine: layers, symbolic tensors, Sequential and functional
+models, naming and summaries."""

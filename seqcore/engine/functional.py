@@ -1,0 +1,142 @@
+"""Functional models: a graph of layer calls from input to output tensors."""
+from seqcore.engine.input_layer import InputLayer
+from seqcore.engine.keras_tensor import KerasTensor
+from seqcore.engine.layer import dtype_policy_config
+from seqcore.engine.model import Model
+
+
+def _as_tensor_list(tensors, what):
+    flat = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    for t in flat:
+        if not isinstance(t, KerasTensor):
+            raise ValueError(
+                f"All `{what}` of a functional Model must be symbolic tensors "
+                f"(from `keras.Input()` or a layer's `.output`); received "
+                f"{t!r} of type {type(t).__name__}")
+    if not flat:
+        raise ValueError(f"A functional Model needs at least one of `{what}`")
+    return flat
+
+
+def topological_nodes(inputs, outputs):
+    """The nodes between `inputs` and `outputs`, each after its parents.
+
+    Raises ValueError when an output depends on an input not given."""
+    input_ids = {id(t) for t in inputs}
+    ordered, visited = [], set()
+
+    def visit(tensor, path):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in visited:
+            return
+        if id(tensor) not in input_ids:
+            if isinstance(layer, InputLayer):
+                raise ValueError(
+                    f"Graph disconnected: cannot find parent for tensor "
+                    f"{tensor} at layer '{layer.name}'. The inputs given to "
+                    f"the model are {[t.name for t in inputs]}.")
+            for parent in node.input_tensors:
+                visit(parent, path + [layer.name])
+        visited.add(id(node))
+        ordered.append(node)
+
+    for tensor in outputs:
+        visit(tensor, [])
+    return ordered
+
+
+class Functional(Model):
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._inputs = _as_tensor_list(inputs, "inputs")
+        self._outputs = _as_tensor_list(outputs, "outputs")
+        self._nodes = topological_nodes(self._inputs, self._outputs)
+        layers = []
+        for tensor in self._inputs:
+            layer = tensor._keras_history[0]
+            if layer not in layers:
+                layers.append(layer)
+        for node in self._nodes:
+            if node.layer not in layers:
+                layers.append(node.layer)
+        names = [layer.name for layer in layers]
+        for layer_name in names:
+            if names.count(layer_name) > 1:
+                raise ValueError(
+                    f'The name "{layer_name}" is used {names.count(layer_name)} '
+                    f'times in the model. All layer names should be unique.')
+        self._all_layers = layers
+        self._layers = [l for l in layers if not isinstance(l, InputLayer)]
+        self.built = True
+
+    @property
+    def layers(self):
+        """Every layer of the graph, input layers included, in call order."""
+        return list(self._all_layers)
+
+    @property
+    def inputs(self):
+        return list(self._inputs)
+
+    @property
+    def outputs(self):
+        return list(self._outputs)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self._inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._outputs]
+        return shapes if isinstance(self._outputs_struct, (list, tuple)) \
+            else shapes[0]
+
+    def _run(self, input_values, run_layer):
+        """Evaluate the graph: run_layer(layer, inputs) per node."""
+        values = {id(t): v for t, v in zip(self._inputs, input_values)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = [values[id(t)] for t in node.input_tensors]
+            result = run_layer(node.layer, args[0] if len(args) == 1 else args)
+            results = result if len(node.output_tensors) > 1 else [result]
+            for tensor, value in zip(node.output_tensors, results):
+                values[id(tensor)] = value
+        outs = [values[id(t)] for t in self._outputs]
+        return outs if isinstance(self._outputs_struct, (list, tuple)) \
+            else outs[0]
+
+    def _split_inputs(self, inputs):
+        if len(self._inputs) == 1:
+            return [inputs]
+        if not isinstance(inputs, (list, tuple)) or \
+                len(inputs) != len(self._inputs):
+            raise ValueError(f"Model '{self.name}' expects "
+                             f"{len(self._inputs)} inputs, received "
+                             f"{type(inputs).__name__}")
+        return list(inputs)
+
+    def call(self, inputs, training=None):
+        return self._run(self._split_inputs(inputs),
+                         lambda layer, x: layer(x, training=training))
+
+    def compute_output_shape(self, input_shape):
+        shapes = [input_shape] if len(self._inputs) == 1 else input_shape
+        return self._run(shapes, lambda layer, s: layer.compute_output_shape(s))
+
+    def get_config(self):
+        from seqcore.saving.serialization import functional_config
+        return functional_config(self)

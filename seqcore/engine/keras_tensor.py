@@ -1,0 +1,53 @@
+"""Symbolic tensors: the shape and dtype of a value not computed yet, and the
+layer call (node) that produces it. They connect layers into graphs."""
+from seqcore.engine.naming import uniquify
+
+
+class KerasTensor:
+    """Shape (None for an unknown dimension, usually the batch) and dtype.
+
+    `_keras_history` is (layer, node_index, tensor_index): which call of which
+    layer made this tensor, and which of that call's outputs it is.
+    """
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.name = name or uniquify("keras_tensor")
+        self._keras_history = None
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, "
+                f"sparse=False, name={self.name}>")
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"A KerasTensor is symbolic: it holds a shape and dtype, not "
+            f"values, and cannot become a numpy array. Received {self}. Call "
+            f"the model on numpy data to get values.")
+
+
+class Node:
+    """One call of a layer on symbolic inputs."""
+
+    def __init__(self, layer, input_tensors, output_tensors):
+        self.layer = layer
+        self.input_tensors = list(input_tensors)
+        self.output_tensors = list(output_tensors)
+
+    @property
+    def parent_nodes(self):
+        """The nodes that made this node's inputs."""
+        parents = []
+        for tensor in self.input_tensors:
+            layer, node_index, _ = tensor._keras_history
+            parents.append(layer._inbound_nodes[node_index])
+        return parents
+
+
+def is_keras_tensor(x):
+    return isinstance(x, KerasTensor)

@@ -1,0 +1,76 @@
+"""Model: a layer made of layers. `Model(inputs, outputs)` builds a
+functional model (see functional.py); Sequential is in sequential.py."""
+from seqcore.engine.layer import Layer
+
+
+class Model(Layer):
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or
+                             "outputs" in kwargs):
+            from seqcore.engine.functional import Functional
+            return Layer.__new__(Functional)
+        return Layer.__new__(cls)
+
+    def __init__(self, *args, trainable=True, name=None, **kwargs):
+        if args:
+            raise TypeError(f"Model() takes inputs and outputs for a "
+                            f"functional model; received {len(args)} "
+                            f"positional arguments")
+        super().__init__(trainable=trainable, name=name, **kwargs)
+
+    def _convert_input(self, inputs):
+        # Each layer converts its own input: an Embedding wants integers.
+        import numpy as np
+        return inputs if isinstance(inputs, np.ndarray) else np.asarray(inputs)
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """The layer called `name`, or the one at position `index`."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. "
+                             f"Received: index={index}, name={name}.")
+        layers = self.layers
+        if index is not None:
+            if len(layers) <= index:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model "
+                    f"only has {len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[layer.name for layer in layers]}.")
+        raise ValueError("Provide either a layer name or layer index at "
+                         "`get_layer`.")
+
+    def _require_built(self, what):
+        if not self.built:
+            raise ValueError(
+                f"This model has not yet been built, so it has no {what}. "
+                f"Build the model first by calling it on a batch of data "
+                f"(`model(x)`), by calling `model.build(input_shape)`, or by "
+                f"starting it with `keras.Input(shape=...)` (or passing "
+                f"`input_shape` to its first layer).")
+
+    @property
+    def weights(self):
+        self._require_built("weights")
+        return super().weights
+
+    def count_params(self):
+        self._require_built("parameters to count")
+        return super().count_params()
+
+    def summary(self, line_length=None, positions=None, print_fn=None,
+                expand_nested=False, show_trainable=False, layer_range=None):
+        """Print the layer table, parameter counts and their sizes."""
+        from seqcore.engine.summary import print_summary
+        self._require_built("summary")
+        print_summary(self, line_length=line_length, positions=positions,
+                      print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable, layer_range=layer_range)

@@ -1,0 +1,147 @@
+"""model.summary(): the Keras 3 table, drawn with box characters."""
+import math
+import shutil
+import textwrap
+
+from seqcore.engine.input_layer import InputLayer
+
+
+def readable_size(num_bytes):
+    """Bytes in B, KB, MB... with two decimals, 1024 to the unit."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if num_bytes / 1024 < 1:
+            return f"{num_bytes:.2f} {unit}"
+        num_bytes /= 1024
+    return f"{num_bytes:.2f} PB"
+
+
+def _count(weights):
+    return sum(math.prod(w.shape) for w in weights)
+
+
+def _bytes(weights):
+    unique = {id(w): w for w in weights}.values()
+    return sum(math.prod(w.shape) * w.value.itemsize for w in unique)
+
+
+def _format_shape(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ")" if \
+        isinstance(shape, tuple) else str(shape)
+
+
+def _output_shape(layer):
+    nodes = layer._inbound_nodes
+    if nodes:
+        outputs = nodes[-1].output_tensors
+        shapes = [_format_shape(t.shape) for t in outputs]
+        return shapes[0] if len(shapes) == 1 else "[" + ", ".join(shapes) + "]"
+    try:
+        return _format_shape(layer.output_shape)
+    except (AttributeError, NotImplementedError, ValueError):
+        return "?"
+
+
+def _params(layer):
+    if not layer.built:
+        return "0 (unbuilt)"
+    return f"{layer.count_params():,}"
+
+
+def _wrap(text, width):
+    """Lines of at most `width` characters, broken at spaces if possible."""
+    return textwrap.wrap(text, max(width, 1)) or [""]
+
+
+def _rows(layers, expand_nested, show_trainable, level=0):
+    rows = []
+    for layer in layers:
+        prefix = "   " * level + "└ " if level else ""
+        row = [f"{prefix}{layer.name} ({layer.__class__.__name__})",
+               _output_shape(layer), _params(layer)]
+        if show_trainable:
+            row.append(("Y" if layer.trainable else "N") if layer.weights
+                       else "-")
+        rows.append(row)
+        inner = getattr(layer, "layers", None)
+        if expand_nested and inner and layer is not None and \
+                hasattr(layer, "_layers"):
+            rows += _rows([l for l in inner if not isinstance(l, InputLayer)],
+                          expand_nested, show_trainable, level + 1)
+    return rows
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None,
+                  expand_nested=False, show_trainable=False,
+                  layer_range=None):
+    header = ["Layer (type)", "Output Shape", "Param #"]
+    align = ["<", "<", ">"]
+    positions = list(positions or [0.45, 0.80, 1.0])
+    default_length = 88
+    if show_trainable:
+        default_length += 12
+        positions = [p * 0.90 for p in positions] + [1.0]
+        header.append("Trainable")
+        align.append("^")
+    line_length = line_length or min(
+        default_length, shutil.get_terminal_size().columns - 4)
+    if positions[-1] <= 1.0:
+        positions = [int(p * line_length) for p in positions]
+    widths, current = [], 0
+    for pos in positions:
+        if pos - current < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(pos - current)
+        current = pos
+    inner = [w - 3 for w in widths[:-1]] + [widths[-1] - 4]
+
+    layers = model.layers
+    if layer_range is not None:
+        names = [l.name for l in layers]
+        start, stop = names.index(layer_range[0]), names.index(layer_range[1])
+        layers = layers[start:stop + 1]
+
+    def line(left, fill, mid, right):
+        return left + mid.join(fill * (w + 2) for w in inner) + right
+
+    def row_lines(cells):
+        wrapped = [_wrap(c, w) for c, w in zip(cells, inner)]
+        height = max(len(c) for c in wrapped)
+        out = []
+        for i in range(height):
+            parts = [f"{(c[i] if i < len(c) else ''):{a}{w}}"
+                     for c, a, w in zip(wrapped, align, inner)]
+            out.append("│ " + " │ ".join(parts) + " │")
+        return out
+
+    text = [f'Model: "{model.name}"', line("┏", "━", "┳", "┓")]
+    text += [l.replace("│", "┃") for l in row_lines(header)]
+    text.append(line("┡", "━", "╇", "┩"))
+    rows = _rows(layers, expand_nested, show_trainable)
+    for i, row in enumerate(rows):
+        if i:
+            text.append(line("├", "─", "┼", "┤"))
+        text += row_lines(row)
+    text.append(line("└", "─", "┴", "┘"))
+
+    trainable, non_trainable = model.trainable_weights, \
+        model.non_trainable_weights
+    n_train, n_non = _count(trainable), _count(non_trainable)
+    b_train, b_non = _bytes(trainable), _bytes(non_trainable)
+    n_total, b_total = n_train + n_non, b_train + b_non
+    optimizer = getattr(model, "optimizer", None)
+    opt_vars = list(getattr(optimizer, "variables", []) or []) \
+        if optimizer is not None and getattr(optimizer, "built", False) else []
+    if opt_vars:
+        n_total += _count(opt_vars)
+        b_total += _bytes(opt_vars)
+    text.append(f" Total params: {n_total:,} ({readable_size(b_total)})")
+    text.append(f" Trainable params: {n_train:,} ({readable_size(b_train)})")
+    text.append(f" Non-trainable params: {n_non:,} "
+                f"({readable_size(b_non)})")
+    if opt_vars:
+        text.append(f" Optimizer params: {_count(opt_vars):,} "
+                    f"({readable_size(_bytes(opt_vars))})")
+    if print_fn is None:
+        print("\n".join(text))
+    else:
+        print_fn("\n".join(text))

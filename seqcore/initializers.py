@@ -1,0 +1,296 @@
+"""Weight initializers (keras.initializers), returning numpy arrays.
+
+A seeded initializer draws the same values at every call; an unseeded one
+draws from seqcore's global generator (`seqcore.utils.set_random_seed`).
+"""
+import math
+
+import numpy as np
+
+from seqcore import random as sc_random
+
+# stddev of a standard normal truncated to [-2, 2]
+_TRUNCATED_STDDEV = 0.87962566103423978
+
+
+def compute_fans(shape):
+    """(fan_in, fan_out) of a kernel: Dense (in, out), Conv (*window, in, out)."""
+    shape = tuple(shape)
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+def _truncated_normal(rng, shape, mean, stddev):
+    """Normal values redrawn until within two standard deviations."""
+    out = rng.standard_normal(shape)
+    bad = np.abs(out) > 2.0
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2.0
+    return mean + stddev * out
+
+
+class Initializer:
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class Zeros(Initializer):
+    def __call__(self, shape, dtype=None):
+        return np.zeros(shape, dtype=dtype or "float32")
+
+
+class Ones(Initializer):
+    def __call__(self, shape, dtype=None):
+        return np.ones(shape, dtype=dtype or "float32")
+
+
+class Constant(Initializer):
+    def __init__(self, value=0.0):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return np.full(shape, self.value, dtype=dtype or "float32")
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+class _Seeded(Initializer):
+    def __init__(self, seed=None):
+        if seed is not None and (isinstance(seed, bool) or
+                                 not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"{self.__class__.__name__}: seed must be an "
+                             f"integer or None, received seed={seed!r}")
+        self.seed = seed
+
+    def _rng(self):
+        return sc_random.generator(self.seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class RandomNormal(_Seeded):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        values = self._rng().normal(self.mean, self.stddev, shape)
+        return values.astype(dtype or "float32")
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class TruncatedNormal(RandomNormal):
+    def __call__(self, shape, dtype=None):
+        values = _truncated_normal(self._rng(), shape, self.mean, self.stddev)
+        return values.astype(dtype or "float32")
+
+
+class RandomUniform(_Seeded):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def __call__(self, shape, dtype=None):
+        values = self._rng().uniform(self.minval, self.maxval, shape)
+        return values.astype(dtype or "float32")
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval,
+                "seed": self.seed}
+
+
+class VarianceScaling(_Seeded):
+    """Values with variance scale / n, n = fan_in, fan_out or their mean."""
+
+    MODES = ("fan_in", "fan_out", "fan_avg")
+    DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+    def __init__(self, scale=1.0, mode="fan_in",
+                 distribution="truncated_normal", seed=None):
+        super().__init__(seed)
+        if scale <= 0.0:
+            raise ValueError(f"VarianceScaling: scale must be positive, "
+                             f"received scale={scale}")
+        if mode not in self.MODES:
+            raise ValueError(f"VarianceScaling: mode must be one of "
+                             f"{self.MODES}, received mode={mode!r}")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in self.DISTRIBUTIONS:
+            raise ValueError(f"VarianceScaling: distribution must be one of "
+                             f"{self.DISTRIBUTIONS}, received "
+                             f"distribution={distribution!r}")
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = compute_fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out,
+             "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        scale = self.scale / max(1.0, n)
+        rng = self._rng()
+        if self.distribution == "truncated_normal":
+            values = _truncated_normal(rng, shape, 0.0,
+                                       math.sqrt(scale) / _TRUNCATED_STDDEV)
+        elif self.distribution == "untruncated_normal":
+            values = rng.normal(0.0, math.sqrt(scale), shape)
+        else:
+            limit = math.sqrt(3.0 * scale)
+            values = rng.uniform(-limit, limit, shape)
+        return values.astype(dtype or "float32")
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "seed": self.seed}
+
+
+class GlorotUniform(VarianceScaling):
+    def __init__(self, seed=None):
+        super().__init__(1.0, "fan_avg", "uniform", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class GlorotNormal(VarianceScaling):
+    def __init__(self, seed=None):
+        super().__init__(1.0, "fan_avg", "truncated_normal", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class HeNormal(VarianceScaling):
+    def __init__(self, seed=None):
+        super().__init__(2.0, "fan_in", "truncated_normal", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class HeUniform(VarianceScaling):
+    def __init__(self, seed=None):
+        super().__init__(2.0, "fan_in", "uniform", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class LecunNormal(VarianceScaling):
+    def __init__(self, seed=None):
+        super().__init__(1.0, "fan_in", "truncated_normal", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class LecunUniform(VarianceScaling):
+    def __init__(self, seed=None):
+        super().__init__(1.0, "fan_in", "uniform", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class Orthogonal(_Seeded):
+    """An orthogonal matrix (of the flattened shape), times gain."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the shape must have rank >= 2, "
+                             f"received shape={tuple(shape)}")
+        rows = math.prod(shape[:-1])
+        cols = shape[-1]
+        a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(dtype or "float32")
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError(f"Identity: the shape must have rank 2, "
+                             f"received shape={tuple(shape)}")
+        return (self.gain * np.eye(*shape)).astype(dtype or "float32")
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+_CLASSES = {cls.__name__: cls for cls in (
+    Zeros, Ones, Constant, RandomNormal, TruncatedNormal, RandomUniform,
+    VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
+    LecunNormal, LecunUniform, Orthogonal, Identity)}
+_ALIASES = {
+    "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones,
+    "constant": Constant, "random_normal": RandomNormal,
+    "truncated_normal": TruncatedNormal, "random_uniform": RandomUniform,
+    "uniform": RandomUniform, "normal": RandomNormal,
+    "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal, "he_normal": HeNormal,
+    "he_uniform": HeUniform, "lecun_normal": LecunNormal,
+    "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
+    "identity": Identity,
+}
+
+
+def get(identifier):
+    """An initializer from a name, a config dict, an instance or a callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret initializer identifier: "
+                             f"{identifier!r}; known names: "
+                             f"{sorted(_ALIASES)}")
+        return cls()
+    if isinstance(identifier, dict):
+        cls = _CLASSES.get(identifier.get("class_name"))
+        if cls is None:
+            raise ValueError(f"Unknown initializer class "
+                             f"{identifier.get('class_name')!r}")
+        return cls.from_config(identifier.get("config", {}))
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: "
+                     f"{identifier!r}")
+
+
+def serialize(initializer):
+    if initializer is None:
+        return None
+    return {"module": "keras.initializers",
+            "class_name": initializer.__class__.__name__,
+            "config": initializer.get_config(), "registered_name": None}

@@ -1,0 +1,22 @@
+"""keras.layers: one family per module."""
+from seqcore.engine.input_layer import Input, InputLayer
+from seqcore.engine.layer import Layer
+from seqcore.engine.input_spec import InputSpec
+from seqcore.layers.convolutional import Conv1D, Conv2D
+from seqcore.layers.core import Activation, Dense, Embedding, Identity
+from seqcore.layers.normalization import BatchNormalization, LayerNormalization
+from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
+                                    GlobalAveragePooling1D,
+                                    GlobalAveragePooling2D, GlobalMaxPooling1D,
+                                    GlobalMaxPooling2D, MaxPooling1D,
+                                    MaxPooling2D)
+from seqcore.layers.regularization import Dropout
+from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+
+# Keras's aliases
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
+    GlobalAveragePooling2D
+Convolution1D, Convolution2D = Conv1D, Conv2D

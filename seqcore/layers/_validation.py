@@ -1,0 +1,44 @@
+"""Hyper-parameter checks shared by layer constructors; errors quote the
+layer and the bad value."""
+import numbers
+
+
+def positive_int(layer, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or value <= 0:
+        raise ValueError(f"{layer}: {name} must be a positive integer, "
+                         f"received {name}={value!r}")
+    return int(value)
+
+
+def int_tuple(layer, name, value, n, allow_zero=False):
+    """An int or a sequence of n ints, as an n-tuple of positive ints."""
+    values = (value,) * n if isinstance(value, numbers.Integral) else value
+    try:
+        values = tuple(values)
+    except TypeError:
+        values = ()
+    low = 0 if allow_zero else 1
+    if len(values) != n or any(isinstance(v, bool) or
+                               not isinstance(v, numbers.Integral) or v < low
+                               for v in values):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{layer}: {name} must be a {kind} integer or a "
+                         f"tuple of {n} of them, received {name}={value!r}")
+    return tuple(int(v) for v in values)
+
+
+def one_of(layer, name, value, choices):
+    normalized = value.lower() if isinstance(value, str) else value
+    if normalized not in choices:
+        raise ValueError(f"{layer}: {name} must be one of {list(choices)}, "
+                         f"received {name}={value!r}")
+    return normalized
+
+
+def rate(layer, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not 0 <= value <= 1:
+        raise ValueError(f"{layer}: {name} must be a float between 0 and 1, "
+                         f"received {name}={value!r}")
+    return float(value)

@@ -1,0 +1,164 @@
+"""Convolution layers: Conv1D and Conv2D (NHWC data, HWIO kernels), on the
+im2col + GEMM kernel with the bias and activation fused."""
+import numpy as np
+
+from seqcore import _kernels, activations, initializers, regularizers
+from seqcore.engine.input_spec import InputSpec
+from seqcore.engine.layer import Layer
+from seqcore.layers import _windows
+from seqcore.layers._validation import int_tuple, one_of, positive_int
+from seqcore.layers.core import apply_activation
+from seqcore.saving.serialization import register_builtin
+
+
+class BaseConv(Layer):
+    rank = None  # 1 or 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 data_format=None, dilation_rate=1, groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        cls, n = self.__class__.__name__, self.rank
+        self.filters = positive_int(cls, "filters", filters)
+        self.kernel_size = int_tuple(cls, "kernel_size", kernel_size, n)
+        self.strides = int_tuple(cls, "strides", strides, n)
+        self.dilation_rate = int_tuple(cls, "dilation_rate", dilation_rate, n)
+        paddings = ("valid", "same", "causal") if n == 1 else ("valid", "same")
+        self.padding = one_of(cls, "padding", padding, paddings)
+        self.data_format = one_of(cls, "data_format",
+                                  data_format or "channels_last",
+                                  ("channels_last", "channels_first"))
+        if groups != 1:
+            raise ValueError(f"{cls}: grouped convolution is not supported "
+                             f"by seqcore, received groups={groups!r}")
+        self.groups = 1
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{cls}: `strides > 1` not supported in conjunction with "
+                f"`dilation_rate > 1`. Received: strides={self.strides} and "
+                f"dilation_rate={self.dilation_rate}")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.input_spec = InputSpec(ndim=n + 2)
+
+    def _channel_axis(self):
+        return -1 if self.data_format == "channels_last" else 1
+
+    def build(self, input_shape):
+        channels = input_shape[self._channel_axis()]
+        if channels is None:
+            raise ValueError(f"{self.__class__.__name__} '{self.name}': the "
+                             f"channel axis of the input must be known, "
+                             f"received shape {tuple(input_shape)}")
+        self.kernel = self.add_weight(
+            shape=self.kernel_size + (channels, self.filters),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, name="kernel")
+        self.bias = self.add_weight(
+            shape=(self.filters,), initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer, name="bias") \
+            if self.use_bias else None
+        self.input_spec = InputSpec(ndim=self.rank + 2,
+                                    axes={self._channel_axis(): channels})
+
+    def _spatial(self, input_shape):
+        if self.data_format == "channels_last":
+            return tuple(input_shape[1:-1])
+        return tuple(input_shape[2:])
+
+    def compute_output_shape(self, input_shape):
+        sizes = [_windows.output_length(length, k, s, d, self.padding)
+                 for length, k, s, d in zip(self._spatial(input_shape),
+                                            self.kernel_size, self.strides,
+                                            self.dilation_rate)]
+        _windows.check_output(self, input_shape, sizes)
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + tuple(sizes) + (self.filters,)
+        return (input_shape[0], self.filters) + tuple(sizes)
+
+    def call(self, inputs, training=None):
+        x = inputs
+        if self.data_format == "channels_first":
+            x = np.moveaxis(x, 1, -1)
+        if self.rank == 1:
+            x = x[:, np.newaxis]              # (n, 1, length, c)
+        geometry = _conv_geometry(self, x.shape)
+        fused = activations.KERNEL_NAMES.get(self.activation, False)
+        kernel = self.kernel.value
+        if self.rank == 1:
+            kernel = kernel[np.newaxis]
+        y = _kernels.conv2d_forward(
+            np.ascontiguousarray(x), kernel,
+            None if self.bias is None else self.bias.value,
+            activation=fused or None, **geometry)
+        if fused is False:
+            y = apply_activation(y, self.activation)
+        if self.rank == 1:
+            y = y[:, 0]
+        if self.data_format == "channels_first":
+            y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
+        return y
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "filters": self.filters, "kernel_size": self.kernel_size,
+            "strides": self.strides, "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate, "groups": self.groups,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(
+                self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(
+                self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": None, "bias_constraint": None,
+        })
+        return config
+
+
+def _conv_geometry(layer, nhwc_shape):
+    """Keyword arguments of the conv kernel for NHWC input (1-D as h = 1)."""
+    _, h, w, _ = nhwc_shape
+    kernel = (1,) * (2 - layer.rank) + layer.kernel_size
+    strides = (1,) * (2 - layer.rank) + layer.strides
+    dilation = (1,) * (2 - layer.rank) + layer.dilation_rate
+    out, pads = [], []
+    for length, k, s, d in zip((h, w), kernel, strides, dilation):
+        out.append(_windows.output_length(length, k, s, d, layer.padding))
+        pads.append(_windows.padding_before(length, k, s, d, layer.padding))
+    if min(out) <= 0:
+        _windows.check_output(layer, nhwc_shape, out)
+    return {"strides": strides, "dilation": dilation, "pads": tuple(pads),
+            "out_hw": tuple(out)}
+
+
+@register_builtin
+class Conv1D(BaseConv):
+    """(batch, steps, channels) -> (batch, new_steps, filters);
+    kernel (kernel_size, channels, filters). padding may be 'causal'."""
+    rank = 1
+
+
+@register_builtin
+class Conv2D(BaseConv):
+    """(batch, h, w, channels) -> (batch, oh, ow, filters);
+    kernel (kh, kw, channels, filters)."""
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1), groups=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides,
+                         padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, groups=groups, **kwargs)

@@ -1,0 +1,201 @@
+"""Core layers: Dense, Activation, Embedding, Identity."""
+import numpy as np
+
+from seqcore import _kernels, activations, initializers, regularizers
+from seqcore.engine.input_spec import InputSpec
+from seqcore.engine.layer import Layer
+from seqcore.layers._validation import positive_int
+from seqcore.saving.serialization import register_builtin
+
+
+def apply_activation(x, activation, inplace=True):
+    """activation(x) on the C kernel when it has one, in place if asked."""
+    name = activations.KERNEL_NAMES.get(activation, False)
+    if name is None:
+        return x
+    contiguous32 = x.dtype == np.float32 and x.flags.c_contiguous
+    if name and contiguous32:
+        return _kernels.activation(x, name, out=x if inplace else None)
+    if activation is activations.softmax and contiguous32:
+        return _kernels.softmax(x, out=x if inplace else None)
+    return activation(x)
+
+
+@register_builtin
+class Dense(Layer):
+    """outputs = activation(inputs @ kernel + bias), on the last axis.
+
+    kernel: (input_dim, units), bias: (units,), as in Keras.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, lora_rank=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = positive_int("Dense", "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        if lora_rank:
+            raise ValueError("Dense: LoRA (lora_rank) is not supported by "
+                             "seqcore")
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"Dense '{self.name}': the last axis of the "
+                             f"input must be known, received shape "
+                             f"{tuple(input_shape)}")
+        self.kernel = self.add_weight(
+            shape=(input_dim, self.units), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, name="kernel")
+        self.bias = self.add_weight(
+            shape=(self.units,), initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer, name="bias") \
+            if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+
+    def call(self, inputs, training=None):
+        x = inputs.reshape(-1, inputs.shape[-1])
+        fused = activations.KERNEL_NAMES.get(self.activation, False)
+        out = _kernels.gemm(
+            x, self.kernel.value,
+            bias=None if self.bias is None else self.bias.value,
+            activation=fused or None)
+        if fused is False:
+            out = apply_activation(out, self.activation)
+        return out.reshape(inputs.shape[:-1] + (self.units,))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(
+                self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(
+                self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": None,
+            "bias_constraint": None,
+        })
+        return config
+
+
+@register_builtin
+class Activation(Layer):
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs, training=None):
+        return apply_activation(inputs, self.activation, inplace=False)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config
+
+
+@register_builtin
+class Identity(Layer):
+    def call(self, inputs, training=None):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+@register_builtin
+class Embedding(Layer):
+    """Integer ids (batch, ...) -> vectors (batch, ..., output_dim).
+
+    embeddings: (input_dim, output_dim). Float inputs are accepted when
+    they hold whole numbers, as Keras casts them; ids must lie in
+    [0, input_dim).
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None,
+                 mask_zero=False, weights=None, lora_rank=None, **kwargs):
+        input_length = kwargs.pop("input_length", None)  # Keras 2, ignored
+        super().__init__(**kwargs)
+        self.input_dim = positive_int("Embedding", "input_dim", input_dim)
+        self.output_dim = positive_int("Embedding", "output_dim", output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = embeddings_constraint
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+        self._initial_weights = weights
+        del input_length
+
+    def build(self, input_shape=None):
+        self.embeddings = self.add_weight(
+            shape=(self.input_dim, self.output_dim),
+            initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer, name="embeddings")
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def _convert_input(self, inputs):
+        ids = np.asarray(inputs)
+        if ids.dtype.kind in "iu":
+            return ids
+        if ids.dtype.kind == "f":
+            as_int = ids.astype(np.int64)
+            if np.array_equal(as_int, ids):
+                return as_int
+            bad = ids[as_int != ids].flat[0]
+            raise ValueError(
+                f"Embedding '{self.name}' expects integer token ids; "
+                f"received {ids.dtype} values such as {bad}")
+        raise ValueError(f"Embedding '{self.name}' expects integer token ids; "
+                         f"received an array of dtype {ids.dtype}")
+
+    def call(self, inputs, training=None):
+        if inputs.size:
+            low, high = inputs.min(), inputs.max()
+            if low < 0 or high >= self.input_dim:
+                bad = low if low < 0 else high
+                raise ValueError(
+                    f"Embedding '{self.name}': token id {bad} is out of range "
+                    f"for input_dim={self.input_dim} (ids must be in "
+                    f"[0, {self.input_dim}))")
+        return np.take(self.embeddings.value, inputs, axis=0)
+
+    def compute_mask(self, inputs, mask=None):
+        return None if not self.mask_zero else np.not_equal(inputs, 0)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "input_dim": self.input_dim, "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(
+                self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(
+                self.embeddings_regularizer),
+            "activity_regularizer": None, "embeddings_constraint": None,
+            "mask_zero": self.mask_zero,
+        })
+        return config

@@ -1,0 +1,212 @@
+"""Normalization layers: BatchNormalization and LayerNormalization.
+
+Both are affine maps per channel once the statistics are known, bound by
+memory bandwidth, so numpy's vectorized loops run them."""
+import numpy as np
+
+from seqcore import initializers, regularizers
+from seqcore.engine.input_spec import InputSpec
+from seqcore.engine.layer import Layer
+from seqcore.saving.serialization import register_builtin
+
+
+def _normalize_axes(layer, axis, ndim):
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{layer.__class__.__name__} '{layer.name}': "
+                             f"axis {a} is out of range for input of rank "
+                             f"{ndim}")
+        out.append(a % ndim)
+    return sorted(out)
+
+
+@register_builtin
+class BatchNormalization(Layer):
+    """Normalizes each channel (`axis`) with the batch statistics when
+    training (and updates the moving ones), with the moving statistics at
+    inference. Weights: gamma, beta, moving_mean, moving_variance."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True,
+                 scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int):
+            raise ValueError(f"BatchNormalization: axis must be an integer, "
+                             f"received axis={axis!r}")
+        self.axis = axis
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(
+            moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(
+            moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.synchronized = synchronized
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        (self._axis,) = _normalize_axes(self, self.axis, len(input_shape))
+        dim = input_shape[self._axis]
+        if dim is None:
+            raise ValueError(f"BatchNormalization '{self.name}': axis "
+                             f"{self.axis} of input shape {tuple(input_shape)} "
+                             f"must be known")
+        shape = (dim,)
+        self.gamma = self.add_weight(shape=shape, name="gamma",
+                                     initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer) \
+            if self.scale else None
+        self.beta = self.add_weight(shape=shape, name="beta",
+                                    initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer) \
+            if self.center else None
+        self.moving_mean = self.add_weight(
+            shape=shape, name="moving_mean", trainable=False,
+            initializer=self.moving_mean_initializer)
+        self.moving_variance = self.add_weight(
+            shape=shape, name="moving_variance", trainable=False,
+            initializer=self.moving_variance_initializer)
+        self.input_spec = InputSpec(ndim=len(input_shape),
+                                    axes={self.axis: dim})
+
+    def _broadcast(self, v, ndim):
+        shape = [1] * ndim
+        shape[self._axis] = -1
+        return v.reshape(shape)
+
+    def call(self, inputs, training=None):
+        ndim = inputs.ndim
+        if training and self.trainable:
+            axes = tuple(i for i in range(ndim) if i != self._axis)
+            mean = inputs.mean(axis=axes)
+            variance = inputs.var(axis=axes)
+            m = self.momentum
+            self.moving_mean.value[...] = self.moving_mean.value * m + \
+                mean * (1.0 - m)
+            self.moving_variance.value[...] = \
+                self.moving_variance.value * m + variance * (1.0 - m)
+        else:
+            mean = self.moving_mean.value
+            variance = self.moving_variance.value
+        inv = 1.0 / np.sqrt(variance + self.epsilon)
+        scale = inv * self.gamma.value if self.scale else inv
+        shift = -mean * scale
+        if self.center:
+            shift = shift + self.beta.value
+        y = inputs * self._broadcast(scale.astype(np.float32), ndim)
+        y += self._broadcast(shift.astype(np.float32), ndim)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "momentum": self.momentum,
+            "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(
+                self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(
+                self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(
+                self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(
+                self.gamma_regularizer),
+            "beta_constraint": None, "gamma_constraint": None,
+            "synchronized": self.synchronized,
+        })
+        return config
+
+
+@register_builtin
+class LayerNormalization(Layer):
+    """Normalizes each sample over `axis` (the last by default), then
+    scales by gamma and shifts by beta, both shaped like those axes."""
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 rms_scaling=False, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.rms_scaling = bool(rms_scaling)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self._axes = tuple(_normalize_axes(self, self.axis, len(input_shape)))
+        shape = tuple(input_shape[a] for a in self._axes)
+        if any(d is None for d in shape):
+            raise ValueError(f"LayerNormalization '{self.name}': the "
+                             f"normalized axes of {tuple(input_shape)} must "
+                             f"be known")
+        self.gamma = self.add_weight(shape=shape, name="gamma",
+                                     initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer) \
+            if self.scale else None
+        self.beta = self.add_weight(shape=shape, name="beta",
+                                    initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer) \
+            if self.center else None
+
+    def _broadcast(self, v, ndim):
+        shape = [1] * ndim
+        for a, d in zip(self._axes, v.shape):
+            shape[a] = d
+        return v.reshape(shape)
+
+    def call(self, inputs, training=None):
+        ndim = inputs.ndim
+        if self.rms_scaling:
+            ms = np.mean(np.square(inputs), axis=self._axes, keepdims=True)
+            y = inputs / np.sqrt(ms + self.epsilon)
+            return y * self._broadcast(self.gamma.value, ndim) \
+                if self.scale else y
+        mean = inputs.mean(axis=self._axes, keepdims=True)
+        variance = inputs.var(axis=self._axes, keepdims=True)
+        y = (inputs - mean) / np.sqrt(variance + self.epsilon)
+        if self.scale:
+            y *= self._broadcast(self.gamma.value, ndim)
+        if self.center:
+            y += self._broadcast(self.beta.value, ndim)
+        return y.astype(np.float32, copy=False)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "epsilon": self.epsilon,
+            "center": self.center, "scale": self.scale,
+            "rms_scaling": self.rms_scaling,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(
+                self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(
+                self.gamma_regularizer),
+            "beta_constraint": None, "gamma_constraint": None,
+        })
+        return config

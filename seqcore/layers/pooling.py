@@ -1,0 +1,156 @@
+"""Pooling layers: max and average over windows (C kernels), and global
+pooling over all steps or pixels."""
+import numpy as np
+
+from seqcore import _kernels
+from seqcore.engine.input_spec import InputSpec
+from seqcore.engine.layer import Layer
+from seqcore.layers import _windows
+from seqcore.layers._validation import int_tuple, one_of
+from seqcore.saving.serialization import register_builtin
+
+
+class BasePooling(Layer):
+    rank = None
+    mode = None  # 'max' or 'avg'
+
+    def __init__(self, pool_size, strides=None, padding="valid",
+                 data_format=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        cls, n = self.__class__.__name__, self.rank
+        self.pool_size = int_tuple(cls, "pool_size", pool_size, n)
+        self.strides = self.pool_size if strides is None else \
+            int_tuple(cls, "strides", strides, n)
+        self.padding = one_of(cls, "padding", padding, ("valid", "same"))
+        self.data_format = one_of(cls, "data_format",
+                                  data_format or "channels_last",
+                                  ("channels_last", "channels_first"))
+        self.input_spec = InputSpec(ndim=n + 2)
+
+    def _spatial(self, shape):
+        return tuple(shape[1:-1]) if self.data_format == "channels_last" \
+            else tuple(shape[2:])
+
+    def compute_output_shape(self, input_shape):
+        sizes = [_windows.output_length(length, p, s, 1, self.padding)
+                 for length, p, s in zip(self._spatial(input_shape),
+                                         self.pool_size, self.strides)]
+        _windows.check_output(self, input_shape, sizes)
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + tuple(sizes) + (input_shape[-1],)
+        return tuple(input_shape[:2]) + tuple(sizes)
+
+    def call(self, inputs, training=None):
+        x = inputs
+        if self.data_format == "channels_first":
+            x = np.moveaxis(x, 1, -1)
+        if self.rank == 1:
+            x = x[:, np.newaxis]
+        window = (1,) * (2 - self.rank) + self.pool_size
+        strides = (1,) * (2 - self.rank) + self.strides
+        out, pads = [], []
+        for length, p, s in zip(x.shape[1:3], window, strides):
+            out.append(_windows.output_length(length, p, s, 1, self.padding))
+            pads.append(_windows.padding_before(length, p, s, 1, self.padding))
+        if min(out) <= 0:
+            _windows.check_output(self, inputs.shape, out)
+        y = _kernels.pool2d_forward(np.ascontiguousarray(x), self.mode,
+                                    window, strides, tuple(pads), tuple(out))
+        if self.rank == 1:
+            y = y[:, 0]
+        if self.data_format == "channels_first":
+            y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
+        return y
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"pool_size": self.pool_size, "padding": self.padding,
+                       "strides": self.strides,
+                       "data_format": self.data_format})
+        return config
+
+
+@register_builtin
+class MaxPooling1D(BasePooling):
+    rank, mode = 1, "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid",
+                 data_format=None, name=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name,
+                         **kwargs)
+
+
+@register_builtin
+class AveragePooling1D(MaxPooling1D):
+    mode = "avg"
+
+
+@register_builtin
+class MaxPooling2D(BasePooling):
+    rank, mode = 2, "max"
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid",
+                 data_format=None, name=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name,
+                         **kwargs)
+
+
+@register_builtin
+class AveragePooling2D(MaxPooling2D):
+    mode = "avg"
+
+
+class BaseGlobalPooling(Layer):
+    rank = None
+    reduce = None  # np.max or np.mean
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = one_of(self.__class__.__name__, "data_format",
+                                  data_format or "channels_last",
+                                  ("channels_last", "channels_first"))
+        self.keepdims = bool(keepdims)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _axes(self):
+        if self.data_format == "channels_last":
+            return tuple(range(1, self.rank + 1))
+        return tuple(range(2, self.rank + 2))
+
+    def call(self, inputs, training=None):
+        reduce = np.max if self.reduce == "max" else np.mean
+        return reduce(inputs, axis=self._axes(),
+                      keepdims=self.keepdims).astype(np.float32, copy=False)
+
+    def compute_output_shape(self, input_shape):
+        axes = self._axes()
+        if self.keepdims:
+            return tuple(1 if i in axes else d
+                         for i, d in enumerate(input_shape))
+        return tuple(d for i, d in enumerate(input_shape) if i not in axes)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"data_format": self.data_format,
+                       "keepdims": self.keepdims})
+        return config
+
+
+@register_builtin
+class GlobalMaxPooling1D(BaseGlobalPooling):
+    rank, reduce = 1, "max"
+
+
+@register_builtin
+class GlobalAveragePooling1D(BaseGlobalPooling):
+    rank, reduce = 1, "mean"
+
+
+@register_builtin
+class GlobalMaxPooling2D(BaseGlobalPooling):
+    rank, reduce = 2, "max"
+
+
+@register_builtin
+class GlobalAveragePooling2D(BaseGlobalPooling):
+    rank, reduce = 2, "mean"

@@ -1,0 +1,152 @@
+"""Keras 3 config dicts for layers and models, both ways.
+
+Classes are looked up by name in a registry of seqcore's own classes plus
+those registered with `register_keras_serializable` or passed as
+`custom_objects`: nothing from a config is ever evaluated or imported.
+"""
+import copy
+
+_REGISTRY = {}          # class name -> class (built-in layers and models)
+_CUSTOM_OBJECTS = {}    # "package>name" and "name" -> registered objects
+
+MODULE_OF = {"Sequential": "keras", "Functional": "keras", "Model": "keras"}
+
+
+def register_builtin(cls):
+    """Make a seqcore class loadable by its Keras class name."""
+    _REGISTRY[cls.__name__] = cls
+    return cls
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator: make a custom class or function loadable by name."""
+    def decorator(obj):
+        registered = name or obj.__name__
+        key = f"{package}>{registered}"
+        if key in _CUSTOM_OBJECTS:
+            raise ValueError(f"{key} has already been registered to "
+                             f"{_CUSTOM_OBJECTS[key]}")
+        _CUSTOM_OBJECTS[key] = obj
+        obj._registered_name = key
+        return obj
+    return decorator
+
+
+def serialize_keras_object(obj):
+    """{'module', 'class_name', 'config', 'registered_name', 'build_config'}."""
+    if obj is None:
+        return None
+    cls_name = obj.__class__.__name__
+    registered = getattr(obj.__class__, "_registered_name", None)
+    config = {
+        "module": MODULE_OF.get(cls_name, "keras.layers"),
+        "class_name": cls_name,
+        "config": obj.get_config(),
+        "registered_name": registered,
+    }
+    build_shape = getattr(obj, "_build_shape", None)
+    if build_shape is not None and cls_name not in MODULE_OF:
+        config["build_config"] = {"input_shape": list(build_shape)}
+    return config
+
+
+def _lookup(class_name, registered_name, custom_objects):
+    for table in (custom_objects or {}, _CUSTOM_OBJECTS):
+        if registered_name and registered_name in table:
+            return table[registered_name]
+        if class_name in table:
+            return table[class_name]
+    if class_name in _REGISTRY:
+        return _REGISTRY[class_name]
+    if class_name == "Lambda":
+        raise ValueError(
+            "Lambda layers cannot be loaded: their code would have to be "
+            "executed from the file, which seqcore never does. Rewrite the "
+            "Lambda as a registered custom layer.")
+    raise ValueError(
+        f"Unknown layer class {class_name!r}: it is not a seqcore layer and "
+        f"not in `custom_objects` or registered with "
+        f"`seqcore.saving.register_keras_serializable`.")
+
+
+def deserialize_keras_object(config, custom_objects=None):
+    """A layer or model from its serialized dict."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Expected a serialized Keras object (a dict with "
+                         f"'class_name' and 'config'); received {config!r}")
+    cls = _lookup(config["class_name"], config.get("registered_name"),
+                  custom_objects)
+    inner = copy.deepcopy(config.get("config", {}))
+    if hasattr(cls, "from_config"):
+        try:
+            obj = cls.from_config(inner, custom_objects) \
+                if config["class_name"] in MODULE_OF else cls.from_config(inner)
+        except TypeError as exc:
+            raise ValueError(f"Cannot rebuild {config['class_name']} from its "
+                             f"config: {exc}") from None
+    else:
+        obj = cls(**inner)
+    build = config.get("build_config")
+    if build and build.get("input_shape") is not None and \
+            not getattr(obj, "built", True):
+        obj._maybe_build(tuple(build["input_shape"]))
+    return obj
+
+
+def sequential_config(model):
+    from seqcore.engine.layer import dtype_policy_config
+    config = {"name": model.name, "trainable": model.trainable,
+              "dtype": dtype_policy_config(),
+              "layers": [serialize_keras_object(l) for l in model._stack]}
+    if model.built:
+        config["build_input_shape"] = model._stack[0].batch_shape
+    return config
+
+
+def sequential_from_config(cls, config, custom_objects=None):
+    model = cls(name=config.get("name"),
+                trainable=config.get("trainable", True))
+    for layer_config in config.get("layers", []):
+        model.add(deserialize_keras_object(layer_config, custom_objects),
+                  rebuild=False)
+    model._maybe_rebuild()
+    shape = config.get("build_input_shape")
+    if not model.built and shape is not None:
+        model.build(tuple(shape))
+    return model
+
+
+def functional_config(model):
+    """Keras 3's functional config: layers with their inbound nodes."""
+    from seqcore.engine.layer import dtype_policy_config
+    node_index = {}
+    for layer in model.layers:
+        for i, node in enumerate(layer._inbound_nodes):
+            node_index[id(node)] = i
+    model_nodes = {id(n) for n in model._nodes}
+    layers = []
+    for layer in model.layers:
+        entry = serialize_keras_object(layer)
+        entry["name"] = layer.name
+        inbound = []
+        for node in layer._inbound_nodes:
+            if id(node) not in model_nodes or not node.input_tensors:
+                continue
+            args = []
+            for t in node.input_tensors:
+                src, idx, tidx = t._keras_history
+                args.append({"class_name": "__keras_tensor__", "config": {
+                    "shape": list(t.shape), "dtype": t.dtype,
+                    "keras_history": [src.name, idx, tidx]}})
+            inbound.append({"args": args if len(args) > 1 else args,
+                            "kwargs": {}})
+        entry["inbound_nodes"] = inbound
+        layers.append(entry)
+
+    def refs(tensors):
+        return [[t._keras_history[0].name, t._keras_history[1],
+                 t._keras_history[2]] for t in tensors]
+
+    return {"name": model.name, "trainable": model.trainable,
+            "layers": layers, "input_layers": refs(model._inputs),
+            "output_layers": refs(model._outputs)}
