@@ -132,6 +132,44 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
 void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 
+/* ---- recurrent layers (lstm.c, gru.c, simple_rnn.c) ------------------- */
+
+/* The shapes and options shared by the recurrent forward kernels.
+ * x: (n, t, d) row-major; h (and c for LSTM): (n, u) initial states,
+ * overwritten with the final ones; seq: (n, t, u) every step's output in
+ * processing order (reversed when go_backwards), or NULL; mask: (n, t),
+ * nonzero = real step, or NULL (a masked step keeps the states and repeats
+ * the previous output). */
+typedef struct {
+    long n, t, d, u;
+    int go_backwards;
+    sc_act act;               /* candidate/output activation (tanh) */
+    sc_act recurrent_act;     /* gate activation (sigmoid) */
+    const unsigned char *mask;
+} sc_rnn_args;
+
+/* LSTM, gates i, f, c, o: kernel (d, 4u), rkernel (u, 4u), bias (4u) or
+ * NULL. gates: workspace (n, t, 4u), left holding the activated gates. */
+int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
+                        const float *kernel, const float *rkernel,
+                        const float *bias, float *h, float *c, float *seq,
+                        float *gates);
+
+/* GRU, gates z, r, h: kernel (d, 3u), rkernel (u, 3u). reset_after: bias
+ * (2, 3u) (input and recurrent rows) and the reset gate applied after the
+ * recurrent product (Keras's default); otherwise bias (3u) and reset before.
+ * bias may be NULL. gates: workspace (n, t, 3u). */
+int sc_gru_forward_f32(const sc_rnn_args *a, int reset_after, const float *x,
+                       const float *kernel, const float *rkernel,
+                       const float *bias, float *h, float *seq, float *gates);
+
+/* SimpleRNN: h = act(x W + h R + b); kernel (d, u), rkernel (u, u), bias (u)
+ * or NULL. gates: workspace (n, t, u). */
+int sc_simple_rnn_forward_f32(const sc_rnn_args *a, const float *x,
+                              const float *kernel, const float *rkernel,
+                              const float *bias, float *h, float *seq,
+                              float *gates);
+
 #ifdef __cplusplus
 }
 #endif

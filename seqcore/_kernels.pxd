@@ -66,3 +66,23 @@ cdef extern from "seqcore.h" nogil:
                               sc_act act, float *y)
     void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
     void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+
+    ctypedef struct sc_rnn_args:
+        long n, t, d, u
+        int go_backwards
+        sc_act act
+        sc_act recurrent_act
+        const unsigned char *mask
+
+    int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
+                            const float *kernel, const float *rkernel,
+                            const float *bias, float *h, float *c, float *seq,
+                            float *gates)
+    int sc_gru_forward_f32(const sc_rnn_args *a, int reset_after,
+                           const float *x, const float *kernel,
+                           const float *rkernel, const float *bias, float *h,
+                           float *seq, float *gates)
+    int sc_simple_rnn_forward_f32(const sc_rnn_args *a, const float *x,
+                                  const float *kernel, const float *rkernel,
+                                  const float *bias, float *h, float *seq,
+                                  float *gates)

@@ -104,14 +104,16 @@ class Functional(Model):
         return shapes if isinstance(self._outputs_struct, (list, tuple)) \
             else shapes[0]
 
-    def _run(self, input_values, run_layer):
-        """Evaluate the graph: run_layer(layer, inputs) per node."""
+    def _run(self, input_values, run_layer, with_node=False):
+        """Evaluate the graph: run_layer(layer, inputs[, node]) per node."""
         values = {id(t): v for t, v in zip(self._inputs, input_values)}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
             args = [values[id(t)] for t in node.input_tensors]
-            result = run_layer(node.layer, args[0] if len(args) == 1 else args)
+            arg = args[0] if len(args) == 1 else args
+            result = run_layer(node.layer, arg, node) if with_node \
+                else run_layer(node.layer, arg)
             results = result if len(node.output_tensors) > 1 else [result]
             for tensor, value in zip(node.output_tensors, results):
                 values[id(tensor)] = value
@@ -130,8 +132,18 @@ class Functional(Model):
         return list(inputs)
 
     def call(self, inputs, training=None):
-        return self._run(self._split_inputs(inputs),
-                         lambda layer, x: layer(x, training=training))
+        masks = {}
+
+        def run_layer(layer, x, node):
+            in_tensors = node.input_tensors
+            mask = masks.get(id(in_tensors[0])) if len(in_tensors) == 1 \
+                else None
+            out, out_mask = layer._call_with_mask(x, mask, training)
+            for t in node.output_tensors:
+                masks[id(t)] = out_mask
+            return out
+
+        return self._run(self._split_inputs(inputs), run_layer, with_node=True)
 
     def compute_output_shape(self, input_shape):
         shapes = [input_shape] if len(self._inputs) == 1 else input_shape

@@ -255,6 +255,21 @@ class Layer:
     def call(self, inputs, training=None):
         return inputs
 
+    # Layers whose call() takes `mask=` (the recurrent ones) set this.
+    _consumes_mask = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output, given its input's mask."""
+        return mask if self.supports_masking else None
+
+    def _call_with_mask(self, x, mask, training):
+        """(output, output mask): how models run a layer, passing masks."""
+        if mask is not None and self._consumes_mask:
+            out = self(x, training=training, mask=mask)
+        else:
+            out = self(x, training=training)
+        return out, self.compute_mask(x, mask)
+
     def _output_dtype(self, input_dtype):
         return "float32"
 

@@ -129,11 +129,17 @@ class Sequential(Model):
 
     # ---- running -----------------------------------------------------------
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self._layers:
-            x = layer(x, training=training)
+            x, mask = layer._call_with_mask(x, mask, training)
+        self._output_mask = mask
         return x
+
+    _consumes_mask = True
+
+    def compute_mask(self, inputs, mask=None):
+        return getattr(self, "_output_mask", None)
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

@@ -10,6 +10,7 @@ from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling2D, GlobalMaxPooling1D,
                                     GlobalMaxPooling2D, MaxPooling1D,
                                     MaxPooling2D)
+from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 

@@ -43,6 +43,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
+        self.supports_masking = True
         if lora_rank:
             raise ValueError("Dense: LoRA (lora_rank) is not supported by "
                              "seqcore")
@@ -100,6 +101,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
 
     def call(self, inputs, training=None):
         return apply_activation(inputs, self.activation, inplace=False)
@@ -115,6 +117,10 @@ class Activation(Layer):
 
 @register_builtin
 class Identity(Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
     def call(self, inputs, training=None):
         return inputs
 

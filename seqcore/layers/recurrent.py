@@ -1,0 +1,303 @@
+"""Recurrent layers: LSTM, GRU and SimpleRNN. Each call runs the whole
+sequence in one C kernel (input projections as one GEMM, then per step the
+recurrent GEMM and a fused gate update)."""
+import numpy as np
+
+from seqcore import _kernels, activations, initializers, regularizers
+from seqcore import random as sc_random
+from seqcore.engine.input_spec import InputSpec
+from seqcore.engine.layer import Layer
+from seqcore.layers._validation import positive_int, rate
+from seqcore.saving.serialization import register_builtin
+
+
+def _kernel_activation(layer, name, activation):
+    """The C kernel's name for `activation`, or a clear error."""
+    fn = activations.get(activation)
+    kernel_name = activations.KERNEL_NAMES.get(fn, False)
+    if kernel_name is False:
+        raise ValueError(
+            f"{layer}: {name} must be one of seqcore's built-in "
+            f"elementwise activations (the recurrent loop runs in C), "
+            f"received {name}={activation!r}")
+    return fn, kernel_name
+
+
+class BaseRNN(Layer):
+    """What LSTM, GRU and SimpleRNN share: states, masking, options."""
+
+    kind = None          # kernel name: 'lstm', 'gru', 'simple_rnn'
+    _consumes_mask = True
+    gates = 1            # blocks of `units` in the kernel's columns
+    state_count = 1      # h, or h and c
+
+    def __init__(self, units, activation="tanh", recurrent_activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+        kwargs.pop("use_cudnn", None)
+        kwargs.pop("time_major", None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        cls = self.__class__.__name__
+        self.units = positive_int(cls, "units", units)
+        self.activation, self._act = _kernel_activation(cls, "activation",
+                                                        activation)
+        if recurrent_activation is not None:
+            self.recurrent_activation, self._ract = _kernel_activation(
+                cls, "recurrent_activation", recurrent_activation)
+        else:
+            self.recurrent_activation, self._ract = None, None
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = kernel_constraint
+        self.recurrent_constraint = recurrent_constraint
+        self.bias_constraint = bias_constraint
+        self.dropout = rate(cls, "dropout", dropout)
+        self.recurrent_dropout = rate(cls, "recurrent_dropout",
+                                      recurrent_dropout)
+        self.seed = seed
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.unroll = bool(unroll)
+        self.supports_masking = True
+        self.states = None
+        self.input_spec = InputSpec(ndim=3)
+
+    # ---- weights --------------------------------------------------------
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        if self.stateful and input_shape[0] is None:
+            raise ValueError(
+                "If a RNN is stateful, it needs to know its batch size. "
+                "Specify the batch size of your input tensors: pass "
+                "`batch_size=` to `keras.Input()` (or `batch_input_shape=` "
+                "to the first layer of a Sequential model).")
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(f"{self.__class__.__name__} '{self.name}': the "
+                             f"feature axis of the input must be known, "
+                             f"received shape {tuple(input_shape)}")
+        width = self.gates * self.units
+        self.kernel = self.add_weight(
+            shape=(features, width), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, name="kernel")
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, width), initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, name="recurrent_kernel")
+        self.bias = self.add_weight(
+            shape=self._bias_shape(), initializer=self._bias_initializer(),
+            regularizer=self.bias_regularizer, name="bias") \
+            if self.use_bias else None
+        for w in self._own_weights:
+            w.path = f"{self.name}/{self.kind}_cell/{w.name}"
+        self.input_spec = InputSpec(ndim=3, axes={-1: features})
+
+    # ---- states ---------------------------------------------------------
+
+    def reset_states(self):
+        """Forget the states a stateful layer carried between calls."""
+        self.states = None
+
+    reset_state = reset_states
+
+    def _initial_states(self, batch, initial_state):
+        if initial_state is not None:
+            states = initial_state if isinstance(initial_state, (list, tuple)) \
+                else [initial_state]
+            if len(states) != self.state_count:
+                raise ValueError(
+                    f"{self.__class__.__name__} '{self.name}' expects "
+                    f"{self.state_count} initial state(s), received "
+                    f"{len(states)}")
+            out = []
+            for s in states:
+                s = np.array(s, dtype=np.float32, order="C")
+                if s.shape != (batch, self.units):
+                    raise ValueError(
+                        f"{self.__class__.__name__} '{self.name}': initial "
+                        f"state must have shape {(batch, self.units)}, "
+                        f"received {s.shape}")
+                out.append(s)
+            return out
+        if self.stateful and self.states is not None:
+            if self.states[0].shape[0] != batch:
+                raise ValueError(
+                    f"{self.__class__.__name__} '{self.name}' is stateful "
+                    f"and holds states for a batch of "
+                    f"{self.states[0].shape[0]}, but received a batch of "
+                    f"{batch}. A stateful layer needs the same batch size "
+                    f"at every call (call reset_states() to start over).")
+            return [s.copy() for s in self.states]
+        return [np.zeros((batch, self.units), np.float32)
+                for _ in range(self.state_count)]
+
+    # ---- forward ----------------------------------------------------------
+
+    def call(self, inputs, training=None, mask=None, initial_state=None):
+        x = inputs
+        if training and self.dropout > 0.0:
+            rng = sc_random.generator(self.seed)
+            keep = rng.random((x.shape[0], 1, x.shape[2])) >= self.dropout
+            x = x * (keep / (1.0 - self.dropout)).astype(np.float32)
+        if training and self.recurrent_dropout > 0.0:
+            raise NotImplementedError(
+                f"{self.__class__.__name__} '{self.name}': recurrent_dropout "
+                f"in training is not supported yet")
+        states = self._initial_states(x.shape[0], initial_state)
+        seq = _kernels.rnn_forward(
+            self.kind, np.ascontiguousarray(x), self.kernel.value,
+            self.recurrent_kernel.value,
+            None if self.bias is None else self.bias.value,
+            states[0], states[1] if self.state_count == 2 else None,
+            mask=mask, return_sequences=self.return_sequences,
+            go_backwards=self.go_backwards, activation=self._act,
+            recurrent_activation=self._ract or "sigmoid",
+            **self._kernel_options())
+        if self.stateful:
+            self.states = [s.copy() for s in states]
+        output = seq if self.return_sequences else states[0].copy()
+        if self.return_state:
+            return [output] + states
+        return output
+
+    def _kernel_options(self):
+        return {}
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or not self.return_sequences:
+            return None
+        return mask[:, ::-1] if self.go_backwards else mask
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        out = (batch, steps, self.units) if self.return_sequences \
+            else (batch, self.units)
+        if self.return_state:
+            return [out] + [(batch, self.units)] * self.state_count
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards, "stateful": self.stateful,
+            "unroll": self.unroll, "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(
+                self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(
+                self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(
+                self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(
+                self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": None, "recurrent_constraint": None,
+            "bias_constraint": None, "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+        })
+        if self.recurrent_activation is not None:
+            config["recurrent_activation"] = activations.serialize(
+                self.recurrent_activation)
+        return config
+
+
+class _ForgetBiasInitializer:
+    """Keras's unit_forget_bias: the forget gate's bias block starts at 1."""
+
+    def __init__(self, base, units):
+        self.base, self.units = base, units
+
+    def __call__(self, shape, dtype=None):
+        u = self.units
+        return np.concatenate([self.base((u,), dtype),
+                               np.ones((u,), dtype or "float32"),
+                               self.base((2 * u,), dtype)])
+
+
+@register_builtin
+class LSTM(BaseRNN):
+    """Long short-term memory. kernel (features, 4u), recurrent_kernel
+    (u, 4u), bias (4u), gates ordered i, f, c, o as in Keras."""
+
+    kind, gates, state_count = "lstm", 4, 2
+
+    def __init__(self, units, activation="tanh",
+                 recurrent_activation="sigmoid", use_bias=True,
+                 unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation=activation,
+                         recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _bias_initializer(self):
+        if self.unit_forget_bias:
+            return _ForgetBiasInitializer(self.bias_initializer, self.units)
+        return self.bias_initializer
+
+    def get_config(self):
+        config = super().get_config()
+        config["unit_forget_bias"] = self.unit_forget_bias
+        return config
+
+
+@register_builtin
+class GRU(BaseRNN):
+    """Gated recurrent unit. kernel (features, 3u), recurrent_kernel
+    (u, 3u), gates ordered z, r, h; with reset_after (Keras's default) the
+    bias is (2, 3u): input and recurrent biases."""
+
+    kind, gates, state_count = "gru", 3, 1
+
+    def __init__(self, units, activation="tanh",
+                 recurrent_activation="sigmoid", use_bias=True,
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation=activation,
+                         recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        width = self.gates * self.units
+        return (2, width) if self.reset_after else (width,)
+
+    def _kernel_options(self):
+        return {"reset_after": self.reset_after}
+
+    def get_config(self):
+        config = super().get_config()
+        config["reset_after"] = self.reset_after
+        return config
+
+
+@register_builtin
+class SimpleRNN(BaseRNN):
+    """Fully connected recurrence h = act(x W + h R + b). kernel
+    (features, u), recurrent_kernel (u, u), bias (u)."""
+
+    kind, gates, state_count = "simple_rnn", 1, 1
+
+    def __init__(self, units, activation="tanh", use_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         **kwargs)
