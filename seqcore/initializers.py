@@ -3,6 +3,7 @@
 A seeded initializer draws the same values at every call; an unseeded one
 draws from seqcore's global generator (`seqcore.utils.set_random_seed`).
 """
+import inspect
 import math
 
 import numpy as np
@@ -45,7 +46,14 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        """Rebuild from a config; keys newer Keras versions add with their
+        neutral value None (such as `input_axes`) are accepted and ignored."""
+        params = inspect.signature(cls.__init__).parameters
+        extra = {k: v for k, v in config.items() if k not in params}
+        if any(v is not None for v in extra.values()):
+            raise ValueError(f"{cls.__name__}: unsupported config entries "
+                             f"{extra}")
+        return cls(**{k: v for k, v in config.items() if k in params})
 
 
 class Zeros(Initializer):

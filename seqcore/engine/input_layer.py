@@ -8,7 +8,7 @@ from seqcore.engine.layer import Layer, standardize_shape
 class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
                  batch_shape=None, input_tensor=None, optional=False,
-                 name=None, **kwargs):
+                 name=None, ragged=None, **kwargs):
         kwargs.pop("input_shape", None)  # legacy alias, shape wins
         super().__init__(name=name, **kwargs)
         if shape is not None and batch_shape is not None:
@@ -23,7 +23,11 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + standardize_shape(shape)
         self.batch_shape = standardize_shape(batch_shape)
         self._input_dtype = np.dtype(dtype or "float32").name
-        self.sparse = bool(sparse)
+        if sparse or ragged or optional or input_tensor is not None:
+            raise ValueError(f"InputLayer '{self.name}': sparse, ragged and "
+                             f"optional inputs and input tensors are not "
+                             f"supported by seqcore")
+        self.sparse = False
         self.built = True
         tensor = KerasTensor(self.batch_shape, self._input_dtype,
                              name=self.name)
@@ -43,7 +47,8 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": self.batch_shape, "dtype": self._input_dtype,
-                "sparse": self.sparse, "name": self.name}
+                "sparse": False, "ragged": False, "name": self.name,
+                "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None,

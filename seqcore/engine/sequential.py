@@ -51,10 +51,10 @@ class Sequential(Model):
             self._stack.append(InputLayer(batch_shape=layer._batch_input_shape))
         if any(existing.name == layer.name for existing in self._stack):
             raise ValueError(
-                f'All layers added to a Sequential model should have unique '
-                f'names. Name "{layer.name}" is already the name of a layer '
-                f'in this model. Update the `name` argument to pass a unique '
-                f'name.')
+                f"All layers added to a Sequential model should have unique "
+                f"names. Name '{layer.name}' is already the name of a layer "
+                f"in this model. Update the `name` argument to pass a unique "
+                f"name.")
         self._stack.append(layer)
         self._layers = [l for l in self._stack if not isinstance(l, InputLayer)]
         if rebuild:
@@ -65,7 +65,8 @@ class Sequential(Model):
     def pop(self, rebuild=True):
         """Remove and return the top layer."""
         if not self.layers:
-            raise TypeError("There are no layers in the model.")
+            raise IndexError(f"pop from an empty Sequential model: "
+                             f"'{self.name}' has no layers")
         layer = self._stack.pop()
         self._layers = [l for l in self._stack if not isinstance(l, InputLayer)]
         if rebuild:

@@ -32,8 +32,12 @@ class Dense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, lora_rank=None, **kwargs):
+                 bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if quantization_config is not None:
+            raise ValueError("Dense: quantized layers are not supported by "
+                             "seqcore")
         self.units = positive_int("Dense", "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -139,7 +143,8 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None,
-                 mask_zero=False, weights=None, lora_rank=None, **kwargs):
+                 mask_zero=False, weights=None, lora_rank=None,
+                 lora_alpha=None, quantization_config=None, **kwargs):
         input_length = kwargs.pop("input_length", None)  # Keras 2, ignored
         super().__init__(**kwargs)
         self.input_dim = positive_int("Embedding", "input_dim", input_dim)
