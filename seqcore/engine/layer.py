@@ -9,6 +9,7 @@ Calling a layer on numpy data runs it; calling it on a KerasTensor records a
 Node (a graph edge) and returns KerasTensors, which is how Sequential and
 functional models are wired.
 """
+import functools
 import math
 import warnings
 
@@ -51,6 +52,24 @@ def dtype_policy_config(name="float32"):
 class Layer:
     """Base layer. Subclasses override build, call, compute_output_shape and
     get_config; the rest (weights, naming, graph wiring) lives here."""
+
+    def __init_subclass__(cls, **kwargs):
+        """Wrap each subclass's build() so that, however it is called, the
+        layer ends up marked built with the shape it was built for."""
+        super().__init_subclass__(**kwargs)
+        original = cls.__dict__.get("build")
+        if original is None or getattr(original, "_records_build", False):
+            return
+
+        @functools.wraps(original)
+        def build(self, input_shape=None, *args, **kw):
+            if input_shape is not None and self._build_shape is None:
+                self._build_shape = tuple(input_shape)
+            original(self, input_shape, *args, **kw)
+            self.built = True
+
+        build._records_build = True
+        cls.build = build
 
     def __init__(self, *, activity_regularizer=None, trainable=True,
                  dtype=None, autocast=True, name=None, **kwargs):
@@ -219,7 +238,6 @@ class Layer:
         if not self.built:
             self._build_shape = tuple(input_shape)
             self.build(input_shape)
-            self.built = True
 
     def compute_output_shape(self, input_shape):
         raise NotImplementedError(
