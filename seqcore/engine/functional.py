@@ -3,6 +3,7 @@ from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.layer import dtype_policy_config
 from seqcore.engine.model import Model
+from seqcore.saving.serialization import register_builtin
 
 
 def _as_tensor_list(tensors, what):
@@ -46,6 +47,7 @@ def topological_nodes(inputs, outputs):
     return ordered
 
 
+@register_builtin
 class Functional(Model):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)

@@ -3,8 +3,10 @@ import numpy as np
 
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.layer import Layer, standardize_shape
+from seqcore.saving.serialization import register_builtin
 
 
+@register_builtin
 class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
                  batch_shape=None, input_tensor=None, optional=False,

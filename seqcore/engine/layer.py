@@ -232,6 +232,8 @@ class Layer:
     # ---- building and shapes ---------------------------------------------
 
     def build(self, input_shape):
+        if input_shape is not None and self._build_shape is None:
+            self._build_shape = tuple(input_shape)
         self.built = True
 
     def _maybe_build(self, input_shape):

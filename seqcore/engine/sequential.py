@@ -3,8 +3,10 @@ from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.layer import Layer, standardize_shape
 from seqcore.engine.model import Model
+from seqcore.saving.serialization import register_builtin
 
 
+@register_builtin
 class Sequential(Model):
     """`Sequential(layers=None, trainable=True, name=None)`.
 

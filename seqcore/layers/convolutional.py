@@ -123,6 +123,8 @@ class BaseConv(Layer):
             "kernel_regularizer": regularizers.serialize(
                 self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(
+                self.activity_regularizer),
             "kernel_constraint": None, "bias_constraint": None,
         })
         return config

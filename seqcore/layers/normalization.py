@@ -33,8 +33,12 @@ class BatchNormalization(Layer):
                  gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, **kwargs):
+                 gamma_constraint=None, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, synchronized=False, **kwargs):
         super().__init__(**kwargs)
+        if renorm:
+            raise ValueError("BatchNormalization: batch renormalization "
+                             "(renorm=True) is not supported by seqcore")
         if not isinstance(axis, int):
             raise ValueError(f"BatchNormalization: axis must be an integer, "
                              f"received axis={axis!r}")
@@ -127,7 +131,8 @@ class BatchNormalization(Layer):
             "gamma_regularizer": regularizers.serialize(
                 self.gamma_regularizer),
             "beta_constraint": None, "gamma_constraint": None,
-            "synchronized": self.synchronized,
+            "renorm": False, "renorm_clipping": None,
+            "renorm_momentum": 0.99, "synchronized": self.synchronized,
         })
         return config
 
@@ -156,6 +161,8 @@ class LayerNormalization(Layer):
 
     def build(self, input_shape):
         self._axes = tuple(_normalize_axes(self, self.axis, len(input_shape)))
+        if isinstance(self.axis, int):
+            self.axis = [self.axis]  # Keras's config holds the list once built
         shape = tuple(input_shape[a] for a in self._axes)
         if any(d is None for d in shape):
             raise ValueError(f"LayerNormalization '{self.name}': the "

@@ -81,8 +81,13 @@ class MaxPooling1D(BasePooling):
 
 
 @register_builtin
-class AveragePooling1D(MaxPooling1D):
-    mode = "avg"
+class AveragePooling1D(BasePooling):
+    rank, mode = 1, "avg"
+
+    def __init__(self, pool_size, strides=None, padding="valid",
+                 data_format=None, name=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name,
+                         **kwargs)
 
 
 @register_builtin
@@ -96,8 +101,13 @@ class MaxPooling2D(BasePooling):
 
 
 @register_builtin
-class AveragePooling2D(MaxPooling2D):
-    mode = "avg"
+class AveragePooling2D(BasePooling):
+    rank, mode = 2, "avg"
+
+    def __init__(self, pool_size, strides=None, padding="valid",
+                 data_format=None, name=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name,
+                         **kwargs)
 
 
 class BaseGlobalPooling(Layer):

@@ -39,7 +39,8 @@ class BaseRNN(Layer):
                  kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+                 go_backwards=False, stateful=False, unroll=False,
+                 zero_output_for_mask=False, **kwargs):
         kwargs.pop("use_cudnn", None)
         kwargs.pop("time_major", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
@@ -71,6 +72,7 @@ class BaseRNN(Layer):
         self.go_backwards = bool(go_backwards)
         self.stateful = bool(stateful)
         self.unroll = bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
         self.states = None
         self.input_spec = InputSpec(ndim=3)
@@ -173,6 +175,9 @@ class BaseRNN(Layer):
             **self._kernel_options())
         if self.stateful:
             self.states = [s.copy() for s in states]
+        if seq is not None and mask is not None and self.zero_output_for_mask:
+            steps = np.asarray(mask, bool)
+            seq[~(steps[:, ::-1] if self.go_backwards else steps)] = 0.0
         output = seq if self.return_sequences else states[0].copy()
         if self.return_state:
             return [output] + states
@@ -201,6 +206,7 @@ class BaseRNN(Layer):
             "return_state": self.return_state,
             "go_backwards": self.go_backwards, "stateful": self.stateful,
             "unroll": self.unroll, "units": self.units,
+            "zero_output_for_mask": self.zero_output_for_mask,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(
@@ -213,6 +219,8 @@ class BaseRNN(Layer):
             "recurrent_regularizer": regularizers.serialize(
                 self.recurrent_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(
+                self.activity_regularizer),
             "kernel_constraint": None, "recurrent_constraint": None,
             "bias_constraint": None, "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
@@ -301,3 +309,8 @@ class SimpleRNN(BaseRNN):
     def __init__(self, units, activation="tanh", use_bias=True, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias,
                          **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["seed"]  # as Keras: SimpleRNN's config has no seed
+        return config
