@@ -42,3 +42,12 @@ def rate(layer, name, value):
         raise ValueError(f"{layer}: {name} must be a float between 0 and 1, "
                          f"received {name}={value!r}")
     return float(value)
+
+
+def activation(layer, name, value):
+    """activations.get(value), with the layer named in the error."""
+    from seqcore import activations
+    try:
+        return activations.get(value)
+    except ValueError as exc:
+        raise ValueError(f"{layer}: invalid {name}={value!r}. {exc}") from None

@@ -8,6 +8,7 @@ from seqcore.engine.layer import Layer
 from seqcore.layers import _windows
 from seqcore.layers._validation import int_tuple, one_of, positive_int
 from seqcore.layers.core import apply_activation
+from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
 
@@ -40,7 +41,8 @@ class BaseConv(Layer):
                 f"{cls}: `strides > 1` not supported in conjunction with "
                 f"`dilation_rate > 1`. Received: strides={self.strides} and "
                 f"dilation_rate={self.dilation_rate}")
-        self.activation = activations.get(activation)
+        self.activation = _validation.activation(cls, "activation",
+                                                 activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

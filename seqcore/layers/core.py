@@ -5,6 +5,7 @@ from seqcore import _kernels, activations, initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.layers._validation import positive_int
+from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
 
@@ -39,7 +40,8 @@ class Dense(Layer):
             raise ValueError("Dense: quantized layers are not supported by "
                              "seqcore")
         self.units = positive_int("Dense", "units", units)
-        self.activation = activations.get(activation)
+        self.activation = _validation.activation("Dense", "activation",
+                                              activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -104,7 +106,8 @@ class Dense(Layer):
 class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        self.activation = activations.get(activation)
+        self.activation = _validation.activation("Activation", "activation",
+                                                 activation)
         self.supports_masking = True
 
     def call(self, inputs, training=None):

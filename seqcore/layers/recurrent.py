@@ -8,12 +8,13 @@ from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.layers._validation import positive_int, rate
+from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
 
 def _kernel_activation(layer, name, activation):
     """The C kernel's name for `activation`, or a clear error."""
-    fn = activations.get(activation)
+    fn = _validation.activation(layer, name, activation)
     kernel_name = activations.KERNEL_NAMES.get(fn, False)
     if kernel_name is False:
         raise ValueError(
