@@ -20,13 +20,16 @@ from setuptools.command.build_ext import build_ext
 PORTABLE_SOURCES = [
     "csrc/cpu.c",
     "csrc/activations.c",
+    "csrc/activations_generic.c",
     "csrc/conv.c",
     "csrc/pool.c",
     "csrc/lstm.c",
     "csrc/gru.c",
     "csrc/simple_rnn.c",
+    "csrc/rnn_common.c",
     "csrc/gemm/kernels.c",
     "csrc/gemm/macro.c",
+    "csrc/gemm/packed.c",
     "csrc/gemm/pack.c",
     "csrc/gemm/ukernel_ref.c",
     "csrc/gemm/dgemm.c",
@@ -34,11 +37,15 @@ PORTABLE_SOURCES = [
 
 # x86-64 only: each file with the flags of the one ISA it targets.
 X86_ISA_SOURCES = {
+    "csrc/activations_avx2.c": ["-mavx2", "-mfma"],
+    "csrc/activations_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx2_6x16.c": ["-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx512_8x32.c": ["-mavx512f", "-mavx2", "-mfma"],
 }
 
-COMMON_FLAGS = ["-O3", "-fno-strict-aliasing"]
+# -fno-trapping-math lets gcc vectorize branch-free float selects (clamps in
+# exp, the ReLU family); results and NaN propagation are unchanged.
+COMMON_FLAGS = ["-O3", "-fno-strict-aliasing", "-fno-trapping-math"]
 
 OPENMP_PROBE = r"""
 #include <omp.h>

@@ -1,91 +1,32 @@
-/* activations.c - Keras's activations on float32 rows, the GEMM epilogue
- * (bias + activation on a tile) and softmax. */
+/* activations.c - Keras's activations on float32 rows (dispatched to the
+ * selected ISA's build), the GEMM epilogue (bias + activation on a tile),
+ * softmax, and the float64 versions for gradient checks. */
 #include <math.h>
 
-#include "fastmath.h"
-#include "seqcore.h"
+#include "activations.h"
 
 /* Below this many elements a call stays on one thread. */
 #define PARALLEL_MIN_ELEMENTS 65536L
 
-static const float SELU_ALPHA = 1.67326324235437728481f;
-static const float SELU_SCALE = 1.05070098735548049342f;
-static const float LEAKY_SLOPE = 0.2f;
+static sc_act_row_fn act_row = sc_act_row_generic;
+static sc_softmax_row_fn softmax_row = sc_softmax_row_generic;
 
-/* y = act(x) over n elements (y may be x); one loop per activation so each
- * vectorizes. */
-static void act_row(const float *x, float *y, long n,
-                    sc_act act)
+void sc_activations_select(sc_isa isa)
 {
-    switch (act) {
-    case SC_ACT_NONE:
-    case SC_ACT_COUNT:
-        if (x != y)
-            for (long j = 0; j < n; ++j)
-                y[j] = x[j];
-        break;
-    case SC_ACT_RELU:
-        for (long j = 0; j < n; ++j)
-            y[j] = x[j] > 0.0f ? x[j] : 0.0f;
-        break;
-    case SC_ACT_SIGMOID:
-        for (long j = 0; j < n; ++j)
-            y[j] = sc_sigmoidf(x[j]);
-        break;
-    case SC_ACT_TANH:
-        for (long j = 0; j < n; ++j)
-            y[j] = sc_tanhf(x[j]);
-        break;
-    case SC_ACT_ELU:
-        for (long j = 0; j < n; ++j)
-            y[j] = x[j] > 0.0f ? x[j] : sc_expf(x[j]) - 1.0f;
-        break;
-    case SC_ACT_SELU:
-        for (long j = 0; j < n; ++j)
-            y[j] = SELU_SCALE * (x[j] > 0.0f ? x[j]
-                                             : SELU_ALPHA * (sc_expf(x[j]) - 1.0f));
-        break;
-    case SC_ACT_SOFTPLUS:
-        /* log(1 + e^x) = max(x, 0) + log1p(e^-|x|), exact for large |x| */
-        for (long j = 0; j < n; ++j)
-            y[j] = fmaxf(x[j], 0.0f) + log1pf(expf(-fabsf(x[j])));
-        break;
-    case SC_ACT_SOFTSIGN:
-        for (long j = 0; j < n; ++j)
-            y[j] = x[j] / (1.0f + fabsf(x[j]));
-        break;
-    case SC_ACT_GELU:
-        for (long j = 0; j < n; ++j)
-            y[j] = 0.5f * x[j] * erfcf(-x[j] * 0.70710678118654752f);
-        break;
-    case SC_ACT_GELU_TANH:
-        for (long j = 0; j < n; ++j) {
-            const float v = x[j];
-            y[j] = 0.5f * v *
-                   (1.0f + sc_tanhf(0.79788456080286536f *
-                                    (v + 0.044715f * v * v * v)));
-        }
-        break;
-    case SC_ACT_SWISH:
-        for (long j = 0; j < n; ++j)
-            y[j] = x[j] * sc_sigmoidf(x[j]);
-        break;
-    case SC_ACT_LEAKY_RELU:
-        for (long j = 0; j < n; ++j)
-            y[j] = x[j] > 0.0f ? x[j] : LEAKY_SLOPE * x[j];
-        break;
-    case SC_ACT_HARD_SIGMOID:
-        for (long j = 0; j < n; ++j)
-            y[j] = fminf(fmaxf(x[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
-        break;
-    case SC_ACT_EXPONENTIAL:
-        for (long j = 0; j < n; ++j)
-            y[j] = expf(x[j]);
-        break;
-    case SC_ACT_RELU6:
-        for (long j = 0; j < n; ++j)
-            y[j] = fminf(fmaxf(x[j], 0.0f), 6.0f);
-        break;
+    switch (isa) {
+#ifdef SC_HAVE_X86_KERNELS
+    case SC_ISA_AVX512:
+        act_row = sc_act_row_avx512;
+        softmax_row = sc_softmax_row_avx512;
+        return;
+    case SC_ISA_AVX2:
+        act_row = sc_act_row_avx2;
+        softmax_row = sc_softmax_row_avx2;
+        return;
+#endif
+    default:
+        act_row = sc_act_row_generic;
+        softmax_row = sc_softmax_row_generic;
     }
 }
 
@@ -149,21 +90,6 @@ void sc_activation_f32(const float *x, float *y, long n, sc_act act)
         const long len = n - start < CHUNK ? n - start : CHUNK;
         act_row(x + start, y + start, len, act);
     }
-}
-
-static void softmax_row(const float *x, float *y, long n)
-{
-    float max = x[0];
-    for (long j = 1; j < n; ++j)
-        max = x[j] > max ? x[j] : max;
-    float sum = 0.0f;
-    for (long j = 0; j < n; ++j) {
-        y[j] = sc_expf(x[j] - max);
-        sum += y[j];
-    }
-    const float inv = 1.0f / sum;
-    for (long j = 0; j < n; ++j)
-        y[j] *= inv;
 }
 
 void sc_softmax_f32(const float *x, float *y, long m, long n)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "seqcore.h"
+#include "activations.h"
 #include "gemm/gemm.h"
 
 #ifdef _OPENMP
@@ -53,6 +54,7 @@ int sc_isa_select(sc_isa isa)
     current_isa = isa;
     current_isa_chosen = 1;
     sc_gemm_select_kernels(isa);
+    sc_activations_select(isa);
     return 0;
 }
 

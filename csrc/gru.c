@@ -5,98 +5,195 @@
  *   reset_after:  hh = act(x_h + r * (h R_h + b_rh))     (Keras's default)
  *   otherwise:    hh = act(x_h + (r * h) R_h)
  *   h' = z * h + (1 - z) * hh
- * The input projections of all steps are one GEMM up front.
+ * Each thread owns a block of units (see rnn_common.h) and per step
+ * computes its gate columns from kernels it packed once. Resetting before
+ * the product needs r for every unit first, so that variant has two
+ * barriers per step.
  */
 #include <stdlib.h>
 
 #include "rnn_common.h"
 
-/* z, r from their pre-activations xz + rz (already summed into zi[0:2u]). */
-static void gru_zr(const sc_rnn_args *a, float *zi)
+typedef struct {
+    const sc_rnn_args *a;
+    const sc_rnn_layout *L;
+    int reset_after;
+    const float *x;
+    float *gates, *seq, *rh;
+    const float *recurrent_bias; /* permuted, reset_after only */
+} gru_call;
+
+/* Per-thread state for one unit block. */
+typedef struct {
+    sc_packed_b *w;    /* input kernel, the block's three gate columns */
+    sc_packed_b *zr;   /* recurrent kernel: z and r columns (or all three) */
+    sc_packed_b *hc;   /* candidate columns, reset-before only */
+    float *rec;        /* (n, 3w) recurrent products, reset_after only */
+} gru_block;
+
+static void gru_update(long w, const float *zi, const float *hc, float *hn)
 {
-    sc_bias_act_f32(zi, 1, 2 * a->u, 2 * a->u, NULL, a->recurrent_act);
+    const float *zg = zi, *hh = zi + 2 * w;
+    for (long j = 0; j < w; ++j)
+        hn[j] = zg[j] * hc[j] + (1.0f - zg[j]) * hh[j];
 }
 
-static void gru_update(const sc_rnn_args *a, float *zi, float *hi)
+static void step_after(const gru_call *g, int b, const gru_block *blk,
+                       long s, const float *h_cur, float *h_next)
 {
-    const long u = a->u;
-    const float *zg = zi, *hh = zi + 2 * u;
-    for (long j = 0; j < u; ++j)
-        hi[j] = zg[j] * hi[j] + (1.0f - zg[j]) * hh[j];
-}
-
-/* reset_after: rec = h R + b_r (n x 3u) for this step. */
-static void gru_step_after(const sc_rnn_args *a, float *z, const float *rec,
-                           float *h, float *seq, long s, long tt)
-{
-    const long u = a->u, ld = a->t * 3 * u;
-#pragma omp parallel for num_threads(sc_rnn_threads(a, 3 * u)) schedule(static)
+    const sc_rnn_args *a = g->a;
+    const long u = a->u, ld = 3 * u, tt = sc_rnn_time(a, s);
+    const long u0 = g->L->bound[b], w = sc_rnn_block_units(g->L, b);
+    const long col = sc_rnn_block_col(g->L, b);
+    float *z = sc_rnn_step_gates(a, g->L, g->gates, tt, b);
+    const float *br = g->recurrent_bias ? g->recurrent_bias + col : NULL;
+    sc_rnn_project_step(a, g->x, g->L, b, blk->w, g->L->bias, tt, z);
+    sc_sgemm_packed_b(blk->zr, a->n, h_cur, u, 0.0f, blk->rec, 3 * w);
     for (long i = 0; i < a->n; ++i) {
-        float *hi = h + i * u;
+        const float *hc = h_cur + i * u + u0;
+        float *hn = h_next + i * u + u0;
         if (sc_rnn_active(a, i, tt)) {
             float *zi = z + i * ld;
-            const float *ri = rec + i * 3 * u;
-            for (long j = 0; j < 2 * u; ++j)
+            float *ri = blk->rec + i * 3 * w;
+            if (br)
+                for (long j = 0; j < 3 * w; ++j)
+                    ri[j] += br[j];
+            for (long j = 0; j < 2 * w; ++j)
                 zi[j] += ri[j];
-            gru_zr(a, zi);
-            for (long j = 0; j < u; ++j)
-                zi[2 * u + j] += zi[u + j] * ri[2 * u + j];
-            sc_bias_act_f32(zi + 2 * u, 1, u, u, NULL, a->act);
-            gru_update(a, zi, hi);
+            sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);
+            for (long j = 0; j < w; ++j)
+                zi[2 * w + j] += zi[w + j] * ri[2 * w + j];
+            sc_bias_act_f32(zi + 2 * w, 1, w, w, NULL, a->act);
+            gru_update(w, zi, hc, hn);
+        } else {
+            memcpy(hn, hc, (size_t)w * sizeof(float));
         }
-        sc_rnn_store_output(a, seq, i, s, hi);
+        sc_rnn_store_output(a, g->seq, i, s, u0, w, hn);
     }
+}
+
+/* Reset before, phase 1: z and r, and r * h into the shared rh (n, u). */
+static void step_before_gates(const gru_call *g, int b, const gru_block *blk,
+                              long s, const float *h_cur)
+{
+    const sc_rnn_args *a = g->a;
+    const long u = a->u, ld = 3 * u, tt = sc_rnn_time(a, s);
+    const long u0 = g->L->bound[b], w = sc_rnn_block_units(g->L, b);
+    float *z = sc_rnn_step_gates(a, g->L, g->gates, tt, b);
+    sc_rnn_project_step(a, g->x, g->L, b, blk->w, g->L->bias, tt, z);
+    sc_sgemm_packed_b(blk->zr, a->n, h_cur, u, 1.0f, z, ld);
+    for (long i = 0; i < a->n; ++i) {
+        float *zi = z + i * ld;
+        sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);
+        for (long j = 0; j < w; ++j)
+            g->rh[i * u + u0 + j] = zi[w + j] * h_cur[i * u + u0 + j];
+    }
+}
+
+/* Reset before, phase 2: the candidate from (r * h) R_h, then h. */
+static void step_before_candidate(const gru_call *g, int b,
+                                  const gru_block *blk, long s,
+                                  const float *h_cur, float *h_next)
+{
+    const sc_rnn_args *a = g->a;
+    const long u = a->u, ld = 3 * u, tt = sc_rnn_time(a, s);
+    const long u0 = g->L->bound[b], w = sc_rnn_block_units(g->L, b);
+    float *z = sc_rnn_step_gates(a, g->L, g->gates, tt, b);
+    sc_sgemm_packed_b(blk->hc, a->n, g->rh, u, 1.0f, z + 2 * w, ld);
+    for (long i = 0; i < a->n; ++i) {
+        const float *hc = h_cur + i * u + u0;
+        float *hn = h_next + i * u + u0;
+        if (sc_rnn_active(a, i, tt)) {
+            float *zi = z + i * ld;
+            sc_bias_act_f32(zi + 2 * w, 1, w, w, NULL, a->act);
+            gru_update(w, zi, hc, hn);
+        } else {
+            memcpy(hn, hc, (size_t)w * sizeof(float));
+        }
+        sc_rnn_store_output(a, g->seq, i, s, u0, w, hn);
+    }
+}
+
+static int block_init(const gru_call *g, int b, gru_block *blk)
+{
+    const sc_rnn_layout *L = g->L;
+    const long u = g->a->u, w = sc_rnn_block_units(L, b);
+    const float *cols = L->rkernel + sc_rnn_block_col(L, b);
+    blk->w = sc_rnn_pack_input_kernel(g->a, L, b);
+    if (!blk->w)
+        return 0;
+    if (g->reset_after) {
+        blk->zr = sc_packed_b_new(u, 3 * w, cols, 3 * u, 1);
+        blk->rec = malloc((size_t)(g->a->n * 3 * w) * sizeof(float) + 1);
+        return blk->zr && blk->rec;
+    }
+    blk->zr = sc_packed_b_new(u, 2 * w, cols, 3 * u, 1);
+    blk->hc = sc_packed_b_new(u, w, cols + 2 * w, 3 * u, 1);
+    return blk->zr && blk->hc;
+}
+
+static void block_free(gru_block *blk)
+{
+    sc_packed_b_free(blk->w);
+    sc_packed_b_free(blk->zr);
+    sc_packed_b_free(blk->hc);
+    free(blk->rec);
 }
 
 int sc_gru_forward_f32(const sc_rnn_args *a, int reset_after, const float *x,
                        const float *kernel, const float *rkernel,
                        const float *bias, float *h, float *seq, float *gates)
 {
-    const long u = a->u, width = 3 * u, ld = a->t * width;
-    if (a->n == 0 || a->t == 0)
+    const long n = a->n, u = a->u;
+    if (n == 0 || a->t == 0)
         return 0;
-    const float *input_bias = bias;
-    const float *recurrent_bias = reset_after && bias ? bias + width : NULL;
-    if (sc_rnn_project_inputs(a, x, kernel, width, input_bias, gates) != 0)
+    sc_rnn_layout L;
+    if (sc_rnn_layout_init(&L, a, 3, kernel, rkernel, bias,
+                           reset_after ? 2 : 1) != 0)
         return -1;
-    float *rec = malloc((size_t)(a->n * width) * sizeof(float));
-    if (!rec)
-        return -1;
-    int status = 0;
-    for (long s = 0; s < a->t && status == 0; ++s) {
-        const long tt = sc_rnn_time(a, s);
-        float *z = gates + tt * width;
-        if (reset_after) {
-            status = sc_sgemm(a->n, width, u, 1.0f, h, u, 1, rkernel, width,
-                              1, 0.0f, rec, width, recurrent_bias,
-                              SC_ACT_NONE);
-            gru_step_after(a, z, rec, h, seq, s, tt);
-            continue;
-        }
-        /* reset before: z, r first, then (r * h) R_h into the candidate. */
-        status = sc_sgemm(a->n, 2 * u, u, 1.0f, h, u, 1, rkernel, width, 1,
-                          1.0f, z, ld, NULL, SC_ACT_NONE);
-        float *rh = rec; /* (n, u) */
-        for (long i = 0; i < a->n; ++i) {
-            float *zi = z + i * ld;
-            gru_zr(a, zi);
-            for (long j = 0; j < u; ++j)
-                rh[i * u + j] = zi[u + j] * h[i * u + j];
-        }
-        if (status == 0)
-            status = sc_sgemm(a->n, u, u, 1.0f, rh, u, 1, rkernel + 2 * u,
-                              width, 1, 1.0f, z + 2 * u, ld, NULL,
-                              SC_ACT_NONE);
-        for (long i = 0; i < a->n; ++i) {
-            float *hi = h + i * u;
-            if (sc_rnn_active(a, i, tt)) {
-                float *zi = z + i * ld;
-                sc_bias_act_f32(zi + 2 * u, 1, u, u, NULL, a->act);
-                gru_update(a, zi, hi);
+    gru_call g = {a, &L, reset_after, x, gates, seq, NULL,
+                  reset_after && L.bias ? L.bias + 3 * u : NULL};
+    float *hbuf = malloc((size_t)(2 * n * u) * sizeof(float));
+    g.rh = reset_after ? NULL : malloc((size_t)(n * u) * sizeof(float));
+    int failed = hbuf == NULL || (!reset_after && g.rh == NULL);
+    if (!failed)
+        memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
+
+    if (!failed) {
+#pragma omp parallel num_threads(L.blocks) reduction(| : failed)
+    {
+        const int me = sc_thread_num(), team = sc_team_size();
+        const int mine = (L.blocks - me + team - 1) / team;
+        gru_block *blk = calloc((size_t)mine + 1, sizeof *blk);
+        int ok = blk != NULL;
+        for (int k = 0; ok && k < mine; ++k)
+            ok = block_init(&g, me + k * team, &blk[k]);
+        for (long s = 0; s < a->t; ++s) {
+            const float *h_cur = hbuf + (s % 2) * n * u;
+            float *h_next = hbuf + ((s + 1) % 2) * n * u;
+            if (reset_after) {
+                for (int k = 0; ok && k < mine; ++k)
+                    step_after(&g, me + k * team, &blk[k], s, h_cur, h_next);
+            } else {
+                for (int k = 0; ok && k < mine; ++k)
+                    step_before_gates(&g, me + k * team, &blk[k], s, h_cur);
+#pragma omp barrier
+                for (int k = 0; ok && k < mine; ++k)
+                    step_before_candidate(&g, me + k * team, &blk[k], s,
+                                          h_cur, h_next);
             }
-            sc_rnn_store_output(a, seq, i, s, hi);
+#pragma omp barrier
         }
+        for (int k = 0; blk && k < mine; ++k)
+            block_free(&blk[k]);
+        free(blk);
+        failed |= !ok;
     }
-    free(rec);
-    return status;
+    }
+    if (!failed)
+        memcpy(h, hbuf + (a->t % 2) * n * u, (size_t)(n * u) * sizeof(float));
+    free(hbuf);
+    free(g.rh);
+    sc_rnn_layout_free(&L);
+    return failed ? -1 : 0;
 }

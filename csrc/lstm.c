@@ -1,39 +1,52 @@
 /*
  * lstm.c - the LSTM forward pass over a whole sequence in one call.
  *
- * All input projections x W + b are one GEMM up front. Each step then adds
- * h R to its slice of those pre-activations with a second GEMM (beta = 1,
- * writing in place) and a fused per-sample gate update:
+ * Each thread owns a block of units (see rnn_common.h). Per step it
+ * computes its gate columns x_t W + b + h R (two products on kernels it
+ * packed once) and updates its units:
  *   i, f, o = recurrent_act(.), g = act(.), c = f c + i g, h = o act(c).
  */
 #include <stdlib.h>
 
 #include "rnn_common.h"
 
-static void lstm_gates(const sc_rnn_args *a, float *z, float *h, float *c,
-                       float *seq, long s, long tt, float *tmp_all)
+/* Per-thread state of one unit block: its packed input and recurrent
+ * kernels. */
+typedef struct {
+    sc_packed_b *w, *r;
+} lstm_block;
+
+static void lstm_block_step(const sc_rnn_args *a, const sc_rnn_layout *L,
+                            int b, const lstm_block *blk, const float *x,
+                            long s, float *gates, const float *h_cur,
+                            float *h_next, float *c, float *seq, float *tmp)
 {
-    const long u = a->u, ld = a->t * 4 * u;
-#pragma omp parallel for num_threads(sc_rnn_threads(a, 4 * u)) schedule(static)
+    const long u = a->u, ld = 4 * u, tt = sc_rnn_time(a, s);
+    const long u0 = L->bound[b], w = sc_rnn_block_units(L, b);
+    float *z = sc_rnn_step_gates(a, L, gates, tt, b);
+    sc_rnn_project_step(a, x, L, b, blk->w, L->bias, tt, z);
+    sc_sgemm_packed_b(blk->r, a->n, h_cur, u, 1.0f, z, ld);
     for (long i = 0; i < a->n; ++i) {
-        float *hi = h + i * u, *ci = c + i * u;
+        const float *hc = h_cur + i * u + u0;
+        float *hn = h_next + i * u + u0, *ci = c + i * u + u0;
         if (sc_rnn_active(a, i, tt)) {
-            float *zi = z + i * ld;   /* i, f, g, o pre-activations */
-            float *tmp = tmp_all + i * u;
-            sc_bias_act_f32(zi, 1, 2 * u, 2 * u, NULL, a->recurrent_act);
-            sc_bias_act_f32(zi + 2 * u, 1, u, u, NULL, a->act);
-            sc_bias_act_f32(zi + 3 * u, 1, u, u, NULL, a->recurrent_act);
-            const float *ig = zi, *fg = zi + u, *gg = zi + 2 * u,
-                        *og = zi + 3 * u;
-            for (long j = 0; j < u; ++j)
+            float *zi = z + i * ld; /* i, f, g, o blocks of w */
+            sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);
+            sc_bias_act_f32(zi + 2 * w, 1, w, w, NULL, a->act);
+            sc_bias_act_f32(zi + 3 * w, 1, w, w, NULL, a->recurrent_act);
+            const float *ig = zi, *fg = zi + w, *gg = zi + 2 * w,
+                        *og = zi + 3 * w;
+            for (long j = 0; j < w; ++j)
                 ci[j] = fg[j] * ci[j] + ig[j] * gg[j];
-            for (long j = 0; j < u; ++j)
+            for (long j = 0; j < w; ++j)
                 tmp[j] = ci[j];
-            sc_bias_act_f32(tmp, 1, u, u, NULL, a->act);
-            for (long j = 0; j < u; ++j)
-                hi[j] = og[j] * tmp[j];
+            sc_bias_act_f32(tmp, 1, w, w, NULL, a->act);
+            for (long j = 0; j < w; ++j)
+                hn[j] = og[j] * tmp[j];
+        } else {
+            memcpy(hn, hc, (size_t)w * sizeof(float));
         }
-        sc_rnn_store_output(a, seq, i, s, hi);
+        sc_rnn_store_output(a, seq, i, s, u0, w, hn);
     }
 }
 
@@ -42,22 +55,54 @@ int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
                         const float *bias, float *h, float *c, float *seq,
                         float *gates)
 {
-    const long u = a->u, width = 4 * u;
-    if (a->n == 0 || a->t == 0)
+    const long n = a->n, u = a->u;
+    if (n == 0 || a->t == 0)
         return 0;
-    if (sc_rnn_project_inputs(a, x, kernel, width, bias, gates) != 0)
+    sc_rnn_layout L;
+    if (sc_rnn_layout_init(&L, a, 4, kernel, rkernel, bias, 1) != 0)
         return -1;
-    float *tmp = malloc((size_t)(a->n * u) * sizeof(float));
-    if (!tmp)
-        return -1;
-    int status = 0;
-    for (long s = 0; s < a->t && status == 0; ++s) {
-        const long tt = sc_rnn_time(a, s);
-        float *z = gates + tt * width; /* rows of sample i at i * t * width */
-        status = sc_sgemm(a->n, width, u, 1.0f, h, u, 1, rkernel, width, 1,
-                          1.0f, z, a->t * width, NULL, SC_ACT_NONE);
-        lstm_gates(a, z, h, c, seq, s, tt, tmp);
+    float *hbuf = malloc((size_t)(2 * n * u) * sizeof(float));
+    int failed = hbuf == NULL;
+    if (!failed)
+        memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
+
+    if (!failed) {
+#pragma omp parallel num_threads(L.blocks) reduction(| : failed)
+    {
+        const int me = sc_thread_num(), team = sc_team_size();
+        /* This thread's blocks (all of them if fewer threads came). */
+        const int mine = (L.blocks - me + team - 1) / team;
+        lstm_block *blk = calloc((size_t)mine + 1, sizeof *blk);
+        float *tmp = malloc((size_t)(u + 1) * sizeof(float));
+        int ok = blk != NULL && tmp != NULL;
+        for (int k = 0; ok && k < mine; ++k) {
+            const int b = me + k * team;
+            blk[k].w = sc_rnn_pack_input_kernel(a, &L, b);
+            blk[k].r = sc_packed_b_new(u, 4 * sc_rnn_block_units(&L, b),
+                                       L.rkernel + sc_rnn_block_col(&L, b),
+                                       4 * u, 1);
+            ok = blk[k].w != NULL && blk[k].r != NULL;
+        }
+        for (long s = 0; s < a->t; ++s) {
+            const float *h_cur = hbuf + (s % 2) * n * u;
+            float *h_next = hbuf + ((s + 1) % 2) * n * u;
+            for (int k = 0; ok && k < mine; ++k)
+                lstm_block_step(a, &L, me + k * team, &blk[k], x, s, gates,
+                                h_cur, h_next, c, seq, tmp);
+#pragma omp barrier
+        }
+        for (int k = 0; blk && k < mine; ++k) {
+            sc_packed_b_free(blk[k].w);
+            sc_packed_b_free(blk[k].r);
+        }
+        free(blk);
+        free(tmp);
+        failed |= !ok;
     }
-    free(tmp);
-    return status;
+    }
+    if (!failed)
+        memcpy(h, hbuf + (a->t % 2) * n * u, (size_t)(n * u) * sizeof(float));
+    free(hbuf);
+    sc_rnn_layout_free(&L);
+    return failed ? -1 : 0;
 }

@@ -1,4 +1,16 @@
-/* rnn_common.h - pieces shared by the recurrent kernels. */
+/*
+ * rnn_common.h - what the recurrent kernels share.
+ *
+ * Parallel scheme: the units are split into blocks, one per thread, for the
+ * whole sequence. The gate columns of a block (its units in every gate
+ * group) are made contiguous by permuting the columns of the kernels and
+ * biases once per call; each thread packs its block of the recurrent kernel
+ * once and keeps it in its own cache. A step is then, per thread: the
+ * recurrent product for its columns, the gate update for its units, and one
+ * barrier before the next step reads the new h. Every value is computed by
+ * the same operations whatever the split, so results do not depend on the
+ * thread count.
+ */
 #ifndef SC_RNN_COMMON_H
 #define SC_RNN_COMMON_H
 
@@ -6,8 +18,63 @@
 
 #include "seqcore.h"
 
-/* Samples per step below which the gate update stays on one thread. */
-#define SC_RNN_PARALLEL_MIN_ELEMENTS 16384L
+#ifdef _OPENMP
+#include <omp.h>
+static inline int sc_thread_num(void) { return omp_get_thread_num(); }
+static inline int sc_team_size(void) { return omp_get_num_threads(); }
+#else
+static inline int sc_thread_num(void) { return 0; }
+static inline int sc_team_size(void) { return 1; }
+#endif
+
+/* The column-permuted weights and the unit blocks of one call. */
+typedef struct {
+    int groups;     /* gate groups: 4 (LSTM), 3 (GRU), 1 (SimpleRNN) */
+    int blocks;     /* unit blocks = threads of the step loop */
+    long *bound;    /* blocks + 1 unit boundaries */
+    float *kernel;  /* (d, groups * u), permuted */
+    float *rkernel; /* (u, groups * u), permuted */
+    float *bias;    /* (bias_rows, groups * u), permuted, or NULL */
+} sc_rnn_layout;
+
+/* Permute kernel, rkernel and bias (bias_rows rows, may be NULL). Returns 0
+ * or -1 when out of memory (then nothing needs freeing). */
+int sc_rnn_layout_init(sc_rnn_layout *L, const sc_rnn_args *a, int groups,
+                       const float *kernel, const float *rkernel,
+                       const float *bias, int bias_rows);
+void sc_rnn_layout_free(sc_rnn_layout *L);
+
+/* First permuted column and width (units) of block b. */
+static inline long sc_rnn_block_col(const sc_rnn_layout *L, int b)
+{
+    return L->groups * L->bound[b];
+}
+
+static inline long sc_rnn_block_units(const sc_rnn_layout *L, int b)
+{
+    return L->bound[b + 1] - L->bound[b];
+}
+
+/* Block b's packed input kernel (its columns of W), or NULL. */
+sc_packed_b *sc_rnn_pack_input_kernel(const sc_rnn_args *a,
+                                      const sc_rnn_layout *L, int b);
+
+/* z (block b's columns of step tt, row stride groups * u) = x_tt W + bias:
+ * the step's input projection, computed just before the step needs it so
+ * that it is still in cache. bias_row may be NULL. */
+void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
+                         const sc_rnn_layout *L, int b, const sc_packed_b *pw,
+                         const float *bias_row, long tt, float *z);
+
+/* Block b's columns of step tt's gates: time-major slices when every step
+ * is kept, else the one step-sized slice. Row stride groups * u. */
+static inline float *sc_rnn_step_gates(const sc_rnn_args *a,
+                                       const sc_rnn_layout *L, float *gates,
+                                       long tt, int b)
+{
+    const long slot = a->keep_gates ? tt : 0;
+    return gates + slot * a->n * L->groups * a->u + sc_rnn_block_col(L, b);
+}
 
 /* The time index processed at step s. */
 static inline long sc_rnn_time(const sc_rnn_args *a, long s)
@@ -21,27 +88,14 @@ static inline int sc_rnn_active(const sc_rnn_args *a, long i, long tt)
     return a->mask == NULL || a->mask[i * a->t + tt] != 0;
 }
 
-/* The input projection of every step at once: gates[n*t, width] = x W + b. */
-static inline int sc_rnn_project_inputs(const sc_rnn_args *a, const float *x,
-                                        const float *kernel, long width,
-                                        const float *bias, float *gates)
-{
-    return sc_sgemm(a->n * a->t, width, a->d, 1.0f, x, a->d, 1, kernel, width,
-                    1, 0.0f, gates, width, bias, SC_ACT_NONE);
-}
-
-/* Copy sample i's state h (u floats) into seq at step s. */
+/* seq[i, s, u0 : u0 + w] = h (w floats), when seq is wanted. */
 static inline void sc_rnn_store_output(const sc_rnn_args *a, float *seq,
-                                       long i, long s, const float *h)
+                                       long i, long s, long u0, long w,
+                                       const float *h)
 {
     if (seq)
-        memcpy(seq + (i * a->t + s) * a->u, h, (size_t)a->u * sizeof(float));
-}
-
-static inline int sc_rnn_threads(const sc_rnn_args *a, long width)
-{
-    return a->n * width < SC_RNN_PARALLEL_MIN_ELEMENTS ? 1
-                                                       : sc_get_num_threads();
+        memcpy(seq + (i * a->t + s) * a->u + u0, h,
+               (size_t)w * sizeof(float));
 }
 
 #endif /* SC_RNN_COMMON_H */

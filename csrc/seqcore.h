@@ -95,6 +95,17 @@ int sc_sgemm(long m, long n, long k, float alpha,
               float beta, float *c, long ldc,
               const float *bias, sc_act act);
 
+/* A B operand packed once for many products on one thread (an RNN's
+ * recurrent kernel at every time step). NULL when out of memory. */
+typedef struct sc_packed_b sc_packed_b;
+sc_packed_b *sc_packed_b_new(long k, long n, const float *b, long rs_b,
+                             long cs_b);
+void sc_packed_b_free(sc_packed_b *pb);
+/* C (m x n) = A (m x k, row-major, leading dimension lda) @ B + beta * C,
+ * on the calling thread; bitwise equal to sc_sgemm on the same operands. */
+void sc_sgemm_packed_b(const sc_packed_b *pb, long m, const float *a,
+                       long lda, float beta, float *c, long ldc);
+
 /* The float64 twin, for gradient checks: portable C, same semantics. */
 int sc_dgemm(long m, long n, long k, double alpha,
               const double *a, long rs_a, long cs_a,
@@ -143,13 +154,17 @@ void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 typedef struct {
     long n, t, d, u;
     int go_backwards;
+    int keep_gates;           /* keep every step's gates (for backprop);
+                                 else gates holds one step: (n, gates * u) */
     sc_act act;               /* candidate/output activation (tanh) */
     sc_act recurrent_act;     /* gate activation (sigmoid) */
     const unsigned char *mask;
 } sc_rnn_args;
 
 /* LSTM, gates i, f, c, o: kernel (d, 4u), rkernel (u, 4u), bias (4u) or
- * NULL. gates: workspace (n, t, 4u), left holding the activated gates. */
+ * NULL. gates: workspace (t, n, 4u) with keep_gates (left holding every
+ * step's activated gates, time-major, columns permuted per unit block),
+ * else (n, 4u). */
 int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
                         const float *kernel, const float *rkernel,
                         const float *bias, float *h, float *c, float *seq,
@@ -158,13 +173,14 @@ int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
 /* GRU, gates z, r, h: kernel (d, 3u), rkernel (u, 3u). reset_after: bias
  * (2, 3u) (input and recurrent rows) and the reset gate applied after the
  * recurrent product (Keras's default); otherwise bias (3u) and reset before.
- * bias may be NULL. gates: workspace (n, t, 3u). */
+ * bias may be NULL. gates: workspace (t, n, 3u) with keep_gates, else
+ * (n, 3u). */
 int sc_gru_forward_f32(const sc_rnn_args *a, int reset_after, const float *x,
                        const float *kernel, const float *rkernel,
                        const float *bias, float *h, float *seq, float *gates);
 
 /* SimpleRNN: h = act(x W + h R + b); kernel (d, u), rkernel (u, u), bias (u)
- * or NULL. gates: workspace (n, t, u). */
+ * or NULL. gates: workspace (t, n, u) with keep_gates, else (n, u). */
 int sc_simple_rnn_forward_f32(const sc_rnn_args *a, const float *x,
                               const float *kernel, const float *rkernel,
                               const float *bias, float *h, float *seq,

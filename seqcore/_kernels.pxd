@@ -70,6 +70,7 @@ cdef extern from "seqcore.h" nogil:
     ctypedef struct sc_rnn_args:
         long n, t, d, u
         int go_backwards
+        int keep_gates
         sc_act act
         sc_act recurrent_act
         const unsigned char *mask

@@ -374,11 +374,15 @@ def _check_matrix(x, shape, str what):
 def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
                 mask=None, bint return_sequences=False,
                 bint go_backwards=False, activation="tanh",
-                recurrent_activation="sigmoid", bint reset_after=True):
+                recurrent_activation="sigmoid", bint reset_after=True,
+                workspace=None, bint keep_gates=False):
     """Run a recurrent layer over x (n, t, d). h (and c for 'lstm') are
     (n, u) float32 states, updated in place to the final states. Returns the
     (n, t, u) sequence of outputs if return_sequences, else None.
-    kind: 'lstm', 'gru' or 'simple_rnn'; mask: (n, t) bool or None."""
+    kind: 'lstm', 'gru' or 'simple_rnn'; mask: (n, t) bool or None.
+    workspace: a C-contiguous float32 array to reuse between calls, of
+    n * gates * u elements, or n * t * gates * u with keep_gates (every
+    step's gates kept, for backpropagation); allocated when None."""
     if kind not in _GATES:
         raise ValueError(f"rnn_forward: kind must be one of {list(_GATES)}, "
                          f"received {kind!r}")
@@ -421,7 +425,17 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
     a.act = _act_code(activation)
     a.recurrent_act = _act_code(recurrent_activation)
 
-    cdef cnp.ndarray gates = np.empty((a.n, a.t, width), np.float32)
+    a.keep_gates = keep_gates
+    cdef long gate_elements = a.n * width * (a.t if keep_gates else 1)
+    cdef cnp.ndarray gates
+    if workspace is None:
+        gates = np.empty(gate_elements, np.float32)
+    else:
+        gates = workspace
+        if gates.dtype != np.float32 or not gates.flags.c_contiguous or \
+                gates.size != gate_elements:
+            raise ValueError(f"{kind}: workspace must be a C-contiguous "
+                             f"float32 array of {gate_elements} elements")
     seq = np.empty((a.n, a.t, a.u), np.float32) if return_sequences else None
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = _data_or_null(K)

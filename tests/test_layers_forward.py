@@ -339,3 +339,34 @@ def test_lstm_unit_forget_bias_and_weight_layout():
         f"{layer.name}/lstm_cell/kernel",
         f"{layer.name}/lstm_cell/recurrent_kernel",
         f"{layer.name}/lstm_cell/bias"]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "simple_rnn"])
+def test_kernel_keeps_every_steps_gates_on_request(threads, kind):
+    """keep_gates (for backpropagation) changes the workspace, not results."""
+    from seqcore import _kernels
+    groups = {"lstm": 4, "gru": 3, "simple_rnn": 1}[kind]
+    n, t, d, u = 5, 6, 7, 33
+    x = rand(n, t, d)
+    kernel, rkernel = rand(d, groups * u, seed=1), rand(u, groups * u, seed=2)
+    bias = rand(2, groups * u, seed=3) if kind == "gru" else \
+        rand(groups * u, seed=3)
+    outs = []
+    for keep in (False, True):
+        for nthreads in (1, 2):
+            threads(nthreads)
+            h = np.zeros((n, u), np.float32)
+            c = np.zeros((n, u), np.float32) if kind == "lstm" else None
+            ws = np.empty(n * groups * u * (t if keep else 1), np.float32)
+            seq = _kernels.rnn_forward(kind, x, kernel, rkernel, bias, h, c,
+                                       return_sequences=True, workspace=ws,
+                                       keep_gates=keep)
+            outs.append((seq, h))
+    for seq, h in outs[1:]:
+        np.testing.assert_array_equal(seq, outs[0][0])
+        np.testing.assert_array_equal(h, outs[0][1])
+    with pytest.raises(ValueError, match="workspace must be"):
+        _kernels.rnn_forward(kind, x, kernel, rkernel, bias,
+                             np.zeros((n, u), np.float32),
+                             np.zeros((n, u), np.float32),
+                             workspace=np.empty(3, np.float32))

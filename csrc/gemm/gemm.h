@@ -41,6 +41,13 @@ typedef struct {
 const sc_sgemm_kernels *sc_sgemm_current_kernels(void);
 void sc_gemm_select_kernels(sc_isa isa);
 
+/* macro.c: helpers shared with packed.c */
+long sc_gemm_k_slice(long k, long kc);
+void sc_gemm_edge_tile(const sc_sgemm_kernels *kr, long kc, const float *a,
+                       long rs_a, long cs_a, const float *b, long rs_b,
+                       float *c, long ldc, long rows, long cols, float alpha,
+                       float beta);
+
 /* pack.c */
 void sc_pack_a_f32(long mc, long kc, const float *a, long rs_a, long cs_a,
                    int mr, float *ap);

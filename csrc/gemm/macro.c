@@ -49,7 +49,7 @@ static long min_l(long x, long y) { return x < y ? x : y; }
 /* Depth of each K slice: k split evenly into the number of slices nearest to
  * k / kc, so that no slice is a thin remainder (288 is one slice of 288, not
  * 256 + 32): a slice costs a load and store of the C tile, whatever its depth. */
-static long k_slice(long k, long kc)
+long sc_gemm_k_slice(long k, long kc)
 {
     long slices = (k + kc / 2) / kc;
     if (slices < 1)
@@ -78,13 +78,16 @@ typedef struct {
 } panel;
 
 /* C tile = alpha * (A panel @ B panel) + beta * C for a partial tile (rows x
- * cols), through a full-size temporary so nothing is written outside C. */
-static void edge_tile(const sc_sgemm_kernels *kr, long kc, panel a, panel b,
-                      float *c, long ldc, long rows, long cols, float alpha,
-                      float beta)
+ * cols), through a full-size temporary so nothing is written outside C.
+ * The update is multiply then add, as in the micro-kernels, so a value is
+ * the same whether its tile is partial or full. */
+void sc_gemm_edge_tile(const sc_sgemm_kernels *kr, long kc, const float *a,
+                       long rs_a, long cs_a, const float *b, long rs_b,
+                       float *c, long ldc, long rows, long cols, float alpha,
+                       float beta)
 {
     float tmp[SC_MR_MAX * SC_NR_MAX] __attribute__((aligned(64)));
-    kr->ukr(kc, a.p, a.rs, a.cs, b.p, b.rs, tmp, kr->nr, 1.0f, 0.0f);
+    kr->ukr(kc, a, rs_a, cs_a, b, rs_b, tmp, kr->nr, 1.0f, 0.0f);
     for (long i = 0; i < rows; ++i) {
         float *ci = c + i * ldc;
         const float *ti = tmp + i * kr->nr;
@@ -108,11 +111,14 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
 {
     const sc_sgemm_kernels *kr = g->kr;
     const int mr = kr->mr, nr = kr->nr;
-    const long kc_max = k_slice(g->k, kr->kc);
+    const long kc_max = sc_gemm_k_slice(g->k, kr->kc);
     const long mc_max = min_l(kr->mc, round_up(m1 - m0, mr));
     const long nc_max = min_l(kr->nc, round_up(n1 - n0, nr));
-    const int direct_a = g->cs_a == 1 && n1 - n0 <= DIRECT_A_MAX_COLS;
-    const int direct_b = g->cs_b == 1 && m1 - m0 <= DIRECT_B_MAX_ROWS;
+    const int direct_a = g->cs_a == 1 && (n1 - n0 <= DIRECT_A_MAX_COLS || kc_max <= 128);
+    /* In place only when B's rows do not all map to the same few L1 sets
+     * (row strides of a multiple of 1 KiB do). */
+    const int direct_b = g->cs_b == 1 && m1 - m0 <= DIRECT_B_MAX_ROWS &&
+                         g->rs_b % 256 != 0;
     const int epilogue = g->bias != NULL || g->act != SC_ACT_NONE;
 
     float *ap = scratch(0, (size_t)kc_max * (direct_a ? mr : mc_max));
@@ -165,8 +171,9 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
                             kr->ukr(kc, a.p, a.rs, a.cs, b.p, b.rs, ct,
                                     g->ldc, g->alpha, beta);
                         else
-                            edge_tile(kr, kc, a, b, ct, g->ldc, rows, cols,
-                                      g->alpha, beta);
+                            sc_gemm_edge_tile(kr, kc, a.p, a.rs, a.cs, b.p,
+                                              b.rs, ct, g->ldc, rows, cols,
+                                              g->alpha, beta);
                         if (last_k && epilogue)
                             sc_bias_act_f32(ct, rows, cols, g->ldc,
                                             g->bias ? g->bias + jc + jr : NULL,

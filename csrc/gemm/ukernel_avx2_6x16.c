@@ -38,14 +38,17 @@ tile_6x16(long k, const float *restrict a, long rs_a, long cs_a,
             _mm256_storeu_ps(c + r * ldc + 8, _mm256_mul_ps(va, acc[r][1]));
         }
     } else {
+        /* Multiply and add, not fused: partial tiles do the same in plain C
+         * (edge_tile), so a value never depends on where the tile falls. */
         const __m256 vb = _mm256_set1_ps(beta);
 #pragma GCC unroll 6
         for (int r = 0; r < MR; ++r) {
             float *cr = c + r * ldc;
             const __m256 c0 = _mm256_mul_ps(vb, _mm256_loadu_ps(cr));
             const __m256 c1 = _mm256_mul_ps(vb, _mm256_loadu_ps(cr + 8));
-            _mm256_storeu_ps(cr, _mm256_fmadd_ps(va, acc[r][0], c0));
-            _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(va, acc[r][1], c1));
+            _mm256_storeu_ps(cr, _mm256_add_ps(_mm256_mul_ps(va, acc[r][0]), c0));
+            _mm256_storeu_ps(cr + 8,
+                             _mm256_add_ps(_mm256_mul_ps(va, acc[r][1]), c1));
         }
     }
 }

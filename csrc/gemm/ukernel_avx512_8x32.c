@@ -42,14 +42,17 @@ tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
             _mm512_storeu_ps(c + r * ldc + 16, _mm512_mul_ps(va, acc[r][1]));
         }
     } else {
+        /* Multiply and add, not fused: partial tiles do the same in plain C
+         * (edge_tile), so a value never depends on where the tile falls. */
         const __m512 vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
             float *cr = c + r * ldc;
             const __m512 c0 = _mm512_mul_ps(vb, _mm512_loadu_ps(cr));
             const __m512 c1 = _mm512_mul_ps(vb, _mm512_loadu_ps(cr + 16));
-            _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, acc[r][0], c0));
-            _mm512_storeu_ps(cr + 16, _mm512_fmadd_ps(va, acc[r][1], c1));
+            _mm512_storeu_ps(cr, _mm512_add_ps(_mm512_mul_ps(va, acc[r][0]), c0));
+            _mm512_storeu_ps(cr + 16,
+                             _mm512_add_ps(_mm512_mul_ps(va, acc[r][1]), c1));
         }
     }
 }

@@ -173,7 +173,7 @@ class BaseRNN(Layer):
             mask=mask, return_sequences=self.return_sequences,
             go_backwards=self.go_backwards, activation=self._act,
             recurrent_activation=self._ract or "sigmoid",
-            **self._kernel_options())
+            workspace=self._workspace(x.shape), **self._kernel_options())
         if self.stateful:
             self.states = [s.copy() for s in states]
         if seq is not None and mask is not None and self.zero_output_for_mask:
@@ -186,6 +186,17 @@ class BaseRNN(Layer):
 
     def _kernel_options(self):
         return {}
+
+    def _workspace(self, input_shape):
+        """The gate workspace (one step's gates) for this batch size, kept
+        between calls: a fresh one would be page-faulted and zeroed by the
+        OS every call."""
+        size = input_shape[0] * self.gates * self.units
+        cached = getattr(self, "_gates_buffer", None)
+        if cached is None or cached.size != size:
+            cached = np.empty(size, np.float32)
+            self._gates_buffer = cached
+        return cached
 
     def compute_mask(self, inputs, mask=None):
         if mask is None or not self.return_sequences:

@@ -1,0 +1,108 @@
+/*
+ * activation_impl.h - the elementwise activation loops, as one inline body
+ * that activations_{generic,avx2,avx512}.c compile with their own ISA flags
+ * (so each vectorizes at its own width). Only those files include it.
+ */
+#ifndef SC_ACTIVATION_IMPL_H
+#define SC_ACTIVATION_IMPL_H
+
+#include <math.h>
+
+#include "activations.h"
+#include "fastmath.h"
+
+/* y = act(x) over n elements (y may be x); one loop per activation so each
+ * vectorizes. */
+static inline void sc_act_row_impl(const float *x, float *y, long n,
+                                    sc_act act)
+{
+    switch (act) {
+    case SC_ACT_NONE:
+    case SC_ACT_COUNT:
+        if (x != y)
+            for (long j = 0; j < n; ++j)
+                y[j] = x[j];
+        break;
+    case SC_ACT_RELU:
+        for (long j = 0; j < n; ++j)
+            y[j] = x[j] > 0.0f ? x[j] : 0.0f;
+        break;
+    case SC_ACT_SIGMOID:
+        for (long j = 0; j < n; ++j)
+            y[j] = sc_sigmoidf(x[j]);
+        break;
+    case SC_ACT_TANH:
+        for (long j = 0; j < n; ++j)
+            y[j] = sc_tanhf(x[j]);
+        break;
+    case SC_ACT_ELU:
+        for (long j = 0; j < n; ++j)
+            y[j] = x[j] > 0.0f ? x[j] : sc_expf(x[j]) - 1.0f;
+        break;
+    case SC_ACT_SELU:
+        for (long j = 0; j < n; ++j)
+            y[j] = SELU_SCALE * (x[j] > 0.0f ? x[j]
+                                             : SELU_ALPHA * (sc_expf(x[j]) - 1.0f));
+        break;
+    case SC_ACT_SOFTPLUS:
+        /* log(1 + e^x) = max(x, 0) + log1p(e^-|x|), exact for large |x| */
+        for (long j = 0; j < n; ++j)
+            y[j] = fmaxf(x[j], 0.0f) + log1pf(expf(-fabsf(x[j])));
+        break;
+    case SC_ACT_SOFTSIGN:
+        for (long j = 0; j < n; ++j)
+            y[j] = x[j] / (1.0f + fabsf(x[j]));
+        break;
+    case SC_ACT_GELU:
+        for (long j = 0; j < n; ++j)
+            y[j] = 0.5f * x[j] * erfcf(-x[j] * 0.70710678118654752f);
+        break;
+    case SC_ACT_GELU_TANH:
+        for (long j = 0; j < n; ++j) {
+            const float v = x[j];
+            y[j] = 0.5f * v *
+                   (1.0f + sc_tanhf(0.79788456080286536f *
+                                    (v + 0.044715f * v * v * v)));
+        }
+        break;
+    case SC_ACT_SWISH:
+        for (long j = 0; j < n; ++j)
+            y[j] = x[j] * sc_sigmoidf(x[j]);
+        break;
+    case SC_ACT_LEAKY_RELU:
+        for (long j = 0; j < n; ++j)
+            y[j] = x[j] > 0.0f ? x[j] : LEAKY_SLOPE * x[j];
+        break;
+    case SC_ACT_HARD_SIGMOID:
+        for (long j = 0; j < n; ++j)
+            y[j] = fminf(fmaxf(x[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+        break;
+    case SC_ACT_EXPONENTIAL:
+        for (long j = 0; j < n; ++j)
+            y[j] = expf(x[j]);
+        break;
+    case SC_ACT_RELU6:
+        for (long j = 0; j < n; ++j)
+            y[j] = fminf(fmaxf(x[j], 0.0f), 6.0f);
+        break;
+    }
+}
+
+
+/* Softmax of one row (y may be x). */
+static inline void sc_softmax_row_impl(const float *x, float *y, long n)
+{
+    float max = x[0];
+    for (long j = 1; j < n; ++j)
+        max = x[j] > max ? x[j] : max;
+    float sum = 0.0f;
+    for (long j = 0; j < n; ++j) {
+        y[j] = sc_expf(x[j] - max);
+        sum += y[j];
+    }
+    const float inv = 1.0f / sum;
+    for (long j = 0; j < n; ++j)
+        y[j] *= inv;
+}
+
+#endif /* SC_ACTIVATION_IMPL_H */

@@ -1,0 +1,27 @@
+/* activations.h - the per-ISA activation rows (internal). */
+#ifndef SC_ACTIVATIONS_H
+#define SC_ACTIVATIONS_H
+
+#include "seqcore.h"
+
+/* Keras's fixed activation parameters. */
+static const float SELU_ALPHA = 1.67326324235437728481f;
+static const float SELU_SCALE = 1.05070098735548049342f;
+static const float LEAKY_SLOPE = 0.2f;
+
+typedef void (*sc_act_row_fn)(const float *x, float *y, long n, sc_act act);
+typedef void (*sc_softmax_row_fn)(const float *x, float *y, long n);
+
+void sc_act_row_generic(const float *x, float *y, long n, sc_act act);
+void sc_softmax_row_generic(const float *x, float *y, long n);
+#ifdef SC_HAVE_X86_KERNELS
+void sc_act_row_avx2(const float *x, float *y, long n, sc_act act);
+void sc_softmax_row_avx2(const float *x, float *y, long n);
+void sc_act_row_avx512(const float *x, float *y, long n, sc_act act);
+void sc_softmax_row_avx512(const float *x, float *y, long n);
+#endif
+
+/* Use the rows of `isa` (cpu.c calls this when an ISA is selected). */
+void sc_activations_select(sc_isa isa);
+
+#endif /* SC_ACTIVATIONS_H */

@@ -1,0 +1,12 @@
+/* activations_generic.c - the activation and softmax rows, the portable build. */
+#include "activation_impl.h"
+
+void sc_act_row_generic(const float *x, float *y, long n, sc_act act)
+{
+    sc_act_row_impl(x, y, n, act);
+}
+
+void sc_softmax_row_generic(const float *x, float *y, long n)
+{
+    sc_softmax_row_impl(x, y, n);
+}

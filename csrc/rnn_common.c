@@ -1,0 +1,89 @@
+/* rnn_common.c - the column permutation and input projection shared by the
+ * recurrent kernels (see rnn_common.h for the parallel scheme). */
+#include <stdlib.h>
+
+#include "rnn_common.h"
+
+/* Units per block below which splitting does not pay. */
+#define MIN_BLOCK_UNITS 16
+
+static int choose_blocks(const sc_rnn_args *a, int groups)
+{
+    const double step_flops = 2.0 * a->n * a->u * groups * a->u;
+    int blocks = sc_threads_for_work(step_flops * (double)a->t);
+    const long by_units = a->u / MIN_BLOCK_UNITS;
+    if (blocks > by_units)
+        blocks = by_units > 1 ? (int)by_units : 1;
+    return blocks;
+}
+
+/* dst[:, permuted] = src[:, original] for rows x (groups * u) matrices. */
+static void permute_columns(const sc_rnn_layout *L, long rows, long u,
+                            const float *src, float *dst)
+{
+    const long width = L->groups * u;
+    for (long r = 0; r < rows; ++r) {
+        const float *s = src + r * width;
+        float *d = dst + r * width;
+        for (int b = 0; b < L->blocks; ++b) {
+            const long u0 = L->bound[b], w = sc_rnn_block_units(L, b);
+            float *out = d + sc_rnn_block_col(L, b);
+            for (int g = 0; g < L->groups; ++g)
+                memcpy(out + g * w, s + g * u + u0, (size_t)w * sizeof(float));
+        }
+    }
+}
+
+int sc_rnn_layout_init(sc_rnn_layout *L, const sc_rnn_args *a, int groups,
+                       const float *kernel, const float *rkernel,
+                       const float *bias, int bias_rows)
+{
+    const long u = a->u, width = groups * u;
+    memset(L, 0, sizeof *L);
+    L->groups = groups;
+    L->blocks = choose_blocks(a, groups);
+    L->bound = malloc((size_t)(L->blocks + 1) * sizeof(long));
+    L->kernel = malloc((size_t)(a->d * width) * sizeof(float) + 1);
+    L->rkernel = malloc((size_t)(u * width) * sizeof(float));
+    L->bias = bias ? malloc((size_t)(bias_rows * width) * sizeof(float)) : NULL;
+    if (!L->bound || !L->kernel || !L->rkernel || (bias && !L->bias)) {
+        sc_rnn_layout_free(L);
+        return -1;
+    }
+    for (int b = 0; b <= L->blocks; ++b)
+        L->bound[b] = u * b / L->blocks;
+    permute_columns(L, a->d, u, kernel, L->kernel);
+    permute_columns(L, u, u, rkernel, L->rkernel);
+    if (bias)
+        permute_columns(L, bias_rows, u, bias, L->bias);
+    return 0;
+}
+
+void sc_rnn_layout_free(sc_rnn_layout *L)
+{
+    free(L->bound);
+    free(L->kernel);
+    free(L->rkernel);
+    free(L->bias);
+    memset(L, 0, sizeof *L);
+}
+
+sc_packed_b *sc_rnn_pack_input_kernel(const sc_rnn_args *a,
+                                      const sc_rnn_layout *L, int b)
+{
+    const long width = L->groups * a->u;
+    return sc_packed_b_new(a->d, L->groups * sc_rnn_block_units(L, b),
+                           L->kernel + sc_rnn_block_col(L, b), width, 1);
+}
+
+void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
+                         const sc_rnn_layout *L, int b, const sc_packed_b *pw,
+                         const float *bias_row, long tt, float *z)
+{
+    const long width = L->groups * a->u;
+    const long cols = L->groups * sc_rnn_block_units(L, b);
+    sc_sgemm_packed_b(pw, a->n, x + tt * a->d, a->t * a->d, 0.0f, z, width);
+    if (bias_row)
+        sc_bias_act_f32(z, a->n, cols, width,
+                        bias_row + sc_rnn_block_col(L, b), SC_ACT_NONE);
+}
