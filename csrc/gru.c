@@ -153,8 +153,8 @@ int sc_gru_forward_f32(const sc_rnn_args *a, int reset_after, const float *x,
         return -1;
     gru_call g = {a, &L, reset_after, x, gates, seq, NULL,
                   reset_after && L.bias ? L.bias + 3 * u : NULL};
-    float *hbuf = malloc((size_t)(2 * n * u) * sizeof(float));
-    g.rh = reset_after ? NULL : malloc((size_t)(n * u) * sizeof(float));
+    float *hbuf = sc_rnn_aligned(2 * n * u);
+    g.rh = reset_after ? NULL : sc_rnn_aligned(n * u);
     int failed = hbuf == NULL || (!reset_after && g.rh == NULL);
     if (!failed)
         memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));

@@ -61,10 +61,13 @@ int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
     sc_rnn_layout L;
     if (sc_rnn_layout_init(&L, a, 4, kernel, rkernel, bias, 1) != 0)
         return -1;
-    float *hbuf = malloc((size_t)(2 * n * u) * sizeof(float));
-    int failed = hbuf == NULL;
-    if (!failed)
+    /* Aligned copies of the states, so that unit blocks own whole lines. */
+    float *hbuf = sc_rnn_aligned(2 * n * u), *cbuf = sc_rnn_aligned(n * u);
+    int failed = hbuf == NULL || cbuf == NULL;
+    if (!failed) {
         memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
+        memcpy(cbuf, c, (size_t)(n * u) * sizeof(float));
+    }
 
     if (!failed) {
 #pragma omp parallel num_threads(L.blocks) reduction(| : failed)
@@ -88,7 +91,7 @@ int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
             float *h_next = hbuf + ((s + 1) % 2) * n * u;
             for (int k = 0; ok && k < mine; ++k)
                 lstm_block_step(a, &L, me + k * team, &blk[k], x, s, gates,
-                                h_cur, h_next, c, seq, tmp);
+                                h_cur, h_next, cbuf, seq, tmp);
 #pragma omp barrier
         }
         for (int k = 0; blk && k < mine; ++k) {
@@ -100,9 +103,12 @@ int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
         failed |= !ok;
     }
     }
-    if (!failed)
+    if (!failed) {
         memcpy(h, hbuf + (a->t % 2) * n * u, (size_t)(n * u) * sizeof(float));
+        memcpy(c, cbuf, (size_t)(n * u) * sizeof(float));
+    }
     free(hbuf);
+    free(cbuf);
     sc_rnn_layout_free(&L);
     return failed ? -1 : 0;
 }

@@ -4,7 +4,9 @@
 
 #include "rnn_common.h"
 
-/* Units per block below which splitting does not pay. */
+/* Units per block below which splitting does not pay. Block boundaries are
+ * multiples of it, 16 floats = one cache line, so that with 64-byte aligned
+ * rows no two threads ever write the same line (no false sharing). */
 #define MIN_BLOCK_UNITS 16
 
 static int choose_blocks(const sc_rnn_args *a, int groups)
@@ -50,8 +52,11 @@ int sc_rnn_layout_init(sc_rnn_layout *L, const sc_rnn_args *a, int groups,
         sc_rnn_layout_free(L);
         return -1;
     }
-    for (int b = 0; b <= L->blocks; ++b)
-        L->bound[b] = u * b / L->blocks;
+    const long lines = (u + MIN_BLOCK_UNITS - 1) / MIN_BLOCK_UNITS;
+    for (int b = 0; b <= L->blocks; ++b) {
+        const long at = lines * b / L->blocks * MIN_BLOCK_UNITS;
+        L->bound[b] = at < u ? at : u;
+    }
     permute_columns(L, a->d, u, kernel, L->kernel);
     permute_columns(L, u, u, rkernel, L->rkernel);
     if (bias)
@@ -86,4 +91,10 @@ void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
     if (bias_row)
         sc_bias_act_f32(z, a->n, cols, width,
                         bias_row + sc_rnn_block_col(L, b), SC_ACT_NONE);
+}
+
+float *sc_rnn_aligned(long n)
+{
+    const size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) / 64 * 64;
+    return aligned_alloc(64, bytes);
 }

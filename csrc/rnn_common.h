@@ -76,6 +76,9 @@ static inline float *sc_rnn_step_gates(const sc_rnn_args *a,
     return gates + slot * a->n * L->groups * a->u + sc_rnn_block_col(L, b);
 }
 
+/* A 64-byte aligned buffer of n floats (free with free()), or NULL. */
+float *sc_rnn_aligned(long n);
+
 /* The time index processed at step s. */
 static inline long sc_rnn_time(const sc_rnn_args *a, long s)
 {

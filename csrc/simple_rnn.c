@@ -41,7 +41,7 @@ int sc_simple_rnn_forward_f32(const sc_rnn_args *a, const float *x,
     sc_rnn_layout L;
     if (sc_rnn_layout_init(&L, a, 1, kernel, rkernel, bias, 1) != 0)
         return -1;
-    float *hbuf = malloc((size_t)(2 * n * u) * sizeof(float));
+    float *hbuf = sc_rnn_aligned(2 * n * u);
     int failed = hbuf == NULL;
     if (!failed)
         memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));

@@ -91,6 +91,37 @@ cdef sc_act _act_code(activation) except *:
             f"{activation_names()}") from None
 
 
+def activation_code(name):
+    """The kernels' integer code for an activation name (for dense_forward)."""
+    return <int>_act_code(name)
+
+
+def dense_forward(x, kernel, bias, int activation):
+    """activation(x @ kernel + bias) for a 2-D float32 C-contiguous x whose
+    shape the caller has already validated against kernel (k, n): the lean
+    entry point of inference plans. bias may be None."""
+    cdef cnp.ndarray X = x, K = kernel, B
+    cdef long m = X.shape[0], k = X.shape[1], n = K.shape[1]
+    cdef cnp.npy_intp dims[2]
+    dims[0] = m
+    dims[1] = n
+    cdef cnp.ndarray Y = cnp.PyArray_EMPTY(2, dims, cnp.NPY_FLOAT32, 0)
+    cdef float *pb = NULL
+    if bias is not None:
+        B = bias
+        pb = <float *>cnp.PyArray_DATA(B)
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *pk = <float *>cnp.PyArray_DATA(K)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef int status
+    with nogil:
+        status = sc_sgemm(m, n, k, 1.0, px, k, 1, pk, n, 1, 0.0, py, n, pb,
+                          <sc_act>activation)
+    if status != 0:
+        raise MemoryError("dense_forward: out of memory")
+    return Y
+
+
 # ---- activations and softmax -------------------------------------------------
 
 cdef cnp.ndarray _float32_c(x, str what):
@@ -358,6 +389,17 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
 _GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
 
 
+def aligned_empty(shape, dtype=np.float32, int alignment=64):
+    """An uninitialised C-contiguous array whose data starts on an
+    `alignment`-byte boundary (rows split between threads then never share
+    a cache line)."""
+    dtype = np.dtype(dtype)
+    count = int(np.prod(shape)) if len(shape) else 1
+    raw = np.empty(count * dtype.itemsize + alignment, np.uint8)
+    start = (-raw.ctypes.data) % alignment
+    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
+
+
 cdef float *_data_or_null(x):
     return NULL if x is None else <float *>cnp.PyArray_DATA(<cnp.ndarray>x)
 
@@ -429,14 +471,14 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
     cdef long gate_elements = a.n * width * (a.t if keep_gates else 1)
     cdef cnp.ndarray gates
     if workspace is None:
-        gates = np.empty(gate_elements, np.float32)
+        gates = aligned_empty((gate_elements,))
     else:
         gates = workspace
         if gates.dtype != np.float32 or not gates.flags.c_contiguous or \
                 gates.size != gate_elements:
             raise ValueError(f"{kind}: workspace must be a C-contiguous "
                              f"float32 array of {gate_elements} elements")
-    seq = np.empty((a.n, a.t, a.u), np.float32) if return_sequences else None
+    seq = aligned_empty((a.n, a.t, a.u)) if return_sequences else None
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = _data_or_null(K)
     cdef float *pr = _data_or_null(R)

@@ -257,3 +257,40 @@ def test_summary_positions_absolute():
     lines = []
     model.summary(print_fn=lines.append, positions=[30, 50, 65])
     assert max(len(l) for l in lines[0].splitlines()[1:-3]) == 65
+
+
+# ---- the inference plan -----------------------------------------------------
+
+def test_inference_plan_matches_the_checked_path_and_follows_changes():
+    model = keras.Sequential([keras.Input(shape=(12,)),
+                              layers.Dense(8, activation="relu"),
+                              layers.Dropout(0.5),
+                              layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).standard_normal((1, 12)).astype(np.float32)
+    first = model(x)
+    assert model._plan is not None
+    np.testing.assert_array_equal(model(x), first)
+    # weights set in place are seen by the plan
+    model.set_weights([w * 2 for w in model.get_weights()])
+    fresh = keras.Sequential.from_config(model.get_config())
+    fresh.set_weights(model.get_weights())
+    np.testing.assert_array_equal(model(x), fresh(x))
+    # editing the stack drops the plan
+    model.add(layers.Dense(2))
+    assert model._plan is None
+    assert model(x).shape == (1, 2)
+    # other shapes, dtypes and training calls take the checked path
+    assert model(x.astype(np.float64)).shape == (1, 2)
+    assert model(np.ones((4, 12), np.float32)).shape == (4, 2)
+    with pytest.raises(ValueError, match="expected axis -1"):
+        model(np.ones((1, 13), np.float32))
+    y = model(np.ones((1, 12), np.float32), training=True)
+    assert y.shape == (1, 2)
+
+
+def test_no_plan_for_layers_without_a_lean_path():
+    model = keras.Sequential([keras.Input(shape=(5, 5, 1)),
+                              layers.Conv2D(2, 3), layers.Flatten(),
+                              layers.Dense(2)])
+    model(np.ones((1, 5, 5, 1), np.float32))
+    assert model._plan is None

@@ -34,7 +34,6 @@ typedef struct {
     long mc, kc, nc;   /* cache blocks: A block mc x kc (L2), B panel kc x nc */
     sc_sukr_fn ukr;
     sc_sgemv_fn gemv;
-    int gemv_cols;     /* columns the gemv kernel does per pass */
 } sc_sgemm_kernels;
 
 /* The kernels of the selected ISA (cpu.c selects; gemm uses). */

@@ -6,17 +6,17 @@
  * (mc x kc) in L2, the packed B panel (kc x nc) in L3. mc is a multiple of
  * mr and nc of nr, so partial micro-tiles only ever occur at the matrix edge. */
 static const sc_sgemm_kernels generic_kernels = {
-    SC_ISA_GENERIC, 4, 8, 128, 256, 4096, sc_sukr_ref_4x8, sc_sgemv_ref, 64,
+    SC_ISA_GENERIC, 4, 8, 128, 256, 4096, sc_sukr_ref_4x8, sc_sgemv_ref,
 };
 
 #ifdef SC_HAVE_X86_KERNELS
 static const sc_sgemm_kernels avx2_kernels = {
-    SC_ISA_AVX2, 6, 16, 144, 256, 4096, sc_sukr_avx2_6x16, sc_sgemv_avx2, 64,
+    SC_ISA_AVX2, 6, 16, 144, 256, 4096, sc_sukr_avx2_6x16, sc_sgemv_avx2,
 };
 
 static const sc_sgemm_kernels avx512_kernels = {
     SC_ISA_AVX512, 8, 32, 128, 256, 4096, sc_sukr_avx512_8x32,
-    sc_sgemv_avx512, 256,
+    sc_sgemv_avx512,
 };
 #endif
 

@@ -25,6 +25,11 @@
 #define DIRECT_B_MAX_ROWS 64
 #define DIRECT_A_MAX_COLS 128
 
+/* A GEMV's flops count this many times toward the threading threshold,
+ * and its columns are split between threads in multiples of this. */
+#define GEMV_WORK_WEIGHT 8.0
+#define GEMV_SPLIT_COLS 64
+
 /* Weight of packing one element against one multiply-add, used to choose
  * the thread grid (packing is a copy through memory). */
 #define PACK_COST 16.0
@@ -257,7 +262,11 @@ int sc_sgemm(long m, long n, long k, float alpha, const float *a, long rs_a,
     const int nt = sc_threads_for_work(2.0 * m * n * k);
 
     if (m == 1 && cs_b == 1) {
-        const long unit = g.kr->gemv_cols;
+        /* Bound by memory, not arithmetic: a second core (and its cache)
+         * pays off at a fraction of a GEMM's work. Columns are split on
+         * cache-line multiples; each column's sum is the same either way. */
+        const long unit = GEMV_SPLIT_COLS;
+        const int nt = sc_threads_for_work(GEMV_WORK_WEIGHT * 2.0 * n * k);
         const int parts = (int)min_l(nt, (n + unit - 1) / unit);
         if (parts <= 1) {
             sgemv_block(&g, 0, n);

@@ -88,16 +88,19 @@ void sc_sgemv_avx2(long n, long k, float alpha, const float *restrict a,
             mask[v] = tail_mask(n - j0 - 8 * v);
             acc[v] = _mm256_setzero_ps();
         }
+        const long live = n - j0 < 8 * GEMV_VECS ? n - j0 : 8 * GEMV_VECS;
+        const int nv = (int)((live + 7) / 8); /* vectors with live columns */
         const float *row = b + j0;
         for (long p = 0; p < k; ++p, row += rs_b) {
             const __m256 ap = _mm256_set1_ps(a[p * inc_a]);
 #pragma GCC unroll 8
             for (int v = 0; v < GEMV_VECS; ++v)
-                acc[v] = _mm256_fmadd_ps(
-                    ap, _mm256_maskload_ps(row + 8 * v, mask[v]), acc[v]);
+                if (v < nv)
+                    acc[v] = _mm256_fmadd_ps(
+                        ap, _mm256_maskload_ps(row + 8 * v, mask[v]), acc[v]);
         }
 #pragma GCC unroll 8
-        for (int v = 0; v < GEMV_VECS; ++v) {
+        for (int v = 0; v < nv; ++v) {
             float *cv = c + j0 + 8 * v;
             __m256 out = _mm256_mul_ps(va, acc[v]);
             if (beta != 0.0f)

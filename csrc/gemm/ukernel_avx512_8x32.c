@@ -88,6 +88,10 @@ void sc_sgemv_avx512(long n, long k, float alpha, const float *restrict a,
     const __m512 va = _mm512_set1_ps(alpha);
     const __m512 vb = _mm512_set1_ps(beta);
     for (long j0 = 0; j0 < n; j0 += 16 * GEMV_VECS) {
+        /* Vectors with live columns in this pass; the others are skipped
+         * (the guards are uniform across k, so they predict perfectly). */
+        const long live = n - j0 < 16 * GEMV_VECS ? n - j0 : 16 * GEMV_VECS;
+        const int nv = (int)((live + 15) / 16);
         __mmask16 mask[GEMV_VECS];
         __m512 acc[GEMV_VECS];
 #pragma GCC unroll 16
@@ -100,11 +104,13 @@ void sc_sgemv_avx512(long n, long k, float alpha, const float *restrict a,
             const __m512 ap = _mm512_set1_ps(a[p * inc_a]);
 #pragma GCC unroll 16
             for (int v = 0; v < GEMV_VECS; ++v)
-                acc[v] = _mm512_fmadd_ps(
-                    ap, _mm512_maskz_loadu_ps(mask[v], row + 16 * v), acc[v]);
+                if (v < nv)
+                    acc[v] = _mm512_fmadd_ps(
+                        ap, _mm512_maskz_loadu_ps(mask[v], row + 16 * v),
+                        acc[v]);
         }
 #pragma GCC unroll 16
-        for (int v = 0; v < GEMV_VECS; ++v) {
+        for (int v = 0; v < nv; ++v) {
             float *cv = c + j0 + 16 * v;
             __m512 out = _mm512_mul_ps(va, acc[v]);
             if (beta != 0.0f)

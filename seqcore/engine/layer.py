@@ -275,6 +275,12 @@ class Layer:
     def call(self, inputs, training=None):
         return inputs
 
+    def _inference_fn(self, input_shape):
+        """A lean function x -> y for inference on inputs of exactly
+        `input_shape` (already validated), or None: what Sequential's
+        inference plan chains to skip per-call checks."""
+        return None
+
     # Layers whose call() takes `mask=` (the recurrent ones) set this.
     _consumes_mask = False
 

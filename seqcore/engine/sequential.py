@@ -1,4 +1,6 @@
 """Sequential: a plain stack of single-input, single-output layers."""
+import numpy as np
+
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.layer import Layer, standardize_shape
@@ -19,6 +21,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._stack = []          # an InputLayer may come first
         self._graph_output = None
+        self._plan = None         # see __call__
         if layers:
             for layer in layers:
                 self.add(layer, rebuild=False)
@@ -80,6 +83,7 @@ class Sequential(Model):
     def _unbuild(self):
         self.built = False
         self._graph_output = None
+        self._plan = None
 
     def _maybe_rebuild(self):
         self._unbuild()
@@ -131,6 +135,38 @@ class Sequential(Model):
             self.build(input_shape)
 
     # ---- running -----------------------------------------------------------
+
+    def __call__(self, inputs, *args, **kwargs):
+        # Inference on the exact input shape and dtype of the last checked
+        # call runs the cached plan: the same kernels, without the per-layer
+        # checks (a few microseconds per layer, which dominate batch-1 calls).
+        plan = self._plan
+        if plan is not None and not args and not kwargs and \
+                type(inputs) is np.ndarray and inputs.shape == plan[0] and \
+                inputs.dtype == plan[1] and inputs.flags.c_contiguous:
+            for forward in plan[2]:
+                inputs = forward(inputs)
+            return inputs
+        outputs = super().__call__(inputs, *args, **kwargs)
+        if not args and not kwargs.get("training") and \
+                isinstance(inputs, np.ndarray):
+            self._plan = self._make_plan(inputs)
+        return outputs
+
+    def _make_plan(self, inputs):
+        """(shape, dtype, functions) when every layer has a lean inference
+        function for this input and no masks are involved, else None."""
+        if getattr(self, "_output_mask", None) is not None or \
+                inputs.dtype != np.float32:
+            return None
+        shape, functions = inputs.shape, []
+        for layer in self._layers:
+            forward = layer._inference_fn(shape)
+            if forward is None:
+                return None
+            functions.append(forward)
+            shape = layer.compute_output_shape(shape)
+        return (inputs.shape, inputs.dtype, functions)
 
     def call(self, inputs, training=None, mask=None):
         x = inputs

@@ -84,6 +84,20 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
+    def _inference_fn(self, input_shape):
+        fused = activations.KERNEL_NAMES.get(self.activation, False)
+        softmax = self.activation is activations.softmax
+        if len(input_shape) != 2 or (fused is False and not softmax):
+            return None
+        code = _kernels.activation_code(None if softmax else fused)
+        kernel, bias = self.kernel, self.bias
+
+        def forward(x):
+            y = _kernels.dense_forward(
+                x, kernel.value, None if bias is None else bias.value, code)
+            return _kernels.softmax(y, out=y) if softmax else y
+        return forward
+
     def get_config(self):
         config = super().get_config()
         config.update({

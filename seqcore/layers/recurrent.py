@@ -194,7 +194,7 @@ class BaseRNN(Layer):
         size = input_shape[0] * self.gates * self.units
         cached = getattr(self, "_gates_buffer", None)
         if cached is None or cached.size != size:
-            cached = np.empty(size, np.float32)
+            cached = _kernels.aligned_empty((size,))
             self._gates_buffer = cached
         return cached
 
