@@ -111,7 +111,7 @@ def main():
                         return m(x)
                 fns["torch"] = run_torch
             t = compare(fns, rounds=args.rounds)
-            rows.append((f"{name} predict, batch {BATCH} (samples/s)",
+            rows.append((f"{name} inference, batch {BATCH} (samples/s)",
                          {k: BATCH / v for k, v in t.items()}, True))
         fns = {"seqcore": lambda: ours["mlp"](single_x["mlp"])}
         if torch is not None:

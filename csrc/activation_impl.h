@@ -105,4 +105,28 @@ static inline void sc_softmax_row_impl(const float *x, float *y, long n)
         y[j] *= inv;
 }
 
+/* The LSTM cell for Keras's default activations, in one pass over the
+ * block's units: z holds the pre-activations i, f, g, o (blocks of w) and is
+ * left holding the activated gates; c is updated and h written. */
+static inline void sc_lstm_cell_impl(float *z, float *restrict c,
+                                     float *restrict h, long w)
+{
+    /* The four gate blocks never overlap each other, c or h. */
+    float *restrict ig = z;
+    float *restrict fg = z + w;
+    float *restrict gg = z + 2 * w;
+    float *restrict og = z + 3 * w;
+    for (long j = 0; j < w; ++j) {
+        const float i = sc_sigmoidf(ig[j]), f = sc_sigmoidf(fg[j]);
+        const float g = sc_tanhf(gg[j]), o = sc_sigmoidf(og[j]);
+        const float cj = f * c[j] + i * g;
+        ig[j] = i;
+        fg[j] = f;
+        gg[j] = g;
+        og[j] = o;
+        c[j] = cj;
+        h[j] = o * sc_tanhf(cj);
+    }
+}
+
 #endif /* SC_ACTIVATION_IMPL_H */

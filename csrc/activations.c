@@ -10,6 +10,7 @@
 
 static sc_act_row_fn act_row = sc_act_row_generic;
 static sc_softmax_row_fn softmax_row = sc_softmax_row_generic;
+static sc_lstm_cell_fn lstm_cell = sc_lstm_cell_generic;
 
 void sc_activations_select(sc_isa isa)
 {
@@ -18,15 +19,18 @@ void sc_activations_select(sc_isa isa)
     case SC_ISA_AVX512:
         act_row = sc_act_row_avx512;
         softmax_row = sc_softmax_row_avx512;
+        lstm_cell = sc_lstm_cell_avx512;
         return;
     case SC_ISA_AVX2:
         act_row = sc_act_row_avx2;
         softmax_row = sc_softmax_row_avx2;
+        lstm_cell = sc_lstm_cell_avx2;
         return;
 #endif
     default:
         act_row = sc_act_row_generic;
         softmax_row = sc_softmax_row_generic;
+        lstm_cell = sc_lstm_cell_generic;
     }
 }
 
@@ -100,4 +104,9 @@ void sc_softmax_f32(const float *x, float *y, long m, long n)
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (long i = 0; i < m; ++i)
         softmax_row(x + i * n, y + i * n, n);
+}
+
+void sc_lstm_cell_f32(float *z, float *c, float *h, long w)
+{
+    lstm_cell(z, c, h, w);
 }

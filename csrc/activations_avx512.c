@@ -1,4 +1,4 @@
-/* activations_avx512.c - the activation and softmax rows, compiled for AVX-512F (-mavx512f -mavx2 -mfma). */
+/* activations_avx512.c - the activation and softmax rows and the LSTM cell, compiled for AVX-512F (-mavx512f -mavx2 -mfma). */
 #include "activation_impl.h"
 
 void sc_act_row_avx512(const float *x, float *y, long n, sc_act act)
@@ -9,4 +9,9 @@ void sc_act_row_avx512(const float *x, float *y, long n, sc_act act)
 void sc_softmax_row_avx512(const float *x, float *y, long n)
 {
     sc_softmax_row_impl(x, y, n);
+}
+
+void sc_lstm_cell_avx512(float *z, float *c, float *h, long w)
+{
+    sc_lstm_cell_impl(z, c, h, w);
 }

@@ -1,4 +1,4 @@
-/* activations_generic.c - the activation and softmax rows, the portable build. */
+/* activations_generic.c - the activation and softmax rows and the LSTM cell, the portable build. */
 #include "activation_impl.h"
 
 void sc_act_row_generic(const float *x, float *y, long n, sc_act act)
@@ -9,4 +9,9 @@ void sc_act_row_generic(const float *x, float *y, long n, sc_act act)
 void sc_softmax_row_generic(const float *x, float *y, long n)
 {
     sc_softmax_row_impl(x, y, n);
+}
+
+void sc_lstm_cell_generic(float *z, float *c, float *h, long w)
+{
+    sc_lstm_cell_impl(z, c, h, w);
 }

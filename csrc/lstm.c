@@ -24,12 +24,16 @@ static void lstm_block_step(const sc_rnn_args *a, const sc_rnn_layout *L,
     const long u = a->u, ld = 4 * u, tt = sc_rnn_time(a, s);
     const long u0 = L->bound[b], w = sc_rnn_block_units(L, b);
     float *z = sc_rnn_step_gates(a, L, gates, tt, b);
+    const int default_acts = a->act == SC_ACT_TANH &&
+                             a->recurrent_act == SC_ACT_SIGMOID;
     sc_rnn_project_step(a, x, L, b, blk->w, L->bias, tt, z);
     sc_sgemm_packed_b(blk->r, a->n, h_cur, u, 1.0f, z, ld);
     for (long i = 0; i < a->n; ++i) {
         const float *hc = h_cur + i * u + u0;
         float *hn = h_next + i * u + u0, *ci = c + i * u + u0;
-        if (sc_rnn_active(a, i, tt)) {
+        if (sc_rnn_active(a, i, tt) && default_acts) {
+            sc_lstm_cell_f32(z + i * ld, ci, hn, w);
+        } else if (sc_rnn_active(a, i, tt)) {
             float *zi = z + i * ld; /* i, f, g, o blocks of w */
             sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);
             sc_bias_act_f32(zi + 2 * w, 1, w, w, NULL, a->act);

@@ -77,6 +77,11 @@ void sc_activation_f32(const float *x, float *y, long n, sc_act act);
 /* Row-wise softmax of an m x n row-major block (y may be x); threaded. */
 void sc_softmax_f32(const float *x, float *y, long m, long n);
 
+/* One LSTM cell update with sigmoid gates and tanh (Keras's defaults) for w
+ * units: z = pre-activations i, f, g, o (blocks of w), left activated;
+ * c updated in place; h = o * tanh(c). Single-threaded. */
+void sc_lstm_cell_f32(float *z, float *c, float *h, long w);
+
 /* ---- GEMM (gemm/) ------------------------------------------------------- */
 
 /*
