@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-PAUSE_S = 0.2          # lets the other library's spinning workers go to sleep
+PAUSE_S = 0.5          # longer than Intel OpenMP's 200 ms spin (KMP_BLOCKTIME)
 BLOCK_S = 0.03         # each block repeats the call for at least this long
 
 

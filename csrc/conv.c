@@ -6,6 +6,9 @@
  * into a column buffer (rows = pixels, columns = kh * kw * c, the kernel's
  * row order) small enough to stay in cache, then one GEMM with the fused
  * bias + activation epilogue writes the chunk's NHWC output rows directly.
+ * With enough chunks, threads take whole chunks (gather and multiply on the
+ * same core); with few, the chunks run in turn on a threaded GEMM. Either
+ * way every output is computed by the same operations.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,8 @@
 /* Rows of the column buffer per chunk (times kh * kw * c floats). */
 #define CHUNK_ROWS 1024L
 #define PARALLEL_MIN_FLOATS 32768L
+/* Channels from which im2col copies pixels with memcpy. */
+#define FEW_CHANNELS 8
 
 /* Patch rows [row0, row0 + rows) of the im2col matrix. */
 static void im2col_rows(const sc_window *g, const float *x, long row0,
@@ -22,7 +27,8 @@ static void im2col_rows(const sc_window *g, const float *x, long row0,
 {
     const long patch = g->kh * g->kw * g->c;
     const long per_image = g->oh * g->ow;
-    const int nt = rows * patch < PARALLEL_MIN_FLOATS ? 1 : sc_get_num_threads();
+    const int nt = rows * patch < PARALLEL_MIN_FLOATS ? 1
+                                                      : sc_threads_for_work(1e9);
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (long r = 0; r < rows; ++r) {
         const long pixel = row0 + r;
@@ -35,11 +41,20 @@ static void im2col_rows(const sc_window *g, const float *x, long row0,
             const long ih = oh * g->sh - g->pad_top + i * g->dh;
             for (long j = 0; j < g->kw; ++j, dst += g->c) {
                 const long iw = ow * g->sw - g->pad_left + j * g->dw;
-                if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w)
-                    memset(dst, 0, (size_t)g->c * sizeof(float));
-                else
-                    memcpy(dst, image + (ih * g->w + iw) * g->c,
-                           (size_t)g->c * sizeof(float));
+                const int inside = ih >= 0 && ih < g->h && iw >= 0 &&
+                                   iw < g->w;
+                const float *src = image + (ih * g->w + iw) * g->c;
+                if (g->c >= FEW_CHANNELS) {
+                    if (inside)
+                        memcpy(dst, src, (size_t)g->c * sizeof(float));
+                    else
+                        memset(dst, 0, (size_t)g->c * sizeof(float));
+                } else {
+                    /* an image's 1 or 3 channels: a call would cost more
+                     * than the copy */
+                    for (long ch = 0; ch < g->c; ++ch)
+                        dst[ch] = inside ? src[ch] : 0.0f;
+                }
             }
         }
     }
@@ -50,6 +65,17 @@ static int is_pointwise(const sc_window *g)
     return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
            g->pad_top == 0 && g->pad_left == 0 && g->oh == g->h &&
            g->ow == g->w;
+}
+
+/* Output rows [row0, row0 + rows): gather the patches, then one GEMM. */
+static int conv_chunk(const sc_window *g, const float *x, const float *k,
+                      long filters, const float *bias, sc_act act, float *y,
+                      long row0, long rows, float *col)
+{
+    const long patch = g->kh * g->kw * g->c;
+    im2col_rows(g, x, row0, rows, col);
+    return sc_sgemm(rows, filters, patch, 1.0f, col, patch, 1, k, filters, 1,
+                    0.0f, y + row0 * filters, filters, bias, act);
 }
 
 int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
@@ -64,19 +90,27 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
         return sc_sgemm(pixels, filters, g->c, 1.0f, x, g->c, 1, k, filters,
                         1, 0.0f, y, filters, bias, act);
 
-    float *col = malloc((size_t)(pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS) *
-                        (size_t)patch * sizeof(float));
-    if (!col)
-        return -1;
-    int status = 0;
-    for (long row0 = 0; row0 < pixels && status == 0; row0 += CHUNK_ROWS) {
-        const long rows = pixels - row0 < CHUNK_ROWS ? pixels - row0
-                                                     : CHUNK_ROWS;
-        im2col_rows(g, x, row0, rows, col);
-        status = sc_sgemm(rows, filters, patch, 1.0f, col, patch, 1, k,
-                          filters, 1, 0.0f, y + row0 * filters, filters, bias,
-                          act);
+    const long chunks = (pixels + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    const long chunk_floats = (pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS) *
+                              patch;
+    int nt = sc_threads_for_work(2.0 * pixels * patch * filters);
+    if (chunks < 2L * nt)
+        nt = 1; /* too few chunks to share: thread inside each GEMM */
+    int failed = 0;
+#pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        float *col = malloc((size_t)chunk_floats * sizeof(float));
+        failed |= col == NULL;
+#pragma omp for schedule(static)
+        for (long c = 0; c < chunks; ++c) {
+            const long row0 = c * CHUNK_ROWS;
+            const long rows = pixels - row0 < CHUNK_ROWS ? pixels - row0
+                                                         : CHUNK_ROWS;
+            if (col)
+                failed |= conv_chunk(g, x, k, filters, bias, act, y, row0,
+                                     rows, col) != 0;
+        }
+        free(col);
     }
-    free(col);
-    return status;
+    return failed ? -1 : 0;
 }

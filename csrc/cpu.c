@@ -126,6 +126,10 @@ int sc_get_num_threads(void)
 
 int sc_threads_for_work(double flops)
 {
+#ifdef _OPENMP
+    if (omp_in_parallel()) /* called by a kernel's own worker thread */
+        return 1;
+#endif
     int limit = sc_get_num_threads();
     if (limit <= 1 || flops < 2.0 * SC_PARALLEL_MIN_FLOPS)
         return 1;

@@ -38,7 +38,8 @@ int sc_get_num_threads(void);
 /* The default: OMP_NUM_THREADS if set, else the CPUs in our affinity mask. */
 int sc_default_num_threads(void);
 /* Threads worth using for `flops` of work: 1 below the threshold where
- * forking costs more than it saves, never more than sc_get_num_threads(). */
+ * forking costs more than it saves, or when called from inside a parallel
+ * region (a kernel's worker); never more than sc_get_num_threads(). */
 int sc_threads_for_work(double flops);
 
 /* ---- activations (activations.c) --------------------------------------- */
