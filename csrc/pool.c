@@ -74,7 +74,12 @@ static void avg_pixel(const sc_window *g, const float *restrict image,
         out[ch] *= scale;
 }
 
-void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+typedef void (*pool_pixel_fn)(const sc_window *g, const float *image, long oh,
+                              long ow, float *out);
+
+/* Every output pixel of y by `pixel`, threads over output rows. */
+static void pool_forward(const sc_window *g, const float *x, float *y,
+                         pool_pixel_fn pixel)
 {
     const long rows = g->n * g->oh;
 #pragma omp parallel for num_threads(threads_for(g)) schedule(static)
@@ -82,18 +87,16 @@ void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
         const long n = row / g->oh, oh = row % g->oh;
         const float *image = x + n * g->h * g->w * g->c;
         for (long ow = 0; ow < g->ow; ++ow)
-            max_pixel(g, image, oh, ow, y + (row * g->ow + ow) * g->c);
+            pixel(g, image, oh, ow, y + (row * g->ow + ow) * g->c);
     }
+}
+
+void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+{
+    pool_forward(g, x, y, max_pixel);
 }
 
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
 {
-    const long rows = g->n * g->oh;
-#pragma omp parallel for num_threads(threads_for(g)) schedule(static)
-    for (long row = 0; row < rows; ++row) {
-        const long n = row / g->oh, oh = row % g->oh;
-        const float *image = x + n * g->h * g->w * g->c;
-        for (long ow = 0; ow < g->ow; ++ow)
-            avg_pixel(g, image, oh, ow, y + (row * g->ow + ow) * g->c);
-    }
+    pool_forward(g, x, y, avg_pixel);
 }

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from seqcore import random as sc_random
+from seqcore.saving.serialization import get_object, serialize_object
 
 # stddev of a standard normal truncated to [-2, 2]
 _TRUNCATED_STDDEV = 0.87962566103423978
@@ -275,30 +276,8 @@ _ALIASES = {
 
 def get(identifier):
     """An initializer from a name, a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret initializer identifier: "
-                             f"{identifier!r}; known names: "
-                             f"{sorted(_ALIASES)}")
-        return cls()
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown initializer class "
-                             f"{identifier.get('class_name')!r}")
-        return cls.from_config(identifier.get("config", {}))
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: "
-                     f"{identifier!r}")
+    return get_object(identifier, _CLASSES, _ALIASES, "initializer")
 
 
 def serialize(initializer):
-    if initializer is None:
-        return None
-    return {"module": "keras.initializers",
-            "class_name": initializer.__class__.__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    return serialize_object(initializer, "keras.initializers")

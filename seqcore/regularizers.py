@@ -1,6 +1,8 @@
 """Weight regularizers (keras.regularizers): penalties added to the loss."""
 import numpy as np
 
+from seqcore.saving.serialization import get_object, serialize_object
+
 
 class Regularizer:
     def __call__(self, x):
@@ -68,32 +70,12 @@ _ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret regularizer identifier: "
-                             f"{identifier!r}; known names: {sorted(_ALIASES)}")
-        return cls()
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown regularizer class "
-                             f"{identifier.get('class_name')!r}")
-        return cls.from_config(identifier.get("config", {}))
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: "
-                     f"{identifier!r}")
+    """A regularizer from a name, a config dict, an instance or a callable."""
+    return get_object(identifier, _CLASSES, _ALIASES, "regularizer")
 
 
 def serialize(regularizer):
-    if regularizer is None:
-        return None
-    return {"module": "keras.regularizers",
-            "class_name": regularizer.__class__.__name__,
-            "config": regularizer.get_config(), "registered_name": None}
+    return serialize_object(regularizer, "keras.regularizers")
 
 
 l1 = L1

@@ -12,6 +12,38 @@ _CUSTOM_OBJECTS = {}    # "package>name" and "name" -> registered objects
 MODULE_OF = {"Sequential": "keras", "Functional": "keras", "Model": "keras"}
 
 
+def get_object(identifier, classes, aliases, kind):
+    """An object of a small family (initializers, regularizers) from a name
+    (an alias or the class name), a serialized dict, or an instance or
+    callable, which is returned as it is; None stays None."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        cls = aliases.get(identifier) or classes.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret {kind} identifier: "
+                             f"{identifier!r}; known names: {sorted(aliases)}")
+        return cls()
+    if isinstance(identifier, dict):
+        cls = classes.get(identifier.get("class_name"))
+        if cls is None:
+            raise ValueError(f"Unknown {kind} class "
+                             f"{identifier.get('class_name')!r}")
+        return cls.from_config(identifier.get("config", {}))
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: "
+                     f"{identifier!r}")
+
+
+def serialize_object(obj, module):
+    """Keras's dict for an initializer or regularizer (None stays None)."""
+    if obj is None:
+        return None
+    return {"module": module, "class_name": obj.__class__.__name__,
+            "config": obj.get_config(), "registered_name": None}
+
+
 def register_builtin(cls):
     """Make a seqcore class loadable by its Keras class name."""
     _REGISTRY[cls.__name__] = cls
