@@ -7,8 +7,8 @@
  *   h' = z * h + (1 - z) * hh
  * Each thread owns a block of units (see rnn_common.h) and per step
  * computes its gate columns from kernels it packed once. Resetting before
- * the product needs r for every unit first, so that variant has two
- * barriers per step.
+ * the product needs r * h for every unit first, so that variant runs each
+ * step in two phases with a barrier between them.
  */
 #include <stdlib.h>
 
@@ -19,17 +19,43 @@ typedef struct {
     const sc_rnn_layout *L;
     int reset_after;
     const float *x;
-    float *gates, *seq, *rh;
+    float *gates, *seq;
+    float *rh;                   /* (n, u) r * h, reset before only */
     const float *recurrent_bias; /* permuted, reset_after only */
 } gru_call;
 
-/* Per-thread state for one unit block. */
 typedef struct {
     sc_packed_b *w;    /* input kernel, the block's three gate columns */
     sc_packed_b *zr;   /* recurrent kernel: z and r columns (or all three) */
-    sc_packed_b *hc;   /* candidate columns, reset-before only */
+    sc_packed_b *hc;   /* candidate columns, reset before only */
     float *rec;        /* (n, 3w) recurrent products, reset_after only */
 } gru_block;
+
+static int gru_init(const void *ctx, int b, void *state)
+{
+    const gru_call *g = ctx;
+    gru_block *blk = state;
+    const long u = g->a->u, w = sc_rnn_block_units(g->L, b);
+    const float *cols = g->L->rkernel + sc_rnn_block_col(g->L, b);
+    blk->w = sc_rnn_pack_input_kernel(g->a, g->L, b);
+    if (g->reset_after) {
+        blk->zr = sc_packed_b_new(u, 3 * w, cols, 3 * u, 1);
+        blk->rec = malloc((size_t)(g->a->n * 3 * w) * sizeof(float) + 1);
+        return blk->w && blk->zr && blk->rec;
+    }
+    blk->zr = sc_packed_b_new(u, 2 * w, cols, 3 * u, 1);
+    blk->hc = sc_packed_b_new(u, w, cols + 2 * w, 3 * u, 1);
+    return blk->w && blk->zr && blk->hc;
+}
+
+static void gru_free(void *state)
+{
+    gru_block *blk = state;
+    sc_packed_b_free(blk->w);
+    sc_packed_b_free(blk->zr);
+    sc_packed_b_free(blk->hc);
+    free(blk->rec);
+}
 
 static void gru_update(long w, const float *zi, const float *hc, float *hn)
 {
@@ -38,15 +64,16 @@ static void gru_update(long w, const float *zi, const float *hc, float *hn)
         hn[j] = zg[j] * hc[j] + (1.0f - zg[j]) * hh[j];
 }
 
-static void step_after(const gru_call *g, int b, const gru_block *blk,
-                       long s, const float *h_cur, float *h_next)
+static void step_after(const gru_call *g, int b, gru_block *blk, long s,
+                       const float *h_cur, float *h_next)
 {
     const sc_rnn_args *a = g->a;
     const long u = a->u, ld = 3 * u, tt = sc_rnn_time(a, s);
     const long u0 = g->L->bound[b], w = sc_rnn_block_units(g->L, b);
-    const long col = sc_rnn_block_col(g->L, b);
     float *z = sc_rnn_step_gates(a, g->L, g->gates, tt, b);
-    const float *br = g->recurrent_bias ? g->recurrent_bias + col : NULL;
+    const float *br = g->recurrent_bias
+                          ? g->recurrent_bias + sc_rnn_block_col(g->L, b)
+                          : NULL;
     sc_rnn_project_step(a, g->x, g->L, b, blk->w, g->L->bias, tt, z);
     sc_sgemm_packed_b(blk->zr, a->n, h_cur, u, 0.0f, blk->rec, 3 * w);
     for (long i = 0; i < a->n; ++i) {
@@ -72,8 +99,8 @@ static void step_after(const gru_call *g, int b, const gru_block *blk,
     }
 }
 
-/* Reset before, phase 1: z and r, and r * h into the shared rh (n, u). */
-static void step_before_gates(const gru_call *g, int b, const gru_block *blk,
+/* Reset before, phase 0: z and r, and r * h into the shared rh (n, u). */
+static void step_before_gates(const gru_call *g, int b, gru_block *blk,
                               long s, const float *h_cur)
 {
     const sc_rnn_args *a = g->a;
@@ -90,10 +117,9 @@ static void step_before_gates(const gru_call *g, int b, const gru_block *blk,
     }
 }
 
-/* Reset before, phase 2: the candidate from (r * h) R_h, then h. */
-static void step_before_candidate(const gru_call *g, int b,
-                                  const gru_block *blk, long s,
-                                  const float *h_cur, float *h_next)
+/* Reset before, phase 1: the candidate from (r * h) R_h, then h. */
+static void step_before_candidate(const gru_call *g, int b, gru_block *blk,
+                                  long s, const float *h_cur, float *h_next)
 {
     const sc_rnn_args *a = g->a;
     const long u = a->u, ld = 3 * u, tt = sc_rnn_time(a, s);
@@ -114,86 +140,40 @@ static void step_before_candidate(const gru_call *g, int b,
     }
 }
 
-static int block_init(const gru_call *g, int b, gru_block *blk)
+static void gru_step(const void *ctx, int b, void *state, int phase, long s,
+                     const float *h_cur, float *h_next)
 {
-    const sc_rnn_layout *L = g->L;
-    const long u = g->a->u, w = sc_rnn_block_units(L, b);
-    const float *cols = L->rkernel + sc_rnn_block_col(L, b);
-    blk->w = sc_rnn_pack_input_kernel(g->a, L, b);
-    if (!blk->w)
-        return 0;
-    if (g->reset_after) {
-        blk->zr = sc_packed_b_new(u, 3 * w, cols, 3 * u, 1);
-        blk->rec = malloc((size_t)(g->a->n * 3 * w) * sizeof(float) + 1);
-        return blk->zr && blk->rec;
-    }
-    blk->zr = sc_packed_b_new(u, 2 * w, cols, 3 * u, 1);
-    blk->hc = sc_packed_b_new(u, w, cols + 2 * w, 3 * u, 1);
-    return blk->zr && blk->hc;
-}
-
-static void block_free(gru_block *blk)
-{
-    sc_packed_b_free(blk->w);
-    sc_packed_b_free(blk->zr);
-    sc_packed_b_free(blk->hc);
-    free(blk->rec);
+    const gru_call *g = ctx;
+    if (g->reset_after)
+        step_after(g, b, state, s, h_cur, h_next);
+    else if (phase == 0)
+        step_before_gates(g, b, state, s, h_cur);
+    else
+        step_before_candidate(g, b, state, s, h_cur, h_next);
 }
 
 int sc_gru_forward_f32(const sc_rnn_args *a, int reset_after, const float *x,
                        const float *kernel, const float *rkernel,
                        const float *bias, float *h, float *seq, float *gates)
 {
-    const long n = a->n, u = a->u;
-    if (n == 0 || a->t == 0)
+    const long u = a->u;
+    if (a->n == 0 || a->t == 0)
         return 0;
     sc_rnn_layout L;
     if (sc_rnn_layout_init(&L, a, 3, kernel, rkernel, bias,
                            reset_after ? 2 : 1) != 0)
         return -1;
-    gru_call g = {a, &L, reset_after, x, gates, seq, NULL,
-                  reset_after && L.bias ? L.bias + 3 * u : NULL};
-    float *hbuf = sc_rnn_aligned(2 * n * u);
-    g.rh = reset_after ? NULL : sc_rnn_aligned(n * u);
-    int failed = hbuf == NULL || (!reset_after && g.rh == NULL);
-    if (!failed)
-        memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
-
-    if (!failed) {
-#pragma omp parallel num_threads(L.blocks) reduction(| : failed)
-    {
-        const int me = sc_thread_num(), team = sc_team_size();
-        const int mine = (L.blocks - me + team - 1) / team;
-        gru_block *blk = calloc((size_t)mine + 1, sizeof *blk);
-        int ok = blk != NULL;
-        for (int k = 0; ok && k < mine; ++k)
-            ok = block_init(&g, me + k * team, &blk[k]);
-        for (long s = 0; s < a->t; ++s) {
-            const float *h_cur = hbuf + (s % 2) * n * u;
-            float *h_next = hbuf + ((s + 1) % 2) * n * u;
-            if (reset_after) {
-                for (int k = 0; ok && k < mine; ++k)
-                    step_after(&g, me + k * team, &blk[k], s, h_cur, h_next);
-            } else {
-                for (int k = 0; ok && k < mine; ++k)
-                    step_before_gates(&g, me + k * team, &blk[k], s, h_cur);
-#pragma omp barrier
-                for (int k = 0; ok && k < mine; ++k)
-                    step_before_candidate(&g, me + k * team, &blk[k], s,
-                                          h_cur, h_next);
-            }
-#pragma omp barrier
-        }
-        for (int k = 0; blk && k < mine; ++k)
-            block_free(&blk[k]);
-        free(blk);
-        failed |= !ok;
+    float *rh = reset_after ? NULL : sc_rnn_aligned(a->n * u);
+    int status = -1;
+    if (reset_after || rh) {
+        const gru_call call = {a, &L, reset_after, x, gates, seq, rh,
+                               reset_after && L.bias ? L.bias + 3 * u : NULL};
+        const sc_rnn_cell cell = {&call, sizeof(gru_block),
+                                  reset_after ? 1 : 2, gru_init, gru_step,
+                                  gru_free};
+        status = sc_rnn_run(a, &L, &cell, h);
     }
-    }
-    if (!failed)
-        memcpy(h, hbuf + (a->t % 2) * n * u, (size_t)(n * u) * sizeof(float));
-    free(hbuf);
-    free(g.rh);
+    free(rh);
     sc_rnn_layout_free(&L);
-    return failed ? -1 : 0;
+    return status;
 }

@@ -10,47 +10,78 @@
 
 #include "rnn_common.h"
 
-/* Per-thread state of one unit block: its packed input and recurrent
- * kernels. */
 typedef struct {
-    sc_packed_b *w, *r;
+    const sc_rnn_args *a;
+    const sc_rnn_layout *L;
+    const float *x;
+    float *gates, *c, *seq;
+    int default_acts; /* sigmoid gates, tanh: the fused cell applies */
+} lstm_call;
+
+typedef struct {
+    sc_packed_b *w, *r; /* the block's input and recurrent kernels */
+    float *tmp;         /* act(c) for the block's units */
 } lstm_block;
 
-static void lstm_block_step(const sc_rnn_args *a, const sc_rnn_layout *L,
-                            int b, const lstm_block *blk, const float *x,
-                            long s, float *gates, const float *h_cur,
-                            float *h_next, float *c, float *seq, float *tmp)
+static int lstm_init(const void *ctx, int b, void *state)
 {
+    const lstm_call *k = ctx;
+    lstm_block *blk = state;
+    const long u = k->a->u, w = sc_rnn_block_units(k->L, b);
+    blk->w = sc_rnn_pack_input_kernel(k->a, k->L, b);
+    blk->r = sc_packed_b_new(u, 4 * w, k->L->rkernel + sc_rnn_block_col(k->L, b),
+                             4 * u, 1);
+    blk->tmp = malloc((size_t)(w + 1) * sizeof(float));
+    return blk->w && blk->r && blk->tmp;
+}
+
+static void lstm_free(void *state)
+{
+    lstm_block *blk = state;
+    sc_packed_b_free(blk->w);
+    sc_packed_b_free(blk->r);
+    free(blk->tmp);
+}
+
+/* The general cell: any elementwise activations. */
+static void lstm_cell(const sc_rnn_args *a, float *zi, float *ci, float *hn,
+                      long w, float *tmp)
+{
+    sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);
+    sc_bias_act_f32(zi + 2 * w, 1, w, w, NULL, a->act);
+    sc_bias_act_f32(zi + 3 * w, 1, w, w, NULL, a->recurrent_act);
+    const float *ig = zi, *fg = zi + w, *gg = zi + 2 * w, *og = zi + 3 * w;
+    for (long j = 0; j < w; ++j)
+        ci[j] = fg[j] * ci[j] + ig[j] * gg[j];
+    for (long j = 0; j < w; ++j)
+        tmp[j] = ci[j];
+    sc_bias_act_f32(tmp, 1, w, w, NULL, a->act);
+    for (long j = 0; j < w; ++j)
+        hn[j] = og[j] * tmp[j];
+}
+
+static void lstm_step(const void *ctx, int b, void *state, int phase, long s,
+                      const float *h_cur, float *h_next)
+{
+    const lstm_call *k = ctx;
+    const sc_rnn_args *a = k->a;
+    lstm_block *blk = state;
     const long u = a->u, ld = 4 * u, tt = sc_rnn_time(a, s);
-    const long u0 = L->bound[b], w = sc_rnn_block_units(L, b);
-    float *z = sc_rnn_step_gates(a, L, gates, tt, b);
-    const int default_acts = a->act == SC_ACT_TANH &&
-                             a->recurrent_act == SC_ACT_SIGMOID;
-    sc_rnn_project_step(a, x, L, b, blk->w, L->bias, tt, z);
+    const long u0 = k->L->bound[b], w = sc_rnn_block_units(k->L, b);
+    float *z = sc_rnn_step_gates(a, k->L, k->gates, tt, b);
+    (void)phase;
+    sc_rnn_project_step(a, k->x, k->L, b, blk->w, k->L->bias, tt, z);
     sc_sgemm_packed_b(blk->r, a->n, h_cur, u, 1.0f, z, ld);
     for (long i = 0; i < a->n; ++i) {
         const float *hc = h_cur + i * u + u0;
-        float *hn = h_next + i * u + u0, *ci = c + i * u + u0;
-        if (sc_rnn_active(a, i, tt) && default_acts) {
-            sc_lstm_cell_f32(z + i * ld, ci, hn, w);
-        } else if (sc_rnn_active(a, i, tt)) {
-            float *zi = z + i * ld; /* i, f, g, o blocks of w */
-            sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);
-            sc_bias_act_f32(zi + 2 * w, 1, w, w, NULL, a->act);
-            sc_bias_act_f32(zi + 3 * w, 1, w, w, NULL, a->recurrent_act);
-            const float *ig = zi, *fg = zi + w, *gg = zi + 2 * w,
-                        *og = zi + 3 * w;
-            for (long j = 0; j < w; ++j)
-                ci[j] = fg[j] * ci[j] + ig[j] * gg[j];
-            for (long j = 0; j < w; ++j)
-                tmp[j] = ci[j];
-            sc_bias_act_f32(tmp, 1, w, w, NULL, a->act);
-            for (long j = 0; j < w; ++j)
-                hn[j] = og[j] * tmp[j];
-        } else {
+        float *hn = h_next + i * u + u0, *ci = k->c + i * u + u0;
+        if (!sc_rnn_active(a, i, tt))
             memcpy(hn, hc, (size_t)w * sizeof(float));
-        }
-        sc_rnn_store_output(a, seq, i, s, u0, w, hn);
+        else if (k->default_acts)
+            sc_lstm_cell_f32(z + i * ld, ci, hn, w);
+        else
+            lstm_cell(a, z + i * ld, ci, hn, w, blk->tmp);
+        sc_rnn_store_output(a, k->seq, i, s, u0, w, hn);
     }
 }
 
@@ -65,54 +96,21 @@ int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
     sc_rnn_layout L;
     if (sc_rnn_layout_init(&L, a, 4, kernel, rkernel, bias, 1) != 0)
         return -1;
-    /* Aligned copies of the states, so that unit blocks own whole lines. */
-    float *hbuf = sc_rnn_aligned(2 * n * u), *cbuf = sc_rnn_aligned(n * u);
-    int failed = hbuf == NULL || cbuf == NULL;
-    if (!failed) {
-        memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
+    /* An aligned copy of c, so that unit blocks own whole cache lines. */
+    float *cbuf = sc_rnn_aligned(n * u);
+    int status = -1;
+    if (cbuf) {
         memcpy(cbuf, c, (size_t)(n * u) * sizeof(float));
+        const lstm_call call = {a, &L, x, gates, cbuf, seq,
+                                a->act == SC_ACT_TANH &&
+                                    a->recurrent_act == SC_ACT_SIGMOID};
+        const sc_rnn_cell cell = {&call, sizeof(lstm_block), 1, lstm_init,
+                                  lstm_step, lstm_free};
+        status = sc_rnn_run(a, &L, &cell, h);
+        if (status == 0)
+            memcpy(c, cbuf, (size_t)(n * u) * sizeof(float));
     }
-
-    if (!failed) {
-#pragma omp parallel num_threads(L.blocks) reduction(| : failed)
-    {
-        const int me = sc_thread_num(), team = sc_team_size();
-        /* This thread's blocks (all of them if fewer threads came). */
-        const int mine = (L.blocks - me + team - 1) / team;
-        lstm_block *blk = calloc((size_t)mine + 1, sizeof *blk);
-        float *tmp = malloc((size_t)(u + 1) * sizeof(float));
-        int ok = blk != NULL && tmp != NULL;
-        for (int k = 0; ok && k < mine; ++k) {
-            const int b = me + k * team;
-            blk[k].w = sc_rnn_pack_input_kernel(a, &L, b);
-            blk[k].r = sc_packed_b_new(u, 4 * sc_rnn_block_units(&L, b),
-                                       L.rkernel + sc_rnn_block_col(&L, b),
-                                       4 * u, 1);
-            ok = blk[k].w != NULL && blk[k].r != NULL;
-        }
-        for (long s = 0; s < a->t; ++s) {
-            const float *h_cur = hbuf + (s % 2) * n * u;
-            float *h_next = hbuf + ((s + 1) % 2) * n * u;
-            for (int k = 0; ok && k < mine; ++k)
-                lstm_block_step(a, &L, me + k * team, &blk[k], x, s, gates,
-                                h_cur, h_next, cbuf, seq, tmp);
-#pragma omp barrier
-        }
-        for (int k = 0; blk && k < mine; ++k) {
-            sc_packed_b_free(blk[k].w);
-            sc_packed_b_free(blk[k].r);
-        }
-        free(blk);
-        free(tmp);
-        failed |= !ok;
-    }
-    }
-    if (!failed) {
-        memcpy(h, hbuf + (a->t % 2) * n * u, (size_t)(n * u) * sizeof(float));
-        memcpy(c, cbuf, (size_t)(n * u) * sizeof(float));
-    }
-    free(hbuf);
     free(cbuf);
     sc_rnn_layout_free(&L);
-    return failed ? -1 : 0;
+    return status;
 }

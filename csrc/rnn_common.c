@@ -98,3 +98,48 @@ float *sc_rnn_aligned(long n)
     const size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) / 64 * 64;
     return aligned_alloc(64, bytes);
 }
+
+int sc_rnn_run(const sc_rnn_args *a, const sc_rnn_layout *L,
+               const sc_rnn_cell *cell, float *h)
+{
+    const long n = a->n, u = a->u;
+    /* Double-buffered, aligned h: a step reads one copy (every unit) while
+     * the blocks write the other; blocks own whole cache lines of it. */
+    float *hbuf = sc_rnn_aligned(2 * n * u);
+    if (!hbuf)
+        return -1;
+    memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
+    int failed = 0;
+#pragma omp parallel num_threads(L->blocks) reduction(| : failed)
+    {
+        const int me = sc_thread_num(), team = sc_team_size();
+        /* This thread's blocks (all of them if fewer threads came). */
+        const int mine = (L->blocks - me + team - 1) / team;
+        char *states = calloc((size_t)mine + 1, cell->state_size);
+        int ok = states != NULL, tried = 0;
+        for (; ok && tried < mine; ++tried)
+            ok = cell->init_block(cell->ctx, me + tried * team,
+                                  states + tried * cell->state_size);
+        for (long s = 0; s < a->t; ++s) {
+            const float *h_cur = hbuf + (s % 2) * n * u;
+            float *h_next = hbuf + ((s + 1) % 2) * n * u;
+            for (int phase = 0; phase < cell->phases; ++phase) {
+                for (int k = 0; ok && k < mine; ++k)
+                    cell->step(cell->ctx, me + k * team,
+                               states + k * cell->state_size, phase, s, h_cur,
+                               h_next);
+                /* Every thread reaches every barrier, even after a failed
+                 * allocation, so none waits forever. */
+#pragma omp barrier
+            }
+        }
+        for (int k = 0; k < tried; ++k)
+            cell->free_block(states + k * cell->state_size);
+        free(states);
+        failed |= !ok;
+    }
+    if (!failed)
+        memcpy(h, hbuf + (a->t % 2) * n * u, (size_t)(n * u) * sizeof(float));
+    free(hbuf);
+    return failed ? -1 : 0;
+}

@@ -76,6 +76,29 @@ static inline float *sc_rnn_step_gates(const sc_rnn_args *a,
     return gates + slot * a->n * L->groups * a->u + sc_rnn_block_col(L, b);
 }
 
+/* What a recurrent cell plugs into the shared driver, sc_rnn_run. Each
+ * thread keeps one state of state_size bytes per unit block it owns (its
+ * packed kernels, scratch); per step, every phase runs on every block and
+ * is followed by a barrier. */
+typedef struct {
+    const void *ctx;       /* the cell's call context */
+    size_t state_size;
+    int phases;            /* barriers per step: 1, or 2 when one phase
+                              needs another's results for every unit */
+    /* Set up block b's state (zeroed memory); 0 when out of memory. */
+    int (*init_block)(const void *ctx, int b, void *state);
+    void (*step)(const void *ctx, int b, void *state, int phase, long s,
+                 const float *h_cur, float *h_next);
+    /* Release a state, even a partially initialised one. */
+    void (*free_block)(void *state);
+} sc_rnn_cell;
+
+/* Run the cell over every step of the sequence, threads over the layout's
+ * unit blocks; h (n, u) is the initial state and receives the final one.
+ * Returns 0, or -1 when out of memory. */
+int sc_rnn_run(const sc_rnn_args *a, const sc_rnn_layout *L,
+               const sc_rnn_cell *cell, float *h);
+
 /* A 64-byte aligned buffer of n floats (free with free()), or NULL. */
 float *sc_rnn_aligned(long n);
 
