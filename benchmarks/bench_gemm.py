@@ -5,16 +5,25 @@
 Compare seqcore and numpy rows of the same shape and thread count; for a
 single ratio table in one run, use gemm_compare.py.
 """
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
 import seqcore
 from seqcore import _kernels
 
-from _timing import blas_threads
 from gemm_compare import NETWORK, SQUARE
 
 SHAPES = SQUARE[:3] + NETWORK
+
+
+@contextmanager
+def blas_threads(n):
+    """Limit numpy's BLAS to n threads (needs threadpoolctl)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(limits=n, user_api="blas"):
+        yield
 
 
 @pytest.mark.parametrize("threads", [1, 2])
