@@ -1,7 +1,6 @@
 """Functional models: a graph of layer calls from input to output tensors."""
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
-from seqcore.engine.layer import dtype_policy_config
 from seqcore.engine.model import Model
 from seqcore.saving.serialization import register_builtin
 

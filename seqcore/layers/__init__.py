@@ -21,3 +21,15 @@ GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
     GlobalAveragePooling2D
 Convolution1D, Convolution2D = Conv1D, Conv2D
+
+__all__ = [
+    "Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
+    "AvgPool2D", "BatchNormalization", "Conv1D", "Conv2D", "Convolution1D",
+    "Convolution2D", "Dense", "Dropout", "Embedding", "Flatten",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GRU", "Identity", "Input",
+    "InputLayer", "InputSpec", "Layer", "LayerNormalization", "LSTM",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Permute",
+    "RepeatVector", "Reshape", "SimpleRNN",
+]

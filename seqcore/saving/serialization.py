@@ -149,12 +149,8 @@ def sequential_from_config(cls, config, custom_objects=None):
 
 
 def functional_config(model):
-    """Keras 3's functional config: layers with their inbound nodes."""
-    from seqcore.engine.layer import dtype_policy_config
-    node_index = {}
-    for layer in model.layers:
-        for i, node in enumerate(layer._inbound_nodes):
-            node_index[id(node)] = i
+    """Keras 3's functional config: layers with their inbound nodes (each
+    seqcore layer takes one input tensor per call)."""
     model_nodes = {id(n) for n in model._nodes}
     layers = []
     for layer in model.layers:
@@ -170,8 +166,7 @@ def functional_config(model):
                 args.append({"class_name": "__keras_tensor__", "config": {
                     "shape": list(t.shape), "dtype": t.dtype,
                     "keras_history": [src.name, idx, tidx]}})
-            inbound.append({"args": args if len(args) > 1 else args,
-                            "kwargs": {}})
+            inbound.append({"args": args, "kwargs": {}})
         entry["inbound_nodes"] = inbound
         layers.append(entry)
 
