@@ -19,6 +19,7 @@ from setuptools.command.build_ext import build_ext
 
 PORTABLE_SOURCES = [
     "csrc/cpu.c",
+    "csrc/scratch.c",
     "csrc/activations.c",
     "csrc/activations_generic.c",
     "csrc/conv.c",

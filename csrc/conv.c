@@ -10,9 +10,9 @@
  * same core); with few, the chunks run in turn on a threaded GEMM. Either
  * way every output is computed by the same operations.
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "scratch.h"
 #include "seqcore.h"
 
 /* Rows of the column buffer per chunk (times kh * kw * c floats). */
@@ -99,7 +99,7 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        float *col = malloc((size_t)chunk_floats * sizeof(float));
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)chunk_floats);
         failed |= col == NULL;
 #pragma omp for schedule(static)
         for (long c = 0; c < chunks; ++c) {
@@ -110,7 +110,6 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
                 failed |= conv_chunk(g, x, k, filters, bias, act, y, row0,
                                      rows, col) != 0;
         }
-        free(col);
     }
     return failed ? -1 : 0;
 }

@@ -8,9 +8,9 @@
  * computed by the same instructions in the same order whatever the thread
  * count: results are bitwise reproducible.
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "../scratch.h"
 #include "gemm.h"
 
 #ifdef _OPENMP
@@ -60,20 +60,6 @@ long sc_gemm_k_slice(long k, long kc)
     if (slices < 1)
         slices = 1;
     return (k + slices - 1) / slices;
-}
-
-/* A per-thread, 64-byte aligned scratch buffer, kept for later calls. */
-static float *scratch(int slot, size_t floats)
-{
-    static _Thread_local float *buf[2];
-    static _Thread_local size_t cap[2];
-    if (cap[slot] < floats) {
-        free(buf[slot]);
-        size_t bytes = round_up((long)(floats * sizeof(float)), 64);
-        buf[slot] = aligned_alloc(64, bytes);
-        cap[slot] = buf[slot] ? floats : 0;
-    }
-    return buf[slot];
 }
 
 /* A panel of op(A) or B as the micro-kernel reads it: a pointer and strides. */
@@ -126,8 +112,10 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
                          g->rs_b % 256 != 0;
     const int epilogue = g->bias != NULL || g->act != SC_ACT_NONE;
 
-    float *ap = scratch(0, (size_t)kc_max * (direct_a ? mr : mc_max));
-    float *bp = scratch(1, (size_t)kc_max * (direct_b ? nr : nc_max));
+    float *ap = sc_scratch(SC_SCRATCH_GEMM_A,
+                           (size_t)kc_max * (direct_a ? mr : mc_max));
+    float *bp = sc_scratch(SC_SCRATCH_GEMM_B,
+                           (size_t)kc_max * (direct_b ? nr : nc_max));
     if (!ap || !bp)
         return -1;
 
