@@ -1,0 +1,523 @@
+"""Losses (keras.losses), with the gradients training needs.
+
+Each loss is a function `fn(y_true, y_pred) -> per-sample losses` (Keras's
+formula, reduced over the last axis) and a class whose call reduces them to
+a scalar (`reduction="sum_over_batch_size"` by default, optional
+`sample_weight`). `Loss.gradient(y_true, y_pred, sample_weight)` returns
+d(reduced loss)/d(y_pred), of y_pred's shape.
+"""
+import numpy as np
+
+EPSILON = 1e-7  # keras.backend.epsilon()
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean",
+              "mean_with_sample_weight")
+
+
+def _arrays(y_true, y_pred):
+    y_pred = np.asarray(y_pred)
+    if y_pred.dtype.kind != "f":
+        y_pred = y_pred.astype(np.float32)
+    y_true = np.asarray(y_true).astype(y_pred.dtype, copy=False)
+    if y_true.ndim == y_pred.ndim - 1:          # labels without the last axis
+        y_true = y_true[..., np.newaxis]
+    elif y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"Arguments `y_true` and `y_pred` must have the same "
+                         f"shape, received y_true.shape={y_true.shape} and "
+                         f"y_pred.shape={y_pred.shape}")
+    return y_true, y_pred
+
+
+def _sigmoid(x):
+    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
+                    np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+
+
+def _log_softmax(x, axis=-1):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+# ---- regression -------------------------------------------------------------
+
+def mean_squared_error(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    return np.mean(np.square(t - p), axis=-1)
+
+
+def _mean_squared_error_grad(t, p):
+    return 2.0 * (p - t) / p.shape[-1]
+
+
+def mean_absolute_error(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    return np.mean(np.abs(t - p), axis=-1)
+
+
+def _mean_absolute_error_grad(t, p):
+    return np.sign(p - t) / p.shape[-1]
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    diff = np.abs((t - p) / np.maximum(np.abs(t), EPSILON))
+    return 100.0 * np.mean(diff, axis=-1)
+
+
+def _mean_absolute_percentage_error_grad(t, p):
+    return 100.0 * np.sign(p - t) / np.maximum(np.abs(t), EPSILON) / \
+        p.shape[-1]
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    first = np.log(np.maximum(p, EPSILON) + 1.0)
+    second = np.log(np.maximum(t, EPSILON) + 1.0)
+    return np.mean(np.square(first - second), axis=-1)
+
+
+def _mean_squared_logarithmic_error_grad(t, p):
+    first = np.log(np.maximum(p, EPSILON) + 1.0)
+    second = np.log(np.maximum(t, EPSILON) + 1.0)
+    inside = p > EPSILON
+    return 2.0 * (first - second) * inside / (np.maximum(p, EPSILON) + 1.0) \
+        / p.shape[-1]
+
+
+def huber(y_true, y_pred, delta=1.0):
+    t, p = _arrays(y_true, y_pred)
+    error = p - t
+    abs_error = np.abs(error)
+    return np.mean(np.where(abs_error <= delta, 0.5 * np.square(error),
+                            delta * abs_error - 0.5 * delta ** 2), axis=-1)
+
+
+def _huber_grad(t, p, delta=1.0):
+    error = p - t
+    return np.where(np.abs(error) <= delta, error,
+                    delta * np.sign(error)) / p.shape[-1]
+
+
+def log_cosh(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    x = p - t
+    softplus = np.maximum(-2.0 * x, 0) + np.log1p(np.exp(-np.abs(2.0 * x)))
+    return np.mean(x + softplus - np.log(2.0), axis=-1)
+
+
+def _log_cosh_grad(t, p):
+    return np.tanh(p - t) / p.shape[-1]
+
+
+def poisson(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    return np.mean(p - t * np.log(p + EPSILON), axis=-1)
+
+
+def _poisson_grad(t, p):
+    return (1.0 - t / (p + EPSILON)) / p.shape[-1]
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    t, p = _arrays(y_true, y_pred)
+    tn = t / np.sqrt(np.maximum(np.sum(t * t, axis=axis, keepdims=True),
+                                1e-12))
+    pn = p / np.sqrt(np.maximum(np.sum(p * p, axis=axis, keepdims=True),
+                                1e-12))
+    return -np.sum(tn * pn, axis=axis)
+
+
+def _cosine_similarity_grad(t, p, axis=-1):
+    norm_p = np.sqrt(np.maximum(np.sum(p * p, axis=axis, keepdims=True),
+                                1e-12))
+    tn = t / np.sqrt(np.maximum(np.sum(t * t, axis=axis, keepdims=True),
+                                1e-12))
+    pn = p / norm_p
+    return -(tn - np.sum(tn * pn, axis=axis, keepdims=True) * pn) / norm_p
+
+
+# ---- classification -----------------------------------------------------------
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
+                        axis=-1):
+    t, p = _arrays(y_true, y_pred)
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        values = np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p)))
+    else:
+        o = np.clip(p, EPSILON, 1.0 - EPSILON)
+        values = -(t * np.log(o) + (1.0 - t) * np.log(1.0 - o))
+    return np.mean(values, axis=axis)
+
+
+def _binary_crossentropy_grad(t, p, from_logits=False, label_smoothing=0.0,
+                              axis=-1):
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        grad = _sigmoid(p) - t
+    else:
+        o = np.clip(p, EPSILON, 1.0 - EPSILON)
+        inside = (p > EPSILON) & (p < 1.0 - EPSILON)
+        grad = (-t / o + (1.0 - t) / (1.0 - o)) * inside
+    return grad / p.shape[axis]
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False,
+                             label_smoothing=0.0, axis=-1):
+    t, p = _arrays(y_true, y_pred)
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[axis]
+    if from_logits:
+        return -np.sum(t * _log_softmax(p, axis), axis=axis)
+    o = np.clip(p / np.sum(p, axis=axis, keepdims=True), EPSILON,
+                1.0 - EPSILON)
+    return -np.sum(t * np.log(o), axis=axis)
+
+
+def _categorical_crossentropy_grad(t, p, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[axis]
+    if from_logits:  # the fused softmax + cross-entropy gradient
+        softmax = np.exp(_log_softmax(p, axis))
+        return softmax * np.sum(t, axis=axis, keepdims=True) - t
+    total = np.sum(p, axis=axis, keepdims=True)
+    o = p / total
+    inside = (o > EPSILON) & (o < 1.0 - EPSILON)
+    g = -t / np.clip(o, EPSILON, 1.0 - EPSILON) * inside   # d loss / d o
+    return (g - np.sum(g * o, axis=axis, keepdims=True)) / total
+
+
+def _one_hot_labels(y_true, y_pred, ignore_class=None, axis=-1):
+    """(one-hot targets, valid mask or None) for sparse integer labels."""
+    labels = np.asarray(y_true)
+    if labels.ndim == y_pred.ndim and labels.shape[axis] == 1:
+        labels = np.squeeze(labels, axis=axis)
+    if labels.shape != y_pred.shape[:-1]:
+        raise ValueError(f"sparse_categorical_crossentropy: y_true must hold "
+                         f"one class index per sample, shape "
+                         f"{y_pred.shape[:-1]}; received {labels.shape}")
+    if labels.dtype.kind == "f" and not np.array_equal(labels,
+                                                       np.round(labels)):
+        raise ValueError("sparse_categorical_crossentropy: y_true must hold "
+                         "integer class indices")
+    labels = labels.astype(np.int64)
+    valid = None
+    if ignore_class is not None:
+        valid = labels != ignore_class
+        labels = np.where(valid, labels, 0)
+    classes = y_pred.shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels.min() if labels.min() < 0 else labels.max()
+        raise ValueError(f"sparse_categorical_crossentropy: class index {bad} "
+                         f"is out of range for {classes} classes")
+    return np.eye(classes, dtype=y_pred.dtype)[labels], valid
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False,
+                                    ignore_class=None, axis=-1):
+    p = np.asarray(y_pred)
+    p = p if p.dtype.kind == "f" else p.astype(np.float32)
+    t, valid = _one_hot_labels(y_true, p, ignore_class, axis)
+    if valid is not None:
+        p = np.where(valid[..., np.newaxis], p, 0)
+    values = categorical_crossentropy(t, p, from_logits=from_logits, axis=axis)
+    return values if valid is None else values * valid
+
+
+def _sparse_categorical_crossentropy_grad(y_true, p, from_logits=False,
+                                          ignore_class=None, axis=-1):
+    t, valid = _one_hot_labels(y_true, p, ignore_class, axis)
+    grad = _categorical_crossentropy_grad(t, p, from_logits=from_logits,
+                                          axis=axis)
+    return grad if valid is None else grad * valid[..., np.newaxis]
+
+
+def _hinge_labels(t):
+    """Keras turns {0, 1} labels into {-1, 1}; other labels stay."""
+    return 2.0 * t - 1.0 if np.all((t == 0) | (t == 1)) else t
+
+
+def hinge(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    return np.mean(np.maximum(1.0 - _hinge_labels(t) * p, 0.0), axis=-1)
+
+
+def _hinge_grad(t, p):
+    y = _hinge_labels(t)
+    return -y * (1.0 - y * p > 0) / p.shape[-1]
+
+
+def squared_hinge(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    return np.mean(np.square(np.maximum(1.0 - _hinge_labels(t) * p, 0.0)),
+                   axis=-1)
+
+
+def _squared_hinge_grad(t, p):
+    y = _hinge_labels(t)
+    return -2.0 * y * np.maximum(1.0 - y * p, 0.0) / p.shape[-1]
+
+
+def categorical_hinge(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    pos = np.sum(t * p, axis=-1)
+    neg = np.max((1.0 - t) * p, axis=-1)
+    return np.maximum(neg - pos + 1.0, 0.0)
+
+
+def _categorical_hinge_grad(t, p):
+    scores = (1.0 - t) * p
+    k = np.argmax(scores, axis=-1)[..., np.newaxis]
+    active = (np.max(scores, axis=-1) - np.sum(t * p, axis=-1) + 1.0 > 0)
+    neg = np.zeros_like(p)
+    np.put_along_axis(neg, k, np.take_along_axis(1.0 - t, k, axis=-1),
+                      axis=-1)
+    return (neg - t) * active[..., np.newaxis]
+
+
+def kl_divergence(y_true, y_pred):
+    t, p = _arrays(y_true, y_pred)
+    t = np.clip(t, EPSILON, 1.0)
+    return np.sum(t * np.log(t / np.clip(p, EPSILON, 1.0)), axis=-1)
+
+
+def _kl_divergence_grad(t, p):
+    t = np.clip(t, EPSILON, 1.0)
+    inside = (p > EPSILON) & (p < 1.0)
+    return -t / np.clip(p, EPSILON, 1.0) * inside
+
+
+# ---- classes and lookup ---------------------------------------------------------
+
+class Loss:
+    """Reduces per-sample losses to a scalar, as Keras's Loss does."""
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction is None:
+            reduction = "none"
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"Invalid value for argument `reduction`. "
+                             f"Expected one of {list(REDUCTIONS)}. Received: "
+                             f"reduction={reduction!r}")
+        self.name = name or type(self).__name__
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def _per_sample_gradient(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        values = np.asarray(self.call(y_true, y_pred))
+        return self._reduce(values, sample_weight)
+
+    def _weights(self, values, sample_weight):
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=values.dtype)
+        while w.ndim > values.ndim and w.shape[-1] == 1:
+            w = w[..., 0]
+        try:
+            return np.broadcast_to(w.reshape(w.shape + (1,) * (values.ndim -
+                                                               w.ndim)),
+                                   values.shape)
+        except ValueError:
+            raise ValueError(f"sample_weight of shape {w.shape} does not "
+                             f"match the losses' shape {values.shape}") \
+                from None
+
+    def _reduce(self, values, sample_weight):
+        w = self._weights(values, sample_weight)
+        weighted = values if w is None else values * w
+        if self.reduction == "none" or weighted.ndim == 0:
+            return weighted
+        total = np.sum(weighted)
+        if self.reduction == "sum":
+            return total
+        if self.reduction == "mean_with_sample_weight" and w is not None:
+            divisor = np.sum(w)
+        else:
+            divisor = weighted.size
+        return total / divisor if divisor else total * 0
+
+    def gradient(self, y_true, y_pred, sample_weight=None):
+        """d(reduced loss)/d(y_pred), shaped like y_pred."""
+        if self.reduction == "none":
+            raise ValueError("A loss with reduction='none' has no scalar to "
+                             "differentiate")
+        grad, values_shape = self._per_sample_gradient(y_true, y_pred)
+        values = np.ones(values_shape, grad.dtype)
+        w = self._weights(values, sample_weight)
+        scale = values if w is None else w
+        if self.reduction in ("sum_over_batch_size", "mean") or (
+                self.reduction == "mean_with_sample_weight" and w is None):
+            scale = scale / max(values.size, 1)
+        elif self.reduction == "mean_with_sample_weight":
+            scale = scale / np.sum(w)
+        return grad * scale[..., np.newaxis]
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class LossFunctionWrapper(Loss):
+    """A Loss around a per-sample function and its gradient."""
+
+    def __init__(self, fn, grad, name=None, reduction="sum_over_batch_size",
+                 dtype=None, **kwargs):
+        super().__init__(name=name or fn.__name__, reduction=reduction,
+                         dtype=dtype)
+        self.fn, self.grad, self._fn_kwargs = fn, grad, kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _per_sample_gradient(self, y_true, y_pred):
+        if self.fn is sparse_categorical_crossentropy:
+            p = np.asarray(y_pred)
+            p = p if p.dtype.kind == "f" else p.astype(np.float32)
+            return self.grad(y_true, p, **self._fn_kwargs), p.shape[:-1]
+        t, p = _arrays(y_true, y_pred)
+        axis = self._fn_kwargs.get("axis", -1)
+        return self.grad(t, p, **self._fn_kwargs), \
+            np.sum(p, axis=axis).shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        return config
+
+
+def _loss_class(class_name, fn, grad, default_name, **defaults):
+    """Define a Keras loss class with keyword options `defaults`."""
+    def __init__(self, reduction="sum_over_batch_size", name=default_name,
+                 dtype=None, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{class_name}() got unexpected keyword "
+                            f"arguments {sorted(unknown)}")
+        options = {**defaults, **kwargs}
+        LossFunctionWrapper.__init__(self, fn, grad, name=name,
+                                     reduction=reduction, dtype=dtype,
+                                     **options)
+    return type(class_name, (LossFunctionWrapper,), {
+        "__init__": __init__,
+        "__doc__": f"Keras's {class_name}: {fn.__name__} reduced to a "
+                   f"scalar."})
+
+
+MeanSquaredError = _loss_class(
+    "MeanSquaredError", mean_squared_error, _mean_squared_error_grad,
+    "mean_squared_error")
+MeanAbsoluteError = _loss_class(
+    "MeanAbsoluteError", mean_absolute_error, _mean_absolute_error_grad,
+    "mean_absolute_error")
+MeanAbsolutePercentageError = _loss_class(
+    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
+    _mean_absolute_percentage_error_grad, "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _loss_class(
+    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+    _mean_squared_logarithmic_error_grad, "mean_squared_logarithmic_error")
+BinaryCrossentropy = _loss_class(
+    "BinaryCrossentropy", binary_crossentropy, _binary_crossentropy_grad,
+    "binary_crossentropy", from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalCrossentropy = _loss_class(
+    "CategoricalCrossentropy", categorical_crossentropy,
+    _categorical_crossentropy_grad, "categorical_crossentropy",
+    from_logits=False, label_smoothing=0.0, axis=-1)
+SparseCategoricalCrossentropy = _loss_class(
+    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+    _sparse_categorical_crossentropy_grad, "sparse_categorical_crossentropy",
+    from_logits=False, ignore_class=None, axis=-1)
+Hinge = _loss_class("Hinge", hinge, _hinge_grad, "hinge")
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge, _squared_hinge_grad,
+                           "squared_hinge")
+CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge,
+                               _categorical_hinge_grad, "categorical_hinge")
+Huber = _loss_class("Huber", huber, _huber_grad, "huber_loss", delta=1.0)
+LogCosh = _loss_class("LogCosh", log_cosh, _log_cosh_grad, "log_cosh")
+KLDivergence = _loss_class("KLDivergence", kl_divergence, _kl_divergence_grad,
+                           "kl_divergence")
+Poisson = _loss_class("Poisson", poisson, _poisson_grad, "poisson")
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity,
+                               _cosine_similarity_grad, "cosine_similarity",
+                               axis=-1)
+
+_CLASSES = {cls.__name__: cls for cls in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
+    Huber, LogCosh, KLDivergence, Poisson, CosineSimilarity)}
+_FUNCTIONS = {fn.__name__: fn for fn in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, binary_crossentropy,
+    categorical_crossentropy, sparse_categorical_crossentropy, hinge,
+    squared_hinge, categorical_hinge, huber, log_cosh, kl_divergence, poisson,
+    cosine_similarity)}
+_FUNCTIONS.update({"mse": mean_squared_error, "mae": mean_absolute_error,
+                   "mape": mean_absolute_percentage_error,
+                   "msle": mean_squared_logarithmic_error,
+                   "kld": kl_divergence, "kullback_leibler_divergence":
+                   kl_divergence, "logcosh": log_cosh})
+_CLASS_OF = {fn: cls for cls in _CLASSES.values()
+             for fn in [cls().fn]}
+
+# keras.losses' short aliases
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+
+
+def get(identifier):
+    """A loss from a name (function or class name), a config dict, a Loss,
+    or a function `fn(y_true, y_pred)`; None stays None."""
+    if identifier is None or isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        raise ValueError(f"Could not interpret loss identifier: "
+                         f"{identifier!r}; known names: "
+                         f"{sorted(_FUNCTIONS) + sorted(_CLASSES)}")
+    if isinstance(identifier, dict):
+        cls = _CLASSES.get(identifier.get("class_name"))
+        if cls is None:
+            raise ValueError(f"Unknown loss class "
+                             f"{identifier.get('class_name')!r}")
+        return cls.from_config(identifier.get("config", {}))
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+
+
+def as_loss(identifier):
+    """A Loss object (what training uses) for any identifier `get` takes:
+    built-in functions become their class; other functions are wrapped, with
+    no gradient (training needs one of the built-in losses)."""
+    loss = get(identifier)
+    if isinstance(loss, Loss):
+        return loss
+    if loss in _CLASS_OF:
+        return _CLASS_OF[loss]()
+    return LossFunctionWrapper(loss, None)
+
+
+def serialize(loss):
+    if isinstance(loss, Loss):
+        return {"module": "keras.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
+    return getattr(loss, "__name__", None)
