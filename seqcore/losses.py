@@ -6,11 +6,17 @@ a scalar (`reduction="sum_over_batch_size"` by default, optional
 `sample_weight`). `Loss.gradient(y_true, y_pred, sample_weight)` returns
 d(reduced loss)/d(y_pred), of y_pred's shape.
 """
+
 import numpy as np
 
 EPSILON = 1e-7  # keras.backend.epsilon()
-REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean",
-              "mean_with_sample_weight")
+REDUCTIONS = (
+    "sum_over_batch_size",
+    "sum",
+    "none",
+    "mean",
+    "mean_with_sample_weight",
+)
 
 
 def _arrays(y_true, y_pred):
@@ -18,20 +24,25 @@ def _arrays(y_true, y_pred):
     if y_pred.dtype.kind != "f":
         y_pred = y_pred.astype(np.float32)
     y_true = np.asarray(y_true).astype(y_pred.dtype, copy=False)
-    if y_true.ndim == y_pred.ndim - 1:          # labels without the last axis
+    if y_true.ndim == y_pred.ndim - 1:  # labels without the last axis
         y_true = y_true[..., np.newaxis]
     elif y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"Arguments `y_true` and `y_pred` must have the same "
-                         f"shape, received y_true.shape={y_true.shape} and "
-                         f"y_pred.shape={y_pred.shape}")
+        raise ValueError(
+            f"Arguments `y_true` and `y_pred` must have the same "
+            f"shape, received y_true.shape={y_true.shape} and "
+            f"y_pred.shape={y_pred.shape}"
+        )
     return y_true, y_pred
 
 
 def _sigmoid(x):
-    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))),
-                    np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
+    return np.where(
+        x >= 0,
+        1.0 / (1.0 + np.exp(-np.abs(x))),
+        np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))),
+    )
 
 
 def _log_softmax(x, axis=-1):
@@ -40,6 +51,7 @@ def _log_softmax(x, axis=-1):
 
 
 # ---- regression -------------------------------------------------------------
+
 
 def mean_squared_error(y_true, y_pred):
     t, p = _arrays(y_true, y_pred)
@@ -66,8 +78,9 @@ def mean_absolute_percentage_error(y_true, y_pred):
 
 
 def _mean_absolute_percentage_error_grad(t, p):
-    return 100.0 * np.sign(p - t) / np.maximum(np.abs(t), EPSILON) / \
-        p.shape[-1]
+    return (
+        100.0 * np.sign(p - t) / np.maximum(np.abs(t), EPSILON) / p.shape[-1]
+    )
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
@@ -81,22 +94,35 @@ def _mean_squared_logarithmic_error_grad(t, p):
     first = np.log(np.maximum(p, EPSILON) + 1.0)
     second = np.log(np.maximum(t, EPSILON) + 1.0)
     inside = p > EPSILON
-    return 2.0 * (first - second) * inside / (np.maximum(p, EPSILON) + 1.0) \
+    return (
+        2.0
+        * (first - second)
+        * inside
+        / (np.maximum(p, EPSILON) + 1.0)
         / p.shape[-1]
+    )
 
 
 def huber(y_true, y_pred, delta=1.0):
     t, p = _arrays(y_true, y_pred)
     error = p - t
     abs_error = np.abs(error)
-    return np.mean(np.where(abs_error <= delta, 0.5 * np.square(error),
-                            delta * abs_error - 0.5 * delta ** 2), axis=-1)
+    return np.mean(
+        np.where(
+            abs_error <= delta,
+            0.5 * np.square(error),
+            delta * abs_error - 0.5 * delta**2,
+        ),
+        axis=-1,
+    )
 
 
 def _huber_grad(t, p, delta=1.0):
     error = p - t
-    return np.where(np.abs(error) <= delta, error,
-                    delta * np.sign(error)) / p.shape[-1]
+    return (
+        np.where(np.abs(error) <= delta, error, delta * np.sign(error))
+        / p.shape[-1]
+    )
 
 
 def log_cosh(y_true, y_pred):
@@ -121,26 +147,32 @@ def _poisson_grad(t, p):
 
 def cosine_similarity(y_true, y_pred, axis=-1):
     t, p = _arrays(y_true, y_pred)
-    tn = t / np.sqrt(np.maximum(np.sum(t * t, axis=axis, keepdims=True),
-                                1e-12))
-    pn = p / np.sqrt(np.maximum(np.sum(p * p, axis=axis, keepdims=True),
-                                1e-12))
+    tn = t / np.sqrt(
+        np.maximum(np.sum(t * t, axis=axis, keepdims=True), 1e-12)
+    )
+    pn = p / np.sqrt(
+        np.maximum(np.sum(p * p, axis=axis, keepdims=True), 1e-12)
+    )
     return -np.sum(tn * pn, axis=axis)
 
 
 def _cosine_similarity_grad(t, p, axis=-1):
-    norm_p = np.sqrt(np.maximum(np.sum(p * p, axis=axis, keepdims=True),
-                                1e-12))
-    tn = t / np.sqrt(np.maximum(np.sum(t * t, axis=axis, keepdims=True),
-                                1e-12))
+    norm_p = np.sqrt(
+        np.maximum(np.sum(p * p, axis=axis, keepdims=True), 1e-12)
+    )
+    tn = t / np.sqrt(
+        np.maximum(np.sum(t * t, axis=axis, keepdims=True), 1e-12)
+    )
     pn = p / norm_p
     return -(tn - np.sum(tn * pn, axis=axis, keepdims=True) * pn) / norm_p
 
 
 # ---- classification -----------------------------------------------------------
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
-                        axis=-1):
+
+def binary_crossentropy(
+    y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
+):
     t, p = _arrays(y_true, y_pred)
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
@@ -152,8 +184,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
     return np.mean(values, axis=axis)
 
 
-def _binary_crossentropy_grad(t, p, from_logits=False, label_smoothing=0.0,
-                              axis=-1):
+def _binary_crossentropy_grad(
+    t, p, from_logits=False, label_smoothing=0.0, axis=-1
+):
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
@@ -165,20 +198,23 @@ def _binary_crossentropy_grad(t, p, from_logits=False, label_smoothing=0.0,
     return grad / p.shape[axis]
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False,
-                             label_smoothing=0.0, axis=-1):
+def categorical_crossentropy(
+    y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
+):
     t, p = _arrays(y_true, y_pred)
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[axis]
     if from_logits:
         return -np.sum(t * _log_softmax(p, axis), axis=axis)
-    o = np.clip(p / np.sum(p, axis=axis, keepdims=True), EPSILON,
-                1.0 - EPSILON)
+    o = np.clip(
+        p / np.sum(p, axis=axis, keepdims=True), EPSILON, 1.0 - EPSILON
+    )
     return -np.sum(t * np.log(o), axis=axis)
 
 
-def _categorical_crossentropy_grad(t, p, from_logits=False,
-                                   label_smoothing=0.0, axis=-1):
+def _categorical_crossentropy_grad(
+    t, p, from_logits=False, label_smoothing=0.0, axis=-1
+):
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[axis]
     if from_logits:  # the fused softmax + cross-entropy gradient
@@ -187,7 +223,7 @@ def _categorical_crossentropy_grad(t, p, from_logits=False,
     total = np.sum(p, axis=axis, keepdims=True)
     o = p / total
     inside = (o > EPSILON) & (o < 1.0 - EPSILON)
-    g = -t / np.clip(o, EPSILON, 1.0 - EPSILON) * inside   # d loss / d o
+    g = -t / np.clip(o, EPSILON, 1.0 - EPSILON) * inside  # d loss / d o
     return (g - np.sum(g * o, axis=axis, keepdims=True)) / total
 
 
@@ -197,13 +233,18 @@ def _one_hot_labels(y_true, y_pred, ignore_class=None, axis=-1):
     if labels.ndim == y_pred.ndim and labels.shape[axis] == 1:
         labels = np.squeeze(labels, axis=axis)
     if labels.shape != y_pred.shape[:-1]:
-        raise ValueError(f"sparse_categorical_crossentropy: y_true must hold "
-                         f"one class index per sample, shape "
-                         f"{y_pred.shape[:-1]}; received {labels.shape}")
-    if labels.dtype.kind == "f" and not np.array_equal(labels,
-                                                       np.round(labels)):
-        raise ValueError("sparse_categorical_crossentropy: y_true must hold "
-                         "integer class indices")
+        raise ValueError(
+            f"sparse_categorical_crossentropy: y_true must hold "
+            f"one class index per sample, shape "
+            f"{y_pred.shape[:-1]}; received {labels.shape}"
+        )
+    if labels.dtype.kind == "f" and not np.array_equal(
+        labels, np.round(labels)
+    ):
+        raise ValueError(
+            "sparse_categorical_crossentropy: y_true must hold "
+            "integer class indices"
+        )
     labels = labels.astype(np.int64)
     valid = None
     if ignore_class is not None:
@@ -212,13 +253,16 @@ def _one_hot_labels(y_true, y_pred, ignore_class=None, axis=-1):
     classes = y_pred.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         bad = labels.min() if labels.min() < 0 else labels.max()
-        raise ValueError(f"sparse_categorical_crossentropy: class index {bad} "
-                         f"is out of range for {classes} classes")
+        raise ValueError(
+            f"sparse_categorical_crossentropy: class index {bad} "
+            f"is out of range for {classes} classes"
+        )
     return np.eye(classes, dtype=y_pred.dtype)[labels], valid
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False,
-                                    ignore_class=None, axis=-1):
+def sparse_categorical_crossentropy(
+    y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
+):
     p = np.asarray(y_pred)
     p = p if p.dtype.kind == "f" else p.astype(np.float32)
     t, valid = _one_hot_labels(y_true, p, ignore_class, axis)
@@ -228,11 +272,13 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False,
     return values if valid is None else values * valid
 
 
-def _sparse_categorical_crossentropy_grad(y_true, p, from_logits=False,
-                                          ignore_class=None, axis=-1):
+def _sparse_categorical_crossentropy_grad(
+    y_true, p, from_logits=False, ignore_class=None, axis=-1
+):
     t, valid = _one_hot_labels(y_true, p, ignore_class, axis)
-    grad = _categorical_crossentropy_grad(t, p, from_logits=from_logits,
-                                          axis=axis)
+    grad = _categorical_crossentropy_grad(
+        t, p, from_logits=from_logits, axis=axis
+    )
     return grad if valid is None else grad * valid[..., np.newaxis]
 
 
@@ -253,8 +299,9 @@ def _hinge_grad(t, p):
 
 def squared_hinge(y_true, y_pred):
     t, p = _arrays(y_true, y_pred)
-    return np.mean(np.square(np.maximum(1.0 - _hinge_labels(t) * p, 0.0)),
-                   axis=-1)
+    return np.mean(
+        np.square(np.maximum(1.0 - _hinge_labels(t) * p, 0.0)), axis=-1
+    )
 
 
 def _squared_hinge_grad(t, p):
@@ -272,10 +319,9 @@ def categorical_hinge(y_true, y_pred):
 def _categorical_hinge_grad(t, p):
     scores = (1.0 - t) * p
     k = np.argmax(scores, axis=-1)[..., np.newaxis]
-    active = (np.max(scores, axis=-1) - np.sum(t * p, axis=-1) + 1.0 > 0)
+    active = np.max(scores, axis=-1) - np.sum(t * p, axis=-1) + 1.0 > 0
     neg = np.zeros_like(p)
-    np.put_along_axis(neg, k, np.take_along_axis(1.0 - t, k, axis=-1),
-                      axis=-1)
+    np.put_along_axis(neg, k, np.take_along_axis(1.0 - t, k, axis=-1), axis=-1)
     return (neg - t) * active[..., np.newaxis]
 
 
@@ -293,6 +339,7 @@ def _kl_divergence_grad(t, p):
 
 # ---- classes and lookup ---------------------------------------------------------
 
+
 class Loss:
     """Reduces per-sample losses to a scalar, as Keras's Loss does."""
 
@@ -300,9 +347,11 @@ class Loss:
         if reduction is None:
             reduction = "none"
         if reduction not in REDUCTIONS:
-            raise ValueError(f"Invalid value for argument `reduction`. "
-                             f"Expected one of {list(REDUCTIONS)}. Received: "
-                             f"reduction={reduction!r}")
+            raise ValueError(
+                f"Invalid value for argument `reduction`. "
+                f"Expected one of {list(REDUCTIONS)}. Received: "
+                f"reduction={reduction!r}"
+            )
         self.name = name or type(self).__name__
         self.reduction = reduction
         self.dtype = dtype
@@ -324,13 +373,15 @@ class Loss:
         while w.ndim > values.ndim and w.shape[-1] == 1:
             w = w[..., 0]
         try:
-            return np.broadcast_to(w.reshape(w.shape + (1,) * (values.ndim -
-                                                               w.ndim)),
-                                   values.shape)
+            return np.broadcast_to(
+                w.reshape(w.shape + (1,) * (values.ndim - w.ndim)),
+                values.shape,
+            )
         except ValueError:
-            raise ValueError(f"sample_weight of shape {w.shape} does not "
-                             f"match the losses' shape {values.shape}") \
-                from None
+            raise ValueError(
+                f"sample_weight of shape {w.shape} does not "
+                f"match the losses' shape {values.shape}"
+            ) from None
 
     def _reduce(self, values, sample_weight):
         w = self._weights(values, sample_weight)
@@ -349,14 +400,16 @@ class Loss:
     def gradient(self, y_true, y_pred, sample_weight=None):
         """d(reduced loss)/d(y_pred), shaped like y_pred."""
         if self.reduction == "none":
-            raise ValueError("A loss with reduction='none' has no scalar to "
-                             "differentiate")
+            raise ValueError(
+                "A loss with reduction='none' has no scalar to differentiate"
+            )
         grad, values_shape = self._per_sample_gradient(y_true, y_pred)
         values = np.ones(values_shape, grad.dtype)
         w = self._weights(values, sample_weight)
         scale = values if w is None else w
         if self.reduction in ("sum_over_batch_size", "mean") or (
-                self.reduction == "mean_with_sample_weight" and w is None):
+            self.reduction == "mean_with_sample_weight" and w is None
+        ):
             scale = scale / max(values.size, 1)
         elif self.reduction == "mean_with_sample_weight":
             scale = scale / np.sum(w)
@@ -373,10 +426,18 @@ class Loss:
 class LossFunctionWrapper(Loss):
     """A Loss around a per-sample function and its gradient."""
 
-    def __init__(self, fn, grad, name=None, reduction="sum_over_batch_size",
-                 dtype=None, **kwargs):
-        super().__init__(name=name or fn.__name__, reduction=reduction,
-                         dtype=dtype)
+    def __init__(
+        self,
+        fn,
+        grad,
+        name=None,
+        reduction="sum_over_batch_size",
+        dtype=None,
+        **kwargs,
+    ):
+        super().__init__(
+            name=name or fn.__name__, reduction=reduction, dtype=dtype
+        )
         self.fn, self.grad, self._fn_kwargs = fn, grad, kwargs
 
     def call(self, y_true, y_pred):
@@ -389,8 +450,7 @@ class LossFunctionWrapper(Loss):
             return self.grad(y_true, p, **self._fn_kwargs), p.shape[:-1]
         t, p = _arrays(y_true, y_pred)
         axis = self._fn_kwargs.get("axis", -1)
-        return self.grad(t, p, **self._fn_kwargs), \
-            np.sum(p, axis=axis).shape
+        return self.grad(t, p, **self._fn_kwargs), np.sum(p, axis=axis).shape
 
     def get_config(self):
         config = super().get_config()
@@ -398,79 +458,297 @@ class LossFunctionWrapper(Loss):
         return config
 
 
-def _loss_class(class_name, fn, grad, default_name, **defaults):
-    """Define a Keras loss class with keyword options `defaults`."""
-    def __init__(self, reduction="sum_over_batch_size", name=default_name,
-                 dtype=None, **kwargs):
-        unknown = set(kwargs) - set(defaults)
-        if unknown:
-            raise TypeError(f"{class_name}() got unexpected keyword "
-                            f"arguments {sorted(unknown)}")
-        options = {**defaults, **kwargs}
-        LossFunctionWrapper.__init__(self, fn, grad, name=name,
-                                     reduction=reduction, dtype=dtype,
-                                     **options)
-    return type(class_name, (LossFunctionWrapper,), {
-        "__init__": __init__,
-        "__doc__": f"Keras's {class_name}: {fn.__name__} reduced to a "
-                   f"scalar."})
+class MeanSquaredError(LossFunctionWrapper):
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="mean_squared_error",
+        dtype=None,
+    ):
+        super().__init__(
+            mean_squared_error,
+            _mean_squared_error_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
 
 
-MeanSquaredError = _loss_class(
-    "MeanSquaredError", mean_squared_error, _mean_squared_error_grad,
-    "mean_squared_error")
-MeanAbsoluteError = _loss_class(
-    "MeanAbsoluteError", mean_absolute_error, _mean_absolute_error_grad,
-    "mean_absolute_error")
-MeanAbsolutePercentageError = _loss_class(
-    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
-    _mean_absolute_percentage_error_grad, "mean_absolute_percentage_error")
-MeanSquaredLogarithmicError = _loss_class(
-    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
-    _mean_squared_logarithmic_error_grad, "mean_squared_logarithmic_error")
-BinaryCrossentropy = _loss_class(
-    "BinaryCrossentropy", binary_crossentropy, _binary_crossentropy_grad,
-    "binary_crossentropy", from_logits=False, label_smoothing=0.0, axis=-1)
-CategoricalCrossentropy = _loss_class(
-    "CategoricalCrossentropy", categorical_crossentropy,
-    _categorical_crossentropy_grad, "categorical_crossentropy",
-    from_logits=False, label_smoothing=0.0, axis=-1)
-SparseCategoricalCrossentropy = _loss_class(
-    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
-    _sparse_categorical_crossentropy_grad, "sparse_categorical_crossentropy",
-    from_logits=False, ignore_class=None, axis=-1)
-Hinge = _loss_class("Hinge", hinge, _hinge_grad, "hinge")
-SquaredHinge = _loss_class("SquaredHinge", squared_hinge, _squared_hinge_grad,
-                           "squared_hinge")
-CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge,
-                               _categorical_hinge_grad, "categorical_hinge")
-Huber = _loss_class("Huber", huber, _huber_grad, "huber_loss", delta=1.0)
-LogCosh = _loss_class("LogCosh", log_cosh, _log_cosh_grad, "log_cosh")
-KLDivergence = _loss_class("KLDivergence", kl_divergence, _kl_divergence_grad,
-                           "kl_divergence")
-Poisson = _loss_class("Poisson", poisson, _poisson_grad, "poisson")
-CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity,
-                               _cosine_similarity_grad, "cosine_similarity",
-                               axis=-1)
+class MeanAbsoluteError(LossFunctionWrapper):
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="mean_absolute_error",
+        dtype=None,
+    ):
+        super().__init__(
+            mean_absolute_error,
+            _mean_absolute_error_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
 
-_CLASSES = {cls.__name__: cls for cls in (
-    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, BinaryCrossentropy, CategoricalCrossentropy,
-    SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
-    Huber, LogCosh, KLDivergence, Poisson, CosineSimilarity)}
-_FUNCTIONS = {fn.__name__: fn for fn in (
-    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
-    mean_squared_logarithmic_error, binary_crossentropy,
-    categorical_crossentropy, sparse_categorical_crossentropy, hinge,
-    squared_hinge, categorical_hinge, huber, log_cosh, kl_divergence, poisson,
-    cosine_similarity)}
-_FUNCTIONS.update({"mse": mean_squared_error, "mae": mean_absolute_error,
-                   "mape": mean_absolute_percentage_error,
-                   "msle": mean_squared_logarithmic_error,
-                   "kld": kl_divergence, "kullback_leibler_divergence":
-                   kl_divergence, "logcosh": log_cosh})
-_CLASS_OF = {fn: cls for cls in _CLASSES.values()
-             for fn in [cls().fn]}
+
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="mean_absolute_percentage_error",
+        dtype=None,
+    ):
+        super().__init__(
+            mean_absolute_percentage_error,
+            _mean_absolute_percentage_error_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="mean_squared_logarithmic_error",
+        dtype=None,
+    ):
+        super().__init__(
+            mean_squared_logarithmic_error,
+            _mean_squared_logarithmic_error_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            binary_crossentropy,
+            _binary_crossentropy_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_crossentropy,
+            _categorical_crossentropy_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            sparse_categorical_crossentropy,
+            _sparse_categorical_crossentropy_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
+
+
+class Hinge(LossFunctionWrapper):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="hinge", dtype=None
+    ):
+        super().__init__(
+            hinge, _hinge_grad, name=name, reduction=reduction, dtype=dtype
+        )
+
+
+class SquaredHinge(LossFunctionWrapper):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None
+    ):
+        super().__init__(
+            squared_hinge,
+            _squared_hinge_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="categorical_hinge",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_hinge,
+            _categorical_hinge_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
+
+
+class Huber(LossFunctionWrapper):
+    def __init__(
+        self,
+        delta=1.0,
+        reduction="sum_over_batch_size",
+        name="huber_loss",
+        dtype=None,
+    ):
+        super().__init__(
+            huber,
+            _huber_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            delta=delta,
+        )
+
+
+class LogCosh(LossFunctionWrapper):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="log_cosh", dtype=None
+    ):
+        super().__init__(
+            log_cosh,
+            _log_cosh_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
+
+
+class KLDivergence(LossFunctionWrapper):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None
+    ):
+        super().__init__(
+            kl_divergence,
+            _kl_divergence_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+        )
+
+
+class Poisson(LossFunctionWrapper):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="poisson", dtype=None
+    ):
+        super().__init__(
+            poisson, _poisson_grad, name=name, reduction=reduction, dtype=dtype
+        )
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    def __init__(
+        self,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="cosine_similarity",
+        dtype=None,
+    ):
+        super().__init__(
+            cosine_similarity,
+            _cosine_similarity_grad,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            axis=axis,
+        )
+
+
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        MeanSquaredError,
+        MeanAbsoluteError,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        Huber,
+        LogCosh,
+        KLDivergence,
+        Poisson,
+        CosineSimilarity,
+    )
+}
+_FUNCTIONS = {
+    fn.__name__: fn
+    for fn in (
+        mean_squared_error,
+        mean_absolute_error,
+        mean_absolute_percentage_error,
+        mean_squared_logarithmic_error,
+        binary_crossentropy,
+        categorical_crossentropy,
+        sparse_categorical_crossentropy,
+        hinge,
+        squared_hinge,
+        categorical_hinge,
+        huber,
+        log_cosh,
+        kl_divergence,
+        poisson,
+        cosine_similarity,
+    )
+}
+_FUNCTIONS.update(
+    {
+        "mse": mean_squared_error,
+        "mae": mean_absolute_error,
+        "mape": mean_absolute_percentage_error,
+        "msle": mean_squared_logarithmic_error,
+        "kld": kl_divergence,
+        "kullback_leibler_divergence": kl_divergence,
+        "logcosh": log_cosh,
+    }
+)
+_CLASS_OF = {fn: cls for cls in _CLASSES.values() for fn in [cls().fn]}
 
 # keras.losses' short aliases
 mse = MSE = mean_squared_error
@@ -490,14 +768,17 @@ def get(identifier):
             return _FUNCTIONS[identifier]
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
-        raise ValueError(f"Could not interpret loss identifier: "
-                         f"{identifier!r}; known names: "
-                         f"{sorted(_FUNCTIONS) + sorted(_CLASSES)}")
+        raise ValueError(
+            f"Could not interpret loss identifier: "
+            f"{identifier!r}; known names: "
+            f"{sorted(_FUNCTIONS) + sorted(_CLASSES)}"
+        )
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier.get("class_name"))
         if cls is None:
-            raise ValueError(f"Unknown loss class "
-                             f"{identifier.get('class_name')!r}")
+            raise ValueError(
+                f"Unknown loss class {identifier.get('class_name')!r}"
+            )
         return cls.from_config(identifier.get("config", {}))
     if callable(identifier):
         return identifier
@@ -518,6 +799,10 @@ def as_loss(identifier):
 
 def serialize(loss):
     if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__,
-                "config": loss.get_config(), "registered_name": None}
+        return {
+            "module": "keras.losses",
+            "class_name": type(loss).__name__,
+            "config": loss.get_config(),
+            "registered_name": None,
+        }
     return getattr(loss, "__name__", None)
