@@ -370,3 +370,26 @@ def test_kernel_keeps_every_steps_gates_on_request(threads, kind):
                              np.zeros((n, u), np.float32),
                              np.zeros((n, u), np.float32),
                              workspace=np.empty(3, np.float32))
+
+
+def test_recurrent_layer_used_from_several_python_threads():
+    """The kernels run without the GIL: concurrent calls of one layer must
+    not share scratch memory."""
+    import threading
+    layer = layers.LSTM(64, return_sequences=True)
+    inputs = [rand(16, 50, 8, seed=s) for s in range(4)]
+    want = [layer(x) for x in inputs]
+    mismatches = []
+
+    def work(i):
+        for _ in range(30):
+            if not np.array_equal(layer(inputs[i]), want[i]):
+                mismatches.append(i)
+
+    workers = [threading.Thread(target=work, args=(i,))
+               for i in range(len(inputs))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert mismatches == []

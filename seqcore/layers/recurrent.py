@@ -1,6 +1,8 @@
 """Recurrent layers: LSTM, GRU and SimpleRNN. Each call runs the whole
 sequence in one C kernel (input projections as one GEMM, then per step the
 recurrent GEMM and a fused gate update)."""
+import threading
+
 import numpy as np
 
 from seqcore import _kernels, activations, initializers, regularizers
@@ -189,13 +191,16 @@ class BaseRNN(Layer):
 
     def _workspace(self, input_shape):
         """The gate workspace (one step's gates) for this batch size, kept
-        between calls: a fresh one would be page-faulted and zeroed by the
-        OS every call."""
+        between calls (a fresh one would be page-faulted and zeroed by the
+        OS every call), one per Python thread: the kernel runs without the
+        GIL, so threads may run this layer at the same time."""
         size = input_shape[0] * self.gates * self.units
-        cached = getattr(self, "_gates_buffer", None)
+        local = self.__dict__.setdefault("_thread_workspaces",
+                                         threading.local())
+        cached = getattr(local, "gates", None)
         if cached is None or cached.size != size:
             cached = _kernels.aligned_empty((size,))
-            self._gates_buffer = cached
+            local.gates = cached
         return cached
 
     def compute_mask(self, inputs, mask=None):
