@@ -1,0 +1,68 @@
+"""Metrics: accumulated results against Keras 3 over two batches (the second
+weighted), reset, lookup and functional forms."""
+import pathlib
+
+import numpy as np
+import pytest
+
+from seqcore import metrics
+from tests.fixtures.loss_cases import SAMPLE_WEIGHT, make
+from tests.fixtures.metric_cases import CASES
+
+KERAS = np.load(pathlib.Path(__file__).parent / "fixtures" /
+                "keras_metrics.npz")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_results_match_keras(case):
+    name, class_name, options, true_kind, pred_kind = case
+    metric = getattr(metrics, class_name)(**options)
+    metric.update_state(make(true_kind, 3), make(pred_kind, 4))
+    np.testing.assert_allclose(metric.result(), KERAS[f"{name}/first"],
+                               rtol=1e-5, atol=1e-6)
+    metric.update_state(make(true_kind, 5), make(pred_kind, 6),
+                        sample_weight=SAMPLE_WEIGHT)
+    np.testing.assert_allclose(metric.result(), KERAS[f"{name}/both"],
+                               rtol=1e-5, atol=1e-6)
+    metric.reset_state()
+    metric.update_state(make(true_kind, 3), make(pred_kind, 4))
+    np.testing.assert_allclose(metric.result(), KERAS[f"{name}/first"],
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_call_measures_one_batch_without_touching_the_state():
+    metric = metrics.BinaryAccuracy()
+    metric.update_state([[1], [0]], [[0.9], [0.8]])
+    assert metric([[1], [1]], [[0.9], [0.8]]) == 1.0
+    assert metric.result() == 0.5
+
+
+def test_lookup_and_custom_functions():
+    assert isinstance(metrics.get("mse"), metrics.MeanSquaredError)
+    assert isinstance(metrics.get("AUC"), metrics.AUC)
+    acc = metrics.get("categorical_accuracy")
+    assert acc.name == "categorical_accuracy"
+
+    def mean_pred(y_true, y_pred):
+        return np.mean(y_pred, axis=-1)
+
+    custom = metrics.get(mean_pred)
+    assert custom.name == "mean_pred"
+    custom.update_state(np.zeros((2, 2)), np.array([[1.0, 3.0], [2.0, 2.0]]))
+    assert custom.result() == 2.0
+    with pytest.raises(ValueError, match="Could not interpret metric "
+                                         "identifier: 'acuracy'"):
+        metrics.get("acuracy")
+    with pytest.raises(ValueError, match="num_thresholds"):
+        metrics.AUC(num_thresholds=1)
+
+
+def test_functional_forms():
+    y_true = np.array([[0, 1, 0], [1, 0, 0]])
+    y_pred = np.array([[0.1, 0.7, 0.2], [0.2, 0.5, 0.3]])
+    np.testing.assert_array_equal(metrics.categorical_accuracy(y_true, y_pred),
+                                  [1, 0])
+    np.testing.assert_array_equal(
+        metrics.top_k_categorical_accuracy(y_true, y_pred, k=2), [1, 0])
+    np.testing.assert_array_equal(
+        metrics.sparse_categorical_accuracy([1, 2], y_pred), [1, 0])
