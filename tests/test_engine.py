@@ -294,3 +294,24 @@ def test_no_plan_for_layers_without_a_lean_path():
                               layers.Dense(2)])
     model(np.ones((1, 5, 5, 1), np.float32))
     assert model._plan is None
+
+
+def test_summary_layer_range_and_absolute_positions_with_trainable():
+    model = keras.Sequential([keras.Input(shape=(3,)),
+                              layers.Dense(2, name="first_dense"),
+                              layers.Dense(2, name="second_dense"),
+                              layers.Dense(1, name="head")])
+    lines = []
+    model.summary(print_fn=lines.append, layer_range=["second", "head"])
+    assert "second_dense" in lines[0] and "head" in lines[0]
+    assert "first_dense" not in lines[0]
+    with pytest.raises(ValueError, match="do not match the layer names"):
+        model.summary(layer_range=["nope", "head"])
+    with pytest.raises(ValueError, match="two strings"):
+        model.summary(layer_range=["head"])
+    lines = []
+    model.summary(print_fn=lines.append, positions=[30, 50, 65],
+                  show_trainable=True)
+    table = lines[0].splitlines()[1:-3]
+    assert "Trainable" in lines[0]
+    assert max(len(l) for l in table) == 77

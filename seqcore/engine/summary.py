@@ -1,5 +1,6 @@
 """model.summary(): the Keras 3 table, drawn with box characters."""
 import math
+import re
 import shutil
 import textwrap
 
@@ -62,12 +63,32 @@ def _rows(layers, expand_nested, show_trainable, level=0):
             row.append(("Y" if layer.trainable else "N") if layer.weights
                        else "-")
         rows.append(row)
-        inner = getattr(layer, "layers", None)
-        if expand_nested and inner and layer is not None and \
-                hasattr(layer, "_layers"):
+        inner = getattr(layer, "layers", None)  # models only
+        if expand_nested and inner:
             rows += _rows([l for l in inner if not isinstance(l, InputLayer)],
                           expand_nested, show_trainable, level + 1)
     return rows
+
+
+def _in_range(layers, layer_range):
+    """The layers from the first whose name matches the regex
+    layer_range[0] to the last matching layer_range[1], as in Keras."""
+    if layer_range is None:
+        return layers
+    if len(layer_range) != 2 or not all(isinstance(n, str)
+                                        for n in layer_range):
+        raise ValueError(f"layer_range must be a list or tuple of two "
+                         f"strings (layer name patterns). Received: "
+                         f"{layer_range}")
+    first = [i for i, l in enumerate(layers) if re.match(layer_range[0],
+                                                         l.name)]
+    last = [i for i, l in enumerate(layers) if re.match(layer_range[1],
+                                                        l.name)]
+    if not first or not last:
+        raise ValueError(f"Passed layer_names do not match the layer names "
+                         f"in the model. Received: {layer_range}")
+    lo, hi = min(first), max(last)
+    return layers[min(lo, hi):max(lo, hi) + 1]
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None,
@@ -76,15 +97,19 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     header = ["Layer (type)", "Output Shape", "Param #"]
     align = ["<", "<", ">"]
     positions = list(positions or [0.45, 0.80, 1.0])
+    relative = positions[-1] <= 1.0
     default_length = 88
     if show_trainable:
         default_length += 12
-        positions = [p * 0.90 for p in positions] + [1.0]
         header.append("Trainable")
         align.append("^")
     line_length = line_length or min(
         default_length, shutil.get_terminal_size().columns - 4)
-    if positions[-1] <= 1.0:
+    if show_trainable and relative:  # the new column takes a tenth
+        positions = [p * 0.90 for p in positions] + [1.0]
+    elif show_trainable:  # absolute positions: append a 12-wide column
+        positions = positions + [positions[-1] + 12]
+    if relative:
         positions = [int(p * line_length) for p in positions]
     widths, current = [], 0
     for pos in positions:
@@ -94,11 +119,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
         current = pos
     inner = [w - 3 for w in widths[:-1]] + [widths[-1] - 4]
 
-    layers = model.layers
-    if layer_range is not None:
-        names = [l.name for l in layers]
-        start, stop = names.index(layer_range[0]), names.index(layer_range[1])
-        layers = layers[start:stop + 1]
+    layers = _in_range(model.layers, layer_range)
 
     def line(left, fill, mid, right):
         return left + mid.join(fill * (w + 2) for w in inner) + right
