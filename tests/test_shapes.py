@@ -113,3 +113,23 @@ def test_models_infer_shapes():
     functional = keras.Model(inputs, outputs)
     assert functional.compute_output_shape((None, 6)) == [(None, 3), (None, 1)]
     assert [o.shape for o in functional(np.ones((2, 6)))] == [(2, 3), (2, 1)]
+
+
+@pytest.mark.parametrize("layer,shape", [
+    (layers.Dense(3), (0, 4)),
+    (layers.Conv2D(2, 3, padding="same"), (0, 5, 5, 1)),
+    (layers.Conv1D(2, 3), (0, 7, 2)),
+    (layers.MaxPooling2D(), (0, 4, 4, 2)),
+    (layers.AveragePooling1D(2), (0, 6, 2)),
+    (layers.LSTM(4, return_sequences=True), (0, 5, 3)),
+    (layers.LSTM(4), (2, 0, 3)),
+    (layers.GRU(4, return_sequences=True), (2, 0, 3)),
+    (layers.SimpleRNN(4), (0, 5, 3)),
+    (layers.BatchNormalization(), (0, 3)),
+    (layers.LayerNormalization(), (0, 3)),
+    (layers.Flatten(), (0, 2, 2)),
+    (layers.GlobalAveragePooling2D(), (0, 3, 3, 2)),
+])
+def test_empty_batches_and_sequences(layer, shape):
+    out = layer(np.zeros(shape, np.float32))
+    assert out.shape == layer.compute_output_shape(shape)

@@ -23,7 +23,9 @@ class Flatten(Layer):
     def call(self, inputs, training=None):
         if self.data_format == "channels_first" and inputs.ndim > 2:
             inputs = np.moveaxis(inputs, 1, -1)
-        return np.ascontiguousarray(inputs).reshape(inputs.shape[0], -1)
+        # The size, not -1: with an empty batch, -1 would be ambiguous.
+        return np.ascontiguousarray(inputs).reshape(
+            inputs.shape[0], math.prod(inputs.shape[1:]))
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
