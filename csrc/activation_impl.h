@@ -105,6 +105,93 @@ static inline void sc_softmax_row_impl(const float *x, float *y, long n)
         y[j] *= inv;
 }
 
+/* dx = dy * act'(x) for n elements, from the pre-activation x and the
+ * output y = act(x) (whichever the derivative is cheaper from). dx may be
+ * dy. */
+static inline void sc_act_grad_row_impl(const float *x, const float *y,
+                                        const float *dy, float *dx, long n,
+                                        sc_act act)
+{
+    const float inv_sqrt2 = 0.70710678118654752f;
+    const float inv_sqrt_2pi = 0.39894228040143268f;
+    const float c = 0.79788456080286536f, k = 0.044715f;
+    switch (act) {
+    case SC_ACT_NONE:
+    case SC_ACT_COUNT:
+        for (long j = 0; j < n; ++j)
+            dx[j] = dy[j];
+        break;
+    case SC_ACT_RELU:
+        for (long j = 0; j < n; ++j)
+            dx[j] = x[j] > 0.0f ? dy[j] : 0.0f;
+        break;
+    case SC_ACT_SIGMOID:
+        for (long j = 0; j < n; ++j)
+            dx[j] = dy[j] * y[j] * (1.0f - y[j]);
+        break;
+    case SC_ACT_TANH:
+        for (long j = 0; j < n; ++j)
+            dx[j] = dy[j] * (1.0f - y[j] * y[j]);
+        break;
+    case SC_ACT_ELU:
+        for (long j = 0; j < n; ++j)
+            dx[j] = x[j] > 0.0f ? dy[j] : dy[j] * (y[j] + 1.0f);
+        break;
+    case SC_ACT_SELU:
+        for (long j = 0; j < n; ++j)
+            dx[j] = x[j] > 0.0f ? dy[j] * SELU_SCALE
+                                : dy[j] * (y[j] + SELU_SCALE * SELU_ALPHA);
+        break;
+    case SC_ACT_SOFTPLUS:
+        for (long j = 0; j < n; ++j)
+            dx[j] = dy[j] * sc_sigmoidf(x[j]);
+        break;
+    case SC_ACT_SOFTSIGN:
+        for (long j = 0; j < n; ++j) {
+            const float d = 1.0f + fabsf(x[j]);
+            dx[j] = dy[j] / (d * d);
+        }
+        break;
+    case SC_ACT_GELU:
+        for (long j = 0; j < n; ++j)
+            dx[j] = dy[j] * (0.5f * erfcf(-x[j] * inv_sqrt2) +
+                             x[j] * inv_sqrt_2pi *
+                                 sc_expf(-0.5f * x[j] * x[j]));
+        break;
+    case SC_ACT_GELU_TANH:
+        for (long j = 0; j < n; ++j) {
+            const float v = x[j];
+            const float t = sc_tanhf(c * (v + k * v * v * v));
+            dx[j] = dy[j] * (0.5f * (1.0f + t) +
+                             0.5f * v * (1.0f - t * t) * c *
+                                 (1.0f + 3.0f * k * v * v));
+        }
+        break;
+    case SC_ACT_SWISH:
+        for (long j = 0; j < n; ++j) {
+            const float s = sc_sigmoidf(x[j]);
+            dx[j] = dy[j] * s * (1.0f + x[j] * (1.0f - s));
+        }
+        break;
+    case SC_ACT_LEAKY_RELU:
+        for (long j = 0; j < n; ++j)
+            dx[j] = x[j] > 0.0f ? dy[j] : LEAKY_SLOPE * dy[j];
+        break;
+    case SC_ACT_HARD_SIGMOID:
+        for (long j = 0; j < n; ++j)
+            dx[j] = x[j] > -3.0f && x[j] < 3.0f ? dy[j] / 6.0f : 0.0f;
+        break;
+    case SC_ACT_EXPONENTIAL:
+        for (long j = 0; j < n; ++j)
+            dx[j] = dy[j] * y[j];
+        break;
+    case SC_ACT_RELU6:
+        for (long j = 0; j < n; ++j)
+            dx[j] = x[j] > 0.0f && x[j] < 6.0f ? dy[j] : 0.0f;
+        break;
+    }
+}
+
 /* The LSTM cell for Keras's default activations, in one pass over the
  * block's units: z holds the pre-activations i, f, g, o (blocks of w) and is
  * left holding the activated gates; c is updated and h written. */

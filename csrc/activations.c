@@ -11,6 +11,7 @@
 static sc_act_row_fn act_row = sc_act_row_generic;
 static sc_softmax_row_fn softmax_row = sc_softmax_row_generic;
 static sc_lstm_cell_fn lstm_cell = sc_lstm_cell_generic;
+static sc_act_grad_row_fn act_grad_row = sc_act_grad_row_generic;
 
 void sc_activations_select(sc_isa isa)
 {
@@ -20,17 +21,20 @@ void sc_activations_select(sc_isa isa)
         act_row = sc_act_row_avx512;
         softmax_row = sc_softmax_row_avx512;
         lstm_cell = sc_lstm_cell_avx512;
+        act_grad_row = sc_act_grad_row_avx512;
         return;
     case SC_ISA_AVX2:
         act_row = sc_act_row_avx2;
         softmax_row = sc_softmax_row_avx2;
         lstm_cell = sc_lstm_cell_avx2;
+        act_grad_row = sc_act_grad_row_avx2;
         return;
 #endif
     default:
         act_row = sc_act_row_generic;
         softmax_row = sc_softmax_row_generic;
         lstm_cell = sc_lstm_cell_generic;
+        act_grad_row = sc_act_grad_row_generic;
     }
 }
 
@@ -109,4 +113,18 @@ void sc_softmax_f32(const float *x, float *y, long m, long n)
 void sc_lstm_cell_f32(float *z, float *c, float *h, long w)
 {
     lstm_cell(z, c, h, w);
+}
+
+void sc_activation_backward_f32(const float *x, const float *y,
+                                const float *dy, float *dx, long n,
+                                sc_act act)
+{
+    const long chunks = (n + CHUNK - 1) / CHUNK;
+    const int nt = n < PARALLEL_MIN_ELEMENTS ? 1 : sc_get_num_threads();
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long c = 0; c < chunks; ++c) {
+        const long start = c * CHUNK;
+        const long len = n - start < CHUNK ? n - start : CHUNK;
+        act_grad_row(x + start, y + start, dy + start, dx + start, len, act);
+    }
 }

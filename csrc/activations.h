@@ -12,17 +12,26 @@ static const float LEAKY_SLOPE = 0.2f;
 typedef void (*sc_act_row_fn)(const float *x, float *y, long n, sc_act act);
 typedef void (*sc_softmax_row_fn)(const float *x, float *y, long n);
 typedef void (*sc_lstm_cell_fn)(float *z, float *c, float *h, long w);
+typedef void (*sc_act_grad_row_fn)(const float *x, const float *y,
+                                   const float *dy, float *dx, long n,
+                                   sc_act act);
 
 void sc_act_row_generic(const float *x, float *y, long n, sc_act act);
 void sc_softmax_row_generic(const float *x, float *y, long n);
 void sc_lstm_cell_generic(float *z, float *c, float *h, long w);
+void sc_act_grad_row_generic(const float *x, const float *y, const float *dy,
+                         float *dx, long n, sc_act act);
 #ifdef SC_HAVE_X86_KERNELS
 void sc_act_row_avx2(const float *x, float *y, long n, sc_act act);
 void sc_softmax_row_avx2(const float *x, float *y, long n);
 void sc_lstm_cell_avx2(float *z, float *c, float *h, long w);
+void sc_act_grad_row_avx2(const float *x, const float *y, const float *dy,
+                         float *dx, long n, sc_act act);
 void sc_act_row_avx512(const float *x, float *y, long n, sc_act act);
 void sc_softmax_row_avx512(const float *x, float *y, long n);
 void sc_lstm_cell_avx512(float *z, float *c, float *h, long w);
+void sc_act_grad_row_avx512(const float *x, const float *y, const float *dy,
+                         float *dx, long n, sc_act act);
 #endif
 
 /* Use the rows of `isa` (cpu.c calls this when an ISA is selected). */

@@ -1,4 +1,5 @@
-/* activations_avx2.c - the activation and softmax rows and the LSTM cell, compiled for AVX2 + FMA (-mavx2 -mfma). */
+/* activations_avx2.c - activation rows and their derivatives, softmax rows and
+ * the LSTM cell, compiled for AVX2 + FMA (-mavx2 -mfma). */
 #include "activation_impl.h"
 
 void sc_act_row_avx2(const float *x, float *y, long n, sc_act act)
@@ -14,4 +15,10 @@ void sc_softmax_row_avx2(const float *x, float *y, long n)
 void sc_lstm_cell_avx2(float *z, float *c, float *h, long w)
 {
     sc_lstm_cell_impl(z, c, h, w);
+}
+
+void sc_act_grad_row_avx2(const float *x, const float *y, const float *dy,
+                         float *dx, long n, sc_act act)
+{
+    sc_act_grad_row_impl(x, y, dy, dx, n, act);
 }

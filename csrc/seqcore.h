@@ -75,6 +75,12 @@ void sc_bias_act_f64(double *x, long m, long n, long ldx, const double *bias,
 /* y[i] = act(x[i]) for n contiguous floats (y may be x); threaded. */
 void sc_activation_f32(const float *x, float *y, long n, sc_act act);
 
+/* dx[i] = dy[i] * act'(x[i]) for n contiguous floats, given the
+ * pre-activation x and the output y = act(x); dx may be dy. Threaded. */
+void sc_activation_backward_f32(const float *x, const float *y,
+                                const float *dy, float *dx, long n,
+                                sc_act act);
+
 /* Row-wise softmax of an m x n row-major block (y may be x); threaded. */
 void sc_softmax_f32(const float *x, float *y, long m, long n);
 

@@ -41,6 +41,9 @@ cdef extern from "seqcore.h" nogil:
 
     void sc_activation_f32(const float *x, float *y, long n, sc_act act)
     void sc_softmax_f32(const float *x, float *y, long m, long n)
+    void sc_activation_backward_f32(const float *x, const float *y,
+                                    const float *dy, float *dx, long n,
+                                    sc_act act)
 
     int sc_sgemm(long m, long n, long k, float alpha,
                  const float *a, long rs_a, long cs_a,

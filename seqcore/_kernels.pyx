@@ -154,6 +154,32 @@ def activation(x, name, out=None):
     return Y
 
 
+def activation_backward(x, y, dy, name, out=None):
+    """dx = dy * name'(x), float32, given x and y = name(x), all of one
+    shape; out may be dy. Returns dx."""
+    cdef cnp.ndarray X = _float32_c(x, "activation_backward x")
+    cdef cnp.ndarray Y = _float32_c(y, "activation_backward y")
+    cdef cnp.ndarray DY = _float32_c(dy, "activation_backward dy")
+    if not ((<object>X).shape == (<object>Y).shape == (<object>DY).shape):
+        raise ValueError(f"activation_backward: x, y and dy must have one "
+                         f"shape, received {(<object>X).shape}, "
+                         f"{(<object>Y).shape} and {(<object>DY).shape}")
+    cdef sc_act act = _act_code(name)
+    cdef cnp.ndarray DX = np.empty_like(DY) if out is None else out
+    if DX.dtype != np.float32 or not DX.flags.c_contiguous or \
+            (<object>DX).shape != (<object>X).shape:
+        raise ValueError("activation_backward: out must be a C-contiguous "
+                         "float32 array of the input's shape")
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
+    cdef float *pdx = <float *>cnp.PyArray_DATA(DX)
+    cdef long n = cnp.PyArray_SIZE(X)
+    with nogil:
+        sc_activation_backward_f32(px, py, pdy, pdx, n, act)
+    return DX
+
+
 def softmax(x, out=None):
     """Softmax over the last axis of a float32 array; out may be x."""
     cdef cnp.ndarray X = _float32_c(x, "softmax")

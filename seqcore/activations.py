@@ -176,6 +176,54 @@ def log_softmax(x, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
+_SELU_AS = _SELU_ALPHA * _SELU_SCALE
+
+
+def _derivatives():
+    """name -> f(x, y): d act / dx in float64, from x and y = act(x)."""
+    sig = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+    c, k = _GELU_TANH_C, 0.044715
+
+    def gelu_tanh(x, y):
+        t = np.tanh(c * (x + k * x ** 3))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x)
+
+    return {
+        "relu": lambda x, y: (x > 0).astype(x.dtype),
+        "sigmoid": lambda x, y: y * (1 - y),
+        "tanh": lambda x, y: 1 - y * y,
+        "elu": lambda x, y: np.where(x > 0, 1.0, y + 1.0),
+        "selu": lambda x, y: np.where(x > 0, _SELU_SCALE, y + _SELU_AS),
+        "softplus": lambda x, y: sig(x),
+        "softsign": lambda x, y: 1.0 / np.square(1.0 + np.abs(x)),
+        "gelu": lambda x, y: 0.5 * _erfc(-x / np.sqrt(2.0)) +
+        x * np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi),
+        "gelu_tanh": gelu_tanh,
+        "swish": lambda x, y: sig(x) * (1 + x * (1 - sig(x))),
+        "leaky_relu": lambda x, y: np.where(x > 0, 1.0, 0.2),
+        "hard_sigmoid": lambda x, y: ((x > -3) & (x < 3)) / 6.0,
+        "exponential": lambda x, y: y,
+        "relu6": lambda x, y: ((x > 0) & (x < 6)).astype(x.dtype),
+    }
+
+
+_DERIVATIVES = _derivatives()
+
+
+def backward(name, x, y, dy):
+    """dx = dy * name'(x), given x and y = name(x), for the activations the
+    kernels implement (by kernel name, as in KERNEL_NAMES): the C kernel for
+    float32 arrays, numpy (for gradient checks) otherwise."""
+    x, y, dy = np.asarray(x), np.asarray(y), np.asarray(dy)
+    if name in (None, "linear", "none"):
+        return dy
+    if x.dtype == y.dtype == dy.dtype == np.float32:
+        return _kernels.activation_backward(x, y, dy, name)
+    if name not in _DERIVATIVES:
+        raise ValueError(f"activations.backward: unknown activation {name!r}")
+    return dy * _DERIVATIVES[name](x, y)
+
+
 _ALL = {fn.__name__: fn for fn in (
     linear, relu, leaky_relu, relu6, sigmoid, tanh, elu, selu, softplus,
     softsign, silu, gelu, hard_sigmoid, hard_silu, exponential, mish, softmax,
