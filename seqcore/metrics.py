@@ -1,6 +1,8 @@
 """Metrics (keras.metrics): functions giving per-sample values, and stateful
 Metric objects that accumulate over batches (update_state / result /
 reset_state), with Keras 3's semantics and defaults."""
+import copy
+
 import numpy as np
 
 from seqcore import losses
@@ -80,10 +82,11 @@ class Metric:
     def result(self):
         raise NotImplementedError
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, *args, **kwargs):
         """The metric of this batch alone (the state is left untouched)."""
-        fresh = type(self).from_config(self.get_config())
-        fresh.update_state(y_true, y_pred, sample_weight=sample_weight)
+        fresh = copy.copy(self)
+        fresh.reset_state()
+        fresh.update_state(*args, **kwargs)
         return fresh.result()
 
     def get_config(self):
@@ -120,11 +123,6 @@ class Mean(Metric):
 
     def result(self):
         return np.float32(self.total / self.count if self.count else 0.0)
-
-    def __call__(self, *args, **kwargs):
-        fresh = type(self).from_config(self.get_config())
-        fresh.update_state(*args, **kwargs)
-        return fresh.result()
 
 
 class MeanMetricWrapper(Mean):

@@ -50,6 +50,11 @@ def test_lookup_and_custom_functions():
     assert custom.name == "mean_pred"
     custom.update_state(np.zeros((2, 2)), np.array([[1.0, 3.0], [2.0, 2.0]]))
     assert custom.result() == 2.0
+    assert custom(np.zeros((1, 2)), np.array([[5.0, 7.0]])) == 6.0
+    assert custom.result() == 2.0
+    mean = metrics.Mean()
+    mean.update_state([1.0, 2.0])
+    assert mean([10.0]) == 10.0 and mean.result() == 1.5
     with pytest.raises(ValueError, match="Could not interpret metric "
                                          "identifier: 'acuracy'"):
         metrics.get("acuracy")
