@@ -23,6 +23,7 @@ PORTABLE_SOURCES = [
     "csrc/activations.c",
     "csrc/activations_generic.c",
     "csrc/conv.c",
+    "csrc/loss.c",
     "csrc/pool.c",
     "csrc/lstm.c",
     "csrc/gru.c",

@@ -125,6 +125,17 @@ int sc_dgemm(long m, long n, long k, double alpha,
               double beta, double *c, long ldc,
               const double *bias, sc_act act);
 
+/* ---- losses (loss.c) ----------------------------------------------------- */
+
+/* Softmax cross-entropy from logits z (n x c), fused with its gradient.
+ * Targets are probabilities t (n x c) or, when t is NULL, class indices
+ * labels (n) in [0, c). loss[i] = -sum_j t_ij log softmax(z_i)_j and
+ * dz[i, j] = scale[i] * (softmax(z_i)_j * sum_j t_ij - t_ij); loss or dz
+ * may be NULL, scale may be NULL (1). Threaded over rows. */
+void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
+                         long n, long c, const float *scale, float *loss,
+                         float *dz);
+
 /* ---- convolution (conv.c) ---------------------------------------------- */
 
 /* The geometry of a 2-D convolution or pooling window over NHWC data. A 1-D

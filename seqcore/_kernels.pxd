@@ -90,3 +90,7 @@ cdef extern from "seqcore.h" nogil:
                                   const float *kernel, const float *rkernel,
                                   const float *bias, float *h, float *seq,
                                   float *gates)
+
+    void sc_softmax_xent_f32(const float *z, const float *t,
+                             const long *labels, long n, long c,
+                             const float *scale, float *loss, float *dz)

@@ -9,6 +9,8 @@ d(reduced loss)/d(y_pred), of y_pred's shape.
 
 import numpy as np
 
+from seqcore import _kernels
+
 EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = (
     "sum_over_batch_size",
@@ -217,7 +219,13 @@ def _categorical_crossentropy_grad(
 ):
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[axis]
-    if from_logits:  # the fused softmax + cross-entropy gradient
+    if from_logits and p.dtype == np.float32 and axis in (-1, p.ndim - 1):
+        # the fused softmax + cross-entropy gradient, in C
+        classes = p.shape[-1]
+        _, grad = _kernels.softmax_cross_entropy(
+            p.reshape(-1, classes), targets=t.reshape(-1, classes))
+        return grad.reshape(p.shape)
+    if from_logits:
         softmax = np.exp(_log_softmax(p, axis))
         return softmax * np.sum(t, axis=axis, keepdims=True) - t
     total = np.sum(p, axis=axis, keepdims=True)
