@@ -5,7 +5,7 @@
 from seqcore._version import __version__
 from seqcore._runtime import build_info, get_num_threads, set_num_threads
 from seqcore import (activations, initializers, layers, losses, metrics,
-                     models, ops, regularizers, utils)
+                     models, ops, optimizers, regularizers, utils)
 from seqcore.engine.input_layer import Input
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.model import Model
@@ -14,6 +14,6 @@ from seqcore.saving.serialization import register_keras_serializable
 
 __all__ = ["__version__", "activations", "build_info", "get_num_threads",
            "initializers", "Input", "KerasTensor", "layers", "losses", "metrics",
-           "Model",
+           "Model", "optimizers",
            "models", "ops", "register_keras_serializable", "regularizers",
            "Sequential", "set_num_threads", "utils"]

@@ -1,4 +1,6 @@
 """keras.utils helpers."""
+import numpy as np
+
 from seqcore.engine.naming import reset_names
 from seqcore.random import set_seed as set_random_seed
 
@@ -8,4 +10,28 @@ def clear_session():
     reset_names()
 
 
-__all__ = ["clear_session", "set_random_seed"]
+def to_categorical(x, num_classes=None):
+    """Class indices (any shape; a trailing axis of 1 is dropped) as one-hot
+    rows of num_classes (default: the largest index + 1), float64 as in
+    Keras."""
+    x = np.asarray(x)
+    if x.dtype.kind == "f" and not np.array_equal(x, np.round(x)):
+        raise ValueError("to_categorical: expected integer class indices, "
+                         "received non-integral floats")
+    x = x.astype(np.int64)
+    shape = x.shape
+    if len(shape) > 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    flat = x.reshape(-1)
+    if num_classes is None:
+        num_classes = int(flat.max()) + 1 if flat.size else 0
+    if flat.size and (flat.min() < 0 or flat.max() >= num_classes):
+        bad = flat.min() if flat.min() < 0 else flat.max()
+        raise ValueError(f"to_categorical: class index {bad} is out of range "
+                         f"for num_classes={num_classes}")
+    categorical = np.zeros((flat.size, num_classes))
+    categorical[np.arange(flat.size), flat] = 1
+    return categorical.reshape(shape + (num_classes,))
+
+
+__all__ = ["clear_session", "set_random_seed", "to_categorical"]

@@ -1,0 +1,137 @@
+"""Learning-rate schedules (keras.optimizers.schedules): callables from the
+optimizer's step count (0 for the first update) to a learning rate."""
+import math
+
+
+class LearningRateSchedule:
+    def __call__(self, step):
+        raise NotImplementedError
+
+    def get_config(self):
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _positive(owner, name, value):
+    if not value > 0:
+        raise ValueError(f"{owner}: {name} must be positive, received "
+                         f"{name}={value!r}")
+    return value
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """lr * decay_rate ** (step / decay_steps), the exponent floored when
+    staircase."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate,
+                 staircase=False, name="ExponentialDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive("ExponentialDecay", "decay_steps",
+                                     decay_steps)
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate * self.decay_rate ** p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase,
+                "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """values[0] up to boundaries[0] (inclusive), values[i] up to
+    boundaries[i], values[-1] after the last boundary."""
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        if len(values) != len(boundaries) + 1:
+            raise ValueError(
+                f"The length of boundaries should be 1 less than the length "
+                f"of values. Received: boundaries={boundaries} of length "
+                f"{len(boundaries)}, and values={values} of length "
+                f"{len(values)}.")
+        self.boundaries = list(boundaries)
+        self.values = list(values)
+        self.name = name
+
+    def __call__(self, step):
+        for boundary, value in zip(self.boundaries, self.values):
+            if step <= boundary:
+                return value
+        return self.values[-1]
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values,
+                "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Optional linear warmup from initial_learning_rate to warmup_target
+    over warmup_steps, then a cosine decay over decay_steps down to alpha
+    times the rate decayed from."""
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0,
+                 name="CosineDecay", warmup_target=None, warmup_steps=0):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive("CosineDecay", "decay_steps",
+                                     decay_steps)
+        self.alpha = alpha
+        self.name = name
+        self.warmup_target = warmup_target
+        self.warmup_steps = warmup_steps
+
+    def _decay(self, step, decay_from):
+        cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
+        return decay_from * ((1 - self.alpha) * cosine + self.alpha)
+
+    def __call__(self, step):
+        if self.warmup_target is None:
+            return self._decay(min(step, self.decay_steps),
+                               self.initial_learning_rate)
+        step = min(step, self.decay_steps + self.warmup_steps)
+        if step < self.warmup_steps:
+            fraction = step / self.warmup_steps
+            return (self.warmup_target - self.initial_learning_rate) * \
+                fraction + self.initial_learning_rate
+        return self._decay(step - self.warmup_steps, self.warmup_target)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "alpha": self.alpha,
+                "name": self.name, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """lr / (1 + decay_rate * step / decay_steps), the ratio floored when
+    staircase."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate,
+                 staircase=False, name="InverseTimeDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive("InverseTimeDecay", "decay_steps",
+                                     decay_steps)
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase,
+                "name": self.name}
