@@ -22,30 +22,42 @@ def _positive(owner, name, value):
     return value
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """lr * decay_rate ** (step / decay_steps), the exponent floored when
-    staircase."""
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: a decay driven by
+    p = step / decay_steps, floored when staircase."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate,
-                 staircase=False, name="ExponentialDecay"):
+                 staircase, name):
         self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = _positive("ExponentialDecay", "decay_steps",
+        self.decay_steps = _positive(type(self).__name__, "decay_steps",
                                      decay_steps)
         self.decay_rate = decay_rate
         self.staircase = staircase
         self.name = name
 
-    def __call__(self, step):
+    def _progress(self, step):
         p = step / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
+        return math.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase,
                 "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
+    """lr * decay_rate ** (step / decay_steps), the exponent floored when
+    staircase."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate,
+                 staircase=False, name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate,
+                         staircase, name)
+
+    def __call__(self, step):
+        return self.initial_learning_rate * \
+            self.decay_rate ** self._progress(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -111,27 +123,15 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_steps": self.warmup_steps}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """lr / (1 + decay_rate * step / decay_steps), the ratio floored when
     staircase."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate,
                  staircase=False, name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = _positive("InverseTimeDecay", "decay_steps",
-                                     decay_steps)
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate,
+                         staircase, name)
 
     def __call__(self, step):
-        p = step / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase,
-                "name": self.name}
+        return self.initial_learning_rate / \
+            (1.0 + self.decay_rate * self._progress(step))
