@@ -466,243 +466,130 @@ class LossFunctionWrapper(Loss):
         return config
 
 
-class MeanSquaredError(LossFunctionWrapper):
-    def __init__(
-        self,
-        reduction="sum_over_batch_size",
-        name="mean_squared_error",
-        dtype=None,
-    ):
-        super().__init__(
-            mean_squared_error,
-            _mean_squared_error_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class BuiltinLoss(LossFunctionWrapper):
+    """A built-in loss class: `fn` and `grad` name its per-sample function
+    and gradient; options (from_logits, delta, ...) pass to both."""
+
+    fn = grad = None
+    default_name = None
+
+    def __init__(self, reduction="sum_over_batch_size", name=None,
+                 dtype=None):
+        self._setup(reduction, name, dtype)
+
+    def _setup(self, reduction, name, dtype, **options):
+        """The constructor proper; classes with options pass them here."""
+        LossFunctionWrapper.__init__(
+            self, type(self).fn, type(self).grad,
+            name=name or self.default_name, reduction=reduction, dtype=dtype,
+            **options)
 
 
-class MeanAbsoluteError(LossFunctionWrapper):
-    def __init__(
-        self,
-        reduction="sum_over_batch_size",
-        name="mean_absolute_error",
-        dtype=None,
-    ):
-        super().__init__(
-            mean_absolute_error,
-            _mean_absolute_error_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class MeanSquaredError(BuiltinLoss):
+    fn, grad = staticmethod(mean_squared_error), \
+        staticmethod(_mean_squared_error_grad)
+    default_name = "mean_squared_error"
 
 
-class MeanAbsolutePercentageError(LossFunctionWrapper):
-    def __init__(
-        self,
-        reduction="sum_over_batch_size",
-        name="mean_absolute_percentage_error",
-        dtype=None,
-    ):
-        super().__init__(
-            mean_absolute_percentage_error,
-            _mean_absolute_percentage_error_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class MeanAbsoluteError(BuiltinLoss):
+    fn, grad = staticmethod(mean_absolute_error), \
+        staticmethod(_mean_absolute_error_grad)
+    default_name = "mean_absolute_error"
 
 
-class MeanSquaredLogarithmicError(LossFunctionWrapper):
-    def __init__(
-        self,
-        reduction="sum_over_batch_size",
-        name="mean_squared_logarithmic_error",
-        dtype=None,
-    ):
-        super().__init__(
-            mean_squared_logarithmic_error,
-            _mean_squared_logarithmic_error_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class MeanAbsolutePercentageError(BuiltinLoss):
+    fn, grad = staticmethod(mean_absolute_percentage_error), \
+        staticmethod(_mean_absolute_percentage_error_grad)
+    default_name = "mean_absolute_percentage_error"
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
-    def __init__(
-        self,
-        from_logits=False,
-        label_smoothing=0.0,
-        axis=-1,
-        reduction="sum_over_batch_size",
-        name="binary_crossentropy",
-        dtype=None,
-    ):
-        super().__init__(
-            binary_crossentropy,
-            _binary_crossentropy_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            from_logits=from_logits,
-            label_smoothing=label_smoothing,
-            axis=axis,
-        )
+class MeanSquaredLogarithmicError(BuiltinLoss):
+    fn, grad = staticmethod(mean_squared_logarithmic_error), \
+        staticmethod(_mean_squared_logarithmic_error_grad)
+    default_name = "mean_squared_logarithmic_error"
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
-    def __init__(
-        self,
-        from_logits=False,
-        label_smoothing=0.0,
-        axis=-1,
-        reduction="sum_over_batch_size",
-        name="categorical_crossentropy",
-        dtype=None,
-    ):
-        super().__init__(
-            categorical_crossentropy,
-            _categorical_crossentropy_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            from_logits=from_logits,
-            label_smoothing=label_smoothing,
-            axis=axis,
-        )
+class BinaryCrossentropy(BuiltinLoss):
+    fn, grad = staticmethod(binary_crossentropy), \
+        staticmethod(_binary_crossentropy_grad)
+    default_name = "binary_crossentropy"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name=None, dtype=None):
+        self._setup(reduction, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
 
 
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
-    def __init__(
-        self,
-        from_logits=False,
-        ignore_class=None,
-        axis=-1,
-        reduction="sum_over_batch_size",
-        name="sparse_categorical_crossentropy",
-        dtype=None,
-    ):
-        super().__init__(
-            sparse_categorical_crossentropy,
-            _sparse_categorical_crossentropy_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            from_logits=from_logits,
-            ignore_class=ignore_class,
-            axis=axis,
-        )
+class CategoricalCrossentropy(BuiltinLoss):
+    fn, grad = staticmethod(categorical_crossentropy), \
+        staticmethod(_categorical_crossentropy_grad)
+    default_name = "categorical_crossentropy"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name=None, dtype=None):
+        self._setup(reduction, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
 
 
-class Hinge(LossFunctionWrapper):
-    def __init__(
-        self, reduction="sum_over_batch_size", name="hinge", dtype=None
-    ):
-        super().__init__(
-            hinge, _hinge_grad, name=name, reduction=reduction, dtype=dtype
-        )
+class SparseCategoricalCrossentropy(BuiltinLoss):
+    fn, grad = staticmethod(sparse_categorical_crossentropy), \
+        staticmethod(_sparse_categorical_crossentropy_grad)
+    default_name = "sparse_categorical_crossentropy"
+
+    def __init__(self, from_logits=False, ignore_class=None, axis=-1,
+                 reduction="sum_over_batch_size", name=None, dtype=None):
+        self._setup(reduction, name, dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis)
 
 
-class SquaredHinge(LossFunctionWrapper):
-    def __init__(
-        self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None
-    ):
-        super().__init__(
-            squared_hinge,
-            _squared_hinge_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class Hinge(BuiltinLoss):
+    fn, grad = staticmethod(hinge), staticmethod(_hinge_grad)
+    default_name = "hinge"
 
 
-class CategoricalHinge(LossFunctionWrapper):
-    def __init__(
-        self,
-        reduction="sum_over_batch_size",
-        name="categorical_hinge",
-        dtype=None,
-    ):
-        super().__init__(
-            categorical_hinge,
-            _categorical_hinge_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class SquaredHinge(BuiltinLoss):
+    fn, grad = staticmethod(squared_hinge), staticmethod(_squared_hinge_grad)
+    default_name = "squared_hinge"
 
 
-class Huber(LossFunctionWrapper):
-    def __init__(
-        self,
-        delta=1.0,
-        reduction="sum_over_batch_size",
-        name="huber_loss",
-        dtype=None,
-    ):
-        super().__init__(
-            huber,
-            _huber_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            delta=delta,
-        )
+class CategoricalHinge(BuiltinLoss):
+    fn, grad = staticmethod(categorical_hinge), \
+        staticmethod(_categorical_hinge_grad)
+    default_name = "categorical_hinge"
 
 
-class LogCosh(LossFunctionWrapper):
-    def __init__(
-        self, reduction="sum_over_batch_size", name="log_cosh", dtype=None
-    ):
-        super().__init__(
-            log_cosh,
-            _log_cosh_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class Huber(BuiltinLoss):
+    fn, grad = staticmethod(huber), staticmethod(_huber_grad)
+    default_name = "huber_loss"
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name=None,
+                 dtype=None):
+        self._setup(reduction, name, dtype, delta=delta)
 
 
-class KLDivergence(LossFunctionWrapper):
-    def __init__(
-        self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None
-    ):
-        super().__init__(
-            kl_divergence,
-            _kl_divergence_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-        )
+class LogCosh(BuiltinLoss):
+    fn, grad = staticmethod(log_cosh), staticmethod(_log_cosh_grad)
+    default_name = "log_cosh"
 
 
-class Poisson(LossFunctionWrapper):
-    def __init__(
-        self, reduction="sum_over_batch_size", name="poisson", dtype=None
-    ):
-        super().__init__(
-            poisson, _poisson_grad, name=name, reduction=reduction, dtype=dtype
-        )
+class KLDivergence(BuiltinLoss):
+    fn, grad = staticmethod(kl_divergence), staticmethod(_kl_divergence_grad)
+    default_name = "kl_divergence"
 
 
-class CosineSimilarity(LossFunctionWrapper):
-    def __init__(
-        self,
-        axis=-1,
-        reduction="sum_over_batch_size",
-        name="cosine_similarity",
-        dtype=None,
-    ):
-        super().__init__(
-            cosine_similarity,
-            _cosine_similarity_grad,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            axis=axis,
-        )
+class Poisson(BuiltinLoss):
+    fn, grad = staticmethod(poisson), staticmethod(_poisson_grad)
+    default_name = "poisson"
+
+
+class CosineSimilarity(BuiltinLoss):
+    fn, grad = staticmethod(cosine_similarity), \
+        staticmethod(_cosine_similarity_grad)
+    default_name = "cosine_similarity"
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name=None,
+                 dtype=None):
+        self._setup(reduction, name, dtype, axis=axis)
 
 
 _CLASSES = {
@@ -756,7 +643,7 @@ _FUNCTIONS.update(
         "logcosh": log_cosh,
     }
 )
-_CLASS_OF = {fn: cls for cls in _CLASSES.values() for fn in [cls().fn]}
+_CLASS_OF = {cls.fn: cls for cls in _CLASSES.values()}
 
 # keras.losses' short aliases
 mse = MSE = mean_squared_error
