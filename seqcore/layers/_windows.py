@@ -1,6 +1,8 @@
 """Output sizes and padding of sliding windows (convolution and pooling),
 with TensorFlow's 'same' rule that Keras uses: the extra padding cell, if
-any, goes after (bottom/right)."""
+any, goes after (bottom/right); and the NHWC conversions the conv and
+pooling kernels share."""
+import numpy as np
 
 
 def effective_size(window, dilation):
@@ -35,3 +37,50 @@ def check_output(layer, input_shape, sizes):
             f"{tuple(input_shape)} with window "
             f"{getattr(layer, 'kernel_size', getattr(layer, 'pool_size', '?'))}"
             f", strides {layer.strides} and padding '{layer.padding}'.")
+
+
+def spatial_shape(shape, data_format):
+    """The spatial axes of an input shape, channels first or last."""
+    return tuple(shape[1:-1]) if data_format == "channels_last" \
+        else tuple(shape[2:])
+
+
+def output_shape(input_shape, sizes, channels, data_format):
+    """(batch, *sizes, channels) in the layer's data format."""
+    if data_format == "channels_last":
+        return (input_shape[0],) + tuple(sizes) + (channels,)
+    return (input_shape[0], channels) + tuple(sizes)
+
+
+def to_nhwc(x, rank, data_format):
+    """Input as contiguous NHWC; a 1-D input gets a height of 1."""
+    if data_format == "channels_first":
+        x = np.moveaxis(x, 1, -1)
+    if rank == 1:
+        x = x[:, np.newaxis]
+    return np.ascontiguousarray(x)
+
+
+def from_nhwc(y, rank, data_format):
+    """The inverse of to_nhwc on a kernel's output."""
+    if rank == 1:
+        y = y[:, 0]
+    if data_format == "channels_first":
+        y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
+    return y
+
+
+def geometry(layer, nhwc_shape, window, strides, dilation):
+    """(output height and width, padding before) for the kernels, on NHWC
+    input (1-D as height 1): the layer's window, strides and dilation are
+    padded with 1s for the missing height."""
+    fill = (1,) * (2 - len(window))
+    window, strides, dilation = (fill + tuple(window), fill + tuple(strides),
+                                 fill + tuple(dilation))
+    out, pads = [], []
+    for length, k, s, d in zip(nhwc_shape[1:3], window, strides, dilation):
+        out.append(output_length(length, k, s, d, layer.padding))
+        pads.append(padding_before(length, k, s, d, layer.padding))
+    if min(out) <= 0:
+        check_output(layer, nhwc_shape, out)
+    return window, strides, dilation, tuple(out), tuple(pads)

@@ -72,43 +72,29 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={self._channel_axis(): channels})
 
-    def _spatial(self, input_shape):
-        if self.data_format == "channels_last":
-            return tuple(input_shape[1:-1])
-        return tuple(input_shape[2:])
-
     def compute_output_shape(self, input_shape):
         sizes = [_windows.output_length(length, k, s, d, self.padding)
-                 for length, k, s, d in zip(self._spatial(input_shape),
-                                            self.kernel_size, self.strides,
-                                            self.dilation_rate)]
+                 for length, k, s, d in zip(
+                     _windows.spatial_shape(input_shape, self.data_format),
+                     self.kernel_size, self.strides, self.dilation_rate)]
         _windows.check_output(self, input_shape, sizes)
-        if self.data_format == "channels_last":
-            return (input_shape[0],) + tuple(sizes) + (self.filters,)
-        return (input_shape[0], self.filters) + tuple(sizes)
+        return _windows.output_shape(input_shape, sizes, self.filters,
+                                     self.data_format)
 
     def call(self, inputs, training=None):
-        x = inputs
-        if self.data_format == "channels_first":
-            x = np.moveaxis(x, 1, -1)
-        if self.rank == 1:
-            x = x[:, np.newaxis]              # (n, 1, length, c)
-        geometry = _conv_geometry(self, x.shape)
+        x = _windows.to_nhwc(inputs, self.rank, self.data_format)
+        _, strides, dilation, out, pads = _windows.geometry(
+            self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
         fused = activations.KERNEL_NAMES.get(self.activation, False)
         kernel = self.kernel.value
         if self.rank == 1:
             kernel = kernel[np.newaxis]
         y = _kernels.conv2d_forward(
-            np.ascontiguousarray(x), kernel,
-            None if self.bias is None else self.bias.value,
-            activation=fused or None, **geometry)
+            x, kernel, None if self.bias is None else self.bias.value,
+            strides, dilation, pads, out, activation=fused or None)
         if fused is False:
             y = apply_activation(y, self.activation)
-        if self.rank == 1:
-            y = y[:, 0]
-        if self.data_format == "channels_first":
-            y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
-        return y
+        return _windows.from_nhwc(y, self.rank, self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -130,22 +116,6 @@ class BaseConv(Layer):
             "kernel_constraint": None, "bias_constraint": None,
         })
         return config
-
-
-def _conv_geometry(layer, nhwc_shape):
-    """Keyword arguments of the conv kernel for NHWC input (1-D as h = 1)."""
-    _, h, w, _ = nhwc_shape
-    kernel = (1,) * (2 - layer.rank) + layer.kernel_size
-    strides = (1,) * (2 - layer.rank) + layer.strides
-    dilation = (1,) * (2 - layer.rank) + layer.dilation_rate
-    out, pads = [], []
-    for length, k, s, d in zip((h, w), kernel, strides, dilation):
-        out.append(_windows.output_length(length, k, s, d, layer.padding))
-        pads.append(_windows.padding_before(length, k, s, d, layer.padding))
-    if min(out) <= 0:
-        _windows.check_output(layer, nhwc_shape, out)
-    return {"strides": strides, "dilation": dilation, "pads": tuple(pads),
-            "out_hw": tuple(out)}
 
 
 @register_builtin

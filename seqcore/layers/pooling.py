@@ -27,40 +27,22 @@ class BasePooling(Layer):
                                   ("channels_last", "channels_first"))
         self.input_spec = InputSpec(ndim=n + 2)
 
-    def _spatial(self, shape):
-        return tuple(shape[1:-1]) if self.data_format == "channels_last" \
-            else tuple(shape[2:])
-
     def compute_output_shape(self, input_shape):
         sizes = [_windows.output_length(length, p, s, 1, self.padding)
-                 for length, p, s in zip(self._spatial(input_shape),
-                                         self.pool_size, self.strides)]
+                 for length, p, s in zip(
+                     _windows.spatial_shape(input_shape, self.data_format),
+                     self.pool_size, self.strides)]
         _windows.check_output(self, input_shape, sizes)
-        if self.data_format == "channels_last":
-            return (input_shape[0],) + tuple(sizes) + (input_shape[-1],)
-        return tuple(input_shape[:2]) + tuple(sizes)
+        return _windows.output_shape(input_shape, sizes, input_shape[
+            -1 if self.data_format == "channels_last" else 1],
+            self.data_format)
 
     def call(self, inputs, training=None):
-        x = inputs
-        if self.data_format == "channels_first":
-            x = np.moveaxis(x, 1, -1)
-        if self.rank == 1:
-            x = x[:, np.newaxis]
-        window = (1,) * (2 - self.rank) + self.pool_size
-        strides = (1,) * (2 - self.rank) + self.strides
-        out, pads = [], []
-        for length, p, s in zip(x.shape[1:3], window, strides):
-            out.append(_windows.output_length(length, p, s, 1, self.padding))
-            pads.append(_windows.padding_before(length, p, s, 1, self.padding))
-        if min(out) <= 0:
-            _windows.check_output(self, inputs.shape, out)
-        y = _kernels.pool2d_forward(np.ascontiguousarray(x), self.mode,
-                                    window, strides, tuple(pads), tuple(out))
-        if self.rank == 1:
-            y = y[:, 0]
-        if self.data_format == "channels_first":
-            y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
-        return y
+        x = _windows.to_nhwc(inputs, self.rank, self.data_format)
+        window, strides, _, out, pads = _windows.geometry(
+            self, x.shape, self.pool_size, self.strides, (1,) * self.rank)
+        y = _kernels.pool2d_forward(x, self.mode, window, strides, pads, out)
+        return _windows.from_nhwc(y, self.rank, self.data_format)
 
     def get_config(self):
         config = super().get_config()
