@@ -6,6 +6,7 @@ import copy
 import numpy as np
 
 from seqcore import losses
+from seqcore.saving.serialization import get_object
 
 EPSILON = 1e-7
 
@@ -353,21 +354,7 @@ def get(identifier):
     function fn(y_true, y_pred) (wrapped, named after the function)."""
     if isinstance(identifier, Metric):
         return identifier
-    if isinstance(identifier, str):
-        if identifier in _NAMES:
-            return _NAMES[identifier]()
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        if identifier in _FUNCTIONS:
-            return MeanMetricWrapper(_FUNCTIONS[identifier])
-        raise ValueError(f"Could not interpret metric identifier: "
-                         f"{identifier!r}")
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown metric class "
-                             f"{identifier.get('class_name')!r}")
-        return cls.from_config(identifier.get("config", {}))
-    if callable(identifier):
-        return MeanMetricWrapper(identifier)
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+    if isinstance(identifier, str) and identifier in _FUNCTIONS:
+        return MeanMetricWrapper(_FUNCTIONS[identifier])
+    metric = get_object(identifier, _CLASSES, _NAMES, "metric")
+    return metric if isinstance(metric, Metric) else MeanMetricWrapper(metric)

@@ -22,6 +22,26 @@ def _normalize_axes(layer, axis, ndim):
     return sorted(out)
 
 
+def _add_scale_and_shift(layer, shape):
+    """The gamma (when scale) and beta (when center) weights of `shape`."""
+    layer.gamma = layer.add_weight(
+        shape=shape, name="gamma", initializer=layer.gamma_initializer,
+        regularizer=layer.gamma_regularizer) if layer.scale else None
+    layer.beta = layer.add_weight(
+        shape=shape, name="beta", initializer=layer.beta_initializer,
+        regularizer=layer.beta_regularizer) if layer.center else None
+
+
+def _scale_and_shift_config(layer):
+    return {
+        "beta_initializer": initializers.serialize(layer.beta_initializer),
+        "gamma_initializer": initializers.serialize(layer.gamma_initializer),
+        "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
+        "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
+        "beta_constraint": None, "gamma_constraint": None,
+    }
+
+
 @register_builtin
 class BatchNormalization(Layer):
     """Normalizes each channel (`axis`) with the batch statistics when
@@ -66,14 +86,7 @@ class BatchNormalization(Layer):
                              f"{self.axis} of input shape {tuple(input_shape)} "
                              f"must be known")
         shape = (dim,)
-        self.gamma = self.add_weight(shape=shape, name="gamma",
-                                     initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) \
-            if self.scale else None
-        self.beta = self.add_weight(shape=shape, name="beta",
-                                    initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) \
-            if self.center else None
+        _add_scale_and_shift(self, shape)
         self.moving_mean = self.add_weight(
             shape=shape, name="moving_mean", trainable=False,
             initializer=self.moving_mean_initializer)
@@ -116,21 +129,15 @@ class BatchNormalization(Layer):
 
     def get_config(self):
         config = super().get_config()
+        config.update(_scale_and_shift_config(self))
         config.update({
             "axis": self.axis, "momentum": self.momentum,
             "epsilon": self.epsilon, "center": self.center,
             "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(
-                self.gamma_initializer),
             "moving_mean_initializer": initializers.serialize(
                 self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(
-                self.gamma_regularizer),
-            "beta_constraint": None, "gamma_constraint": None,
             "renorm": False, "renorm_clipping": None,
             "renorm_momentum": 0.99, "synchronized": self.synchronized,
         })
@@ -168,14 +175,7 @@ class LayerNormalization(Layer):
             raise ValueError(f"LayerNormalization '{self.name}': the "
                              f"normalized axes of {tuple(input_shape)} must "
                              f"be known")
-        self.gamma = self.add_weight(shape=shape, name="gamma",
-                                     initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) \
-            if self.scale else None
-        self.beta = self.add_weight(shape=shape, name="beta",
-                                    initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) \
-            if self.center else None
+        _add_scale_and_shift(self, shape)
 
     def _broadcast(self, v, ndim):
         shape = [1] * ndim
@@ -204,16 +204,10 @@ class LayerNormalization(Layer):
 
     def get_config(self):
         config = super().get_config()
+        config.update(_scale_and_shift_config(self))
         config.update({
             "axis": self.axis, "epsilon": self.epsilon,
             "center": self.center, "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(
-                self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(
-                self.gamma_regularizer),
-            "beta_constraint": None, "gamma_constraint": None,
         })
         return config
