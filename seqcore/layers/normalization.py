@@ -32,6 +32,15 @@ def _add_scale_and_shift(layer, shape):
         regularizer=layer.beta_regularizer) if layer.center else None
 
 
+def _broadcast(v, axes, ndim):
+    """v (shaped like the normalized axes) reshaped to broadcast against
+    an input of rank ndim."""
+    shape = [1] * ndim
+    for a, d in zip(axes, v.shape):
+        shape[a] = d
+    return v.reshape(shape)
+
+
 def _scale_and_shift_config(layer):
     return {
         "beta_initializer": initializers.serialize(layer.beta_initializer),
@@ -96,11 +105,6 @@ class BatchNormalization(Layer):
         self.input_spec = InputSpec(ndim=len(input_shape),
                                     axes={self.axis: dim})
 
-    def _broadcast(self, v, ndim):
-        shape = [1] * ndim
-        shape[self._axis] = -1
-        return v.reshape(shape)
-
     def call(self, inputs, training=None):
         ndim = inputs.ndim
         if training and self.trainable:
@@ -120,8 +124,8 @@ class BatchNormalization(Layer):
         shift = -mean * scale
         if self.center:
             shift = shift + self.beta.value
-        y = inputs * self._broadcast(scale.astype(np.float32), ndim)
-        y += self._broadcast(shift.astype(np.float32), ndim)
+        y = inputs * _broadcast(scale.astype(np.float32), (self._axis,), ndim)
+        y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
         return y
 
     def compute_output_shape(self, input_shape):
@@ -177,26 +181,20 @@ class LayerNormalization(Layer):
                              f"be known")
         _add_scale_and_shift(self, shape)
 
-    def _broadcast(self, v, ndim):
-        shape = [1] * ndim
-        for a, d in zip(self._axes, v.shape):
-            shape[a] = d
-        return v.reshape(shape)
-
     def call(self, inputs, training=None):
         ndim = inputs.ndim
         if self.rms_scaling:
             ms = np.mean(np.square(inputs), axis=self._axes, keepdims=True)
             y = inputs / np.sqrt(ms + self.epsilon)
-            return y * self._broadcast(self.gamma.value, ndim) \
+            return y * _broadcast(self.gamma.value, self._axes, ndim) \
                 if self.scale else y
         mean = inputs.mean(axis=self._axes, keepdims=True)
         variance = inputs.var(axis=self._axes, keepdims=True)
         y = (inputs - mean) / np.sqrt(variance + self.epsilon)
         if self.scale:
-            y *= self._broadcast(self.gamma.value, ndim)
+            y *= _broadcast(self.gamma.value, self._axes, ndim)
         if self.center:
-            y += self._broadcast(self.beta.value, ndim)
+            y += _broadcast(self.beta.value, self._axes, ndim)
         return y.astype(np.float32, copy=False)
 
     def compute_output_shape(self, input_shape):
