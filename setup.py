@@ -25,6 +25,7 @@ PORTABLE_SOURCES = [
     "csrc/conv.c",
     "csrc/loss.c",
     "csrc/pool.c",
+    "csrc/optim.c",
     "csrc/lstm.c",
     "csrc/gru.c",
     "csrc/simple_rnn.c",

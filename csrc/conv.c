@@ -113,3 +113,124 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     }
     return failed ? -1 : 0;
 }
+
+/* ---- backward --------------------------------------------------------------
+ * Both gradients walk each image's output rows in chunks of CHUNK_ROWS, in
+ * the same order whatever the thread count. dk accumulates chunk after chunk
+ * through a threaded GEMM (threads split dk's blocks, never the sum). dx
+ * multiplies dy by the kernel back into patch columns and scatters them into
+ * the image (col2im); threads take whole images, whose gradients are
+ * disjoint. */
+
+/* Add the patch columns of output rows [row0, row0 + rows) of one image
+ * back into its input gradient. */
+static void col2im_rows(const sc_window *g, const float *col, long row0,
+                        long rows, float *dimage)
+{
+    const long patch = g->kh * g->kw * g->c;
+    for (long r = 0; r < rows; ++r) {
+        const long oh = (row0 + r) / g->ow, ow = (row0 + r) % g->ow;
+        const float *src = col + r * patch;
+        for (long i = 0; i < g->kh; ++i) {
+            const long ih = oh * g->sh - g->pad_top + i * g->dh;
+            for (long j = 0; j < g->kw; ++j, src += g->c) {
+                const long iw = ow * g->sw - g->pad_left + j * g->dw;
+                if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w)
+                    continue;
+                float *dst = dimage + (ih * g->w + iw) * g->c;
+                for (long ch = 0; ch < g->c; ++ch)
+                    dst[ch] += src[ch];
+            }
+        }
+    }
+}
+
+static int conv_backward_input(const sc_window *g, const float *k,
+                               long filters, const float *dy, float *dx)
+{
+    const long per_image = g->oh * g->ow;
+    const long patch = g->kh * g->kw * g->c;
+    const long image_size = g->h * g->w * g->c;
+    const long chunk = per_image < CHUNK_ROWS ? per_image : CHUNK_ROWS;
+    int nt = sc_threads_for_work(2.0 * g->n * per_image * patch * filters);
+    if (g->n < 2L * nt)
+        nt = 1; /* few images: thread inside each GEMM instead */
+    int failed = 0;
+#pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        failed |= col == NULL;
+#pragma omp for schedule(static)
+        for (long n = 0; n < g->n; ++n) {
+            float *dimage = dx + n * image_size;
+            memset(dimage, 0, (size_t)image_size * sizeof(float));
+            for (long row0 = 0; col && row0 < per_image; row0 += chunk) {
+                const long rows = per_image - row0 < chunk ? per_image - row0
+                                                           : chunk;
+                const float *dyc = dy + (n * per_image + row0) * filters;
+                failed |= sc_sgemm(rows, patch, filters, 1.0f, dyc, filters, 1,
+                                   k, 1, filters, 0.0f, col, patch, NULL,
+                                   SC_ACT_NONE) != 0;
+                col2im_rows(g, col, row0, rows, dimage);
+            }
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+static int conv_backward_kernel(const sc_window *g, const float *x,
+                                long filters, const float *dy, float *dk,
+                                float beta)
+{
+    const long per_image = g->oh * g->ow;
+    const long patch = g->kh * g->kw * g->c;
+    const long chunk = per_image < CHUNK_ROWS ? per_image : CHUNK_ROWS;
+    float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+    if (col == NULL)
+        return -1;
+    for (long n = 0; n < g->n; ++n) {
+        for (long row0 = 0; row0 < per_image; row0 += chunk) {
+            const long rows = per_image - row0 < chunk ? per_image - row0
+                                                       : chunk;
+            const long first = n * per_image + row0;
+            im2col_rows(g, x, first, rows, col);
+            if (sc_sgemm(patch, filters, rows, 1.0f, col, 1, patch,
+                         dy + first * filters, filters, 1, beta, dk, filters,
+                         NULL, SC_ACT_NONE) != 0)
+                return -1;
+            beta = 1.0f;
+        }
+    }
+    return 0;
+}
+
+int sc_conv2d_backward_f32(const sc_window *g, const float *x, const float *k,
+                           long filters, const float *dy, float *dk,
+                           float beta, float *dx)
+{
+    const long pixels = g->n * g->oh * g->ow;
+    const long patch = g->kh * g->kw * g->c;
+    if (dk != NULL && pixels == 0 && beta == 0.0f)
+        memset(dk, 0, (size_t)(patch * filters) * sizeof(float));
+    if (pixels == 0 || filters == 0) {
+        if (dx != NULL)
+            memset(dx, 0, (size_t)(g->n * g->h * g->w * g->c) * sizeof(float));
+        return 0;
+    }
+    if (is_pointwise(g)) {
+        if (dk != NULL && sc_sgemm(g->c, filters, pixels, 1.0f, x, 1, g->c,
+                                   dy, filters, 1, beta, dk, filters, NULL,
+                                   SC_ACT_NONE) != 0)
+            return -1;
+        if (dx != NULL && sc_sgemm(pixels, g->c, filters, 1.0f, dy, filters,
+                                   1, k, 1, filters, 0.0f, dx, g->c, NULL,
+                                   SC_ACT_NONE) != 0)
+            return -1;
+        return 0;
+    }
+    if (dk != NULL && conv_backward_kernel(g, x, filters, dy, dk, beta) != 0)
+        return -1;
+    if (dx != NULL && conv_backward_input(g, k, filters, dy, dx) != 0)
+        return -1;
+    return 0;
+}

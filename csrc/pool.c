@@ -1,6 +1,7 @@
 /* pool.c - max and average pooling over NHWC windows; threads split the
  * output rows, and each output pixel reduces its window channel-wise. */
 #include <float.h>
+#include <string.h>
 
 #include "seqcore.h"
 
@@ -99,4 +100,88 @@ void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
 {
     pool_forward(g, x, y, avg_pixel);
+}
+
+/* ---- backward ------------------------------------------------------------
+ * Threads split the batch: each image's gradient is written by one thread,
+ * its windows in output order, so the sums do not depend on the threads. */
+
+static void max_pixel_backward(const sc_window *g, const float *restrict image,
+                               long oh, long ow, const float *restrict dy,
+                               float *restrict dimage)
+{
+    long i0, i1, j0, j1;
+    window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
+    window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
+    for (long ch = 0; ch < g->c; ++ch) {
+        float best = -FLT_MAX;
+        long at = -1;  /* the first maximum in scan order takes the gradient */
+        for (long i = i0; i < i1; ++i) {
+            const long ih = oh * g->sh - g->pad_top + i * g->dh;
+            for (long j = j0; j < j1; ++j) {
+                const long iw = ow * g->sw - g->pad_left + j * g->dw;
+                const long pos = (ih * g->w + iw) * g->c + ch;
+                if (at < 0 || image[pos] > best) {
+                    best = image[pos];
+                    at = pos;
+                }
+            }
+        }
+        if (at >= 0)
+            dimage[at] += dy[ch];
+    }
+}
+
+static void avg_pixel_backward(const sc_window *g, const float *restrict image,
+                               long oh, long ow, const float *restrict dy,
+                               float *restrict dimage)
+{
+    long i0, i1, j0, j1;
+    (void)image;
+    window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
+    window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
+    if (i1 <= i0 || j1 <= j0)
+        return;
+    const float scale = 1.0f / (float)((i1 - i0) * (j1 - j0));
+    for (long i = i0; i < i1; ++i) {
+        const long ih = oh * g->sh - g->pad_top + i * g->dh;
+        for (long j = j0; j < j1; ++j) {
+            const long iw = ow * g->sw - g->pad_left + j * g->dw;
+            float *restrict d = dimage + (ih * g->w + iw) * g->c;
+            for (long ch = 0; ch < g->c; ++ch)
+                d[ch] += dy[ch] * scale;
+        }
+    }
+}
+
+typedef void (*pool_pixel_backward_fn)(const sc_window *g, const float *image,
+                                       long oh, long ow, const float *dy,
+                                       float *dimage);
+
+static void pool_backward(const sc_window *g, const float *x, const float *dy,
+                          float *dx, pool_pixel_backward_fn pixel)
+{
+    const long image_size = g->h * g->w * g->c;
+    const long out_size = g->oh * g->ow * g->c;
+    const int nt = g->n < 2 ? 1 : threads_for(g);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long n = 0; n < g->n; ++n) {
+        float *dimage = dx + n * image_size;
+        memset(dimage, 0, (size_t)image_size * sizeof(float));
+        for (long oh = 0; oh < g->oh; ++oh)
+            for (long ow = 0; ow < g->ow; ++ow)
+                pixel(g, x + n * image_size, oh, ow,
+                      dy + n * out_size + (oh * g->ow + ow) * g->c, dimage);
+    }
+}
+
+void sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
+                               const float *dy, float *dx)
+{
+    pool_backward(g, x, dy, dx, max_pixel_backward);
+}
+
+void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx)
+{
+    pool_backward(g, NULL, dy, dx, avg_pixel_backward);
 }

@@ -158,6 +158,14 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
                           long filters, const float *bias, sc_act act,
                           float *y);
 
+/* Gradients of the convolution above, given dy (n, oh, ow, f) after the
+ * activation's derivative: dk (kh, kw, c, f) = beta * dk + patches^T dy;
+ * dx (n, h, w, c), when not NULL, is overwritten with the input gradient.
+ * Returns 0, or -1 when scratch memory ran out. */
+int sc_conv2d_backward_f32(const sc_window *g, const float *x, const float *k,
+                           long filters, const float *dy, float *dk,
+                           float beta, float *dx);
+
 /* ---- pooling (pool.c) ------------------------------------------------- */
 
 /* Max or average over each window of NHWC x into y (n, oh, ow, c). Padded
@@ -165,6 +173,13 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
  * number of real elements in the window (as Keras's 'same' pooling). */
 void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y);
+
+/* Gradients of the pooling above: dx (n, h, w, c) is overwritten from dy
+ * (n, oh, ow, c). The max routes each window's gradient to its first
+ * maximal element in scan order. */
+void sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
+                               const float *dy, float *dx);
+void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx);
 
 /* ---- recurrent layers (lstm.c, gru.c, simple_rnn.c) ------------------- */
 
@@ -208,6 +223,40 @@ int sc_simple_rnn_forward_f32(const sc_rnn_args *a, const float *x,
                               const float *kernel, const float *rkernel,
                               const float *bias, float *h, float *seq,
                               float *gates);
+
+/* ---- optimizers (optim.c) ----------------------------------------------- */
+
+/* One update of n flat weights p from gradients g, Keras 3's rules; the
+ * first n_decay weights take weight decay wd first. Optional slots (m for
+ * SGD without momentum, RMSprop's mom/average, Adam's v_hat) may be NULL. */
+void sc_sgd_update_f32(float *p, const float *g, float *m, long n,
+                       long n_decay, float lr, float wd, float momentum,
+                       int nesterov);
+void sc_rmsprop_update_f32(float *p, const float *g, float *velocity,
+                           float *mom, float *average, long n, long n_decay,
+                           float lr, float wd, float rho, float momentum,
+                           float epsilon);
+void sc_adagrad_update_f32(float *p, const float *g, float *accumulator,
+                           long n, long n_decay, float lr, float wd,
+                           float epsilon);
+void sc_adadelta_update_f32(float *p, const float *g, float *acc_grad,
+                            float *acc_delta, long n, long n_decay, float lr,
+                            float wd, float rho, float epsilon);
+/* alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t). */
+void sc_adam_update_f32(float *p, const float *g, float *m, float *v,
+                        float *v_hat, long n, long n_decay, float lr, float wd,
+                        float beta_1, float beta_2, float epsilon, float alpha);
+/* correction = 1 - beta_1^t. */
+void sc_adamax_update_f32(float *p, const float *g, float *m, float *u, long n,
+                          long n_decay, float lr, float wd, float beta_1,
+                          float beta_2, float epsilon, float correction);
+/* u_next, product_next, u_now, product_now: Nadam's momentum schedule at
+ * steps t + 1 and t; beta_2_power = beta_2^t. */
+void sc_nadam_update_f32(float *p, const float *g, float *m, float *v, long n,
+                         long n_decay, float lr, float wd, float beta_1,
+                         float beta_2, float epsilon, float u_next,
+                         float product_next, float u_now, float product_now,
+                         float beta_2_power);
 
 #ifdef __cplusplus
 }

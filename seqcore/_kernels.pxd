@@ -69,6 +69,39 @@ cdef extern from "seqcore.h" nogil:
                               sc_act act, float *y)
     void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
     void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+    void sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
+                                   const float *dy, float *dx)
+    void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy,
+                                   float *dx)
+    int sc_conv2d_backward_f32(const sc_window *g, const float *x,
+                               const float *k, long filters, const float *dy,
+                               float *dk, float beta, float *dx)
+    void sc_sgd_update_f32(float *p, const float *g, float *m, long n,
+                           long n_decay, float lr, float wd, float momentum,
+                           int nesterov)
+    void sc_rmsprop_update_f32(float *p, const float *g, float *velocity,
+                               float *mom, float *average, long n,
+                               long n_decay, float lr, float wd, float rho,
+                               float momentum, float epsilon)
+    void sc_adagrad_update_f32(float *p, const float *g, float *accumulator,
+                               long n, long n_decay, float lr, float wd,
+                               float epsilon)
+    void sc_adadelta_update_f32(float *p, const float *g, float *acc_grad,
+                                float *acc_delta, long n, long n_decay,
+                                float lr, float wd, float rho, float epsilon)
+    void sc_adam_update_f32(float *p, const float *g, float *m, float *v,
+                            float *v_hat, long n, long n_decay, float lr,
+                            float wd, float beta_1, float beta_2,
+                            float epsilon, float alpha)
+    void sc_adamax_update_f32(float *p, const float *g, float *m, float *u,
+                              long n, long n_decay, float lr, float wd,
+                              float beta_1, float beta_2, float epsilon,
+                              float correction)
+    void sc_nadam_update_f32(float *p, const float *g, float *m, float *v,
+                             long n, long n_decay, float lr, float wd,
+                             float beta_1, float beta_2, float epsilon,
+                             float u_next, float product_next, float u_now,
+                             float product_now, float beta_2_power)
 
     ctypedef struct sc_rnn_args:
         long n, t, d, u

@@ -410,6 +410,141 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
     return Y
 
 
+
+def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
+                    dk=None, float beta=0.0, bint input_grad=True):
+    """Gradients of conv2d_forward (without activation) given dy (n, oh, ow,
+    f): dk (kh, kw, c, f) = beta * dk + patches^T dy, written in place, and
+    the input gradient (n, h, w, c), returned when input_grad."""
+    cdef cnp.ndarray X = _float32_c(x, "conv2d_backward")
+    cdef cnp.ndarray K = _float32_c(kernel, "conv2d_backward kernel")
+    cdef cnp.ndarray DY = _float32_c(dy, "conv2d_backward dy")
+    if K.ndim != 4 or K.shape[2] != X.shape[3] or DY.ndim != 4 or \
+            DY.shape[0] != X.shape[0] or DY.shape[3] != K.shape[3]:
+        raise ValueError(f"conv2d_backward: incompatible shapes x "
+                         f"{(<object>X).shape}, kernel {(<object>K).shape}, "
+                         f"dy {(<object>DY).shape}")
+    cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
+                               pads, (DY.shape[1], DY.shape[2]))
+    cdef long filters = K.shape[3]
+    cdef float *pdk = NULL
+    if dk is not None:
+        if not (isinstance(dk, np.ndarray) and dk.dtype == np.float32 and
+                dk.flags.c_contiguous and dk.shape == (<object>K).shape):
+            raise ValueError(f"conv2d_backward: dk must be a C-contiguous "
+                             f"float32 array of shape {(<object>K).shape}")
+        pdk = <float *>cnp.PyArray_DATA(<cnp.ndarray>dk)
+    cdef cnp.ndarray DX = None
+    cdef float *pdx = NULL
+    if input_grad:
+        DX = np.empty((g.n, g.h, g.w, g.c), np.float32)
+        pdx = <float *>cnp.PyArray_DATA(DX)
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *pk = <float *>cnp.PyArray_DATA(K)
+    cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
+    cdef int status
+    with nogil:
+        status = sc_conv2d_backward_f32(&g, px, pk, filters, pdy, pdk, beta,
+                                        pdx)
+    if status != 0:
+        raise MemoryError("conv2d_backward: out of memory for the column "
+                          "buffer")
+    return DX
+
+
+def pool2d_backward(x, dy, str mode, tuple window, tuple strides, tuple pads):
+    """Gradient (n, h, w, c) of pool2d_forward given dy (n, oh, ow, c)."""
+    cdef cnp.ndarray X = _float32_c(x, "pool2d_backward")
+    cdef cnp.ndarray DY = _float32_c(dy, "pool2d_backward dy")
+    if DY.ndim != 4 or DY.shape[0] != X.shape[0] or DY.shape[3] != X.shape[3]:
+        raise ValueError(f"pool2d_backward: dy {(<object>DY).shape} does not "
+                         f"match x {(<object>X).shape}")
+    cdef sc_window g = _window(X, window, strides, (1, 1), pads,
+                               (DY.shape[1], DY.shape[2]))
+    cdef cnp.ndarray DX = np.empty((g.n, g.h, g.w, g.c), np.float32)
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
+    cdef float *pdx = <float *>cnp.PyArray_DATA(DX)
+    if mode == "max":
+        with nogil:
+            sc_maxpool2d_backward_f32(&g, px, pdy, pdx)
+    elif mode == "avg":
+        with nogil:
+            sc_avgpool2d_backward_f32(&g, pdy, pdx)
+    else:
+        raise ValueError(f"pool2d_backward: mode must be 'max' or 'avg', "
+                         f"received {mode!r}")
+    return DX
+
+
+# ---- optimizer updates ---------------------------------------------------------
+
+cdef float *_flat(a, long n, str what) except NULL:
+    """The data of a flat C-contiguous float32 array of n elements."""
+    if not (isinstance(a, np.ndarray) and a.dtype == np.float32 and
+            a.flags.c_contiguous and a.flags.writeable and a.size == n):
+        raise ValueError(f"optimizer update: {what} must be a writable "
+                         f"C-contiguous float32 array of {n} elements")
+    return <float *>cnp.PyArray_DATA(<cnp.ndarray>a)
+
+
+cdef float *_flat_or_null(a, long n, str what) except? NULL:
+    if a is None:
+        return NULL
+    return _flat(a, n, what)
+
+
+def optimizer_update(str rule, params, grads, slots, long n_decay, float lr,
+                     float weight_decay, tuple hyper):
+    """One optimizer step over flat float32 params and grads (n,), in place.
+
+    slots: the rule's state arrays (None for an unused optional one);
+    hyper: the rule's scalars, in the order of its C function."""
+    cdef long n = params.size
+    cdef float *p = _flat(params, n, "params")
+    cdef float *g = _flat(grads, n, "grads")
+    if not 0 <= n_decay <= n:
+        raise ValueError(f"optimizer update: n_decay={n_decay} outside "
+                         f"[0, {n}]")
+    cdef float *s0 = _flat_or_null(slots[0], n, "slot") if len(slots) > 0 else NULL
+    cdef float *s1 = _flat_or_null(slots[1], n, "slot") if len(slots) > 1 else NULL
+    cdef float *s2 = _flat_or_null(slots[2], n, "slot") if len(slots) > 2 else NULL
+    cdef float h0 = hyper[0] if len(hyper) > 0 else 0.0
+    cdef float h1 = hyper[1] if len(hyper) > 1 else 0.0
+    cdef float h2 = hyper[2] if len(hyper) > 2 else 0.0
+    cdef float h3 = hyper[3] if len(hyper) > 3 else 0.0
+    cdef float h4 = hyper[4] if len(hyper) > 4 else 0.0
+    cdef float h5 = hyper[5] if len(hyper) > 5 else 0.0
+    cdef float h6 = hyper[6] if len(hyper) > 6 else 0.0
+    cdef float h7 = hyper[7] if len(hyper) > 7 else 0.0
+    cdef float lr_ = lr, wd = weight_decay
+    cdef int code = {"sgd": 0, "rmsprop": 1, "adagrad": 2, "adadelta": 3,
+                     "adam": 4, "adamax": 5, "nadam": 6}.get(rule, -1)
+    if code < 0:
+        raise ValueError(f"optimizer update: unknown rule {rule!r}")
+    if code in (1, 3, 4, 5, 6) and s0 == NULL or code in (3, 4, 5, 6) and \
+            s1 == NULL or code == 2 and s0 == NULL:
+        raise ValueError(f"optimizer update: {rule} is missing a slot")
+    with nogil:
+        if code == 0:
+            sc_sgd_update_f32(p, g, s0, n, n_decay, lr_, wd, h0, <int>h1)
+        elif code == 1:
+            sc_rmsprop_update_f32(p, g, s0, s1, s2, n, n_decay, lr_, wd, h0,
+                                  h1, h2)
+        elif code == 2:
+            sc_adagrad_update_f32(p, g, s0, n, n_decay, lr_, wd, h0)
+        elif code == 3:
+            sc_adadelta_update_f32(p, g, s0, s1, n, n_decay, lr_, wd, h0, h1)
+        elif code == 4:
+            sc_adam_update_f32(p, g, s0, s1, s2, n, n_decay, lr_, wd, h0, h1,
+                               h2, h3)
+        elif code == 5:
+            sc_adamax_update_f32(p, g, s0, s1, n, n_decay, lr_, wd, h0, h1,
+                                 h2, h3)
+        else:
+            sc_nadam_update_f32(p, g, s0, s1, n, n_decay, lr_, wd, h0, h1, h2,
+                                h3, h4, h5, h6, h7)
+
 # ---- recurrent layers --------------------------------------------------------
 
 _GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}

@@ -275,6 +275,17 @@ class Layer:
     def call(self, inputs, training=None):
         return inputs
 
+    def backward(self, dy):
+        """Given dy = d loss / d output of the last training call, write the
+        weights' gradients (see variables.store_grad) and return d loss /
+        d input. Layers without weights that pass data through unchanged
+        inherit this identity."""
+        if type(self).call is not Layer.call:
+            raise NotImplementedError(
+                f"Layer {self.__class__.__name__} '{self.name}' cannot be "
+                f"trained: it has no backward pass")
+        return dy
+
     def _inference_fn(self, input_shape):
         """A lean function x -> y for inference on inputs of exactly
         `input_shape` (already validated), or None: what Sequential's

@@ -17,6 +17,12 @@ class Variable:
         self.trainable = trainable
         self.regularizer = None
         self.constraint = None
+        # Training: `grad` is where backward() writes d loss / d self (a view
+        # into the optimizer's gradient arena), None when no gradient is
+        # wanted (frozen, or not training); `_grad_fresh` is True until the
+        # step's first write, so shared layers add their later gradients.
+        self.grad = None
+        self._grad_fresh = True
 
     @property
     def value(self):
@@ -58,3 +64,25 @@ class Variable:
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, "
                 f"dtype={self.dtype}, value={self._value}>")
+
+
+def grad_beta(variable):
+    """How backward() writes this step's gradient of `variable`: None (not
+    wanted), 0.0 (overwrite: the first write of the step) or 1.0 (add)."""
+    if variable is None or variable.grad is None:
+        return None
+    if variable._grad_fresh:
+        variable._grad_fresh = False
+        return 0.0
+    return 1.0
+
+
+def store_grad(variable, value):
+    """Write (or add) `value` as this step's gradient of `variable`."""
+    beta = grad_beta(variable)
+    if beta is None:
+        return
+    if beta == 0.0:
+        np.copyto(variable.grad, value, casting="same_kind")
+    else:
+        variable.grad += value

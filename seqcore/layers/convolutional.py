@@ -7,7 +7,9 @@ from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.layers import _windows
 from seqcore.layers._validation import int_tuple, one_of, positive_int
-from seqcore.layers.core import apply_activation
+from seqcore.engine.variables import grad_beta, store_grad
+from seqcore.layers.core import activation_backward, apply_activation, \
+    sum_to_bias
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
@@ -86,15 +88,40 @@ class BaseConv(Layer):
         _, strides, dilation, out, pads = _windows.geometry(
             self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
         fused = activations.KERNEL_NAMES.get(self.activation, False)
-        kernel = self.kernel.value
-        if self.rank == 1:
-            kernel = kernel[np.newaxis]
-        y = _kernels.conv2d_forward(
-            x, kernel, None if self.bias is None else self.bias.value,
-            strides, dilation, pads, out, activation=fused or None)
-        if fused is False:
-            y = apply_activation(y, self.activation)
+        kernel = self._kernel_2d(self.kernel.value)
+        bias = None if self.bias is None else self.bias.value
+        if training:
+            z = _kernels.conv2d_forward(x, kernel, bias, strides, dilation,
+                                        pads, out)
+            y = apply_activation(z, self.activation, inplace=False)
+            self._saved = (x, z, y, strides, dilation, pads)
+        else:
+            y = _kernels.conv2d_forward(x, kernel, bias, strides, dilation,
+                                        pads, out, activation=fused or None)
+            if fused is False:
+                y = apply_activation(y, self.activation)
         return _windows.from_nhwc(y, self.rank, self.data_format)
+
+    def _kernel_2d(self, kernel):
+        """The HWIO kernel the 2-D C kernels take (1-D: height 1)."""
+        return kernel[np.newaxis] if self.rank == 1 else kernel
+
+    def backward(self, dy):
+        x, z, y, strides, dilation, pads = self._saved
+        dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
+                              self.data_format)
+        dz = np.ascontiguousarray(activation_backward(self.activation, z, y,
+                                                      dy))
+        beta = grad_beta(self.kernel)
+        dk = None if beta is None else self._kernel_2d(self.kernel.grad)
+        dx = _kernels.conv2d_backward(
+            x, self._kernel_2d(self.kernel.value), dz, strides, dilation,
+            pads, dk=dk, beta=beta or 0.0,
+            input_grad=not getattr(self, "_skip_input_grad", False))
+        if self.bias is not None:
+            store_grad(self.bias, sum_to_bias(dz))
+        return None if dx is None else \
+            _windows.from_nhwc(dx, self.rank, self.data_format)
 
     def get_config(self):
         config = super().get_config()

@@ -4,6 +4,7 @@ import numpy as np
 from seqcore import _kernels, activations, initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
+from seqcore.engine.variables import grad_beta, store_grad
 from seqcore.layers._validation import positive_int
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
@@ -20,6 +21,25 @@ def apply_activation(x, activation, inplace=True):
     if activation is activations.softmax and contiguous32:
         return _kernels.softmax(x, out=x if inplace else None)
     return activation(x)
+
+
+def activation_backward(activation, z, y, dy):
+    """d loss / d z for y = activation(z), given dy = d loss / d y."""
+    if activation is activations.linear:
+        return dy
+    if activation is activations.softmax:
+        return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+    name = activations.KERNEL_NAMES.get(activation, False)
+    if not name:
+        raise NotImplementedError(
+            f"activation {getattr(activation, '__name__', activation)!r} has "
+            f"no derivative in seqcore")
+    return _kernels.activation_backward(z, y, dy, name)
+
+
+def sum_to_bias(dz):
+    """d loss / d bias: dz summed over every axis but the last."""
+    return np.add.reduce(dz.reshape(-1, dz.shape[-1]), axis=0)
 
 
 @register_builtin
@@ -72,6 +92,8 @@ class Dense(Layer):
 
     def call(self, inputs, training=None):
         x = inputs.reshape(-1, inputs.shape[-1])
+        if training:
+            return self._train_call(x, inputs.shape)
         fused = activations.KERNEL_NAMES.get(self.activation, False)
         out = _kernels.gemm(
             x, self.kernel.value,
@@ -80,6 +102,25 @@ class Dense(Layer):
         if fused is False:
             out = apply_activation(out, self.activation)
         return out.reshape(inputs.shape[:-1] + (self.units,))
+
+    def _train_call(self, x, input_shape):
+        z = _kernels.gemm(x, self.kernel.value,
+                          bias=None if self.bias is None else self.bias.value)
+        y = apply_activation(z, self.activation, inplace=False)
+        self._saved = (x, z, y, input_shape)
+        return y.reshape(input_shape[:-1] + (self.units,))
+
+    def backward(self, dy):
+        x, z, y, input_shape = self._saved
+        dz = activation_backward(self.activation, z, y,
+                                 np.ascontiguousarray(dy).reshape(z.shape))
+        beta = grad_beta(self.kernel)
+        if beta is not None:
+            _kernels.gemm(x, dz, self.kernel.grad, trans_a=True, beta=beta)
+        if self.bias is not None:
+            store_grad(self.bias, sum_to_bias(dz))
+        dx = _kernels.gemm(dz, self.kernel.value, trans_b=True)
+        return dx.reshape(input_shape)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -125,7 +166,15 @@ class Activation(Layer):
         self.supports_masking = True
 
     def call(self, inputs, training=None):
-        return apply_activation(inputs, self.activation, inplace=False)
+        y = apply_activation(inputs, self.activation, inplace=False)
+        if training:
+            self._saved = (inputs, y)
+        return y
+
+    def backward(self, dy):
+        x, y = self._saved
+        return activation_backward(self.activation, x, y,
+                                   np.ascontiguousarray(dy, np.float32))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -144,6 +193,9 @@ class Identity(Layer):
 
     def call(self, inputs, training=None):
         return inputs
+
+    def backward(self, dy):
+        return dy
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -207,7 +259,20 @@ class Embedding(Layer):
                     f"Embedding '{self.name}': token id {bad} is out of range "
                     f"for input_dim={self.input_dim} (ids must be in "
                     f"[0, {self.input_dim}))")
+        if training:
+            self._saved = inputs
         return np.take(self.embeddings.value, inputs, axis=0)
+
+    def backward(self, dy):
+        """Writes the (dense) embeddings gradient; integer ids have no
+        gradient, so this returns None."""
+        if self.embeddings.grad is not None:
+            ids = self._saved.reshape(-1)
+            grad = np.zeros(self.embeddings.shape, np.float32)
+            np.add.at(grad, ids, np.asarray(dy, np.float32).reshape(
+                ids.size, self.output_dim))
+            store_grad(self.embeddings, grad)
+        return None
 
     def compute_mask(self, inputs, mask=None):
         return None if not self.mask_zero else np.not_equal(inputs, 0)

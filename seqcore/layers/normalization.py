@@ -7,6 +7,7 @@ import numpy as np
 from seqcore import initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
+from seqcore.engine.variables import store_grad
 from seqcore.saving.serialization import register_builtin
 
 
@@ -107,7 +108,8 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=None):
         ndim = inputs.ndim
-        if training and self.trainable:
+        batch_statistics = bool(training and self.trainable)
+        if batch_statistics:
             axes = tuple(i for i in range(ndim) if i != self._axis)
             mean = inputs.mean(axis=axes)
             variance = inputs.var(axis=axes)
@@ -126,7 +128,27 @@ class BatchNormalization(Layer):
             shift = shift + self.beta.value
         y = inputs * _broadcast(scale.astype(np.float32), (self._axis,), ndim)
         y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
+        if training:
+            self._saved = (inputs, mean, inv, scale, batch_statistics)
         return y
+
+    def backward(self, dy):
+        x, mean, inv, scale, batch_statistics = self._saved
+        ndim, axis = x.ndim, (self._axis,)
+        axes = tuple(i for i in range(ndim) if i != self._axis)
+        x_hat = (x - _broadcast(mean, axis, ndim)) * _broadcast(inv, axis,
+                                                               ndim)
+        if self.scale:
+            store_grad(self.gamma, np.sum(dy * x_hat, axis=axes))
+        if self.center:
+            store_grad(self.beta, np.sum(dy, axis=axes))
+        if not batch_statistics:  # an affine map with fixed statistics
+            return (dy * _broadcast(scale, axis, ndim)).astype(np.float32)
+        gamma = self.gamma.value if self.scale else 1.0
+        d_hat = dy * _broadcast(np.asarray(gamma, np.float32), axis, ndim)
+        dx = (d_hat - np.mean(d_hat, axis=axes, keepdims=True) -
+              x_hat * np.mean(d_hat * x_hat, axis=axes, keepdims=True))
+        return (dx * _broadcast(inv, axis, ndim)).astype(np.float32)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -185,17 +207,42 @@ class LayerNormalization(Layer):
         ndim = inputs.ndim
         if self.rms_scaling:
             ms = np.mean(np.square(inputs), axis=self._axes, keepdims=True)
-            y = inputs / np.sqrt(ms + self.epsilon)
+            inv = 1.0 / np.sqrt(ms + self.epsilon)
+            y = inputs * inv
+            if training:
+                self._saved = (y, inv)
             return y * _broadcast(self.gamma.value, self._axes, ndim) \
                 if self.scale else y
         mean = inputs.mean(axis=self._axes, keepdims=True)
         variance = inputs.var(axis=self._axes, keepdims=True)
-        y = (inputs - mean) / np.sqrt(variance + self.epsilon)
+        inv = 1.0 / np.sqrt(variance + self.epsilon)
+        y = (inputs - mean) * inv
+        if training:
+            self._saved = (y.copy(), inv)
         if self.scale:
             y *= _broadcast(self.gamma.value, self._axes, ndim)
         if self.center:
             y += _broadcast(self.beta.value, self._axes, ndim)
         return y.astype(np.float32, copy=False)
+
+    def backward(self, dy):
+        """x_hat = (x - mean) * inv (or x * inv with rms_scaling) over the
+        normalized axes of each sample; y = x_hat * gamma + beta."""
+        x_hat, inv = self._saved
+        ndim = x_hat.ndim
+        others = tuple(i for i in range(ndim) if i not in self._axes)
+        if self.center and not self.rms_scaling:
+            store_grad(self.beta, np.sum(dy, axis=others))
+        if self.scale:
+            store_grad(self.gamma, np.sum(dy * x_hat, axis=others))
+            dy = dy * _broadcast(self.gamma.value, self._axes, ndim)
+        projection = np.mean(dy * x_hat, axis=self._axes, keepdims=True)
+        if self.rms_scaling:
+            dx = dy - x_hat * projection
+        else:
+            dx = dy - np.mean(dy, axis=self._axes, keepdims=True) - \
+                x_hat * projection
+        return (dx * inv).astype(np.float32)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -42,7 +42,16 @@ class BasePooling(Layer):
         window, strides, _, out, pads = _windows.geometry(
             self, x.shape, self.pool_size, self.strides, (1,) * self.rank)
         y = _kernels.pool2d_forward(x, self.mode, window, strides, pads, out)
+        if training:
+            self._saved = (x, window, strides, pads)
         return _windows.from_nhwc(y, self.rank, self.data_format)
+
+    def backward(self, dy):
+        x, window, strides, pads = self._saved
+        dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
+                              self.data_format)
+        dx = _kernels.pool2d_backward(x, dy, self.mode, window, strides, pads)
+        return _windows.from_nhwc(dx, self.rank, self.data_format)
 
     def get_config(self):
         config = super().get_config()
@@ -111,8 +120,30 @@ class BaseGlobalPooling(Layer):
 
     def call(self, inputs, training=None):
         reduce = np.max if self.reduce == "max" else np.mean
-        return reduce(inputs, axis=self._axes(),
-                      keepdims=self.keepdims).astype(np.float32, copy=False)
+        y = reduce(inputs, axis=self._axes(), keepdims=True)
+        if training:
+            self._saved = (inputs, y)
+        if not self.keepdims:
+            y = y.reshape(self.compute_output_shape(inputs.shape))
+        return y.astype(np.float32, copy=False)
+
+    def backward(self, dy):
+        x, y = self._saved
+        dy = np.asarray(dy, np.float32).reshape(y.shape)
+        axes = self._axes()
+        if self.reduce == "mean":
+            count = np.prod([x.shape[a] for a in axes])
+            return np.broadcast_to(dy / np.float32(count), x.shape).copy()
+        # The gradient goes to the first maximum of each channel, in
+        # row-major order of the pooled axes.
+        spatial = tuple(range(1, len(axes) + 1))
+        moved = np.moveaxis(x, axes, spatial)       # (n, *spatial, c)
+        flat = moved.reshape(x.shape[0], -1, moved.shape[-1])
+        first = np.argmax(flat, axis=1)[:, np.newaxis]
+        dflat = np.zeros(flat.shape, np.float32)
+        np.put_along_axis(dflat, first, dy.reshape(first.shape), axis=1)
+        return np.ascontiguousarray(
+            np.moveaxis(dflat.reshape(moved.shape), spatial, axes))
 
     def compute_output_shape(self, input_shape):
         axes = self._axes()

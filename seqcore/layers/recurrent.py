@@ -9,6 +9,7 @@ from seqcore import _kernels, activations, initializers, regularizers
 from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
+from seqcore.layers import _rnn_train
 from seqcore.layers._validation import positive_int, rate
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
@@ -158,24 +159,25 @@ class BaseRNN(Layer):
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
         x = inputs
+        dropout_scale = None
         if training and self.dropout > 0.0:
             rng = sc_random.generator(self.seed)
             keep = rng.random((x.shape[0], 1, x.shape[2])) >= self.dropout
-            x = x * (keep / (1.0 - self.dropout)).astype(np.float32)
+            dropout_scale = (keep / (1.0 - self.dropout)).astype(np.float32)
+            x = x * dropout_scale
         if training and self.recurrent_dropout > 0.0:
             raise NotImplementedError(
                 f"{self.__class__.__name__} '{self.name}': recurrent_dropout "
                 f"in training is not supported yet")
         states = self._initial_states(x.shape[0], initial_state)
-        seq = _kernels.rnn_forward(
-            self.kind, np.ascontiguousarray(x), self.kernel.value,
-            self.recurrent_kernel.value,
-            None if self.bias is None else self.bias.value,
-            states[0], states[1] if self.state_count == 2 else None,
-            mask=mask, return_sequences=self.return_sequences,
-            go_backwards=self.go_backwards, activation=self._act,
-            recurrent_activation=self._ract or "sigmoid",
-            workspace=self._workspace(x.shape), **self._kernel_options())
+        if training:
+            seq, record = _rnn_train.forward(self, np.ascontiguousarray(x),
+                                             states, mask)
+            self._saved = (record, dropout_scale)
+            if not self.return_sequences:
+                seq = None
+        else:
+            seq = self._inference_sequence(x, states, mask)
         if self.stateful:
             self.states = [s.copy() for s in states]
         if seq is not None and mask is not None and self.zero_output_for_mask:
@@ -185,6 +187,34 @@ class BaseRNN(Layer):
         if self.return_state:
             return [output] + states
         return output
+
+    def backward(self, dy):
+        record, dropout_scale = self._saved
+        grads = list(dy) if self.return_state else [dy]
+        grads += [None] * (1 + self.state_count - len(grads))
+        d_out, d_states = grads[0], grads[1:]
+        d_seq = None
+        if self.return_sequences:
+            d_seq = d_out
+            if d_seq is not None and record.mask is not None and \
+                    self.zero_output_for_mask:
+                d_seq = d_seq * record.mask[:, :, 0].T
+        elif d_out is not None:
+            d_states[0] = d_out if d_states[0] is None \
+                else d_states[0] + d_out
+        dx = _rnn_train.backward(self, record, d_seq, d_states)
+        return dx if dropout_scale is None else dx * dropout_scale
+
+    def _inference_sequence(self, x, states, mask):
+        return _kernels.rnn_forward(
+            self.kind, np.ascontiguousarray(x), self.kernel.value,
+            self.recurrent_kernel.value,
+            None if self.bias is None else self.bias.value,
+            states[0], states[1] if self.state_count == 2 else None,
+            mask=mask, return_sequences=self.return_sequences,
+            go_backwards=self.go_backwards, activation=self._act,
+            recurrent_activation=self._ract or "sigmoid",
+            workspace=self._workspace(x.shape), **self._kernel_options())
 
     def _kernel_options(self):
         return {}

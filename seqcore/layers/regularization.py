@@ -21,6 +21,7 @@ class Dropout(Layer):
         self.supports_masking = True
 
     def call(self, inputs, training=None):
+        self._saved = None
         if not training or self.rate == 0.0:
             return inputs
         rng = self._rng or sc_random.generator()
@@ -29,8 +30,11 @@ class Dropout(Layer):
             shape = tuple(d if n is None else n
                           for d, n in zip(inputs.shape, self.noise_shape))
         keep = rng.random(shape, dtype=np.float32) >= self.rate
-        self._mask = keep.astype(inputs.dtype) / (1.0 - self.rate)
-        return inputs * self._mask
+        self._saved = keep.astype(inputs.dtype) / (1.0 - self.rate)
+        return inputs * self._saved
+
+    def backward(self, dy):
+        return dy if self._saved is None else dy * self._saved
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

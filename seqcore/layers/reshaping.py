@@ -21,11 +21,21 @@ class Flatten(Layer):
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs, training=None):
+        if training:
+            self._saved = inputs.shape
         if self.data_format == "channels_first" and inputs.ndim > 2:
             inputs = np.moveaxis(inputs, 1, -1)
         # The size, not -1: with an empty batch, -1 would be ambiguous.
         return np.ascontiguousarray(inputs).reshape(
             inputs.shape[0], math.prod(inputs.shape[1:]))
+
+    def backward(self, dy):
+        shape = self._saved
+        if self.data_format == "channels_first" and len(shape) > 2:
+            moved = shape[:1] + shape[2:] + shape[1:2]
+            return np.ascontiguousarray(
+                np.moveaxis(dy.reshape(moved), -1, 1))
+        return dy.reshape(shape)
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
@@ -78,7 +88,12 @@ class Reshape(Layer):
             f"output_shape = {self.target_shape}")
 
     def call(self, inputs, training=None):
+        if training:
+            self._saved = inputs.shape
         return inputs.reshape((inputs.shape[0],) + self._resolve(inputs.shape))
+
+    def backward(self, dy):
+        return dy.reshape(self._saved)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + self._resolve(input_shape)
@@ -107,6 +122,10 @@ class Permute(Layer):
     def call(self, inputs, training=None):
         return np.ascontiguousarray(np.transpose(inputs, (0,) + self.dims))
 
+    def backward(self, dy):
+        return np.ascontiguousarray(
+            np.transpose(dy, np.argsort((0,) + tuple(self.dims))))
+
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
 
@@ -127,6 +146,9 @@ class RepeatVector(Layer):
 
     def call(self, inputs, training=None):
         return np.repeat(inputs[:, np.newaxis, :], self.n, axis=1)
+
+    def backward(self, dy):
+        return np.add.reduce(dy, axis=1)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n, input_shape[1])

@@ -1,0 +1,158 @@
+/*
+ * optim.c - one call updates every trainable weight for each optimizer.
+ *
+ * The weights, their gradients and the optimizer's slots are flat float32
+ * arrays of n elements; the first n_decay elements take weight decay
+ * (w -= w * wd * lr, applied before the update as Keras 3 does). Each
+ * element is updated on its own, in Keras 3's float32 operation order, so
+ * threads split the range freely and any thread count gives the same bits.
+ * Step-dependent factors (bias corrections) come precomputed from Python.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "seqcore.h"
+
+#define PARALLEL_MIN_ELEMENTS 65536L
+
+static int threads_for(long n)
+{
+    return n < PARALLEL_MIN_ELEMENTS ? 1 : sc_threads_for_work(1e9);
+}
+
+static void decay_weights(float *restrict p, long n_decay, float lr, float wd)
+{
+    if (wd == 0.0f || n_decay <= 0)
+        return;
+#pragma omp parallel for num_threads(threads_for(n_decay)) schedule(static)
+    for (long i = 0; i < n_decay; ++i)
+        p[i] = p[i] - p[i] * wd * lr;
+}
+
+void sc_sgd_update_f32(float *restrict p, const float *restrict g,
+                       float *restrict m, long n, long n_decay, float lr,
+                       float wd, float momentum, int nesterov)
+{
+    decay_weights(p, n_decay, lr, wd);
+    if (m == NULL) {
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+        for (long i = 0; i < n; ++i)
+            p[i] = p[i] - g[i] * lr;
+        return;
+    }
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        const float step = g[i] * lr;
+        m[i] = m[i] * momentum - step;
+        p[i] = p[i] + (nesterov ? m[i] * momentum - step : m[i]);
+    }
+}
+
+void sc_rmsprop_update_f32(float *restrict p, const float *restrict g,
+                           float *restrict velocity, float *restrict mom,
+                           float *restrict average, long n, long n_decay,
+                           float lr, float wd, float rho, float momentum,
+                           float epsilon)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        velocity[i] = rho * velocity[i] + (1.0f - rho) * (g[i] * g[i]);
+        float denominator;
+        if (average != NULL) {
+            average[i] = rho * average[i] + (1.0f - rho) * g[i];
+            denominator = velocity[i] - average[i] * average[i] + epsilon;
+        } else {
+            denominator = velocity[i] + epsilon;
+        }
+        const float increment = lr * g[i] / sqrtf(denominator);
+        if (mom != NULL) {
+            mom[i] = momentum * mom[i] + increment;
+            p[i] = p[i] - mom[i];
+        } else {
+            p[i] = p[i] - increment;
+        }
+    }
+}
+
+void sc_adagrad_update_f32(float *restrict p, const float *restrict g,
+                           float *restrict accumulator, long n, long n_decay,
+                           float lr, float wd, float epsilon)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        accumulator[i] = accumulator[i] + g[i] * g[i];
+        p[i] = p[i] - lr * g[i] / sqrtf(accumulator[i] + epsilon);
+    }
+}
+
+void sc_adadelta_update_f32(float *restrict p, const float *restrict g,
+                            float *restrict acc_grad, float *restrict acc_delta,
+                            long n, long n_decay, float lr, float wd, float rho,
+                            float epsilon)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        acc_grad[i] = rho * acc_grad[i] + (1.0f - rho) * (g[i] * g[i]);
+        const float delta = -(sqrtf(acc_delta[i] + epsilon) * g[i]) /
+                            sqrtf(acc_grad[i] + epsilon);
+        acc_delta[i] = rho * acc_delta[i] + (1.0f - rho) * (delta * delta);
+        p[i] = p[i] + lr * delta;
+    }
+}
+
+void sc_adam_update_f32(float *restrict p, const float *restrict g,
+                        float *restrict m, float *restrict v,
+                        float *restrict v_hat, long n, long n_decay, float lr,
+                        float wd, float beta_1, float beta_2, float epsilon,
+                        float alpha)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        m[i] = m[i] + (g[i] - m[i]) * (1.0f - beta_1);
+        v[i] = v[i] + (g[i] * g[i] - v[i]) * (1.0f - beta_2);
+        float second = v[i];
+        if (v_hat != NULL) {
+            v_hat[i] = v_hat[i] > v[i] ? v_hat[i] : v[i];
+            second = v_hat[i];
+        }
+        p[i] = p[i] - (m[i] * alpha) / (sqrtf(second) + epsilon);
+    }
+}
+
+void sc_adamax_update_f32(float *restrict p, const float *restrict g,
+                          float *restrict m, float *restrict u, long n,
+                          long n_decay, float lr, float wd, float beta_1,
+                          float beta_2, float epsilon, float correction)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        m[i] = m[i] + (g[i] - m[i]) * (1.0f - beta_1);
+        const float decayed = beta_2 * u[i], magnitude = fabsf(g[i]);
+        u[i] = decayed > magnitude ? decayed : magnitude;
+        p[i] = p[i] - (lr * m[i]) / (correction * (u[i] + epsilon));
+    }
+}
+
+void sc_nadam_update_f32(float *restrict p, const float *restrict g,
+                         float *restrict m, float *restrict v, long n,
+                         long n_decay, float lr, float wd, float beta_1,
+                         float beta_2, float epsilon, float u_next,
+                         float product_next, float u_now, float product_now,
+                         float beta_2_power)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        m[i] = m[i] + (g[i] - m[i]) * (1.0f - beta_1);
+        v[i] = v[i] + (g[i] * g[i] - v[i]) * (1.0f - beta_2);
+        const float m_hat = u_next * m[i] / (1.0f - product_next) +
+                            (1.0f - u_now) * g[i] / (1.0f - product_now);
+        const float v_hat = v[i] / (1.0f - beta_2_power);
+        p[i] = p[i] - (m_hat * lr) / (sqrtf(v_hat) + epsilon);
+    }
+}
