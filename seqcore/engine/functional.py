@@ -134,6 +134,9 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         masks = {}
+        # What each node's call kept for backward: a layer called twice
+        # holds only its last call's state.
+        self._node_saved, self._node_activity = {}, {}
 
         def run_layer(layer, x, node):
             in_tensors = node.input_tensors
@@ -142,9 +145,19 @@ class Functional(Model):
             out, out_mask = layer._call_with_mask(x, mask, training)
             for t in node.output_tensors:
                 masks[id(t)] = out_mask
+            if training:
+                self._node_saved[id(node)] = getattr(layer, "_saved", None)
+                self._node_activity[id(node)] = getattr(
+                    layer, "_activity_output", None)
             return out
 
         return self._run(self._split_inputs(inputs), run_layer, with_node=True)
+
+    def backward(self, dy, need_input_grad=True):
+        from seqcore.engine.backprop import functional_backward
+        dys = dy if len(self._outputs) > 1 else [dy]
+        dxs = functional_backward(self, dys, need_input_grad)
+        return dxs[0] if len(self._inputs) == 1 else dxs
 
     def compute_output_shape(self, input_shape):
         shapes = [input_shape] if len(self._inputs) == 1 else input_shape

@@ -259,7 +259,10 @@ class Layer:
         x = self._convert_input(inputs)
         self._maybe_build(x.shape)
         self._check_input(x.shape)
-        return self.call(x, *args, **kwargs)
+        out = self.call(x, *args, **kwargs)
+        if self.activity_regularizer is not None and kwargs.get("training"):
+            self._activity_output = out     # its loss is added in training
+        return out
 
     def _convert_input(self, inputs):
         """Inputs as a float32 array (layers taking integers override)."""

@@ -1,9 +1,12 @@
 """Model: a layer made of layers. `Model(inputs, outputs)` builds a
 functional model (see functional.py); Sequential is in sequential.py."""
 from seqcore.engine.layer import Layer
+from seqcore.engine.trainer import Trainer
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
+    _is_model = True
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or
                              "outputs" in kwargs):

@@ -177,6 +177,10 @@ class Sequential(Model):
 
     _consumes_mask = True
 
+    def backward(self, dy, need_input_grad=True):
+        from seqcore.engine.backprop import sequential_backward
+        return sequential_backward(self, dy, need_input_grad)
+
     def compute_mask(self, inputs, mask=None):
         return getattr(self, "_output_mask", None)
 

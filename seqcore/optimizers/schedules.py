@@ -135,3 +135,21 @@ class InverseTimeDecay(_StepDecay):
     def __call__(self, step):
         return self.initial_learning_rate / \
             (1.0 + self.decay_rate * self._progress(step))
+
+
+_SCHEDULES = {cls.__name__: cls for cls in (
+    ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay)}
+
+
+def serialize(schedule):
+    return {"module": "keras.optimizers.schedules",
+            "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
+
+
+def deserialize(config):
+    name = config.get("class_name")
+    if name not in _SCHEDULES:
+        raise ValueError(f"Unknown learning rate schedule: {name!r}; known: "
+                         f"{sorted(_SCHEDULES)}")
+    return _SCHEDULES[name].from_config(config.get("config", {}))

@@ -1,0 +1,68 @@
+"""Backpropagation through a model, layer by layer (shared/DESIGN.md: no
+autograd tape): Sequential walks its stack in reverse, a functional model
+its nodes in reverse topological order, summing the gradients of tensors
+used twice. Layers before the first trainable one compute no input
+gradient."""
+
+
+def layer_backward(layer, dy, need_input_grad):
+    """dx of one layer call, after adding its activity regularizer's
+    gradient (Keras divides that loss by the batch size)."""
+    reg = layer.activity_regularizer
+    out = getattr(layer, "_activity_output", None)
+    if reg is not None and out is not None:
+        dy = dy + (reg.gradient(out) / out.shape[0]).astype(dy.dtype)
+    layer._skip_input_grad = not need_input_grad
+    if getattr(layer, "_is_model", False):
+        return layer.backward(dy, need_input_grad=need_input_grad)
+    return layer.backward(dy)
+
+
+def first_trainable(layers):
+    """Index of the first layer with trainable weights (len if none)."""
+    for i, layer in enumerate(layers):
+        if layer.trainable_weights:
+            return i
+    return len(layers)
+
+
+def sequential_backward(model, dy, need_input_grad=True):
+    layers = model._layers
+    first = first_trainable(layers)
+    for i in range(len(layers) - 1, -1, -1):
+        if i < first and not need_input_grad:
+            return None
+        dy = layer_backward(layers[i], dy, need_input_grad or i > first)
+    return dy
+
+
+def functional_backward(model, dys, need_input_grad=True):
+    """dys: one gradient per model output (None for an output without
+    loss). Returns the gradients of the model's inputs."""
+    grads = {}
+    for tensor, dy in zip(model._outputs, dys):
+        if dy is not None:
+            grads[id(tensor)] = dy
+    nodes = [n for n in model._nodes if n.layer in model._layers]
+    first = first_trainable([n.layer for n in nodes])
+    for i in range(len(nodes) - 1, -1, -1):
+        if i < first and not need_input_grad:
+            break
+        node = nodes[i]
+        outs = [grads.get(id(t)) for t in node.output_tensors]
+        if all(g is None for g in outs):
+            continue
+        layer = node.layer
+        layer._saved = model._node_saved.get(id(node))
+        layer._activity_output = model._node_activity.get(id(node))
+        dx = layer_backward(layer, outs[0] if len(outs) == 1 else outs,
+                            need_input_grad or i > first)
+        if dx is None:
+            continue
+        dxs = dx if len(node.input_tensors) > 1 else [dx]
+        for tensor, g in zip(node.input_tensors, dxs):
+            if id(tensor) in grads:
+                grads[id(tensor)] = grads[id(tensor)] + g
+            else:
+                grads[id(tensor)] = g
+    return [grads.get(id(t)) for t in model._inputs]

@@ -1,0 +1,514 @@
+"""compile / fit / evaluate / predict and the one-batch methods, mixed into
+Model.
+
+A training step: forward with training=True (layers keep what backward
+needs), the compiled loss and its gradient for each output, backward
+through the layers (gradients land in the optimizer's arena), the weight
+regularizers' gradients, then one optimizer call for every weight."""
+import math
+
+import numpy as np
+
+from seqcore import losses as losses_module
+from seqcore import metrics as metrics_module
+from seqcore import optimizers
+from seqcore.callbacks import CallbackList, History, ProgbarLogger
+from seqcore.engine import data as data_utils
+from seqcore.engine.progbar import Progbar
+
+
+def _accuracy_for(identifier, y_true, y_pred):
+    """Keras's choice for 'accuracy'/'acc' from the label and output
+    shapes."""
+    name = str(identifier)
+    if y_pred.shape[-1] == 1:
+        return metrics_module.BinaryAccuracy(name=name)
+    if y_true.ndim < y_pred.ndim or (y_true.shape[-1] == 1 and
+                                     y_pred.shape[-1] > 1):
+        return metrics_module.SparseCategoricalAccuracy(name=name)
+    return metrics_module.CategoricalAccuracy(name=name)
+
+
+def _make_metric(identifier, y_true, y_pred):
+    if str(identifier).lower() in ("accuracy", "acc"):
+        return _accuracy_for(identifier, y_true, y_pred)
+    metric = metrics_module.get(identifier)
+    if isinstance(identifier, str):
+        metric.name = identifier
+    return metric
+
+
+def _mean(values, weights):
+    total = sum(weights)
+    return sum(v * w for v, w in zip(values, weights)) / total if total \
+        else 0.0
+
+
+class _Compiled:
+    """The compiled losses and metrics of a model with `count` outputs."""
+
+    def __init__(self, loss, loss_weights, metrics, output_names):
+        count = len(output_names)
+        self.output_names = output_names
+        self.losses = self._per_output(loss, output_names, "loss")
+        self.losses = [None if l is None else losses_module.as_loss(l)
+                       for l in self.losses]
+        if loss_weights is None:
+            self.loss_weights = [1.0] * count
+        elif isinstance(loss_weights, dict):
+            self.loss_weights = [float(loss_weights.get(n, 1.0))
+                                 for n in output_names]
+        else:
+            weights = list(loss_weights) if isinstance(
+                loss_weights, (list, tuple)) else [loss_weights]
+            if len(weights) != count:
+                raise ValueError(f"loss_weights must have one entry per "
+                                 f"output ({count}), received {loss_weights}")
+            self.loss_weights = [float(w) for w in weights]
+        if metrics is None:
+            self.metric_specs = [[] for _ in range(count)]
+        elif isinstance(metrics, dict):
+            self.metric_specs = [list(_as_list(metrics.get(n, [])))
+                                 for n in output_names]
+        elif count > 1 and isinstance(metrics, (list, tuple)) and \
+                len(metrics) == count and all(
+                    isinstance(m, (list, tuple)) for m in metrics):
+            self.metric_specs = [list(m) for m in metrics]
+        else:
+            self.metric_specs = [list(_as_list(metrics))] * count
+        self.metrics = None   # built on the first batch (needs shapes)
+
+    @staticmethod
+    def _per_output(spec, names, what):
+        if isinstance(spec, dict):
+            unknown = set(spec) - set(names)
+            if unknown:
+                raise ValueError(f"The {what} dict names unknown outputs "
+                                 f"{sorted(unknown)}; the model's outputs "
+                                 f"are {names}")
+            return [spec.get(n) for n in names]
+        if isinstance(spec, (list, tuple)):
+            if len(spec) != len(names):
+                raise ValueError(f"The {what} list has {len(spec)} entries "
+                                 f"but the model has {len(names)} outputs")
+            return list(spec)
+        return [spec] * len(names)
+
+    def build_metrics(self, ys, outputs):
+        prefix = len(self.output_names) > 1
+        self.metrics = []
+        for name, specs, y, out in zip(self.output_names, self.metric_specs,
+                                       ys, outputs):
+            for spec in specs:
+                metric = _make_metric(spec, y, out)
+                if prefix:
+                    metric.name = f"{name}_{metric.name}"
+                self.metrics.append((len(self.metrics), metric))
+        self._metric_outputs = []
+        for k, specs in enumerate(self.metric_specs):
+            self._metric_outputs += [k] * len(specs)
+
+    def update_metrics(self, ys, outputs, sample_weight):
+        for (_, metric), k in zip(self.metrics, self._metric_outputs):
+            metric.update_state(ys[k], outputs[k], sample_weight)
+
+    def reset_metrics(self):
+        for _, metric in self.metrics or []:
+            metric.reset_state()
+
+    def metric_results(self):
+        return {metric.name: float(metric.result())
+                for _, metric in self.metrics or []}
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+class Trainer:
+    """The Keras training API of a Model."""
+
+    _compiled = None
+    optimizer = None
+    stop_training = False
+
+    # ---- compile ------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None,
+                metrics=None, weighted_metrics=None, run_eagerly=None,
+                steps_per_execution=1, jit_compile="auto",
+                auto_scale_loss=True):
+        """Configure training: optimizer, loss(es), metrics."""
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._compiled = _Compiled(loss, loss_weights, metrics,
+                                   self._output_names())
+        self._weighted_metrics = weighted_metrics
+        self.compiled = True
+        self.stop_training = False
+        self._train_variables = None
+
+    def _output_names(self):
+        outputs = getattr(self, "_outputs", None)
+        if outputs is None:
+            return [self._layers[-1].name] if self._layers else ["output"]
+        return [t._keras_history[0].name for t in outputs]
+
+    def _require_compiled(self, what):
+        if self._compiled is None:
+            raise RuntimeError(f"You must call `compile()` before calling "
+                               f"`{what}()`.")
+
+    @property
+    def metrics_names(self):
+        names = ["loss"]
+        if self._compiled is not None and self._compiled.metrics:
+            names += [m.name for _, m in self._compiled.metrics]
+        return names
+
+    # ---- data ---------------------------------------------------------------
+
+    def _prepare(self, x, y, sample_weight, what):
+        if x is None:
+            raise ValueError(f"`{what}` needs input data `x`")
+        xs = data_utils.as_array_list(x, "x")
+        ys = None if y is None else data_utils.as_array_list(y, "y")
+        sw = None if sample_weight is None else \
+            np.asarray(sample_weight, np.float32)
+        data_utils.cardinality(xs, ys, sw)
+        expected = len(getattr(self, "_inputs", None) or [None])
+        if len(xs) != expected:
+            raise ValueError(f"Model '{self.name}' expects {expected} "
+                             f"input(s), received {len(xs)}")
+        return xs, ys, sw
+
+    def _model_input(self, xs):
+        return xs[0] if len(xs) == 1 else xs
+
+    def _output_list(self, outputs):
+        return list(outputs) if isinstance(outputs, (list, tuple)) and \
+            len(self._output_names()) > 1 else [outputs]
+
+    # ---- one training step -------------------------------------------------------
+
+    def _prepare_variables(self):
+        """Give the optimizer the current trainable weights (a change of
+        `trainable` takes effect here) and drop gradient buffers of the
+        others."""
+        trainable = self.trainable_weights
+        key = [id(v) for v in trainable]
+        if self._train_variables != key:
+            for v in self.weights:
+                v.grad = None
+            self.optimizer.build(trainable)
+            self._train_variables = key
+        return self.optimizer._variables
+
+    def _all_layers(self):
+        found, stack = [], list(self._layers)
+        while stack:
+            layer = stack.pop()
+            found.append(layer)
+            stack.extend(getattr(layer, "_layers", []))
+        return found
+
+    def _loss_and_gradients(self, ys, outputs, sample_weight, with_grad):
+        total, grads = 0.0, []
+        for loss, weight, y, out in zip(self._compiled.losses,
+                                        self._compiled.loss_weights, ys,
+                                        outputs):
+            if loss is None:
+                grads.append(None)
+                continue
+            total += weight * float(loss(y, out, sample_weight))
+            if with_grad:
+                g = loss.gradient(y, out, sample_weight)
+                g = np.asarray(g, np.float32)
+                grads.append(g * np.float32(weight) if weight != 1.0 else g)
+        return total, grads
+
+    def _regularization_loss(self, variables, with_grad):
+        total = 0.0
+        for v in variables:
+            reg = v.regularizer
+            if reg is None:
+                continue
+            total += float(reg(v.value))
+            if with_grad and v.grad is not None:
+                v.grad += reg.gradient(v.value).astype(np.float32)
+        return total
+
+    def _activity_loss(self, layers, batch):
+        total = 0.0
+        for layer in layers:
+            out = getattr(layer, "_activity_output", None)
+            if out is not None and layer.activity_regularizer is not None:
+                total += float(layer.activity_regularizer(out)) / batch
+        return total
+
+    def _train_batch(self, xs, ys, sw):
+        """One step; returns the batch's total loss."""
+        variables = self._prepare_variables()
+        layers = self._all_layers()
+        for layer in layers:
+            layer._activity_output = None
+        outputs = self._output_list(self(self._model_input(xs),
+                                         training=True))
+        if self._compiled.metrics is None:
+            self._compiled.build_metrics(ys, outputs)
+        loss, grads = self._loss_and_gradients(ys, outputs, sw, True)
+        loss += self._activity_loss(layers, xs[0].shape[0])
+        for v in variables:
+            v._grad_fresh = True
+        if grads and any(g is not None for g in grads):
+            self.backward(grads[0] if len(grads) == 1 else grads,
+                          need_input_grad=False)
+        for v in variables:
+            if v._grad_fresh:          # no path from the loss: no change
+                v.grad[...] = 0.0
+        loss += self._regularization_loss(variables, True)
+        if not math.isfinite(loss):
+            self._nan_batches = getattr(self, "_nan_batches", 0) + 1
+        self.optimizer.step()
+        self._compiled.update_metrics(ys, outputs, sw)
+        return loss
+
+    def _test_batch(self, xs, ys, sw):
+        outputs = self._output_list(self(self._model_input(xs)))
+        if self._compiled.metrics is None:
+            self._compiled.build_metrics(ys, outputs)
+        loss, _ = self._loss_and_gradients(ys, outputs, sw, False)
+        loss += self._regularization_loss(self.trainable_weights, False)
+        self._compiled.update_metrics(ys, outputs, sw)
+        return loss
+
+    def _logs(self, loss_value):
+        logs = dict(self._compiled.metric_results())
+        logs["loss"] = float(loss_value)
+        return dict(sorted(logs.items()))
+
+    # ---- fit -------------------------------------------------------------------
+
+    def _check_stateful_batches(self, n, batch_size):
+        stateful = [l for l in self._all_layers() if getattr(l, "stateful",
+                                                              False)]
+        if stateful and n % batch_size:
+            raise ValueError(
+                f"Layer '{stateful[0].name}' is stateful: every batch must "
+                f"hold exactly batch_size={batch_size} samples, but {n} "
+                f"samples leave a last batch of {n % batch_size}. Use a "
+                f"number of samples divisible by the batch size.")
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
+            callbacks=None, validation_split=0.0, validation_data=None,
+            shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` epochs; returns a History."""
+        self._require_compiled("fit")
+        if y is None:
+            raise ValueError("fit() needs targets `y` for the compiled loss")
+        xs, ys, sw = self._prepare(x, y, sample_weight, "fit")
+        data_utils.check_finite(xs, "x")
+        data_utils.check_finite(ys, "y")
+        if class_weight is not None:
+            cw = data_utils.class_weights_to_sample_weights(ys[0],
+                                                            class_weight)
+            sw = cw if sw is None else sw * cw
+        val = None
+        if validation_data is not None:
+            val = self._unpack_validation(validation_data)
+        elif validation_split:
+            (xs, ys, swl), (vx, vy, vsw) = data_utils.split_validation(
+                [xs, ys, None if sw is None else [sw]], validation_split)
+            sw = None if swl is None else swl[0]
+            val = (vx, vy, None if vsw is None else vsw[0])
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, "
+                             f"received {batch_size}")
+        n = xs[0].shape[0]
+        if n == 0:
+            raise ValueError("fit() received no samples (x has length 0)")
+        self._check_stateful_batches(n, batch_size)
+        if not self.built:
+            self._build_from_data(xs)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        steps = steps_per_epoch or -(-n // batch_size)
+        history = History()
+        cbs = list(callbacks or [])
+        if verbose:
+            cbs.append(ProgbarLogger())
+        cbs.append(history)
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        callback_list = CallbackList(cbs, self, params)
+        self.history = history
+        self.stop_training = False
+        callback_list.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            self._compiled.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            seen, losses, weights = 0, [], []
+            batches = data_utils.batch_indices(n, batch_size, shuffle,
+                                               steps_per_epoch)
+            logs = {}
+            for step, index in enumerate(batches):
+                callback_list.on_train_batch_begin(step)
+                bx, by = data_utils.take(xs, index), data_utils.take(ys, index)
+                bw = None if sw is None else sw[index]
+                loss = self._train_batch(bx, by, bw)
+                size = bx[0].shape[0]
+                losses.append(loss)
+                weights.append(size)
+                seen += size
+                logs = self._logs(_mean(losses, weights))
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_arrays(
+                    *val, batch_size=validation_batch_size or batch_size)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end()
+        history.params = params
+        history.model = self
+        return history
+
+    def _unpack_validation(self, validation_data):
+        if not isinstance(validation_data, (list, tuple)) or \
+                len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be a tuple (x_val, y_val) "
+                             "or (x_val, y_val, val_sample_weight)")
+        vx, vy = validation_data[0], validation_data[1]
+        vsw = validation_data[2] if len(validation_data) == 3 else None
+        return self._prepare(vx, vy, vsw, "validation_data")
+
+    def _build_from_data(self, xs):
+        shape = (None,) + xs[0].shape[1:]
+        self.build(shape)
+
+    # ---- evaluate / predict ------------------------------------------------------
+
+    def _evaluate_arrays(self, xs, ys, sw, batch_size=32, callbacks=None,
+                         verbose=0):
+        n = xs[0].shape[0]
+        self._compiled.reset_metrics()
+        losses, weights = [], []
+        bar = Progbar(-(-n // batch_size), verbose=verbose) if verbose \
+            else None
+        logs = {}
+        for step, start in enumerate(range(0, n, batch_size)):
+            index = slice(start, start + batch_size)
+            if callbacks:
+                callbacks.on_test_batch_begin(step)
+            bx, by = data_utils.take(xs, index), data_utils.take(ys, index)
+            loss = self._test_batch(bx, by, None if sw is None else sw[index])
+            losses.append(loss)
+            weights.append(bx[0].shape[0])
+            logs = self._logs(_mean(losses, weights))
+            if callbacks:
+                callbacks.on_test_batch_end(step, logs)
+            if bar is not None:
+                bar.update(step + 1, logs, finalize=False)
+        if bar is not None:
+            bar.update(bar.target, logs, finalize=True)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
+                 sample_weight=None, steps=None, callbacks=None,
+                 return_dict=False):
+        """The loss and metrics on (x, y): a float when there are no
+        metrics, else [loss, *metrics] (or a dict with return_dict)."""
+        self._require_compiled("evaluate")
+        if y is None:
+            raise ValueError("evaluate() needs targets `y` for the loss")
+        xs, ys, sw = self._prepare(x, y, sample_weight, "evaluate")
+        if not self.built:
+            self._build_from_data(xs)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        callback_list = CallbackList(callbacks or [], self, {})
+        callback_list.on_test_begin()
+        logs = self._evaluate_arrays(xs, ys, sw, batch_size or 32,
+                                     callback_list, verbose)
+        callback_list.on_test_end(logs)
+        return self._format_results(logs, return_dict)
+
+    def _format_results(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs["loss"]] + [logs[name] for name in
+                                   self.metrics_names[1:]]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None,
+                callbacks=None):
+        """The model's outputs on x, batch by batch, concatenated."""
+        xs = data_utils.as_array_list(x, "x")
+        data_utils.cardinality(xs)
+        if not self.built:
+            self._build_from_data(xs)
+        batch_size = batch_size or 32
+        n = xs[0].shape[0]
+        verbose = 1 if verbose == "auto" else int(verbose)
+        bar = Progbar(max(-(-n // batch_size), 1), verbose=verbose) \
+            if verbose else None
+        callback_list = CallbackList(callbacks or [], self, {})
+        callback_list.on_predict_begin()
+        chunks = []
+        for step, start in enumerate(range(0, n, batch_size)):
+            callback_list.on_predict_batch_begin(step)
+            bx = [a[start:start + batch_size] for a in xs]
+            out = self(self._model_input(bx))
+            chunks.append([np.array(o, copy=True) for o in
+                           self._output_list(out)])
+            callback_list.on_predict_batch_end(step, {"outputs": out})
+            if bar is not None:
+                bar.update(step + 1, finalize=False)
+        if bar is not None:
+            bar.update(bar.target, finalize=True)
+        callback_list.on_predict_end()
+        if not chunks:
+            raise ValueError("predict() received no samples (x has length "
+                             "0)")
+        outputs = [np.concatenate(parts) for parts in zip(*chunks)]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    # ---- one batch ---------------------------------------------------------------
+
+    def train_on_batch(self, x, y=None, sample_weight=None,
+                       class_weight=None, return_dict=False):
+        self._require_compiled("train_on_batch")
+        xs, ys, sw = self._prepare(x, y, sample_weight, "train_on_batch")
+        if class_weight is not None:
+            cw = data_utils.class_weights_to_sample_weights(ys[0],
+                                                            class_weight)
+            sw = cw if sw is None else sw * cw
+        if not self.built:
+            self._build_from_data(xs)
+        self._compiled.reset_metrics()
+        loss = self._train_batch(xs, ys, sw)
+        return self._format_results(self._logs(loss), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        xs, ys, sw = self._prepare(x, y, sample_weight, "test_on_batch")
+        if not self.built:
+            self._build_from_data(xs)
+        self._compiled.reset_metrics()
+        loss = self._test_batch(xs, ys, sw)
+        return self._format_results(self._logs(loss), return_dict)
+
+    def predict_on_batch(self, x):
+        xs = data_utils.as_array_list(x, "x")
+        if not self.built:
+            self._build_from_data(xs)
+        out = self(self._model_input(xs))
+        outputs = [np.array(o, copy=True) for o in self._output_list(out)]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def reset_metrics(self):
+        if self._compiled is not None:
+            self._compiled.reset_metrics()

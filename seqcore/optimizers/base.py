@@ -1,0 +1,256 @@
+"""Optimizer: Keras 3's arguments, gradient clipping and weight decay, over
+one flat float32 arena of weights.
+
+On its first step for a set of trainable variables, the optimizer moves
+their values into one contiguous array (each Variable keeps a view into it)
+and gives each a gradient view into a second array, so that one C call
+updates every weight: layers' backward passes write gradients straight
+into the arena. Variables excluded from weight decay are placed last, so the
+decayed ones are a prefix.
+"""
+import math
+import re
+import warnings
+
+import numpy as np
+
+from seqcore import _kernels
+from seqcore.optimizers import schedules
+
+
+class Optimizer:
+    """Base optimizer. Subclasses set `rule` (the C kernel), `slot_names`
+    and implement `_hyper(step)` (the rule's scalars)."""
+
+    rule = None
+    slot_names = ()
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name=None, **kwargs):
+        legacy_lr = kwargs.pop("lr", None)
+        legacy_decay = kwargs.pop("decay", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword "
+                            f"arguments {sorted(kwargs)}")
+        if legacy_lr is not None:
+            warnings.warn("The `lr` argument is deprecated, use "
+                          "`learning_rate` instead.", DeprecationWarning,
+                          stacklevel=3)
+            learning_rate = legacy_lr
+        self.decay = 0.0
+        if legacy_decay:
+            warnings.warn("The `decay` argument is Keras 2's time-based "
+                          "learning-rate decay, lr / (1 + decay * step); use "
+                          "a LearningRateSchedule instead.",
+                          DeprecationWarning, stacklevel=3)
+            self.decay = float(legacy_decay)
+        if sum(c is not None for c in (clipnorm, clipvalue,
+                                       global_clipnorm)) > 1:
+            raise ValueError(
+                f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
+                f"can be set. Received: clipnorm={clipnorm}, "
+                f"clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+        if use_ema or gradient_accumulation_steps or loss_scale_factor:
+            raise ValueError(f"{type(self).__name__}: use_ema, "
+                             f"gradient_accumulation_steps and "
+                             f"loss_scale_factor are not supported by seqcore")
+        self.name = name or _snake(type(self).__name__)
+        self._learning_rate = self._checked_learning_rate(learning_rate)
+        self.weight_decay = None if weight_decay is None else \
+            float(weight_decay)
+        self.clipnorm, self.clipvalue = clipnorm, clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.iterations = 0
+        self._variables = None     # the variables the arena holds, in order
+        self._slots = {}           # slot name -> flat array
+        self._exclude_ids, self._exclude_pattern = set(), None
+        self.use_ema = False
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = None
+        self.gradient_accumulation_steps = None
+
+    # ---- learning rate -------------------------------------------------------
+
+    def _checked_learning_rate(self, value):
+        if isinstance(value, schedules.LearningRateSchedule) or callable(value):
+            return value
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a "
+                             f"float or a LearningRateSchedule, received "
+                             f"{value!r}") from None
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a "
+                             f"finite non-negative float, received {value}")
+        return value
+
+    @property
+    def learning_rate(self):
+        """The rate the next step uses (a schedule evaluated at the step)."""
+        return self._current_learning_rate()
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(self._learning_rate, schedules.LearningRateSchedule) \
+                and not isinstance(value, schedules.LearningRateSchedule):
+            raise TypeError("This optimizer was created with a "
+                            "`LearningRateSchedule` object as its "
+                            "`learning_rate` constructor argument, hence its "
+                            "learning rate is not settable.")
+        self._learning_rate = self._checked_learning_rate(value)
+
+    lr = learning_rate
+
+    def _current_learning_rate(self):
+        lr = self._learning_rate
+        if callable(lr):
+            lr = lr(self.iterations)
+        lr = float(np.float32(lr))
+        if self.decay:
+            lr = lr / (1.0 + self.decay * self.iterations)
+        return lr
+
+    # ---- weight decay ------------------------------------------------------
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exclude variables (objects, or names matched as regexes) from
+        weight decay; must be called before the first step."""
+        if self._variables is not None:
+            raise ValueError("`exclude_from_weight_decay()` can only be "
+                             "configured before the optimizer is built.")
+        self._exclude_ids = {id(v) for v in var_list or []}
+        self._exclude_pattern = re.compile("|".join(var_names)) \
+            if var_names else None
+
+    def _decays(self, variable):
+        if id(variable) in self._exclude_ids:
+            return False
+        return not (self._exclude_pattern is not None and
+                    self._exclude_pattern.search(variable.name))
+
+    # ---- the arena ---------------------------------------------------------------
+
+    def build(self, variables):
+        """Lay out `variables` (and this optimizer's state for them) in flat
+        arrays. Slot values of variables seen before are carried over."""
+        variables = list(variables)
+        if self._variables is not None and \
+                [id(v) for v in variables] == [id(v) for v in self._variables]:
+            return
+        order = [v for v in variables if self._decays(v)]
+        self._n_decay = sum(v.size for v in order)
+        order += [v for v in variables if not self._decays(v)]
+        total = sum(v.size for v in order)
+        params = _kernels.aligned_empty((total,))
+        grads = np.zeros(total, np.float32)
+        old_slots, old_offsets = self._slots, getattr(self, "_offsets", {})
+        slots = {name: np.full(total, self._slot_initial(name), np.float32)
+                 for name in self._active_slots()}
+        offsets, offset = {}, 0
+        for v in order:
+            end = offset + v.size
+            params[offset:end] = v.value.reshape(-1)
+            v._value = params[offset:end].reshape(v.shape)
+            v.grad = grads[offset:end].reshape(v.shape)
+            if id(v) in old_offsets:
+                start = old_offsets[id(v)]
+                for name, values in slots.items():
+                    if name in old_slots:
+                        values[offset:end] = old_slots[name][start:start + v.size]
+            offsets[id(v)] = offset
+            offset = end
+        self._params, self._grads, self._slots = params, grads, slots
+        self._offsets, self._variables = offsets, order
+        self._requested = variables
+
+    def _active_slots(self):
+        return self.slot_names
+
+    def _slot_initial(self, name):
+        return 0.0
+
+    @property
+    def built(self):
+        return self._variables is not None
+
+    @property
+    def variables(self):
+        """[iterations] and each slot array, as numpy arrays."""
+        return [np.array(self.iterations, np.int64)] + \
+            [self._slots[name] for name in self._active_slots()]
+
+    # ---- a step --------------------------------------------------------------
+
+    def _clip(self):
+        grads = self._grads
+        if self.clipnorm and self.clipnorm > 0:
+            for v in self._variables:
+                g = v.grad.reshape(-1)
+                norm = math.sqrt(float(np.dot(g, g)))
+                if norm > self.clipnorm:
+                    g *= np.float32(self.clipnorm / norm)
+        elif self.global_clipnorm and self.global_clipnorm > 0:
+            norm = math.sqrt(float(np.dot(grads, grads)))
+            if not math.isfinite(norm):
+                grads[...] = np.nan
+            elif norm > self.global_clipnorm:
+                grads *= np.float32(self.global_clipnorm / norm)
+        elif self.clipvalue and self.clipvalue > 0:
+            np.clip(grads, -self.clipvalue, self.clipvalue, out=grads)
+
+    def step(self):
+        """Apply the gradients the arena holds to the weights, in one C
+        call, and count the iteration."""
+        self._clip()
+        lr = self._current_learning_rate()
+        slots = [self._slots.get(name) for name in self.slot_names]
+        _kernels.optimizer_update(
+            self.rule, self._params, self._grads, slots, self._n_decay, lr,
+            self.weight_decay or 0.0, self._hyper(self.iterations + 1))
+        self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars):
+        """Keras's `apply_gradients([(grad, variable), ...])`."""
+        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        self.build([v for _, v in pairs])
+        for g, v in pairs:
+            v.grad[...] = np.asarray(g, np.float32).reshape(v.shape)
+        self.step()
+
+    def apply(self, grads, trainable_variables=None):
+        self.apply_gradients(zip(grads, trainable_variables))
+
+    def _hyper(self, step):
+        raise NotImplementedError
+
+    # ---- config ------------------------------------------------------------
+
+    def get_config(self):
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        return {"name": self.name, "learning_rate": lr,
+                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue, "use_ema": False,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": None,
+                "gradient_accumulation_steps": None}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            config["learning_rate"] = schedules.deserialize(lr)
+        return cls(**config)
+
+
+def _snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
