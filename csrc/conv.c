@@ -15,6 +15,15 @@
 #include "scratch.h"
 #include "seqcore.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+static int omp_thread(void) { return omp_get_thread_num(); }
+static int omp_team(void) { return omp_get_num_threads(); }
+#else
+static int omp_thread(void) { return 0; }
+static int omp_team(void) { return 1; }
+#endif
+
 /* Rows of the column buffer per chunk (times kh * kw * c floats). */
 #define CHUNK_ROWS 1024L
 #define PARALLEL_MIN_FLOATS 32768L
@@ -78,6 +87,23 @@ static int conv_chunk(const sc_window *g, const float *x, const float *k,
                     0.0f, y + row0 * filters, filters, bias, act);
 }
 
+/* Chunks [c0, c1) of the output rows, in order. */
+static int conv_chunks(const sc_window *g, const float *x, const float *k,
+                       long filters, const float *bias, sc_act act, float *y,
+                       long c0, long c1, float *col)
+{
+    const long pixels = g->n * g->oh * g->ow;
+    int failed = 0;
+    for (long c = c0; c < c1; ++c) {
+        const long row0 = c * CHUNK_ROWS;
+        const long rows = pixels - row0 < CHUNK_ROWS ? pixels - row0
+                                                     : CHUNK_ROWS;
+        failed |= conv_chunk(g, x, k, filters, bias, act, y, row0, rows,
+                             col) != 0;
+    }
+    return failed;
+}
+
 int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
                           long filters, const float *bias, sc_act act,
                           float *y)
@@ -96,28 +122,33 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     int nt = sc_threads_for_work(2.0 * pixels * patch * filters);
     if (chunks < 2L * nt)
         nt = 1; /* too few chunks to share: thread inside each GEMM */
+    if (nt == 1) {
+        /* No parallel region: inside even a one-thread region, the GEMM's
+         * own team would be a nested one, created afresh at every call. */
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)chunk_floats);
+        return col ? conv_chunks(g, x, k, filters, bias, act, y, 0, chunks,
+                                 col)
+                   : -1;
+    }
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
         float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)chunk_floats);
         failed |= col == NULL;
-#pragma omp for schedule(static)
-        for (long c = 0; c < chunks; ++c) {
-            const long row0 = c * CHUNK_ROWS;
-            const long rows = pixels - row0 < CHUNK_ROWS ? pixels - row0
-                                                         : CHUNK_ROWS;
-            if (col)
-                failed |= conv_chunk(g, x, k, filters, bias, act, y, row0,
-                                     rows, col) != 0;
-        }
+        const int t = omp_thread(), team = omp_team();
+        const long first = chunks * t / team, last = chunks * (t + 1) / team;
+        if (col)
+            failed |= conv_chunks(g, x, k, filters, bias, act, y, first, last,
+                                  col);
     }
     return failed ? -1 : 0;
 }
 
 /* ---- backward --------------------------------------------------------------
- * Both gradients walk each image's output rows in chunks of CHUNK_ROWS, in
- * the same order whatever the thread count. dk accumulates chunk after chunk
- * through a threaded GEMM (threads split dk's blocks, never the sum). dx
+ * Both gradients walk the output rows in chunks of CHUNK_ROWS (dx: per
+ * image), in the same order whatever the thread count. dk accumulates chunk
+ * after chunk through a threaded GEMM (threads split dk's blocks, never the
+ * sum). dx
  * multiplies dy by the kernel back into patch columns and scatters them into
  * the image (col2im); threads take whole images, whose gradients are
  * disjoint. */
@@ -145,35 +176,56 @@ static void col2im_rows(const sc_window *g, const float *col, long row0,
     }
 }
 
-static int conv_backward_input(const sc_window *g, const float *k,
-                               long filters, const float *dy, float *dx)
+/* The input gradient of images [n0, n1), each in chunks of output rows. */
+static int images_backward(const sc_window *g, const float *k, long filters,
+                           const float *dy, float *dx, long n0, long n1,
+                           float *col)
 {
     const long per_image = g->oh * g->ow;
     const long patch = g->kh * g->kw * g->c;
     const long image_size = g->h * g->w * g->c;
     const long chunk = per_image < CHUNK_ROWS ? per_image : CHUNK_ROWS;
+    int failed = 0;
+    for (long n = n0; n < n1; ++n) {
+        float *dimage = dx + n * image_size;
+        memset(dimage, 0, (size_t)image_size * sizeof(float));
+        for (long row0 = 0; row0 < per_image; row0 += chunk) {
+            const long rows = per_image - row0 < chunk ? per_image - row0
+                                                       : chunk;
+            const float *dyc = dy + (n * per_image + row0) * filters;
+            failed |= sc_sgemm(rows, patch, filters, 1.0f, dyc, filters, 1, k,
+                               1, filters, 0.0f, col, patch, NULL,
+                               SC_ACT_NONE) != 0;
+            col2im_rows(g, col, row0, rows, dimage);
+        }
+    }
+    return failed;
+}
+
+static int conv_backward_input(const sc_window *g, const float *k,
+                               long filters, const float *dy, float *dx)
+{
+    const long per_image = g->oh * g->ow;
+    const long patch = g->kh * g->kw * g->c;
+    const long chunk = per_image < CHUNK_ROWS ? per_image : CHUNK_ROWS;
     int nt = sc_threads_for_work(2.0 * g->n * per_image * patch * filters);
     if (g->n < 2L * nt)
         nt = 1; /* few images: thread inside each GEMM instead */
+    if (nt == 1) { /* no parallel region: see sc_conv2d_forward_f32 */
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        return col ? images_backward(g, k, filters, dy, dx, 0, g->n, col)
+                   : -1;
+    }
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
         float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
         failed |= col == NULL;
-#pragma omp for schedule(static)
-        for (long n = 0; n < g->n; ++n) {
-            float *dimage = dx + n * image_size;
-            memset(dimage, 0, (size_t)image_size * sizeof(float));
-            for (long row0 = 0; col && row0 < per_image; row0 += chunk) {
-                const long rows = per_image - row0 < chunk ? per_image - row0
-                                                           : chunk;
-                const float *dyc = dy + (n * per_image + row0) * filters;
-                failed |= sc_sgemm(rows, patch, filters, 1.0f, dyc, filters, 1,
-                                   k, 1, filters, 0.0f, col, patch, NULL,
-                                   SC_ACT_NONE) != 0;
-                col2im_rows(g, col, row0, rows, dimage);
-            }
-        }
+        const int t = omp_thread(), team = omp_team();
+        if (col)
+            failed |= images_backward(g, k, filters, dy, dx,
+                                      g->n * t / team, g->n * (t + 1) / team,
+                                      col);
     }
     return failed ? -1 : 0;
 }
@@ -182,24 +234,20 @@ static int conv_backward_kernel(const sc_window *g, const float *x,
                                 long filters, const float *dy, float *dk,
                                 float beta)
 {
-    const long per_image = g->oh * g->ow;
+    const long pixels = g->n * g->oh * g->ow;
     const long patch = g->kh * g->kw * g->c;
-    const long chunk = per_image < CHUNK_ROWS ? per_image : CHUNK_ROWS;
+    const long chunk = pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS;
     float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
     if (col == NULL)
         return -1;
-    for (long n = 0; n < g->n; ++n) {
-        for (long row0 = 0; row0 < per_image; row0 += chunk) {
-            const long rows = per_image - row0 < chunk ? per_image - row0
-                                                       : chunk;
-            const long first = n * per_image + row0;
-            im2col_rows(g, x, first, rows, col);
-            if (sc_sgemm(patch, filters, rows, 1.0f, col, 1, patch,
-                         dy + first * filters, filters, 1, beta, dk, filters,
-                         NULL, SC_ACT_NONE) != 0)
-                return -1;
-            beta = 1.0f;
-        }
+    for (long row0 = 0; row0 < pixels; row0 += chunk) {
+        const long rows = pixels - row0 < chunk ? pixels - row0 : chunk;
+        im2col_rows(g, x, row0, rows, col);
+        if (sc_sgemm(patch, filters, rows, 1.0f, col, 1, patch,
+                     dy + row0 * filters, filters, 1, beta, dk, filters, NULL,
+                     SC_ACT_NONE) != 0)
+            return -1;
+        beta = 1.0f;
     }
     return 0;
 }
