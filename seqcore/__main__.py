@@ -6,8 +6,8 @@ import sys
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m seqcore")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="show the build and race seqcore's GEMM "
-                                "against numpy on a dense layer's shapes")
+    sub.add_parser("demo", help="train a small convnet on the bundled "
+                                "handwritten digits")
     sub.add_parser("info", help="print the build information")
     args = parser.parse_args(argv)
     if args.command == "info":

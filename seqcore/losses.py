@@ -431,6 +431,34 @@ class Loss:
         return cls(**config)
 
 
+def _numeric_output_gradient(fn, y_true, y_pred, kwargs):
+    """(d per-sample loss / d y_pred, per-sample shape) of a custom loss
+    function, by float64 central differences: one output column at a time
+    over the whole batch, since a sample's loss depends only on its own
+    row. The function must return one value per sample (reducing the last
+    axis), as Keras losses do."""
+    p = np.asarray(y_pred, np.float64)
+    t = np.asarray(y_true)
+    t = t.astype(np.float64) if t.dtype.kind == "f" else t
+    values = np.asarray(fn(t, p, **kwargs), np.float64)
+    if values.shape != p.shape[:-1]:
+        raise ValueError(
+            f"To train with the custom loss {getattr(fn, '__name__', fn)!r}, "
+            f"it must return one value per sample, shape {p.shape[:-1]}; it "
+            f"returned shape {values.shape}")
+    grad = np.empty_like(p)
+    for j in range(p.shape[-1]):
+        column = p[..., j].copy()
+        step = 1e-4 * (1.0 + np.abs(column))
+        p[..., j] = column + step
+        up = np.asarray(fn(t, p, **kwargs), np.float64)
+        p[..., j] = column - step
+        down = np.asarray(fn(t, p, **kwargs), np.float64)
+        p[..., j] = column
+        grad[..., j] = (up - down) / (2.0 * step)
+    return grad, values.shape
+
+
 class LossFunctionWrapper(Loss):
     """A Loss around a per-sample function and its gradient."""
 
@@ -452,6 +480,9 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def _per_sample_gradient(self, y_true, y_pred):
+        if self.grad is None:
+            return _numeric_output_gradient(self.fn, y_true, y_pred,
+                                            self._fn_kwargs)
         if self.fn is sparse_categorical_crossentropy:
             p = np.asarray(y_pred)
             p = p if p.dtype.kind == "f" else p.astype(np.float32)

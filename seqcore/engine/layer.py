@@ -260,8 +260,8 @@ class Layer:
         self._maybe_build(x.shape)
         self._check_input(x.shape)
         out = self.call(x, *args, **kwargs)
-        if self.activity_regularizer is not None and kwargs.get("training"):
-            self._activity_output = out     # its loss is added in training
+        if self.activity_regularizer is not None:
+            self._activity_output = out   # its loss joins the compiled loss
         return out
 
     def _convert_input(self, inputs):

@@ -161,6 +161,8 @@ class Sequential(Model):
             return None
         shape, functions = inputs.shape, []
         for layer in self._layers:
+            if layer.activity_regularizer is not None:
+                return None     # its call records the output for the loss
             forward = layer._inference_fn(shape)
             if forward is None:
                 return None

@@ -204,7 +204,7 @@ class Trainer:
             self._train_variables = key
         return self.optimizer._variables
 
-    def _all_layers(self):
+    def _flat_layers(self):
         found, stack = [], list(self._layers)
         while stack:
             layer = stack.pop()
@@ -249,7 +249,7 @@ class Trainer:
     def _train_batch(self, xs, ys, sw):
         """One step; returns the batch's total loss."""
         variables = self._prepare_variables()
-        layers = self._all_layers()
+        layers = self._flat_layers()
         for layer in layers:
             layer._activity_output = None
         outputs = self._output_list(self(self._model_input(xs),
@@ -274,10 +274,14 @@ class Trainer:
         return loss
 
     def _test_batch(self, xs, ys, sw):
+        layers = self._flat_layers()
+        for layer in layers:
+            layer._activity_output = None
         outputs = self._output_list(self(self._model_input(xs)))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         loss, _ = self._loss_and_gradients(ys, outputs, sw, False)
+        loss += self._activity_loss(layers, xs[0].shape[0])
         loss += self._regularization_loss(self.trainable_weights, False)
         self._compiled.update_metrics(ys, outputs, sw)
         return loss
@@ -290,7 +294,7 @@ class Trainer:
     # ---- fit -------------------------------------------------------------------
 
     def _check_stateful_batches(self, n, batch_size):
-        stateful = [l for l in self._all_layers() if getattr(l, "stateful",
+        stateful = [l for l in self._flat_layers() if getattr(l, "stateful",
                                                               False)]
         if stateful and n % batch_size:
             raise ValueError(
