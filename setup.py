@@ -48,7 +48,8 @@ X86_ISA_SOURCES = {
 
 # -fno-trapping-math lets gcc vectorize branch-free float selects (clamps in
 # exp, the ReLU family); results and NaN propagation are unchanged.
-COMMON_FLAGS = ["-O3", "-fno-strict-aliasing", "-fno-trapping-math"]
+COMMON_FLAGS = ["-O3", "-fno-strict-aliasing", "-fno-trapping-math",
+                "-fno-math-errno"]
 
 OPENMP_PROBE = r"""
 #include <omp.h>

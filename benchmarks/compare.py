@@ -1,6 +1,7 @@
 """seqcore side by side with PyTorch (CPU) on the reference models.
 
     python benchmarks/compare.py [--threads 1 2] [--rounds 5] [--no-bind]
+                                  [--only inference|training]
 
 Inference throughput (samples/s, batches of 64) for the MLP 784-256-128-10,
 the CNN Conv2D(32,3)-MaxPool(2)-Conv2D(64,3)-MaxPool(2)-Flatten-Dense(128)-
@@ -27,6 +28,9 @@ import time
 BATCH = 64
 BENCHMARKS = [("mlp", BATCH), ("cnn", BATCH), ("lstm", BATCH), ("mlp", 1)]
 WORKER_SECONDS = 1.0
+# Training: (model, batch size, batches per epoch); Adam, one epoch timed
+# after a warm-up epoch, random data of the model's shapes.
+TRAINING = [("mlp", 128, 40), ("cnn", 64, 16), ("lstm", 64, 6)]
 
 
 # ---- worker: build one model in one engine and time it ----------------------
@@ -41,36 +45,85 @@ def _inputs(name, batch):
     return rng.integers(0, 10000, (batch, 80)).astype(np.int32)
 
 
-def _seqcore_fn(name, batch, threads):
-    import seqcore
-    from seqcore import layers
-    seqcore.set_num_threads(threads)
+def _keras_like_model(keras, name):
+    """The reference model in seqcore or Keras 3 (same API)."""
+    layers = keras.layers
     if name == "mlp":
-        model = seqcore.Sequential([
-            seqcore.Input(shape=(784,)), layers.Dense(256, activation="relu"),
+        return keras.Sequential([
+            keras.Input(shape=(784,)), layers.Dense(256, activation="relu"),
             layers.Dense(128, activation="relu"),
             layers.Dense(10, activation="softmax")])
-    elif name == "cnn":
-        model = seqcore.Sequential([
-            seqcore.Input(shape=(28, 28, 1)),
+    if name == "cnn":
+        return keras.Sequential([
+            keras.Input(shape=(28, 28, 1)),
             layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
             layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
             layers.Flatten(), layers.Dense(128, activation="relu"),
             layers.Dense(10, activation="softmax")])
-    else:
-        model = seqcore.Sequential([
-            seqcore.Input(shape=(80,), dtype="int32"),
-            layers.Embedding(10000, 128), layers.LSTM(128),
-            layers.Dense(1, activation="sigmoid")])
+    return keras.Sequential([
+        keras.Input(shape=(80,), dtype="int32"),
+        layers.Embedding(10000, 128), layers.LSTM(128),
+        layers.Dense(1, activation="sigmoid")])
+
+
+def _seqcore_fn(name, batch, threads):
+    import seqcore
+    seqcore.set_num_threads(threads)
+    model = _keras_like_model(seqcore, name)
     x = _inputs(name, batch)
     return lambda: model(x)
 
 
-def _torch_fn(name, batch, threads):
+def _targets(name, n):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    if name == "lstm":
+        return rng.integers(0, 2, (n, 1)).astype(np.float32)
+    return rng.integers(0, 10, n)
+
+
+def _loss_name(name):
+    return "binary_crossentropy" if name == "lstm" else \
+        "sparse_categorical_crossentropy"
+
+
+def _keras_train_fn(module, name, batch, steps):
+    """One epoch of fit() (seqcore or Keras 3), Adam."""
+    model = _keras_like_model(module, name)
+    model.compile(module.optimizers.Adam(), _loss_name(name))
+    x, y = _inputs(name, batch * steps), _targets(name, batch * steps)
+    return lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0,
+                             shuffle=False)
+
+
+def _torch_train_fn(name, batch, steps, threads):
     import numpy as np
     import torch
-    nn = torch.nn
     torch.set_num_threads(threads)
+    model = _torch_model(name, softmax=False)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    x = _inputs(name, batch * steps)
+    if name == "cnn":
+        x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+    tx = torch.from_numpy(x.astype(np.int64) if name == "lstm" else x)
+    y = _targets(name, batch * steps)
+    ty = torch.from_numpy(y if name == "lstm" else y.astype(np.int64))
+    loss_fn = torch.nn.BCEWithLogitsLoss() if name == "lstm" else \
+        torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        for i in range(steps):
+            xb, yb = tx[i * batch:(i + 1) * batch], ty[i * batch:(i + 1) * batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+    return epoch
+
+
+def _torch_model(name, softmax=True):
+    import torch
+    nn = torch.nn
 
     class LSTMNet(nn.Module):
         def __init__(self):
@@ -81,20 +134,29 @@ def _torch_fn(name, batch, threads):
 
         def forward(self, x):
             _, (h, _) = self.lstm(self.emb(x))
-            return torch.sigmoid(self.out(h[-1]))
+            out = self.out(h[-1])
+            return torch.sigmoid(out) if softmax else out
 
+    # Training feeds logits to the fused losses (as a PyTorch user would).
+    head = [nn.Softmax(dim=1)] if softmax else []
     if name == "mlp":
-        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(),
-                              nn.Linear(256, 128), nn.ReLU(),
-                              nn.Linear(128, 10), nn.Softmax(dim=1))
-    elif name == "cnn":
-        model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(32, 64, 3), nn.ReLU(),
-                              nn.MaxPool2d(2), nn.Flatten(),
-                              nn.Linear(1600, 128), nn.ReLU(),
-                              nn.Linear(128, 10), nn.Softmax(dim=1))
-    else:
-        model = LSTMNet()
+        return nn.Sequential(nn.Linear(784, 256), nn.ReLU(),
+                             nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, 10), *head)
+    if name == "cnn":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 64, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(1600, 128), nn.ReLU(),
+                             nn.Linear(128, 10), *head)
+    return LSTMNet()
+
+
+def _torch_fn(name, batch, threads):
+    import numpy as np
+    import torch
+    torch.set_num_threads(threads)
+    model = _torch_model(name)
     model.eval()
     x = _inputs(name, batch)
     if name == "cnn":
@@ -105,6 +167,27 @@ def _torch_fn(name, batch, threads):
         with torch.inference_mode():
             return model(tx)
     return run
+
+
+def train_worker(engine, name, batch, threads):
+    """Print the seconds of one training epoch after a warm-up, as JSON."""
+    steps = dict((n, s) for n, _, s in TRAINING)[name]
+    if engine == "torch":
+        fn = _torch_train_fn(name, batch, steps, threads)
+    elif engine == "keras":
+        import keras
+        fn = _keras_train_fn(keras, name, batch, steps)
+    else:
+        import seqcore
+        seqcore.set_num_threads(threads)
+        fn = _keras_train_fn(seqcore, name, batch, steps)
+    fn()
+    times = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"seconds": min(times)}))
 
 
 def worker(engine, name, batch, threads):
@@ -123,15 +206,52 @@ def worker(engine, name, batch, threads):
 
 # ---- driver -----------------------------------------------------------------
 
-def run_worker(engine, name, batch, threads, bind):
+def run_worker(engine, name, batch, threads, bind, mode="inference"):
     env = dict(os.environ)
     if bind:
         env.setdefault("OMP_PROC_BIND", "spread")
         env.setdefault("OMP_PLACES", "cores")
+    if engine == "keras":
+        env["KERAS_BACKEND"] = "jax"
+        if threads == 1:
+            env["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
+                                "intra_op_parallelism_threads=1")
+    flag = "--worker" if mode == "inference" else "--train-worker"
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", engine, name, str(batch),
+        [sys.executable, __file__, flag, engine, name, str(batch),
          str(threads)], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def _installed(module):
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
+
+
+def training_table(threads_list, rounds, bind):
+    engines = ["seqcore"] + [e for e, m in (("torch", "torch"),
+                                            ("keras", "jax")) if _installed(m)]
+    print(f"\ntraining throughput, Adam, one epoch after a warm-up "
+          f"(samples/s; ratio = seqcore / fastest peer)")
+    print(f"{'threads':>7}  {'model':<18}" +
+          "".join(f"{e:>12}" for e in engines) + f"{'ratio':>8}")
+    for threads in threads_list:
+        for name, batch, steps in TRAINING:
+            samples = {e: [] for e in engines}
+            for _ in range(rounds):
+                for engine in engines:
+                    samples[engine].append(run_worker(
+                        engine, name, batch, threads, bind, "training"))
+            rate = {e: batch * steps / statistics.median(v)
+                    for e, v in samples.items()}
+            peers = [v for e, v in rate.items() if e != "seqcore"]
+            ratio = f"{rate['seqcore'] / max(peers):.2f}x" if peers else ""
+            print(f"{threads:>7}  {f'{name} batch {batch}':<18}" +
+                  "".join(f"{rate[e]:>12.0f}" for e in engines) +
+                  f"{ratio:>8}", flush=True)
 
 
 def main():
@@ -140,15 +260,29 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-bind", action="store_true",
                         help="leave OpenMP thread placement to the OS")
+    parser.add_argument("--only", choices=["inference", "training"],
+                        help="run one of the two tables")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--train-worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         engine, name, batch, threads = args.worker
         worker(engine, name, int(batch), int(threads))
         return
+    if args.train_worker:
+        engine, name, batch, threads = args.train_worker
+        train_worker(engine, name, int(batch), int(threads))
+        return
+    if args.only != "training":
+        inference_table(args)
+    if args.only != "inference":
+        training_table(args.threads, args.rounds, not args.no_bind)
+
+
+def inference_table(args):
     import seqcore
     try:
-        import torch
+        import torch  # noqa: F401
         engines = ["seqcore", "torch"]
         torch_version = torch.__version__
     except ImportError:

@@ -40,11 +40,19 @@ void sc_sgd_update_f32(float *restrict p, const float *restrict g,
             p[i] = p[i] - g[i] * lr;
         return;
     }
+    if (nesterov) {
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+        for (long i = 0; i < n; ++i) {
+            const float step = g[i] * lr;
+            m[i] = m[i] * momentum - step;
+            p[i] = p[i] + (m[i] * momentum - step);
+        }
+        return;
+    }
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
     for (long i = 0; i < n; ++i) {
-        const float step = g[i] * lr;
-        m[i] = m[i] * momentum - step;
-        p[i] = p[i] + (nesterov ? m[i] * momentum - step : m[i]);
+        m[i] = m[i] * momentum - g[i] * lr;
+        p[i] = p[i] + m[i];
     }
 }
 
@@ -55,15 +63,22 @@ void sc_rmsprop_update_f32(float *restrict p, const float *restrict g,
                            float epsilon)
 {
     decay_weights(p, n_decay, lr, wd);
+    /* Branch-free loops for each variant, so that each vectorizes. */
+    if (average == NULL && mom == NULL) {
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+        for (long i = 0; i < n; ++i) {
+            velocity[i] = rho * velocity[i] + (1.0f - rho) * (g[i] * g[i]);
+            p[i] = p[i] - lr * g[i] / sqrtf(velocity[i] + epsilon);
+        }
+        return;
+    }
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
     for (long i = 0; i < n; ++i) {
         velocity[i] = rho * velocity[i] + (1.0f - rho) * (g[i] * g[i]);
-        float denominator;
+        float denominator = velocity[i] + epsilon;
         if (average != NULL) {
             average[i] = rho * average[i] + (1.0f - rho) * g[i];
             denominator = velocity[i] - average[i] * average[i] + epsilon;
-        } else {
-            denominator = velocity[i] + epsilon;
         }
         const float increment = lr * g[i] / sqrtf(denominator);
         if (mom != NULL) {
@@ -110,16 +125,22 @@ void sc_adam_update_f32(float *restrict p, const float *restrict g,
                         float alpha)
 {
     decay_weights(p, n_decay, lr, wd);
+    const float one_minus_b1 = 1.0f - beta_1, one_minus_b2 = 1.0f - beta_2;
+    if (v_hat == NULL) {
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+        for (long i = 0; i < n; ++i) {
+            m[i] = m[i] + (g[i] - m[i]) * one_minus_b1;
+            v[i] = v[i] + (g[i] * g[i] - v[i]) * one_minus_b2;
+            p[i] = p[i] - (m[i] * alpha) / (sqrtf(v[i]) + epsilon);
+        }
+        return;
+    }
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
     for (long i = 0; i < n; ++i) {
-        m[i] = m[i] + (g[i] - m[i]) * (1.0f - beta_1);
-        v[i] = v[i] + (g[i] * g[i] - v[i]) * (1.0f - beta_2);
-        float second = v[i];
-        if (v_hat != NULL) {
-            v_hat[i] = v_hat[i] > v[i] ? v_hat[i] : v[i];
-            second = v_hat[i];
-        }
-        p[i] = p[i] - (m[i] * alpha) / (sqrtf(second) + epsilon);
+        m[i] = m[i] + (g[i] - m[i]) * one_minus_b1;
+        v[i] = v[i] + (g[i] * g[i] - v[i]) * one_minus_b2;
+        v_hat[i] = v_hat[i] > v[i] ? v_hat[i] : v[i];
+        p[i] = p[i] - (m[i] * alpha) / (sqrtf(v_hat[i]) + epsilon);
     }
 }
 

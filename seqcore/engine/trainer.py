@@ -212,18 +212,43 @@ class Trainer:
             stack.extend(getattr(layer, "_layers", []))
         return found
 
-    def _loss_and_gradients(self, ys, outputs, sample_weight, with_grad):
+    def _output_layers(self):
+        """The layer that makes each output, when nothing else in the model
+        consumes that output (so its gradient may be taken before its
+        activation), else None."""
+        outputs = getattr(self, "_outputs", None)
+        if outputs is None:
+            return [self._layers[-1] if self._layers else None]
+        consumed = {id(t) for node in self._nodes for t in node.input_tensors}
+        return [None if id(t) in consumed else t._keras_history[0]
+                for t in outputs]
+
+    def _loss_and_gradients(self, ys, outputs, sample_weight, with_grad,
+                            output_layers=None):
         total, grads = 0.0, []
-        for loss, weight, y, out in zip(self._compiled.losses,
-                                        self._compiled.loss_weights, ys,
-                                        outputs):
+        output_layers = output_layers or [None] * len(outputs)
+        for loss, weight, y, out, layer in zip(
+                self._compiled.losses, self._compiled.loss_weights, ys,
+                outputs, output_layers):
             if loss is None:
                 grads.append(None)
                 continue
-            total += weight * float(loss(y, out, sample_weight))
+            fused = None
+            if with_grad and getattr(layer, "_takes_preactivation_grad",
+                                     False):
+                fused = losses_module.fused_output_gradient(
+                    loss, getattr(layer.activation, "__name__", None), y,
+                    out, sample_weight)
+            if fused is not None:
+                value, g = fused
+                layer._dy_is_dz = True   # its backward skips the activation
+            else:
+                value = float(loss(y, out, sample_weight))
+                g = None if not with_grad else \
+                    np.asarray(loss.gradient(y, out, sample_weight),
+                               np.float32)
+            total += weight * value
             if with_grad:
-                g = loss.gradient(y, out, sample_weight)
-                g = np.asarray(g, np.float32)
                 grads.append(g * np.float32(weight) if weight != 1.0 else g)
         return total, grads
 
@@ -256,13 +281,20 @@ class Trainer:
                                          training=True))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
-        loss, grads = self._loss_and_gradients(ys, outputs, sw, True)
+        output_layers = self._output_layers()
+        loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
+                                               output_layers)
         loss += self._activity_loss(layers, xs[0].shape[0])
         for v in variables:
             v._grad_fresh = True
-        if grads and any(g is not None for g in grads):
-            self.backward(grads[0] if len(grads) == 1 else grads,
-                          need_input_grad=False)
+        try:
+            if grads and any(g is not None for g in grads):
+                self.backward(grads[0] if len(grads) == 1 else grads,
+                              need_input_grad=False)
+        finally:
+            for layer in output_layers:
+                if layer is not None:
+                    layer._dy_is_dz = False
         for v in variables:
             if v._grad_fresh:          # no path from the loss: no change
                 v.grad[...] = 0.0

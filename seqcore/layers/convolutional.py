@@ -9,7 +9,7 @@ from seqcore.layers import _windows
 from seqcore.layers._validation import int_tuple, one_of, positive_int
 from seqcore.engine.variables import grad_beta, store_grad
 from seqcore.layers.core import activation_backward, apply_activation, \
-    sum_to_bias
+    sum_to_bias, train_activation
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
@@ -91,9 +91,9 @@ class BaseConv(Layer):
         kernel = self._kernel_2d(self.kernel.value)
         bias = None if self.bias is None else self.bias.value
         if training:
-            z = _kernels.conv2d_forward(x, kernel, bias, strides, dilation,
-                                        pads, out)
-            y = apply_activation(z, self.activation, inplace=False)
+            z, y = train_activation(lambda act: _kernels.conv2d_forward(
+                x, kernel, bias, strides, dilation, pads, out,
+                activation=act), self.activation)
             self._saved = (x, z, y, strides, dilation, pads)
         else:
             y = _kernels.conv2d_forward(x, kernel, bias, strides, dilation,
@@ -106,12 +106,16 @@ class BaseConv(Layer):
         """The HWIO kernel the 2-D C kernels take (1-D: height 1)."""
         return kernel[np.newaxis] if self.rank == 1 else kernel
 
+    _takes_preactivation_grad = True   # see Dense
+    _dy_is_dz = False
+
     def backward(self, dy):
         x, z, y, strides, dilation, pads = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
-        dz = np.ascontiguousarray(activation_backward(self.activation, z, y,
-                                                      dy))
+        dz = dy if self._dy_is_dz else \
+            activation_backward(self.activation, z, y, dy)
+        dz = np.ascontiguousarray(dz)
         beta = grad_beta(self.kernel)
         dk = None if beta is None else self._kernel_2d(self.kernel.grad)
         dx = _kernels.conv2d_backward(

@@ -23,6 +23,27 @@ def apply_activation(x, activation, inplace=True):
     return activation(x)
 
 
+# Activations whose derivative the kernels compute from the output alone
+# (relu: x > 0 iff y > 0), so that training can fuse them into the GEMM
+# epilogue and keep only y.
+_OUTPUT_DERIVATIVE = ("relu", "sigmoid", "tanh")
+
+
+def train_activation(z_fn, activation):
+    """(z, y) for training: y = activation(z_fn(fused)) where `z_fn(name)`
+    runs the layer's GEMM with the fused activation `name` (or None). When
+    the derivative needs only y, z is y itself (no second array)."""
+    name = activations.KERNEL_NAMES.get(activation, False)
+    if activation is activations.linear or name in _OUTPUT_DERIVATIVE:
+        y = z_fn(name)
+        return y, y
+    if activation is activations.softmax:
+        y = z_fn(None)
+        return y, _kernels.softmax(y, out=y)
+    z = z_fn(None)
+    return z, apply_activation(z, activation, inplace=False)
+
+
 def activation_backward(activation, z, y, dy):
     """d loss / d z for y = activation(z), given dy = d loss / d y."""
     if activation is activations.linear:
@@ -104,21 +125,29 @@ class Dense(Layer):
         return out.reshape(inputs.shape[:-1] + (self.units,))
 
     def _train_call(self, x, input_shape):
-        z = _kernels.gemm(x, self.kernel.value,
-                          bias=None if self.bias is None else self.bias.value)
-        y = apply_activation(z, self.activation, inplace=False)
+        bias = None if self.bias is None else self.bias.value
+        z, y = train_activation(lambda act: _kernels.gemm(
+            x, self.kernel.value, bias=bias, activation=act), self.activation)
         self._saved = (x, z, y, input_shape)
         return y.reshape(input_shape[:-1] + (self.units,))
 
+    # The trainer may hand backward() the gradient before the activation
+    # (softmax or sigmoid fused with its cross-entropy): _dy_is_dz says so.
+    _takes_preactivation_grad = True
+    _dy_is_dz = False
+
     def backward(self, dy):
         x, z, y, input_shape = self._saved
-        dz = activation_backward(self.activation, z, y,
-                                 np.ascontiguousarray(dy).reshape(z.shape))
+        dy = np.ascontiguousarray(dy).reshape(z.shape)
+        dz = dy if self._dy_is_dz else \
+            activation_backward(self.activation, z, y, dy)
         beta = grad_beta(self.kernel)
         if beta is not None:
             _kernels.gemm(x, dz, self.kernel.grad, trans_a=True, beta=beta)
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))
+        if getattr(self, "_skip_input_grad", False):
+            return None
         dx = _kernels.gemm(dz, self.kernel.value, trans_b=True)
         return dx.reshape(input_shape)
 
@@ -171,8 +200,13 @@ class Activation(Layer):
             self._saved = (inputs, y)
         return y
 
+    _takes_preactivation_grad = True
+    _dy_is_dz = False
+
     def backward(self, dy):
         x, y = self._saved
+        if self._dy_is_dz:
+            return dy
         return activation_backward(self.activation, x, y,
                                    np.ascontiguousarray(dy, np.float32))
 
