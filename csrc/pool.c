@@ -1,6 +1,7 @@
 /* pool.c - max and average pooling over NHWC windows; threads split the
  * output rows, and each output pixel reduces its window channel-wise. */
 #include <float.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "seqcore.h"
@@ -106,38 +107,52 @@ void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
  * Threads split the batch: each image's gradient is written by one thread,
  * its windows in output order, so the sums do not depend on the threads. */
 
+/* The window's gradient goes to its first maximal element in scan order.
+ * A vectorizable pass over the window positions (channels inner) finds
+ * each channel's position; then one scalar add per channel routes dy. */
 static void max_pixel_backward(const sc_window *g, const float *restrict image,
                                long oh, long ow, const float *restrict dy,
-                               float *restrict dimage)
+                               float *restrict dimage, float *restrict best,
+                               int *restrict where)
 {
     long i0, i1, j0, j1;
     window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
     window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
-    for (long ch = 0; ch < g->c; ++ch) {
-        float best = -FLT_MAX;
-        long at = -1;  /* the first maximum in scan order takes the gradient */
-        for (long i = i0; i < i1; ++i) {
-            const long ih = oh * g->sh - g->pad_top + i * g->dh;
-            for (long j = j0; j < j1; ++j) {
-                const long iw = ow * g->sw - g->pad_left + j * g->dw;
-                const long pos = (ih * g->w + iw) * g->c + ch;
-                if (at < 0 || image[pos] > best) {
-                    best = image[pos];
-                    at = pos;
+    if (i0 >= i1 || j0 >= j1)
+        return;
+    int first = 1;
+    for (long i = i0; i < i1; ++i) {
+        const long ih = oh * g->sh - g->pad_top + i * g->dh;
+        for (long j = j0; j < j1; ++j) {
+            const long iw = ow * g->sw - g->pad_left + j * g->dw;
+            const int pixel = (int)(ih * g->w + iw);
+            const float *restrict in = image + (long)pixel * g->c;
+            if (first) {
+                for (long ch = 0; ch < g->c; ++ch) {
+                    best[ch] = in[ch];
+                    where[ch] = pixel;
                 }
+                first = 0;
+                continue;
+            }
+            for (long ch = 0; ch < g->c; ++ch) {
+                /* every load unconditional, so that the selects vectorize */
+                const float v = in[ch], b = best[ch];
+                const int larger = -(int)(v > b); /* all ones or zero */
+                best[ch] = v > b ? v : b;
+                where[ch] = (pixel & larger) | (where[ch] & ~larger);
             }
         }
-        if (at >= 0)
-            dimage[at] += dy[ch];
     }
+    for (long ch = 0; ch < g->c; ++ch)
+        dimage[(long)where[ch] * g->c + ch] += dy[ch];
 }
 
-static void avg_pixel_backward(const sc_window *g, const float *restrict image,
-                               long oh, long ow, const float *restrict dy,
+static void avg_pixel_backward(const sc_window *g, long oh, long ow,
+                               const float *restrict dy,
                                float *restrict dimage)
 {
     long i0, i1, j0, j1;
-    (void)image;
     window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
     window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
     if (i1 <= i0 || j1 <= j0)
@@ -154,34 +169,49 @@ static void avg_pixel_backward(const sc_window *g, const float *restrict image,
     }
 }
 
-typedef void (*pool_pixel_backward_fn)(const sc_window *g, const float *image,
-                                       long oh, long ow, const float *dy,
-                                       float *dimage);
-
-static void pool_backward(const sc_window *g, const float *x, const float *dy,
-                          float *dx, pool_pixel_backward_fn pixel)
+/* Each image's gradient by one thread, its windows in output order, so the
+ * sums do not depend on the thread count. x and y are NULL for 'avg'. */
+static int pool_backward(const sc_window *g, const float *x, const float *y,
+                         const float *dy, float *dx)
 {
     const long image_size = g->h * g->w * g->c;
     const long out_size = g->oh * g->ow * g->c;
     const int nt = g->n < 2 ? 1 : threads_for(g);
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (long n = 0; n < g->n; ++n) {
-        float *dimage = dx + n * image_size;
-        memset(dimage, 0, (size_t)image_size * sizeof(float));
-        for (long oh = 0; oh < g->oh; ++oh)
-            for (long ow = 0; ow < g->ow; ++ow)
-                pixel(g, x + n * image_size, oh, ow,
-                      dy + n * out_size + (oh * g->ow + ow) * g->c, dimage);
+    int failed = 0;
+#pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        /* per thread: each channel's running maximum and its pixel */
+        float *best = x ? malloc((size_t)g->c * sizeof(float)) : NULL;
+        int *where = x ? malloc((size_t)g->c * sizeof(int)) : NULL;
+        const int ready = x == NULL || (best != NULL && where != NULL);
+        failed |= !ready;
+#pragma omp for schedule(static)
+        for (long n = 0; n < g->n; ++n) {
+            float *dimage = dx + n * image_size;
+            memset(dimage, 0, (size_t)image_size * sizeof(float));
+            for (long oh = 0; oh < g->oh && ready; ++oh)
+                for (long ow = 0; ow < g->ow; ++ow) {
+                    const long at = n * out_size + (oh * g->ow + ow) * g->c;
+                    if (x)
+                        max_pixel_backward(g, x + n * image_size, oh, ow,
+                                           dy + at, dimage, best, where);
+                    else
+                        avg_pixel_backward(g, oh, ow, dy + at, dimage);
+                }
+        }
+        free(best);
+        free(where);
     }
+    return failed ? -1 : 0;
 }
 
-void sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
-                               const float *dy, float *dx)
+int sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
+                              const float *y, const float *dy, float *dx)
 {
-    pool_backward(g, x, dy, dx, max_pixel_backward);
+    return pool_backward(g, x, y, dy, dx);
 }
 
 void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx)
 {
-    pool_backward(g, NULL, dy, dx, avg_pixel_backward);
+    pool_backward(g, NULL, NULL, dy, dx);
 }

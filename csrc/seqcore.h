@@ -175,10 +175,11 @@ void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 
 /* Gradients of the pooling above: dx (n, h, w, c) is overwritten from dy
- * (n, oh, ow, c). The max routes each window's gradient to its first
- * maximal element in scan order. */
-void sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
-                               const float *dy, float *dx);
+ * (n, oh, ow, c). The max, given x and its pooled y, routes each window's
+ * gradient to its first maximal element in scan order; it returns 0, or -1
+ * when out of memory. */
+int sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
+                              const float *y, const float *dy, float *dx);
 void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx);
 
 /* ---- recurrent layers (lstm.c, gru.c, simple_rnn.c) ------------------- */

@@ -69,8 +69,8 @@ cdef extern from "seqcore.h" nogil:
                               sc_act act, float *y)
     void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
     void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
-    void sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
-                                   const float *dy, float *dx)
+    int sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
+                                  const float *y, const float *dy, float *dx)
     void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy,
                                    float *dx)
     int sc_conv2d_backward_f32(const sc_window *g, const float *x,

@@ -452,22 +452,31 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
     return DX
 
 
-def pool2d_backward(x, dy, str mode, tuple window, tuple strides, tuple pads):
-    """Gradient (n, h, w, c) of pool2d_forward given dy (n, oh, ow, c)."""
+def pool2d_backward(x, y, dy, str mode, tuple window, tuple strides,
+                    tuple pads):
+    """Gradient (n, h, w, c) of pool2d_forward given its output y and dy,
+    both (n, oh, ow, c)."""
     cdef cnp.ndarray X = _float32_c(x, "pool2d_backward")
+    cdef cnp.ndarray Y = _float32_c(y, "pool2d_backward y")
     cdef cnp.ndarray DY = _float32_c(dy, "pool2d_backward dy")
-    if DY.ndim != 4 or DY.shape[0] != X.shape[0] or DY.shape[3] != X.shape[3]:
-        raise ValueError(f"pool2d_backward: dy {(<object>DY).shape} does not "
-                         f"match x {(<object>X).shape}")
+    if DY.ndim != 4 or DY.shape[0] != X.shape[0] or DY.shape[3] != X.shape[3] \
+            or (<object>Y).shape != (<object>DY).shape:
+        raise ValueError(f"pool2d_backward: y {(<object>Y).shape} and dy "
+                         f"{(<object>DY).shape} do not match x "
+                         f"{(<object>X).shape}")
     cdef sc_window g = _window(X, window, strides, (1, 1), pads,
                                (DY.shape[1], DY.shape[2]))
     cdef cnp.ndarray DX = np.empty((g.n, g.h, g.w, g.c), np.float32)
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
     cdef float *pdx = <float *>cnp.PyArray_DATA(DX)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef int status = 0
     if mode == "max":
         with nogil:
-            sc_maxpool2d_backward_f32(&g, px, pdy, pdx)
+            status = sc_maxpool2d_backward_f32(&g, px, py, pdy, pdx)
+        if status != 0:
+            raise MemoryError("pool2d_backward: out of memory")
     elif mode == "avg":
         with nogil:
             sc_avgpool2d_backward_f32(&g, pdy, pdx)

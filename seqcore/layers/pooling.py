@@ -43,14 +43,15 @@ class BasePooling(Layer):
             self, x.shape, self.pool_size, self.strides, (1,) * self.rank)
         y = _kernels.pool2d_forward(x, self.mode, window, strides, pads, out)
         if training:
-            self._saved = (x, window, strides, pads)
+            self._saved = (x, y, window, strides, pads)
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     def backward(self, dy):
-        x, window, strides, pads = self._saved
+        x, y, window, strides, pads = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
-        dx = _kernels.pool2d_backward(x, dy, self.mode, window, strides, pads)
+        dx = _kernels.pool2d_backward(x, y, dy, self.mode, window, strides,
+                                      pads)
         return _windows.from_nhwc(dx, self.rank, self.data_format)
 
     def get_config(self):
