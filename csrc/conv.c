@@ -10,6 +10,7 @@
  * same core); with few, the chunks run in turn on a threaded GEMM. Either
  * way every output is computed by the same operations.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "scratch.h"
@@ -230,6 +231,35 @@ static int conv_backward_input(const sc_window *g, const float *k,
     return failed ? -1 : 0;
 }
 
+/* dk over chunks [c0, c1) of the output rows, in order, into out
+ * (beta 0: overwrite). */
+static int kernel_grad_chunks(const sc_window *g, const float *x, long filters,
+                              const float *dy, float *out, float beta,
+                              long c0, long c1, float *col)
+{
+    const long pixels = g->n * g->oh * g->ow;
+    const long patch = g->kh * g->kw * g->c;
+    for (long c = c0; c < c1; ++c) {
+        const long row0 = c * CHUNK_ROWS;
+        const long rows = pixels - row0 < CHUNK_ROWS ? pixels - row0
+                                                     : CHUNK_ROWS;
+        im2col_rows(g, x, row0, rows, col);
+        if (sc_sgemm(patch, filters, rows, 1.0f, col, 1, patch,
+                     dy + row0 * filters, filters, 1, beta, out, filters, NULL,
+                     SC_ACT_NONE) != 0)
+            return -1;
+        beta = 1.0f;
+    }
+    return 0;
+}
+
+/* dk = beta * dk + patches^T dy. The chunks are cut into DK_GROUPS groups
+ * (a number that does not depend on the threads); threads take whole
+ * groups, each summing its chunks into its own partial dk, and the partials
+ * are added in group order: parallel over the reduction, yet the same bits
+ * at any thread count. */
+#define DK_GROUPS 16L
+
 static int conv_backward_kernel(const sc_window *g, const float *x,
                                 long filters, const float *dy, float *dk,
                                 float beta)
@@ -237,19 +267,51 @@ static int conv_backward_kernel(const sc_window *g, const float *x,
     const long pixels = g->n * g->oh * g->ow;
     const long patch = g->kh * g->kw * g->c;
     const long chunk = pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS;
-    float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
-    if (col == NULL)
-        return -1;
-    for (long row0 = 0; row0 < pixels; row0 += chunk) {
-        const long rows = pixels - row0 < chunk ? pixels - row0 : chunk;
-        im2col_rows(g, x, row0, rows, col);
-        if (sc_sgemm(patch, filters, rows, 1.0f, col, 1, patch,
-                     dy + row0 * filters, filters, 1, beta, dk, filters, NULL,
-                     SC_ACT_NONE) != 0)
-            return -1;
-        beta = 1.0f;
+    const long chunks = (pixels + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    const long groups = chunks < DK_GROUPS ? chunks : DK_GROUPS;
+    const long size = patch * filters;
+    if (groups == 1) {
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        return col ? kernel_grad_chunks(g, x, filters, dy, dk, beta, 0,
+                                        chunks, col)
+                   : -1;
     }
-    return 0;
+    float *partial = malloc((size_t)(groups * size) * sizeof(float));
+    if (partial == NULL)
+        return -1;
+    int nt = sc_threads_for_work(2.0 * pixels * patch * filters);
+    if (groups < 2L * nt)
+        nt = 1;
+    int failed = 0;
+    if (nt == 1) { /* no parallel region: see sc_conv2d_forward_f32 */
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        for (long q = 0; q < groups && !failed; ++q)
+            failed |= col == NULL ||
+                      kernel_grad_chunks(g, x, filters, dy, partial + q * size,
+                                         0.0f, chunks * q / groups,
+                                         chunks * (q + 1) / groups, col) != 0;
+    } else {
+#pragma omp parallel for num_threads(nt) schedule(static) \
+    reduction(| : failed)
+        for (long q = 0; q < groups; ++q) {
+            float *col = sc_scratch(SC_SCRATCH_IM2COL,
+                                    (size_t)(chunk * patch));
+            failed |= col == NULL ||
+                      kernel_grad_chunks(g, x, filters, dy,
+                                         partial + q * size, 0.0f,
+                                         chunks * q / groups,
+                                         chunks * (q + 1) / groups, col) != 0;
+        }
+    }
+    if (!failed) {
+        for (long q = 1; q < groups; ++q)
+            for (long e = 0; e < size; ++e)
+                partial[e] += partial[q * size + e];
+        for (long e = 0; e < size; ++e)
+            dk[e] = beta == 0.0f ? partial[e] : dk[e] + partial[e];
+    }
+    free(partial);
+    return failed ? -1 : 0;
 }
 
 int sc_conv2d_backward_f32(const sc_window *g, const float *x, const float *k,
