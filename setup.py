@@ -30,6 +30,7 @@ PORTABLE_SOURCES = [
     "csrc/gru.c",
     "csrc/simple_rnn.c",
     "csrc/rnn_common.c",
+    "csrc/rnn_train.c",
     "csrc/gemm/kernels.c",
     "csrc/gemm/macro.c",
     "csrc/gemm/packed.c",

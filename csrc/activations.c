@@ -128,3 +128,14 @@ void sc_activation_backward_f32(const float *x, const float *y,
         act_grad_row(x + start, y + start, dy + start, dx + start, len, act);
     }
 }
+
+void sc_act_rows_f32(const float *x, float *y, long n, sc_act act)
+{
+    act_row(x, y, n, act);
+}
+
+void sc_act_grad_rows_f32(const float *x, const float *y, const float *dy,
+                          float *dx, long n, sc_act act)
+{
+    act_grad_row(x, y, dy, dx, n, act);
+}

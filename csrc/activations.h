@@ -34,6 +34,12 @@ void sc_act_grad_row_avx512(const float *x, const float *y, const float *dy,
                          float *dx, long n, sc_act act);
 #endif
 
+/* One row of n elements on the calling thread, with the selected ISA's
+ * code (the recurrent kernels call these inside their step loops). */
+void sc_act_rows_f32(const float *x, float *y, long n, sc_act act);
+void sc_act_grad_rows_f32(const float *x, const float *y, const float *dy,
+                          float *dx, long n, sc_act act);
+
 /* Use the rows of `isa` (cpu.c calls this when an ISA is selected). */
 void sc_activations_select(sc_isa isa);
 

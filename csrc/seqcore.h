@@ -225,6 +225,59 @@ int sc_simple_rnn_forward_f32(const sc_rnn_args *a, const float *x,
                               const float *bias, float *h, float *seq,
                               float *gates);
 
+/* ---- recurrent training (rnn_train.c) --------------------------------------
+ * The forward pass keeping every step (time-major, Keras's column order) and
+ * backpropagation through time. proj (t, n, G u): x_t W + input bias for
+ * every step, in processing order. Outputs are caller-allocated: pre and
+ * gates (t, n, G u) before and after activation, h_prev (t, n, u) each
+ * step's starting state, seq (t, n, u) each step's output. h (and c) hold
+ * the initial states and are left holding the final ones. Backward: d_seq
+ * (t, n, u) or NULL; dh (and dc) hold the gradient of the final states and
+ * are left holding that of the initial ones; d_pre (or dx_gates) receives
+ * the gradient of the pre-activations (what the caller multiplies by x and
+ * h_prev for the kernels' gradients). All return 0, or -1 when out of
+ * memory. */
+typedef struct {
+    long n, t, u;
+    sc_act act, recurrent_act;
+    const unsigned char *mask; /* (t, n), nonzero = real step, or NULL */
+} sc_rnn_train_args;
+
+/* LSTM: c_prev, c_new, act_c (t, n, u): the cell state before and after
+ * each step and act(c_new). */
+int sc_lstm_train_forward_f32(const sc_rnn_train_args *a, const float *proj,
+                              const float *rkernel, float *h, float *c,
+                              float *pre, float *gates, float *h_prev,
+                              float *c_prev, float *c_new, float *act_c,
+                              float *seq);
+int sc_lstm_train_backward_f32(const sc_rnn_train_args *a,
+                               const float *rkernel, const float *pre,
+                               const float *gates, const float *c_prev,
+                               const float *c_new, const float *act_c,
+                               const float *d_seq, float *dh, float *dc,
+                               float *d_pre);
+/* GRU: hz (t, n, 3u) is h R + recurrent_bias with reset_after, else its
+ * first u columns hold r * h. dh_gates (t, n, 3u) receives the gradient of
+ * what R multiplies (differs from dx_gates in the candidate block). */
+int sc_gru_train_forward_f32(const sc_rnn_train_args *a, int reset_after,
+                             const float *proj, const float *rkernel,
+                             const float *recurrent_bias, float *h, float *pre,
+                             float *gates, float *hz, float *h_prev,
+                             float *seq);
+int sc_gru_train_backward_f32(const sc_rnn_train_args *a, int reset_after,
+                              const float *rkernel, const float *pre,
+                              const float *gates, const float *hz,
+                              const float *h_prev, const float *d_seq,
+                              float *dh, float *dx_gates, float *dh_gates);
+int sc_simple_rnn_train_forward_f32(const sc_rnn_train_args *a,
+                                    const float *proj, const float *rkernel,
+                                    float *h, float *pre, float *gates,
+                                    float *h_prev, float *seq);
+int sc_simple_rnn_train_backward_f32(const sc_rnn_train_args *a,
+                                     const float *rkernel, const float *pre,
+                                     const float *gates, const float *d_seq,
+                                     float *dh, float *d_pre);
+
 /* ---- optimizers (optim.c) ----------------------------------------------- */
 
 /* One update of n flat weights p from gradients g, Keras 3's rules; the

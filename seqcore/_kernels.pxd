@@ -76,6 +76,41 @@ cdef extern from "seqcore.h" nogil:
     int sc_conv2d_backward_f32(const sc_window *g, const float *x,
                                const float *k, long filters, const float *dy,
                                float *dk, float beta, float *dx)
+    ctypedef struct sc_rnn_train_args:
+        long n, t, u
+        sc_act act, recurrent_act
+        const unsigned char *mask
+    int sc_lstm_train_forward_f32(const sc_rnn_train_args *a,
+                                  const float *proj, const float *rkernel,
+                                  float *h, float *c, float *pre, float *gates,
+                                  float *h_prev, float *c_prev, float *c_new,
+                                  float *act_c, float *seq)
+    int sc_lstm_train_backward_f32(const sc_rnn_train_args *a,
+                                   const float *rkernel, const float *pre,
+                                   const float *gates, const float *c_prev,
+                                   const float *c_new, const float *act_c,
+                                   const float *d_seq, float *dh, float *dc,
+                                   float *d_pre)
+    int sc_gru_train_forward_f32(const sc_rnn_train_args *a, int reset_after,
+                                 const float *proj, const float *rkernel,
+                                 const float *recurrent_bias, float *h,
+                                 float *pre, float *gates, float *hz,
+                                 float *h_prev, float *seq)
+    int sc_gru_train_backward_f32(const sc_rnn_train_args *a, int reset_after,
+                                  const float *rkernel, const float *pre,
+                                  const float *gates, const float *hz,
+                                  const float *h_prev, const float *d_seq,
+                                  float *dh, float *dx_gates, float *dh_gates)
+    int sc_simple_rnn_train_forward_f32(const sc_rnn_train_args *a,
+                                        const float *proj,
+                                        const float *rkernel, float *h,
+                                        float *pre, float *gates,
+                                        float *h_prev, float *seq)
+    int sc_simple_rnn_train_backward_f32(const sc_rnn_train_args *a,
+                                         const float *rkernel,
+                                         const float *pre, const float *gates,
+                                         const float *d_seq, float *dh,
+                                         float *d_pre)
     void sc_sgd_update_f32(float *p, const float *g, float *m, long n,
                            long n_decay, float lr, float wd, float momentum,
                            int nesterov)

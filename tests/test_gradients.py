@@ -126,7 +126,7 @@ def test_embedding_gradient_accumulates_repeated_ids():
 @pytest.mark.parametrize("kernel,strides,padding,dilation", [
     (3, 1, "valid", 1), (3, 2, "same", 1), ((2, 3), (2, 1), "valid", 1),
     (3, 1, "same", 2), (1, 1, "valid", 1), (1, 2, "same", 1)])
-def test_conv2d(kernel, strides, padding, dilation):
+def test_conv2d(kernel, strides, padding, dilation, isa):
     layer = layers.Conv2D(4, kernel, strides=strides, padding=padding,
                           dilation_rate=dilation, activation="relu")
     x = rand(2, 7, 6, 3)
@@ -167,7 +167,7 @@ def test_conv2d_channels_first():
 @pytest.mark.parametrize("pool,strides,padding", [
     ((2, 2), None, "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 2),
                                                         "valid")])
-def test_pooling2d(cls, mode, pool, strides, padding):
+def test_pooling2d(cls, mode, pool, strides, padding, isa):
     layer = cls(pool, strides=strides, padding=padding)
     x = rand(2, 7, 6, 3)
     s = strides or pool
@@ -327,7 +327,7 @@ def _rnn_reference(kind, layer, mask=None):
 
 
 @pytest.mark.parametrize("kind,options", RNN_CASES)
-def test_recurrent(kind, options):
+def test_recurrent(kind, options, isa):
     layer = _rnn_layer(kind, 5, **options)
     x = rand(3, 4, 2)
     layer.build(x.shape)
@@ -373,3 +373,34 @@ def test_stateful_lstm_gradient_stops_at_the_batch_boundary():
     want = numeric(fn, [x] + [v.numpy() for v in layer.weights], 1, w)
     np.testing.assert_allclose(grads[0], want, atol=2e-3 * np.abs(want).max())
     del dx
+
+
+# ---- the same bits at any thread count ------------------------------------------
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: layers.Conv2D(16, 3, padding="same", activation="relu"),
+     (9, 33, 17, 7)),
+    (lambda: layers.MaxPooling2D(3, strides=2, padding="same"),
+     (9, 33, 17, 40)),
+    (lambda: layers.LSTM(33, return_sequences=True), (7, 5, 9)),
+    (lambda: layers.GRU(17, reset_after=False), (7, 5, 9)),
+    (lambda: layers.SimpleRNN(33), (7, 5, 9)),
+])
+def test_backward_is_bitwise_identical_at_1_and_2_threads(make, shape,
+                                                           threads):
+    x = rand(*shape)
+    results = []
+    for n in (1, 2, 1):
+        threads(n)
+        layer = make()
+        layer.build(x.shape)
+        for i, v in enumerate(layer.weights):
+            v.assign(np.random.default_rng(i).standard_normal(v.shape)
+                     .astype(np.float32) * 0.3)
+        y = layer(x, training=True)
+        w = np.random.default_rng(3).standard_normal(y.shape)
+        results.append(analytic(layer, x, w))
+    for dx, grads in results[1:]:
+        np.testing.assert_array_equal(dx, results[0][0])
+        for a, b in zip(grads, results[0][1]):
+            np.testing.assert_array_equal(a, b)

@@ -198,7 +198,7 @@ class BaseRNN(Layer):
             d_seq = d_out
             if d_seq is not None and record.mask is not None and \
                     self.zero_output_for_mask:
-                d_seq = d_seq * record.mask[:, :, 0].T
+                d_seq = d_seq * record.mask.T[:, :, np.newaxis]
         elif d_out is not None:
             d_states[0] = d_out if d_states[0] is None \
                 else d_states[0] + d_out
