@@ -26,6 +26,7 @@ PORTABLE_SOURCES = [
     "csrc/loss.c",
     "csrc/pool.c",
     "csrc/optim.c",
+    "csrc/embedding.c",
     "csrc/lstm.c",
     "csrc/gru.c",
     "csrc/simple_rnn.c",

@@ -278,6 +278,13 @@ int sc_simple_rnn_train_backward_f32(const sc_rnn_train_args *a,
                                      const float *gates, const float *d_seq,
                                      float *dh, float *d_pre);
 
+/* ---- embedding (embedding.c) --------------------------------------------- */
+
+/* grad (rows, dim) += the rows of dy (n, dim) at ids (n,), each id in
+ * [0, rows) (checked by the caller). */
+void sc_embedding_backward_f32(const long *ids, long n, const float *dy,
+                               long dim, float *grad);
+
 /* ---- optimizers (optim.c) ----------------------------------------------- */
 
 /* One update of n flat weights p from gradients g, Keras 3's rules; the

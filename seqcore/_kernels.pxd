@@ -111,6 +111,8 @@ cdef extern from "seqcore.h" nogil:
                                          const float *pre, const float *gates,
                                          const float *d_seq, float *dh,
                                          float *d_pre)
+    void sc_embedding_backward_f32(const long *ids, long n, const float *dy,
+                                   long dim, float *grad)
     void sc_sgd_update_f32(float *p, const float *g, float *m, long n,
                            long n_decay, float lr, float wd, float momentum,
                            int nesterov)

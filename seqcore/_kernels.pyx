@@ -631,6 +631,28 @@ def rnn_train_backward(str kind, saved, rkernel, d_seq, dh, dc, mask,
         raise MemoryError("rnn_train_backward: out of memory")
     return dx_gates, dh_gates
 
+def embedding_backward(ids, dy, grad):
+    """grad (rows, dim) += each row of dy (n, dim) at its id (n,), in input
+    order; ids must lie in [0, rows)."""
+    cdef cnp.ndarray I = np.ascontiguousarray(ids, dtype=np.int64).reshape(-1)
+    cdef cnp.ndarray D = _float32_c(dy, "embedding_backward dy")
+    if not (isinstance(grad, np.ndarray) and grad.dtype == np.float32 and
+            grad.flags.c_contiguous and grad.ndim == 2):
+        raise ValueError("embedding_backward: grad must be a C-contiguous "
+                         "float32 matrix")
+    cdef long n = I.shape[0], dim = grad.shape[1], rows = grad.shape[0]
+    if D.size != n * dim:
+        raise ValueError(f"embedding_backward: dy has {D.size} elements, "
+                         f"expected {n} x {dim}")
+    if n and (I.min() < 0 or I.max() >= rows):
+        raise ValueError(f"embedding_backward: ids must lie in [0, {rows})")
+    cdef long *pi = <long *>cnp.PyArray_DATA(I)
+    cdef float *pd = <float *>cnp.PyArray_DATA(D)
+    cdef float *pg = <float *>cnp.PyArray_DATA(<cnp.ndarray>grad)
+    with nogil:
+        sc_embedding_backward_f32(pi, n, pd, dim, pg)
+
+
 # ---- optimizer updates ---------------------------------------------------------
 
 cdef float *_flat(a, long n, str what) except NULL:

@@ -300,12 +300,13 @@ class Embedding(Layer):
     def backward(self, dy):
         """Writes the (dense) embeddings gradient; integer ids have no
         gradient, so this returns None."""
-        if self.embeddings.grad is not None:
-            ids = self._saved.reshape(-1)
-            grad = np.zeros(self.embeddings.shape, np.float32)
-            np.add.at(grad, ids, np.asarray(dy, np.float32).reshape(
-                ids.size, self.output_dim))
-            store_grad(self.embeddings, grad)
+        beta = grad_beta(self.embeddings)
+        if beta is None:
+            return None
+        grad = self.embeddings.grad
+        if beta == 0.0:
+            grad.fill(0.0)
+        _kernels.embedding_backward(self._saved, dy, grad)
         return None
 
     def compute_mask(self, inputs, mask=None):
