@@ -327,6 +327,19 @@ def gemm(a, b, c=None, *, bint trans_a=False, bint trans_b=False,
 
 # ---- convolution and pooling -------------------------------------------------
 
+cdef cnp.ndarray _out_array(out, tuple shape, str what):
+    """`out` checked to be a C-contiguous float32 array of `shape`, or a new
+    one when None."""
+    if out is None:
+        return np.empty(shape, np.float32)
+    if not (isinstance(out, np.ndarray) and out.dtype == np.float32 and
+            out.flags.c_contiguous and out.flags.writeable and
+            out.shape == shape):
+        raise ValueError(f"{what}: out must be a writable C-contiguous "
+                         f"float32 array of shape {shape}")
+    return out
+
+
 cdef sc_window _window(cnp.ndarray x, tuple window, tuple strides,
                        tuple dilation, tuple pads, tuple out_hw) except *:
     """The geometry struct for NHWC x; checks the output size it implies."""
@@ -356,7 +369,7 @@ cdef sc_window _window(cnp.ndarray x, tuple window, tuple strides,
 
 
 def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
-                   tuple pads, tuple out_hw, activation=None):
+                   tuple pads, tuple out_hw, activation=None, out=None):
     """NHWC x (n, h, w, c) * HWIO kernel (kh, kw, c, f) -> (n, oh, ow, f),
     with zero padding pads = (top, left), bias (f,) or None, and a fused
     activation."""
@@ -378,7 +391,8 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
                              f"received {(<object>B).shape}")
         pbias = <float *>cnp.PyArray_DATA(B)
     cdef sc_act act = _act_code(activation)
-    cdef cnp.ndarray Y = np.empty((g.n, g.oh, g.ow, filters), np.float32)
+    cdef cnp.ndarray Y = _out_array(out, (g.n, g.oh, g.ow, filters),
+                                    "conv2d")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
     cdef float *py = <float *>cnp.PyArray_DATA(Y)
@@ -391,11 +405,11 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
 
 
 def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
-                   tuple out_hw):
+                   tuple out_hw, out=None):
     """Max ('max') or average ('avg') pooling of NHWC x -> (n, oh, ow, c)."""
     cdef cnp.ndarray X = _float32_c(x, "pool2d")
     cdef sc_window g = _window(X, window, strides, (1, 1), pads, out_hw)
-    cdef cnp.ndarray Y = np.empty((g.n, g.oh, g.ow, g.c), np.float32)
+    cdef cnp.ndarray Y = _out_array(out, (g.n, g.oh, g.ow, g.c), "pool2d")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *py = <float *>cnp.PyArray_DATA(Y)
     if mode == "max":
@@ -412,7 +426,7 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
 
 
 def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
-                    dk=None, float beta=0.0, bint input_grad=True):
+                    dk=None, float beta=0.0, bint input_grad=True, out=None):
     """Gradients of conv2d_forward (without activation) given dy (n, oh, ow,
     f): dk (kh, kw, c, f) = beta * dk + patches^T dy, written in place, and
     the input gradient (n, h, w, c), returned when input_grad."""
@@ -437,7 +451,7 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
     cdef cnp.ndarray DX = None
     cdef float *pdx = NULL
     if input_grad:
-        DX = np.empty((g.n, g.h, g.w, g.c), np.float32)
+        DX = _out_array(out, (g.n, g.h, g.w, g.c), "conv2d_backward")
         pdx = <float *>cnp.PyArray_DATA(DX)
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
@@ -453,7 +467,7 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
 
 
 def pool2d_backward(x, y, dy, str mode, tuple window, tuple strides,
-                    tuple pads):
+                    tuple pads, out=None):
     """Gradient (n, h, w, c) of pool2d_forward given its output y and dy,
     both (n, oh, ow, c)."""
     cdef cnp.ndarray X = _float32_c(x, "pool2d_backward")
@@ -466,7 +480,8 @@ def pool2d_backward(x, y, dy, str mode, tuple window, tuple strides,
                          f"{(<object>X).shape}")
     cdef sc_window g = _window(X, window, strides, (1, 1), pads,
                                (DY.shape[1], DY.shape[2]))
-    cdef cnp.ndarray DX = np.empty((g.n, g.h, g.w, g.c), np.float32)
+    cdef cnp.ndarray DX = _out_array(out, (g.n, g.h, g.w, g.c),
+                                     "pool2d_backward")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
     cdef float *pdx = <float *>cnp.PyArray_DATA(DX)
@@ -515,14 +530,23 @@ cdef sc_rnn_train_args _train_args(long n, long t, long u, activation,
     return a
 
 
+def _reused(dict arrays, str name, tuple shape):
+    """arrays[name] if it has `shape`, else a new float32 array put there."""
+    a = arrays.get(name)
+    if a is None or a.shape != shape:
+        a = arrays[name] = np.empty(shape, np.float32)
+    return a
+
+
 def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
                       recurrent_activation, bint reset_after=True,
-                      recurrent_bias=None):
+                      recurrent_bias=None, dict reuse=None):
     """Training forward pass over the steps (time-major, processing order).
     proj (t, n, G u) = x W + input bias; h (and c for 'lstm') (n, u) are
     updated in place to the final states. Returns a dict of the arrays the
     backward pass needs ('pre', 'gates', 'h_prev', 'seq', and 'c_prev',
-    'c_new', 'act_c' for LSTM or 'hz' for GRU)."""
+    'c_new', 'act_c' for LSTM or 'hz' for GRU); `reuse`, a dict returned
+    by an earlier call, supplies those arrays when their shapes match."""
     if kind not in _GATES:
         raise ValueError(f"rnn_train_forward: unknown kind {kind!r}")
     G = _GATES[kind]
@@ -534,10 +558,10 @@ def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
     cdef float *ph = _f32(h, (n, u), "h")
     cdef sc_rnn_train_args a = _train_args(n, t, u, activation,
                                            recurrent_activation, mask)
-    out = {"pre": np.empty((t, n, G * u), np.float32),
-           "gates": np.empty((t, n, G * u), np.float32),
-           "h_prev": np.empty((t, n, u), np.float32),
-           "seq": np.empty((t, n, u), np.float32)}
+    out = {} if reuse is None else reuse
+    for name, shape in (("pre", (t, n, G * u)), ("gates", (t, n, G * u)),
+                        ("h_prev", (t, n, u)), ("seq", (t, n, u))):
+        _reused(out, name, shape)
     cdef float *ppre = _f32(out["pre"], (t, n, G * u), "pre")
     cdef float *pg = _f32(out["gates"], (t, n, G * u), "gates")
     cdef float *php = _f32(out["h_prev"], (t, n, u), "h_prev")
@@ -552,7 +576,7 @@ def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
     if kind == "lstm":
         pc = _f32(c, (n, u), "c")
         for name in ("c_prev", "c_new", "act_c"):
-            out[name] = np.empty((t, n, u), np.float32)
+            _reused(out, name, (t, n, u))
         pcp = _f32(out["c_prev"], (t, n, u), "c_prev")
         pcn = _f32(out["c_new"], (t, n, u), "c_new")
         pac = _f32(out["act_c"], (t, n, u), "act_c")
@@ -560,7 +584,7 @@ def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
             status = sc_lstm_train_forward_f32(&a, pp, pr, ph, pc, ppre, pg,
                                                php, pcp, pcn, pac, pseq)
     elif kind == "gru":
-        out["hz"] = np.empty((t, n, G * u), np.float32)
+        _reused(out, "hz", (t, n, G * u))
         phz = _f32(out["hz"], (t, n, G * u), "hz")
         if recurrent_bias is not None:
             pbias = _f32(recurrent_bias, (G * u,), "recurrent_bias")
@@ -578,12 +602,14 @@ def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
 
 def rnn_train_backward(str kind, saved, rkernel, d_seq, dh, dc, mask,
                        activation, recurrent_activation,
-                       bint reset_after=True):
+                       bint reset_after=True, dict reuse=None):
     """Backpropagation through time over the arrays rnn_train_forward
     returned. d_seq (t, n, u) or None; dh (and dc) (n, u) hold the final
     states' gradients and are left holding the initial ones'. Returns
     (dx_gates, dh_gates): the gradients of the pre-activations, and of what
-    the recurrent kernel multiplies (the same array except for GRU)."""
+    the recurrent kernel multiplies (the same array except for GRU), taken
+    from the dict `reuse` when their shapes match."""
+    work = {} if reuse is None else reuse
     G = _GATES[kind]
     pre = saved["pre"]
     cdef long t = pre.shape[0], n = pre.shape[1], u = pre.shape[2] // G
@@ -596,7 +622,7 @@ def rnn_train_backward(str kind, saved, rkernel, d_seq, dh, dc, mask,
     if d_seq is not None:
         pds = _f32(d_seq, (t, n, u), "d_seq")
     cdef float *pdh = _f32(dh, (n, u), "dh")
-    dx_gates = np.empty((t, n, G * u), np.float32)
+    dx_gates = _reused(work, "dx_gates", (t, n, G * u))
     cdef float *pdx = _f32(dx_gates, (t, n, G * u), "dx_gates")
     dh_gates = dx_gates
     cdef float *pdhg = NULL
@@ -616,7 +642,7 @@ def rnn_train_backward(str kind, saved, rkernel, d_seq, dh, dc, mask,
             status = sc_lstm_train_backward_f32(&a, pr, ppre, pg, pcp, pcn,
                                                 pac, pds, pdh, pdc, pdx)
     elif kind == "gru":
-        dh_gates = np.empty((t, n, G * u), np.float32)
+        dh_gates = _reused(work, "dh_gates", (t, n, G * u))
         pdhg = _f32(dh_gates, (t, n, G * u), "dh_gates")
         phz = _f32(saved["hz"], (t, n, G * u), "hz")
         php = _f32(saved["h_prev"], (t, n, u), "h_prev")

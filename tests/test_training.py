@@ -518,3 +518,49 @@ def test_fit_before_compile_and_predict_on_an_empty_model():
     with pytest.raises(ValueError, match="no layers"):
         keras.Sequential().predict(x)
     assert model.predict(x, verbose=0).shape == (32, 3)  # builds, as Keras
+
+
+# ---- memory ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("build,x,y,loss", [
+    (lambda: keras.Sequential([
+        keras.Input((784,)), layers.Dense(256, activation="relu"),
+        layers.Dropout(0.2), layers.Dense(10, activation="softmax")]),
+     np.ones((128, 784), np.float32), np.zeros(128, np.int64),
+     "sparse_categorical_crossentropy"),
+    (lambda: keras.Sequential([
+        keras.Input((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Flatten(),
+        layers.Dense(10, activation="softmax")]),
+     np.ones((64, 28, 28, 1), np.float32), np.zeros(64, np.int64),
+     "sparse_categorical_crossentropy"),
+    (lambda: keras.Sequential([
+        keras.Input((80,), dtype="int32"), layers.Embedding(1000, 64),
+        layers.LSTM(64), layers.Dense(1, activation="sigmoid")]),
+     np.ones((64, 80), np.int32), np.zeros((64, 1), np.float32),
+     "binary_crossentropy"),
+])
+def test_steady_state_training_step_allocates_nothing_large(build, x, y,
+                                                            loss):
+    import tracemalloc
+    model = build()
+    model.compile("adam", loss)
+    model._set_buffer_reuse(True)
+    try:
+        for _ in range(2):
+            model._train_batch([x], [y], None)
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            model._train_batch([x], [y], None)
+            current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        model._set_buffer_reuse(False)
+    # The layers' activations here are megabytes; a step may allocate only
+    # small bookkeeping arrays (losses, bias gradients, batch statistics).
+    assert peak - base < 256 * 1024
+    assert current - base < 64 * 1024

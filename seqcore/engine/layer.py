@@ -289,6 +289,23 @@ class Layer:
                 f"trained: it has no backward pass")
         return dy
 
+    # Set by the trainer for the duration of fit/train_on_batch: training
+    # calls may then write into arrays kept from the previous step (see
+    # _buffer), so that a steady-state step allocates nothing large.
+    _reuse_buffers = False
+
+    def _buffer(self, key, shape, dtype=np.float32):
+        """An uninitialised array of `shape`: the one this layer used under
+        `key` at the previous training step when buffers are reused, else a
+        new one."""
+        if not self._reuse_buffers:
+            return np.empty(shape, dtype)
+        buffers = self.__dict__.setdefault("_buffers", {})
+        array = buffers.get(key)
+        if array is None or array.shape != shape or array.dtype != dtype:
+            array = buffers[key] = np.empty(shape, dtype)
+        return array
+
     def _inference_fn(self, input_shape):
         """A lean function x -> y for inference on inputs of exactly
         `input_shape` (already validated), or None: what Sequential's

@@ -271,6 +271,15 @@ class Trainer:
                 total += float(layer.activity_regularizer(out)) / batch
         return total
 
+    def _set_buffer_reuse(self, on):
+        """Let layers' training calls reuse last step's arrays (on) or stop
+        (off, so that arrays returned to the user are their own)."""
+        for layer in self._flat_layers() + [self]:
+            if on:
+                layer._reuse_buffers = True
+            else:
+                layer.__dict__.pop("_reuse_buffers", None)
+
     def _train_batch(self, xs, ys, sw):
         """One step; returns the batch's total loss."""
         variables = self._prepare_variables()
@@ -381,6 +390,20 @@ class Trainer:
         self.history = history
         self.stop_training = False
         callback_list.on_train_begin()
+        try:
+            self._fit_epochs(callback_list, xs, ys, sw, val, n, batch_size,
+                             shuffle, steps_per_epoch, validation_batch_size,
+                             validation_freq, initial_epoch, epochs)
+        finally:
+            self._set_buffer_reuse(False)
+        callback_list.on_train_end()
+        history.params = params
+        history.model = self
+        return history
+
+    def _fit_epochs(self, callback_list, xs, ys, sw, val, n, batch_size,
+                    shuffle, steps_per_epoch, validation_batch_size,
+                    validation_freq, initial_epoch, epochs):
         for epoch in range(initial_epoch, epochs):
             self._compiled.reset_metrics()
             callback_list.on_epoch_begin(epoch)
@@ -392,7 +415,11 @@ class Trainer:
                 callback_list.on_train_batch_begin(step)
                 bx, by = data_utils.take(xs, index), data_utils.take(ys, index)
                 bw = None if sw is None else sw[index]
-                loss = self._train_batch(bx, by, bw)
+                self._set_buffer_reuse(True)
+                try:
+                    loss = self._train_batch(bx, by, bw)
+                finally:
+                    self._set_buffer_reuse(False)
                 size = bx[0].shape[0]
                 losses.append(loss)
                 weights.append(size)
@@ -408,10 +435,6 @@ class Trainer:
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        callback_list.on_train_end()
-        history.params = params
-        history.model = self
-        return history
 
     def _unpack_validation(self, validation_data):
         if not isinstance(validation_data, (list, tuple)) or \
@@ -527,6 +550,7 @@ class Trainer:
         self._compiled.reset_metrics()
         loss = self._train_batch(xs, ys, sw)
         return self._format_results(self._logs(loss), return_dict)
+
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")

@@ -27,19 +27,25 @@ def forward(layer, x, states, mask):
         m = np.asarray(mask, bool)
         m = m[:, ::-1] if layer.go_backwards else m
         rec.mask = np.ascontiguousarray(m.T, dtype=np.uint8)   # (t, n)
-    rec.x_rows = np.ascontiguousarray(xs.transpose(1, 0, 2)).reshape(-1, d)
+    x_rows = layer._buffer("x_rows", (t, n, d))
+    np.copyto(x_rows, xs.transpose(1, 0, 2))
+    rec.x_rows = x_rows.reshape(t * n, d)
     bias = None if layer.bias is None else layer.bias.value
     reset_after = getattr(layer, "reset_after", False)
     in_bias = bias[0] if (bias is not None and reset_after) else bias
-    proj = _kernels.gemm(rec.x_rows, layer.kernel.value, bias=in_bias)
-    proj = proj.reshape(t, n, -1)
+    width = layer.gates * layer.units
+    proj = _kernels.gemm(rec.x_rows, layer.kernel.value,
+                         layer._buffer("proj", (t * n, width)), bias=in_bias)
+    reuse = layer.__dict__.setdefault("_rnn_saved", {}) \
+        if layer._reuse_buffers else None
     rec.saved = _kernels.rnn_train_forward(
-        layer.kind, proj, layer.recurrent_kernel.value, states[0],
-        states[1] if layer.kind == "lstm" else None, rec.mask, layer._act,
-        layer._ract or "sigmoid", reset_after=reset_after,
+        layer.kind, proj.reshape(t, n, width), layer.recurrent_kernel.value,
+        states[0], states[1] if layer.kind == "lstm" else None, rec.mask,
+        layer._act, layer._ract or "sigmoid", reset_after=reset_after,
         recurrent_bias=bias[1] if (bias is not None and reset_after)
-        else None)
-    seq = np.ascontiguousarray(rec.saved["seq"].transpose(1, 0, 2))
+        else None, reuse=reuse)
+    seq = layer._buffer("seq", (n, t, layer.units))
+    np.copyto(seq, rec.saved["seq"].transpose(1, 0, 2))
     return seq, rec
 
 
@@ -49,26 +55,33 @@ def backward(layer, rec, d_seq, d_states):
     Writes the weight gradients, returns dx (n, t, d)."""
     t, n, u = rec.saved["h_prev"].shape
     if d_seq is not None:
-        d_seq = np.ascontiguousarray(
-            np.asarray(d_seq, np.float32).transpose(1, 0, 2))
+        time_major = layer._buffer("d_seq", (t, n, u))
+        np.copyto(time_major, np.asarray(d_seq, np.float32).transpose(1, 0, 2))
+        d_seq = time_major
     dh = np.zeros((n, u), np.float32) if d_states[0] is None else \
         np.array(d_states[0], np.float32, order="C")
     dc = None
     if layer.kind == "lstm":
         dc = np.zeros((n, u), np.float32) if d_states[1] is None else \
             np.array(d_states[1], np.float32, order="C")
+    reuse = layer.__dict__.setdefault("_rnn_grads", {}) \
+        if layer._reuse_buffers else None
     dx_gates, dh_gates = _kernels.rnn_train_backward(
         layer.kind, rec.saved, layer.recurrent_kernel.value, d_seq, dh, dc,
         rec.mask, layer._act, layer._ract or "sigmoid",
-        reset_after=getattr(layer, "reset_after", False))
+        reset_after=getattr(layer, "reset_after", False), reuse=reuse)
     _weight_grads(layer, rec, dx_gates, dh_gates)
     if getattr(layer, "_skip_input_grad", False):
         return None
-    dx = _kernels.gemm(dx_gates.reshape(t * n, -1), layer.kernel.value,
-                       trans_b=True).reshape(t, n, -1).transpose(1, 0, 2)
+    d = layer.kernel.shape[0]
+    dx_rows = _kernels.gemm(dx_gates.reshape(t * n, -1), layer.kernel.value,
+                            layer._buffer("dx_rows", (t * n, d)),
+                            trans_b=True).reshape(t, n, d).transpose(1, 0, 2)
     if layer.go_backwards:
-        dx = dx[:, ::-1]
-    return np.ascontiguousarray(dx)
+        dx_rows = dx_rows[:, ::-1]
+    dx = layer._buffer("dx", (n, t, d))
+    np.copyto(dx, dx_rows)
+    return dx
 
 
 def _weight_grads(layer, rec, dx_gates, dh_gates):

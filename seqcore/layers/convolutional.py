@@ -91,9 +91,11 @@ class BaseConv(Layer):
         kernel = self._kernel_2d(self.kernel.value)
         bias = None if self.bias is None else self.bias.value
         if training:
+            shape = (x.shape[0],) + tuple(out) + (self.filters,)
             z, y = train_activation(lambda act: _kernels.conv2d_forward(
                 x, kernel, bias, strides, dilation, pads, out,
-                activation=act), self.activation)
+                activation=act, out=self._buffer("z", shape)),
+                self.activation, self._buffer("y", shape))
             self._saved = (x, z, y, strides, dilation, pads)
         else:
             y = _kernels.conv2d_forward(x, kernel, bias, strides, dilation,
@@ -113,15 +115,16 @@ class BaseConv(Layer):
         x, z, y, strides, dilation, pads = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
-        dz = dy if self._dy_is_dz else \
-            activation_backward(self.activation, z, y, dy)
+        dz = dy if self._dy_is_dz else activation_backward(
+            self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         dz = np.ascontiguousarray(dz)
         beta = grad_beta(self.kernel)
         dk = None if beta is None else self._kernel_2d(self.kernel.grad)
         dx = _kernels.conv2d_backward(
             x, self._kernel_2d(self.kernel.value), dz, strides, dilation,
             pads, dk=dk, beta=beta or 0.0,
-            input_grad=not getattr(self, "_skip_input_grad", False))
+            input_grad=not getattr(self, "_skip_input_grad", False),
+            out=self._buffer("dx", x.shape))
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))
         return None if dx is None else \

@@ -29,10 +29,11 @@ def apply_activation(x, activation, inplace=True):
 _OUTPUT_DERIVATIVE = ("relu", "sigmoid", "tanh")
 
 
-def train_activation(z_fn, activation):
+def train_activation(z_fn, activation, y_out=None):
     """(z, y) for training: y = activation(z_fn(fused)) where `z_fn(name)`
     runs the layer's GEMM with the fused activation `name` (or None). When
-    the derivative needs only y, z is y itself (no second array)."""
+    the derivative needs only y, z is y itself (no second array); else y
+    goes to `y_out` when given."""
     name = activations.KERNEL_NAMES.get(activation, False)
     if activation is activations.linear or name in _OUTPUT_DERIVATIVE:
         y = z_fn(name)
@@ -41,11 +42,14 @@ def train_activation(z_fn, activation):
         y = z_fn(None)
         return y, _kernels.softmax(y, out=y)
     z = z_fn(None)
+    if name and y_out is not None:
+        return z, _kernels.activation(z, name, out=y_out)
     return z, apply_activation(z, activation, inplace=False)
 
 
-def activation_backward(activation, z, y, dy):
-    """d loss / d z for y = activation(z), given dy = d loss / d y."""
+def activation_backward(activation, z, y, dy, out=None):
+    """d loss / d z for y = activation(z), given dy = d loss / d y; into
+    `out` when given (a C-contiguous float32 array shaped like dy)."""
     if activation is activations.linear:
         return dy
     if activation is activations.softmax:
@@ -55,7 +59,7 @@ def activation_backward(activation, z, y, dy):
         raise NotImplementedError(
             f"activation {getattr(activation, '__name__', activation)!r} has "
             f"no derivative in seqcore")
-    return _kernels.activation_backward(z, y, dy, name)
+    return _kernels.activation_backward(z, y, dy, name, out=out)
 
 
 def sum_to_bias(dz):
@@ -126,8 +130,10 @@ class Dense(Layer):
 
     def _train_call(self, x, input_shape):
         bias = None if self.bias is None else self.bias.value
+        shape = (x.shape[0], self.units)
         z, y = train_activation(lambda act: _kernels.gemm(
-            x, self.kernel.value, bias=bias, activation=act), self.activation)
+            x, self.kernel.value, self._buffer("z", shape), bias=bias,
+            activation=act), self.activation, self._buffer("y", shape))
         self._saved = (x, z, y, input_shape)
         return y.reshape(input_shape[:-1] + (self.units,))
 
@@ -139,8 +145,8 @@ class Dense(Layer):
     def backward(self, dy):
         x, z, y, input_shape = self._saved
         dy = np.ascontiguousarray(dy).reshape(z.shape)
-        dz = dy if self._dy_is_dz else \
-            activation_backward(self.activation, z, y, dy)
+        dz = dy if self._dy_is_dz else activation_backward(
+            self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         beta = grad_beta(self.kernel)
         if beta is not None:
             _kernels.gemm(x, dz, self.kernel.grad, trans_a=True, beta=beta)
@@ -148,7 +154,9 @@ class Dense(Layer):
             store_grad(self.bias, sum_to_bias(dz))
         if getattr(self, "_skip_input_grad", False):
             return None
-        dx = _kernels.gemm(dz, self.kernel.value, trans_b=True)
+        dx = _kernels.gemm(dz, self.kernel.value,
+                           self._buffer("dx", (dz.shape[0], x.shape[1])),
+                           trans_b=True)
         return dx.reshape(input_shape)
 
     def compute_output_shape(self, input_shape):
@@ -195,7 +203,12 @@ class Activation(Layer):
         self.supports_masking = True
 
     def call(self, inputs, training=None):
-        y = apply_activation(inputs, self.activation, inplace=False)
+        name = activations.KERNEL_NAMES.get(self.activation, False)
+        if training and name and inputs.flags.c_contiguous:
+            y = _kernels.activation(inputs, name,
+                                    out=self._buffer("y", inputs.shape))
+        else:
+            y = apply_activation(inputs, self.activation, inplace=False)
         if training:
             self._saved = (inputs, y)
         return y
@@ -208,7 +221,8 @@ class Activation(Layer):
         if self._dy_is_dz:
             return dy
         return activation_backward(self.activation, x, y,
-                                   np.ascontiguousarray(dy, np.float32))
+                                   np.ascontiguousarray(dy, np.float32),
+                                   out=self._buffer("dx", y.shape))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -295,6 +309,10 @@ class Embedding(Layer):
                     f"[0, {self.input_dim}))")
         if training:
             self._saved = inputs
+            out = self._buffer("y", inputs.shape + (self.output_dim,))
+            # mode="clip" (ids were checked above): "raise" would buffer.
+            return np.take(self.embeddings.value, inputs, axis=0, out=out,
+                           mode="clip")
         return np.take(self.embeddings.value, inputs, axis=0)
 
     def backward(self, dy):

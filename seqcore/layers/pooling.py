@@ -41,7 +41,10 @@ class BasePooling(Layer):
         x = _windows.to_nhwc(inputs, self.rank, self.data_format)
         window, strides, _, out, pads = _windows.geometry(
             self, x.shape, self.pool_size, self.strides, (1,) * self.rank)
-        y = _kernels.pool2d_forward(x, self.mode, window, strides, pads, out)
+        y = _kernels.pool2d_forward(
+            x, self.mode, window, strides, pads, out,
+            out=self._buffer("y", (x.shape[0],) + tuple(out) + x.shape[3:])
+            if training else None)
         if training:
             self._saved = (x, y, window, strides, pads)
         return _windows.from_nhwc(y, self.rank, self.data_format)
@@ -51,7 +54,7 @@ class BasePooling(Layer):
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
         dx = _kernels.pool2d_backward(x, y, dy, self.mode, window, strides,
-                                      pads)
+                                      pads, out=self._buffer("dx", x.shape))
         return _windows.from_nhwc(dx, self.rank, self.data_format)
 
     def get_config(self):

@@ -29,12 +29,20 @@ class Dropout(Layer):
         if self.noise_shape is not None:
             shape = tuple(d if n is None else n
                           for d, n in zip(inputs.shape, self.noise_shape))
-        keep = rng.random(shape, dtype=np.float32) >= self.rate
-        self._saved = keep.astype(inputs.dtype) / (1.0 - self.rate)
-        return inputs * self._saved
+        # The scaled mask (0 or 1 / (1 - rate)), built in place.
+        scale = rng.random(shape, dtype=np.float32,
+                           out=self._buffer("mask", shape))
+        np.greater_equal(scale, np.float32(self.rate), out=scale,
+                         casting="unsafe")
+        scale *= np.float32(1.0 / (1.0 - self.rate))
+        self._saved = scale
+        return np.multiply(inputs, scale, out=self._buffer(
+            "y", np.broadcast_shapes(inputs.shape, shape)))
 
     def backward(self, dy):
-        return dy if self._saved is None else dy * self._saved
+        if self._saved is None:
+            return dy
+        return np.multiply(dy, self._saved, out=self._buffer("dx", dy.shape))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
