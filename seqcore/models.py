@@ -2,5 +2,7 @@
 from seqcore.engine.functional import Functional
 from seqcore.engine.model import Model
 from seqcore.engine.sequential import Sequential
+from seqcore.saving.files import load_model, model_from_json, save_model
 
-__all__ = ["Functional", "Model", "Sequential"]
+__all__ = ["Functional", "Model", "Sequential", "load_model",
+           "model_from_json", "save_model"]

@@ -165,4 +165,13 @@ class Functional(Model):
 
     def get_config(self):
         from seqcore.saving.serialization import functional_config
-        return functional_config(self)
+        config = functional_config(self)
+        if isinstance(self._outputs_struct, (list, tuple)) and \
+                len(self._outputs) == 1:
+            config["_outputs_list"] = True
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from seqcore.saving.serialization import functional_from_config
+        return functional_from_config(config, custom_objects)

@@ -12,6 +12,9 @@ class InputLayer(Layer):
                  batch_shape=None, input_tensor=None, optional=False,
                  name=None, ragged=None, **kwargs):
         kwargs.pop("input_shape", None)  # legacy alias, shape wins
+        legacy = kwargs.pop("batch_input_shape", None)   # Keras 2 configs
+        if batch_shape is None and shape is None and legacy is not None:
+            batch_shape = legacy
         super().__init__(name=name, **kwargs)
         if shape is not None and batch_shape is not None:
             raise ValueError("You cannot pass both `shape` and `batch_shape` "

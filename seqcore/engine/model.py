@@ -21,6 +21,38 @@ class Model(Trainer, Layer):
                             f"positional arguments")
         super().__init__(trainable=trainable, name=name, **kwargs)
 
+    # ---- saving (seqcore/saving/files.py) -------------------------------
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Write Keras 3's `.keras` file: config, weights, optimizer state."""
+        from seqcore.saving.files import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Write Keras 3's `.weights.h5` file (with the optimizer state)."""
+        from seqcore.saving.files import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Read a `.weights.h5`, `.keras` or Keras 2 `.h5` file's weights;
+        every weight is checked before any is assigned."""
+        from seqcore.saving.files import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (`models.model_from_json`)."""
+        import json
+        from seqcore.saving.files import _json_default
+        from seqcore.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self),
+                          default=_json_default, **kwargs)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional model from its config (Keras's `Model.from_config`)."""
+        from seqcore.saving.serialization import functional_from_config
+        return functional_from_config(config, custom_objects)
+
     def _convert_input(self, inputs):
         # Each layer converts its own input: an Embedding wants integers.
         import numpy as np

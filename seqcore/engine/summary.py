@@ -22,7 +22,8 @@ def _count(weights):
 
 def _bytes(weights):
     unique = {id(w): w for w in weights}.values()
-    return sum(math.prod(w.shape) * w.value.itemsize for w in unique)
+    return sum(math.prod(w.shape) * getattr(w, "value", w).itemsize
+               for w in unique)
 
 
 def _format_shape(shape):

@@ -46,6 +46,7 @@ class BaseRNN(Layer):
                  go_backwards=False, stateful=False, unroll=False,
                  zero_output_for_mask=False, **kwargs):
         kwargs.pop("use_cudnn", None)
+        kwargs.pop("implementation", None)   # Keras 2's kernel choice
         kwargs.pop("time_major", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls = self.__class__.__name__

@@ -180,9 +180,62 @@ class Optimizer:
 
     @property
     def variables(self):
-        """[iterations] and each slot array, as numpy arrays."""
-        return [np.array(self.iterations, np.int64)] + \
-            [self._slots[name] for name in self._active_slots()]
+        """The optimizer's state as numpy arrays, in Keras 3's order (see
+        state_values)."""
+        return self.state_values() if self.built else []
+
+    # ---- state, in Keras 3's variable order -------------------------------------
+
+    # Groups of slots created together: Keras interleaves a group's slots per
+    # model variable (m0, v0, m1, v1, ...), one group after the other.
+    def _slot_groups(self):
+        return [tuple(self._active_slots())] if self._active_slots() else []
+
+    def _extra_state(self):
+        return []
+
+    def _set_extra_state(self, values):
+        pass
+
+    def state_values(self):
+        """[iterations, learning_rate (unless a schedule), slots..., extra]
+        as Keras 3 saves an optimizer's variables."""
+        out = [np.array(self.iterations, np.int64)]
+        if not callable(self._learning_rate):
+            out.append(np.array(self._learning_rate, np.float32))
+        for group in self._slot_groups():
+            for v in self._requested:
+                start = self._offsets[id(v)]
+                for name in group:
+                    out.append(self._slots[name][start:start + v.size]
+                               .reshape(v.shape).copy())
+        return out + self._extra_state()
+
+    def load_state_values(self, values):
+        """Restore what state_values() gave (the optimizer must be built for
+        the same variables); a mismatch raises ValueError."""
+        expected = self.state_values()
+        if len(values) != len(expected):
+            raise ValueError(
+                f"Optimizer '{self.name}': the file holds {len(values)} "
+                f"optimizer variables, this {type(self).__name__} on this "
+                f"model has {len(expected)}")
+        for i, (got, want) in enumerate(zip(values, expected)):
+            if np.shape(got) != np.shape(want):
+                raise ValueError(f"Optimizer '{self.name}': variable {i} has "
+                                 f"shape {np.shape(want)}, the file has "
+                                 f"{np.shape(got)}")
+        values = list(values)
+        self.iterations = int(values.pop(0))
+        if not callable(self._learning_rate):
+            self._learning_rate = float(values.pop(0))
+        for group in self._slot_groups():
+            for v in self._requested:
+                start = self._offsets[id(v)]
+                for name in group:
+                    self._slots[name][start:start + v.size] = \
+                        np.asarray(values.pop(0), np.float32).reshape(-1)
+        self._set_extra_state(values)
 
     # ---- a step --------------------------------------------------------------
 

@@ -51,6 +51,9 @@ class RMSprop(Optimizer):
         return tuple(name for name, on in zip(
             self.slot_names, (True, self.momentum > 0, self.centered)) if on)
 
+    def _slot_groups(self):   # created one list after the other
+        return [(name,) for name in self._active_slots()]
+
     def _hyper(self, t):
         return (self.rho, self.momentum, self.epsilon)
 
@@ -116,6 +119,10 @@ class Adam(Optimizer):
     def _active_slots(self):
         return self.slot_names if self.amsgrad else self.slot_names[:2]
 
+    def _slot_groups(self):   # (m, v) interleaved, then every v_hat
+        return [("momentum", "velocity")] + \
+            ([("velocity_hat",)] if self.amsgrad else [])
+
     def _hyper(self, t):
         b1, b2 = _f32(self.beta_1), _f32(self.beta_2)
         lr = self._current_learning_rate()
@@ -169,6 +176,12 @@ class Nadam(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self._u_product = 1.0
+
+    def _extra_state(self):
+        return [np.array(self._u_product, np.float32)]
+
+    def _set_extra_state(self, values):
+        self._u_product = float(values[0])
 
     def _momentum_at(self, t):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)

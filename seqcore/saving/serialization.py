@@ -177,3 +177,84 @@ def functional_config(model):
     return {"name": model.name, "trainable": model.trainable,
             "layers": layers, "input_layers": refs(model._inputs),
             "output_layers": refs(model._outputs)}
+
+
+def _node_refs(node):
+    """[(layer name, node index, tensor index)] of one inbound node, in
+    Keras 3's form ({'args': [keras tensors]}) or Keras 2's ([[name, node,
+    tensor, kwargs], ...])."""
+    if isinstance(node, dict):
+        refs = []
+        for arg in node.get("args", []):
+            items = arg if isinstance(arg, list) else [arg]
+            for item in items:
+                if isinstance(item, dict) and \
+                        item.get("class_name") == "__keras_tensor__":
+                    refs.append(tuple(item["config"]["keras_history"]))
+        return refs
+    return [tuple(ref[:3]) for ref in node]
+
+
+def functional_from_config(config, custom_objects=None):
+    """Rebuild a functional model: create each layer, then call it on the
+    tensors its inbound nodes name, in order, until every node is wired."""
+    from seqcore.engine.functional import Functional
+    from seqcore.engine.input_layer import InputLayer
+    if not isinstance(config, dict) or "layers" not in config:
+        raise ValueError("A functional model config needs 'layers', "
+                         "'input_layers' and 'output_layers'")
+    layers, pending = {}, []
+    for entry in config["layers"]:
+        layer_config = dict(entry)
+        layer = deserialize_keras_object(layer_config, custom_objects)
+        name = entry.get("name") or entry.get("config", {}).get("name")
+        layers[name] = layer
+        nodes = entry.get("inbound_nodes") or []
+        if not isinstance(layer, InputLayer):
+            pending.append((layer, [_node_refs(n) for n in nodes]))
+    outputs = {}   # (layer name, node index) -> list of output tensors
+    for name, layer in layers.items():
+        if isinstance(layer, InputLayer):
+            outputs[(name, 0)] = [layer.output]
+    progress = True
+    while pending and progress:
+        progress, remaining = False, []
+        for layer, nodes in pending:
+            done = 0
+            for refs in nodes:
+                if not all((r[0], r[1]) in outputs for r in refs):
+                    break
+                args = [outputs[(r[0], r[1])][r[2]] for r in refs]
+                result = layer(args[0] if len(args) == 1 else args)
+                index = len([k for k in outputs if k[0] == layer.name])
+                outputs[(layer.name, index)] = result if \
+                    isinstance(result, list) else [result]
+                done += 1
+            if done:
+                progress = True
+            if nodes[done:]:
+                remaining.append((layer, nodes[done:]))
+        pending = remaining
+    if pending:
+        raise ValueError(f"Functional model config: cannot connect layers "
+                         f"{[l.name for l, _ in pending]} (their inputs are "
+                         f"missing from the config)")
+
+    def tensors(refs):
+        refs = refs if refs and isinstance(refs[0], list) else [refs]
+        found = []
+        for ref in refs:
+            key = (ref[0], ref[1])
+            if key not in outputs:
+                raise ValueError(f"Functional model config names unknown "
+                                 f"tensor {ref}")
+            found.append(outputs[key][ref[2]])
+        return found
+    inputs = tensors(config.get("input_layers", []))
+    outs = tensors(config.get("output_layers", []))
+    single_out = isinstance(config.get("output_layers", [None])[0], str) \
+        or (len(outs) == 1 and not config.get("_outputs_list"))
+    return Functional(inputs[0] if len(inputs) == 1 else inputs,
+                      outs[0] if single_out else outs,
+                      name=config.get("name"),
+                      trainable=config.get("trainable", True))
