@@ -15,6 +15,7 @@ import os
 import tempfile
 import warnings
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -25,6 +26,12 @@ from seqcore.saving.serialization import (deserialize_keras_object,
 
 KERAS_VERSION = "3.15.1"   # the Keras 3 release whose layout we write
 MAX_MEMBER_BYTES = 8 << 30
+# What reading a damaged zip archive can raise.
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError,
+               NotImplementedError, RuntimeError, zlib.error)
+# What h5py raises on a damaged HDF5 file.
+_H5_ERRORS = (KeyError, OSError, TypeError, AttributeError, RuntimeError,
+              OverflowError, MemoryError, IndexError)
 
 
 def _h5py():
@@ -140,7 +147,7 @@ def _load_weights_h5(model, h5, what, with_optimizer=True):
         else:
             plan = weights_h5.read_values(h5, model)
             optimizer_values = weights_h5.read_optimizer_values(h5)
-    except (KeyError, OSError, TypeError) as exc:
+    except _H5_ERRORS as exc:
         raise ValueError(f"{what}: corrupt or foreign weights file ({exc})") \
             from None
     weights_h5.assign(plan)
@@ -219,7 +226,7 @@ def _json_default(value):
 def _open_zip(filepath):
     try:
         return zipfile.ZipFile(filepath, "r")
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ValueError(f"{filepath} is not a valid .keras file (a zip "
                          f"archive): {exc}") from None
 
@@ -235,7 +242,7 @@ def _read_member(zf, name, filepath):
                          f"more than seqcore will read")
     try:
         return zf.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ValueError(f"{filepath}: {name} is corrupt or truncated "
                          f"({exc})") from None
 
@@ -251,7 +258,8 @@ def _json(data, name, filepath):
 def _model_from_config(config, custom_objects, filepath, built=True):
     try:
         model = deserialize_keras_object(config, custom_objects)
-    except (TypeError, KeyError, AttributeError, IndexError) as exc:
+    except (TypeError, KeyError, AttributeError, IndexError,
+            RecursionError) as exc:
         raise ValueError(f"{filepath}: the model config cannot be rebuilt "
                          f"({type(exc).__name__}: {exc})") from None
     if not getattr(model, "_is_model", False):
@@ -373,7 +381,7 @@ def load_legacy_model(filepath, custom_objects=None, compile=True):
             raise ValueError(f"{filepath}: no 'model_weights' group")
         try:
             plan = legacy_values(h5["model_weights"], model)
-        except (KeyError, OSError, TypeError) as exc:
+        except _H5_ERRORS as exc:
             raise ValueError(f"{filepath}: corrupt legacy weights ({exc})") \
                 from None
         weights_h5.assign(plan)

@@ -69,7 +69,8 @@ def serialize_keras_object(obj):
     if obj is None:
         return None
     cls_name = obj.__class__.__name__
-    registered = getattr(obj.__class__, "_registered_name", None)
+    # A subclass of a registered class is not registered itself.
+    registered = obj.__class__.__dict__.get("_registered_name")
     config = {
         "module": MODULE_OF.get(cls_name, "keras.layers"),
         "class_name": cls_name,
