@@ -47,15 +47,16 @@ def test_keras3_weights_file_loads_into_a_seqcore_model(name):
                                _data(name)["y"], rtol=1e-5, atol=1e-5)
 
 
-def test_keras2_legacy_full_model_and_weights():
-    model = keras.models.load_model(SAVED / "legacy_mlp.h5")
-    want = _data("mlp")["y"]
-    np.testing.assert_allclose(model.predict(_input("mlp"), verbose=0), want,
+@pytest.mark.parametrize("name", ["mlp", "text"])
+def test_keras2_legacy_full_model_and_weights(name):
+    model = keras.models.load_model(SAVED / f"legacy_{name}.h5")
+    want = _data(name)["y"]
+    np.testing.assert_allclose(model.predict(_input(name), verbose=0), want,
                                rtol=1e-5, atol=1e-5)
     assert model.loss == "categorical_crossentropy"
-    fresh, *_ = fixtures.mlp(keras)
-    fresh.load_weights(SAVED / "legacy_mlp.h5")     # matched by order
-    np.testing.assert_allclose(fresh.predict(_input("mlp"), verbose=0), want,
+    fresh, *_ = getattr(fixtures, name)(keras)
+    fresh.load_weights(SAVED / f"legacy_{name}.h5")     # matched by order
+    np.testing.assert_allclose(fresh.predict(_input(name), verbose=0), want,
                                rtol=1e-5, atol=1e-5)
 
 
