@@ -165,11 +165,7 @@ class Functional(Model):
 
     def get_config(self):
         from seqcore.saving.serialization import functional_config
-        config = functional_config(self)
-        if isinstance(self._outputs_struct, (list, tuple)) and \
-                len(self._outputs) == 1:
-            config["_outputs_list"] = True
-        return config
+        return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

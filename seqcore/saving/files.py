@@ -365,6 +365,15 @@ def _legacy_config(config):
     inner = config.get("config")
     if isinstance(inner, list):   # very old Sequential: a list of layers
         config["config"] = {"layers": inner}
+    elif isinstance(inner, dict) and config["class_name"] == "Functional":
+        inner = dict(inner)
+        for key in ("input_layers", "output_layers"):
+            refs = inner.get(key)
+            # Keras 2 wrote one tensor as a one-element list of refs.
+            if isinstance(refs, list) and len(refs) == 1 and \
+                    isinstance(refs[0], list):
+                inner[key] = refs[0]
+        config["config"] = inner
     return config
 
 

@@ -9,7 +9,8 @@ import copy
 _REGISTRY = {}          # class name -> class (built-in layers and models)
 _CUSTOM_OBJECTS = {}    # "package>name" and "name" -> registered objects
 
-MODULE_OF = {"Sequential": "keras", "Functional": "keras", "Model": "keras"}
+MODULE_OF = {"Sequential": "keras",
+             "Functional": "keras.src.models.functional", "Model": "keras"}
 
 
 def get_object(identifier, classes, aliases, kind):
@@ -171,13 +172,17 @@ def functional_config(model):
         entry["inbound_nodes"] = inbound
         layers.append(entry)
 
-    def refs(tensors):
-        return [[t._keras_history[0].name, t._keras_history[1],
-                 t._keras_history[2]] for t in tensors]
+    def refs(struct):
+        """Keras 3 keeps the structure: one tensor is [name, node, index],
+        a list of tensors a list of those."""
+        if isinstance(struct, (list, tuple)):
+            return [refs(t) for t in struct]
+        history = struct._keras_history
+        return [history[0].name, history[1], history[2]]
 
     return {"name": model.name, "trainable": model.trainable,
-            "layers": layers, "input_layers": refs(model._inputs),
-            "output_layers": refs(model._outputs)}
+            "layers": layers, "input_layers": refs(model._inputs_struct),
+            "output_layers": refs(model._outputs_struct)}
 
 
 def _node_refs(node):
@@ -251,11 +256,12 @@ def functional_from_config(config, custom_objects=None):
                                  f"tensor {ref}")
             found.append(outputs[key][ref[2]])
         return found
-    inputs = tensors(config.get("input_layers", []))
-    outs = tensors(config.get("output_layers", []))
-    single_out = isinstance(config.get("output_layers", [None])[0], str) \
-        or (len(outs) == 1 and not config.get("_outputs_list"))
-    return Functional(inputs[0] if len(inputs) == 1 else inputs,
-                      outs[0] if single_out else outs,
+    def flat(refs):   # one [name, node, index] or a list of them
+        return bool(refs) and isinstance(refs[0], str)
+    in_refs = config.get("input_layers", [])
+    out_refs = config.get("output_layers", [])
+    inputs, outs = tensors(in_refs), tensors(out_refs)
+    return Functional(inputs[0] if flat(in_refs) else inputs,
+                      outs[0] if flat(out_refs) else outs,
                       name=config.get("name"),
                       trainable=config.get("trainable", True))
