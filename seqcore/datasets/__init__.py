@@ -1,5 +1,7 @@
-"""keras.datasets-style loaders. `load_digits()` returns data bundled with
-seqcore; the others (issue 6) read files already on the machine."""
+"""keras.datasets-style loaders, reading files already on the machine (no
+download): `mnist` and `fashion_mnist` (`load_data()`), and `load_digits()`
+for the digits bundled with seqcore."""
+from seqcore.datasets import fashion_mnist, mnist
 from seqcore.datasets.digits import load_digits
 
-__all__ = ["load_digits"]
+__all__ = ["fashion_mnist", "load_digits", "mnist"]
