@@ -1,7 +1,8 @@
 """keras.datasets-style loaders, reading files already on the machine (no
-download): `mnist` and `fashion_mnist` (`load_data()`), and `load_digits()`
-for the digits bundled with seqcore."""
-from seqcore.datasets import fashion_mnist, mnist
+download): `mnist`, `fashion_mnist`, `cifar10`, `imdb` and `reuters`
+(`load_data()`), and `load_digits()` for the digits bundled with seqcore."""
+from seqcore.datasets import cifar10, fashion_mnist, imdb, mnist, reuters
 from seqcore.datasets.digits import load_digits
 
-__all__ = ["fashion_mnist", "load_digits", "mnist"]
+__all__ = ["cifar10", "fashion_mnist", "imdb", "load_digits", "mnist",
+           "reuters"]
