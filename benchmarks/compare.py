@@ -1,7 +1,7 @@
 """seqcore side by side with PyTorch (CPU) on the reference models.
 
     python benchmarks/compare.py [--threads 1 2] [--rounds 5] [--no-bind]
-                                  [--only inference|training]
+                                  [--only inference|training|fashion]
 
 Inference throughput (samples/s, batches of 64) for the MLP 784-256-128-10,
 the CNN Conv2D(32,3)-MaxPool(2)-Conv2D(64,3)-MaxPool(2)-Flatten-Dense(128)-
@@ -169,6 +169,92 @@ def _torch_fn(name, batch, threads):
     return run
 
 
+def fashion_worker(engine, threads):
+    """Train the guides' CNN on Fashion-MNIST (3 epochs, Adam, batch 128) and
+    print the fit seconds and test accuracy, as JSON."""
+    import numpy as np
+    import seqcore
+    (x, y), (xt, yt) = seqcore.datasets.fashion_mnist.load_data()
+    x = x[..., None].astype(np.float32) / 255.0
+    xt = xt[..., None].astype(np.float32) / 255.0
+    if engine == "torch":
+        import torch
+        nn = torch.nn
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(32, 64, 3), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5),
+                              nn.Linear(1600, 10))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+        tx = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        ty = torch.from_numpy(y.astype(np.int64))
+        loss_fn = nn.CrossEntropyLoss()
+        start = time.perf_counter()
+        for _ in range(3):
+            model.train()
+            order = torch.randperm(len(tx))
+            for i in range(0, len(tx), 128):
+                idx = order[i:i + 128]
+                opt.zero_grad()
+                loss_fn(model(tx[idx]), ty[idx]).backward()
+                opt.step()
+        seconds = time.perf_counter() - start
+        model.eval()
+        with torch.inference_mode():
+            pred = model(torch.from_numpy(np.ascontiguousarray(
+                xt.transpose(0, 3, 1, 2)))).argmax(1).numpy()
+        accuracy = float((pred == yt).mean())
+    else:
+        module = seqcore
+        if engine == "keras":
+            import keras as module
+        else:
+            seqcore.set_num_threads(threads)
+        module.utils.set_random_seed(0)
+        layers = module.layers
+        model = module.Sequential([
+            module.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+            layers.Flatten(), layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=128, epochs=3, verbose=0)
+        seconds = time.perf_counter() - start
+        accuracy = float(model.evaluate(xt, yt, verbose=0)[1])
+    print(json.dumps({"seconds": seconds, "accuracy": accuracy}))
+
+
+def fashion_table(threads_list, bind):
+    engines = ["seqcore"] + [e for e, m in (("torch", "torch"),
+                                            ("keras", "jax")) if _installed(m)]
+    print("\nFashion-MNIST, CNN of the guides, 3 epochs, Adam, batch 128: "
+          "fit wall-clock (s) / test accuracy")
+    print(f"{'threads':>7}" + "".join(f"{e:>20}" for e in engines))
+    for threads in threads_list:
+        cells = []
+        for engine in engines:
+            env = dict(os.environ)
+            if bind:
+                env.setdefault("OMP_PROC_BIND", "spread")
+                env.setdefault("OMP_PLACES", "cores")
+            if engine == "keras":
+                env["KERAS_BACKEND"] = "jax"
+                if threads == 1:
+                    env["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
+                                        "intra_op_parallelism_threads=1")
+            out = subprocess.run([sys.executable, __file__, "--fashion-worker",
+                                  engine, str(threads)], env=env,
+                                 capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            cells.append(f"{r['seconds']:.1f} s / {r['accuracy']:.4f}")
+        print(f"{threads:>7}" + "".join(f"{c:>20}" for c in cells),
+              flush=True)
+
+
 def train_worker(engine, name, batch, threads):
     """Print the seconds of one training epoch after a warm-up, as JSON."""
     steps = dict((n, s) for n, _, s in TRAINING)[name]
@@ -234,8 +320,8 @@ def _installed(module):
 def training_table(threads_list, rounds, bind):
     engines = ["seqcore"] + [e for e, m in (("torch", "torch"),
                                             ("keras", "jax")) if _installed(m)]
-    print(f"\ntraining throughput, Adam, one epoch after a warm-up "
-          f"(samples/s; ratio = seqcore / fastest peer)")
+    print("\ntraining throughput, Adam, one epoch after a warm-up "
+          "(samples/s; ratio = seqcore / fastest peer)")
     print(f"{'threads':>7}  {'model':<18}" +
           "".join(f"{e:>12}" for e in engines) + f"{'ratio':>8}")
     for threads in threads_list:
@@ -260,11 +346,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-bind", action="store_true",
                         help="leave OpenMP thread placement to the OS")
-    parser.add_argument("--only", choices=["inference", "training"],
-                        help="run one of the two tables")
+    parser.add_argument("--only", choices=["inference", "training",
+                                           "fashion"],
+                        help="run one of the tables")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--train-worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--fashion-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fashion_worker:
+        fashion_worker(args.fashion_worker[0], int(args.fashion_worker[1]))
+        return
     if args.worker:
         engine, name, batch, threads = args.worker
         worker(engine, name, int(batch), int(threads))
@@ -273,10 +364,12 @@ def main():
         engine, name, batch, threads = args.train_worker
         train_worker(engine, name, int(batch), int(threads))
         return
-    if args.only != "training":
+    if args.only in (None, "inference"):
         inference_table(args)
-    if args.only != "inference":
+    if args.only in (None, "training"):
         training_table(args.threads, args.rounds, not args.no_bind)
+    if args.only in (None, "fashion"):
+        fashion_table(args.threads, not args.no_bind)
 
 
 def inference_table(args):
