@@ -237,17 +237,9 @@ def fashion_table(threads_list, bind):
     for threads in threads_list:
         cells = []
         for engine in engines:
-            env = dict(os.environ)
-            if bind:
-                env.setdefault("OMP_PROC_BIND", "spread")
-                env.setdefault("OMP_PLACES", "cores")
-            if engine == "keras":
-                env["KERAS_BACKEND"] = "jax"
-                if threads == 1:
-                    env["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
-                                        "intra_op_parallelism_threads=1")
             out = subprocess.run([sys.executable, __file__, "--fashion-worker",
-                                  engine, str(threads)], env=env,
+                                  engine, str(threads)],
+                                 env=worker_env(engine, threads, bind),
                                  capture_output=True, text=True, check=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])
             cells.append(f"{r['seconds']:.1f} s / {r['accuracy']:.4f}")
@@ -292,7 +284,9 @@ def worker(engine, name, batch, threads):
 
 # ---- driver -----------------------------------------------------------------
 
-def run_worker(engine, name, batch, threads, bind, mode="inference"):
+def worker_env(engine, threads, bind):
+    """The environment of a worker: the same OpenMP binding for every
+    engine, and Keras on JAX (single-threaded XLA at 1 thread)."""
     env = dict(os.environ)
     if bind:
         env.setdefault("OMP_PROC_BIND", "spread")
@@ -302,6 +296,11 @@ def run_worker(engine, name, batch, threads, bind, mode="inference"):
         if threads == 1:
             env["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
                                 "intra_op_parallelism_threads=1")
+    return env
+
+
+def run_worker(engine, name, batch, threads, bind, mode="inference"):
+    env = worker_env(engine, threads, bind)
     flag = "--worker" if mode == "inference" else "--train-worker"
     out = subprocess.run(
         [sys.executable, __file__, flag, engine, name, str(batch),
