@@ -51,3 +51,17 @@ def activation(layer, name, value):
         return activations.get(value)
     except ValueError as exc:
         raise ValueError(f"{layer}: invalid {name}={value!r}. {exc}") from None
+
+
+def weight_options(layer, kinds, use_bias, options):
+    """Set `use_bias` and, for each kind of weight ('kernel', 'recurrent',
+    'bias'), its `<kind>_initializer`, `<kind>_regularizer` and
+    `<kind>_constraint` from `options` (the constructor's arguments)."""
+    from seqcore import initializers, regularizers
+    layer.use_bias = bool(use_bias)
+    for kind in kinds:
+        setattr(layer, f"{kind}_initializer",
+                initializers.get(options[f"{kind}_initializer"]))
+        setattr(layer, f"{kind}_regularizer",
+                regularizers.get(options[f"{kind}_regularizer"]))
+        setattr(layer, f"{kind}_constraint", options[f"{kind}_constraint"])

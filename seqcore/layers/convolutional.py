@@ -45,13 +45,8 @@ class BaseConv(Layer):
                 f"dilation_rate={self.dilation_rate}")
         self.activation = _validation.activation(cls, "activation",
                                                  activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        _validation.weight_options(self, ("kernel", "bias"), use_bias,
+                                   locals())
         self.input_spec = InputSpec(ndim=n + 2)
 
     def _channel_axis(self):

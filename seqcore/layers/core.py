@@ -87,13 +87,8 @@ class Dense(Layer):
         self.units = positive_int("Dense", "units", units)
         self.activation = _validation.activation("Dense", "activation",
                                               activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        _validation.weight_options(self, ("kernel", "bias"), use_bias,
+                                   locals())
         self.supports_masking = True
         if lora_rank:
             raise ValueError("Dense: LoRA (lora_rank) is not supported by "

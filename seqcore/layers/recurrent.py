@@ -58,16 +58,8 @@ class BaseRNN(Layer):
                 cls, "recurrent_activation", recurrent_activation)
         else:
             self.recurrent_activation, self._ract = None, None
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.recurrent_constraint = recurrent_constraint
-        self.bias_constraint = bias_constraint
+        _validation.weight_options(self, ("kernel", "recurrent", "bias"),
+                                   use_bias, locals())
         self.dropout = rate(cls, "dropout", dropout)
         self.recurrent_dropout = rate(cls, "recurrent_dropout",
                                       recurrent_dropout)
