@@ -65,3 +65,17 @@ def weight_options(layer, kinds, use_bias, options):
         setattr(layer, f"{kind}_regularizer",
                 regularizers.get(options[f"{kind}_regularizer"]))
         setattr(layer, f"{kind}_constraint", options[f"{kind}_constraint"])
+
+
+def weight_options_config(layer, kinds):
+    """The config entries weight_options() set: use_bias and each kind's
+    serialized initializer and regularizer (constraints are not kept)."""
+    from seqcore import initializers, regularizers
+    config = {"use_bias": layer.use_bias}
+    for kind in kinds:
+        config[f"{kind}_initializer"] = initializers.serialize(
+            getattr(layer, f"{kind}_initializer"))
+        config[f"{kind}_regularizer"] = regularizers.serialize(
+            getattr(layer, f"{kind}_regularizer"))
+        config[f"{kind}_constraint"] = None
+    return config

@@ -2,7 +2,7 @@
 im2col + GEMM kernel with the bias and activation fused."""
 import numpy as np
 
-from seqcore import _kernels, activations, initializers, regularizers
+from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.layers import _windows
@@ -133,17 +133,11 @@ class BaseConv(Layer):
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate, "groups": self.groups,
             "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(
-                self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(
-                self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(
                 self.activity_regularizer),
-            "kernel_constraint": None, "bias_constraint": None,
         })
+        config.update(_validation.weight_options_config(
+            self, ("kernel", "bias")))
         return config
 
 

@@ -176,16 +176,9 @@ class Dense(Layer):
         config.update({
             "units": self.units,
             "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(
-                self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(
-                self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": None,
-            "bias_constraint": None,
         })
+        config.update(_validation.weight_options_config(
+            self, ("kernel", "bias")))
         return config
 
 

@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from seqcore import _kernels, activations, initializers, regularizers
+from seqcore import _kernels, activations, regularizers
 from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
@@ -248,23 +248,13 @@ class BaseRNN(Layer):
             "unroll": self.unroll, "units": self.units,
             "zero_output_for_mask": self.zero_output_for_mask,
             "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(
-                self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(
-                self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(
-                self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(
-                self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(
                 self.activity_regularizer),
-            "kernel_constraint": None, "recurrent_constraint": None,
-            "bias_constraint": None, "dropout": self.dropout,
+            "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         })
+        config.update(_validation.weight_options_config(
+            self, ("kernel", "recurrent", "bias")))
         if self.recurrent_activation is not None:
             config["recurrent_activation"] = activations.serialize(
                 self.recurrent_activation)
