@@ -5,6 +5,7 @@
 
 #include "seqcore.h"
 #include "activations.h"
+#include "conv_routed.h"
 #include "gemm/gemm.h"
 
 #ifdef _OPENMP
@@ -55,6 +56,7 @@ int sc_isa_select(sc_isa isa)
     current_isa_chosen = 1;
     sc_gemm_select_kernels(isa);
     sc_activations_select(isa);
+    sc_conv_routed_select(isa);
     return 0;
 }
 

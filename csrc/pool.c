@@ -1,6 +1,5 @@
 /* pool.c - max and average pooling over NHWC windows; threads split the
  * output rows, and each output pixel reduces its window channel-wise. */
-#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,33 +28,59 @@ static void window_range(long o, long stride, long pad, long window,
     *hi = last;
 }
 
+/* The window's maximum per channel into out and, when `where` is not NULL,
+ * the pixel (ih * w + iw) of its first maximum in scan order, the element
+ * the gradient goes to (-1 for a window entirely in the padding). The
+ * selects are branch-free so that the channel loop vectorizes. */
 static void max_pixel(const sc_window *g, const float *restrict image,
-                      long oh, long ow, float *restrict out)
+                      long oh, long ow, float *restrict out,
+                      int *restrict where)
 {
     long i0, i1, j0, j1;
     window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
     window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
-    if (i0 >= i1 || j0 >= j1) { /* a window entirely in the padding */
+    if (i0 >= i1 || j0 >= j1) {
         for (long ch = 0; ch < g->c; ++ch)
             out[ch] = 0.0f;
+        if (where)
+            for (long ch = 0; ch < g->c; ++ch)
+                where[ch] = -1;
         return;
     }
-    for (long ch = 0; ch < g->c; ++ch)
-        out[ch] = -FLT_MAX;
+    int first = 1;
     for (long i = i0; i < i1; ++i) {
         const long ih = oh * g->sh - g->pad_top + i * g->dh;
         for (long j = j0; j < j1; ++j) {
             const long iw = ow * g->sw - g->pad_left + j * g->dw;
-            const float *restrict in = image + (ih * g->w + iw) * g->c;
-            for (long ch = 0; ch < g->c; ++ch)
-                out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+            const int pixel = (int)(ih * g->w + iw);
+            const float *restrict in = image + (long)pixel * g->c;
+            if (first) {
+                for (long ch = 0; ch < g->c; ++ch)
+                    out[ch] = in[ch];
+                if (where)
+                    for (long ch = 0; ch < g->c; ++ch)
+                        where[ch] = pixel;
+                first = 0;
+            } else if (where) {
+                for (long ch = 0; ch < g->c; ++ch) {
+                    const float v = in[ch], b = out[ch];
+                    const int larger = -(int)(v > b); /* all ones or zero */
+                    out[ch] = v > b ? v : b;
+                    where[ch] = (pixel & larger) | (where[ch] & ~larger);
+                }
+            } else {
+                for (long ch = 0; ch < g->c; ++ch)
+                    out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+            }
         }
     }
 }
 
 static void avg_pixel(const sc_window *g, const float *restrict image,
-                      long oh, long ow, float *restrict out)
+                      long oh, long ow, float *restrict out,
+                      int *restrict where)
 {
+    (void)where;
     long i0, i1, j0, j1;
     window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
     window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
@@ -77,75 +102,48 @@ static void avg_pixel(const sc_window *g, const float *restrict image,
 }
 
 typedef void (*pool_pixel_fn)(const sc_window *g, const float *image, long oh,
-                              long ow, float *out);
+                              long ow, float *out, int *where);
 
-/* Every output pixel of y by `pixel`, threads over output rows. */
+/* Every output pixel of y (and where, if not NULL) by `pixel`, threads over
+ * output rows. */
 static void pool_forward(const sc_window *g, const float *x, float *y,
-                         pool_pixel_fn pixel)
+                         int *where, pool_pixel_fn pixel)
 {
     const long rows = g->n * g->oh;
 #pragma omp parallel for num_threads(threads_for(g)) schedule(static)
     for (long row = 0; row < rows; ++row) {
         const long n = row / g->oh, oh = row % g->oh;
         const float *image = x + n * g->h * g->w * g->c;
-        for (long ow = 0; ow < g->ow; ++ow)
-            pixel(g, image, oh, ow, y + (row * g->ow + ow) * g->c);
+        for (long ow = 0; ow < g->ow; ++ow) {
+            const long at = (row * g->ow + ow) * g->c;
+            pixel(g, image, oh, ow, y + at, where ? where + at : NULL);
+        }
     }
 }
 
-void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y,
+                              int *where)
 {
-    pool_forward(g, x, y, max_pixel);
+    pool_forward(g, x, y, where, max_pixel);
 }
 
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
 {
-    pool_forward(g, x, y, avg_pixel);
+    pool_forward(g, x, y, NULL, avg_pixel);
 }
 
 /* ---- backward ------------------------------------------------------------
  * Threads split the batch: each image's gradient is written by one thread,
  * its windows in output order, so the sums do not depend on the threads. */
 
-/* The window's gradient goes to its first maximal element in scan order.
- * A vectorizable pass over the window positions (channels inner) finds
- * each channel's position; then one scalar add per channel routes dy. */
-static void max_pixel_backward(const sc_window *g, const float *restrict image,
-                               long oh, long ow, const float *restrict dy,
-                               float *restrict dimage, float *restrict best,
-                               int *restrict where)
+/* Each channel's gradient goes to the pixel its forward pass recorded. */
+static void max_pixel_backward(const sc_window *g, const int *restrict where,
+                               const float *restrict dy,
+                               float *restrict dimage)
 {
-    long i0, i1, j0, j1;
-    window_range(oh, g->sh, g->pad_top, g->kh, g->dh, g->h, &i0, &i1);
-    window_range(ow, g->sw, g->pad_left, g->kw, g->dw, g->w, &j0, &j1);
-    if (i0 >= i1 || j0 >= j1)
-        return;
-    int first = 1;
-    for (long i = i0; i < i1; ++i) {
-        const long ih = oh * g->sh - g->pad_top + i * g->dh;
-        for (long j = j0; j < j1; ++j) {
-            const long iw = ow * g->sw - g->pad_left + j * g->dw;
-            const int pixel = (int)(ih * g->w + iw);
-            const float *restrict in = image + (long)pixel * g->c;
-            if (first) {
-                for (long ch = 0; ch < g->c; ++ch) {
-                    best[ch] = in[ch];
-                    where[ch] = pixel;
-                }
-                first = 0;
-                continue;
-            }
-            for (long ch = 0; ch < g->c; ++ch) {
-                /* every load unconditional, so that the selects vectorize */
-                const float v = in[ch], b = best[ch];
-                const int larger = -(int)(v > b); /* all ones or zero */
-                best[ch] = v > b ? v : b;
-                where[ch] = (pixel & larger) | (where[ch] & ~larger);
-            }
-        }
-    }
     for (long ch = 0; ch < g->c; ++ch)
-        dimage[(long)where[ch] * g->c + ch] += dy[ch];
+        if (where[ch] >= 0)
+            dimage[(long)where[ch] * g->c + ch] += dy[ch];
 }
 
 static void avg_pixel_backward(const sc_window *g, long oh, long ow,
@@ -169,49 +167,35 @@ static void avg_pixel_backward(const sc_window *g, long oh, long ow,
     }
 }
 
-/* Each image's gradient by one thread, its windows in output order, so the
- * sums do not depend on the thread count. x and y are NULL for 'avg'. */
-static int pool_backward(const sc_window *g, const float *x, const float *y,
-                         const float *dy, float *dx)
+/* where is NULL for 'avg'. */
+static void pool_backward(const sc_window *g, const int *where,
+                          const float *dy, float *dx)
 {
     const long image_size = g->h * g->w * g->c;
     const long out_size = g->oh * g->ow * g->c;
     const int nt = g->n < 2 ? 1 : threads_for(g);
-    int failed = 0;
-#pragma omp parallel num_threads(nt) reduction(| : failed)
-    {
-        /* per thread: each channel's running maximum and its pixel */
-        float *best = x ? malloc((size_t)g->c * sizeof(float)) : NULL;
-        int *where = x ? malloc((size_t)g->c * sizeof(int)) : NULL;
-        const int ready = x == NULL || (best != NULL && where != NULL);
-        failed |= !ready;
-#pragma omp for schedule(static)
-        for (long n = 0; n < g->n; ++n) {
-            float *dimage = dx + n * image_size;
-            memset(dimage, 0, (size_t)image_size * sizeof(float));
-            for (long oh = 0; oh < g->oh && ready; ++oh)
-                for (long ow = 0; ow < g->ow; ++ow) {
-                    const long at = n * out_size + (oh * g->ow + ow) * g->c;
-                    if (x)
-                        max_pixel_backward(g, x + n * image_size, oh, ow,
-                                           dy + at, dimage, best, where);
-                    else
-                        avg_pixel_backward(g, oh, ow, dy + at, dimage);
-                }
-        }
-        free(best);
-        free(where);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long n = 0; n < g->n; ++n) {
+        float *dimage = dx + n * image_size;
+        memset(dimage, 0, (size_t)image_size * sizeof(float));
+        for (long oh = 0; oh < g->oh; ++oh)
+            for (long ow = 0; ow < g->ow; ++ow) {
+                const long at = n * out_size + (oh * g->ow + ow) * g->c;
+                if (where)
+                    max_pixel_backward(g, where + at, dy + at, dimage);
+                else
+                    avg_pixel_backward(g, oh, ow, dy + at, dimage);
+            }
     }
-    return failed ? -1 : 0;
 }
 
-int sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
-                              const float *y, const float *dy, float *dx)
+void sc_maxpool2d_backward_f32(const sc_window *g, const int *where,
+                               const float *dy, float *dx)
 {
-    return pool_backward(g, x, y, dy, dx);
+    pool_backward(g, where, dy, dx);
 }
 
 void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx)
 {
-    pool_backward(g, NULL, NULL, dy, dx);
+    pool_backward(g, NULL, dy, dx);
 }

@@ -170,17 +170,38 @@ int sc_conv2d_backward_f32(const sc_window *g, const float *x, const float *k,
 
 /* Max or average over each window of NHWC x into y (n, oh, ow, c). Padded
  * positions never count: the max ignores them, the average divides by the
- * number of real elements in the window (as Keras's 'same' pooling). */
-void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y);
+ * number of real elements in the window (as Keras's 'same' pooling). The
+ * max also writes, when `where` (n, oh, ow, c) is not NULL, the pixel
+ * ih * w + iw of each window's first maximum in scan order (-1 for a window
+ * entirely in the padding): the element its gradient goes to. */
+void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y,
+                              int *where);
 void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y);
 
 /* Gradients of the pooling above: dx (n, h, w, c) is overwritten from dy
- * (n, oh, ow, c). The max, given x and its pooled y, routes each window's
- * gradient to its first maximal element in scan order; it returns 0, or -1
- * when out of memory. */
-int sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
-                              const float *y, const float *dy, float *dx);
+ * (n, oh, ow, c). The max adds each window's gradient to the pixel `where`
+ * recorded in the forward pass. */
+void sc_maxpool2d_backward_f32(const sc_window *g, const int *where,
+                               const float *dy, float *dx);
 void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx);
+
+/* ---- routed convolution gradients (conv_routed.c) ----------------------
+ * The gradients of sc_conv2d_forward_f32 when each output's gradient is
+ * routed, as a max pooling's backward routes it: only the outputs named by
+ * `where` have a gradient. For image i, route r < routes and filter f, at
+ * e = (i * routes + r) * filters + f, dz[e] is the gradient (after the
+ * activation's derivative) of output pixel where[e] = oh * ow_size + ow of
+ * filter f (where[e] < 0: none); a pixel may be named more than once (the
+ * gradients add). dk (kh, kw, c, f) = beta * dk + the kernel gradient;
+ * dx (n, h, w, c), when not NULL, is overwritten with the input gradient.
+ * The work is about routes / (oh * ow) of the dense gradients'. Every sum
+ * runs in a fixed order: the same bits at any thread count. Returns 0, or
+ * -1 when out of memory. */
+int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
+                                  const float *k, long filters,
+                                  const float *dz, const int *where,
+                                  long routes, float *dk, float beta,
+                                  float *dx);
 
 /* ---- recurrent layers (lstm.c, gru.c, simple_rnn.c) ------------------- */
 

@@ -67,15 +67,21 @@ cdef extern from "seqcore.h" nogil:
     int sc_conv2d_forward_f32(const sc_window *g, const float *x,
                               const float *k, long filters, const float *bias,
                               sc_act act, float *y)
-    void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y)
+    void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y,
+                                  int *where)
     void sc_avgpool2d_forward_f32(const sc_window *g, const float *x, float *y)
-    int sc_maxpool2d_backward_f32(const sc_window *g, const float *x,
-                                  const float *y, const float *dy, float *dx)
+    void sc_maxpool2d_backward_f32(const sc_window *g, const int *where,
+                                   const float *dy, float *dx)
     void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy,
                                    float *dx)
     int sc_conv2d_backward_f32(const sc_window *g, const float *x,
                                const float *k, long filters, const float *dy,
                                float *dk, float beta, float *dx)
+    int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
+                                      const float *k, long filters,
+                                      const float *dz, const int *where,
+                                      long routes, float *dk, float beta,
+                                      float *dx)
     ctypedef struct sc_rnn_train_args:
         long n, t, u
         sc_act act, recurrent_act

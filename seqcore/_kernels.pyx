@@ -343,18 +343,25 @@ cdef cnp.ndarray _out_array(out, tuple shape, str what):
 cdef sc_window _window(cnp.ndarray x, tuple window, tuple strides,
                        tuple dilation, tuple pads, tuple out_hw) except *:
     """The geometry struct for NHWC x; checks the output size it implies."""
-    cdef sc_window g
     if cnp.PyArray_NDIM(x) != 4:
         raise ValueError(f"expected NHWC input of rank 4, received shape "
                          f"{(<object>x).shape}")
-    g.n, g.h, g.w, g.c = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+    return _window_of(tuple((<object>x).shape), window, strides, dilation,
+                      pads, out_hw)
+
+
+cdef sc_window _window_of(tuple nhwc, tuple window, tuple strides,
+                          tuple dilation, tuple pads, tuple out_hw) except *:
+    """The geometry struct for an NHWC input shape."""
+    cdef sc_window g
+    g.n, g.h, g.w, g.c = nhwc
     g.kh, g.kw = window
     g.sh, g.sw = strides
     g.dh, g.dw = dilation
     g.pad_top, g.pad_left = pads
     g.oh, g.ow = out_hw
     if min(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw) < 1 or min(g.oh, g.ow) < 0 \
-            or min(g.pad_top, g.pad_left) < 0:
+            or min(g.pad_top, g.pad_left) < 0 or min(g.n, g.h, g.w, g.c) < 0:
         raise ValueError(f"invalid window {window}, strides {strides}, "
                          f"dilation {dilation}, padding {pads} or output "
                          f"size {out_hw}")
@@ -366,6 +373,19 @@ cdef sc_window _window(cnp.ndarray x, tuple window, tuple strides,
         raise ValueError(f"output width {g.ow} does not fit input width "
                          f"{g.w}")
     return g
+
+
+cdef int *_where_array(where, tuple shape, str what) except NULL:
+    """The data of `where`, checked to be a writable C-contiguous int32 array
+    of `shape`."""
+    if not (isinstance(where, np.ndarray) and where.dtype == np.int32 and
+            where.flags.c_contiguous and where.flags.writeable and
+            where.shape == shape):
+        got = (f"{where.dtype} array of shape {where.shape}"
+               if isinstance(where, np.ndarray) else type(where).__name__)
+        raise ValueError(f"{what}: where must be a writable C-contiguous "
+                         f"int32 array of shape {shape}, received {got}")
+    return <int *>cnp.PyArray_DATA(<cnp.ndarray>where)
 
 
 def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
@@ -405,24 +425,32 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
 
 
 def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
-                   tuple out_hw, out=None):
-    """Max ('max') or average ('avg') pooling of NHWC x -> (n, oh, ow, c)."""
+                   tuple out_hw, out=None, where=None):
+    """Max ('max') or average ('avg') pooling of NHWC x -> (n, oh, ow, c).
+    For 'max', `where` (an int32 array shaped like the output) receives the
+    pixel ih * w + iw of each window's first maximum, for pool2d_backward."""
     cdef cnp.ndarray X = _float32_c(x, "pool2d")
     cdef sc_window g = _window(X, window, strides, (1, 1), pads, out_hw)
-    cdef cnp.ndarray Y = _out_array(out, (g.n, g.oh, g.ow, g.c), "pool2d")
+    cdef tuple shape = (g.n, g.oh, g.ow, g.c)
+    cdef cnp.ndarray Y = _out_array(out, shape, "pool2d")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef int *pwhere = NULL
     if mode == "max":
+        if where is not None:
+            pwhere = _where_array(where, shape, "pool2d")
         with nogil:
-            sc_maxpool2d_forward_f32(&g, px, py)
+            sc_maxpool2d_forward_f32(&g, px, py, pwhere)
     elif mode == "avg":
+        if where is not None:
+            raise ValueError("pool2d: where is only recorded by 'max' "
+                             "pooling")
         with nogil:
             sc_avgpool2d_forward_f32(&g, px, py)
     else:
         raise ValueError(f"pool2d: mode must be 'max' or 'avg', received "
                          f"{mode!r}")
     return Y
-
 
 
 def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
@@ -466,32 +494,35 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
     return DX
 
 
-def pool2d_backward(x, y, dy, str mode, tuple window, tuple strides,
-                    tuple pads, out=None):
-    """Gradient (n, h, w, c) of pool2d_forward given its output y and dy,
-    both (n, oh, ow, c)."""
-    cdef cnp.ndarray X = _float32_c(x, "pool2d_backward")
-    cdef cnp.ndarray Y = _float32_c(y, "pool2d_backward y")
+def pool2d_backward(dy, str mode, tuple input_shape, tuple window,
+                    tuple strides, tuple pads, where=None, out=None):
+    """Gradient (n, h, w, c) = input_shape of pool2d_forward given dy (n, oh,
+    ow, c); 'max' routes each window's gradient to the pixel `where` holds
+    (as recorded by pool2d_forward)."""
     cdef cnp.ndarray DY = _float32_c(dy, "pool2d_backward dy")
-    if DY.ndim != 4 or DY.shape[0] != X.shape[0] or DY.shape[3] != X.shape[3] \
-            or (<object>Y).shape != (<object>DY).shape:
-        raise ValueError(f"pool2d_backward: y {(<object>Y).shape} and dy "
-                         f"{(<object>DY).shape} do not match x "
-                         f"{(<object>X).shape}")
-    cdef sc_window g = _window(X, window, strides, (1, 1), pads,
-                               (DY.shape[1], DY.shape[2]))
-    cdef cnp.ndarray DX = _out_array(out, (g.n, g.h, g.w, g.c),
-                                     "pool2d_backward")
-    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    if DY.ndim != 4 or len(input_shape) != 4 or \
+            DY.shape[0] != input_shape[0] or DY.shape[3] != input_shape[3]:
+        raise ValueError(f"pool2d_backward: dy {(<object>DY).shape} does not "
+                         f"match the input shape {input_shape}")
+    cdef sc_window g = _window_of(input_shape, window, strides, (1, 1), pads,
+                                  (DY.shape[1], DY.shape[2]))
+    cdef cnp.ndarray DX = _out_array(out, input_shape, "pool2d_backward")
     cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
     cdef float *pdx = <float *>cnp.PyArray_DATA(DX)
-    cdef float *py = <float *>cnp.PyArray_DATA(Y)
-    cdef int status = 0
+    cdef const int *pwhere
+    cdef long i, size, pixels = g.h * g.w
     if mode == "max":
+        pwhere = _where_array(where, (<object>DY).shape, "pool2d_backward")
+        size = DY.size
         with nogil:
-            status = sc_maxpool2d_backward_f32(&g, px, py, pdy, pdx)
-        if status != 0:
-            raise MemoryError("pool2d_backward: out of memory")
+            for i in range(size):
+                if pwhere[i] >= pixels:
+                    break
+        if i < size and pwhere[i] >= pixels:
+            raise ValueError(f"pool2d_backward: where holds pixel "
+                             f"{pwhere[i]}, outside the {g.h}x{g.w} input")
+        with nogil:
+            sc_maxpool2d_backward_f32(&g, pwhere, pdy, pdx)
     elif mode == "avg":
         with nogil:
             sc_avgpool2d_backward_f32(&g, pdy, pdx)
@@ -500,6 +531,64 @@ def pool2d_backward(x, y, dy, str mode, tuple window, tuple strides,
                          f"received {mode!r}")
     return DX
 
+
+def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
+                           tuple strides, tuple dilation, tuple pads,
+                           dk=None, float beta=0.0, bint input_grad=True,
+                           out=None):
+    """Gradients of conv2d_forward (output (n, oh, ow, f) = out_hw) when only
+    the outputs `where` names have a gradient: dz and where are (n, ...,
+    f), dz[i, ..., j] being the gradient of output pixel where[i, ..., j]
+    (oh * ow index, negative: none) of filter j, as max pooling's
+    pool2d_forward records them. dk = beta * dk + the kernel gradient, in
+    place; the input gradient (n, h, w, c) is returned when input_grad."""
+    cdef cnp.ndarray X = _float32_c(x, "conv2d_backward_routed")
+    cdef cnp.ndarray K = _float32_c(kernel, "conv2d_backward_routed kernel")
+    cdef cnp.ndarray DZ = _float32_c(dz, "conv2d_backward_routed dz")
+    if K.ndim != 4 or X.ndim != 4 or K.shape[2] != X.shape[3] or \
+            DZ.ndim < 2 or DZ.shape[0] != X.shape[0] or \
+            DZ.shape[DZ.ndim - 1] != K.shape[3]:
+        raise ValueError(f"conv2d_backward_routed: incompatible shapes x "
+                         f"{(<object>X).shape}, kernel {(<object>K).shape}, "
+                         f"dz {(<object>DZ).shape}")
+    cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
+                               pads, out_hw)
+    cdef long filters = K.shape[3]
+    cdef long routes = DZ.size // (g.n * filters) if g.n * filters else 0
+    cdef const int *pwhere = _where_array(where, (<object>DZ).shape,
+                                          "conv2d_backward_routed")
+    cdef long i, size = DZ.size, pixels = g.oh * g.ow
+    with nogil:
+        for i in range(size):
+            if pwhere[i] >= pixels:
+                break
+    if size and pwhere[i] >= pixels:
+        raise ValueError(f"conv2d_backward_routed: where holds pixel "
+                         f"{pwhere[i]}, outside the {g.oh}x{g.ow} output")
+    cdef float *pdk = NULL
+    if dk is not None:
+        if not (isinstance(dk, np.ndarray) and dk.dtype == np.float32 and
+                dk.flags.c_contiguous and dk.shape == (<object>K).shape):
+            raise ValueError(f"conv2d_backward_routed: dk must be a "
+                             f"C-contiguous float32 array of shape "
+                             f"{(<object>K).shape}")
+        pdk = <float *>cnp.PyArray_DATA(<cnp.ndarray>dk)
+    cdef cnp.ndarray DX = None
+    cdef float *pdx = NULL
+    if input_grad:
+        DX = _out_array(out, (g.n, g.h, g.w, g.c), "conv2d_backward_routed")
+        pdx = <float *>cnp.PyArray_DATA(DX)
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *pk = <float *>cnp.PyArray_DATA(K)
+    cdef float *pdz = <float *>cnp.PyArray_DATA(DZ)
+    cdef int status
+    with nogil:
+        status = sc_conv2d_backward_routed_f32(&g, px, pk, filters, pdz,
+                                               pwhere, routes, pdk, beta,
+                                               pdx)
+    if status != 0:
+        raise MemoryError("conv2d_backward_routed: out of memory")
+    return DX
 
 
 # ---- recurrent training ------------------------------------------------------------

@@ -2,7 +2,9 @@
 autograd tape): Sequential walks its stack in reverse, a functional model
 its nodes in reverse topological order, summing the gradients of tensors
 used twice. Layers before the first trainable one compute no input
-gradient."""
+gradient. A max pooling right after a convolution in a Sequential stack
+hands it the gradient unexpanded (only the pooled maxima have one), which
+the convolution's backward takes at a quarter of the dense cost."""
 
 
 def layer_backward(layer, dy, need_input_grad):
@@ -26,12 +28,22 @@ def first_trainable(layers):
     return len(layers)
 
 
+def routes_gradient(layer, producer):
+    """Whether `layer` (a max pooling) hands `producer`, the layer that made
+    its input, a RoutedGradient instead of a dense one."""
+    routes = getattr(layer, "routes_gradient_to", None)
+    return routes is not None and routes(producer)
+
+
 def sequential_backward(model, dy, need_input_grad=True):
     layers = model._layers
     first = first_trainable(layers)
     for i in range(len(layers) - 1, -1, -1):
         if i < first and not need_input_grad:
             return None
+        if i > 0 and routes_gradient(layers[i], layers[i - 1]):
+            dy = layers[i].backward_routed(dy)
+            continue
         dy = layer_backward(layers[i], dy, need_input_grad or i > first)
     return dy
 

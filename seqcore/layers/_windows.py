@@ -2,6 +2,8 @@
 with TensorFlow's 'same' rule that Keras uses: the extra padding cell, if
 any, goes after (bottom/right); and the NHWC conversions the conv and
 pooling kernels share."""
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -84,3 +86,16 @@ def geometry(layer, nhwc_shape, window, strides, dilation):
     if min(out) <= 0:
         check_output(layer, nhwc_shape, out)
     return window, strides, dilation, tuple(out), tuple(pads)
+
+
+@dataclass
+class RoutedGradient:
+    """A max pooling's input gradient, not expanded: each pooled output's
+    gradient `values[i, a, b, c]` belongs to input pixel `where[i, a, b, c]`
+    (h * w index, of channel c), whose value is `outputs[i, a, b, c]`. All
+    three are NHWC, shaped like the pooling's output. The convolution that
+    produced the pooling's input takes it in place of a dense gradient and
+    skips the zeros (shared/DESIGN.md: one C call per layer)."""
+    values: np.ndarray
+    where: np.ndarray
+    outputs: np.ndarray

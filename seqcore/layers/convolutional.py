@@ -8,8 +8,8 @@ from seqcore.engine.layer import Layer
 from seqcore.layers import _windows
 from seqcore.layers._validation import int_tuple, one_of, positive_int
 from seqcore.engine.variables import grad_beta, store_grad
-from seqcore.layers.core import activation_backward, apply_activation, \
-    sum_to_bias, train_activation
+from seqcore.layers.core import OUTPUT_DERIVATIVE, activation_backward, \
+    apply_activation, sum_to_bias, train_activation
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
@@ -107,6 +107,8 @@ class BaseConv(Layer):
     _dy_is_dz = False
 
     def backward(self, dy):
+        if isinstance(dy, _windows.RoutedGradient):
+            return self._backward_routed(dy)
         x, z, y, strides, dilation, pads = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
@@ -118,6 +120,37 @@ class BaseConv(Layer):
         dx = _kernels.conv2d_backward(
             x, self._kernel_2d(self.kernel.value), dz, strides, dilation,
             pads, dk=dk, beta=beta or 0.0,
+            input_grad=not getattr(self, "_skip_input_grad", False),
+            out=self._buffer("dx", x.shape))
+        if self.bias is not None:
+            store_grad(self.bias, sum_to_bias(dz))
+        return None if dx is None else \
+            _windows.from_nhwc(dx, self.rank, self.data_format)
+
+    def accepts_routed_gradient(self):
+        """Whether backward() takes a max pooling's RoutedGradient: the
+        activation's derivative must follow from its output alone (the
+        routed outputs are what the pooling kept) and no activity
+        regularizer may add a dense gradient."""
+        return self.activity_regularizer is None and (
+            self.activation is activations.linear or
+            activations.KERNEL_NAMES.get(self.activation) in
+            OUTPUT_DERIVATIVE)
+
+    def _backward_routed(self, routed):
+        """backward() on the few outputs a max pooling routed a gradient
+        to (conv_routed.c): about a quarter of the dense work after a 2x2
+        pooling."""
+        x, z, _, strides, dilation, pads = self._saved
+        dz = activation_backward(self.activation, routed.outputs,
+                                 routed.outputs, routed.values,
+                                 out=self._buffer("routed_dz",
+                                                  routed.values.shape))
+        beta = grad_beta(self.kernel)
+        dk = None if beta is None else self._kernel_2d(self.kernel.grad)
+        dx = _kernels.conv2d_backward_routed(
+            x, self._kernel_2d(self.kernel.value), dz, routed.where,
+            z.shape[1:3], strides, dilation, pads, dk=dk, beta=beta or 0.0,
             input_grad=not getattr(self, "_skip_input_grad", False),
             out=self._buffer("dx", x.shape))
         if self.bias is not None:

@@ -26,7 +26,7 @@ def apply_activation(x, activation, inplace=True):
 # Activations whose derivative the kernels compute from the output alone
 # (relu: x > 0 iff y > 0), so that training can fuse them into the GEMM
 # epilogue and keep only y.
-_OUTPUT_DERIVATIVE = ("relu", "sigmoid", "tanh")
+OUTPUT_DERIVATIVE = ("relu", "sigmoid", "tanh")
 
 
 def train_activation(z_fn, activation, y_out=None):
@@ -35,7 +35,7 @@ def train_activation(z_fn, activation, y_out=None):
     the derivative needs only y, z is y itself (no second array); else y
     goes to `y_out` when given."""
     name = activations.KERNEL_NAMES.get(activation, False)
-    if activation is activations.linear or name in _OUTPUT_DERIVATIVE:
+    if activation is activations.linear or name in OUTPUT_DERIVATIVE:
         y = z_fn(name)
         return y, y
     if activation is activations.softmax:

@@ -41,21 +41,40 @@ class BasePooling(Layer):
         x = _windows.to_nhwc(inputs, self.rank, self.data_format)
         window, strides, _, out, pads = _windows.geometry(
             self, x.shape, self.pool_size, self.strides, (1,) * self.rank)
+        shape = (x.shape[0],) + tuple(out) + x.shape[3:]
+        where = self._buffer("where", shape, np.int32) \
+            if training and self.mode == "max" else None
         y = _kernels.pool2d_forward(
             x, self.mode, window, strides, pads, out,
-            out=self._buffer("y", (x.shape[0],) + tuple(out) + x.shape[3:])
-            if training else None)
+            out=self._buffer("y", shape) if training else None, where=where)
         if training:
-            self._saved = (x, y, window, strides, pads)
+            self._saved = (x.shape, y, where, window, strides, pads)
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     def backward(self, dy):
-        x, y, window, strides, pads = self._saved
+        shape, _, where, window, strides, pads = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
-        dx = _kernels.pool2d_backward(x, y, dy, self.mode, window, strides,
-                                      pads, out=self._buffer("dx", x.shape))
+        dx = _kernels.pool2d_backward(dy, self.mode, shape, window, strides,
+                                      pads, where=where,
+                                      out=self._buffer("dx", shape))
         return _windows.from_nhwc(dx, self.rank, self.data_format)
+
+    def routes_gradient_to(self, producer):
+        """Whether backward_routed() may hand `producer`, the layer whose
+        output this pooling took, its gradient unexpanded."""
+        return (self.mode == "max" and self.activity_regularizer is None and
+                getattr(producer, "accepts_routed_gradient", False) and
+                producer.accepts_routed_gradient() and
+                producer.rank == self.rank and
+                producer.data_format == self.data_format)
+
+    def backward_routed(self, dy):
+        """The input gradient as a RoutedGradient (max pooling only)."""
+        _, y, where, _, _, _ = self._saved
+        dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
+                              self.data_format)
+        return _windows.RoutedGradient(dy, where, y)
 
     def get_config(self):
         config = super().get_config()

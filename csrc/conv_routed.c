@@ -1,0 +1,164 @@
+/*
+ * conv_routed.c - the gradients of a convolution whose output gradient is
+ * routed to a few outputs per filter, as a max pooling routes it (see
+ * sc_conv2d_backward_routed_f32 in seqcore.h).
+ *
+ * After a 2x2 max pooling a convolution's output gradient is three-quarters
+ * zeros, and after the ReLU before it often more. The dense gradients
+ * (conv.c) would expand it and multiply the zeros; these walk only the
+ * routed entries, so both gradients cost about a quarter of the dense ones.
+ *
+ * dk: threads take whole filters, each summing its filters' entries image
+ * after image in a fixed order; images are taken in blocks that stay in
+ * cache while the thread's filters walk them. For thin patches (one or two
+ * input channels) a run of the patch is too short to vectorize, and dk is
+ * instead the dense product over the images' pixels with the routed
+ * gradient expanded in cache, vectorized over the filters. dx: threads take
+ * whole images, each adding its entries' kernel columns in order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv_routed.h"
+#include "scratch.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+static int omp_thread(void) { return omp_get_thread_num(); }
+static int omp_team(void) { return omp_get_num_threads(); }
+#else
+static int omp_thread(void) { return 0; }
+static int omp_team(void) { return 1; }
+#endif
+
+/* Patch runs shorter than this take the dense kernel-gradient path. */
+#define SPARSE_MIN_RUN 16L
+/* Input bytes per image block of the sparse kernel gradient (in L2). */
+#define BLOCK_BYTES (256L * 1024L)
+
+static sc_routed_dk_sparse_fn dk_sparse = sc_routed_dk_sparse_generic;
+static sc_routed_dk_dense_fn dk_dense = sc_routed_dk_dense_generic;
+static sc_routed_dx_fn dx_image = sc_routed_dx_generic;
+
+void sc_conv_routed_select(sc_isa isa)
+{
+    switch (isa) {
+#ifdef SC_HAVE_X86_KERNELS
+    case SC_ISA_AVX512:
+        dk_sparse = sc_routed_dk_sparse_avx512;
+        dk_dense = sc_routed_dk_dense_avx512;
+        dx_image = sc_routed_dx_avx512;
+        return;
+    case SC_ISA_AVX2:
+        dk_sparse = sc_routed_dk_sparse_avx2;
+        dk_dense = sc_routed_dk_dense_avx2;
+        dx_image = sc_routed_dx_avx2;
+        return;
+#endif
+    default:
+        dk_sparse = sc_routed_dk_sparse_generic;
+        dk_dense = sc_routed_dk_dense_generic;
+        dx_image = sc_routed_dx_generic;
+    }
+}
+
+static int sparse_dk(const sc_window *g)
+{
+    const long run = g->dw == 1 ? g->kw * g->c : g->c;
+    return run >= SPARSE_MIN_RUN;
+}
+
+/* Filters [f0, f1) of dk from the thread's accumulator; transposed: acc is
+ * (f1 - f0) x patch, else patch x (f1 - f0). beta 0 overwrites. */
+static void store_dk(float *dk, const float *acc, long patch, long filters,
+                     long f0, long f1, int transposed, float beta)
+{
+    const long nf = f1 - f0;
+    for (long t = 0; t < patch; ++t)
+        for (long f = f0; f < f1; ++f) {
+            const float v = transposed ? acc[(f - f0) * patch + t]
+                                       : acc[t * nf + f - f0];
+            float *d = dk + t * filters + f;
+            *d = beta == 0.0f ? v : beta * *d + v;
+        }
+}
+
+static int routed_dk(const sc_window *g, const float *x, long filters,
+                     const float *dz, const int *where, long routes,
+                     float *dk, float beta)
+{
+    const long patch = g->kh * g->kw * g->c;
+    const long pixels = g->oh * g->ow;
+    const long image_size = g->h * g->w * g->c;
+    const int sparse = sparse_dk(g);
+    const double work = 2.0 * g->n * patch * filters *
+                        (sparse ? routes : pixels);
+    int nt = sc_threads_for_work(work);
+    if (nt > filters)
+        nt = (int)filters;
+    long block = BLOCK_BYTES / (image_size * (long)sizeof(float));
+    if (block < 1)
+        block = 1;
+    int failed = 0;
+#pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        const int t = omp_thread(), team = omp_team();
+        const long f0 = filters * t / team, f1 = filters * (t + 1) / team;
+        const long nf = f1 - f0;
+        float *acc = sc_scratch(SC_SCRATCH_IM2COL,
+                                (size_t)(patch * nf +
+                                         (sparse ? 0 : pixels * nf)));
+        failed |= acc == NULL;
+        if (acc != NULL && nf > 0) {
+            memset(acc, 0, (size_t)(patch * nf) * sizeof(float));
+            if (sparse)
+                for (long n0 = 0; n0 < g->n; n0 += block)
+                    dk_sparse(g, x, dz, where, routes, filters, n0,
+                              n0 + block < g->n ? n0 + block : g->n, f0, f1,
+                              acc);
+            else
+                dk_dense(g, x, dz, where, routes, filters, 0, g->n, f0, f1,
+                         acc, acc + patch * nf);
+            store_dk(dk, acc, patch, filters, f0, f1, sparse, beta);
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+static int routed_dx(const sc_window *g, const float *k, long filters,
+                     const float *dz, const int *where, long routes,
+                     float *dx)
+{
+    const long patch = g->kh * g->kw * g->c;
+    const long image_size = g->h * g->w * g->c;
+    float *kt = malloc((size_t)(patch * filters) * sizeof(float));
+    if (kt == NULL)
+        return -1;
+    for (long f = 0; f < filters; ++f)
+        for (long t = 0; t < patch; ++t)
+            kt[f * patch + t] = k[t * filters + f];
+    int nt = sc_threads_for_work(2.0 * g->n * routes * filters * patch);
+    if (nt > g->n)
+        nt = (int)g->n;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long n = 0; n < g->n; ++n)
+        dx_image(g, kt, dz, where, routes, filters, n, dx + n * image_size);
+    free(kt);
+    return 0;
+}
+
+int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
+                                  const float *k, long filters,
+                                  const float *dz, const int *where,
+                                  long routes, float *dk, float beta,
+                                  float *dx)
+{
+    if (filters == 0)
+        return 0;
+    if (dk != NULL && routed_dk(g, x, filters, dz, where, routes, dk,
+                                beta) != 0)
+        return -1;
+    if (dx != NULL && routed_dx(g, k, filters, dz, where, routes, dx) != 0)
+        return -1;
+    return 0;
+}

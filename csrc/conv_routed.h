@@ -1,0 +1,74 @@
+/* conv_routed.h - the per-ISA loops of the routed convolution gradients
+ * (internal; see sc_conv2d_backward_routed_f32 in seqcore.h). */
+#ifndef SC_CONV_ROUTED_H
+#define SC_CONV_ROUTED_H
+
+#include "seqcore.h"
+
+/* Kernel gradient, transposed, of filters [f0, f1) over images [n0, n1):
+ * acc ((f1 - f0) x patch, patch = kh * kw * c in HWI order) += each routed
+ * gradient times its input patch, entry by entry in (image, route) order.
+ * For patches whose rows are long enough to vectorize. */
+typedef void (*sc_routed_dk_sparse_fn)(const sc_window *g, const float *x,
+                                       const float *dz, const int *where,
+                                       long routes, long filters, long n0,
+                                       long n1, long f0, long f1, float *acc);
+
+/* The same gradient, not transposed, for images [n0, n1): acc (patch x
+ * (f1 - f0)) += patches^T dz over every output pixel in order, with dz
+ * expanded from its routes into dense (oh * ow x (f1 - f0)) in `dense`.
+ * For thin patches (one input channel), where the filters vectorize. */
+typedef void (*sc_routed_dk_dense_fn)(const sc_window *g, const float *x,
+                                      const float *dz, const int *where,
+                                      long routes, long filters, long n0,
+                                      long n1, long f0, long f1, float *acc,
+                                      float *dense);
+
+/* The input gradient of image n: dimage (h, w, c) = the sum over its routed
+ * gradients of the gradient times the filter's kernel, kt being the kernel
+ * as (filters, kh, kw, c). */
+typedef void (*sc_routed_dx_fn)(const sc_window *g, const float *kt,
+                                const float *dz, const int *where,
+                                long routes, long filters, long n,
+                                float *dimage);
+
+void sc_routed_dk_sparse_generic(const sc_window *g, const float *x,
+                        const float *dz, const int *where, long routes,
+                        long filters, long n0, long n1, long f0, long f1,
+                        float *acc);
+void sc_routed_dk_dense_generic(const sc_window *g, const float *x,
+                        const float *dz, const int *where, long routes,
+                        long filters, long n0, long n1, long f0, long f1,
+                        float *acc, float *dense);
+void sc_routed_dx_generic(const sc_window *g, const float *kt, const float *dz,
+                        const int *where, long routes, long filters, long n,
+                        float *dimage);
+#ifdef SC_HAVE_X86_KERNELS
+void sc_routed_dk_sparse_avx2(const sc_window *g, const float *x,
+                        const float *dz, const int *where, long routes,
+                        long filters, long n0, long n1, long f0, long f1,
+                        float *acc);
+void sc_routed_dk_dense_avx2(const sc_window *g, const float *x,
+                        const float *dz, const int *where, long routes,
+                        long filters, long n0, long n1, long f0, long f1,
+                        float *acc, float *dense);
+void sc_routed_dx_avx2(const sc_window *g, const float *kt, const float *dz,
+                        const int *where, long routes, long filters, long n,
+                        float *dimage);
+void sc_routed_dk_sparse_avx512(const sc_window *g, const float *x,
+                        const float *dz, const int *where, long routes,
+                        long filters, long n0, long n1, long f0, long f1,
+                        float *acc);
+void sc_routed_dk_dense_avx512(const sc_window *g, const float *x,
+                        const float *dz, const int *where, long routes,
+                        long filters, long n0, long n1, long f0, long f1,
+                        float *acc, float *dense);
+void sc_routed_dx_avx512(const sc_window *g, const float *kt, const float *dz,
+                        const int *where, long routes, long filters, long n,
+                        float *dimage);
+#endif
+
+/* Use the loops of `isa` (cpu.c calls this when an ISA is selected). */
+void sc_conv_routed_select(sc_isa isa);
+
+#endif /* SC_CONV_ROUTED_H */
