@@ -104,3 +104,31 @@ def rnn(kind, x, kernel, rkernel, bias, states, mask=None, go_backwards=False,
         outputs.append(states[0])
     out = np.stack(outputs, axis=1) if return_sequences else states[0]
     return out, states
+
+
+def conv2d_grads(x, k, dy, strides=(1, 1), dilation=(1, 1), padding="valid"):
+    """(dk, dx) of conv2d above given dy (n, oh, ow, f), float64, by
+    scattering every output's gradient over its input patch ('valid' and
+    'same' padding)."""
+    x, k, dy = (a.astype(np.float64) for a in (x, k, dy))
+    n, h, w, c = x.shape
+    kh, kw, _, f = k.shape
+    pt = pl = 0
+    if padding == "same":
+        pt, pb, _ = same_padding(h, kh, strides[0], dilation[0])
+        pl, pr, _ = same_padding(w, kw, strides[1], dilation[1])
+        x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    dxp = np.zeros_like(x)
+    dk = np.zeros_like(k)
+    oh, ow = dy.shape[1:3]
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dilation[0],
+                         i * dilation[0] + (oh - 1) * strides[0] + 1,
+                         strides[0])
+            cols = slice(j * dilation[1],
+                         j * dilation[1] + (ow - 1) * strides[1] + 1,
+                         strides[1])
+            dk[i, j] = np.einsum("nabc,nabf->cf", x[:, rows, cols], dy)
+            dxp[:, rows, cols] += dy @ k[i, j].T
+    return dk, dxp[:, pt:pt + h, pl:pl + w]

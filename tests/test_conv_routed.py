@@ -1,0 +1,218 @@
+"""The routed convolution gradients (csrc/conv_routed.c) and max pooling's
+record of its maxima: against float64 references, on every ISA, odd sizes,
+1 and 2 threads; and in models, against the dense gradients they replace."""
+import numpy as np
+import pytest
+
+import seqcore as keras
+from seqcore import _kernels, layers
+from seqcore.engine import backprop
+from seqcore.layers import _windows
+from tests import references as ref
+
+RNG = np.random.default_rng(11)
+
+
+def _geometry(x_shape, kernel, strides, dilation, padding):
+    class Spec:  # what _windows.geometry reads from a layer
+        pass
+    spec = Spec()
+    spec.padding = padding
+    return _windows.geometry(spec, x_shape, kernel, strides, dilation)
+
+
+def _routes(n, oh, ow, routes, filters):
+    """Random routed pixels (some repeated, some -1) and gradients (some
+    zero, as after a ReLU)."""
+    where = RNG.integers(0, oh * ow, (n, routes, filters)).astype(np.int32)
+    where[RNG.random(where.shape) < 0.1] = -1
+    dz = RNG.standard_normal(where.shape).astype(np.float32)
+    dz[RNG.random(dz.shape) < 0.3] = 0.0
+    return dz, where
+
+
+def _expand(dz, where, oh, ow):
+    """The dense (n, oh, ow, f) gradient the routes stand for."""
+    n, _, f = dz.shape
+    dense = np.zeros((n, oh * ow, f))
+    for i in range(n):
+        for r in range(dz.shape[1]):
+            for j in range(f):
+                if where[i, r, j] >= 0:
+                    dense[i, where[i, r, j], j] += dz[i, r, j]
+    return dense.reshape(n, oh, ow, f)
+
+
+CASES = [
+    # (n, h, w, c, filters, kernel, strides, dilation, padding)
+    (2, 7, 6, 1, 7, (3, 3), (1, 1), (1, 1), "valid"),     # thin: dense dk
+    (3, 9, 8, 7, 33, (3, 3), (1, 1), (1, 1), "same"),
+    (1, 8, 9, 33, 1, (3, 3), (2, 2), (1, 1), "same"),
+    (2, 11, 10, 7, 5, (2, 3), (2, 1), (1, 1), "valid"),
+    (2, 9, 9, 16, 7, (3, 3), (1, 1), (2, 2), "same"),     # dilated
+    (1, 1, 9, 20, 3, (1, 3), (1, 1), (1, 1), "same"),     # 1-D
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_routed_gradients_match_the_dense_reference(isa, case):
+    n, h, w, c, f, kernel, strides, dilation, padding = case
+    x = RNG.standard_normal((n, h, w, c)).astype(np.float32)
+    k = RNG.standard_normal(kernel + (c, f)).astype(np.float32)
+    _, _, _, out, pads = _geometry(x.shape, kernel, strides, dilation,
+                                   padding)
+    dz, where = _routes(n, out[0], out[1], 5, f)
+    dk = np.full(k.shape, 0.5, np.float32)
+    dx = _kernels.conv2d_backward_routed(x, k, dz, where, out, strides,
+                                         dilation, pads, dk=dk, beta=1.0)
+    want_dk, want_dx = ref.conv2d_grads(x, k, _expand(dz, where, *out),
+                                        strides, dilation, padding)
+    np.testing.assert_allclose(dk, want_dk + 0.5, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4)
+
+
+def test_beta_zero_overwrites_and_input_grad_can_be_skipped():
+    x = RNG.standard_normal((2, 6, 6, 16)).astype(np.float32)
+    k = RNG.standard_normal((3, 3, 16, 4)).astype(np.float32)
+    dz, where = _routes(2, 4, 4, 4, 4)
+    dk = np.full(k.shape, np.nan, np.float32)
+    assert _kernels.conv2d_backward_routed(
+        x, k, dz, where, (4, 4), (1, 1), (1, 1), (0, 0), dk=dk,
+        input_grad=False) is None
+    want, _ = ref.conv2d_grads(x, k, _expand(dz, where, 4, 4))
+    np.testing.assert_allclose(dk, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("c", [1, 32])
+def test_routed_gradients_have_the_same_bits_at_1_and_2_threads(isa, threads,
+                                                                c):
+    # large enough for the kernels to use both threads
+    x = RNG.standard_normal((16, 13, 13, c)).astype(np.float32)
+    k = RNG.standard_normal((3, 3, c, 64)).astype(np.float32)
+    dz, where = _routes(16, 11, 11, 25, 64)
+    results = []
+    for n in (1, 2):
+        threads(n)
+        dk = np.empty(k.shape, np.float32)
+        dx = _kernels.conv2d_backward_routed(x, k, dz, where, (11, 11),
+                                             (1, 1), (1, 1), (0, 0), dk=dk)
+        results.append((dk, dx))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_bad_routes_are_clear_errors():
+    x = np.ones((1, 5, 5, 2), np.float32)
+    k = np.ones((3, 3, 2, 4), np.float32)
+    dz = np.ones((1, 2, 4), np.float32)
+    args = ((3, 3), (1, 1), (1, 1), (0, 0))
+    with pytest.raises(ValueError, match="int32"):
+        _kernels.conv2d_backward_routed(x, k, dz, np.zeros((1, 2, 4)), *args)
+    with pytest.raises(ValueError, match="shape"):
+        _kernels.conv2d_backward_routed(x, k, dz,
+                                        np.zeros((1, 3, 4), np.int32), *args)
+    with pytest.raises(ValueError, match="pixel 9, outside the 3x3"):
+        _kernels.conv2d_backward_routed(x, k, dz,
+                                        np.full((1, 2, 4), 9, np.int32),
+                                        *args)
+    with pytest.raises(ValueError, match="incompatible shapes"):
+        _kernels.conv2d_backward_routed(x, k, np.ones((1, 2, 3), np.float32),
+                                        np.zeros((1, 2, 3), np.int32), *args)
+    with pytest.raises(ValueError, match="pixel 25, outside the 5x5"):
+        _kernels.pool2d_backward(np.ones((1, 2, 2, 2), np.float32), "max",
+                                 (1, 5, 5, 2), (2, 2), (2, 2), (0, 0),
+                                 where=np.full((1, 2, 2, 2), 25, np.int32))
+
+
+# ---- max pooling's record ---------------------------------------------------------
+
+@pytest.mark.parametrize("pool,strides,padding", [
+    ((2, 2), (2, 2), "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 2),
+                                                          "valid")])
+def test_max_pooling_records_its_first_maximum(isa, pool, strides, padding):
+    # few distinct values: many ties, which go to the first in scan order
+    x = RNG.integers(0, 3, (2, 7, 6, 5)).astype(np.float32)
+    _, _, _, out, pads = _geometry(x.shape, pool, strides, (1, 1), padding)
+    where = np.empty((2,) + out + (5,), np.int32)
+    y = _kernels.pool2d_forward(x, "max", pool, strides, pads, out,
+                                where=where)
+    np.testing.assert_array_equal(y, ref.pool2d(x, pool, strides, padding,
+                                                "max"))
+    for i, a, b, ch in np.ndindex(where.shape):
+        first = None
+        for di in range(pool[0]):
+            for dj in range(pool[1]):
+                r = a * strides[0] - pads[0] + di
+                col = b * strides[1] - pads[1] + dj
+                if 0 <= r < 7 and 0 <= col < 6 and first is None and \
+                        x[i, r, col, ch] == y[i, a, b, ch]:
+                    first = r * 6 + col
+        assert where[i, a, b, ch] == first
+
+
+def test_where_is_only_for_max_pooling():
+    x = np.ones((1, 4, 4, 1), np.float32)
+    with pytest.raises(ValueError, match="only recorded by 'max'"):
+        _kernels.pool2d_forward(x, "avg", (2, 2), (2, 2), (0, 0), (2, 2),
+                                where=np.empty((1, 2, 2, 1), np.int32))
+
+
+# ---- in models -------------------------------------------------------------------
+
+def _gradients(model, x, routed, monkeypatch):
+    """(input gradient, weight gradients) of sum(model(x) * w)."""
+    for v in model.trainable_weights:
+        v.grad = np.zeros(v.shape, np.float32)
+        v._grad_fresh = True
+    h = x
+    for layer in model.layers:
+        h = layer.call(h, training=True)
+    dy = np.random.default_rng(3).standard_normal(h.shape).astype(np.float32)
+    with monkeypatch.context() as m:
+        if not routed:
+            m.setattr(backprop, "routes_gradient", lambda *args: False)
+        dx = backprop.sequential_backward(model, dy)
+    return dx, [v.grad.copy() for v in model.trainable_weights]
+
+
+@pytest.mark.parametrize("conv,pool,shape", [
+    (lambda: layers.Conv2D(8, 3, activation="relu"),
+     lambda: layers.MaxPooling2D(2), (3, 10, 9, 3)),
+    (lambda: layers.Conv2D(7, 3, activation="tanh", padding="same"),
+     lambda: layers.MaxPooling2D(3, strides=2, padding="same"), (2, 7, 6, 17)),
+    (lambda: layers.Conv2D(5, 2, data_format="channels_first"),
+     lambda: layers.MaxPooling2D(2, data_format="channels_first"),
+     (2, 3, 8, 8)),
+    (lambda: layers.Conv1D(6, 3, activation="sigmoid"),
+     lambda: layers.MaxPooling1D(2), (2, 11, 20)),
+])
+def test_models_train_on_routed_gradients_as_on_dense(conv, pool, shape,
+                                                      monkeypatch):
+    keras.utils.set_random_seed(4)
+    model = keras.Sequential([keras.Input(shape=shape[1:]), conv(), pool(),
+                              layers.Flatten(), layers.Dense(3)])
+    assert backprop.routes_gradient(model.layers[1], model.layers[0])
+    x = RNG.standard_normal(shape).astype(np.float32)
+    calls = []
+    real = _kernels.conv2d_backward_routed
+    monkeypatch.setattr(_kernels, "conv2d_backward_routed",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    dx, grads = _gradients(model, x, True, monkeypatch)
+    assert calls, "the routed path was not taken"
+    want_dx, want_grads = _gradients(model, x, False, monkeypatch)
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-5, atol=1e-6)
+    for got, want in zip(grads, want_grads):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.Conv2D(4, 3, activation="gelu"),   # needs z, not y
+    lambda: layers.Conv2D(4, 3, activity_regularizer="l2"),
+])
+def test_other_convolutions_get_dense_gradients(make):
+    assert not backprop.routes_gradient(layers.MaxPooling2D(2), make())
+    assert not backprop.routes_gradient(layers.AveragePooling2D(2),
+                                        layers.Conv2D(4, 3))
+    assert not backprop.routes_gradient(
+        layers.MaxPooling2D(2, data_format="channels_first"),
+        layers.Conv2D(4, 3))
