@@ -68,16 +68,15 @@ static int sparse_dk(const sc_window *g)
     return run >= SPARSE_MIN_RUN;
 }
 
-/* Filters [f0, f1) of dk from the thread's accumulator; transposed: acc is
- * (f1 - f0) x patch, else patch x (f1 - f0). beta 0 overwrites. */
+/* Filters [f0, f1) of dk from the thread's accumulator: transposed, acc
+ * is (f1 - f0) x patch, else patch x ld. beta 0 overwrites. */
 static void store_dk(float *dk, const float *acc, long patch, long filters,
-                     long f0, long f1, int transposed, float beta)
+                     long f0, long f1, int transposed, long ld, float beta)
 {
-    const long nf = f1 - f0;
     for (long t = 0; t < patch; ++t)
         for (long f = f0; f < f1; ++f) {
             const float v = transposed ? acc[(f - f0) * patch + t]
-                                       : acc[t * nf + f - f0];
+                                       : acc[t * ld + f - f0];
             float *d = dk + t * filters + f;
             *d = beta == 0.0f ? v : beta * *d + v;
         }
@@ -91,11 +90,14 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
     const long pixels = g->oh * g->ow;
     const long image_size = g->h * g->w * g->c;
     const int sparse = sparse_dk(g);
+    /* threads split filters; the dense path's in whole vector blocks */
+    const long unit = sparse ? 1 : ROUTED_FILTER_BLOCK;
+    const long units = (filters + unit - 1) / unit;
     const double work = 2.0 * g->n * patch * filters *
                         (sparse ? routes : pixels);
     int nt = sc_threads_for_work(work);
-    if (nt > filters)
-        nt = (int)filters;
+    if (nt > units)
+        nt = (int)units;
     long block = BLOCK_BYTES / (image_size * (long)sizeof(float));
     if (block < 1)
         block = 1;
@@ -103,14 +105,17 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
         const int t = omp_thread(), team = omp_team();
-        const long f0 = filters * t / team, f1 = filters * (t + 1) / team;
-        const long nf = f1 - f0;
+        const long f0 = units * t / team * unit;
+        long f1 = units * (t + 1) / team * unit;
+        if (f1 > filters)
+            f1 = filters;
+        const long ld = sparse ? f1 - f0 : (f1 - f0 + unit - 1) / unit * unit;
         float *acc = sc_scratch(SC_SCRATCH_IM2COL,
-                                (size_t)(patch * nf +
-                                         (sparse ? 0 : pixels * nf)));
+                                (size_t)(patch * ld +
+                                         (sparse ? 0 : pixels * ld)));
         failed |= acc == NULL;
-        if (acc != NULL && nf > 0) {
-            memset(acc, 0, (size_t)(patch * nf) * sizeof(float));
+        if (acc != NULL && f1 > f0) {
+            memset(acc, 0, (size_t)(patch * ld) * sizeof(float));
             if (sparse)
                 for (long n0 = 0; n0 < g->n; n0 += block)
                     dk_sparse(g, x, dz, where, routes, filters, n0,
@@ -118,8 +123,8 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
                               acc);
             else
                 dk_dense(g, x, dz, where, routes, filters, 0, g->n, f0, f1,
-                         acc, acc + patch * nf);
-            store_dk(dk, acc, patch, filters, f0, f1, sparse, beta);
+                         acc, acc + patch * ld);
+            store_dk(dk, acc, patch, filters, f0, f1, sparse, ld, beta);
         }
     }
     return failed ? -1 : 0;

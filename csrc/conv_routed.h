@@ -14,10 +14,15 @@ typedef void (*sc_routed_dk_sparse_fn)(const sc_window *g, const float *x,
                                        long routes, long filters, long n0,
                                        long n1, long f0, long f1, float *acc);
 
-/* The same gradient, not transposed, for images [n0, n1): acc (patch x
- * (f1 - f0)) += patches^T dz over every output pixel in order, with dz
- * expanded from its routes into dense (oh * ow x (f1 - f0)) in `dense`.
- * For thin patches (one input channel), where the filters vectorize. */
+/* Filters per block of the dense kernel gradient: one 16-float vector
+ * (GCC/clang vector extension: one zmm, two ymm or four xmm registers). */
+#define ROUTED_FILTER_BLOCK 16
+
+/* The same gradient, not transposed, for images [n0, n1): acc (patch x ld,
+ * ld = f1 - f0 rounded up to ROUTED_FILTER_BLOCK) += patches^T dz over
+ * every output pixel, with dz expanded from its routes into `dense` (oh *
+ * ow x ld; the padding columns stay zero). For thin patches (one input
+ * channel), where the filters vectorize instead. */
 typedef void (*sc_routed_dk_dense_fn)(const sc_window *g, const float *x,
                                       const float *dz, const int *where,
                                       long routes, long filters, long n0,

@@ -84,6 +84,66 @@ static inline void sc_routed_dk_sparse_impl(const sc_window *g,
     }
 }
 
+typedef float routed_block __attribute__((vector_size(64), aligned(4)));
+
+/* The output columns [*lo, *hi) whose kernel column j falls inside the
+ * input. */
+static inline void routed_inside_cols(const sc_window *g, long j, long *lo,
+                                      long *hi)
+{
+    const long first = g->pad_left - j * g->dw;       /* ow * sw >= first */
+    const long end = g->w + g->pad_left - j * g->dw;  /* ow * sw < end */
+    *lo = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
+    *hi = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
+    if (*hi > g->ow)
+        *hi = g->ow;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+/* acc (patch x ld, the ROUTED_FILTER_BLOCK columns from fb) += one image's
+ * patches^T times the dense gradient (oh * ow x ld) columns from fb. Each
+ * tap sums its pixels in four interleaved vector accumulators (a chain of
+ * FMAs on one would wait on each other), added together at the end. */
+static inline void routed_dense_block(const sc_window *g,
+                                      const float *restrict image,
+                                      const float *restrict dense, long ld,
+                                      long fb, float *restrict acc)
+{
+    const long xs = g->sw * g->c; /* input step per output column */
+    const long ds = ld;           /* dense step per output column */
+    for (long i = 0; i < g->kh; ++i)
+        for (long j = 0; j < g->kw; ++j) {
+            long lo, hi;
+            routed_inside_cols(g, j, &lo, &hi);
+            for (long ch = 0; ch < g->c; ++ch) {
+                routed_block s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+                for (long oh = 0; oh < g->oh; ++oh) {
+                    const long ih = routed_in_row(g, oh, i);
+                    if (ih < 0 || ih >= g->h)
+                        continue;
+                    const float *xr = image + (ih * g->w + routed_in_col(
+                                          g, 0, j)) * g->c + ch;
+                    const float *dr = dense + oh * g->ow * ld + fb;
+                    long ow = lo;
+                    for (; ow + 4 <= hi; ow += 4) {
+                        s0 += xr[ow * xs] * *(const routed_block *)(dr + ow * ds);
+                        s1 += xr[(ow + 1) * xs] *
+                              *(const routed_block *)(dr + (ow + 1) * ds);
+                        s2 += xr[(ow + 2) * xs] *
+                              *(const routed_block *)(dr + (ow + 2) * ds);
+                        s3 += xr[(ow + 3) * xs] *
+                              *(const routed_block *)(dr + (ow + 3) * ds);
+                    }
+                    for (; ow < hi; ++ow)
+                        s0 += xr[ow * xs] * *(const routed_block *)(dr + ow * ds);
+                }
+                *(routed_block *)(acc + ((i * g->kw + j) * g->c + ch) * ld +
+                                  fb) += (s0 + s1) + (s2 + s3);
+            }
+        }
+}
+
 static inline void sc_routed_dk_dense_impl(const sc_window *g,
                                            const float *x, const float *dz,
                                            const int *where, long routes,
@@ -92,40 +152,20 @@ static inline void sc_routed_dk_dense_impl(const sc_window *g,
                                            float *restrict acc,
                                            float *restrict dense)
 {
-    const long nf = f1 - f0;
+    const long ld = (f1 - f0 + ROUTED_FILTER_BLOCK - 1) /
+                    ROUTED_FILTER_BLOCK * ROUTED_FILTER_BLOCK;
     const long pixels = g->oh * g->ow;
     const long image_size = g->h * g->w * g->c;
     for (long n = n0; n < n1; ++n) {
-        memset(dense, 0, (size_t)(pixels * nf) * sizeof(float));
+        memset(dense, 0, (size_t)(pixels * ld) * sizeof(float));
         for (long r = 0; r < routes; ++r) {
             const long e = (n * routes + r) * filters;
             for (long f = f0; f < f1; ++f)
                 if (where[e + f] >= 0)
-                    dense[(long)where[e + f] * nf + f - f0] += dz[e + f];
+                    dense[(long)where[e + f] * ld + f - f0] += dz[e + f];
         }
-        const float *image = x + n * image_size;
-        for (long p = 0; p < pixels; ++p) {
-            const long oh = p / g->ow, ow = p % g->ow;
-            const float *restrict d = dense + p * nf;
-            for (long i = 0; i < g->kh; ++i) {
-                const long ih = routed_in_row(g, oh, i);
-                if (ih < 0 || ih >= g->h)
-                    continue;
-                for (long j = 0; j < g->kw; ++j) {
-                    const long iw = routed_in_col(g, ow, j);
-                    if (iw < 0 || iw >= g->w)
-                        continue;
-                    const float *src = image + (ih * g->w + iw) * g->c;
-                    float *a = acc + (i * g->kw + j) * g->c * nf;
-                    for (long ch = 0; ch < g->c; ++ch) {
-                        const float v = src[ch];
-                        float *restrict ac = a + ch * nf;
-                        for (long f = 0; f < nf; ++f)
-                            ac[f] += v * d[f];
-                    }
-                }
-            }
-        }
+        for (long fb = 0; fb < ld; fb += ROUTED_FILTER_BLOCK)
+            routed_dense_block(g, x + n * image_size, dense, ld, fb, acc);
     }
 }
 

@@ -26,6 +26,9 @@ def _select_isa_from_environment():
     """Honour SEQCORE_ISA=generic|avx2|avx512; unset means the best one."""
     name = os.environ.get("SEQCORE_ISA", "").strip().lower()
     if not name:
+        # the first query selects the best ISA for every kernel family
+        # (kernels that never ask would otherwise keep the portable loops)
+        _kernels.current_isa()
         return
     if name not in _kernels.isa_names():
         raise ValueError(
