@@ -9,10 +9,17 @@
  * With enough chunks, threads take whole chunks (gather and multiply on the
  * same core); with few, the chunks run in turn on a threaded GEMM. Either
  * way every output is computed by the same operations.
+ *
+ * Thin inputs (one to a few channels, as a network's first layer on
+ * grayscale images) make patch rows too short for im2col + GEMM to be more
+ * than packing; they take a direct loop instead that vectorizes the
+ * filters (conv_thin_impl.h), threads over output rows.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "activations.h"
+#include "conv_thin.h"
 #include "scratch.h"
 #include "seqcore.h"
 
@@ -70,6 +77,79 @@ static void im2col_rows(const sc_window *g, const float *x, long row0,
     }
 }
 
+/* Patch rows (kw * c inputs) shorter than this take the thin path. */
+#define THIN_MAX_RUN 16L
+
+static sc_conv_thin_row_fn thin_row = sc_conv_thin_row_generic;
+
+void sc_conv_thin_select(sc_isa isa)
+{
+    switch (isa) {
+#ifdef SC_HAVE_X86_KERNELS
+    case SC_ISA_AVX512:
+        thin_row = sc_conv_thin_row_avx512;
+        return;
+    case SC_ISA_AVX2:
+        thin_row = sc_conv_thin_row_avx2;
+        return;
+#endif
+    default:
+        thin_row = sc_conv_thin_row_generic;
+    }
+}
+
+static int is_thin(const sc_window *g)
+{
+    return g->kw * g->c < THIN_MAX_RUN;
+}
+
+/* Every output row by thin_row, then its activation; the kernel and bias
+ * are first padded to whole vector blocks of filters. */
+static int conv_thin(const sc_window *g, const float *x, const float *k,
+                     long filters, const float *bias, sc_act act, float *y)
+{
+    const long patch = g->kh * g->kw * g->c;
+    const long ld = (filters + THIN_FILTER_BLOCK - 1) / THIN_FILTER_BLOCK *
+                    THIN_FILTER_BLOCK;
+    const long image_size = g->h * g->w * g->c;
+    float *kp = calloc((size_t)((patch + 1) * ld), sizeof(float));
+    if (kp == NULL)
+        return -1;
+    float *bp = kp + patch * ld;
+    for (long t = 0; t < patch; ++t)
+        memcpy(kp + t * ld, k + t * filters, (size_t)filters * sizeof(float));
+    if (bias)
+        memcpy(bp, bias, (size_t)filters * sizeof(float));
+    const long rows = g->n * g->oh;
+    const int nt = sc_threads_for_work(2.0 * rows * g->ow * patch * filters);
+    int failed = 0;
+#pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        /* rows are written in place when no padding columns are needed */
+        float *buf = ld == filters
+                         ? NULL
+                         : sc_scratch(SC_SCRATCH_IM2COL, (size_t)(g->ow * ld));
+        const int ready = ld == filters || buf != NULL;
+        failed |= !ready;
+#pragma omp for schedule(static)
+        for (long r = 0; r < rows; ++r) {
+            if (!ready)
+                continue;
+            float *yrow = y + r * g->ow * filters;
+            thin_row(g, x + r / g->oh * image_size, kp, ld, bp, r % g->oh,
+                     buf ? buf : yrow);
+            if (buf)
+                for (long ow = 0; ow < g->ow; ++ow)
+                    memcpy(yrow + ow * filters, buf + ow * ld,
+                           (size_t)filters * sizeof(float));
+            if (act != SC_ACT_NONE)
+                sc_act_rows_f32(yrow, yrow, g->ow * filters, act);
+        }
+    }
+    free(kp);
+    return failed ? -1 : 0;
+}
+
 static int is_pointwise(const sc_window *g)
 {
     return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
@@ -116,6 +196,8 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     if (is_pointwise(g)) /* a 1x1 convolution is a plain GEMM */
         return sc_sgemm(pixels, filters, g->c, 1.0f, x, g->c, 1, k, filters,
                         1, 0.0f, y, filters, bias, act);
+    if (is_thin(g))
+        return conv_thin(g, x, k, filters, bias, act, y);
 
     const long chunks = (pixels + CHUNK_ROWS - 1) / CHUNK_ROWS;
     const long chunk_floats = (pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS) *

@@ -6,6 +6,7 @@
 #include "seqcore.h"
 #include "activations.h"
 #include "conv_routed.h"
+#include "conv_thin.h"
 #include "gemm/gemm.h"
 
 #ifdef _OPENMP
@@ -57,6 +58,7 @@ int sc_isa_select(sc_isa isa)
     sc_gemm_select_kernels(isa);
     sc_activations_select(isa);
     sc_conv_routed_select(isa);
+    sc_conv_thin_select(isa);
     return 0;
 }
 

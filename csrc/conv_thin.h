@@ -1,0 +1,38 @@
+/* conv_thin.h - the per-ISA row loop of the convolution of thin inputs
+ * (internal; conv.c). */
+#ifndef SC_CONV_THIN_H
+#define SC_CONV_THIN_H
+
+#include "seqcore.h"
+
+/* Filters per vector block of the thin convolution (one 16-float vector of
+ * the GCC/clang vector extension). */
+#define THIN_FILTER_BLOCK 16
+
+/* One output row of a convolution, before its activation: row (ow x ld,
+ * ld = filters rounded up to THIN_FILTER_BLOCK; the padding columns are
+ * written too) = bias + the taps of output row oh of `image` (h, w, c)
+ * times k (kh, kw, c, filters) padded to kp (kh * kw * c x ld). For inputs
+ * whose patch rows are too short for an im2col GEMM (one to a few
+ * channels): the filters vectorize instead. */
+typedef void (*sc_conv_thin_row_fn)(const sc_window *g, const float *image,
+                                    const float *kp, long ld,
+                                    const float *bias_padded, long oh,
+                                    float *row);
+
+void sc_conv_thin_row_generic(const sc_window *g, const float *image,
+                              const float *kp, long ld,
+                              const float *bias_padded, long oh, float *row);
+#ifdef SC_HAVE_X86_KERNELS
+void sc_conv_thin_row_avx2(const sc_window *g, const float *image,
+                           const float *kp, long ld, const float *bias_padded,
+                           long oh, float *row);
+void sc_conv_thin_row_avx512(const sc_window *g, const float *image,
+                             const float *kp, long ld,
+                             const float *bias_padded, long oh, float *row);
+#endif
+
+/* Use the row loop of `isa` (cpu.c calls this when an ISA is selected). */
+void sc_conv_thin_select(sc_isa isa);
+
+#endif /* SC_CONV_THIN_H */
