@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "activations.h"
+#include "conv_internal.h"
 #include "conv_thin.h"
 #include "scratch.h"
 #include "seqcore.h"
@@ -38,8 +39,7 @@ static int omp_team(void) { return 1; }
 /* Channels from which im2col copies pixels with memcpy. */
 #define FEW_CHANNELS 8
 
-/* Patch rows [row0, row0 + rows) of the im2col matrix. */
-static void im2col_rows(const sc_window *g, const float *x, long row0,
+void sc_im2col_rows(const sc_window *g, const float *x, long row0,
                         long rows, float *col)
 {
     const long patch = g->kh * g->kw * g->c;
@@ -98,53 +98,71 @@ void sc_conv_thin_select(sc_isa isa)
     }
 }
 
-static int is_thin(const sc_window *g)
+int sc_conv_is_thin(const sc_window *g)
 {
     return g->kw * g->c < THIN_MAX_RUN;
 }
 
-/* Every output row by thin_row, then its activation; the kernel and bias
- * are first padded to whole vector blocks of filters. */
+float *sc_conv_thin_pack(const sc_window *g, const float *k, long filters,
+                         const float *bias, long *ld)
+{
+    const long patch = g->kh * g->kw * g->c;
+    *ld = (filters + THIN_FILTER_BLOCK - 1) / THIN_FILTER_BLOCK *
+          THIN_FILTER_BLOCK;
+    float *kp = calloc((size_t)((patch + 1) * *ld), sizeof(float));
+    if (kp == NULL)
+        return NULL;
+    for (long t = 0; t < patch; ++t)
+        memcpy(kp + t * *ld, k + t * filters, (size_t)filters * sizeof(float));
+    if (bias)
+        memcpy(kp + patch * *ld, bias, (size_t)filters * sizeof(float));
+    return kp;
+}
+
+void sc_conv_thin_rows(const sc_window *g, const float *image,
+                       const float *kp, long ld, long filters, sc_act act,
+                       long oh0, long oh1, float *out, float *buf)
+{
+    const float *bias_padded = kp + g->kh * g->kw * g->c * ld;
+    for (long oh = oh0; oh < oh1; ++oh) {
+        float *row = out + (oh - oh0) * g->ow * filters;
+        thin_row(g, image, kp, ld, bias_padded, oh, ld == filters ? row : buf);
+        if (ld != filters)
+            for (long ow = 0; ow < g->ow; ++ow)
+                memcpy(row + ow * filters, buf + ow * ld,
+                       (size_t)filters * sizeof(float));
+        if (act != SC_ACT_NONE)
+            sc_act_rows_f32(row, row, g->ow * filters, act);
+    }
+}
+
+/* Every output row on the thin path, threads over rows. */
 static int conv_thin(const sc_window *g, const float *x, const float *k,
                      long filters, const float *bias, sc_act act, float *y)
 {
     const long patch = g->kh * g->kw * g->c;
-    const long ld = (filters + THIN_FILTER_BLOCK - 1) / THIN_FILTER_BLOCK *
-                    THIN_FILTER_BLOCK;
-    const long image_size = g->h * g->w * g->c;
-    float *kp = calloc((size_t)((patch + 1) * ld), sizeof(float));
+    long ld;
+    float *kp = sc_conv_thin_pack(g, k, filters, bias, &ld);
     if (kp == NULL)
         return -1;
-    float *bp = kp + patch * ld;
-    for (long t = 0; t < patch; ++t)
-        memcpy(kp + t * ld, k + t * filters, (size_t)filters * sizeof(float));
-    if (bias)
-        memcpy(bp, bias, (size_t)filters * sizeof(float));
+    const long image_size = g->h * g->w * g->c;
     const long rows = g->n * g->oh;
     const int nt = sc_threads_for_work(2.0 * rows * g->ow * patch * filters);
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        /* rows are written in place when no padding columns are needed */
+        /* a row buffer when the filters need padding columns */
         float *buf = ld == filters
                          ? NULL
                          : sc_scratch(SC_SCRATCH_IM2COL, (size_t)(g->ow * ld));
         const int ready = ld == filters || buf != NULL;
         failed |= !ready;
 #pragma omp for schedule(static)
-        for (long r = 0; r < rows; ++r) {
-            if (!ready)
-                continue;
-            float *yrow = y + r * g->ow * filters;
-            thin_row(g, x + r / g->oh * image_size, kp, ld, bp, r % g->oh,
-                     buf ? buf : yrow);
-            if (buf)
-                for (long ow = 0; ow < g->ow; ++ow)
-                    memcpy(yrow + ow * filters, buf + ow * ld,
-                           (size_t)filters * sizeof(float));
-            if (act != SC_ACT_NONE)
-                sc_act_rows_f32(yrow, yrow, g->ow * filters, act);
-        }
+        for (long r = 0; r < rows; ++r)
+            if (ready)
+                sc_conv_thin_rows(g, x + r / g->oh * image_size, kp, ld,
+                                  filters, act, r % g->oh, r % g->oh + 1,
+                                  y + r * g->ow * filters, buf);
     }
     free(kp);
     return failed ? -1 : 0;
@@ -163,7 +181,7 @@ static int conv_chunk(const sc_window *g, const float *x, const float *k,
                       long row0, long rows, float *col)
 {
     const long patch = g->kh * g->kw * g->c;
-    im2col_rows(g, x, row0, rows, col);
+    sc_im2col_rows(g, x, row0, rows, col);
     return sc_sgemm(rows, filters, patch, 1.0f, col, patch, 1, k, filters, 1,
                     0.0f, y + row0 * filters, filters, bias, act);
 }
@@ -196,7 +214,7 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     if (is_pointwise(g)) /* a 1x1 convolution is a plain GEMM */
         return sc_sgemm(pixels, filters, g->c, 1.0f, x, g->c, 1, k, filters,
                         1, 0.0f, y, filters, bias, act);
-    if (is_thin(g))
+    if (sc_conv_is_thin(g))
         return conv_thin(g, x, k, filters, bias, act, y);
 
     const long chunks = (pixels + CHUNK_ROWS - 1) / CHUNK_ROWS;
@@ -325,7 +343,7 @@ static int kernel_grad_chunks(const sc_window *g, const float *x, long filters,
         const long row0 = c * CHUNK_ROWS;
         const long rows = pixels - row0 < CHUNK_ROWS ? pixels - row0
                                                      : CHUNK_ROWS;
-        im2col_rows(g, x, row0, rows, col);
+        sc_im2col_rows(g, x, row0, rows, col);
         if (sc_sgemm(patch, filters, rows, 1.0f, col, 1, patch,
                      dy + row0 * filters, filters, 1, beta, out, filters, NULL,
                      SC_ACT_NONE) != 0)

@@ -12,7 +12,8 @@ enum {
     SC_SCRATCH_GEMM_A = 0,   /* packed A blocks (gemm/macro.c) */
     SC_SCRATCH_GEMM_B = 1,   /* packed B panels (gemm/macro.c) */
     SC_SCRATCH_IM2COL = 2,   /* column buffer (conv.c) */
-    SC_SCRATCH_SLOTS = 3
+    SC_SCRATCH_CONV_OUT = 3, /* convolution rows before pooling (conv_pool.c) */
+    SC_SCRATCH_SLOTS = 4
 };
 
 /* A 64-byte aligned buffer of at least `floats` floats, or NULL when out of

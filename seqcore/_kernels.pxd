@@ -77,6 +77,10 @@ cdef extern from "seqcore.h" nogil:
     int sc_conv2d_backward_f32(const sc_window *g, const float *x,
                                const float *k, long filters, const float *dy,
                                float *dk, float beta, float *dx)
+    int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
+                                      const float *k, long filters,
+                                      const float *bias, sc_act act, long ph,
+                                      long pw, float *y, int *where)
     int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
                                       const float *k, long filters,
                                       const float *dz, const int *where,

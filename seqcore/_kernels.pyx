@@ -424,6 +424,52 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
     return Y
 
 
+def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
+                           tuple pads, tuple out_hw, tuple pool_size,
+                           activation=None, out=None, where=None):
+    """conv2d_forward (output size out_hw) then max pooling with window =
+    strides = pool_size and no padding, in one pass: returns the pooled
+    (n, oh // ph, ow // pw, f) and fills `where` (int32, same shape) with
+    each maximum's pixel of the convolution's output, as pool2d_forward
+    does."""
+    cdef cnp.ndarray X = _float32_c(x, "conv2d_maxpool")
+    cdef cnp.ndarray K = _float32_c(kernel, "conv2d_maxpool kernel")
+    if K.ndim != 4 or K.shape[2] != X.shape[3]:
+        raise ValueError(f"conv2d_maxpool: kernel must be (kh, kw, "
+                         f"{X.shape[3]}, filters) for input channels "
+                         f"{X.shape[3]}, received {(<object>K).shape}")
+    cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
+                               pads, out_hw)
+    cdef long ph, pw
+    ph, pw = pool_size
+    if ph < 1 or pw < 1:
+        raise ValueError(f"conv2d_maxpool: invalid pool size {pool_size}")
+    cdef long filters = K.shape[3]
+    cdef cnp.ndarray B
+    cdef float *pbias = NULL
+    if bias is not None:
+        B = _float32_c(bias, "conv2d_maxpool bias")
+        if B.ndim != 1 or B.shape[0] != filters:
+            raise ValueError(f"conv2d_maxpool: bias must have shape "
+                             f"({filters},), received {(<object>B).shape}")
+        pbias = <float *>cnp.PyArray_DATA(B)
+    cdef sc_act act = _act_code(activation)
+    cdef tuple shape = (g.n, g.oh // ph, g.ow // pw, filters)
+    cdef cnp.ndarray Y = _out_array(out, shape, "conv2d_maxpool")
+    cdef int *pwhere = _where_array(where, shape, "conv2d_maxpool")
+    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *pk = <float *>cnp.PyArray_DATA(K)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef int status
+    with nogil:
+        status = sc_conv2d_maxpool_forward_f32(&g, px, pk, filters, pbias,
+                                               act, ph, pw, py, pwhere)
+    if status != 0:
+        raise MemoryError("conv2d_maxpool: out of memory for the column "
+                          "buffer")
+    return Y
+
+
 def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
                    tuple out_hw, out=None, where=None):
     """Max ('max') or average ('avg') pooling of NHWC x -> (n, oh, ow, c).

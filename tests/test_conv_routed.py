@@ -216,3 +216,112 @@ def test_other_convolutions_get_dense_gradients(make):
     assert not backprop.routes_gradient(
         layers.MaxPooling2D(2, data_format="channels_first"),
         layers.Conv2D(4, 3))
+
+
+# ---- the fused convolution + max pooling ------------------------------------------
+
+FUSED_CASES = [
+    # (n, h, w, c, filters, kernel, strides, dilation, padding, pool)
+    (3, 28, 28, 1, 32, (3, 3), (1, 1), (1, 1), "valid", (2, 2)),  # thin
+    (2, 13, 13, 32, 64, (3, 3), (1, 1), (1, 1), "valid", (2, 2)),
+    (2, 9, 8, 3, 7, (3, 3), (1, 1), (1, 1), "same", (3, 2)),      # thin
+    (1, 11, 10, 7, 33, (2, 3), (2, 1), (1, 1), "same", (2, 3)),
+    (2, 12, 12, 20, 5, (3, 3), (1, 1), (2, 2), "same", (2, 2)),
+    (40, 13, 13, 32, 16, (3, 3), (1, 1), (1, 1), "valid", (2, 2)),  # chunks
+]
+
+
+@pytest.mark.parametrize("case", FUSED_CASES)
+def test_fused_conv_pool_matches_conv_then_pool(isa, threads, case):
+    n, h, w, c, f, kernel, strides, dilation, padding, pool = case
+    x = RNG.standard_normal((n, h, w, c)).astype(np.float32)
+    k = RNG.standard_normal(kernel + (c, f)).astype(np.float32)
+    b = RNG.standard_normal(f).astype(np.float32)
+    _, _, _, out, pads = _geometry(x.shape, kernel, strides, dilation,
+                                   padding)
+    conv = _kernels.conv2d_forward(x, k, b, strides, dilation, pads, out,
+                                   activation="relu")
+    pooled_hw = (out[0] // pool[0], out[1] // pool[1])
+    want_where = np.empty((n,) + pooled_hw + (f,), np.int32)
+    want = _kernels.pool2d_forward(conv, "max", pool, pool, (0, 0),
+                                   pooled_hw, where=want_where)
+    results = []
+    for nthreads in (1, 2):
+        threads(nthreads)
+        where = np.empty_like(want_where)
+        y = _kernels.conv2d_maxpool_forward(x, k, b, strides, dilation, pads,
+                                            out, pool, activation="relu",
+                                            where=where)
+        np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+        # a maximum may move only between (near-)equal values
+        picked = np.take_along_axis(conv.reshape(n, -1, f),
+                                    where.reshape(n, -1, f), axis=1)
+        np.testing.assert_allclose(picked.reshape(y.shape), y, rtol=1e-5,
+                                   atol=1e-5)
+        results.append((y, where))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_fused_conv_pool_rejects_bad_arguments():
+    x = np.ones((1, 6, 6, 2), np.float32)
+    k = np.ones((3, 3, 2, 4), np.float32)
+    args = (None, (1, 1), (1, 1), (0, 0), (4, 4))
+    with pytest.raises(ValueError, match="where must be"):
+        _kernels.conv2d_maxpool_forward(x, k, *args, (2, 2),
+                                        where=np.empty((1, 2, 2, 4)))
+    with pytest.raises(ValueError, match="invalid pool size"):
+        _kernels.conv2d_maxpool_forward(x, k, *args, (0, 2),
+                                        where=np.empty((1, 2, 2, 4),
+                                                       np.int32))
+    with pytest.raises(ValueError, match="kernel must be"):
+        _kernels.conv2d_maxpool_forward(x, np.ones((3, 3, 3, 4), np.float32),
+                                        *args, (2, 2),
+                                        where=np.empty((1, 2, 2, 4),
+                                                       np.int32))
+
+
+@pytest.mark.parametrize("conv,pool,shape,fused", [
+    (lambda: layers.Conv2D(8, 3, activation="relu"),
+     lambda: layers.MaxPooling2D(2), (9, 9, 3), True),
+    (lambda: layers.Conv1D(6, 3, activation="tanh", padding="same"),
+     lambda: layers.MaxPooling1D(3), (27, 9), True),
+    (lambda: layers.Conv2D(5, 2, data_format="channels_first"),
+     lambda: layers.MaxPooling2D(2, data_format="channels_first"),
+     (3, 9, 9), True),
+    (lambda: layers.Conv2D(8, 3, activation="relu"),
+     lambda: layers.MaxPooling2D(3, strides=2), (9, 9, 3), False),
+    (lambda: layers.Conv2D(8, 3, activation="relu"),
+     lambda: layers.MaxPooling2D(2, padding="same"), (9, 9, 3), False),
+])
+def test_fit_runs_convolution_and_pooling_fused_as_separately(
+        conv, pool, shape, fused, monkeypatch):
+    """Training with the fused kernel takes the same steps as training with
+    the two layers run one after the other."""
+    x = RNG.standard_normal((16,) + shape).astype(np.float32)
+    y = RNG.integers(0, 3, 16)
+
+    def train(allow_fusion):
+        keras.utils.set_random_seed(2)
+        model = keras.Sequential([keras.Input(shape=x.shape[1:]), conv(),
+                                  pool(), layers.Flatten(),
+                                  layers.Dense(3, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy")
+        with monkeypatch.context() as m:
+            if not allow_fusion:
+                m.setattr(type(model.layers[1]), "fuses_with",
+                          lambda self, producer: False)
+            calls = []
+            real = _kernels.conv2d_maxpool_forward
+            m.setattr(_kernels, "conv2d_maxpool_forward",
+                      lambda *a, **k: calls.append(1) or real(*a, **k))
+            history = model.fit(x, y, batch_size=8, epochs=2, verbose=0,
+                                shuffle=False)
+        return history.history["loss"], model.get_weights(), bool(calls)
+
+    loss, weights, used = train(True)
+    want_loss, want_weights, _ = train(False)
+    assert used == fused
+    np.testing.assert_allclose(loss, want_loss, rtol=1e-5)
+    for got, want in zip(weights, want_weights):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -171,9 +171,15 @@ class Sequential(Model):
         return (inputs.shape, inputs.dtype, functions)
 
     def call(self, inputs, training=None, mask=None):
-        x = inputs
-        for layer in self._layers:
-            x, mask = layer._call_with_mask(x, mask, training)
+        x, layers, i = inputs, self._layers, 0
+        while i < len(layers):
+            if training and mask is None and i + 1 < len(layers) and \
+                    _fuses(layers[i], layers[i + 1]):
+                x = _call_fused(layers[i], layers[i + 1], x)
+                i += 2
+                continue
+            x, mask = layers[i]._call_with_mask(x, mask, training)
+            i += 1
         self._output_mask = mask
         return x
 
@@ -241,3 +247,19 @@ class Sequential(Model):
     def from_config(cls, config, custom_objects=None):
         from seqcore.saving.serialization import sequential_from_config
         return sequential_from_config(cls, config, custom_objects)
+
+
+def _fuses(layer, following):
+    """Whether a training call may run `layer` and `following` as one
+    kernel: a built convolution and the max pooling after it."""
+    fuses_with = getattr(following, "fuses_with", None)
+    return layer.built and fuses_with is not None and fuses_with(layer)
+
+
+def _call_fused(conv, pool, x):
+    """conv then pool on x in training, as their __call__s would (input
+    checks, building) but in one kernel."""
+    x = conv._convert_input(x)
+    conv._check_input(x.shape)
+    pool._maybe_build(conv.compute_output_shape(x.shape))
+    return conv._call_pooled(x, pool)

@@ -91,12 +91,35 @@ class BaseConv(Layer):
                 x, kernel, bias, strides, dilation, pads, out,
                 activation=act, out=self._buffer("z", shape)),
                 self.activation, self._buffer("y", shape))
-            self._saved = (x, z, y, strides, dilation, pads)
+            self._saved = (x, z, y, strides, dilation, pads, out)
         else:
             y = _kernels.conv2d_forward(x, kernel, bias, strides, dilation,
                                         pads, out, activation=fused or None)
             if fused is False:
                 y = apply_activation(y, self.activation)
+        return _windows.from_nhwc(y, self.rank, self.data_format)
+
+    def _call_pooled(self, inputs, pool):
+        """call(inputs, training=True) and then `pool`'s (a MaxPooling that
+        fuses_with this layer), in one kernel that never writes this
+        layer's full output (conv_pool.c). Returns the pooled output and
+        leaves both layers ready for backward()."""
+        x = _windows.to_nhwc(inputs, self.rank, self.data_format)
+        _, strides, dilation, out, pads = _windows.geometry(
+            self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
+        window = (1,) * (2 - self.rank) + tuple(pool.pool_size)
+        shape = (x.shape[0], out[0] // window[0], out[1] // window[1],
+                 self.filters)
+        where = pool._buffer("where", shape, np.int32)
+        y = _kernels.conv2d_maxpool_forward(
+            x, self._kernel_2d(self.kernel.value),
+            None if self.bias is None else self.bias.value, strides,
+            dilation, pads, out, window,
+            activation=activations.KERNEL_NAMES.get(self.activation),
+            out=pool._buffer("y", shape), where=where)
+        self._saved = (x, None, None, strides, dilation, pads, out)
+        pool._saved = ((x.shape[0],) + out + (self.filters,), y, where,
+                       window, window, (0, 0))
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     def _kernel_2d(self, kernel):
@@ -109,7 +132,7 @@ class BaseConv(Layer):
     def backward(self, dy):
         if isinstance(dy, _windows.RoutedGradient):
             return self._backward_routed(dy)
-        x, z, y, strides, dilation, pads = self._saved
+        x, z, y, strides, dilation, pads, _ = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
         dz = dy if self._dy_is_dz else activation_backward(
@@ -141,7 +164,7 @@ class BaseConv(Layer):
         """backward() on the few outputs a max pooling routed a gradient
         to (conv_routed.c): about a quarter of the dense work after a 2x2
         pooling."""
-        x, z, _, strides, dilation, pads = self._saved
+        x, _, _, strides, dilation, pads, out = self._saved
         dz = activation_backward(self.activation, routed.outputs,
                                  routed.outputs, routed.values,
                                  out=self._buffer("routed_dz",
@@ -150,7 +173,7 @@ class BaseConv(Layer):
         dk = None if beta is None else self._kernel_2d(self.kernel.grad)
         dx = _kernels.conv2d_backward_routed(
             x, self._kernel_2d(self.kernel.value), dz, routed.where,
-            z.shape[1:3], strides, dilation, pads, dk=dk, beta=beta or 0.0,
+            out, strides, dilation, pads, dk=dk, beta=beta or 0.0,
             input_grad=not getattr(self, "_skip_input_grad", False),
             out=self._buffer("dx", x.shape))
         if self.bias is not None:
