@@ -119,17 +119,24 @@ float *sc_conv_thin_pack(const sc_window *g, const float *k, long filters,
     return kp;
 }
 
+long sc_conv_thin_buffer_floats(const sc_window *g, long ld)
+{
+    return THIN_COLS_FLOATS(g) + g->ow * ld;
+}
+
 void sc_conv_thin_rows(const sc_window *g, const float *image,
                        const float *kp, long ld, long filters, sc_act act,
                        long oh0, long oh1, float *out, float *buf)
 {
     const float *bias_padded = kp + g->kh * g->kw * g->c * ld;
+    float *padded_row = buf + THIN_COLS_FLOATS(g);
     for (long oh = oh0; oh < oh1; ++oh) {
         float *row = out + (oh - oh0) * g->ow * filters;
-        thin_row(g, image, kp, ld, bias_padded, oh, ld == filters ? row : buf);
+        thin_row(g, image, kp, ld, bias_padded, oh,
+                 ld == filters ? row : padded_row, buf);
         if (ld != filters)
             for (long ow = 0; ow < g->ow; ++ow)
-                memcpy(row + ow * filters, buf + ow * ld,
+                memcpy(row + ow * filters, padded_row + ow * ld,
                        (size_t)filters * sizeof(float));
         if (act != SC_ACT_NONE)
             sc_act_rows_f32(row, row, g->ow * filters, act);
@@ -151,11 +158,9 @@ static int conv_thin(const sc_window *g, const float *x, const float *k,
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        /* a row buffer when the filters need padding columns */
-        float *buf = ld == filters
-                         ? NULL
-                         : sc_scratch(SC_SCRATCH_IM2COL, (size_t)(g->ow * ld));
-        const int ready = ld == filters || buf != NULL;
+        float *buf = sc_scratch(SC_SCRATCH_IM2COL,
+                                (size_t)sc_conv_thin_buffer_floats(g, ld));
+        const int ready = buf != NULL;
         failed |= !ready;
 #pragma omp for schedule(static)
         for (long r = 0; r < rows; ++r)

@@ -21,9 +21,12 @@ int sc_conv_is_thin(const sc_window *g);
 float *sc_conv_thin_pack(const sc_window *g, const float *k, long filters,
                          const float *bias, long *ld);
 
+/* Floats of the workspace sc_conv_thin_rows needs. */
+long sc_conv_thin_buffer_floats(const sc_window *g, long ld);
+
 /* Output rows [oh0, oh1) of one image (h, w, c) on the thin path into out
- * ((oh1 - oh0) x ow x filters), activation applied; buf holds ow * ld
- * floats when ld != filters (else it may be NULL). */
+ * ((oh1 - oh0) x ow x filters), activation applied; buf is a workspace of
+ * sc_conv_thin_buffer_floats(g, ld) floats. */
 void sc_conv_thin_rows(const sc_window *g, const float *image,
                        const float *kp, long ld, long filters, sc_act act,
                        long oh0, long oh1, float *out, float *buf);

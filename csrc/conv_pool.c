@@ -56,7 +56,8 @@ static int thin_images(const fused *f, const float *kp, long ld, long n0,
     const sc_window *g = f->conv;
     float *rows = sc_scratch(SC_SCRATCH_CONV_OUT,
                              (size_t)(f->used * f->filters));
-    float *buf = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(g->ow * ld));
+    float *buf = sc_scratch(SC_SCRATCH_IM2COL,
+                            (size_t)sc_conv_thin_buffer_floats(g, ld));
     if (rows == NULL || buf == NULL)
         return -1;
     for (long n = n0; n < n1; ++n) {

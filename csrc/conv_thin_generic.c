@@ -4,7 +4,7 @@
 
 void sc_conv_thin_row_generic(const sc_window *g, const float *image,
                            const float *kp, long ld, const float *bias_padded,
-                           long oh, float *row)
+                           long oh, float *row, float *cols)
 {
-    sc_conv_thin_row_impl(g, image, kp, ld, bias_padded, oh, row);
+    sc_conv_thin_row_impl(g, image, kp, ld, bias_padded, oh, row, cols);
 }

@@ -6,104 +6,93 @@
 #ifndef SC_CONV_THIN_IMPL_H
 #define SC_CONV_THIN_IMPL_H
 
+#include <string.h>
+
 #include "conv_thin.h"
 
 typedef float thin_block __attribute__((vector_size(64), aligned(4)));
 
-/* Output columns [*lo, *hi) all of whose taps fall inside the input. */
-static inline void thin_inside_cols(const sc_window *g, long *lo, long *hi)
-{
-    *lo = 0;
-    *hi = g->ow;
-    for (long j = 0; j < g->kw; ++j) {
-        const long first = g->pad_left - j * g->dw;      /* ow * sw >= first */
-        const long end = g->w + g->pad_left - j * g->dw; /* ow * sw < end */
-        const long lo_j = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
-        const long hi_j = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
-        *lo = lo_j > *lo ? lo_j : *lo;
-        *hi = hi_j < *hi ? hi_j : *hi;
-    }
-    if (*lo > *hi)
-        *lo = *hi;
-}
-
-/* One output pixel's block of filters from f, taps checked against the
- * image's edges (the padded border). */
-static inline thin_block thin_pixel(const sc_window *g,
-                                    const float *restrict image,
-                                    const float *restrict kp, long ld,
-                                    long f, thin_block acc, long oh, long ow)
-{
-    for (long i = 0; i < g->kh; ++i) {
-        const long ih = oh * g->sh - g->pad_top + i * g->dh;
-        if (ih < 0 || ih >= g->h)
-            continue;
-        for (long j = 0; j < g->kw; ++j) {
-            const long iw = ow * g->sw - g->pad_left + j * g->dw;
-            if (iw < 0 || iw >= g->w)
-                continue;
-            const float *xp = image + (ih * g->w + iw) * g->c;
-            const float *kr = kp + (i * g->kw + j) * g->c * ld + f;
-            for (long ch = 0; ch < g->c; ++ch)
-                acc += xp[ch] * *(const thin_block *)(kr + ch * ld);
-        }
-    }
-    return acc;
-}
-
-/* Four neighbouring output pixels whose taps are all inside: the four
- * accumulators stay in registers over every tap, and each output is
- * written once. */
-static inline void thin_quad(const sc_window *g, const float *restrict image,
-                             const float *restrict kp, long ld, long f,
-                             thin_block bias, long oh, long ow,
-                             float *restrict row)
+/* cols (taps x owp) = the row's inputs tap by tap: cols[t][ow] is the
+ * input under tap t (kernel order i, j, channel) of output column ow, zero
+ * in the padding and for ow >= g->ow. */
+static inline void thin_gather(const sc_window *g,
+                               const float *restrict image, long oh,
+                               long owp, float *restrict cols)
 {
     const long xs = g->sw * g->c; /* input step per output column */
-    thin_block a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+    float *dst = cols;
     for (long i = 0; i < g->kh; ++i) {
         const long ih = oh * g->sh - g->pad_top + i * g->dh;
-        if (ih < 0 || ih >= g->h)
-            continue;
-        const float *xr = image + (ih * g->w + ow * g->sw - g->pad_left) *
-                                      g->c;
         for (long j = 0; j < g->kw; ++j) {
-            const float *xp = xr + j * g->dw * g->c;
-            const float *kr = kp + (i * g->kw + j) * g->c * ld + f;
-            for (long ch = 0; ch < g->c; ++ch) {
-                const thin_block kv = *(const thin_block *)(kr + ch * ld);
-                a0 += xp[ch] * kv;
-                a1 += xp[ch + xs] * kv;
-                a2 += xp[ch + 2 * xs] * kv;
-                a3 += xp[ch + 3 * xs] * kv;
+            /* the output columns whose tap j falls inside the input */
+            const long first = g->pad_left - j * g->dw;
+            const long end = g->w + g->pad_left - j * g->dw;
+            long lo = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
+            long hi = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
+            hi = hi < g->ow ? hi : g->ow;
+            lo = lo < hi ? lo : hi;
+            if (ih < 0 || ih >= g->h)
+                lo = hi = 0;
+            for (long ch = 0; ch < g->c; ++ch, dst += owp) {
+                const float *src = image + (ih * g->w - g->pad_left +
+                                            j * g->dw) * g->c + ch;
+                memset(dst, 0, (size_t)lo * sizeof(float));
+                if (xs == 1)
+                    memcpy(dst + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
+                else
+                    for (long ow = lo; ow < hi; ++ow)
+                        dst[ow] = src[ow * xs];
+                memset(dst + hi, 0, (size_t)(owp - hi) * sizeof(float));
             }
         }
     }
-    *(thin_block *)(row + ow * ld + f) = a0;
-    *(thin_block *)(row + (ow + 1) * ld + f) = a1;
-    *(thin_block *)(row + (ow + 2) * ld + f) = a2;
-    *(thin_block *)(row + (ow + 3) * ld + f) = a3;
+}
+
+/* Output columns [ow, ow + 4), filters [f, f + THIN_FILTER_BLOCK): the four
+ * accumulators stay in registers over every tap. */
+static inline void thin_quad(const float *restrict cols, long owp, long taps,
+                             const float *restrict kp, long ld,
+                             thin_block bias, float *restrict out,
+                             long out_ld)
+{
+    thin_block a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+    for (long t = 0; t < taps; ++t, cols += owp, kp += ld) {
+        const thin_block kv = *(const thin_block *)kp;
+        a0 += cols[0] * kv;
+        a1 += cols[1] * kv;
+        a2 += cols[2] * kv;
+        a3 += cols[3] * kv;
+    }
+    *(thin_block *)out = a0;
+    *(thin_block *)(out + out_ld) = a1;
+    *(thin_block *)(out + 2 * out_ld) = a2;
+    *(thin_block *)(out + 3 * out_ld) = a3;
 }
 
 static inline void sc_conv_thin_row_impl(const sc_window *g,
                                          const float *restrict image,
                                          const float *restrict kp, long ld,
                                          const float *restrict bias_padded,
-                                         long oh, float *restrict row)
+                                         long oh, float *restrict row,
+                                         float *restrict cols)
 {
-    long lo, hi;
-    thin_inside_cols(g, &lo, &hi);
+    const long taps = g->kh * g->kw * g->c;
+    const long owp = (g->ow + 3) / 4 * 4;
+    thin_gather(g, image, oh, owp, cols);
     for (long f = 0; f < ld; f += THIN_FILTER_BLOCK) {
         const thin_block bias = *(const thin_block *)(bias_padded + f);
         long ow = 0;
-        for (; ow < lo; ++ow)
-            *(thin_block *)(row + ow * ld + f) =
-                thin_pixel(g, image, kp, ld, f, bias, oh, ow);
-        for (; ow + 4 <= hi; ow += 4)
-            thin_quad(g, image, kp, ld, f, bias, oh, ow, row);
-        for (; ow < g->ow; ++ow)
-            *(thin_block *)(row + ow * ld + f) =
-                thin_pixel(g, image, kp, ld, f, bias, oh, ow);
+        for (; ow + 4 <= g->ow; ow += 4)
+            thin_quad(cols + ow, owp, taps, kp + f, ld, bias,
+                      row + ow * ld + f, ld);
+        if (ow < g->ow) { /* the last columns, through a spare quad */
+            float spare[4 * THIN_FILTER_BLOCK];
+            thin_quad(cols + ow, owp, taps, kp + f, ld, bias, spare,
+                      THIN_FILTER_BLOCK);
+            for (long q = 0; ow + q < g->ow; ++q)
+                *(thin_block *)(row + (ow + q) * ld + f) =
+                    *(const thin_block *)(spare + q * THIN_FILTER_BLOCK);
+        }
     }
 }
 
