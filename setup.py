@@ -27,6 +27,8 @@ PORTABLE_SOURCES = [
     "csrc/conv_routed.c",
     "csrc/conv_routed_generic.c",
     "csrc/conv_thin_generic.c",
+    "csrc/winograd.c",
+    "csrc/winograd_generic.c",
     "csrc/loss.c",
     "csrc/pool.c",
     "csrc/optim.c",
@@ -52,6 +54,8 @@ X86_ISA_SOURCES = {
     "csrc/conv_routed_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/conv_thin_avx2.c": ["-mavx2", "-mfma"],
     "csrc/conv_thin_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
+    "csrc/winograd_avx2.c": ["-mavx2", "-mfma"],
+    "csrc/winograd_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx2_6x16.c": ["-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx512_8x32.c": ["-mavx512f", "-mavx2", "-mfma"],
 }

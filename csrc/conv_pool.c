@@ -4,7 +4,8 @@
  * pooled from there, so its full output never goes to memory, and the rows
  * no pooling window reaches are not computed at all.
  *
- * Images are taken in chunks: each chunk's convolution rows (on the thin
+ * A 3x3 convolution before a 2x2 pooling takes Winograd's algorithm
+ * instead (winograd.c). Otherwise images are taken in chunks: each chunk's convolution rows (on the thin
  * path, or im2col + one GEMM with the fused bias and activation), then its
  * pooling (pool.c, which records each maximum's pixel for the routed
  * gradients of conv_routed.c). Outputs are computed by the same operations
@@ -15,6 +16,7 @@
 #include "conv_internal.h"
 #include "scratch.h"
 #include "seqcore.h"
+#include "winograd.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -118,23 +120,19 @@ static int gemm_forward(const fused *f)
         nt = 1; /* few chunks: one at a time, each GEMM threaded */
     else
         chunks = (chunks + nt - 1) / nt * nt; /* an even share each */
-    const long per_chunk = (g->n + chunks - 1) / chunks;
     if (nt == 1) { /* no parallel region: the GEMM's own team would nest */
-        for (long n0 = 0; n0 < g->n; n0 += per_chunk)
-            if (gemm_images(f, n0, n0 + per_chunk < g->n ? n0 + per_chunk
-                                                          : g->n) != 0)
+        for (long c = 0; c < chunks; ++c)
+            if (gemm_images(f, g->n * c / chunks, g->n * (c + 1) / chunks) !=
+                0)
                 return -1;
         return 0;
     }
     int failed = 0;
 #pragma omp parallel for num_threads(nt) schedule(static) \
     reduction(| : failed)
-    for (long c = 0; c < chunks; ++c) {
-        const long n0 = c * per_chunk;
-        const long n1 = n0 + per_chunk < g->n ? n0 + per_chunk : g->n;
-        if (n0 < n1)
-            failed |= gemm_images(f, n0, n1) != 0;
-    }
+    for (long c = 0; c < chunks; ++c)
+        failed |= gemm_images(f, g->n * c / chunks,
+                              g->n * (c + 1) / chunks) != 0;
     return failed ? -1 : 0;
 }
 
@@ -152,5 +150,10 @@ int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
     f.used = f.pool.h * g->ow;
     if (g->n == 0 || filters == 0 || f.pool.oh == 0 || f.pool.ow == 0)
         return 0;
-    return sc_conv_is_thin(g) ? thin_forward(&f) : gemm_forward(&f);
+    if (sc_conv_is_thin(g))
+        return thin_forward(&f);
+    if (sc_winograd_applies(g, ph, pw))
+        return sc_conv3x3_maxpool2_winograd_f32(g, x, k, filters, bias, act,
+                                                y, where);
+    return gemm_forward(&f);
 }

@@ -7,6 +7,7 @@
 #include "activations.h"
 #include "conv_routed.h"
 #include "conv_thin.h"
+#include "winograd.h"
 #include "gemm/gemm.h"
 
 #ifdef _OPENMP
@@ -59,6 +60,7 @@ int sc_isa_select(sc_isa isa)
     sc_activations_select(isa);
     sc_conv_routed_select(isa);
     sc_conv_thin_select(isa);
+    sc_winograd_select(isa);
     return 0;
 }
 

@@ -5,6 +5,15 @@
 
 #include "seqcore.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+static int omp_thread(void) { return omp_get_thread_num(); }
+static int omp_team(void) { return omp_get_num_threads(); }
+#else
+static int omp_thread(void) { return 0; }
+static int omp_team(void) { return 1; }
+#endif
+
 #define PARALLEL_MIN_OUTPUTS 16384L
 
 static int threads_for(const sc_window *g)
@@ -104,20 +113,37 @@ static void avg_pixel(const sc_window *g, const float *restrict image,
 typedef void (*pool_pixel_fn)(const sc_window *g, const float *image, long oh,
                               long ow, float *out, int *where);
 
-/* Every output pixel of y (and where, if not NULL) by `pixel`, threads over
- * output rows. */
-static void pool_forward(const sc_window *g, const float *x, float *y,
-                         int *where, pool_pixel_fn pixel)
+/* Output rows [row0, row1) (n * oh order) of y (and where) by `pixel`. */
+static void pool_rows(const sc_window *g, const float *x, float *y,
+                      int *where, pool_pixel_fn pixel, long row0, long row1)
 {
-    const long rows = g->n * g->oh;
-#pragma omp parallel for num_threads(threads_for(g)) schedule(static)
-    for (long row = 0; row < rows; ++row) {
+    for (long row = row0; row < row1; ++row) {
         const long n = row / g->oh, oh = row % g->oh;
         const float *image = x + n * g->h * g->w * g->c;
         for (long ow = 0; ow < g->ow; ++ow) {
             const long at = (row * g->ow + ow) * g->c;
             pixel(g, image, oh, ow, y + at, where ? where + at : NULL);
         }
+    }
+}
+
+/* Every output pixel of y (and where, if not NULL) by `pixel`, threads over
+ * output rows; on the calling thread alone (no parallel region) when small
+ * or called from a kernel's own threads. */
+static void pool_forward(const sc_window *g, const float *x, float *y,
+                         int *where, pool_pixel_fn pixel)
+{
+    const long rows = g->n * g->oh;
+    const int nt = threads_for(g);
+    if (nt == 1) {
+        pool_rows(g, x, y, where, pixel, 0, rows);
+        return;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+        const long t = omp_thread(), team = omp_team();
+        pool_rows(g, x, y, where, pixel, rows * t / team,
+                  rows * (t + 1) / team);
     }
 }
 

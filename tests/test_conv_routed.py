@@ -252,12 +252,15 @@ def test_fused_conv_pool_matches_conv_then_pool(isa, threads, case):
         y = _kernels.conv2d_maxpool_forward(x, k, b, strides, dilation, pads,
                                             out, pool, activation="relu",
                                             where=where)
-        np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+        # Winograd's transforms round differently: within 1e-6 of the
+        # outputs' scale
+        atol = 1e-6 * np.abs(want).max()
+        np.testing.assert_allclose(y, want, rtol=1e-5, atol=atol)
         # a maximum may move only between (near-)equal values
         picked = np.take_along_axis(conv.reshape(n, -1, f),
                                     where.reshape(n, -1, f), axis=1)
         np.testing.assert_allclose(picked.reshape(y.shape), y, rtol=1e-5,
-                                   atol=1e-5)
+                                   atol=atol)
         results.append((y, where))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
