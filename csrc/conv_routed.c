@@ -9,12 +9,11 @@
  * routed entries, so both gradients cost about a quarter of the dense ones.
  *
  * dk: threads take whole filters, each summing its filters' entries image
- * after image in a fixed order; images are taken in blocks that stay in
- * cache while the thread's filters walk them. For thin patches (one or two
- * input channels) a run of the patch is too short to vectorize, and dk is
- * instead the dense product over the images' pixels with the routed
- * gradient expanded in cache, vectorized over the filters. dx: threads take
- * whole images, each adding its entries' kernel columns in order.
+ * after image in a fixed order. For thin patches (one or two input
+ * channels) a run of the patch is too short to vectorize, and dk is instead
+ * the dense product over the images' pixels with the routed gradient
+ * expanded in cache, vectorized over the filters. dx: threads take whole
+ * images. The sums themselves are in conv_routed_impl.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +81,28 @@ static void store_dk(float *dk, const float *acc, long patch, long filters,
         }
 }
 
+/* base[p] = the offset in its image of output pixel p's patch (its first
+ * input), or -1 when the patch reaches over the padding. */
+static int *patch_bases(const sc_window *g)
+{
+    int *base = malloc((size_t)(g->oh * g->ow) * sizeof(int));
+    if (base == NULL)
+        return NULL;
+    for (long oh = 0; oh < g->oh; ++oh)
+        for (long ow = 0; ow < g->ow; ++ow) {
+            const long ih = oh * g->sh - g->pad_top;
+            const long iw = ow * g->sw - g->pad_left;
+            const int inside = ih >= 0 && ih + (g->kh - 1) * g->dh < g->h &&
+                               iw >= 0 && iw + (g->kw - 1) * g->dw < g->w;
+            base[oh * g->ow + ow] = inside ? (int)((ih * g->w + iw) * g->c)
+                                           : -1;
+        }
+    return base;
+}
+
 static int routed_dk(const sc_window *g, const float *x, long filters,
-                     const float *dz, const int *where, long routes,
-                     float *dk, float beta)
+                     const float *dz, const int *where, const int *base,
+                     long routes, float *dk, float beta)
 {
     const long patch = g->kh * g->kw * g->c;
     const long pixels = g->oh * g->ow;
@@ -113,26 +131,30 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
         float *acc = sc_scratch(SC_SCRATCH_IM2COL,
                                 (size_t)(patch * ld +
                                          (sparse ? 0 : pixels * ld)));
-        failed |= acc == NULL;
-        if (acc != NULL && f1 > f0) {
+        const float **src = malloc((size_t)(routes + 1) * sizeof(*src));
+        float *w = malloc((size_t)(routes + 1) * sizeof(float));
+        failed |= acc == NULL || src == NULL || w == NULL;
+        if (acc != NULL && src != NULL && w != NULL && f1 > f0) {
             memset(acc, 0, (size_t)(patch * ld) * sizeof(float));
             if (sparse)
                 for (long n0 = 0; n0 < g->n; n0 += block)
-                    dk_sparse(g, x, dz, where, routes, filters, n0,
+                    dk_sparse(g, x, dz, where, base, routes, filters, n0,
                               n0 + block < g->n ? n0 + block : g->n, f0, f1,
-                              acc);
+                              acc, src, w);
             else
                 dk_dense(g, x, dz, where, routes, filters, 0, g->n, f0, f1,
                          acc, acc + patch * ld);
             store_dk(dk, acc, patch, filters, f0, f1, sparse, ld, beta);
         }
+        free(src);
+        free(w);
     }
     return failed ? -1 : 0;
 }
 
 static int routed_dx(const sc_window *g, const float *k, long filters,
-                     const float *dz, const int *where, long routes,
-                     float *dx)
+                     const float *dz, const int *where, const int *base,
+                     long routes, float *dx)
 {
     const long patch = g->kh * g->kw * g->c;
     const long image_size = g->h * g->w * g->c;
@@ -145,11 +167,25 @@ static int routed_dx(const sc_window *g, const float *k, long filters,
     int nt = sc_threads_for_work(2.0 * g->n * routes * filters * patch);
     if (nt > g->n)
         nt = (int)g->n;
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (long n = 0; n < g->n; ++n)
-        dx_image(g, kt, dz, where, routes, filters, n, dx + n * image_size);
+    int failed = 0;
+#pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        const float **src = malloc((size_t)filters * sizeof(*src));
+        float *w = malloc((size_t)filters * sizeof(float));
+        int *pending = malloc((size_t)filters * sizeof(int));
+        const int ready = src != NULL && w != NULL && pending != NULL;
+        failed |= !ready;
+#pragma omp for schedule(static)
+        for (long n = 0; n < g->n; ++n)
+            if (ready)
+                dx_image(g, kt, dz, where, base, routes, filters, n,
+                         dx + n * image_size, src, w, pending);
+        free(src);
+        free(w);
+        free(pending);
+    }
     free(kt);
-    return 0;
+    return failed ? -1 : 0;
 }
 
 int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
@@ -160,10 +196,13 @@ int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
 {
     if (filters == 0)
         return 0;
-    if (dk != NULL && routed_dk(g, x, filters, dz, where, routes, dk,
-                                beta) != 0)
+    int *base = patch_bases(g);
+    if (base == NULL)
         return -1;
-    if (dx != NULL && routed_dx(g, k, filters, dz, where, routes, dx) != 0)
-        return -1;
-    return 0;
+    int failed = dk != NULL && routed_dk(g, x, filters, dz, where, base,
+                                         routes, dk, beta) != 0;
+    failed |= dx != NULL && routed_dx(g, k, filters, dz, where, base, routes,
+                                      dx) != 0;
+    free(base);
+    return failed ? -1 : 0;
 }

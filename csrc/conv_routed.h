@@ -7,12 +7,16 @@
 
 /* Kernel gradient, transposed, of filters [f0, f1) over images [n0, n1):
  * acc ((f1 - f0) x patch, patch = kh * kw * c in HWI order) += each routed
- * gradient times its input patch, entry by entry in (image, route) order.
- * For patches whose rows are long enough to vectorize. */
+ * gradient times its input patch, in (image, route) order per filter.
+ * base (oh * ow) holds each output pixel's patch offset in its image, -1
+ * for patches over the padding; src and w are workspaces of `routes`
+ * entries. For patches whose rows are long enough to vectorize. */
 typedef void (*sc_routed_dk_sparse_fn)(const sc_window *g, const float *x,
                                        const float *dz, const int *where,
-                                       long routes, long filters, long n0,
-                                       long n1, long f0, long f1, float *acc);
+                                       const int *base, long routes,
+                                       long filters, long n0, long n1,
+                                       long f0, long f1, float *acc,
+                                       const float **src, float *w);
 
 /* Filters per block of the dense kernel gradient: one 16-float vector
  * (GCC/clang vector extension: one zmm, two ymm or four xmm registers). */
@@ -31,46 +35,51 @@ typedef void (*sc_routed_dk_dense_fn)(const sc_window *g, const float *x,
 
 /* The input gradient of image n: dimage (h, w, c) = the sum over its routed
  * gradients of the gradient times the filter's kernel, kt being the kernel
- * as (filters, kh, kw, c). */
+ * as (filters, kh, kw, c); base as above; src, w and pending are
+ * workspaces of `filters` entries. */
 typedef void (*sc_routed_dx_fn)(const sc_window *g, const float *kt,
                                 const float *dz, const int *where,
-                                long routes, long filters, long n,
-                                float *dimage);
+                                const int *base, long routes, long filters,
+                                long n, float *dimage, const float **src,
+                                float *w, int *pending);
 
 void sc_routed_dk_sparse_generic(const sc_window *g, const float *x,
-                        const float *dz, const int *where, long routes,
-                        long filters, long n0, long n1, long f0, long f1,
-                        float *acc);
+                        const float *dz, const int *where, const int *base,
+                        long routes, long filters, long n0, long n1, long f0,
+                        long f1, float *acc, const float **src, float *w);
 void sc_routed_dk_dense_generic(const sc_window *g, const float *x,
                         const float *dz, const int *where, long routes,
                         long filters, long n0, long n1, long f0, long f1,
                         float *acc, float *dense);
 void sc_routed_dx_generic(const sc_window *g, const float *kt, const float *dz,
-                        const int *where, long routes, long filters, long n,
-                        float *dimage);
+                        const int *where, const int *base, long routes,
+                        long filters, long n, float *dimage, const float **src,
+                        float *w, int *pending);
 #ifdef SC_HAVE_X86_KERNELS
 void sc_routed_dk_sparse_avx2(const sc_window *g, const float *x,
-                        const float *dz, const int *where, long routes,
-                        long filters, long n0, long n1, long f0, long f1,
-                        float *acc);
+                        const float *dz, const int *where, const int *base,
+                        long routes, long filters, long n0, long n1, long f0,
+                        long f1, float *acc, const float **src, float *w);
 void sc_routed_dk_dense_avx2(const sc_window *g, const float *x,
                         const float *dz, const int *where, long routes,
                         long filters, long n0, long n1, long f0, long f1,
                         float *acc, float *dense);
 void sc_routed_dx_avx2(const sc_window *g, const float *kt, const float *dz,
-                        const int *where, long routes, long filters, long n,
-                        float *dimage);
+                        const int *where, const int *base, long routes,
+                        long filters, long n, float *dimage, const float **src,
+                        float *w, int *pending);
 void sc_routed_dk_sparse_avx512(const sc_window *g, const float *x,
-                        const float *dz, const int *where, long routes,
-                        long filters, long n0, long n1, long f0, long f1,
-                        float *acc);
+                        const float *dz, const int *where, const int *base,
+                        long routes, long filters, long n0, long n1, long f0,
+                        long f1, float *acc, const float **src, float *w);
 void sc_routed_dk_dense_avx512(const sc_window *g, const float *x,
                         const float *dz, const int *where, long routes,
                         long filters, long n0, long n1, long f0, long f1,
                         float *acc, float *dense);
 void sc_routed_dx_avx512(const sc_window *g, const float *kt, const float *dz,
-                        const int *where, long routes, long filters, long n,
-                        float *dimage);
+                        const int *where, const int *base, long routes,
+                        long filters, long n, float *dimage, const float **src,
+                        float *w, int *pending);
 #endif
 
 /* Use the loops of `isa` (cpu.c calls this when an ISA is selected). */

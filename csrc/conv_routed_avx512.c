@@ -3,12 +3,12 @@
 #include "conv_routed_impl.h"
 
 void sc_routed_dk_sparse_avx512(const sc_window *g, const float *x,
-                        const float *dz, const int *where, long routes,
-                        long filters, long n0, long n1, long f0, long f1,
-                        float *acc)
+                        const float *dz, const int *where, const int *base,
+                        long routes, long filters, long n0, long n1, long f0,
+                        long f1, float *acc, const float **src, float *w)
 {
-    sc_routed_dk_sparse_impl(g, x, dz, where, routes, filters, n0, n1, f0, f1,
-                             acc);
+    sc_routed_dk_sparse_impl(g, x, dz, where, base, routes, filters, n0, n1,
+                             f0, f1, acc, src, w);
 }
 
 void sc_routed_dk_dense_avx512(const sc_window *g, const float *x,
@@ -21,8 +21,10 @@ void sc_routed_dk_dense_avx512(const sc_window *g, const float *x,
 }
 
 void sc_routed_dx_avx512(const sc_window *g, const float *kt, const float *dz,
-                        const int *where, long routes, long filters, long n,
-                        float *dimage)
+                        const int *where, const int *base, long routes,
+                        long filters, long n, float *dimage, const float **src,
+                        float *w, int *pending)
 {
-    sc_routed_dx_impl(g, kt, dz, where, routes, filters, n, dimage);
+    sc_routed_dx_impl(g, kt, dz, where, base, routes, filters, n, dimage, src,
+                      w, pending);
 }

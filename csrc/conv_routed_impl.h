@@ -1,8 +1,14 @@
 /*
  * conv_routed_impl.h - the loops of the routed convolution gradients, as
  * inline bodies that conv_routed_{generic,avx2,avx512}.c compile with their
- * own ISA flags (each vectorizes the contiguous channel runs at its width).
- * Only those files include it.
+ * own ISA flags (native vector width, vec.h). Only those files include it.
+ *
+ * Both sparse gradients are sums of a few scaled patches: dk's row of a
+ * filter sums the input patches of its routed pixels, and dx's patch of a
+ * pixel sums the kernel columns of the filters routed to it. Each sum is
+ * taken over a compacted list of its nonzero terms, a few vectors at a time
+ * in registers, then added to memory once: no per-term read-modify-write of
+ * memory, and no unpredictable branch per term.
  */
 #ifndef SC_CONV_ROUTED_IMPL_H
 #define SC_CONV_ROUTED_IMPL_H
@@ -10,6 +16,9 @@
 #include <string.h>
 
 #include "conv_routed.h"
+#include "vec.h"
+
+/* ---- patch geometry ---------------------------------------------------- */
 
 /* Input row ih of kernel row i for output row oh (may be outside). */
 static inline long routed_in_row(const sc_window *g, long oh, long i)
@@ -22,13 +31,67 @@ static inline long routed_in_col(const sc_window *g, long ow, long j)
     return ow * g->sw - g->pad_left + j * g->dw;
 }
 
-/* Whether kernel row i's kw taps at output column ow are one contiguous
- * run of kw * c inputs inside the image. */
-static inline int routed_row_contiguous(const sc_window *g, long ow)
+/* A patch is a few contiguous runs of inputs: one per kernel row of kw * c
+ * inputs without dilation, else one per tap of c inputs. */
+static inline long routed_runs(const sc_window *g)
 {
-    const long iw0 = routed_in_col(g, ow, 0);
-    return g->dw == 1 && iw0 >= 0 && iw0 + g->kw <= g->w;
+    return g->dw == 1 ? g->kh : g->kh * g->kw;
 }
+
+static inline long routed_run_length(const sc_window *g)
+{
+    return g->dw == 1 ? g->kw * g->c : g->c;
+}
+
+/* Run r's input offset from the patch's first input (interior patches). */
+static inline long routed_run_offset(const sc_window *g, long r)
+{
+    if (g->dw == 1)
+        return r * g->dh * g->w * g->c;
+    return ((r / g->kw) * g->dh * g->w + (r % g->kw) * g->dw) * g->c;
+}
+
+/* ---- the scaled sums --------------------------------------------------- */
+
+/* dst[t] += sum over q < count of w[q] * src[q][at + t], t < len: each
+ * element's terms added in q order in a register, then to dst. */
+static inline void routed_sum_into(float *restrict dst, long len,
+                                   const float *const *restrict src, long at,
+                                   const float *restrict w, long count)
+{
+    long t = 0;
+    for (; t + 4 * SC_VF_LANES <= len; t += 4 * SC_VF_LANES) {
+        sc_vf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        for (long q = 0; q < count; ++q) {
+            const float *s = src[q] + at + t;
+            a0 += w[q] * sc_vf_load(s);
+            a1 += w[q] * sc_vf_load(s + SC_VF_LANES);
+            a2 += w[q] * sc_vf_load(s + 2 * SC_VF_LANES);
+            a3 += w[q] * sc_vf_load(s + 3 * SC_VF_LANES);
+        }
+        sc_vf_store(dst + t, sc_vf_load(dst + t) + a0);
+        sc_vf_store(dst + t + SC_VF_LANES,
+                    sc_vf_load(dst + t + SC_VF_LANES) + a1);
+        sc_vf_store(dst + t + 2 * SC_VF_LANES,
+                    sc_vf_load(dst + t + 2 * SC_VF_LANES) + a2);
+        sc_vf_store(dst + t + 3 * SC_VF_LANES,
+                    sc_vf_load(dst + t + 3 * SC_VF_LANES) + a3);
+    }
+    for (; t + SC_VF_LANES <= len; t += SC_VF_LANES) {
+        sc_vf a = {0};
+        for (long q = 0; q < count; ++q)
+            a += w[q] * sc_vf_load(src[q] + at + t);
+        sc_vf_store(dst + t, sc_vf_load(dst + t) + a);
+    }
+    for (; t < len; ++t) {
+        float a = 0.0f;
+        for (long q = 0; q < count; ++q)
+            a += w[q] * src[q][at + t];
+        dst[t] += a;
+    }
+}
+
+/* ---- edge patches (over the padding), term by term ---------------------- */
 
 /* acc (patch) += v * the input patch of output pixel `pixel` of image. */
 static inline void routed_patch_axpy(const sc_window *g,
@@ -36,110 +99,130 @@ static inline void routed_patch_axpy(const sc_window *g,
                                      float v, float *restrict acc)
 {
     const long oh = pixel / g->ow, ow = pixel % g->ow;
-    const long run = g->kw * g->c;
-    const int contiguous = routed_row_contiguous(g, ow);
     for (long i = 0; i < g->kh; ++i) {
         const long ih = routed_in_row(g, oh, i);
         if (ih < 0 || ih >= g->h)
             continue;
-        float *restrict a = acc + i * run;
-        if (contiguous) {
-            const float *restrict src =
-                image + (ih * g->w + routed_in_col(g, ow, 0)) * g->c;
-            for (long t = 0; t < run; ++t)
-                a[t] += v * src[t];
-            continue;
-        }
         for (long j = 0; j < g->kw; ++j) {
             const long iw = routed_in_col(g, ow, j);
             if (iw < 0 || iw >= g->w)
                 continue;
             const float *restrict src = image + (ih * g->w + iw) * g->c;
+            float *restrict a = acc + (i * g->kw + j) * g->c;
             for (long ch = 0; ch < g->c; ++ch)
-                a[j * g->c + ch] += v * src[ch];
+                a[ch] += v * src[ch];
         }
     }
 }
+
+/* dimage += v * kf (a filter's kernel, kh x kw x c) over the input patch of
+ * output pixel `pixel`, the taps outside the image dropped. */
+static inline void routed_patch_scatter(const sc_window *g,
+                                        const float *restrict kf, long pixel,
+                                        float v, float *restrict dimage)
+{
+    const long oh = pixel / g->ow, ow = pixel % g->ow;
+    for (long i = 0; i < g->kh; ++i) {
+        const long ih = routed_in_row(g, oh, i);
+        if (ih < 0 || ih >= g->h)
+            continue;
+        for (long j = 0; j < g->kw; ++j) {
+            const long iw = routed_in_col(g, ow, j);
+            if (iw < 0 || iw >= g->w)
+                continue;
+            float *restrict d = dimage + (ih * g->w + iw) * g->c;
+            const float *restrict k = kf + (i * g->kw + j) * g->c;
+            for (long ch = 0; ch < g->c; ++ch)
+                d[ch] += v * k[ch];
+        }
+    }
+}
+
+/* ---- kernel gradient, sparse ------------------------------------------- */
 
 static inline void sc_routed_dk_sparse_impl(const sc_window *g,
                                             const float *x, const float *dz,
-                                            const int *where, long routes,
+                                            const int *where,
+                                            const int *base, long routes,
                                             long filters, long n0, long n1,
-                                            long f0, long f1, float *acc)
+                                            long f0, long f1, float *acc,
+                                            const float **src, float *w)
 {
     const long patch = g->kh * g->kw * g->c;
     const long image_size = g->h * g->w * g->c;
-    for (long f = f0; f < f1; ++f) {
-        float *a = acc + (f - f0) * patch;
-        for (long n = n0; n < n1; ++n) {
-            const long base = n * routes * filters + f;
+    const long runs = routed_runs(g), len = routed_run_length(g);
+    for (long n = n0; n < n1; ++n) {
+        const float *image = x + n * image_size;
+        const long e0 = n * routes * filters;
+        for (long f = f0; f < f1; ++f) {
+            float *a = acc + (f - f0) * patch;
+            /* the interior terms compacted without branches; the edge ones
+             * (patches over the padding) added one by one */
+            long count = 0;
             for (long r = 0; r < routes; ++r) {
-                const float v = dz[base + r * filters];
-                const int pixel = where[base + r * filters];
-                /* most routed gradients are zero after a ReLU */
-                if (v != 0.0f && pixel >= 0)
-                    routed_patch_axpy(g, x + n * image_size, pixel, v, a);
+                const long e = e0 + r * filters + f;
+                const float v = dz[e];
+                const int pixel = where[e];
+                const int at = pixel >= 0 ? base[pixel] : -1;
+                src[count] = image + (at >= 0 ? at : 0);
+                w[count] = v;
+                count += at >= 0 && v != 0.0f;
+                if (at < 0 && pixel >= 0 && v != 0.0f)
+                    routed_patch_axpy(g, image, pixel, v, a);
             }
+            for (long r = 0; r < runs && count > 0; ++r)
+                routed_sum_into(a + r * len, len, src,
+                                routed_run_offset(g, r), w, count);
         }
     }
 }
 
-typedef float routed_block __attribute__((vector_size(64), aligned(4)));
+/* ---- kernel gradient, dense (thin patches) ------------------------------ */
 
-/* The output columns [*lo, *hi) whose kernel column j falls inside the
- * input. */
-static inline void routed_inside_cols(const sc_window *g, long j, long *lo,
-                                      long *hi)
-{
-    const long first = g->pad_left - j * g->dw;       /* ow * sw >= first */
-    const long end = g->w + g->pad_left - j * g->dw;  /* ow * sw < end */
-    *lo = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
-    *hi = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
-    if (*hi > g->ow)
-        *hi = g->ow;
-    if (*lo > *hi)
-        *lo = *hi;
-}
-
-/* acc (patch x ld, the ROUTED_FILTER_BLOCK columns from fb) += one image's
- * patches^T times the dense gradient (oh * ow x ld) columns from fb. Each
- * tap sums its pixels in four interleaved vector accumulators (a chain of
- * FMAs on one would wait on each other), added together at the end. */
-static inline void routed_dense_block(const sc_window *g,
-                                      const float *restrict image,
-                                      const float *restrict dense, long ld,
-                                      long fb, float *restrict acc)
+/* acc (patch x ld) columns [fb, fb + SC_VF_LANES) += one image's patches^T
+ * times the dense gradient's (oh * ow x ld) same columns. Each tap sums
+ * its pixels in four interleaved accumulators (one chain of FMAs would wait
+ * on itself), added together at the end. */
+static inline void routed_dense_vector(const sc_window *g,
+                                       const float *restrict image,
+                                       const float *restrict dense, long ld,
+                                       long fb, float *restrict acc)
 {
     const long xs = g->sw * g->c; /* input step per output column */
-    const long ds = ld;           /* dense step per output column */
     for (long i = 0; i < g->kh; ++i)
         for (long j = 0; j < g->kw; ++j) {
-            long lo, hi;
-            routed_inside_cols(g, j, &lo, &hi);
+            /* the output columns whose tap j falls inside the input */
+            const long first = g->pad_left - j * g->dw;
+            const long end = g->w + g->pad_left - j * g->dw;
+            long lo = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
+            long hi = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
+            hi = hi < g->ow ? hi : g->ow;
+            lo = lo < hi ? lo : hi;
             for (long ch = 0; ch < g->c; ++ch) {
-                routed_block s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+                sc_vf s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
                 for (long oh = 0; oh < g->oh; ++oh) {
                     const long ih = routed_in_row(g, oh, i);
                     if (ih < 0 || ih >= g->h)
                         continue;
-                    const float *xr = image + (ih * g->w + routed_in_col(
-                                          g, 0, j)) * g->c + ch;
+                    /* input of output column ow: xr[ow * xs] */
+                    const float *xr = image + (ih * g->w - g->pad_left +
+                                               j * g->dw) * g->c + ch;
                     const float *dr = dense + oh * g->ow * ld + fb;
                     long ow = lo;
                     for (; ow + 4 <= hi; ow += 4) {
-                        s0 += xr[ow * xs] * *(const routed_block *)(dr + ow * ds);
+                        s0 += xr[ow * xs] * sc_vf_load(dr + ow * ld);
                         s1 += xr[(ow + 1) * xs] *
-                              *(const routed_block *)(dr + (ow + 1) * ds);
+                              sc_vf_load(dr + (ow + 1) * ld);
                         s2 += xr[(ow + 2) * xs] *
-                              *(const routed_block *)(dr + (ow + 2) * ds);
+                              sc_vf_load(dr + (ow + 2) * ld);
                         s3 += xr[(ow + 3) * xs] *
-                              *(const routed_block *)(dr + (ow + 3) * ds);
+                              sc_vf_load(dr + (ow + 3) * ld);
                     }
                     for (; ow < hi; ++ow)
-                        s0 += xr[ow * xs] * *(const routed_block *)(dr + ow * ds);
+                        s0 += xr[ow * xs] * sc_vf_load(dr + ow * ld);
                 }
-                *(routed_block *)(acc + ((i * g->kw + j) * g->c + ch) * ld +
-                                  fb) += (s0 + s1) + (s2 + s3);
+                float *a = acc + ((i * g->kw + j) * g->c + ch) * ld + fb;
+                sc_vf_store(a, sc_vf_load(a) + ((s0 + s1) + (s2 + s3)));
             }
         }
 }
@@ -164,49 +247,58 @@ static inline void sc_routed_dk_dense_impl(const sc_window *g,
                 if (where[e + f] >= 0)
                     dense[(long)where[e + f] * ld + f - f0] += dz[e + f];
         }
-        for (long fb = 0; fb < ld; fb += ROUTED_FILTER_BLOCK)
-            routed_dense_block(g, x + n * image_size, dense, ld, fb, acc);
+        for (long fb = 0; fb < ld; fb += SC_VF_LANES)
+            routed_dense_vector(g, x + n * image_size, dense, ld, fb, acc);
     }
 }
 
+/* ---- input gradient ---------------------------------------------------- */
+
+/* For each route, the filters routed to each pixel: their kernel columns,
+ * scaled, summed in registers and added to the pixel's input patch once. */
 static inline void sc_routed_dx_impl(const sc_window *g,
                                      const float *restrict kt,
                                      const float *restrict dz,
-                                     const int *restrict where, long routes,
+                                     const int *restrict where,
+                                     const int *restrict base, long routes,
                                      long filters, long n,
-                                     float *restrict dimage)
+                                     float *restrict dimage,
+                                     const float **src, float *w,
+                                     int *pending)
 {
     const long patch = g->kh * g->kw * g->c;
-    const long run = g->kw * g->c;
+    const long runs = routed_runs(g), len = routed_run_length(g);
     memset(dimage, 0, (size_t)(g->h * g->w * g->c) * sizeof(float));
-    for (long e = n * routes * filters; e < (n + 1) * routes * filters;
-         ++e) {
-        const float v = dz[e];
-        if (v == 0.0f || where[e] < 0)
-            continue;
-        const long oh = where[e] / g->ow, ow = where[e] % g->ow;
-        const float *restrict kf = kt + (e % filters) * patch;
-        const int contiguous = routed_row_contiguous(g, ow);
-        for (long i = 0; i < g->kh; ++i) {
-            const long ih = routed_in_row(g, oh, i);
-            if (ih < 0 || ih >= g->h)
-                continue;
-            const float *restrict kr = kf + i * run;
-            if (contiguous) {
-                float *restrict d =
-                    dimage + (ih * g->w + routed_in_col(g, ow, 0)) * g->c;
-                for (long t = 0; t < run; ++t)
-                    d[t] += v * kr[t];
+    for (long r = 0; r < routes; ++r) {
+        const long e0 = (n * routes + r) * filters;
+        /* the filters with a gradient, compacted without branches */
+        long left = 0;
+        for (long f = 0; f < filters; ++f) {
+            pending[left] = (int)f;
+            left += dz[e0 + f] != 0.0f && where[e0 + f] >= 0;
+        }
+        while (left > 0) { /* one pixel of the route at a time */
+            const int pixel = where[e0 + pending[0]];
+            const int at = base[pixel];
+            long count = 0, kept = 0;
+            for (long q = 0; q < left; ++q) {
+                const int f = pending[q];
+                const int same = where[e0 + f] == pixel;
+                src[count] = kt + f * patch;
+                w[count] = dz[e0 + f];
+                count += same;
+                pending[kept] = f;
+                kept += !same;
+            }
+            left = kept;
+            if (at < 0) { /* over the padding */
+                for (long q = 0; q < count; ++q)
+                    routed_patch_scatter(g, src[q], pixel, w[q], dimage);
                 continue;
             }
-            for (long j = 0; j < g->kw; ++j) {
-                const long iw = routed_in_col(g, ow, j);
-                if (iw < 0 || iw >= g->w)
-                    continue;
-                float *restrict d = dimage + (ih * g->w + iw) * g->c;
-                for (long ch = 0; ch < g->c; ++ch)
-                    d[ch] += v * kr[j * g->c + ch];
-            }
+            for (long run = 0; run < runs; ++run)
+                routed_sum_into(dimage + at + routed_run_offset(g, run), len,
+                                src, run * len, w, count);
         }
     }
 }

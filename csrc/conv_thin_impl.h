@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "conv_thin.h"
+#include "vec.h"
 
-typedef float thin_block __attribute__((vector_size(64), aligned(4)));
+/* Native vectors per block of THIN_FILTER_BLOCK filters. */
+#define THIN_VECS (THIN_FILTER_BLOCK / SC_VF_LANES)
 
 /* cols (taps x owp) = the row's inputs tap by tap: cols[t][ow] is the
  * input under tap t (kernel order i, j, channel) of output column ow, zero
@@ -48,25 +50,28 @@ static inline void thin_gather(const sc_window *g,
     }
 }
 
-/* Output columns [ow, ow + 4), filters [f, f + THIN_FILTER_BLOCK): the four
- * accumulators stay in registers over every tap. */
+/* Output columns [ow, ow + 4), filters [f, f + THIN_FILTER_BLOCK): the
+ * four pixels' accumulators stay in registers over every tap. */
 static inline void thin_quad(const float *restrict cols, long owp, long taps,
                              const float *restrict kp, long ld,
-                             thin_block bias, float *restrict out,
+                             const float *restrict bias, float *restrict out,
                              long out_ld)
 {
-    thin_block a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-    for (long t = 0; t < taps; ++t, cols += owp, kp += ld) {
-        const thin_block kv = *(const thin_block *)kp;
-        a0 += cols[0] * kv;
-        a1 += cols[1] * kv;
-        a2 += cols[2] * kv;
-        a3 += cols[3] * kv;
-    }
-    *(thin_block *)out = a0;
-    *(thin_block *)(out + out_ld) = a1;
-    *(thin_block *)(out + 2 * out_ld) = a2;
-    *(thin_block *)(out + 3 * out_ld) = a3;
+    sc_vf a[4][THIN_VECS];
+    for (int q = 0; q < 4; ++q)
+        for (int l = 0; l < THIN_VECS; ++l)
+            a[q][l] = sc_vf_load(bias + l * SC_VF_LANES);
+    for (long t = 0; t < taps; ++t, cols += owp, kp += ld)
+        for (int l = 0; l < THIN_VECS; ++l) {
+            const sc_vf kv = sc_vf_load(kp + l * SC_VF_LANES);
+            a[0][l] += cols[0] * kv;
+            a[1][l] += cols[1] * kv;
+            a[2][l] += cols[2] * kv;
+            a[3][l] += cols[3] * kv;
+        }
+    for (int q = 0; q < 4; ++q)
+        for (int l = 0; l < THIN_VECS; ++l)
+            sc_vf_store(out + q * out_ld + l * SC_VF_LANES, a[q][l]);
 }
 
 static inline void sc_conv_thin_row_impl(const sc_window *g,
@@ -80,18 +85,17 @@ static inline void sc_conv_thin_row_impl(const sc_window *g,
     const long owp = (g->ow + 3) / 4 * 4;
     thin_gather(g, image, oh, owp, cols);
     for (long f = 0; f < ld; f += THIN_FILTER_BLOCK) {
-        const thin_block bias = *(const thin_block *)(bias_padded + f);
         long ow = 0;
         for (; ow + 4 <= g->ow; ow += 4)
-            thin_quad(cols + ow, owp, taps, kp + f, ld, bias,
+            thin_quad(cols + ow, owp, taps, kp + f, ld, bias_padded + f,
                       row + ow * ld + f, ld);
         if (ow < g->ow) { /* the last columns, through a spare quad */
             float spare[4 * THIN_FILTER_BLOCK];
-            thin_quad(cols + ow, owp, taps, kp + f, ld, bias, spare,
-                      THIN_FILTER_BLOCK);
+            thin_quad(cols + ow, owp, taps, kp + f, ld, bias_padded + f,
+                      spare, THIN_FILTER_BLOCK);
             for (long q = 0; ow + q < g->ow; ++q)
-                *(thin_block *)(row + (ow + q) * ld + f) =
-                    *(const thin_block *)(spare + q * THIN_FILTER_BLOCK);
+                memcpy(row + (ow + q) * ld + f, spare + q * THIN_FILTER_BLOCK,
+                       THIN_FILTER_BLOCK * sizeof(float));
         }
     }
 }
