@@ -23,6 +23,7 @@ PORTABLE_SOURCES = [
     "csrc/activations.c",
     "csrc/activations_generic.c",
     "csrc/conv.c",
+    "csrc/dropout.c",
     "csrc/conv_pool.c",
     "csrc/conv_routed.c",
     "csrc/conv_routed_generic.c",

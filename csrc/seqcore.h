@@ -8,6 +8,8 @@
 #ifndef SEQCORE_H
 #define SEQCORE_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -135,6 +137,13 @@ int sc_dgemm(long m, long n, long k, double alpha,
 void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
                          long n, long c, const float *scale, float *loss,
                          float *dz);
+
+/* ---- dropout (dropout.c) ----------------------------------------------- */
+
+/* mask[i] = scale where a uniform draw u_i in [0, 1) is >= rate, else 0; the
+ * draws are a hash of (key, i), the same at any thread count. */
+void sc_dropout_mask_f32(uint64_t key, long n, double rate, float scale,
+                         float *mask);
 
 /* ---- convolution (conv.c) ---------------------------------------------- */
 

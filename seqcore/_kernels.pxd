@@ -1,5 +1,7 @@
 # The C API of csrc/seqcore.h, as Cython sees it.
 
+from libc.stdint cimport uint64_t
+
 cdef extern from "seqcore.h" nogil:
     ctypedef enum sc_isa:
         SC_ISA_GENERIC
@@ -55,6 +57,9 @@ cdef extern from "seqcore.h" nogil:
                  const double *b, long rs_b, long cs_b,
                  double beta, double *c, long ldc,
                  const double *bias, sc_act act)
+
+    void sc_dropout_mask_f32(uint64_t key, long n, double rate, float scale,
+                             float *mask)
 
     ctypedef struct sc_window:
         long n, h, w, c

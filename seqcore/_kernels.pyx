@@ -7,6 +7,7 @@ terms, before any C runs; the C calls run without the GIL.
 import numpy as np
 
 cimport numpy as cnp
+from libc.stdint cimport uint64_t
 
 cnp.import_array()
 
@@ -422,6 +423,26 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
     if status != 0:
         raise MemoryError("conv2d: out of memory for the column buffer")
     return Y
+
+
+def dropout_mask(key, double rate, out):
+    """Fill `out` (a C-contiguous float32 array) with a dropout mask: 1 /
+    (1 - rate) where a uniform draw is >= rate, else 0. The draws are a hash
+    of (key, index): the same mask for a key at any thread count."""
+    if not (0.0 <= rate < 1.0):
+        raise ValueError(f"dropout_mask: rate must be in [0, 1), received "
+                         f"{rate}")
+    if not (isinstance(out, np.ndarray) and out.dtype == np.float32 and
+            out.flags.c_contiguous and out.flags.writeable):
+        raise ValueError("dropout_mask: out must be a writable C-contiguous "
+                         "float32 array")
+    cdef uint64_t k = <uint64_t>(int(key) & 0xFFFFFFFFFFFFFFFF)
+    cdef long n = (<cnp.ndarray>out).size
+    cdef float scale = <float>(1.0 / (1.0 - rate))  # from the double rate, as Keras
+    cdef float *p = <float *>cnp.PyArray_DATA(<cnp.ndarray>out)
+    with nogil:
+        sc_dropout_mask_f32(k, n, rate, scale, p)
+    return out
 
 
 def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,

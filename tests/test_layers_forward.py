@@ -198,6 +198,47 @@ def test_dropout_identity_at_inference_and_scaled_in_training():
     np.testing.assert_allclose(y[kept], 1 / 0.75)
 
 
+@pytest.mark.parametrize("rate", [0.1, 0.5, 0.9])
+def test_dropout_mask_kernel(threads, rate):
+    """Masks hold 0 and 1 / (1 - rate) in the right proportion, depend only
+    on their key (not on the thread count), and look independent."""
+    from seqcore import _kernels
+    masks = []
+    for n in (1, 2):
+        threads(n)
+        masks.append(_kernels.dropout_mask(
+            12345, rate, np.empty((300, 1001), np.float32)))
+    np.testing.assert_array_equal(masks[0], masks[1])
+    mask = masks[0]
+    scale = np.float32(1 / (1 - rate))
+    assert set(np.unique(mask)) == {0.0, scale}
+    kept = (mask != 0).ravel()
+    assert abs(kept.mean() - (1 - rate)) < 0.005
+    # neighbours and rows are uncorrelated
+    k = kept.astype(np.float64) - kept.mean()
+    assert abs(np.mean(k[1:] * k[:-1])) / k.var() < 0.01
+    assert abs(np.mean(k[1001:] * k[:-1001])) / k.var() < 0.01
+    other = _kernels.dropout_mask(12346, rate, np.empty_like(mask))
+    assert (other != mask).mean() > 0.1
+    with pytest.raises(ValueError, match="rate must be in"):
+        _kernels.dropout_mask(1, 1.0, np.empty(3, np.float32))
+    with pytest.raises(ValueError, match="float32"):
+        _kernels.dropout_mask(1, 0.5, np.empty(3))
+
+
+def test_dropout_masks_follow_the_seed():
+    x = np.ones((64, 40), np.float32)
+    first = layers.Dropout(0.5, seed=7)(x, training=True)
+    again = layers.Dropout(0.5, seed=7)(x, training=True)
+    np.testing.assert_array_equal(first, again)
+    keras.utils.set_random_seed(3)
+    a = layers.Dropout(0.5)(x, training=True)
+    b = layers.Dropout(0.5)(x, training=True)
+    keras.utils.set_random_seed(3)
+    np.testing.assert_array_equal(layers.Dropout(0.5)(x, training=True), a)
+    assert (a != b).any()
+
+
 def test_batch_normalization_inference_and_training():
     layer = layers.BatchNormalization(momentum=0.9, epsilon=1e-3)
     x = rand(16, 3, 4) * 2 + 1

@@ -1,6 +1,7 @@
 """Regularization layers: Dropout."""
 import numpy as np
 
+from seqcore import _kernels
 from seqcore import random as sc_random
 from seqcore.engine.layer import Layer
 from seqcore.layers import _validation
@@ -29,12 +30,11 @@ class Dropout(Layer):
         if self.noise_shape is not None:
             shape = tuple(d if n is None else n
                           for d, n in zip(inputs.shape, self.noise_shape))
-        # The scaled mask (0 or 1 / (1 - rate)), built in place.
-        scale = rng.random(shape, dtype=np.float32,
-                           out=self._buffer("mask", shape))
-        np.greater_equal(scale, np.float32(self.rate), out=scale,
-                         casting="unsafe")
-        scale *= np.float32(1.0 / (1.0 - self.rate))
+        # The scaled mask (0 or 1 / (1 - rate)) from one 64-bit draw of the
+        # generator: the kernel hashes it with each element's index.
+        scale = _kernels.dropout_mask(
+            int(rng.integers(0, 2**63, dtype=np.int64)), self.rate,
+            self._buffer("mask", shape))
         self._saved = scale
         return np.multiply(inputs, scale, out=self._buffer(
             "y", np.broadcast_shapes(inputs.shape, shape)))
