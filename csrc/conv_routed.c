@@ -131,16 +131,20 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
         float *acc = sc_scratch(SC_SCRATCH_IM2COL,
                                 (size_t)(patch * ld +
                                          (sparse ? 0 : pixels * ld)));
-        const float **src = malloc((size_t)(routes + 1) * sizeof(*src));
-        float *w = malloc((size_t)(routes + 1) * sizeof(float));
-        failed |= acc == NULL || src == NULL || w == NULL;
-        if (acc != NULL && src != NULL && w != NULL && f1 > f0) {
+        const long terms = (f1 - f0) * routes + 1;
+        const float **src = malloc((size_t)terms * sizeof(*src));
+        float *w = malloc((size_t)terms * sizeof(float));
+        long *count = malloc((size_t)(f1 - f0 + 1) * sizeof(long));
+        const int ready = acc != NULL && src != NULL && w != NULL &&
+                          count != NULL;
+        failed |= !ready;
+        if (ready && f1 > f0) {
             memset(acc, 0, (size_t)(patch * ld) * sizeof(float));
             if (sparse)
                 for (long n0 = 0; n0 < g->n; n0 += block)
                     dk_sparse(g, x, dz, where, base, routes, filters, n0,
                               n0 + block < g->n ? n0 + block : g->n, f0, f1,
-                              acc, src, w);
+                              acc, src, w, count);
             else
                 dk_dense(g, x, dz, where, routes, filters, 0, g->n, f0, f1,
                          acc, acc + patch * ld);
@@ -148,6 +152,7 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
         }
         free(src);
         free(w);
+        free(count);
     }
     return failed ? -1 : 0;
 }

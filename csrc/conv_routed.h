@@ -9,14 +9,16 @@
  * acc ((f1 - f0) x patch, patch = kh * kw * c in HWI order) += each routed
  * gradient times its input patch, in (image, route) order per filter.
  * base (oh * ow) holds each output pixel's patch offset in its image, -1
- * for patches over the padding; src and w are workspaces of `routes`
- * entries. For patches whose rows are long enough to vectorize. */
+ * for patches over the padding; src and w are workspaces of (f1 - f0) *
+ * routes entries, count of f1 - f0. For patches whose rows are long enough
+ * to vectorize. */
 typedef void (*sc_routed_dk_sparse_fn)(const sc_window *g, const float *x,
                                        const float *dz, const int *where,
                                        const int *base, long routes,
                                        long filters, long n0, long n1,
                                        long f0, long f1, float *acc,
-                                       const float **src, float *w);
+                                       const float **src, float *w,
+                                       long *count);
 
 /* Filters per block of the dense kernel gradient: one 16-float vector
  * (GCC/clang vector extension: one zmm, two ymm or four xmm registers). */
@@ -46,7 +48,8 @@ typedef void (*sc_routed_dx_fn)(const sc_window *g, const float *kt,
 void sc_routed_dk_sparse_generic(const sc_window *g, const float *x,
                         const float *dz, const int *where, const int *base,
                         long routes, long filters, long n0, long n1, long f0,
-                        long f1, float *acc, const float **src, float *w);
+                        long f1, float *acc, const float **src, float *w,
+                        long *count);
 void sc_routed_dk_dense_generic(const sc_window *g, const float *x,
                         const float *dz, const int *where, long routes,
                         long filters, long n0, long n1, long f0, long f1,
@@ -59,7 +62,8 @@ void sc_routed_dx_generic(const sc_window *g, const float *kt, const float *dz,
 void sc_routed_dk_sparse_avx2(const sc_window *g, const float *x,
                         const float *dz, const int *where, const int *base,
                         long routes, long filters, long n0, long n1, long f0,
-                        long f1, float *acc, const float **src, float *w);
+                        long f1, float *acc, const float **src, float *w,
+                        long *count);
 void sc_routed_dk_dense_avx2(const sc_window *g, const float *x,
                         const float *dz, const int *where, long routes,
                         long filters, long n0, long n1, long f0, long f1,
@@ -71,7 +75,8 @@ void sc_routed_dx_avx2(const sc_window *g, const float *kt, const float *dz,
 void sc_routed_dk_sparse_avx512(const sc_window *g, const float *x,
                         const float *dz, const int *where, const int *base,
                         long routes, long filters, long n0, long n1, long f0,
-                        long f1, float *acc, const float **src, float *w);
+                        long f1, float *acc, const float **src, float *w,
+                        long *count);
 void sc_routed_dk_dense_avx512(const sc_window *g, const float *x,
                         const float *dz, const int *where, long routes,
                         long filters, long n0, long n1, long f0, long f1,

@@ -5,10 +5,11 @@
 void sc_routed_dk_sparse_generic(const sc_window *g, const float *x,
                         const float *dz, const int *where, const int *base,
                         long routes, long filters, long n0, long n1, long f0,
-                        long f1, float *acc, const float **src, float *w)
+                        long f1, float *acc, const float **src, float *w,
+                        long *count)
 {
     sc_routed_dk_sparse_impl(g, x, dz, where, base, routes, filters, n0, n1,
-                             f0, f1, acc, src, w);
+                             f0, f1, acc, src, w, count);
 }
 
 void sc_routed_dk_dense_generic(const sc_window *g, const float *x,

@@ -53,36 +53,45 @@ static inline long routed_run_offset(const sc_window *g, long r)
 
 /* ---- the scaled sums --------------------------------------------------- */
 
+/* dst[t + i] += sum over q < count of w[q] * src[q][at + t + i] for the
+ * `vecs` vectors from t (vecs a constant after inlining, so that the
+ * accumulators live in registers): each element's terms added in q order.
+ * Returns the next t. */
+static inline long routed_sum_vectors(float *restrict dst,
+                                      const float *const *restrict src,
+                                      long at, const float *restrict w,
+                                      long count, long t, const int vecs)
+{
+    sc_vf a[8];
+    for (int l = 0; l < vecs; ++l)
+        a[l] = (sc_vf){0};
+    for (long q = 0; q < count; ++q) {
+        const float *s = src[q] + at + t;
+        for (int l = 0; l < vecs; ++l)
+            a[l] += w[q] * sc_vf_load(s + l * SC_VF_LANES);
+    }
+    for (int l = 0; l < vecs; ++l)
+        sc_vf_store(dst + t + l * SC_VF_LANES,
+                    sc_vf_load(dst + t + l * SC_VF_LANES) + a[l]);
+    return t + vecs * SC_VF_LANES;
+}
+
 /* dst[t] += sum over q < count of w[q] * src[q][at + t], t < len: each
- * element's terms added in q order in a register, then to dst. */
+ * element's terms added in q order in a register, then to dst. The terms
+ * are walked once per group of up to 8 vectors (8, then 4, 2, 1). */
 static inline void routed_sum_into(float *restrict dst, long len,
                                    const float *const *restrict src, long at,
                                    const float *restrict w, long count)
 {
     long t = 0;
-    for (; t + 4 * SC_VF_LANES <= len; t += 4 * SC_VF_LANES) {
-        sc_vf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        for (long q = 0; q < count; ++q) {
-            const float *s = src[q] + at + t;
-            a0 += w[q] * sc_vf_load(s);
-            a1 += w[q] * sc_vf_load(s + SC_VF_LANES);
-            a2 += w[q] * sc_vf_load(s + 2 * SC_VF_LANES);
-            a3 += w[q] * sc_vf_load(s + 3 * SC_VF_LANES);
-        }
-        sc_vf_store(dst + t, sc_vf_load(dst + t) + a0);
-        sc_vf_store(dst + t + SC_VF_LANES,
-                    sc_vf_load(dst + t + SC_VF_LANES) + a1);
-        sc_vf_store(dst + t + 2 * SC_VF_LANES,
-                    sc_vf_load(dst + t + 2 * SC_VF_LANES) + a2);
-        sc_vf_store(dst + t + 3 * SC_VF_LANES,
-                    sc_vf_load(dst + t + 3 * SC_VF_LANES) + a3);
-    }
-    for (; t + SC_VF_LANES <= len; t += SC_VF_LANES) {
-        sc_vf a = {0};
-        for (long q = 0; q < count; ++q)
-            a += w[q] * sc_vf_load(src[q] + at + t);
-        sc_vf_store(dst + t, sc_vf_load(dst + t) + a);
-    }
+    while (t + 8 * SC_VF_LANES <= len)
+        t = routed_sum_vectors(dst, src, at, w, count, t, 8);
+    if (t + 4 * SC_VF_LANES <= len)
+        t = routed_sum_vectors(dst, src, at, w, count, t, 4);
+    if (t + 2 * SC_VF_LANES <= len)
+        t = routed_sum_vectors(dst, src, at, w, count, t, 2);
+    if (t + SC_VF_LANES <= len)
+        t = routed_sum_vectors(dst, src, at, w, count, t, 1);
     for (; t < len; ++t) {
         float a = 0.0f;
         for (long q = 0; q < count; ++q)
@@ -146,7 +155,8 @@ static inline void sc_routed_dk_sparse_impl(const sc_window *g,
                                             const int *base, long routes,
                                             long filters, long n0, long n1,
                                             long f0, long f1, float *acc,
-                                            const float **src, float *w)
+                                            const float **src, float *w,
+                                            long *count)
 {
     const long patch = g->kh * g->kw * g->c;
     const long image_size = g->h * g->w * g->c;
@@ -154,26 +164,31 @@ static inline void sc_routed_dk_sparse_impl(const sc_window *g,
     for (long n = n0; n < n1; ++n) {
         const float *image = x + n * image_size;
         const long e0 = n * routes * filters;
-        for (long f = f0; f < f1; ++f) {
-            float *a = acc + (f - f0) * patch;
-            /* the interior terms compacted without branches; the edge ones
-             * (patches over the padding) added one by one */
-            long count = 0;
-            for (long r = 0; r < routes; ++r) {
+        /* each filter's interior terms compacted without branches, the
+         * routes read in memory order; the edge terms (patches over the
+         * padding) added one by one */
+        for (long f = f0; f < f1; ++f)
+            count[f - f0] = 0;
+        for (long r = 0; r < routes; ++r)
+            for (long f = f0; f < f1; ++f) {
                 const long e = e0 + r * filters + f;
                 const float v = dz[e];
                 const int pixel = where[e];
                 const int at = pixel >= 0 ? base[pixel] : -1;
-                src[count] = image + (at >= 0 ? at : 0);
-                w[count] = v;
-                count += at >= 0 && v != 0.0f;
+                const long slot = (f - f0) * routes + count[f - f0];
+                src[slot] = image + (at >= 0 ? at : 0);
+                w[slot] = v;
+                count[f - f0] += (at >= 0) & (v != 0.0f); /* &: no branch */
                 if (at < 0 && pixel >= 0 && v != 0.0f)
-                    routed_patch_axpy(g, image, pixel, v, a);
+                    routed_patch_axpy(g, image, pixel, v,
+                                      acc + (f - f0) * patch);
             }
-            for (long r = 0; r < runs && count > 0; ++r)
-                routed_sum_into(a + r * len, len, src,
-                                routed_run_offset(g, r), w, count);
-        }
+        for (long f = f0; f < f1; ++f)
+            for (long r = 0; r < runs && count[f - f0] > 0; ++r)
+                routed_sum_into(acc + (f - f0) * patch + r * len, len,
+                                src + (f - f0) * routes,
+                                routed_run_offset(g, r),
+                                w + (f - f0) * routes, count[f - f0]);
     }
 }
 
@@ -275,7 +290,7 @@ static inline void sc_routed_dx_impl(const sc_window *g,
         long left = 0;
         for (long f = 0; f < filters; ++f) {
             pending[left] = (int)f;
-            left += dz[e0 + f] != 0.0f && where[e0 + f] >= 0;
+            left += (dz[e0 + f] != 0.0f) & (where[e0 + f] >= 0);
         }
         while (left > 0) { /* one pixel of the route at a time */
             const int pixel = where[e0 + pending[0]];
