@@ -193,14 +193,26 @@ static int routed_dx(const sc_window *g, const float *k, long filters,
     return failed ? -1 : 0;
 }
 
+/* db[f] = the sum of filter f's routed gradients, in memory order. */
+static void routed_db(const sc_window *g, long filters, const float *dz,
+                      const int *where, long routes, float *db)
+{
+    memset(db, 0, (size_t)filters * sizeof(float));
+    for (long e = 0; e < g->n * routes * filters; e += filters)
+        for (long f = 0; f < filters; ++f)
+            db[f] += where[e + f] >= 0 ? dz[e + f] : 0.0f;
+}
+
 int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
                                   const float *k, long filters,
                                   const float *dz, const int *where,
                                   long routes, float *dk, float beta,
-                                  float *dx)
+                                  float *db, float *dx)
 {
     if (filters == 0)
         return 0;
+    if (db != NULL)
+        routed_db(g, filters, dz, where, routes, db);
     int *base = patch_bases(g);
     if (base == NULL)
         return -1;

@@ -214,7 +214,8 @@ int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
  * activation's derivative) of output pixel where[e] = oh * ow_size + ow of
  * filter f (where[e] < 0: none); a pixel may be named more than once (the
  * gradients add). dk (kh, kw, c, f) = beta * dk + the kernel gradient;
- * dx (n, h, w, c), when not NULL, is overwritten with the input gradient.
+ * db (f), when not NULL, is overwritten with the bias gradient; dx (n, h,
+ * w, c), when not NULL, is overwritten with the input gradient.
  * The work is about routes / (oh * ow) of the dense gradients'. Every sum
  * runs in a fixed order: the same bits at any thread count. Returns 0, or
  * -1 when out of memory. */
@@ -222,7 +223,7 @@ int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
                                   const float *k, long filters,
                                   const float *dz, const int *where,
                                   long routes, float *dk, float beta,
-                                  float *dx);
+                                  float *db, float *dx);
 
 /* ---- recurrent layers (lstm.c, gru.c, simple_rnn.c) ------------------- */
 

@@ -90,7 +90,7 @@ cdef extern from "seqcore.h" nogil:
                                       const float *k, long filters,
                                       const float *dz, const int *where,
                                       long routes, float *dk, float beta,
-                                      float *dx)
+                                      float *db, float *dx)
     ctypedef struct sc_rnn_train_args:
         long n, t, u
         sc_act act, recurrent_act

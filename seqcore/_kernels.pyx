@@ -602,13 +602,14 @@ def pool2d_backward(dy, str mode, tuple input_shape, tuple window,
 def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
                            tuple strides, tuple dilation, tuple pads,
                            dk=None, float beta=0.0, bint input_grad=True,
-                           out=None):
+                           out=None, db=None):
     """Gradients of conv2d_forward (output (n, oh, ow, f) = out_hw) when only
     the outputs `where` names have a gradient: dz and where are (n, ...,
     f), dz[i, ..., j] being the gradient of output pixel where[i, ..., j]
     (oh * ow index, negative: none) of filter j, as max pooling's
     pool2d_forward records them. dk = beta * dk + the kernel gradient, in
-    place; the input gradient (n, h, w, c) is returned when input_grad."""
+    place; db (f,), when given, is overwritten with the bias gradient; the
+    input gradient (n, h, w, c) is returned when input_grad."""
     cdef cnp.ndarray X = _float32_c(x, "conv2d_backward_routed")
     cdef cnp.ndarray K = _float32_c(kernel, "conv2d_backward_routed kernel")
     cdef cnp.ndarray DZ = _float32_c(dz, "conv2d_backward_routed dz")
@@ -640,6 +641,10 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
                              f"C-contiguous float32 array of shape "
                              f"{(<object>K).shape}")
         pdk = <float *>cnp.PyArray_DATA(<cnp.ndarray>dk)
+    cdef float *pdb = NULL
+    if db is not None:
+        pdb = <float *>cnp.PyArray_DATA(_out_array(db, (filters,),
+                                                   "conv2d_backward_routed"))
     cdef cnp.ndarray DX = None
     cdef float *pdx = NULL
     if input_grad:
@@ -652,7 +657,7 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
     with nogil:
         status = sc_conv2d_backward_routed_f32(&g, px, pk, filters, pdz,
                                                pwhere, routes, pdk, beta,
-                                               pdx)
+                                               pdb, pdx)
     if status != 0:
         raise MemoryError("conv2d_backward_routed: out of memory")
     return DX

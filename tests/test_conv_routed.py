@@ -63,12 +63,17 @@ def test_routed_gradients_match_the_dense_reference(isa, case):
                                    padding)
     dz, where = _routes(n, out[0], out[1], 5, f)
     dk = np.full(k.shape, 0.5, np.float32)
+    db = np.full(f, np.nan, np.float32)
     dx = _kernels.conv2d_backward_routed(x, k, dz, where, out, strides,
-                                         dilation, pads, dk=dk, beta=1.0)
-    want_dk, want_dx = ref.conv2d_grads(x, k, _expand(dz, where, *out),
-                                        strides, dilation, padding)
+                                         dilation, pads, dk=dk, beta=1.0,
+                                         db=db)
+    dense = _expand(dz, where, *out)
+    want_dk, want_dx = ref.conv2d_grads(x, k, dense, strides, dilation,
+                                        padding)
     np.testing.assert_allclose(dk, want_dk + 0.5, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(db, dense.sum(axis=(0, 1, 2)), rtol=1e-5,
+                               atol=1e-5)
 
 
 def test_beta_zero_overwrites_and_input_grad_can_be_skipped():

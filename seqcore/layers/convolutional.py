@@ -171,13 +171,15 @@ class BaseConv(Layer):
                                                   routed.values.shape))
         beta = grad_beta(self.kernel)
         dk = None if beta is None else self._kernel_2d(self.kernel.grad)
+        db = None if self.bias is None or self.bias.grad is None else \
+            self._buffer("routed_db", (self.filters,))
         dx = _kernels.conv2d_backward_routed(
             x, self._kernel_2d(self.kernel.value), dz, routed.where,
             out, strides, dilation, pads, dk=dk, beta=beta or 0.0,
             input_grad=not getattr(self, "_skip_input_grad", False),
-            out=self._buffer("dx", x.shape))
-        if self.bias is not None:
-            store_grad(self.bias, sum_to_bias(dz))
+            out=self._buffer("dx", x.shape), db=db)
+        if db is not None:
+            store_grad(self.bias, db)
         return None if dx is None else \
             _windows.from_nhwc(dx, self.rank, self.data_format)
 
