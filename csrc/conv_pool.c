@@ -48,7 +48,7 @@ static void pool_images(const fused *f, const float *rows, long n0, long n1)
     const long pooled = p.oh * p.ow * p.c;
     p.n = n1 - n0;
     sc_maxpool2d_forward_f32(&p, rows, f->y + n0 * pooled,
-                             f->where + n0 * pooled);
+                             f->where ? f->where + n0 * pooled : NULL);
 }
 
 /* Thin inputs: images [n0, n1), one at a time. */

@@ -158,13 +158,23 @@ static void max_tiled_rows(const sc_window *g, const float *x, float *y,
         const float *image = x + n * g->h * g->w * c;
         for (long ow = 0; ow < g->ow; ++ow) {
             float *restrict best = y + (row * g->ow + ow) * c;
-            int *restrict from = where + (row * g->ow + ow) * c;
             const int pixel0 = (int)(oh * g->kh * g->w + ow * g->kw);
             const float *restrict in0 = image + (long)pixel0 * c;
-            for (long ch = 0; ch < c; ++ch) {
+            for (long ch = 0; ch < c; ++ch)
                 best[ch] = in0[ch];
-                from[ch] = pixel0;
+            if (where == NULL) { /* the maxima alone */
+                for (long i = 0; i < g->kh; ++i)
+                    for (long j = i == 0; j < g->kw; ++j) {
+                        const float *restrict in =
+                            in0 + (i * g->w + j) * c;
+                        for (long ch = 0; ch < c; ++ch)
+                            best[ch] = in[ch] > best[ch] ? in[ch] : best[ch];
+                    }
+                continue;
             }
+            int *restrict from = where + (row * g->ow + ow) * c;
+            for (long ch = 0; ch < c; ++ch)
+                from[ch] = pixel0;
             for (long i = 0; i < g->kh; ++i)
                 for (long j = i == 0; j < g->kw; ++j) {
                     const int pixel = pixel0 + (int)(i * g->w + j);
@@ -191,7 +201,7 @@ void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y,
                               int *where)
 {
     const long rows = g->n * g->oh;
-    if (where == NULL || !is_tiled(g)) {
+    if (!is_tiled(g)) {
         pool_forward(g, x, y, where, max_pixel);
         return;
     }

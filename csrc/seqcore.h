@@ -197,8 +197,8 @@ void sc_avgpool2d_backward_f32(const sc_window *g, const float *dy, float *dx);
 /* ---- convolution + max pooling (conv_pool.c) --------------------------
  * sc_conv2d_forward_f32 followed by a max pooling with window = strides =
  * (ph, pw) and no padding, without the convolution's output: y (n, oh / ph,
- * ow / pw, filters) and where (same shape: the pixel oh * ow_size + ow of
- * the convolution's output that each maximum came from, as
+ * ow / pw, filters) and, when not NULL, where (same shape: the pixel oh *
+ * ow_size + ow of the convolution's output that each maximum came from, as
  * sc_maxpool2d_forward_f32 records it). Returns 0, or -1 when out of
  * memory. */
 int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,

@@ -16,8 +16,9 @@ typedef void (*sc_wino_input_fn)(const sc_window *g, const float *x, long n0,
 
 /* The output transform of the same tiles from m (16 matrices (T x f)),
  * plus bias (or NULL), activation, and the 2x2 max pooling of each tile
- * into y (n, th, tw, f) and where (the pixel (2a + i) * ow + 2b + j of the
- * convolution's output each maximum came from, the first in scan order).
+ * into y (n, th, tw, f) and, when not NULL, where (the pixel (2a + i) * ow
+ * + 2b + j of the convolution's output each maximum came from, the first
+ * in scan order).
  * tile is a workspace of 4 * f floats. */
 typedef void (*sc_wino_output_fn)(const float *m, long n0, long n1, long th,
                                   long tw, long f, const float *bias,

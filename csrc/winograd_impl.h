@@ -122,6 +122,15 @@ static inline void sc_wino_output_impl(const float *m, long n0, long n1,
                     sc_act_row_impl(tile, tile, 4 * f, act);
                 const long at = ((n * th + a) * tw + b) * f;
                 float *restrict best = y + at;
+                if (where == NULL) { /* the maxima alone */
+                    for (long q = 0; q < f; ++q)
+                        best[q] = tile[q];
+                    for (long e = 1; e < 4; ++e)
+                        for (long q = 0; q < f; ++q)
+                            best[q] = tile[e * f + q] > best[q]
+                                          ? tile[e * f + q] : best[q];
+                    continue;
+                }
                 int *restrict from = where + at;
                 const int pixel0 = (int)(2 * a * ow + 2 * b);
                 const int pixels[4] = {pixel0, pixel0 + 1, pixel0 + (int)ow,

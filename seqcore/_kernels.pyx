@@ -452,7 +452,7 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     strides = pool_size and no padding, in one pass: returns the pooled
     (n, oh // ph, ow // pw, f) and fills `where` (int32, same shape) with
     each maximum's pixel of the convolution's output, as pool2d_forward
-    does."""
+    does, when given."""
     cdef cnp.ndarray X = _float32_c(x, "conv2d_maxpool")
     cdef cnp.ndarray K = _float32_c(kernel, "conv2d_maxpool kernel")
     if K.ndim != 4 or K.shape[2] != X.shape[3]:
@@ -477,7 +477,9 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     cdef sc_act act = _act_code(activation)
     cdef tuple shape = (g.n, g.oh // ph, g.ow // pw, filters)
     cdef cnp.ndarray Y = _out_array(out, shape, "conv2d_maxpool")
-    cdef int *pwhere = _where_array(where, shape, "conv2d_maxpool")
+    cdef int *pwhere = NULL
+    if where is not None:
+        pwhere = _where_array(where, shape, "conv2d_maxpool")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
     cdef float *py = <float *>cnp.PyArray_DATA(Y)

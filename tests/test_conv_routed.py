@@ -336,3 +336,40 @@ def test_fit_runs_convolution_and_pooling_fused_as_separately(
     np.testing.assert_allclose(loss, want_loss, rtol=1e-5)
     for got, want in zip(weights, want_weights):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", [FUSED_CASES[0], FUSED_CASES[1],
+                                  FUSED_CASES[3]])
+def test_fused_conv_pool_without_where_gives_the_same_maxima(case):
+    n, h, w, c, f, kernel, strides, dilation, padding, pool = case
+    x = RNG.standard_normal((n, h, w, c)).astype(np.float32)
+    k = RNG.standard_normal(kernel + (c, f)).astype(np.float32)
+    _, _, _, out, pads = _geometry(x.shape, kernel, strides, dilation,
+                                   padding)
+    args = (x, k, None, strides, dilation, pads, out, pool)
+    shape = (n, out[0] // pool[0], out[1] // pool[1], f)
+    with_where = _kernels.conv2d_maxpool_forward(
+        *args, activation="tanh", where=np.empty(shape, np.int32))
+    np.testing.assert_array_equal(
+        _kernels.conv2d_maxpool_forward(*args, activation="tanh"), with_where)
+
+
+def test_inference_runs_convolution_and_pooling_fused(monkeypatch):
+    keras.utils.set_random_seed(6)
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)), layers.Conv2D(16, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Conv2D(24, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(5)])
+    x = RNG.standard_normal((9, 28, 28, 1)).astype(np.float32)
+    calls = []
+    real = _kernels.conv2d_maxpool_forward
+    monkeypatch.setattr(_kernels, "conv2d_maxpool_forward",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    fused = model.predict(x, verbose=0)
+    assert len(calls) == 2
+    from seqcore.engine import sequential
+    monkeypatch.setattr(sequential, "_fuses", lambda *args: False)
+    plain = model.predict(x, verbose=0)
+    assert len(calls) == 2
+    np.testing.assert_allclose(fused, plain, rtol=1e-5,
+                               atol=1e-5 * np.abs(plain).max())

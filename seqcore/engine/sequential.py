@@ -173,9 +173,9 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         x, layers, i = inputs, self._layers, 0
         while i < len(layers):
-            if training and mask is None and i + 1 < len(layers) and \
+            if mask is None and i + 1 < len(layers) and \
                     _fuses(layers[i], layers[i + 1]):
-                x = _call_fused(layers[i], layers[i + 1], x)
+                x = _call_fused(layers[i], layers[i + 1], x, training)
                 i += 2
                 continue
             x, mask = layers[i]._call_with_mask(x, mask, training)
@@ -250,16 +250,16 @@ class Sequential(Model):
 
 
 def _fuses(layer, following):
-    """Whether a training call may run `layer` and `following` as one
-    kernel: a built convolution and the max pooling after it."""
+    """Whether a call may run `layer` and `following` as one kernel: a
+    built convolution and the max pooling after it."""
     fuses_with = getattr(following, "fuses_with", None)
     return layer.built and fuses_with is not None and fuses_with(layer)
 
 
-def _call_fused(conv, pool, x):
-    """conv then pool on x in training, as their __call__s would (input
-    checks, building) but in one kernel."""
+def _call_fused(conv, pool, x, training):
+    """conv then pool on x, as their __call__s would (input checks,
+    building) but in one kernel."""
     x = conv._convert_input(x)
     conv._check_input(x.shape)
     pool._maybe_build(conv.compute_output_shape(x.shape))
-    return conv._call_pooled(x, pool)
+    return conv._call_pooled(x, pool, training)

@@ -99,27 +99,28 @@ class BaseConv(Layer):
                 y = apply_activation(y, self.activation)
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
-    def _call_pooled(self, inputs, pool):
-        """call(inputs, training=True) and then `pool`'s (a MaxPooling that
+    def _call_pooled(self, inputs, pool, training=True):
+        """call(inputs, training) and then `pool`'s (a MaxPooling that
         fuses_with this layer), in one kernel that never writes this
-        layer's full output (conv_pool.c). Returns the pooled output and
-        leaves both layers ready for backward()."""
+        layer's full output (conv_pool.c). Returns the pooled output; in
+        training, both layers are left ready for backward()."""
         x = _windows.to_nhwc(inputs, self.rank, self.data_format)
         _, strides, dilation, out, pads = _windows.geometry(
             self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
         window = (1,) * (2 - self.rank) + tuple(pool.pool_size)
         shape = (x.shape[0], out[0] // window[0], out[1] // window[1],
                  self.filters)
-        where = pool._buffer("where", shape, np.int32)
+        where = pool._buffer("where", shape, np.int32) if training else None
         y = _kernels.conv2d_maxpool_forward(
             x, self._kernel_2d(self.kernel.value),
             None if self.bias is None else self.bias.value, strides,
             dilation, pads, out, window,
             activation=activations.KERNEL_NAMES.get(self.activation),
-            out=pool._buffer("y", shape), where=where)
-        self._saved = (x, None, None, strides, dilation, pads, out)
-        pool._saved = ((x.shape[0],) + out + (self.filters,), y, where,
-                       window, window, (0, 0))
+            out=pool._buffer("y", shape) if training else None, where=where)
+        if training:
+            self._saved = (x, None, None, strides, dilation, pads, out)
+            pool._saved = ((x.shape[0],) + out + (self.filters,), y, where,
+                           window, window, (0, 0))
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     def _kernel_2d(self, kernel):

@@ -70,8 +70,8 @@ class BasePooling(Layer):
                 producer.data_format == self.data_format)
 
     def fuses_with(self, producer):
-        """Whether training may run `producer` (a convolution) and this
-        pooling as one kernel (producer._call_pooled): non-overlapping
+        """Whether a Sequential model may run `producer` (a convolution) and
+        this pooling as one kernel (producer._call_pooled): non-overlapping
         windows without padding, and a gradient routed back."""
         return (self.padding == "valid" and self.strides == self.pool_size
                 and self.routes_gradient_to(producer))
