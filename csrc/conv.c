@@ -21,17 +21,9 @@
 #include "activations.h"
 #include "conv_internal.h"
 #include "conv_thin.h"
+#include "omp_compat.h"
 #include "scratch.h"
 #include "seqcore.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-static int omp_thread(void) { return omp_get_thread_num(); }
-static int omp_team(void) { return omp_get_num_threads(); }
-#else
-static int omp_thread(void) { return 0; }
-static int omp_team(void) { return 1; }
-#endif
 
 /* Rows of the column buffer per chunk (times kh * kw * c floats). */
 #define CHUNK_ROWS 1024L
@@ -241,7 +233,7 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     {
         float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)chunk_floats);
         failed |= col == NULL;
-        const int t = omp_thread(), team = omp_team();
+        const int t = sc_omp_thread(), team = sc_omp_team();
         const long first = chunks * t / team, last = chunks * (t + 1) / team;
         if (col)
             failed |= conv_chunks(g, x, k, filters, bias, act, y, first, last,
@@ -327,7 +319,7 @@ static int conv_backward_input(const sc_window *g, const float *k,
     {
         float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
         failed |= col == NULL;
-        const int t = omp_thread(), team = omp_team();
+        const int t = sc_omp_thread(), team = sc_omp_team();
         if (col)
             failed |= images_backward(g, k, filters, dy, dx,
                                       g->n * t / team, g->n * (t + 1) / team,

@@ -14,18 +14,10 @@
 #include <stdlib.h>
 
 #include "conv_internal.h"
+#include "omp_compat.h"
 #include "scratch.h"
 #include "seqcore.h"
 #include "winograd.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-static int omp_thread(void) { return omp_get_thread_num(); }
-static int omp_team(void) { return omp_get_num_threads(); }
-#else
-static int omp_thread(void) { return 0; }
-static int omp_team(void) { return 1; }
-#endif
 
 /* Convolution rows per GEMM chunk (times kh * kw * c floats of columns). */
 #define CHUNK_ROWS 1024L
@@ -102,7 +94,7 @@ static int thin_forward(const fused *f)
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        const int t = omp_thread(), team = omp_team();
+        const int t = sc_omp_thread(), team = sc_omp_team();
         failed |= thin_images(f, kp, ld, g->n * t / team,
                               g->n * (t + 1) / team) != 0;
     }

@@ -19,16 +19,8 @@
 #include <string.h>
 
 #include "conv_routed.h"
+#include "omp_compat.h"
 #include "scratch.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-static int omp_thread(void) { return omp_get_thread_num(); }
-static int omp_team(void) { return omp_get_num_threads(); }
-#else
-static int omp_thread(void) { return 0; }
-static int omp_team(void) { return 1; }
-#endif
 
 /* Patch runs shorter than this take the dense kernel-gradient path. */
 #define SPARSE_MIN_RUN 16L
@@ -122,7 +114,7 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        const int t = omp_thread(), team = omp_team();
+        const int t = sc_omp_thread(), team = sc_omp_team();
         const long f0 = units * t / team * unit;
         long f1 = units * (t + 1) / team * unit;
         if (f1 > filters)

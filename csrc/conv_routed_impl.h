@@ -17,19 +17,9 @@
 
 #include "conv_routed.h"
 #include "vec.h"
+#include "window.h"
 
 /* ---- patch geometry ---------------------------------------------------- */
-
-/* Input row ih of kernel row i for output row oh (may be outside). */
-static inline long routed_in_row(const sc_window *g, long oh, long i)
-{
-    return oh * g->sh - g->pad_top + i * g->dh;
-}
-
-static inline long routed_in_col(const sc_window *g, long ow, long j)
-{
-    return ow * g->sw - g->pad_left + j * g->dw;
-}
 
 /* A patch is a few contiguous runs of inputs: one per kernel row of kw * c
  * inputs without dilation, else one per tap of c inputs. */
@@ -109,11 +99,11 @@ static inline void routed_patch_axpy(const sc_window *g,
 {
     const long oh = pixel / g->ow, ow = pixel % g->ow;
     for (long i = 0; i < g->kh; ++i) {
-        const long ih = routed_in_row(g, oh, i);
+        const long ih = sc_tap_row(g, oh, i);
         if (ih < 0 || ih >= g->h)
             continue;
         for (long j = 0; j < g->kw; ++j) {
-            const long iw = routed_in_col(g, ow, j);
+            const long iw = sc_tap_col(g, ow, j);
             if (iw < 0 || iw >= g->w)
                 continue;
             const float *restrict src = image + (ih * g->w + iw) * g->c;
@@ -132,11 +122,11 @@ static inline void routed_patch_scatter(const sc_window *g,
 {
     const long oh = pixel / g->ow, ow = pixel % g->ow;
     for (long i = 0; i < g->kh; ++i) {
-        const long ih = routed_in_row(g, oh, i);
+        const long ih = sc_tap_row(g, oh, i);
         if (ih < 0 || ih >= g->h)
             continue;
         for (long j = 0; j < g->kw; ++j) {
-            const long iw = routed_in_col(g, ow, j);
+            const long iw = sc_tap_col(g, ow, j);
             if (iw < 0 || iw >= g->w)
                 continue;
             float *restrict d = dimage + (ih * g->w + iw) * g->c;
@@ -206,17 +196,12 @@ static inline void routed_dense_vector(const sc_window *g,
     const long xs = g->sw * g->c; /* input step per output column */
     for (long i = 0; i < g->kh; ++i)
         for (long j = 0; j < g->kw; ++j) {
-            /* the output columns whose tap j falls inside the input */
-            const long first = g->pad_left - j * g->dw;
-            const long end = g->w + g->pad_left - j * g->dw;
-            long lo = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
-            long hi = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
-            hi = hi < g->ow ? hi : g->ow;
-            lo = lo < hi ? lo : hi;
+            long lo, hi;
+            sc_tap_inside_cols(g, j, &lo, &hi);
             for (long ch = 0; ch < g->c; ++ch) {
                 sc_vf s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
                 for (long oh = 0; oh < g->oh; ++oh) {
-                    const long ih = routed_in_row(g, oh, i);
+                    const long ih = sc_tap_row(g, oh, i);
                     if (ih < 0 || ih >= g->h)
                         continue;
                     /* input of output column ow: xr[ow * xs] */

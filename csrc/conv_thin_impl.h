@@ -10,6 +10,7 @@
 
 #include "conv_thin.h"
 #include "vec.h"
+#include "window.h"
 
 /* Native vectors per block of THIN_FILTER_BLOCK filters. */
 #define THIN_VECS (THIN_FILTER_BLOCK / SC_VF_LANES)
@@ -24,15 +25,10 @@ static inline void thin_gather(const sc_window *g,
     const long xs = g->sw * g->c; /* input step per output column */
     float *dst = cols;
     for (long i = 0; i < g->kh; ++i) {
-        const long ih = oh * g->sh - g->pad_top + i * g->dh;
+        const long ih = sc_tap_row(g, oh, i);
         for (long j = 0; j < g->kw; ++j) {
-            /* the output columns whose tap j falls inside the input */
-            const long first = g->pad_left - j * g->dw;
-            const long end = g->w + g->pad_left - j * g->dw;
-            long lo = first <= 0 ? 0 : (first + g->sw - 1) / g->sw;
-            long hi = end <= 0 ? 0 : (end + g->sw - 1) / g->sw;
-            hi = hi < g->ow ? hi : g->ow;
-            lo = lo < hi ? lo : hi;
+            long lo, hi;
+            sc_tap_inside_cols(g, j, &lo, &hi);
             if (ih < 0 || ih >= g->h)
                 lo = hi = 0;
             for (long ch = 0; ch < g->c; ++ch, dst += owp) {

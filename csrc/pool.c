@@ -3,16 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "omp_compat.h"
 #include "seqcore.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-static int omp_thread(void) { return omp_get_thread_num(); }
-static int omp_team(void) { return omp_get_num_threads(); }
-#else
-static int omp_thread(void) { return 0; }
-static int omp_team(void) { return 1; }
-#endif
 
 #define PARALLEL_MIN_OUTPUTS 16384L
 
@@ -141,7 +133,7 @@ static void pool_forward(const sc_window *g, const float *x, float *y,
     }
 #pragma omp parallel num_threads(nt)
     {
-        const long t = omp_thread(), team = omp_team();
+        const long t = sc_omp_thread(), team = sc_omp_team();
         pool_rows(g, x, y, where, pixel, rows * t / team,
                   rows * (t + 1) / team);
     }
@@ -212,7 +204,7 @@ void sc_maxpool2d_forward_f32(const sc_window *g, const float *x, float *y,
     }
 #pragma omp parallel num_threads(nt)
     {
-        const long t = omp_thread(), team = omp_team();
+        const long t = sc_omp_thread(), team = sc_omp_team();
         max_tiled_rows(g, x, y, where, rows * t / team, rows * (t + 1) / team);
     }
 }

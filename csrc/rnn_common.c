@@ -112,7 +112,7 @@ int sc_rnn_run(const sc_rnn_args *a, const sc_rnn_layout *L,
     int failed = 0;
 #pragma omp parallel num_threads(L->blocks) reduction(| : failed)
     {
-        const int me = sc_thread_num(), team = sc_team_size();
+        const int me = sc_omp_thread(), team = sc_omp_team();
         /* This thread's blocks (all of them if fewer threads came). */
         const int mine = (L->blocks - me + team - 1) / team;
         char *states = calloc((size_t)mine + 1, cell->state_size);

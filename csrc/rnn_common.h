@@ -16,16 +16,8 @@
 
 #include <string.h>
 
+#include "omp_compat.h"
 #include "seqcore.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-static inline int sc_thread_num(void) { return omp_get_thread_num(); }
-static inline int sc_team_size(void) { return omp_get_num_threads(); }
-#else
-static inline int sc_thread_num(void) { return 0; }
-static inline int sc_team_size(void) { return 1; }
-#endif
 
 /* The column-permuted weights and the unit blocks of one call. */
 typedef struct {

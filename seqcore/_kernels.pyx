@@ -389,6 +389,17 @@ cdef int *_where_array(where, tuple shape, str what) except NULL:
     return <int *>cnp.PyArray_DATA(<cnp.ndarray>where)
 
 
+cdef cnp.ndarray _bias_array(bias, long filters, str what):
+    """bias as a C-contiguous float32 array of shape (filters,), or None."""
+    if bias is None:
+        return None
+    cdef cnp.ndarray B = _float32_c(bias, f"{what} bias")
+    if B.ndim != 1 or B.shape[0] != filters:
+        raise ValueError(f"{what}: bias must have shape ({filters},), "
+                         f"received {(<object>B).shape}")
+    return B
+
+
 def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
                    tuple pads, tuple out_hw, activation=None, out=None):
     """NHWC x (n, h, w, c) * HWIO kernel (kh, kw, c, f) -> (n, oh, ow, f),
@@ -403,14 +414,8 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
     cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
                                pads, out_hw)
     cdef long filters = K.shape[3]
-    cdef cnp.ndarray B
-    cdef float *pbias = NULL
-    if bias is not None:
-        B = _float32_c(bias, "conv2d bias")
-        if B.ndim != 1 or B.shape[0] != filters:
-            raise ValueError(f"conv2d: bias must have shape ({filters},), "
-                             f"received {(<object>B).shape}")
-        pbias = <float *>cnp.PyArray_DATA(B)
+    cdef cnp.ndarray B = _bias_array(bias, filters, "conv2d")
+    cdef float *pbias = NULL if B is None else <float *>cnp.PyArray_DATA(B)
     cdef sc_act act = _act_code(activation)
     cdef cnp.ndarray Y = _out_array(out, (g.n, g.oh, g.ow, filters),
                                     "conv2d")
@@ -466,14 +471,8 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     if ph < 1 or pw < 1:
         raise ValueError(f"conv2d_maxpool: invalid pool size {pool_size}")
     cdef long filters = K.shape[3]
-    cdef cnp.ndarray B
-    cdef float *pbias = NULL
-    if bias is not None:
-        B = _float32_c(bias, "conv2d_maxpool bias")
-        if B.ndim != 1 or B.shape[0] != filters:
-            raise ValueError(f"conv2d_maxpool: bias must have shape "
-                             f"({filters},), received {(<object>B).shape}")
-        pbias = <float *>cnp.PyArray_DATA(B)
+    cdef cnp.ndarray B = _bias_array(bias, filters, "conv2d_maxpool")
+    cdef float *pbias = NULL if B is None else <float *>cnp.PyArray_DATA(B)
     cdef sc_act act = _act_code(activation)
     cdef tuple shape = (g.n, g.oh // ph, g.ow // pw, filters)
     cdef cnp.ndarray Y = _out_array(out, shape, "conv2d_maxpool")
@@ -522,6 +521,18 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
     return Y
 
 
+cdef float *_dk_pointer(dk, cnp.ndarray K, str what) except? NULL:
+    """The data of the kernel gradient `dk` (a C-contiguous float32 array
+    shaped like the kernel K), or NULL for None."""
+    if dk is None:
+        return NULL
+    if not (isinstance(dk, np.ndarray) and dk.dtype == np.float32 and
+            dk.flags.c_contiguous and dk.shape == (<object>K).shape):
+        raise ValueError(f"{what}: dk must be a C-contiguous float32 array "
+                         f"of shape {(<object>K).shape}")
+    return <float *>cnp.PyArray_DATA(<cnp.ndarray>dk)
+
+
 def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
                     dk=None, float beta=0.0, bint input_grad=True, out=None):
     """Gradients of conv2d_forward (without activation) given dy (n, oh, ow,
@@ -538,13 +549,7 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
     cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
                                pads, (DY.shape[1], DY.shape[2]))
     cdef long filters = K.shape[3]
-    cdef float *pdk = NULL
-    if dk is not None:
-        if not (isinstance(dk, np.ndarray) and dk.dtype == np.float32 and
-                dk.flags.c_contiguous and dk.shape == (<object>K).shape):
-            raise ValueError(f"conv2d_backward: dk must be a C-contiguous "
-                             f"float32 array of shape {(<object>K).shape}")
-        pdk = <float *>cnp.PyArray_DATA(<cnp.ndarray>dk)
+    cdef float *pdk = _dk_pointer(dk, K, "conv2d_backward")
     cdef cnp.ndarray DX = None
     cdef float *pdx = NULL
     if input_grad:
@@ -635,14 +640,7 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
     if size and pwhere[i] >= pixels:
         raise ValueError(f"conv2d_backward_routed: where holds pixel "
                          f"{pwhere[i]}, outside the {g.oh}x{g.ow} output")
-    cdef float *pdk = NULL
-    if dk is not None:
-        if not (isinstance(dk, np.ndarray) and dk.dtype == np.float32 and
-                dk.flags.c_contiguous and dk.shape == (<object>K).shape):
-            raise ValueError(f"conv2d_backward_routed: dk must be a "
-                             f"C-contiguous float32 array of shape "
-                             f"{(<object>K).shape}")
-        pdk = <float *>cnp.PyArray_DATA(<cnp.ndarray>dk)
+    cdef float *pdk = _dk_pointer(dk, K, "conv2d_backward_routed")
     cdef float *pdb = NULL
     if db is not None:
         pdb = <float *>cnp.PyArray_DATA(_out_array(db, (filters,),
