@@ -368,8 +368,98 @@ def test_inference_runs_convolution_and_pooling_fused(monkeypatch):
     fused = model.predict(x, verbose=0)
     assert len(calls) == 2
     from seqcore.engine import sequential
-    monkeypatch.setattr(sequential, "_fuses", lambda *args: False)
+    monkeypatch.setattr(sequential, "fuses", lambda *args: False)
     plain = model.predict(x, verbose=0)
     assert len(calls) == 2
     np.testing.assert_allclose(fused, plain, rtol=1e-5,
                                atol=1e-5 * np.abs(plain).max())
+
+
+def test_functional_models_route_the_pooled_gradient(monkeypatch):
+    """A functional graph routes a pooling's gradient to the convolution
+    before it, unless the convolution's output has another use."""
+    keras.utils.set_random_seed(8)
+    inputs = keras.Input((10, 10, 3))
+    a = layers.Conv2D(6, 3, activation="relu")(inputs)
+    pooled = layers.MaxPooling2D(2)(a)
+    b = layers.Conv2D(5, 3, padding="same", activation="relu")(inputs)
+    merged = layers.Flatten()(layers.MaxPooling2D(2)(b))
+    shared = layers.Flatten()(b)          # b has two uses: not routed
+    outputs = layers.Dense(3)(layers.Flatten()(pooled))
+    model = keras.Model(inputs, [outputs, layers.Dense(2)(merged),
+                                 layers.Dense(2)(shared)])
+    x = RNG.standard_normal((4, 10, 10, 3)).astype(np.float32)
+    dys = [RNG.standard_normal((4, n)).astype(np.float32) for n in (3, 2, 2)]
+
+    from seqcore.engine import functional
+
+    def gradients(routed):
+        for v in model.trainable_weights:
+            v.grad = np.zeros(v.shape, np.float32)
+            v._grad_fresh = True
+        calls = []
+        real = _kernels.conv2d_backward_routed
+        with monkeypatch.context() as m:
+            m.setattr(_kernels, "conv2d_backward_routed",
+                      lambda *a, **k: calls.append(1) or real(*a, **k))
+            if not routed:   # neither routed nor fused
+                m.setattr(backprop, "routes_gradient", lambda *args: False)
+                m.setattr(functional, "fuses", lambda *args: False)
+            model(x, training=True)
+            dx = model.backward(dys)
+        return dx, [v.grad.copy() for v in model.trainable_weights], calls
+
+    dx, grads, calls = gradients(True)
+    assert len(calls) == 1      # the first convolution only
+    want_dx, want_grads, _ = gradients(False)
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-5, atol=1e-6)
+    for got, want in zip(grads, want_grads):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_functional_models_fuse_a_convolution_with_its_only_pooling(
+        monkeypatch):
+    """fit and predict on a functional graph run conv + pool as one kernel
+    where the convolution's output has no other use, and take the same
+    steps as the layers run one by one."""
+    from seqcore.engine import functional
+
+    def build():
+        keras.utils.set_random_seed(9)
+        inputs = keras.Input((12, 12, 2))
+        a = layers.MaxPooling2D(2)(layers.Conv2D(8, 3, activation="relu")(
+            inputs))
+        b = layers.Conv2D(4, 3, activation="relu")(a)
+        side = layers.Dense(2)(layers.Flatten()(b))  # b's second use
+        pooled = layers.Flatten()(layers.MaxPooling2D(2)(b))
+        outputs = layers.Dense(3, activation="softmax")(pooled)
+        model = keras.Model(inputs, [outputs, side])
+        model.compile("adam", ["sparse_categorical_crossentropy", "mse"])
+        return model
+
+    x = RNG.standard_normal((24, 12, 12, 2)).astype(np.float32)
+    y = [RNG.integers(0, 3, 24), RNG.standard_normal((24, 2))]
+    calls = []
+    real = _kernels.conv2d_maxpool_forward
+
+    def train(allow_fusion):
+        model = build()
+        with monkeypatch.context() as m:
+            m.setattr(_kernels, "conv2d_maxpool_forward",
+                      lambda *a, **k: calls.append(1) or real(*a, **k))
+            if not allow_fusion:
+                m.setattr(functional, "fuses", lambda *args: False)
+            loss = model.fit(x, y, batch_size=8, epochs=2, verbose=0,
+                             shuffle=False).history["loss"]
+            return loss, model.get_weights(), model.predict(x, verbose=0)
+
+    loss, weights, predictions = train(True)
+    assert len(calls) == 2 * 3 + 1      # one fused pair per step, predict
+    calls.clear()
+    want_loss, want_weights, want_predictions = train(False)
+    assert not calls
+    np.testing.assert_allclose(loss, want_loss, rtol=1e-5)
+    for got, want in zip(weights, want_weights):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    for got, want in zip(predictions, want_predictions):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)

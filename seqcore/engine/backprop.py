@@ -2,9 +2,9 @@
 autograd tape): Sequential walks its stack in reverse, a functional model
 its nodes in reverse topological order, summing the gradients of tensors
 used twice. Layers before the first trainable one compute no input
-gradient. A max pooling right after a convolution in a Sequential stack
-hands it the gradient unexpanded (only the pooled maxima have one), which
-the convolution's backward takes at a quarter of the dense cost."""
+gradient. A max pooling right after a convolution hands it the gradient
+unexpanded (only the pooled maxima have one), which the convolution's
+backward takes at a quarter of the dense cost."""
 
 
 def layer_backward(layer, dy, need_input_grad):
@@ -57,6 +57,7 @@ def functional_backward(model, dys, need_input_grad=True):
             grads[id(tensor)] = dy
     nodes = [n for n in model._nodes if n.layer in model._layers]
     first = first_trainable([n.layer for n in nodes])
+    consumers = _consumer_counts(model, nodes)
     for i in range(len(nodes) - 1, -1, -1):
         if i < first and not need_input_grad:
             break
@@ -67,6 +68,9 @@ def functional_backward(model, dys, need_input_grad=True):
         layer = node.layer
         layer._saved = model._node_saved.get(id(node))
         layer._activity_output = model._node_activity.get(id(node))
+        if _routes_in_graph(node, consumers):
+            grads[id(node.input_tensors[0])] = layer.backward_routed(outs[0])
+            continue
         dx = layer_backward(layer, outs[0] if len(outs) == 1 else outs,
                             need_input_grad or i > first)
         if dx is None:
@@ -78,3 +82,26 @@ def functional_backward(model, dys, need_input_grad=True):
             else:
                 grads[id(tensor)] = g
     return [grads.get(id(t)) for t in model._inputs]
+
+
+def _consumer_counts(model, nodes):
+    """How many uses each tensor has: node inputs and model outputs."""
+    counts = {}
+    for node in nodes:
+        for tensor in node.input_tensors:
+            counts[id(tensor)] = counts.get(id(tensor), 0) + 1
+    for tensor in model._outputs:
+        counts[id(tensor)] = counts.get(id(tensor), 0) + 1
+    return counts
+
+
+def _routes_in_graph(node, consumers):
+    """Whether a node's layer (a max pooling) hands the layer that made its
+    input a RoutedGradient: only when that input has no other use, whose
+    gradient would have to be added to it."""
+    if len(node.input_tensors) != 1 or len(node.output_tensors) != 1:
+        return False
+    tensor = node.input_tensors[0]
+    history = getattr(tensor, "_keras_history", None)
+    return (history is not None and consumers.get(id(tensor)) == 1 and
+            routes_gradient(node.layer, history[0]))

@@ -1,4 +1,5 @@
 """Functional models: a graph of layer calls from input to output tensors."""
+from seqcore.engine.fusion import call_fused, fuses
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.model import Model
@@ -71,6 +72,7 @@ class Functional(Model):
                     f'times in the model. All layer names should be unique.')
         self._all_layers = layers
         self._layers = [l for l in layers if not isinstance(l, InputLayer)]
+        self._sole_consumers = _sole_consumers(self._nodes, self._outputs)
         self.built = True
 
     @property
@@ -137,11 +139,27 @@ class Functional(Model):
         # What each node's call kept for backward: a layer called twice
         # holds only its last call's state.
         self._node_saved, self._node_activity = {}, {}
+        # A convolution whose only consumer is a max pooling runs with it
+        # as one kernel (as in Sequential); the pooling's node then just
+        # hands on the result.
+        fused = {}
 
         def run_layer(layer, x, node):
+            if id(node) in fused:
+                return fused.pop(id(node))
             in_tensors = node.input_tensors
             mask = masks.get(id(in_tensors[0])) if len(in_tensors) == 1 \
                 else None
+            consumer = self._sole_consumers.get(id(node))
+            if mask is None and consumer is not None and \
+                    fuses(layer, consumer.layer):
+                fused[id(consumer)] = call_fused(layer, consumer.layer, x,
+                                                 training)
+                if training:
+                    for n in (node, consumer):
+                        self._node_saved[id(n)] = n.layer._saved
+                        self._node_activity[id(n)] = None
+                return None     # the convolution's output: never read
             out, out_mask = layer._call_with_mask(x, mask, training)
             for t in node.output_tensors:
                 masks[id(t)] = out_mask
@@ -171,3 +189,23 @@ class Functional(Model):
     def from_config(cls, config, custom_objects=None):
         from seqcore.saving.serialization import functional_from_config
         return functional_from_config(config, custom_objects)
+
+
+def _sole_consumers(nodes, outputs):
+    """{id(node): the one node that uses its single output}, for nodes whose
+    output has exactly one use in the graph (not a model output)."""
+    uses = {}
+    for node in nodes:
+        for tensor in node.input_tensors:
+            uses.setdefault(id(tensor), []).append(node)
+    output_ids = {id(t) for t in outputs}
+    sole = {}
+    for node in nodes:
+        if len(node.input_tensors) != 1 or len(node.output_tensors) != 1:
+            continue
+        tensor = node.output_tensors[0]
+        users = uses.get(id(tensor), [])
+        if id(tensor) not in output_ids and len(users) == 1 and \
+                len(users[0].input_tensors) == 1:
+            sole[id(node)] = users[0]
+    return sole

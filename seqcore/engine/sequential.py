@@ -1,6 +1,7 @@
 """Sequential: a plain stack of single-input, single-output layers."""
 import numpy as np
 
+from seqcore.engine.fusion import call_fused, fuses
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.layer import Layer, standardize_shape
@@ -174,8 +175,8 @@ class Sequential(Model):
         x, layers, i = inputs, self._layers, 0
         while i < len(layers):
             if mask is None and i + 1 < len(layers) and \
-                    _fuses(layers[i], layers[i + 1]):
-                x = _call_fused(layers[i], layers[i + 1], x, training)
+                    fuses(layers[i], layers[i + 1]):
+                x = call_fused(layers[i], layers[i + 1], x, training)
                 i += 2
                 continue
             x, mask = layers[i]._call_with_mask(x, mask, training)
@@ -248,18 +249,3 @@ class Sequential(Model):
         from seqcore.saving.serialization import sequential_from_config
         return sequential_from_config(cls, config, custom_objects)
 
-
-def _fuses(layer, following):
-    """Whether a call may run `layer` and `following` as one kernel: a
-    built convolution and the max pooling after it."""
-    fuses_with = getattr(following, "fuses_with", None)
-    return layer.built and fuses_with is not None and fuses_with(layer)
-
-
-def _call_fused(conv, pool, x, training):
-    """conv then pool on x, as their __call__s would (input checks,
-    building) but in one kernel."""
-    x = conv._convert_input(x)
-    conv._check_input(x.shape)
-    pool._maybe_build(conv.compute_output_shape(x.shape))
-    return conv._call_pooled(x, pool, training)

@@ -134,6 +134,11 @@ class BaseConv(Layer):
         if isinstance(dy, _windows.RoutedGradient):
             return self._backward_routed(dy)
         x, z, y, strides, dilation, pads, _ = self._saved
+        if z is None:
+            raise RuntimeError(
+                f"{self.__class__.__name__} '{self.name}' ran as one kernel "
+                f"with the max pooling after it: its gradient comes through "
+                f"that pooling's backward_routed(), not a dense gradient")
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
         dz = dy if self._dy_is_dz else activation_backward(
