@@ -20,8 +20,9 @@ typedef void (*sc_routed_dk_sparse_fn)(const sc_window *g, const float *x,
                                        const float **src, float *w,
                                        long *count);
 
-/* Filters per block of the dense kernel gradient: one 16-float vector
- * (GCC/clang vector extension: one zmm, two ymm or four xmm registers). */
+/* Filters per block of the dense kernel gradient: threads take whole
+ * blocks, and the accumulator's rows are padded to whole blocks, so that
+ * every ISA's vectors (16, 8 or 4 floats) tile them. */
 #define ROUTED_FILTER_BLOCK 16
 
 /* The same gradient, not transposed, for images [n0, n1): acc (patch x ld,

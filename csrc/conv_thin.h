@@ -5,8 +5,9 @@
 
 #include "seqcore.h"
 
-/* Filters per vector block of the thin convolution (one 16-float vector of
- * the GCC/clang vector extension). */
+/* Filters per block of the thin convolution: the kernel and output rows
+ * are padded to whole blocks, which every ISA's vectors (16, 8 or 4 floats)
+ * tile. */
 #define THIN_FILTER_BLOCK 16
 
 /* One output row of a convolution, before its activation: row (ow x ld,
