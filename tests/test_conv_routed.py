@@ -463,3 +463,23 @@ def test_functional_models_fuse_a_convolution_with_its_only_pooling(
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
     for got, want in zip(predictions, want_predictions):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_large_max_pooling_records_the_same_maxima_at_any_thread_count(
+        isa, threads):
+    x = RNG.integers(0, 4, (16, 26, 26, 33)).astype(np.float32)  # ties
+    results = []
+    for n in (1, 2):
+        threads(n)
+        where = np.empty((16, 13, 13, 33), np.int32)
+        y = _kernels.pool2d_forward(x, "max", (2, 2), (2, 2), (0, 0),
+                                    (13, 13), where=where)
+        results.append((y, where))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    np.testing.assert_array_equal(results[0][0], ref.pool2d(
+        x, (2, 2), (2, 2), "valid", "max"))
+    picked = np.take_along_axis(x.reshape(16, -1, 33),
+                                results[0][1].reshape(16, -1, 33), axis=1)
+    np.testing.assert_array_equal(picked.reshape(results[0][0].shape),
+                                  results[0][0])
