@@ -92,49 +92,54 @@ static inline void routed_sum_into(float *restrict dst, long len,
 
 /* ---- edge patches (over the padding), term by term ---------------------- */
 
-/* acc (patch) += v * the input patch of output pixel `pixel` of image. */
+/* The taps of output pixel `pixel`'s patch that fall inside the image:
+ * for each, its offset in the image (image_at) and in the patch (kh x kw x
+ * c, patch_at), c floats from there. Returns their number (at most kh *
+ * kw). */
+static inline long routed_inside_taps(const sc_window *g, long pixel,
+                                      long *restrict image_at,
+                                      long *restrict patch_at)
+{
+    const long oh = pixel / g->ow, ow = pixel % g->ow;
+    long taps = 0;
+    for (long i = 0; i < g->kh; ++i) {
+        const long ih = sc_tap_row(g, oh, i);
+        for (long j = 0; j < g->kw; ++j) {
+            const long iw = sc_tap_col(g, ow, j);
+            if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w)
+                continue;
+            image_at[taps] = (ih * g->w + iw) * g->c;
+            patch_at[taps] = (i * g->kw + j) * g->c;
+            ++taps;
+        }
+    }
+    return taps;
+}
+
+/* acc (patch) += v * the input patch of output pixel `pixel` of image,
+ * the taps over the padding dropped. */
 static inline void routed_patch_axpy(const sc_window *g,
                                      const float *restrict image, long pixel,
                                      float v, float *restrict acc)
 {
-    const long oh = pixel / g->ow, ow = pixel % g->ow;
-    for (long i = 0; i < g->kh; ++i) {
-        const long ih = sc_tap_row(g, oh, i);
-        if (ih < 0 || ih >= g->h)
-            continue;
-        for (long j = 0; j < g->kw; ++j) {
-            const long iw = sc_tap_col(g, ow, j);
-            if (iw < 0 || iw >= g->w)
-                continue;
-            const float *restrict src = image + (ih * g->w + iw) * g->c;
-            float *restrict a = acc + (i * g->kw + j) * g->c;
-            for (long ch = 0; ch < g->c; ++ch)
-                a[ch] += v * src[ch];
-        }
-    }
+    long image_at[g->kh * g->kw], patch_at[g->kh * g->kw];
+    const long taps = routed_inside_taps(g, pixel, image_at, patch_at);
+    for (long t = 0; t < taps; ++t)
+        for (long ch = 0; ch < g->c; ++ch)
+            acc[patch_at[t] + ch] += v * image[image_at[t] + ch];
 }
 
 /* dimage += v * kf (a filter's kernel, kh x kw x c) over the input patch of
- * output pixel `pixel`, the taps outside the image dropped. */
+ * output pixel `pixel`, the taps over the padding dropped. */
 static inline void routed_patch_scatter(const sc_window *g,
                                         const float *restrict kf, long pixel,
                                         float v, float *restrict dimage)
 {
-    const long oh = pixel / g->ow, ow = pixel % g->ow;
-    for (long i = 0; i < g->kh; ++i) {
-        const long ih = sc_tap_row(g, oh, i);
-        if (ih < 0 || ih >= g->h)
-            continue;
-        for (long j = 0; j < g->kw; ++j) {
-            const long iw = sc_tap_col(g, ow, j);
-            if (iw < 0 || iw >= g->w)
-                continue;
-            float *restrict d = dimage + (ih * g->w + iw) * g->c;
-            const float *restrict k = kf + (i * g->kw + j) * g->c;
-            for (long ch = 0; ch < g->c; ++ch)
-                d[ch] += v * k[ch];
-        }
-    }
+    long image_at[g->kh * g->kw], patch_at[g->kh * g->kw];
+    const long taps = routed_inside_taps(g, pixel, image_at, patch_at);
+    for (long t = 0; t < taps; ++t)
+        for (long ch = 0; ch < g->c; ++ch)
+            dimage[image_at[t] + ch] += v * kf[patch_at[t] + ch];
 }
 
 /* ---- kernel gradient, sparse ------------------------------------------- */

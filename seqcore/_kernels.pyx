@@ -400,17 +400,41 @@ cdef cnp.ndarray _bias_array(bias, long filters, str what):
     return B
 
 
+cdef int _check_pixels(const int *where, long size, long h, long w,
+                      str what, str image) except -1:
+    """Raise unless every entry of `where` (size ints) is a pixel of an h x w
+    image or negative (none): the kernels index with them."""
+    cdef long i, bad = -1
+    with nogil:
+        for i in range(size):
+            if where[i] >= h * w:
+                bad = i
+                break
+    if bad >= 0:
+        raise ValueError(f"{what}: where holds pixel {where[bad]}, outside "
+                         f"the {h}x{w} {image}")
+    return 0
+
+
+cdef tuple _conv_operands(x, kernel, str what):
+    """(x, kernel) as C-contiguous float32 arrays, the kernel checked to be
+    HWIO (kh, kw, c, filters) for x's c channels."""
+    cdef cnp.ndarray X = _float32_c(x, what)
+    cdef cnp.ndarray K = _float32_c(kernel, f"{what} kernel")
+    if K.ndim != 4 or K.shape[2] != X.shape[3]:
+        raise ValueError(f"{what}: kernel must be (kh, kw, {X.shape[3]}, "
+                         f"filters) for input channels {X.shape[3]}, "
+                         f"received {(<object>K).shape}")
+    return X, K
+
+
 def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
                    tuple pads, tuple out_hw, activation=None, out=None):
     """NHWC x (n, h, w, c) * HWIO kernel (kh, kw, c, f) -> (n, oh, ow, f),
     with zero padding pads = (top, left), bias (f,) or None, and a fused
     activation."""
-    cdef cnp.ndarray X = _float32_c(x, "conv2d")
-    cdef cnp.ndarray K = _float32_c(kernel, "conv2d kernel")
-    if K.ndim != 4 or K.shape[2] != X.shape[3]:
-        raise ValueError(f"conv2d: kernel must be (kh, kw, {X.shape[3]}, "
-                         f"filters) for input channels {X.shape[3]}, "
-                         f"received {(<object>K).shape}")
+    cdef cnp.ndarray X, K
+    X, K = _conv_operands(x, kernel, "conv2d")
     cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
                                pads, out_hw)
     cdef long filters = K.shape[3]
@@ -458,12 +482,8 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     (n, oh // ph, ow // pw, f) and fills `where` (int32, same shape) with
     each maximum's pixel of the convolution's output, as pool2d_forward
     does, when given."""
-    cdef cnp.ndarray X = _float32_c(x, "conv2d_maxpool")
-    cdef cnp.ndarray K = _float32_c(kernel, "conv2d_maxpool kernel")
-    if K.ndim != 4 or K.shape[2] != X.shape[3]:
-        raise ValueError(f"conv2d_maxpool: kernel must be (kh, kw, "
-                         f"{X.shape[3]}, filters) for input channels "
-                         f"{X.shape[3]}, received {(<object>K).shape}")
+    cdef cnp.ndarray X, K
+    X, K = _conv_operands(x, kernel, "conv2d_maxpool")
     cdef sc_window g = _window(X, (K.shape[0], K.shape[1]), strides, dilation,
                                pads, out_hw)
     cdef long ph, pw
@@ -521,6 +541,15 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
     return Y
 
 
+cdef cnp.ndarray _input_grad_array(out, sc_window g, bint wanted,
+                                   str what):
+    """The array (n, h, w, c) a backward writes the input gradient into
+    (`out`, checked, or a new one), or None when it is not wanted."""
+    if not wanted:
+        return None
+    return _out_array(out, (g.n, g.h, g.w, g.c), what)
+
+
 cdef float *_dk_pointer(dk, cnp.ndarray K, str what) except? NULL:
     """The data of the kernel gradient `dk` (a C-contiguous float32 array
     shaped like the kernel K), or NULL for None."""
@@ -550,11 +579,9 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
                                pads, (DY.shape[1], DY.shape[2]))
     cdef long filters = K.shape[3]
     cdef float *pdk = _dk_pointer(dk, K, "conv2d_backward")
-    cdef cnp.ndarray DX = None
-    cdef float *pdx = NULL
-    if input_grad:
-        DX = _out_array(out, (g.n, g.h, g.w, g.c), "conv2d_backward")
-        pdx = <float *>cnp.PyArray_DATA(DX)
+    cdef cnp.ndarray DX = _input_grad_array(out, g, input_grad,
+                                            "conv2d_backward")
+    cdef float *pdx = NULL if DX is None else <float *>cnp.PyArray_DATA(DX)
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
     cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
@@ -584,17 +611,9 @@ def pool2d_backward(dy, str mode, tuple input_shape, tuple window,
     cdef float *pdy = <float *>cnp.PyArray_DATA(DY)
     cdef float *pdx = <float *>cnp.PyArray_DATA(DX)
     cdef const int *pwhere
-    cdef long i, size, pixels = g.h * g.w
     if mode == "max":
         pwhere = _where_array(where, (<object>DY).shape, "pool2d_backward")
-        size = DY.size
-        with nogil:
-            for i in range(size):
-                if pwhere[i] >= pixels:
-                    break
-        if i < size and pwhere[i] >= pixels:
-            raise ValueError(f"pool2d_backward: where holds pixel "
-                             f"{pwhere[i]}, outside the {g.h}x{g.w} input")
+        _check_pixels(pwhere, DY.size, g.h, g.w, "pool2d_backward", "input")
         with nogil:
             sc_maxpool2d_backward_f32(&g, pwhere, pdy, pdx)
     elif mode == "avg":
@@ -632,24 +651,16 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
     cdef long routes = DZ.size // (g.n * filters) if g.n * filters else 0
     cdef const int *pwhere = _where_array(where, (<object>DZ).shape,
                                           "conv2d_backward_routed")
-    cdef long i, size = DZ.size, pixels = g.oh * g.ow
-    with nogil:
-        for i in range(size):
-            if pwhere[i] >= pixels:
-                break
-    if size and pwhere[i] >= pixels:
-        raise ValueError(f"conv2d_backward_routed: where holds pixel "
-                         f"{pwhere[i]}, outside the {g.oh}x{g.ow} output")
+    _check_pixels(pwhere, DZ.size, g.oh, g.ow, "conv2d_backward_routed",
+                  "output")
     cdef float *pdk = _dk_pointer(dk, K, "conv2d_backward_routed")
     cdef float *pdb = NULL
     if db is not None:
         pdb = <float *>cnp.PyArray_DATA(_out_array(db, (filters,),
                                                    "conv2d_backward_routed"))
-    cdef cnp.ndarray DX = None
-    cdef float *pdx = NULL
-    if input_grad:
-        DX = _out_array(out, (g.n, g.h, g.w, g.c), "conv2d_backward_routed")
-        pdx = <float *>cnp.PyArray_DATA(DX)
+    cdef cnp.ndarray DX = _input_grad_array(out, g, input_grad,
+                                            "conv2d_backward_routed")
+    cdef float *pdx = NULL if DX is None else <float *>cnp.PyArray_DATA(DX)
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
     cdef float *pdz = <float *>cnp.PyArray_DATA(DZ)

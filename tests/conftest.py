@@ -1,4 +1,5 @@
 """Shared fixtures: run a test under each kernel ISA and thread count."""
+import numpy as np
 import pytest
 
 import seqcore
@@ -23,3 +24,15 @@ def threads():
     previous = seqcore.get_num_threads()
     yield seqcore.set_num_threads
     seqcore.set_num_threads(previous)
+
+
+def same_bits_with_threads(threads, fn):
+    """fn() at 1 and at 2 threads; the results must be identical."""
+    threads(1)
+    one = fn()
+    threads(2)
+    two = fn()
+    for a, b in zip(one if isinstance(one, list) else [one],
+                    two if isinstance(two, list) else [two]):
+        np.testing.assert_array_equal(a, b)
+    return one

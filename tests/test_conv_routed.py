@@ -9,6 +9,7 @@ from seqcore import _kernels, layers
 from seqcore.engine import backprop
 from seqcore.layers import _windows
 from tests import references as ref
+from tests.conftest import same_bits_with_threads
 
 RNG = np.random.default_rng(11)
 
@@ -95,15 +96,13 @@ def test_routed_gradients_have_the_same_bits_at_1_and_2_threads(isa, threads,
     x = RNG.standard_normal((16, 13, 13, c)).astype(np.float32)
     k = RNG.standard_normal((3, 3, c, 64)).astype(np.float32)
     dz, where = _routes(16, 11, 11, 25, 64)
-    results = []
-    for n in (1, 2):
-        threads(n)
+
+    def gradients():
         dk = np.empty(k.shape, np.float32)
         dx = _kernels.conv2d_backward_routed(x, k, dz, where, (11, 11),
                                              (1, 1), (1, 1), (0, 0), dk=dk)
-        results.append((dk, dx))
-    np.testing.assert_array_equal(results[0][0], results[1][0])
-    np.testing.assert_array_equal(results[0][1], results[1][1])
+        return [dk, dx]
+    same_bits_with_threads(threads, gradients)
 
 
 def test_bad_routes_are_clear_errors():
@@ -253,9 +252,8 @@ def test_fused_conv_pool_matches_conv_then_pool(isa, threads, case):
     want_where = np.empty((n,) + pooled_hw + (f,), np.int32)
     want = _kernels.pool2d_forward(conv, "max", pool, pool, (0, 0),
                                    pooled_hw, where=want_where)
-    results = []
-    for nthreads in (1, 2):
-        threads(nthreads)
+
+    def forward():
         where = np.empty_like(want_where)
         y = _kernels.conv2d_maxpool_forward(x, k, b, strides, dilation, pads,
                                             out, pool, activation="relu",
@@ -269,9 +267,8 @@ def test_fused_conv_pool_matches_conv_then_pool(isa, threads, case):
                                     where.reshape(n, -1, f), axis=1)
         np.testing.assert_allclose(picked.reshape(y.shape), y, rtol=1e-5,
                                    atol=atol)
-        results.append((y, where))
-    np.testing.assert_array_equal(results[0][0], results[1][0])
-    np.testing.assert_array_equal(results[0][1], results[1][1])
+        return [y, where]
+    same_bits_with_threads(threads, forward)
 
 
 def test_fused_conv_pool_rejects_bad_arguments():
@@ -468,18 +465,15 @@ def test_functional_models_fuse_a_convolution_with_its_only_pooling(
 def test_large_max_pooling_records_the_same_maxima_at_any_thread_count(
         isa, threads):
     x = RNG.integers(0, 4, (16, 26, 26, 33)).astype(np.float32)  # ties
-    results = []
-    for n in (1, 2):
-        threads(n)
+
+    def pool():
         where = np.empty((16, 13, 13, 33), np.int32)
         y = _kernels.pool2d_forward(x, "max", (2, 2), (2, 2), (0, 0),
                                     (13, 13), where=where)
-        results.append((y, where))
-    np.testing.assert_array_equal(results[0][0], results[1][0])
-    np.testing.assert_array_equal(results[0][1], results[1][1])
-    np.testing.assert_array_equal(results[0][0], ref.pool2d(
-        x, (2, 2), (2, 2), "valid", "max"))
+        return [y, where]
+    y, where = same_bits_with_threads(threads, pool)
+    np.testing.assert_array_equal(y, ref.pool2d(x, (2, 2), (2, 2), "valid",
+                                                "max"))
     picked = np.take_along_axis(x.reshape(16, -1, 33),
-                                results[0][1].reshape(16, -1, 33), axis=1)
-    np.testing.assert_array_equal(picked.reshape(results[0][0].shape),
-                                  results[0][0])
+                                where.reshape(16, -1, 33), axis=1)
+    np.testing.assert_array_equal(picked.reshape(y.shape), y)

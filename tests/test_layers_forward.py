@@ -7,23 +7,12 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from tests import references as ref
+from tests.conftest import same_bits_with_threads
 
 
 def rand(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(
         np.float32)
-
-
-def same_bits_with_threads(threads, fn):
-    """fn() at 1 and at 2 threads; the results must be identical."""
-    threads(1)
-    one = fn()
-    threads(2)
-    two = fn()
-    for a, b in zip(one if isinstance(one, list) else [one],
-                    two if isinstance(two, list) else [two]):
-        np.testing.assert_array_equal(a, b)
-    return one
 
 
 # ---- Dense and activations -------------------------------------------------
