@@ -16,3 +16,27 @@ def test_every_subpackage_is_packaged():
     missing = [p for p in packages
                if not any(fnmatch.fnmatch(p, pat) for pat in patterns)]
     assert missing == []
+
+
+def test_sdist_manifest_carries_every_c_source_and_header():
+    """setuptools adds an Extension's listed sources to the sdist, but not
+    the headers they include: MANIFEST.in must name them (.ci/run also
+    builds the sdist and installs it in a fresh venv)."""
+    rules = (ROOT / "MANIFEST.in").read_text().splitlines()
+    csrc_rule = next(line.split()[2:] for line in rules
+                     if line.startswith("recursive-include csrc"))
+    files = [p for p in (ROOT / "csrc").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".h" for p in files)
+    unshipped = [str(p.relative_to(ROOT)) for p in files
+                 if not any(fnmatch.fnmatch(p.name, pat) for pat in csrc_rule)]
+    assert unshipped == []
+    assert "include seqcore/_kernels.pyx seqcore/_kernels.pxd" in rules
+
+
+def test_readme_links_point_to_files_in_the_repository():
+    import re
+    text = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)#:]+)\)", text)
+    assert "docs/architecture.md" in text and targets
+    missing = [t for t in targets if not (ROOT / t).exists()]
+    assert missing == []

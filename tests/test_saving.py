@@ -1,5 +1,5 @@
 """Saving and loading: Keras 3 files made by Keras itself
-(tests/fixtures/make_saving_fixtures.py), Keras 2's legacy layout, exact
+(tests/fixtures/make_saving_fixtures.py; the models in saving_cases.py), Keras 2's legacy layout, exact
 round trips, resumed training, custom objects, and hostile files."""
 import json
 import pathlib
@@ -14,7 +14,7 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from seqcore.saving import files
-from tests.fixtures import make_saving_fixtures as fixtures
+from tests.fixtures import saving_cases as fixtures
 
 SAVED = pathlib.Path(__file__).parent / "fixtures" / "saved"
 

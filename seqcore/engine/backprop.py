@@ -1,4 +1,4 @@
-"""Backpropagation through a model, layer by layer (shared/DESIGN.md: no
+"""Backpropagation through a model, layer by layer (docs/architecture.md: no
 autograd tape): Sequential walks its stack in reverse, a functional model
 its nodes in reverse topological order, summing the gradients of tensors
 used twice. Layers before the first trainable one compute no input

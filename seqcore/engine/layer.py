@@ -1,9 +1,10 @@
 """Layer: the base class of every layer and model.
 
-The contract (shared/DESIGN.md): `__init__` stores and validates
-hyper-parameters; `build(input_shape)` creates weights with `add_weight`;
-`compute_output_shape` infers shapes without data; `call(x, training)` runs
-the forward pass on numpy arrays; `get_config`/`from_config` round-trip.
+The contract (docs/architecture.md, "The layer contract"): `__init__`
+stores and validates hyper-parameters; `build(input_shape)` creates weights
+with `add_weight`; `compute_output_shape` infers shapes without data;
+`call(x, training)` runs the forward pass on numpy arrays;
+`get_config`/`from_config` round-trip.
 
 Calling a layer on numpy data runs it; calling it on a KerasTensor records a
 Node (a graph edge) and returns KerasTensors, which is how Sequential and

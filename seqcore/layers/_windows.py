@@ -95,7 +95,7 @@ class RoutedGradient:
     (h * w index, of channel c), whose value is `outputs[i, a, b, c]`. All
     three are NHWC, shaped like the pooling's output. The convolution that
     produced the pooling's input takes it in place of a dense gradient and
-    skips the zeros (shared/DESIGN.md: one C call per layer)."""
+    skips the zeros (docs/architecture.md: one C call per layer)."""
     values: np.ndarray
     where: np.ndarray
     outputs: np.ndarray
