@@ -91,8 +91,11 @@ class Optimizer:
 
     @property
     def learning_rate(self):
-        """The rate the next step uses (a schedule evaluated at the step)."""
-        return self._current_learning_rate()
+        """The rate the next step uses (a schedule evaluated at the step),
+        as a float that can also be assigned, as Keras's variable can:
+        `optimizer.learning_rate.assign(1e-4)` or
+        `keras.backend.set_value(optimizer.learning_rate, 1e-4)`."""
+        return LearningRateValue(self._current_learning_rate(), self)
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -307,3 +310,21 @@ class Optimizer:
 
 def _snake(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class LearningRateValue(float):
+    """An optimizer's current learning rate: a float (arithmetic, format,
+    comparisons) with `assign` and `numpy`, as Keras's learning-rate
+    variable has, so scripts that set it through the value keep working."""
+
+    def __new__(cls, value, optimizer):
+        self = super().__new__(cls, value)
+        self._optimizer = optimizer
+        return self
+
+    def assign(self, value):
+        self._optimizer.learning_rate = float(value)
+
+    def numpy(self):
+        return np.float32(self)
+

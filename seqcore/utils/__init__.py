@@ -1,13 +1,9 @@
 """keras.utils helpers."""
 import numpy as np
 
-from seqcore.engine.naming import reset_names
+from seqcore.backend import clear_session
 from seqcore.random import set_seed as set_random_seed
-
-
-def clear_session():
-    """Reset automatic names, so the next Dense is `dense` again."""
-    reset_names()
+from seqcore.utils.sequences import pad_sequences
 
 
 def to_categorical(x, num_classes=None):
@@ -34,4 +30,19 @@ def to_categorical(x, num_classes=None):
     return categorical.reshape(shape + (num_classes,))
 
 
-__all__ = ["clear_session", "set_random_seed", "to_categorical"]
+def normalize(x, axis=-1, order=2):
+    """`x` divided by its `order`-norm along `axis` (zero norms count as 1).
+
+    Args:
+        x: an array.
+        axis: the axis to normalize along.
+        order: the norm's order (2: Euclidean).
+    """
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis if axis is not None else -1)
+
+
+__all__ = ["clear_session", "normalize", "pad_sequences", "set_random_seed",
+           "to_categorical"]

@@ -1,0 +1,142 @@
+"""keras.config: the process-wide settings (float type, epsilon, image data
+format, logging and traceback switches).
+
+seqcore computes in float32 only: `set_floatx` accepts "float32" and refuses
+anything else with a clear error rather than silently computing in another
+precision.
+"""
+_SETTINGS = {
+    "floatx": "float32",
+    "epsilon": 1e-7,
+    "image_data_format": "channels_last",
+    "interactive_logging": True,
+    "traceback_filtering": True,
+    "unsafe_deserialization": False,
+}
+_IMAGE_DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def floatx():
+    """The default float type, as a string: always "float32" in seqcore."""
+    return _SETTINGS["floatx"]
+
+
+def set_floatx(value):
+    """Set the default float type. Only "float32" is supported.
+
+    Args:
+        value: the dtype name.
+
+    Raises:
+        ValueError: for any other name (Keras accepts float16/bfloat16/float64;
+            seqcore's kernels are float32).
+    """
+    name = str(value)
+    if name not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(f"Unknown `floatx` value: {value!r}. Expected one "
+                         f"of {{'float16', 'bfloat16', 'float32', "
+                         f"'float64'}}")
+    if name != "float32":
+        raise ValueError(f"seqcore computes in float32 only: set_floatx "
+                         f"received {name!r}")
+    _SETTINGS["floatx"] = name
+
+
+def epsilon():
+    """The fuzz factor added to denominators (default 1e-7)."""
+    return _SETTINGS["epsilon"]
+
+
+def set_epsilon(value):
+    """Set the fuzz factor used by numeric expressions.
+
+    Args:
+        value: a float.
+    """
+    _SETTINGS["epsilon"] = float(value)
+
+
+def image_data_format():
+    """"channels_last" (the default) or "channels_first": what image layers
+    use when their `data_format` argument is None."""
+    return _SETTINGS["image_data_format"]
+
+
+def set_image_data_format(data_format):
+    """Set the default image data format of image layers.
+
+    Args:
+        data_format: "channels_last" or "channels_first".
+    """
+    name = str(data_format).lower()
+    if name not in _IMAGE_DATA_FORMATS:
+        raise ValueError(f"The `data_format` argument must be one of "
+                         f"{{'channels_first', 'channels_last'}}. Received: "
+                         f"data_format={data_format!r}")
+    _SETTINGS["image_data_format"] = name
+
+
+def standardize_data_format(data_format):
+    """A layer's `data_format` argument: None means the configured default."""
+    if data_format is None:
+        return image_data_format()
+    name = str(data_format).lower()
+    if name not in _IMAGE_DATA_FORMATS:
+        raise ValueError(f"The `data_format` argument must be one of "
+                         f"{{'channels_first', 'channels_last'}}. Received: "
+                         f"data_format={data_format!r}")
+    return name
+
+
+def backend():
+    """The name of the backend: "seqcore" (numpy arrays, seqcore's kernels)."""
+    return "seqcore"
+
+
+def enable_interactive_logging():
+    """Progress bars and messages go to stdout (the default)."""
+    _SETTINGS["interactive_logging"] = True
+
+
+def disable_interactive_logging():
+    """Send progress messages to Python's logging instead of stdout."""
+    _SETTINGS["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled():
+    return _SETTINGS["interactive_logging"]
+
+
+def enable_traceback_filtering():
+    """Accepted for compatibility: seqcore's tracebacks are never filtered,
+    so this only records the setting."""
+    _SETTINGS["traceback_filtering"] = True
+
+
+def disable_traceback_filtering():
+    """Accepted for compatibility (see enable_traceback_filtering)."""
+    _SETTINGS["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled():
+    return _SETTINGS["traceback_filtering"]
+
+
+def enable_unsafe_deserialization():
+    """Accepted for compatibility. seqcore never runs code from a file
+    (Lambda layers stay refused when loading), so nothing is unlocked."""
+    _SETTINGS["unsafe_deserialization"] = True
+
+
+def dtype_policy():
+    """The global dtype policy's name: "float32"."""
+    return "float32"
+
+
+def set_dtype_policy(policy):
+    """Only the "float32" policy exists in seqcore; mixed precision is
+    refused with a clear error."""
+    name = getattr(policy, "name", policy)
+    if name != "float32":
+        raise ValueError(f"seqcore computes in float32 only: "
+                         f"set_dtype_policy received {name!r}")
