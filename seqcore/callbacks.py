@@ -60,9 +60,18 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        def call(*args):
+        # As in Keras, every hook receives a dict of logs (empty when the
+        # caller has none): callbacks may call `logs.keys()` or `logs.get`.
+        indexed = "epoch" in hook or "batch" in hook
+
+        def call(*args, logs=None):
+            head = list(args[:1]) if indexed else []
+            rest = args[1:] if indexed else args
+            if rest:
+                logs = rest[0]
+            logs = {} if logs is None else logs
             for cb in self.callbacks:
-                getattr(cb, hook)(*args)
+                getattr(cb, hook)(*head, logs)
         return call
 
 

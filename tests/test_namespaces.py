@@ -220,3 +220,53 @@ def test_set_random_seed_makes_unseeded_draws_repeat():
     a = keras.random.normal((5,))
     keras.utils.set_random_seed(7)
     np.testing.assert_array_equal(a, keras.random.normal((5,)))
+
+
+# ---- callbacks ---------------------------------------------------------------------
+
+def test_every_callback_hook_receives_a_dict_of_logs():
+    seen = []
+
+    class Recorder(keras.callbacks.Callback):
+        def _record(self, hook, logs):
+            assert isinstance(logs, dict), (hook, logs)
+            seen.append((hook, sorted(logs.keys())))
+
+        def on_train_begin(self, logs=None):
+            self._record("train_begin", logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._record("epoch_begin", logs)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self._record("train_batch_begin", logs)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._record("train_batch_end", logs)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._record("epoch_end", logs)
+
+        def on_train_end(self, logs=None):
+            self._record("train_end", logs)
+
+        def on_test_begin(self, logs=None):
+            self._record("test_begin", logs)
+
+        def on_predict_begin(self, logs=None):
+            self._record("predict_begin", logs)
+
+        def on_predict_end(self, logs=None):
+            self._record("predict_end", logs)
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.ones((4, 3), np.float32), np.ones((4, 1), np.float32)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0,
+              callbacks=[Recorder()])
+    model.evaluate(x, y, verbose=0, callbacks=[Recorder()])
+    model.predict(x, verbose=0, callbacks=[Recorder()])
+    hooks = [h for h, _ in seen]
+    assert hooks[:3] == ["train_begin", "epoch_begin", "train_batch_begin"]
+    assert {"test_begin", "predict_begin", "predict_end"} <= set(hooks)
+    assert dict(seen)["epoch_end"] == ["loss"]
