@@ -33,6 +33,7 @@ PORTABLE_SOURCES = [
     "csrc/loss.c",
     "csrc/pool.c",
     "csrc/optim.c",
+    "csrc/optim_per_variable.c",
     "csrc/embedding.c",
     "csrc/lstm.c",
     "csrc/gru.c",

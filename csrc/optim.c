@@ -177,3 +177,64 @@ void sc_nadam_update_f32(float *restrict p, const float *restrict g,
         p[i] = p[i] - (m_hat * lr) / (sqrtf(v_hat) + epsilon);
     }
 }
+
+void sc_lion_update_f32(float *restrict p, const float *restrict g,
+                        float *restrict m, long n, long n_decay, float lr,
+                        float wd, float beta_1, float beta_2)
+{
+    decay_weights(p, n_decay, lr, wd);
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        const float c = m[i] * beta_1 + g[i] * (1.0f - beta_1);
+        const float sign = (float)(c > 0.0f) - (float)(c < 0.0f);
+        p[i] = p[i] - lr * sign;
+        m[i] = m[i] * beta_2 + g[i] * (1.0f - beta_2);
+    }
+}
+
+void sc_ftrl_update_f32(float *restrict p, const float *restrict g,
+                        float *restrict accumulator, float *restrict linear,
+                        long n, long n_decay, float lr, float wd,
+                        float lr_power, float l1, float l2, float l2_shrinkage)
+{
+    decay_weights(p, n_decay, lr, wd);
+    const float power = -lr_power;
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i) {
+        const float grad = g[i] + 2.0f * l2_shrinkage * p[i];
+        const float new_acc = accumulator[i] + g[i] * g[i];
+        const float new_root = powf(new_acc, power);
+        linear[i] = linear[i] +
+                    (grad - (new_root - powf(accumulator[i], power)) / lr * p[i]);
+        const float quadratic = new_root / lr + 2.0f * l2;
+        const float clipped = linear[i] < -l1 ? -l1
+                              : (linear[i] > l1 ? l1 : linear[i]);
+        p[i] = (clipped - linear[i]) / quadratic;
+        accumulator[i] = new_acc;
+    }
+}
+
+void sc_ema_update_f32(float *restrict average, const float *restrict p,
+                       long n, float momentum)
+{
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i)
+        average[i] = momentum * average[i] + (1.0f - momentum) * p[i];
+}
+
+void sc_accumulate_gradients_f32(float *restrict accumulator,
+                                 float *restrict g, long n, float steps,
+                                 int apply)
+{
+    if (apply) {
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+        for (long i = 0; i < n; ++i) {
+            g[i] = (g[i] + accumulator[i]) / steps;
+            accumulator[i] = 0.0f;
+        }
+        return;
+    }
+#pragma omp parallel for num_threads(threads_for(n)) schedule(static)
+    for (long i = 0; i < n; ++i)
+        accumulator[i] = accumulator[i] + g[i];
+}

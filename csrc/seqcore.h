@@ -361,6 +361,40 @@ void sc_nadam_update_f32(float *p, const float *g, float *m, float *v, long n,
                          float beta_2, float epsilon, float u_next,
                          float product_next, float u_now, float product_now,
                          float beta_2_power);
+void sc_lion_update_f32(float *p, const float *g, float *m, long n,
+                        long n_decay, float lr, float wd, float beta_1,
+                        float beta_2);
+/* l2 = l2_regularization_strength + beta / (2 lr). */
+void sc_ftrl_update_f32(float *p, const float *g, float *accumulator,
+                        float *linear, long n, long n_decay, float lr,
+                        float wd, float lr_power, float l1, float l2,
+                        float l2_shrinkage);
+/* average = momentum * average + (1 - momentum) * p, over n weights. */
+void sc_ema_update_f32(float *average, const float *p, long n,
+                       float momentum);
+/* apply == 0: accumulator += g. apply != 0: g = (g + accumulator) / steps,
+ * then accumulator = 0. */
+void sc_accumulate_gradients_f32(float *accumulator, float *g, long n,
+                                 float steps, int apply);
+
+/* ---- per-variable optimizers (optim_per_variable.c) --------------------- */
+
+/* offsets (n_vars + 1): where each variable starts in the arena; its last
+ * entry is n. correction_i = 1 - beta_i^t. */
+void sc_lamb_update_f32(float *p, const float *g, float *m, float *v,
+                        const long *offsets, long n_vars, long n_decay,
+                        float lr, float wd, float beta_1, float beta_2,
+                        float epsilon, float correction_1, float correction_2);
+/* dims (3 n_vars): (batch, rows, cols) of each variable seen as
+ * (..., rows, cols), rows = 0 for variables of fewer than two dimensions
+ * (not factored); factor_offsets (2 n_vars): where each variable's r and c
+ * start; rho = min(lr, 1 / sqrt(t)), beta_2 = 1 - t^beta_2_decay. */
+void sc_adafactor_update_f32(float *p, const float *g, float *r, float *c,
+                             float *v, const long *offsets,
+                             const long *factor_offsets, const long *dims,
+                             long n_vars, long n_decay, float lr, float wd,
+                             float rho, float beta_2, float epsilon_1,
+                             float epsilon_2, float clip_threshold);
 
 #ifdef __cplusplus
 }

@@ -154,6 +154,29 @@ cdef extern from "seqcore.h" nogil:
                              float beta_1, float beta_2, float epsilon,
                              float u_next, float product_next, float u_now,
                              float product_now, float beta_2_power)
+    void sc_lion_update_f32(float *p, const float *g, float *m, long n,
+                            long n_decay, float lr, float wd, float beta_1,
+                            float beta_2)
+    void sc_ftrl_update_f32(float *p, const float *g, float *accumulator,
+                            float *linear, long n, long n_decay, float lr,
+                            float wd, float lr_power, float l1, float l2,
+                            float l2_shrinkage)
+    void sc_ema_update_f32(float *average, const float *p, long n,
+                           float momentum)
+    void sc_accumulate_gradients_f32(float *accumulator, float *g, long n,
+                                     float steps, int apply)
+    void sc_lamb_update_f32(float *p, const float *g, float *m, float *v,
+                            const long *offsets, long n_vars, long n_decay,
+                            float lr, float wd, float beta_1, float beta_2,
+                            float epsilon, float correction_1,
+                            float correction_2)
+    void sc_adafactor_update_f32(float *p, const float *g, float *r,
+                                 float *c, float *v, const long *offsets,
+                                 const long *factor_offsets, const long *dims,
+                                 long n_vars, long n_decay, float lr,
+                                 float wd, float rho, float beta_2,
+                                 float epsilon_1, float epsilon_2,
+                                 float clip_threshold)
 
     ctypedef struct sc_rnn_args:
         long n, t, d, u

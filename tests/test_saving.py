@@ -98,7 +98,11 @@ def test_save_load_is_exact_and_training_resumes_identically(tmp_path):
     keras.optimizers.SGD(0.1, momentum=0.9), keras.optimizers.RMSprop(
         momentum=0.5, centered=True), keras.optimizers.Adam(amsgrad=True),
     keras.optimizers.Nadam(), keras.optimizers.Adadelta(),
-    keras.optimizers.Adagrad(), keras.optimizers.Adamax()])
+    keras.optimizers.Adagrad(), keras.optimizers.Adamax(),
+    keras.optimizers.Lion(), keras.optimizers.Ftrl(beta=0.1),
+    keras.optimizers.Lamb(), keras.optimizers.Adafactor(),
+    keras.optimizers.Adam(use_ema=True),
+    keras.optimizers.SGD(0.1, momentum=0.5, gradient_accumulation_steps=3)])
 def test_every_optimizer_state_round_trips(tmp_path, optimizer):
     model, x, y = _trained()
     model.compile(optimizer, "sparse_categorical_crossentropy")

@@ -396,6 +396,8 @@ class Trainer:
                              validation_freq, initial_epoch, epochs)
         finally:
             self._set_buffer_reuse(False)
+            if epochs > 0:      # use_ema: the weights take their averages
+                self.optimizer.finalize_variable_values(self.trainable_weights)
         callback_list.on_train_end()
         history.params = params
         history.model = self

@@ -1,11 +1,13 @@
 """keras.optimizers: the optimizers, `get`, and the learning-rate schedules."""
 from seqcore.optimizers import schedules
 from seqcore.optimizers.base import Optimizer
-from seqcore.optimizers.rules import (SGD, Adadelta, Adagrad, Adam, Adamax,
-                                      AdamW, Nadam, RMSprop)
+from seqcore.optimizers.rules import (SGD, Adadelta, Adafactor, Adagrad,
+                                      Adam, Adamax, AdamW, Ftrl, Lamb, Lion,
+                                      Nadam, RMSprop)
 
 _CLASSES = {cls.__name__.lower(): cls for cls in (
-    SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam)}
+    SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Ftrl, Lion,
+    Lamb, Adafactor)}
 
 
 def get(identifier):
@@ -39,5 +41,5 @@ def deserialize(config, custom_objects=None):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam",
-           "AdamW", "Adamax", "Nadam", "get", "serialize", "deserialize",
-           "schedules"]
+           "AdamW", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb", "Adafactor",
+           "get", "serialize", "deserialize", "schedules"]

@@ -53,25 +53,52 @@ class Optimizer:
                 f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
                 f"can be set. Received: clipnorm={clipnorm}, "
                 f"clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        if use_ema or gradient_accumulation_steps or loss_scale_factor:
-            raise ValueError(f"{type(self).__name__}: use_ema, "
-                             f"gradient_accumulation_steps and "
-                             f"loss_scale_factor are not supported by seqcore")
+        if loss_scale_factor:
+            raise ValueError(f"{type(self).__name__}: loss_scale_factor is "
+                             f"for mixed precision, and seqcore computes in "
+                             f"float32 only; received "
+                             f"loss_scale_factor={loss_scale_factor}")
+        if gradient_accumulation_steps is not None and (
+                isinstance(gradient_accumulation_steps, bool) or
+                int(gradient_accumulation_steps) !=
+                gradient_accumulation_steps or
+                gradient_accumulation_steps < 2):
+            raise ValueError(f"`gradient_accumulation_steps` must be an "
+                             f"integer >= 2. Received: "
+                             f"gradient_accumulation_steps="
+                             f"{gradient_accumulation_steps}")
+        if use_ema and not 0 <= ema_momentum <= 1:
+            raise ValueError(f"`ema_momentum` must be in the range [0, 1]. "
+                             f"Received: ema_momentum={ema_momentum}")
         self.name = name or _snake(type(self).__name__)
         self._learning_rate = self._checked_learning_rate(learning_rate)
         self.weight_decay = None if weight_decay is None else \
             float(weight_decay)
         self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
-        self.iterations = 0
+        self._iterations = 0       # steps taken, accumulation steps too
         self._variables = None     # the variables the arena holds, in order
         self._slots = {}           # slot name -> flat array
         self._exclude_ids, self._exclude_pattern = set(), None
-        self.use_ema = False
+        self.use_ema = bool(use_ema)
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = None
-        self.gradient_accumulation_steps = None
+        self.gradient_accumulation_steps = None if \
+            gradient_accumulation_steps is None else \
+            int(gradient_accumulation_steps)
+
+    @property
+    def iterations(self):
+        """Updates applied so far (steps // gradient_accumulation_steps when
+        gradients are accumulated), as Keras counts them."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations = int(value)
 
     # ---- learning rate -------------------------------------------------------
 
@@ -153,7 +180,7 @@ class Optimizer:
         grads = np.zeros(total, np.float32)
         old_slots, old_offsets = self._slots, getattr(self, "_offsets", {})
         slots = {name: np.full(total, self._slot_initial(name), np.float32)
-                 for name in self._active_slots()}
+                 for name in self._base_slots() + tuple(self._active_slots())}
         offsets, offset = {}, 0
         for v in order:
             end = offset + v.size
@@ -170,9 +197,18 @@ class Optimizer:
         self._params, self._grads, self._slots = params, grads, slots
         self._offsets, self._variables = offsets, order
         self._requested = variables
+        self._bounds = np.array([0] + list(np.cumsum(
+            [v.size for v in order], dtype=np.int64)), np.int64)
 
     def _active_slots(self):
         return self.slot_names
+
+    def _base_slots(self):
+        """The state every optimizer may keep besides its rule's: the
+        weights' moving average (use_ema) and the gradient accumulator."""
+        return (("average",) if self.use_ema else ()) + \
+            (("gradient_accumulator",) if self.gradient_accumulation_steps
+             else ())
 
     def _slot_initial(self, name):
         return 0.0
@@ -200,19 +236,36 @@ class Optimizer:
     def _set_extra_state(self, values):
         pass
 
-    def state_values(self):
-        """[iterations, learning_rate (unless a schedule), slots..., extra]
-        as Keras 3 saves an optimizer's variables."""
-        out = [np.array(self.iterations, np.int64)]
-        if not callable(self._learning_rate):
-            out.append(np.array(self._learning_rate, np.float32))
+    def _rule_state_views(self):
+        """Views of this rule's state arrays in Keras's variable order."""
+        views = []
         for group in self._slot_groups():
             for v in self._requested:
                 start = self._offsets[id(v)]
-                for name in group:
-                    out.append(self._slots[name][start:start + v.size]
-                               .reshape(v.shape).copy())
-        return out + self._extra_state()
+                views += [self._slots[name][start:start + v.size]
+                          .reshape(v.shape) for name in group]
+        return views
+
+    def _state_views(self):
+        """Views of every state array in Keras's order: the moving averages
+        and gradient accumulators (created by Keras's base optimizer first),
+        then the rule's."""
+        views = []
+        for name in self._base_slots():
+            for v in self._requested:
+                start = self._offsets[id(v)]
+                views.append(self._slots[name][start:start + v.size]
+                             .reshape(v.shape))
+        return views + self._rule_state_views()
+
+    def state_values(self):
+        """[iterations, learning_rate (unless a schedule), state..., extra]
+        as Keras 3 saves an optimizer's variables."""
+        out = [np.array(self._iterations, np.int64)]
+        if not callable(self._learning_rate):
+            out.append(np.array(self._learning_rate, np.float32))
+        return out + [view.copy() for view in self._state_views()] + \
+            self._extra_state()
 
     def load_state_values(self, values):
         """Restore what state_values() gave (the optimizer must be built for
@@ -229,15 +282,11 @@ class Optimizer:
                                  f"shape {np.shape(want)}, the file has "
                                  f"{np.shape(got)}")
         values = list(values)
-        self.iterations = int(values.pop(0))
+        self._iterations = int(values.pop(0))
         if not callable(self._learning_rate):
             self._learning_rate = float(values.pop(0))
-        for group in self._slot_groups():
-            for v in self._requested:
-                start = self._offsets[id(v)]
-                for name in group:
-                    self._slots[name][start:start + v.size] = \
-                        np.asarray(values.pop(0), np.float32).reshape(-1)
+        for view in self._state_views():
+            view[...] = np.asarray(values.pop(0), np.float32)
         self._set_extra_state(values)
 
     # ---- a step --------------------------------------------------------------
@@ -260,15 +309,40 @@ class Optimizer:
             np.clip(grads, -self.clipvalue, self.clipvalue, out=grads)
 
     def step(self):
-        """Apply the gradients the arena holds to the weights, in one C
-        call, and count the iteration."""
-        self._clip()
-        lr = self._current_learning_rate()
+        """Apply the gradients the arena holds to the weights (one C call),
+        then the moving average, and count the step. With gradient
+        accumulation, only every n-th step updates the weights, with the
+        mean of the n gradients; the others add to the accumulator."""
+        steps = self.gradient_accumulation_steps
+        update = True
+        if steps:
+            update = (self._iterations + 1) % steps == 0
+            _kernels.accumulate_gradients(self._slots["gradient_accumulator"],
+                                          self._grads, steps, update)
+        if update:
+            self._clip()
+            self._update(self._current_learning_rate())
+        if self.use_ema:
+            momentum = self.ema_momentum if self.iterations != 0 else 0.0
+            _kernels.ema_update(self._slots["average"], self._params,
+                                momentum)
+            frequency = self.ema_overwrite_frequency
+            if frequency and (self.iterations + 1) % frequency == 0:
+                self._params[...] = self._slots["average"]
+        self._iterations += 1
+
+    def _update(self, lr):
+        """The rule's update of every weight at learning rate `lr`."""
         slots = [self._slots.get(name) for name in self.slot_names]
         _kernels.optimizer_update(
             self.rule, self._params, self._grads, slots, self._n_decay, lr,
             self.weight_decay or 0.0, self._hyper(self.iterations + 1))
-        self.iterations += 1
+
+    def finalize_variable_values(self, var_list=None):
+        """At the end of `fit`: with use_ema, the weights take their moving
+        average, as in Keras."""
+        if self.use_ema and self.built:
+            self._params[...] = self._slots["average"]
 
     def apply_gradients(self, grads_and_vars):
         """Keras's `apply_gradients([(grad, variable), ...])`."""
@@ -293,11 +367,12 @@ class Optimizer:
         return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm,
-                "clipvalue": self.clipvalue, "use_ema": False,
+                "clipvalue": self.clipvalue, "use_ema": self.use_ema,
                 "ema_momentum": self.ema_momentum,
                 "ema_overwrite_frequency": self.ema_overwrite_frequency,
                 "loss_scale_factor": None,
-                "gradient_accumulation_steps": None}
+                "gradient_accumulation_steps":
+                    self.gradient_accumulation_steps}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
