@@ -3,6 +3,12 @@ import numpy as np
 
 from seqcore.backend import clear_session
 from seqcore.random import set_seed as set_random_seed
+from seqcore.utils.dataset_utils import (image_dataset_from_directory,
+                                         split_dataset,
+                                         text_dataset_from_directory,
+                                         timeseries_dataset_from_array)
+from seqcore.utils.file_utils import get_file
+from seqcore.utils.py_dataset import PyDataset, Sequence
 from seqcore.utils.sequences import pad_sequences
 
 
@@ -44,5 +50,7 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis if axis is not None else -1)
 
 
-__all__ = ["clear_session", "normalize", "pad_sequences", "set_random_seed",
-           "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "clear_session", "get_file",
+           "image_dataset_from_directory", "normalize", "pad_sequences",
+           "set_random_seed", "split_dataset", "text_dataset_from_directory",
+           "timeseries_dataset_from_array", "to_categorical"]
