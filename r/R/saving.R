@@ -1,0 +1,48 @@
+# Saving and loading: Keras 3's `.keras` files and `.weights.h5` weights.
+
+#' Save and load models
+#'
+#' @param model,object A model.
+#' @param filepath Path of a `.keras` file (models) or `.weights.h5` file
+#'   (weights).
+#' @param overwrite Replace an existing file.
+#' @param custom_objects A named list of custom classes or functions.
+#' @param compile Restore the optimizer, loss and metrics.
+#' @param skip_mismatch Skip weights whose shape does not match.
+#' @param ... Other arguments of the Python functions.
+#' @return `save_*()`: the model, invisibly; `load_model()`: the model.
+#' @name saving
+NULL
+
+#' @rdname saving
+#' @export
+save_model <- function(model, filepath, overwrite = TRUE, ...) {
+  model$save(path.expand(filepath), overwrite = overwrite, ...)
+  invisible(model)
+}
+
+#' @rdname saving
+#' @export
+load_model <- function(filepath, custom_objects = NULL, compile = TRUE, ...) {
+  if (!file.exists(filepath))
+    stop("load_model: no file at ", filepath, call. = FALSE)
+  py_seqcore()$models$load_model(path.expand(filepath),
+                                 custom_objects = custom_objects,
+                                 compile = compile, ...)
+}
+
+#' @rdname saving
+#' @export
+save_model_weights <- function(object, filepath, overwrite = TRUE, ...) {
+  object$save_weights(path.expand(filepath), overwrite = overwrite, ...)
+  invisible(object)
+}
+
+#' @rdname saving
+#' @export
+load_model_weights <- function(object, filepath, skip_mismatch = FALSE, ...) {
+  if (!file.exists(filepath))
+    stop("load_model_weights: no file at ", filepath, call. = FALSE)
+  object$load_weights(path.expand(filepath), skip_mismatch = skip_mismatch, ...)
+  invisible(object)
+}
