@@ -4,11 +4,25 @@
 # `axis` is 1-based (axis = 1 is the first dimension; -1 the last).
 
 k_op <- function(op) {
-  ops <- py_seqcore()$ops
+  if (is.null(.globals$ops)) {
+    py_seqcore()
+    .globals$ops <- reticulate::import("seqcore.ops", convert = FALSE)
+  }
+  ops <- .globals$ops
   if (!reticulate::py_has_attr(ops, op))
     stop("seqcore.ops has no ", op, " in this version of seqcore (",
          py_seqcore()$`__version__`, ")", call. = FALSE)
-  ops[[op]]
+  fn <- ops[[op]]
+  function(...) k_result(fn(...))
+}
+
+# An op's result as an R value: 0-d arrays and numpy scalars as plain
+# numbers, arrays as R arrays.
+k_result <- function(x) {
+  if (reticulate::py_has_attr(x, "ndim") &&
+      identical(reticulate::py_to_r(x$ndim), 0L))
+    return(reticulate::py_to_r(x$item()))
+  reticulate::py_to_r(x)
 }
 
 k_tensor <- function(x) {

@@ -11,7 +11,6 @@ loss_wrapper <- function(fn_name, class_name) {
     do.call(fn, c(list(as_py_array(y_true), as_py_array(y_pred)),
                   as_py_args(list(...))))
   }
-  environment(f) <- topenv()
   attr(f, "seqcore_name") <- fn_name
   attr(f, "seqcore_class") <- paste0("losses.", class_name)
   f

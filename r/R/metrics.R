@@ -10,7 +10,6 @@ metric_wrapper <- function(fn_name, class_name) {
     do.call(fn, c(list(as_py_array(y_true), as_py_array(y_pred)),
                   as_py_args(list(...))))
   }
-  environment(f) <- topenv()
   attr(f, "seqcore_name") <- fn_name
   attr(f, "seqcore_class") <- paste0("metrics.", class_name)
   f

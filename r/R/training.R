@@ -89,7 +89,13 @@ evaluate <- function(object, x = NULL, y = NULL, batch_size = NULL,
                callbacks = as_callback_list(callbacks), return_dict = TRUE,
                ...)
   result <- do.call(object$evaluate, as_py_args(args))
-  unlist(lapply(result, as.numeric))
+  as_metric_vector(result)
+}
+
+# Logs (a named list) as a named numeric vector, loss first.
+as_metric_vector <- function(logs) {
+  values <- unlist(lapply(logs, function(v) as.numeric(v)[1]))
+  values[order(names(values) != "loss")]
 }
 
 #' Predictions of a model
@@ -123,7 +129,7 @@ train_on_batch <- function(object, x, y, sample_weight = NULL,
   result <- object$train_on_batch(
     as_py_array(x), as_py_array(y), sample_weight = as_py_array(sample_weight),
     class_weight = as_class_weight(class_weight), return_dict = TRUE)
-  unlist(lapply(result, as.numeric))
+  as_metric_vector(result)
 }
 
 #' @rdname train_on_batch
@@ -132,7 +138,7 @@ test_on_batch <- function(object, x, y, sample_weight = NULL) {
   result <- object$test_on_batch(as_py_array(x), as_py_array(y),
                                  sample_weight = as_py_array(sample_weight),
                                  return_dict = TRUE)
-  unlist(lapply(result, as.numeric))
+  as_metric_vector(result)
 }
 
 #' @rdname train_on_batch

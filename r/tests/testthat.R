@@ -1,0 +1,4 @@
+library(testthat)
+library(seqcore)
+
+test_check("seqcore")
