@@ -7,16 +7,17 @@ dataset_pair <- function(split) {
        test = list(x = split[[2]][[1]], y = split[[2]][[2]]))
 }
 
-# Object arrays of token-id lists as R lists of integer vectors.
+# Object arrays of token-id lists as R lists of integer vectors. `split` is
+# the Python ((x_train, y_train), (x_test, y_test)), not converted.
 sequence_pair <- function(split) {
-  to_r <- function(xs) {
-    xs <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(xs))
-    lapply(xs, function(x) as.integer(unlist(x)))
-  }
-  list(train = list(x = to_r(split[[1]][[1]]),
-                    y = as.vector(reticulate::py_to_r(split[[1]][[2]]))),
-       test = list(x = to_r(split[[2]][[1]]),
-                   y = as.vector(reticulate::py_to_r(split[[2]][[2]]))))
+  item <- function(x, i) reticulate::py_get_item(x, as.integer(i))  # 0-based
+  builtins <- reticulate::import_builtins(convert = FALSE)
+  ids <- function(xs) lapply(reticulate::py_to_r(builtins$list(xs)),
+                             function(x) as.integer(unlist(x)))
+  labels <- function(y) as.vector(reticulate::py_to_r(y))
+  part <- function(i) list(x = ids(item(item(split, i), 0)),
+                           y = labels(item(item(split, i), 1)))
+  list(train = part(0), test = part(1))
 }
 
 seqcore_loader <- function(name, convert = TRUE) {

@@ -162,7 +162,8 @@ as_class_weight <- function(class_weight) {
     return(class_weight)
   weights <- as.list(class_weight)
   keys <- names(weights)
-  keys <- if (is.null(keys)) seq_along(weights) - 1L else as.integer(keys)
+  keys <- if (is.null(keys)) seq_along(weights) - 1L else
+    suppressWarnings(as.integer(keys))
   if (any(is.na(keys)))
     stop("class_weight names must be class indices (\"0\", \"1\", ...); ",
          "received ", paste(names(weights), collapse = ", "), call. = FALSE)
