@@ -41,4 +41,4 @@ env -u RETICULATE_PYTHON R_LIBS="$rlib" Rscript -e "
 echo "== testthat"
 cd "$root"
 RETICULATE_PYTHON="$venv/bin/python" R_LIBS="$rlib" \
-  Rscript "$here/tests/run.R" "$here/tests/testthat"
+  Rscript "$here/run-tests.R" "$here/tests/testthat"

@@ -42,6 +42,7 @@ k_reduce <- function(op, x, axis, keepdims) {
 #' negative values count from the end.
 #'
 #' @param x,y Arrays.
+#' @param a The exponent of `k_pow()`.
 #' @param axis Axis or axes (1-based); `NULL` for all.
 #' @param keepdims Keep reduced axes with length 1.
 #' @param min_value,max_value Clipping bounds.

@@ -7,8 +7,8 @@
 #' `callback_learning_rate_scheduler()` (`function(epoch, lr)`) are called
 #' with Keras's 0-based epoch numbers and the logs as a named list.
 #'
-#' @param monitor,filepath,filename,schedule The first arguments of the Keras
-#'   callbacks.
+#' @param monitor,filepath,filename,schedule,backup_dir,log_dir The first
+#'   arguments of the Keras callbacks.
 #' @param ... The other arguments of the Keras callback, by name.
 #' @return A callback.
 #' @name callbacks

@@ -22,6 +22,7 @@ as_training_history <- function(history) {
 #' epoch, with ggplot2 when it is installed and base graphics otherwise.
 #'
 #' @param x A history from [fit()].
+#' @param y Unused.
 #' @param metrics Which metrics to plot (default all).
 #' @param method `"auto"`, `"ggplot2"` or `"base"`.
 #' @param smooth Add a smoothed line (ggplot2, at least 10 epochs).

@@ -62,7 +62,25 @@ create_layer <- function(class_name, object, args, rename = character()) {
 #'
 #' @param object What to compose the layer with (see Details).
 #' @param inputs For merge layers: the list of tensors to merge.
-#' @param ... The layer's other arguments.
+#' @param units,activation,input_dim,output_dim,output_shape,mask_value,equation
+#'   Arguments of the Keras layer (Dense, Activation, Embedding, Masking,
+#'   EinsumDense, ...), which may also be given by position.
+#' @param f The function of `layer_lambda()` (Keras's `function`).
+#' @param filters,kernel_size,pool_size,strides,padding,cropping,size
+#'   Arguments of the convolution, pooling, padding, cropping and upsampling
+#'   layers.
+#' @param layer,merge_mode The wrapped layer of `layer_bidirectional()` and
+#'   `layer_time_distributed()`, and how directions are merged.
+#' @param rate,noise_shape,seed,stddev Arguments of the dropout and noise
+#'   layers.
+#' @param target_shape,dims,n Arguments of `layer_reshape()`,
+#'   `layer_permute()` (1-based, as in Keras) and `layer_repeat_vector()`.
+#' @param axes,num_heads,key_dim Arguments of `layer_dot()` and
+#'   `layer_multi_head_attention()`.
+#' @param scale,offset,height,width,num_tokens,mode,factor,height_factor
+#'   Arguments of the preprocessing layers.
+#' @param ... The layer's other arguments, by name (`name`, `input_shape`,
+#'   `batch_input_shape`, `return_sequences`, `stateful`, ...).
 #' @name layers
 #' @return A model, a tensor, R arrays or a layer (see Details).
 NULL

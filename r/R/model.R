@@ -88,7 +88,9 @@ compose_layer <- function(object, layer, ...) {
   as_r_value(do.call(reticulate::py_call, c(list(layer, object), args)))
 }
 
+# Layers and models from Python become R functions composing with `object`.
 #' @importFrom reticulate py_to_r_wrapper
+#' @method py_to_r_wrapper seqcore.engine.layer.Layer
 #' @export
 py_to_r_wrapper.seqcore.engine.layer.Layer <- function(x) {
   force(x)

@@ -87,6 +87,7 @@ test_that("callbacks: early stopping, an R lambda, a CSV log, an R schedule", {
   model <- small_model() %>% compile(optimizer = optimizer_sgd(0), loss = "mse")
   history <- model %>% fit(
     random_matrix(16, 5), random_matrix(16, 1), epochs = 20, verbose = 0,
+    shuffle = FALSE,
     callbacks = list(callback_early_stopping(monitor = "loss", patience = 1)))
   # a learning rate of 0 never improves the loss: stop after 2 epochs
   expect_length(history$metrics$loss, 2)

@@ -1,7 +1,7 @@
 # Runs the testthat tests of the installed seqcore package and prints a
 # final line "N passed, N failed" (tests, i.e. test_that blocks; a skipped
 # test counts as neither); exits with status 1 when any test failed.
-# Usage: Rscript r/tests/run.R [test folder] [filter]
+# Usage: Rscript r/run-tests.R [test folder] [filter]
 args <- commandArgs(trailingOnly = TRUE)
 folder <- if (length(args) >= 1) args[1] else "r/tests/testthat"
 filter <- if (length(args) >= 2) args[2] else NULL
