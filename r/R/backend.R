@@ -179,4 +179,7 @@ k_concatenate <- function(tensors, axis = -1) {
 k_stack <- function(x, axis = 1) k_op("stack")(lapply(x, k_tensor), axis = as_axis(axis))
 #' @rdname backend
 #' @export
-k_epsilon <- function() 1e-7
+k_epsilon <- function() {
+  backend <- py_seqcore()$backend
+  if (reticulate::py_has_attr(backend, "epsilon")) backend$epsilon() else 1e-7
+}

@@ -114,3 +114,13 @@ as_axis <- function(axis) {
   else if (axis == 0L) stop("axis is 1-based: 0 is not an axis", call. = FALSE)
   else axis
 }
+
+# Subclasses of Python's float (seqcore's optimizer learning rate, which has
+# Keras's `assign`) come back to R as plain numbers, as floats do.
+#' @importFrom reticulate py_to_r
+#' @method py_to_r python.builtin.float
+#' @export
+py_to_r.python.builtin.float <- function(x) {
+  if (identical(class(x)[1], "python.builtin.float")) return(NextMethod())
+  reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$float(x))
+}

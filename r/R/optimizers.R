@@ -51,6 +51,9 @@ optimizer_ftrl <- optimizer_wrapper("Ftrl")
 optimizer_lion <- optimizer_wrapper("Lion")
 #' @rdname optimizers
 #' @export
+optimizer_lamb <- optimizer_wrapper("Lamb")
+#' @rdname optimizers
+#' @export
 optimizer_adafactor <- optimizer_wrapper("Adafactor")
 
 #' Learning-rate schedules

@@ -34,3 +34,23 @@ k_clear_session <- function() {
   py_seqcore()$utils$clear_session()
   invisible()
 }
+
+#' Pad sequences to the same length
+#'
+#' @param sequences A list of integer (or numeric) vectors.
+#' @param maxlen Length of the result (default: the longest sequence).
+#' @param dtype Element type of the result.
+#' @param padding,truncating `"pre"` or `"post"`: where to pad or cut.
+#' @param value The padding value.
+#' @return A matrix with one row per sequence.
+#' @export
+pad_sequences <- function(sequences, maxlen = NULL, dtype = "int32",
+                          padding = "pre", truncating = "pre", value = 0) {
+  if (!is.list(sequences))
+    stop("pad_sequences: expected a list of vectors; received an object of ",
+         "class ", class(sequences)[1], call. = FALSE)
+  # as.list: a sequence of one element stays a Python list, not a number
+  py_seqcore()$utils$pad_sequences(
+    lapply(sequences, as.list), maxlen = as_count(maxlen), dtype = dtype,
+    padding = padding, truncating = truncating, value = value)
+}

@@ -89,3 +89,19 @@ test_that("to_categorical drops the trailing 1 and one-hot encodes from 0", {
   expect_equal(y, rbind(c(1, 0, 0), c(0, 0, 1), c(0, 1, 0), c(0, 0, 1)))
   expect_error(to_categorical(c(0, 5), num_classes = 3), "out of range")
 })
+
+test_that("pad_sequences takes an R list, including one-element sequences", {
+  padded <- pad_sequences(list(c(1L, 2L, 3L), 4L, integer()), maxlen = 2)
+  expect_equal(padded, rbind(c(2L, 3L), c(0L, 4L), c(0L, 0L)))
+  post <- pad_sequences(list(c(5, 6), 7), padding = "post")
+  expect_equal(post, rbind(c(5L, 6L), c(7L, 0L)))
+  expect_error(pad_sequences(1:3), "list of vectors")
+})
+
+test_that("float subclasses (the optimizer's learning rate) arrive as doubles", {
+  model <- keras_model_sequential(input_shape = c(2)) %>% layer_dense(1) %>%
+    compile(optimizer = optimizer_adam(learning_rate = 0.25), loss = "mse")
+  expect_type(model$optimizer$learning_rate, "double")
+  expect_equal(model$optimizer$learning_rate, 0.25)
+  expect_equal(k_epsilon(), 1e-7)
+})
