@@ -50,7 +50,8 @@ compile <- function(object, optimizer = NULL, loss = NULL, metrics = NULL,
 #' @param initial_epoch,steps_per_epoch,validation_steps,validation_batch_size,validation_freq
 #'   As in Keras.
 #' @param ... Other arguments of Keras's `Model.fit()`.
-#' @return A `keras_training_history` (print, plot, as.data.frame).
+#' @return A `keras_training_history` (print, plot, as.data.frame),
+#'   invisibly.
 #' @export
 fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epochs = 10,
                 verbose = getOption("keras.fit_verbose", default = "auto"),
@@ -70,7 +71,7 @@ fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epochs = 10,
     validation_batch_size = validation_batch_size,
     validation_freq = validation_freq, ...)
   history <- do.call(object$fit, as_py_args(args))
-  as_training_history(history)
+  invisible(as_training_history(history))
 }
 
 #' Evaluate a model
