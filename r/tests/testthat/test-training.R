@@ -126,3 +126,21 @@ test_that("train_on_batch, test_on_batch and predict_on_batch", {
   expect_equal(tested[["loss"]], mean((p - y)^2), tolerance = 1e-5)
   expect_equal(tested[["mae"]], mean(abs(p - y)), tolerance = 1e-5)
 })
+
+test_that("callback_model_checkpoint writes the model; reduce_lr_on_plateau lowers the rate", {
+  # frozen weights: the loss stays the same, a plateau from the first epoch
+  model <- small_model()
+  freeze_weights(model)
+  model %>% compile(optimizer = optimizer_sgd(0.4), loss = "mse")
+  path <- tempfile(fileext = ".keras")
+  model %>% fit(random_matrix(16, 5), random_matrix(16, 1), epochs = 3,
+                verbose = 0, shuffle = FALSE, batch_size = 16,
+                callbacks = list(
+                  callback_model_checkpoint(path, monitor = "loss"),
+                  callback_reduce_lr_on_plateau(monitor = "loss", factor = 0.5,
+                                                patience = 1)))
+  expect_true(file.exists(path))
+  expect_equal(load_model(path)$count_params(), model$count_params())
+  # halved after the second and the third epoch
+  expect_equal(model$optimizer$learning_rate, 0.1, tolerance = 1e-6)
+})
