@@ -90,7 +90,10 @@ as_py_args <- function(args, rename = character()) {
   for (i in seq_along(args)) {
     name <- arg_names[i]
     value <- args[[i]]
-    if (name %in% shape_args) {
+    if (is.function(value) && !is.null(attr(value, "seqcore_name")) &&
+        !inherits(value, "python.builtin.object")) {
+      value <- attr(value, "seqcore_name")  # activation_relu -> "relu"
+    } else if (name %in% shape_args) {
       value <- as_shape(value)
     } else if (name %in% integer_args ||
                (name %in% maybe_integer_args && is.numeric(value))) {

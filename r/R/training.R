@@ -49,6 +49,8 @@ compile <- function(object, optimizer = NULL, loss = NULL, metrics = NULL,
 #' @param sample_weight A vector of per-sample weights.
 #' @param initial_epoch,steps_per_epoch,validation_steps,validation_batch_size,validation_freq
 #'   As in Keras.
+#' @param view_metrics Accepted for R keras's code; there is no live
+#'   viewer (plot the returned history).
 #' @param ... Other arguments of Keras's `Model.fit()`.
 #' @return A `keras_training_history` (print, plot, as.data.frame),
 #'   invisibly.
@@ -59,7 +61,7 @@ fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epochs = 10,
                 shuffle = TRUE, class_weight = NULL, sample_weight = NULL,
                 initial_epoch = 0, steps_per_epoch = NULL,
                 validation_steps = NULL, validation_batch_size = NULL,
-                validation_freq = 1, ...) {
+                validation_freq = 1, view_metrics = FALSE, ...) {
   args <- list(
     x = as_py_array(x), y = as_py_array(y), batch_size = batch_size,
     epochs = epochs, verbose = verbose, callbacks = as_callback_list(callbacks),

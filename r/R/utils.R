@@ -54,3 +54,68 @@ pad_sequences <- function(sequences, maxlen = NULL, dtype = "int32",
     lapply(sequences, as.list), maxlen = as_count(maxlen), dtype = dtype,
     padding = padding, truncating = truncating, value = value)
 }
+
+#' Reshape an array in row-major (C) order, as numpy does
+#'
+#' R's `dim<-` fills column-major; Keras code written for numpy (MNIST's
+#' `x_train <- array_reshape(x_train, c(nrow(x_train), 784))`) expects
+#' row-major order, so that each row of the result is one image read row by
+#' row.
+#'
+#' @param x An array (or vector).
+#' @param dim The new dimensions.
+#' @param order `"C"` (row-major, numpy's default) or `"F"` (column-major,
+#'   R's).
+#' @return The reshaped array.
+#' @export
+array_reshape <- function(x, dim, order = c("C", "F")) {
+  order <- match.arg(order)
+  dim <- as.integer(dim)
+  if (prod(dim) != length(x))
+    stop("array_reshape: cannot reshape ", length(x), " elements into ",
+         paste(dim, collapse = " x "), call. = FALSE)
+  if (order == "F" || length(x) == 0) {
+    dim(x) <- dim
+    return(x)
+  }
+  old <- if (is.null(base::dim(x))) length(x) else base::dim(x)
+  dim(x) <- old
+  # the row-major reading of x is the column-major reading of x transposed
+  flat <- as.vector(aperm(x, rev(seq_along(old))))
+  aperm(array(flat, dim = rev(dim)), rev(seq_along(dim)))
+}
+
+#' Assign the parts of a list to several names at once
+#'
+#' `c(c(x_train, y_train), c(x_test, y_test)) %<-% dataset_mnist()` assigns
+#' `x_train`, `y_train`, `x_test` and `y_test` in the calling environment,
+#' as R keras's examples do (after the zeallot package). Nesting on the left
+#' follows the nesting of the list on the right.
+#'
+#' @param names A call `c(a, b, ...)`, whose elements are names or nested
+#'   `c(...)` calls.
+#' @param value A list (or vector) with as many elements.
+#' @return `value`, invisibly.
+#' @name destructure
+#' @export
+`%<-%` <- function(names, value) {
+  destructure(substitute(names), value, parent.frame())
+  invisible(value)
+}
+
+destructure <- function(target, value, env) {
+  if (is.name(target)) {
+    assign(as.character(target), value, envir = env)
+    return(invisible())
+  }
+  if (!is.call(target) || !identical(target[[1]], as.name("c")))
+    stop("%<-%: the left side must be a name or c(...) of names; received ",
+         deparse(target), call. = FALSE)
+  parts <- as.list(target)[-1]
+  if (length(parts) != length(value))
+    stop("%<-%: ", length(parts), " names on the left but ", length(value),
+         " values on the right", call. = FALSE)
+  for (i in seq_along(parts))
+    destructure(parts[[i]], value[[i]], env)
+  invisible()
+}

@@ -105,3 +105,26 @@ test_that("float subclasses (the optimizer's learning rate) arrive as doubles", 
   expect_equal(model$optimizer$learning_rate, 0.25)
   expect_equal(k_epsilon(), 1e-7)
 })
+
+test_that("array_reshape reshapes in row-major order, as numpy does", {
+  x <- matrix(1:6, nrow = 2, ncol = 3)   # rows (1, 3, 5) and (2, 4, 6)
+  r <- array_reshape(x, c(3, 2))
+  expect_equal(r, rbind(c(1L, 3L), c(5L, 2L), c(4L, 6L)))
+  np <- reticulate::import("numpy", convert = FALSE)
+  images <- array(as.double(seq_len(2 * 3 * 4)), dim = c(2, 3, 4))
+  flat <- array_reshape(images, c(2, 12))
+  expected <- reticulate::py_to_r(np$reshape(as_py_array(images, "float64"),
+                                             reticulate::tuple(2L, 12L)))
+  expect_equal(flat, expected)
+  expect_equal(flat[2, ], as.vector(t(images[2, , ])))
+  expect_equal(array_reshape(x, c(3, 2), order = "F"), matrix(1:6, 3, 2))
+  expect_error(array_reshape(x, c(4, 2)), "cannot reshape 6 elements")
+})
+
+test_that("%<-% assigns nested parts of a list", {
+  c(c(a, b), c(d, e)) %<-% list(list(1, "x"), list(3, 4:5))
+  expect_equal(list(a, b, d, e), list(1, "x", 3, 4:5))
+  c(train, test) %<-% dataset_digits()
+  expect_equal(names(train), c("x", "y"))
+  expect_error(c(p, q) %<-% list(1, 2, 3), "2 names on the left but 3 values")
+})

@@ -96,3 +96,24 @@ test_that("a missing Python class gives a clear R error", {
   }
   expect_error(application_xception(), "seqcore.applications|Xception")
 })
+
+test_that("regularizers, initializers and activations as layer arguments", {
+  layer <- layer_dense(units = 3, kernel_initializer = initializer_ones(),
+                       bias_initializer = initializer_constant(0.5),
+                       activation = activation_relu,
+                       kernel_regularizer = regularizer_l2(0.1))
+  model <- keras_model_sequential(input_shape = c(2)) %>% layer()
+  weights <- get_weights(model)
+  expect_equal(weights[[1]], matrix(1, 2, 3))
+  expect_equal(as.vector(weights[[2]]), rep(0.5, 3))
+  expect_equal(layer$get_config()$activation, "relu")
+  x <- matrix(c(-2, 1, -1, 0.5), nrow = 2)
+  expect_equal(model(x), pmax(x %*% matrix(1, 2, 3) + 0.5, 0))
+  # the L2 penalty, 0.1 * sum(kernel^2) = 0.6, is added to the loss
+  model %>% compile(optimizer = "sgd", loss = "mse")
+  y <- matrix(0, 2, 3)
+  score <- evaluate(model, x, y, verbose = 0)
+  expect_equal(score[["loss"]], mean(model(x)^2) + 0.6, tolerance = 1e-5)
+  expect_equal(as.vector(activation_sigmoid(c(0, 2))), 1 / (1 + exp(-c(0, 2))),
+               tolerance = 1e-6)
+})
