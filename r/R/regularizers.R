@@ -22,6 +22,7 @@ regularizer_l1_l2 <- object_wrapper("regularizers", "L1L2", c("l1", "l2"))
 
 #' Initializers
 #'
+#' @param value The constant of `initializer_constant()`.
 #' @param ... Arguments of the Keras initializer (`seed`, `mean`, `stddev`,
 #'   `minval`, `maxval`, `value`, `gain`, `scale`, `mode`, `distribution`).
 #' @return An initializer for a layer's `*_initializer` argument.
