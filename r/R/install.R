@@ -23,12 +23,11 @@
 install_seqcore <- function(envname = NULL, checkout = NULL, python = NULL,
                             editable = FALSE, quiet = TRUE) {
   checkout <- seqcore_checkout(checkout)
-  target <- Sys.getenv("RETICULATE_PYTHON")
-  if (nzchar(target)) {
+  target <- install_target(envname)
+  if (nzchar(Sys.getenv("RETICULATE_PYTHON"))) {
     message("Installing into RETICULATE_PYTHON: ", target)
   } else {
     envname <- envname %||% seqcore_venv_path()
-    target <- seqcore_venv_python(envname)
     if (!file.exists(target)) {
       python <- python %||% Sys.which("python3")
       if (!nzchar(python))
@@ -53,6 +52,14 @@ install_seqcore <- function(envname = NULL, checkout = NULL, python = NULL,
 }
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
+
+# The Python to install into: RETICULATE_PYTHON when set, else the
+# environment's (which may not exist yet).
+install_target <- function(envname = NULL) {
+  chosen <- Sys.getenv("RETICULATE_PYTHON")
+  if (nzchar(chosen)) return(chosen)
+  seqcore_venv_python(envname %||% seqcore_venv_path())
+}
 
 # The default environment folder.
 seqcore_venv_path <- function() {

@@ -46,3 +46,48 @@ load_model_weights <- function(object, filepath, skip_mismatch = FALSE, ...) {
   object$load_weights(path.expand(filepath), skip_mismatch = skip_mismatch, ...)
   invisible(object)
 }
+
+#' Model and layer configurations, and models as JSON
+#'
+#' @param object A model or layer.
+#' @param config A configuration from `get_config()` (of a model).
+#' @param json A JSON string from `model_to_json()`.
+#' @param custom_objects A named list of custom classes or functions.
+#' @return `get_config()`: a named list; `from_config()`,
+#'   `model_from_json()`: a new model (with fresh weights);
+#'   `model_to_json()`: a string.
+#' @name model_config
+NULL
+
+#' @rdname model_config
+#' @export
+get_config <- function(object) {
+  config <- object$get_config()
+  attr(config, "config_class") <- class(object)[1]
+  config
+}
+
+#' @rdname model_config
+#' @export
+from_config <- function(config, custom_objects = NULL) {
+  class_name <- attr(config, "config_class")
+  if (is.null(class_name))
+    stop("from_config: config has no class; use the result of get_config()",
+         call. = FALSE)
+  attr(config, "config_class") <- NULL
+  module <- sub("\\.[^.]+$", "", class_name)
+  cls <- reticulate::import(module)[[sub("^.*\\.", "", class_name)]]
+  cls$from_config(config)
+}
+
+#' @rdname model_config
+#' @export
+model_to_json <- function(object) {
+  object$to_json()
+}
+
+#' @rdname model_config
+#' @export
+model_from_json <- function(json, custom_objects = NULL) {
+  py_seqcore()$models$model_from_json(json, custom_objects = custom_objects)
+}

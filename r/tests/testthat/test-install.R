@@ -19,3 +19,13 @@ test_that("the Python R uses has numpy < 2 and this checkout's seqcore", {
   expect_lt(as.integer(strsplit(numpy$`__version__`, ".", fixed = TRUE)[[1]][1]), 2L)
   expect_true(is_seqcore_available())
 })
+
+test_that("install_seqcore installs into RETICULATE_PYTHON when it is set", {
+  old <- Sys.getenv("RETICULATE_PYTHON", unset = NA)
+  on.exit(if (is.na(old)) Sys.unsetenv("RETICULATE_PYTHON") else
+    Sys.setenv(RETICULATE_PYTHON = old))
+  Sys.setenv(RETICULATE_PYTHON = "/opt/some/python")
+  expect_equal(install_target("/tmp/ignored-venv"), "/opt/some/python")
+  Sys.unsetenv("RETICULATE_PYTHON")
+  expect_equal(install_target("/tmp/venv-x"), "/tmp/venv-x/bin/python")
+})

@@ -31,3 +31,29 @@ test_that("save_model_weights/load_model_weights (.weights.h5)", {
   expect_equal(predict(other, x, verbose = 0), predict(model, x, verbose = 0),
                tolerance = 1e-7)
 })
+
+test_that("get_config/from_config and model_to_json/model_from_json", {
+  model <- keras_model_sequential(input_shape = c(4), name = "configured") %>%
+    layer_dense(3, activation = "relu", name = "hidden") %>%
+    layer_dense(2, name = "out")
+  config <- get_config(model)
+  expect_equal(config$name, "configured")
+  rebuilt <- from_config(config)
+  expect_equal(vapply(rebuilt$layers, function(l) l$name, ""),
+               c("hidden", "out"))
+  expect_equal(count_params(rebuilt), count_params(model))
+  json <- model_to_json(model)
+  expect_type(json, "character")
+  again <- model_from_json(json)
+  expect_equal(again$layers[[1]]$get_config()$activation, "relu")
+  dense <- layer_dense(units = 5, name = "solo")
+  expect_equal(from_config(get_config(dense))$units, 5L)
+  expect_error(from_config(list(a = 1)), "has no class")
+})
+
+test_that("the learning rate can be read and assigned from R", {
+  model <- keras_model_sequential(input_shape = c(2)) %>% layer_dense(1) %>%
+    compile(optimizer = optimizer_sgd(0.1), loss = "mse")
+  model$optimizer$learning_rate <- 0.05
+  expect_equal(model$optimizer$learning_rate, 0.05, tolerance = 1e-7)
+})
