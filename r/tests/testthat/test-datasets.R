@@ -70,3 +70,17 @@ test_that("dataset_imdb gives lists of integer word ids", {
   expect_equal(imdb$test$x[[1]], c(1L, 9L))
   expect_equal(sort(imdb$train$y), c(0, 1))
 })
+
+test_that("dataset_fashion_mnist reads Debian's dataset-fashion-mnist files", {
+  skip_if_not(file.exists(
+    "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+    "Debian's dataset-fashion-mnist is not installed")
+  c(c(x_train, y_train), c(x_test, y_test)) %<-% dataset_fashion_mnist()
+  expect_equal(dim(x_train), c(60000L, 28L, 28L))
+  expect_equal(dim(x_test), c(10000L, 28L, 28L))
+  expect_equal(length(y_train), 60000L)
+  expect_true(all(y_test %in% 0:9))
+  expect_true(max(x_train) <= 255 && min(x_train) >= 0)
+  # the images are upright: fashion items have more ink below the top rows
+  expect_gt(mean(x_train[1:200, 10:20, ]), mean(x_train[1:200, 1:2, ]))
+})

@@ -144,3 +144,18 @@ test_that("callback_model_checkpoint writes the model; reduce_lr_on_plateau lowe
   # halved after the second and the third epoch
   expect_equal(model$optimizer$learning_rate, 0.1, tolerance = 1e-6)
 })
+
+test_that("plot(history) draws with ggplot2 when it is installed", {
+  skip_if_not_installed("ggplot2")
+  model <- small_model() %>% compile(optimizer = "sgd", loss = "mse",
+                                     metrics = "mae")
+  history <- model %>% fit(random_matrix(20, 5), random_matrix(20, 1),
+                           epochs = 3, verbose = 0, validation_split = 0.2)
+  p <- plot(history)
+  expect_s3_class(p, "ggplot")
+  expect_equal(sort(unique(as.character(p$data$metric))), c("loss", "mae"))
+  expect_equal(nrow(p$data), 12)
+  pdf(NULL)
+  on.exit(dev.off())
+  expect_silent(print(p))
+})
