@@ -35,7 +35,6 @@ NULL
 #' @rdname keras_training_history
 #' @export
 print.keras_training_history <- function(x, ...) {
-  epochs <- x$params$epochs
   cat("\nFinal epoch (plot to see history):\n")
   values <- vapply(x$metrics, function(v) {
     v <- v[!is.na(v)]
