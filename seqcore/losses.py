@@ -10,6 +10,7 @@ d(reduced loss)/d(y_pred), of y_pred's shape.
 import numpy as np
 
 from seqcore import _kernels
+from seqcore.engine import masking
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = (
@@ -371,61 +372,52 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        return self._masked_value(y_true, y_pred, sample_weight, None)
+
+    def _masked_value(self, y_true, y_pred, sample_weight, mask):
+        """The reduced loss, with `mask` (the output's mask, or None) and
+        the loss's own mask (`_values_mask`) weighing the values as Keras
+        does (seqcore/engine/masking.py)."""
         values = np.asarray(self.call(y_true, y_pred))
-        return self._reduce(values, sample_weight)
+        mask = masking.combine_masks(
+            mask, self._values_mask(y_true, y_pred, values.shape))
+        return self._reduce(values, sample_weight, mask)
 
-    def _weights(self, values, sample_weight):
-        if sample_weight is None:
-            return None
-        w = np.asarray(sample_weight, dtype=values.dtype)
-        while w.ndim > values.ndim and w.shape[-1] == 1:
-            w = w[..., 0]
-        try:
-            return np.broadcast_to(
-                w.reshape(w.shape + (1,) * (values.ndim - w.ndim)),
-                values.shape,
-            )
-        except ValueError:
-            raise ValueError(
-                f"sample_weight of shape {w.shape} does not "
-                f"match the losses' shape {values.shape}"
-            ) from None
+    def _values_mask(self, y_true, y_pred, values_shape):
+        """A mask the loss puts on its own values (None: every value
+        counts); sparse cross-entropy's `ignore_class` makes one."""
+        return None
 
-    def _reduce(self, values, sample_weight):
-        w = self._weights(values, sample_weight)
-        weighted = values if w is None else values * w
-        if self.reduction == "none" or weighted.ndim == 0:
-            return weighted
-        total = np.sum(weighted)
-        if self.reduction == "sum":
-            return total
-        if self.reduction == "mean_with_sample_weight" and w is not None:
-            divisor = np.sum(w)
-        else:
-            divisor = weighted.size
-        return total / divisor if divisor else total * 0
+    def _reduce(self, values, sample_weight, mask=None):
+        return masking.reduce_weighted(values, sample_weight, mask,
+                                       self.reduction)
 
-    def gradient(self, y_true, y_pred, sample_weight=None):
-        """d(reduced loss)/d(y_pred), shaped like y_pred."""
+    def gradient(self, y_true, y_pred, sample_weight=None, mask=None):
+        """d(reduced loss)/d(y_pred), shaped like y_pred.
+
+        Args:
+            y_true, y_pred: as for `__call__`.
+            sample_weight: optional weights, as for `__call__`.
+            mask: optional boolean mask of the per-sample values' shape
+                (a model output's mask): padded steps get no gradient and
+                the reduction divides as Keras's does."""
         grad, values_shape = self._per_sample_gradient(y_true, y_pred)
-        scale = self._reduction_scale(values_shape, grad.dtype, sample_weight)
+        mask = masking.combine_masks(
+            mask, self._values_mask(y_true, y_pred, values_shape))
+        scale = self._reduction_scale(values_shape, grad.dtype,
+                                      sample_weight, mask)
         return grad * scale[..., np.newaxis]
 
-    def _reduction_scale(self, values_shape, dtype, sample_weight):
+    def _reduction_scale(self, values_shape, dtype, sample_weight,
+                         mask=None):
         """d(reduced loss) / d(per-sample loss), shaped like the values."""
-        if self.reduction == "none":
+        if self.reduction in (None, "none"):
             raise ValueError(
                 "A loss with reduction='none' has no scalar to differentiate"
             )
-        values = np.ones(values_shape, dtype)
-        w = self._weights(values, sample_weight)
-        scale = values if w is None else w
-        if self.reduction in ("sum_over_batch_size", "mean") or (
-            self.reduction == "mean_with_sample_weight" and w is None
-        ):
-            scale = scale / max(values.size, 1)
-        elif self.reduction == "mean_with_sample_weight":
-            scale = scale / np.sum(w)
+        _, scale = masking.reduce_weighted(
+            np.ones(values_shape, dtype), sample_weight, mask,
+            self.reduction, with_scale=True)
         return scale
 
     def get_config(self):
@@ -495,6 +487,17 @@ class LossFunctionWrapper(Loss):
         t, p = _arrays(y_true, y_pred)
         axis = self._fn_kwargs.get("axis", -1)
         return self.grad(t, p, **self._fn_kwargs), np.sum(p, axis=axis).shape
+
+    def _values_mask(self, y_true, y_pred, values_shape):
+        ignore = self._fn_kwargs.get("ignore_class")
+        if self.fn is not sparse_categorical_crossentropy or ignore is None:
+            return None
+        # Keras masks the ignored labels' values: the default reduction
+        # then divides by the number of the other labels.
+        labels = np.asarray(y_true)
+        if labels.ndim == len(values_shape) + 1 and labels.shape[-1] == 1:
+            labels = labels[..., 0]
+        return np.not_equal(labels, ignore).reshape(values_shape)
 
     def get_config(self):
         config = super().get_config()
@@ -740,7 +743,7 @@ def serialize(loss):
 
 
 def fused_output_gradient(loss, activation_name, y_true, y_pred,
-                          sample_weight=None):
+                          sample_weight=None, mask=None):
     """(loss value, d loss / d z) for an output y_pred = softmax(z) or
     sigmoid(z) under the matching cross-entropy, in one pass: the softmax's
     and the loss's derivatives cancel to y - t (Keras's clipping of
@@ -786,7 +789,8 @@ def fused_output_gradient(loss, activation_name, y_true, y_pred,
         dz = (p - t) / np.float32(p.shape[1])
     else:
         return None
-    value = loss._reduce(values, sample_weight)
-    scale = loss._reduction_scale(values.shape, np.float32, sample_weight)
+    value = loss._reduce(values, sample_weight, mask)
+    scale = loss._reduction_scale(values.shape, np.float32, sample_weight,
+                                  mask)
     dz *= scale.astype(np.float32)[:, np.newaxis]
     return float(value), dz.astype(np.float32, copy=False)

@@ -6,6 +6,7 @@ import copy
 import numpy as np
 
 from seqcore import losses
+from seqcore.engine import masking
 from seqcore.saving.serialization import get_object
 
 EPSILON = 1e-7
@@ -83,6 +84,12 @@ class Metric:
     def result(self):
         raise NotImplementedError
 
+    def _update_masked(self, y_true, y_pred, sample_weight, mask):
+        """update_state for a prediction that carries `mask` (a model
+        output's mask, or None). As in Keras, only mean metrics of
+        per-sample values use it; the others ignore it."""
+        self.update_state(y_true, y_pred, sample_weight)
+
     def __call__(self, *args, **kwargs):
         """The metric of this batch alone (the state is left untouched)."""
         fresh = copy.copy(self)
@@ -136,6 +143,11 @@ class MeanMetricWrapper(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None):
         self._accumulate(self._fn(y_true, y_pred, **self._fn_kwargs),
                          sample_weight)
+
+    def _update_masked(self, y_true, y_pred, sample_weight, mask):
+        # Padded steps weigh 0 (seqcore/engine/masking.py).
+        self._accumulate(self._fn(y_true, y_pred, **self._fn_kwargs),
+                         masking.metric_weights(sample_weight, mask))
 
     def get_config(self):
         return {**super().get_config(), **self._fn_kwargs}

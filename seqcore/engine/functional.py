@@ -2,6 +2,7 @@
 from seqcore.engine.fusion import call_fused, fuses
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
+from seqcore.engine.masking import node_input_mask, record_output_masks
 from seqcore.engine.model import Model
 from seqcore.saving.serialization import register_builtin
 
@@ -134,8 +135,17 @@ class Functional(Model):
                              f"{type(inputs).__name__}")
         return list(inputs)
 
-    def call(self, inputs, training=None):
+    # Masks flow through the graph: each node's layer gets its input's
+    # mask and gives its output's (see docs/masking.md).
+    _consumes_mask = True
+
+    def call(self, inputs, training=None, mask=None):
+        input_values = self._split_inputs(inputs)
         masks = {}
+        input_masks = mask if isinstance(mask, (list, tuple)) else [mask]
+        for tensor, m in zip(self._inputs, input_masks):
+            if m is not None:
+                masks[id(tensor)] = m
         # What each node's call kept for backward: a layer called twice
         # holds only its last call's state.
         self._node_saved, self._node_activity = {}, {}
@@ -147,9 +157,7 @@ class Functional(Model):
         def run_layer(layer, x, node):
             if id(node) in fused:
                 return fused.pop(id(node))
-            in_tensors = node.input_tensors
-            mask = masks.get(id(in_tensors[0])) if len(in_tensors) == 1 \
-                else None
+            mask = node_input_mask(node, masks)
             consumer = self._sole_consumers.get(id(node))
             if mask is None and consumer is not None and \
                     fuses(layer, consumer.layer):
@@ -161,15 +169,21 @@ class Functional(Model):
                         self._node_activity[id(n)] = None
                 return None     # the convolution's output: never read
             out, out_mask = layer._call_with_mask(x, mask, training)
-            for t in node.output_tensors:
-                masks[id(t)] = out_mask
+            record_output_masks(node, out_mask, masks)
             if training:
                 self._node_saved[id(node)] = getattr(layer, "_saved", None)
                 self._node_activity[id(node)] = getattr(
                     layer, "_activity_output", None)
             return out
 
-        return self._run(self._split_inputs(inputs), run_layer, with_node=True)
+        outputs = self._run(input_values, run_layer, with_node=True)
+        out_masks = [masks.get(id(t)) for t in self._outputs]
+        self._output_mask = out_masks if len(out_masks) > 1 else out_masks[0]
+        return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask(s) of the outputs of the last call (None: no mask)."""
+        return getattr(self, "_output_mask", None)
 
     def backward(self, dy, need_input_grad=True):
         from seqcore.engine.backprop import functional_backward

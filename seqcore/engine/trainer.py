@@ -14,6 +14,7 @@ from seqcore import metrics as metrics_module
 from seqcore import optimizers
 from seqcore.callbacks import CallbackList, History, ProgbarLogger
 from seqcore.engine import data as data_utils
+from seqcore.engine import masking
 from seqcore.engine.progbar import Progbar
 
 
@@ -47,7 +48,8 @@ def _mean(values, weights):
 class _Compiled:
     """The compiled losses and metrics of a model with `count` outputs."""
 
-    def __init__(self, loss, loss_weights, metrics, output_names):
+    def __init__(self, loss, loss_weights, metrics, output_names,
+                 weighted_metrics=None):
         count = len(output_names)
         self.output_names = output_names
         self.losses = self._per_output(loss, output_names, "loss")
@@ -65,18 +67,26 @@ class _Compiled:
                 raise ValueError(f"loss_weights must have one entry per "
                                  f"output ({count}), received {loss_weights}")
             self.loss_weights = [float(w) for w in weights]
+        self.metric_specs = self._metric_specs(metrics, output_names)
+        # Keras passes sample_weight to `weighted_metrics` only; both kinds
+        # see the output's mask.
+        self.weighted_specs = self._metric_specs(weighted_metrics,
+                                                 output_names)
+        self.metrics = None   # built on the first batch (needs shapes)
+
+    @staticmethod
+    def _metric_specs(metrics, output_names):
+        """One list of metric identifiers per output."""
+        count = len(output_names)
         if metrics is None:
-            self.metric_specs = [[] for _ in range(count)]
-        elif isinstance(metrics, dict):
-            self.metric_specs = [list(_as_list(metrics.get(n, [])))
-                                 for n in output_names]
-        elif count > 1 and isinstance(metrics, (list, tuple)) and \
+            return [[] for _ in range(count)]
+        if isinstance(metrics, dict):
+            return [list(_as_list(metrics.get(n, []))) for n in output_names]
+        if count > 1 and isinstance(metrics, (list, tuple)) and \
                 len(metrics) == count and all(
                     isinstance(m, (list, tuple)) for m in metrics):
-            self.metric_specs = [list(m) for m in metrics]
-        else:
-            self.metric_specs = [list(_as_list(metrics))] * count
-        self.metrics = None   # built on the first batch (needs shapes)
+            return [list(m) for m in metrics]
+        return [list(_as_list(metrics))] * count
 
     @staticmethod
     def _per_output(spec, names, what):
@@ -97,20 +107,49 @@ class _Compiled:
     def build_metrics(self, ys, outputs):
         prefix = len(self.output_names) > 1
         self.metrics = []
-        for name, specs, y, out in zip(self.output_names, self.metric_specs,
-                                       ys, outputs):
-            for spec in specs:
-                metric = _make_metric(spec, y, out)
-                if prefix:
-                    metric.name = f"{name}_{metric.name}"
-                self.metrics.append((len(self.metrics), metric))
-        self._metric_outputs = []
-        for k, specs in enumerate(self.metric_specs):
-            self._metric_outputs += [k] * len(specs)
+        self._metric_outputs, self._metric_weighted = [], []
+        for weighted, all_specs in ((False, self.metric_specs),
+                                    (True, self.weighted_specs)):
+            for k, (name, specs, y, out) in enumerate(zip(
+                    self.output_names, all_specs, ys, outputs)):
+                for spec in specs:
+                    metric = _make_metric(spec, y, out)
+                    if prefix:
+                        metric.name = f"{name}_{metric.name}"
+                    self.metrics.append((len(self.metrics), metric))
+                    self._metric_outputs.append(k)
+                    self._metric_weighted.append(weighted)
+        self._unique_metric_names(prefix)
 
-    def update_metrics(self, ys, outputs, sample_weight):
-        for (_, metric), k in zip(self.metrics, self._metric_outputs):
-            metric.update_state(ys[k], outputs[k], sample_weight)
+    def _unique_metric_names(self, prefix):
+        """Keras's log names: a repeated metric name gets `_1`, `_2`...;
+        a weighted metric whose name is taken becomes `weighted_<name>`."""
+        taken = {}
+        for (_, metric), k, weighted in zip(
+                self.metrics, self._metric_outputs, self._metric_weighted):
+            name = metric.name
+            if name in taken and weighted:
+                base = name[len(self.output_names[k]) + 1:] if prefix \
+                    else name
+                name = f"weighted_{base}"
+                if prefix:
+                    name = f"{self.output_names[k]}_{name}"
+            if name in taken:
+                taken[name] += 1
+                name = f"{name}_{taken[name] - 1}"
+            else:
+                taken[name] = 1
+            metric.name = name
+
+    def update_metrics(self, ys, outputs, sample_weight, masks=None):
+        masks = masks or [None] * len(outputs)
+        for (_, metric), k, weighted in zip(
+                self.metrics, self._metric_outputs, self._metric_weighted):
+            weights = sample_weight if weighted else None
+            if hasattr(metric, "_update_masked"):
+                metric._update_masked(ys[k], outputs[k], weights, masks[k])
+            else:
+                metric.update_state(ys[k], outputs[k], weights)
 
     def reset_metrics(self):
         for _, metric in self.metrics or []:
@@ -142,7 +181,7 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._compiled = _Compiled(loss, loss_weights, metrics,
-                                   self._output_names())
+                                   self._output_names(), weighted_metrics)
         self._weighted_metrics = weighted_metrics
         self.compiled = True
         self.stop_training = False
@@ -224,12 +263,16 @@ class Trainer:
                 for t in outputs]
 
     def _loss_and_gradients(self, ys, outputs, sample_weight, with_grad,
-                            output_layers=None):
+                            output_layers=None, masks=None):
+        """(total loss, d loss / d output per output). `masks`: each
+        output's mask or None; masked steps weigh as Keras weighs them
+        (seqcore/engine/masking.py)."""
         total, grads = 0.0, []
         output_layers = output_layers or [None] * len(outputs)
-        for loss, weight, y, out, layer in zip(
+        masks = masks or [None] * len(outputs)
+        for loss, weight, y, out, layer, mask in zip(
                 self._compiled.losses, self._compiled.loss_weights, ys,
-                outputs, output_layers):
+                outputs, output_layers, masks):
             if loss is None:
                 grads.append(None)
                 continue
@@ -238,15 +281,16 @@ class Trainer:
                                      False):
                 fused = losses_module.fused_output_gradient(
                     loss, getattr(layer.activation, "__name__", None), y,
-                    out, sample_weight)
+                    out, sample_weight, mask)
             if fused is not None:
                 value, g = fused
                 layer._dy_is_dz = True   # its backward skips the activation
             else:
-                value = float(loss(y, out, sample_weight))
+                value = float(loss._masked_value(y, out, sample_weight,
+                                                 mask))
                 g = None if not with_grad else \
-                    np.asarray(loss.gradient(y, out, sample_weight),
-                               np.float32)
+                    np.asarray(loss.gradient(y, out, sample_weight,
+                                             mask=mask), np.float32)
             total += weight * value
             if with_grad:
                 grads.append(g * np.float32(weight) if weight != 1.0 else g)
@@ -291,8 +335,9 @@ class Trainer:
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         output_layers = self._output_layers()
+        masks = masking.output_masks(self, len(outputs))
         loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
-                                               output_layers)
+                                               output_layers, masks)
         loss += self._activity_loss(layers, xs[0].shape[0])
         for v in variables:
             v._grad_fresh = True
@@ -311,7 +356,7 @@ class Trainer:
         if not math.isfinite(loss):
             self._nan_batches = getattr(self, "_nan_batches", 0) + 1
         self.optimizer.step()
-        self._compiled.update_metrics(ys, outputs, sw)
+        self._compiled.update_metrics(ys, outputs, sw, masks)
         return loss
 
     def _test_batch(self, xs, ys, sw):
@@ -321,10 +366,12 @@ class Trainer:
         outputs = self._output_list(self(self._model_input(xs)))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
-        loss, _ = self._loss_and_gradients(ys, outputs, sw, False)
+        masks = masking.output_masks(self, len(outputs))
+        loss, _ = self._loss_and_gradients(ys, outputs, sw, False,
+                                           masks=masks)
         loss += self._activity_loss(layers, xs[0].shape[0])
         loss += self._regularization_loss(self.trainable_weights, False)
-        self._compiled.update_metrics(ys, outputs, sw)
+        self._compiled.update_metrics(ys, outputs, sw, masks)
         return loss
 
     def _logs(self, loss_value):

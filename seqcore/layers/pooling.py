@@ -158,9 +158,12 @@ class BaseGlobalPooling(Layer):
         return y.astype(np.float32, copy=False)
 
     def backward(self, dy):
-        x, y = self._saved
+        x, y = self._saved[:2]
         dy = np.asarray(dy, np.float32).reshape(y.shape)
         axes = self._axes()
+        weights = self._saved[2] if len(self._saved) > 2 else None
+        if weights is not None:     # masked mean: only real steps
+            return (dy * weights).astype(np.float32)
         if self.reduce == "mean":
             count = np.prod([x.shape[a] for a in axes])
             return np.broadcast_to(dy / np.float32(count), x.shape).copy()
@@ -196,7 +199,47 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 
 @register_builtin
 class GlobalAveragePooling1D(BaseGlobalPooling):
+    """`GlobalAveragePooling1D(data_format=None, keepdims=False)`: the mean
+    over steps, `(batch, steps, features)` -> `(batch, features)`.
+
+    With a mask `(batch, steps)` (from an `Embedding(mask_zero=True)`
+    upstream, or `mask=`), the mean is over the unmasked steps only (a row
+    with no unmasked step gives NaN, as in Keras); the output has no mask.
+    """
     rank, reduce = 1, "mean"
+    _consumes_mask = True
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims,
+                         **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None, training=None):
+        if mask is None:
+            return super().call(inputs, training=training)
+        steps = 1 if self.data_format == "channels_last" else 2
+        mask = np.asarray(mask)
+        if mask.shape != (inputs.shape[0], inputs.shape[steps]):
+            raise ValueError(
+                f"{self.name}: the mask must have shape (batch, steps) = "
+                f"{(inputs.shape[0], inputs.shape[steps])}; received "
+                f"{mask.shape}")
+        keep = np.expand_dims(mask.astype(bool), 3 - steps)
+        real = np.sum(keep, axis=steps, keepdims=True, dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # d y / d x: 1 / (number of real steps) at real steps, else 0
+            weights = np.where(keep, np.float32(1.0) / real, np.float32(0))
+            total = np.sum(np.where(keep, inputs, np.float32(0)), axis=steps,
+                           keepdims=True)
+            y = (total / real).astype(np.float32)
+        if training:
+            self._saved = (inputs, y, weights.astype(np.float32))
+        if not self.keepdims:
+            y = y.reshape(self.compute_output_shape(inputs.shape))
+        return y
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 @register_builtin

@@ -227,9 +227,13 @@ class BaseRNN(Layer):
         return cached
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or not self.return_sequences:
-            return None
-        return mask[:, ::-1] if self.go_backwards else mask
+        """The output's mask: the input's when returning sequences, else
+        None; states never have one. As in Keras, go_backwards does not
+        reverse the mask (though it reverses the returned sequence)."""
+        out = mask if self.return_sequences else None
+        if self.return_state:
+            return [out] + [None] * self.state_count
+        return out
 
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
