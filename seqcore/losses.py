@@ -275,10 +275,16 @@ def sparse_categorical_crossentropy(
     p = np.asarray(y_pred)
     p = p if p.dtype.kind == "f" else p.astype(np.float32)
     t, valid = _one_hot_labels(y_true, p, ignore_class, axis)
-    if valid is not None:
-        p = np.where(valid[..., np.newaxis], p, 0)
-    values = categorical_crossentropy(t, p, from_logits=from_logits, axis=axis)
-    return values if valid is None else values * valid
+    if valid is None:
+        return categorical_crossentropy(t, p, from_logits=from_logits,
+                                        axis=axis)
+    # Ignored labels' values are 0 (their zeroed probabilities would give
+    # 0 / 0 under the normalisation: computed, then replaced, as in Keras).
+    p = np.where(valid[..., np.newaxis], p, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = categorical_crossentropy(t, p, from_logits=from_logits,
+                                          axis=axis)
+    return np.where(valid, values, 0).astype(values.dtype, copy=False)
 
 
 def _sparse_categorical_crossentropy_grad(
