@@ -52,6 +52,48 @@ def _scale_and_shift_config(layer):
     }
 
 
+def _masked_moments(x, mask, axis):
+    """Keras's masked batch statistics per channel: mean and variance over
+    the entries where `mask` (x's shape, bool) is True, each divided by
+    (count + 1e-7).
+
+    Returns:
+        (mean, variance), float32 arrays of shape (x.shape[axis],).
+    """
+    axes = tuple(i for i in range(x.ndim) if i != axis)
+    weight = np.sum(mask, axis=axes, keepdims=True, dtype=np.float32) + \
+        np.float32(1e-7)
+    mean = np.sum(np.where(mask, x, 0), axis=axes, keepdims=True) / weight
+    centred = np.where(mask, x - mean, 0)
+    variance = np.sum(centred * centred, axis=axes, keepdims=True) / weight
+    return (mean.reshape(-1).astype(np.float32),
+            variance.reshape(-1).astype(np.float32))
+
+
+def _masked_moments_backward(x, d_hat, mask, mean, inv, axis):
+    """dx of y = gamma * (x - mean) * inv + beta with the masked statistics
+    of _masked_moments, given d_hat = dy * gamma (every entry, masked ones
+    included, depends on the statistics).
+
+    With c = 1 / (count + 1e-7), A = sum(d_hat), B = sum(d_hat * (x - mean))
+    and K = sum(m * (x - mean)) per channel:
+    dx = inv * (d_hat - c m A - c m inv^2 B ((x - mean) - c K))."""
+    axes = tuple(i for i in range(x.ndim) if i != axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    m = mask.astype(np.float64)
+    mu = mean.astype(np.float64).reshape(shape)
+    iv = inv.astype(np.float64).reshape(shape)
+    c = 1.0 / (np.sum(m, axis=axes, keepdims=True) + np.float32(1e-7))
+    diff = x.astype(np.float64) - mu
+    d = d_hat.astype(np.float64)
+    a = np.sum(d, axis=axes, keepdims=True)
+    b = np.sum(d * diff, axis=axes, keepdims=True)
+    k = np.sum(m * diff, axis=axes, keepdims=True)
+    dx = iv * (d - c * m * a - c * m * iv * iv * b * (diff - c * k))
+    return dx.astype(np.float32)
+
+
 @register_builtin
 class BatchNormalization(Layer):
     """Normalizes each channel (`axis`) with the batch statistics when
@@ -106,13 +148,28 @@ class BatchNormalization(Layer):
         self.input_spec = InputSpec(ndim=len(input_shape),
                                     axes={self.axis: dim})
 
-    def call(self, inputs, training=None):
+    # In training, the batch statistics are over the unmasked entries
+    # only (a mask is (batch, steps) for inputs (batch, steps, channels)).
+    _consumes_mask = True
+
+    def call(self, inputs, training=None, mask=None):
         ndim = inputs.ndim
+        if mask is not None and np.ndim(mask) != ndim - 1:
+            raise ValueError(
+                f"The mask provided should be one dimension less than the "
+                f"inputs. Received: mask.shape={np.shape(mask)}, "
+                f"inputs.shape={inputs.shape}")
         batch_statistics = bool(training and self.trainable)
-        if batch_statistics:
+        weights = None
+        if batch_statistics and mask is not None:
+            weights = np.broadcast_to(np.expand_dims(
+                np.asarray(mask, bool), -1), inputs.shape)
+            mean, variance = _masked_moments(inputs, weights, self._axis)
+        elif batch_statistics:
             axes = tuple(i for i in range(ndim) if i != self._axis)
             mean = inputs.mean(axis=axes)
             variance = inputs.var(axis=axes)
+        if batch_statistics:
             m = self.momentum
             self.moving_mean.value[...] = self.moving_mean.value * m + \
                 mean * (1.0 - m)
@@ -129,11 +186,12 @@ class BatchNormalization(Layer):
         y = inputs * _broadcast(scale.astype(np.float32), (self._axis,), ndim)
         y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
         if training:
-            self._saved = (inputs, mean, inv, scale, batch_statistics)
+            self._saved = (inputs, mean, inv, scale, batch_statistics,
+                           weights)
         return y
 
     def backward(self, dy):
-        x, mean, inv, scale, batch_statistics = self._saved
+        x, mean, inv, scale, batch_statistics, weights = self._saved
         ndim, axis = x.ndim, (self._axis,)
         axes = tuple(i for i in range(ndim) if i != self._axis)
         x_hat = (x - _broadcast(mean, axis, ndim)) * _broadcast(inv, axis,
@@ -146,6 +204,9 @@ class BatchNormalization(Layer):
             return (dy * _broadcast(scale, axis, ndim)).astype(np.float32)
         gamma = self.gamma.value if self.scale else 1.0
         d_hat = dy * _broadcast(np.asarray(gamma, np.float32), axis, ndim)
+        if weights is not None:
+            return _masked_moments_backward(x, d_hat, weights, mean, inv,
+                                            self._axis)
         dx = (d_hat - np.mean(d_hat, axis=axes, keepdims=True) -
               x_hat * np.mean(d_hat * x_hat, axis=axes, keepdims=True))
         return (dx * _broadcast(inv, axis, ndim)).astype(np.float32)
