@@ -207,3 +207,13 @@ def test_weighted_metrics_names_as_keras():
     assert logs["accuracy"] == pytest.approx(right[MASK].mean(), rel=1e-6)
     assert logs["weighted_accuracy"] == pytest.approx(
         np.sum(right * sw * MASK) / np.sum(sw * MASK), rel=1e-6)
+
+
+def test_a_layer_that_drops_the_mask_warns():
+    model = keras.Sequential([keras.Input((7,), dtype="int32"),
+                              layers.Embedding(10, 3, mask_zero=True),
+                              layers.Conv1D(2, 3, padding="same")])
+    with pytest.warns(UserWarning, match="'conv1d.*' \\(Conv1D\\) received "
+                      "a mask but does not support masking"):
+        model(np.where(MASK, 2, 0))
+    assert masking.output_masks(model, 1) == [None]

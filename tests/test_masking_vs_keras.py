@@ -19,6 +19,10 @@ from seqcore import losses, metrics
 from seqcore.engine import masking
 from tests.fixtures import mask_cases as mc
 
+# Layers that drop a mask warn (as Keras does); expected here.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*does not support masking:UserWarning")
+
 DATA = np.load(pathlib.Path(__file__).parent / "fixtures" / "keras_masks.npz")
 TRAINED = [name for name, build in mc.CASES.items()
            if f"{name}/evaluate/loss" in DATA.files]

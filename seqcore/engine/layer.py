@@ -321,11 +321,21 @@ class Layer:
         return mask if self.supports_masking else None
 
     def _call_with_mask(self, x, mask, training):
-        """(output, output mask): how models run a layer, passing masks."""
+        """(output, output mask): how models run a layer, passing masks.
+
+        A layer that does not support masking drops the mask it receives,
+        with a warning (as Keras warns): nothing after it is masked."""
         if mask is not None and self._consumes_mask:
             out = self(x, training=training, mask=mask)
         else:
             out = self(x, training=training)
+        if mask is not None and not self.supports_masking and \
+                not self._consumes_mask:
+            warnings.warn(
+                f"Layer '{self.name}' ({self.__class__.__name__}) received "
+                f"a mask but does not support masking: its output has no "
+                f"mask, so later layers, losses and metrics see every "
+                f"step.", UserWarning, stacklevel=2)
         return out, self.compute_mask(x, mask)
 
     def _output_dtype(self, input_dtype):
