@@ -66,10 +66,11 @@ def _multiply(weights, factor, what):
         return weights * factor
     except ValueError:
         raise ValueError(
-            f"{what}: sample_weight of shape {weights.shape} cannot be "
-            f"combined with shape {factor.shape} (after Keras's rank rule "
-            f"the shapes must broadcast). With a mask over "
-            f"(batch, steps), pass sample_weight of shape (batch, steps)."
+            f"Cannot combine sample_weight of shape {weights.shape} with "
+            f"{what} of shape {factor.shape}: after Keras's rank rule (a "
+            f"trailing axis of size 1 squeezed or added) the shapes must "
+            f"broadcast, as in Keras. With a mask over (batch, steps), "
+            f"pass sample_weight of shape (batch, steps) or (batch, 1)."
         ) from None
 
 
@@ -114,7 +115,7 @@ def apply_mask(sample_weight, mask, reduction, dtype=np.float32):
         return weights
     sample_weight = np.asarray(sample_weight, dtype)
     weights, sample_weight = match_rank(weights, sample_weight)
-    return _multiply(sample_weight, weights, "mask")
+    return _multiply(sample_weight, weights, "the output's mask")
 
 
 def _unbroadcast(grad, shape):
@@ -154,7 +155,7 @@ def reduce_weighted(values, sample_weight=None, mask=None,
     weighted, w = values, None
     if weights is not None:
         v, w = match_rank(values, weights.astype(dtype, copy=False))
-        weighted = _multiply(w, v, "loss")
+        weighted = _multiply(w, v, "the loss values")
     if reduction in (None, "none") or weighted.shape in ((), (0,)):
         if with_scale:
             if reduction in (None, "none"):
