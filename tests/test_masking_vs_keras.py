@@ -166,11 +166,13 @@ def test_train_on_batch_matches_keras(name):
 @pytest.mark.parametrize("name", FITTED)
 def test_fit_matches_keras(name):
     """2 epochs of unshuffled batches of 3 (8 samples: 3, 3, 2, each batch
-    with its own count of real steps): losses, metrics, final weights."""
+    with its own count of real steps): losses, metrics, the validation
+    loss and metrics, final weights."""
     case = _compiled(name)
     history = case.model.fit(case.x, case.y, sample_weight=case.sample_weight,
                              batch_size=mc.FIT_BATCH, epochs=mc.EPOCHS,
-                             shuffle=False, verbose=0)
+                             shuffle=False, verbose=0,
+                             validation_data=mc.validation_data(case))
     want = _logs(f"{name}/fit")
     if _has_output_mask(name):
         want.update(_logs(f"{name}/fit_masked"))
