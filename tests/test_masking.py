@@ -217,3 +217,28 @@ def test_a_layer_that_drops_the_mask_warns():
                       "a mask but does not support masking"):
         model(np.where(MASK, 2, 0))
     assert masking.output_masks(model, 1) == [None]
+
+
+# ---- Masking ---------------------------------------------------------------------------
+
+def test_masking_layer_forward_backward_and_config():
+    x = RNG.standard_normal((3, 7, 2)).astype(np.float32)
+    x[~MASK] = 0.5
+    layer = layers.Masking(mask_value=0.5)
+    y = layer(x, training=True)
+    np.testing.assert_array_equal(y, np.where(MASK[..., None], x, 0))
+    np.testing.assert_array_equal(layer.compute_mask(x, ~MASK), MASK)
+    dy = RNG.standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(layer.backward(dy),
+                                  dy * MASK[..., None])
+    again = layers.Masking.from_config(layer.get_config())
+    assert again.mask_value == 0.5 and again.supports_masking
+    with pytest.raises(ValueError, match="mask_value must be a number"):
+        layers.Masking(mask_value="pad")
+
+
+def test_masking_a_step_with_one_nonzero_feature_keeps_it():
+    x = np.zeros((1, 3, 2), np.float32)
+    x[0, 1, 1] = 1e-30
+    np.testing.assert_array_equal(layers.Masking().compute_mask(x),
+                                  [[False, True, False]])
