@@ -15,7 +15,7 @@ MASK = np.array([[1, 1, 0, 1, 0, 0, 1], [0, 0, 0, 0, 0, 0, 1],
                  [1, 1, 1, 1, 1, 1, 1]], bool)
 
 
-# ---- GlobalAveragePooling1D ------------------------------------------------------
+# ---- GlobalAveragePooling1D -------------------------------------------------
 
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("keepdims", [False, True])
@@ -60,7 +60,7 @@ def test_global_average_pooling_rejects_a_mask_of_the_wrong_shape():
         layers.GlobalAveragePooling1D()(x, mask=MASK[:, :5])
 
 
-# ---- BatchNormalization in training -----------------------------------------------
+# ---- BatchNormalization in training -----------------------------------------
 
 def _bn_reference(x, mask, gamma, beta):
     """float64 masked batch normalization as Keras defines it."""
@@ -107,7 +107,7 @@ def test_batch_normalization_mask_rank_is_checked():
               mask=np.ones((3, 7, 4), bool))
 
 
-# ---- the weighting helper -----------------------------------------------------------
+# ---- the weighting helper ---------------------------------------------------
 
 def test_everything_masked_gives_zero_loss_and_gradient():
     """Keras divides with divide_no_nan: an all-padding batch weighs 0."""
@@ -136,7 +136,7 @@ def test_match_rank_follows_keras():
     assert (a.shape, b.shape) == ((4, 5), (4,))
 
 
-# ---- masks through graphs ---------------------------------------------------------------
+# ---- masks through graphs ---------------------------------------------------
 
 def test_functional_model_takes_an_explicit_mask():
     inputs = keras.Input((7, 3))
@@ -219,7 +219,7 @@ def test_a_layer_that_drops_the_mask_warns():
     assert masking.output_masks(model, 1) == [None]
 
 
-# ---- Masking ---------------------------------------------------------------------------
+# ---- Masking ----------------------------------------------------------------
 
 def test_masking_layer_forward_backward_and_config():
     x = RNG.standard_normal((3, 7, 2)).astype(np.float32)

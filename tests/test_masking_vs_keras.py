@@ -71,7 +71,7 @@ def test_fixture_is_from_keras_3_15():
     assert str(DATA["keras_version"]).startswith("3.15")
 
 
-# ---- models -------------------------------------------------------------------
+# ---- models -----------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(mc.CASES))
 def test_predict_matches_keras(name):
@@ -192,7 +192,7 @@ def test_per_sample_weights_with_a_step_mask_is_an_error_as_in_keras():
                             verbose=0)
 
 
-# ---- losses and metrics on a masked prediction --------------------------------
+# ---- losses and metrics on a masked prediction ------------------------------
 
 LOSS_KEYS = [(case, reduction, wname) for case in mc.LOSS_CASES
              for reduction in mc.LOSS_REDUCTIONS
@@ -282,7 +282,7 @@ def test_masked_metric_matches_keras(case, wname):
                                rtol=1e-6)
 
 
-# ---- which layers use, pass or drop the mask -----------------------------------
+# ---- which layers use, pass or drop the mask --------------------------------
 
 LAYER_IDS = [mc.layer_case_id(i) for i in range(len(mc.LAYER_CASES))]
 
