@@ -8,6 +8,7 @@
 #ifndef SEQCORE_H
 #define SEQCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -43,6 +44,17 @@ int sc_default_num_threads(void);
  * forking costs more than it saves, or when called from inside a parallel
  * region (a kernel's worker); never more than sc_get_num_threads(). */
 int sc_threads_for_work(double flops);
+
+/* ---- working memory (scratch.c) ---------------------------------------- */
+
+/* The bytes of the last allocation a kernel failed to get, and forget it:
+ * 0 when none failed since the last call, SIZE_MAX when the size itself
+ * overflowed 64 bits (or a count was negative). A kernel that returns -1
+ * for "out of memory" has recorded its request here. */
+size_t sc_alloc_failure_bytes(void);
+/* Make every kernel allocation above `bytes` fail as if out of memory
+ * (SIZE_MAX: no limit, the default). For tests of the failure path. */
+void sc_set_alloc_limit(size_t bytes);
 
 /* ---- activations (activations.c) --------------------------------------- */
 

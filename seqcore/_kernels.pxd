@@ -36,6 +36,9 @@ cdef extern from "seqcore.h" nogil:
     int sc_get_num_threads()
     int sc_default_num_threads()
 
+    size_t sc_alloc_failure_bytes()
+    void sc_set_alloc_limit(size_t nbytes)
+
     void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
                          sc_act act)
     void sc_bias_act_f64(double *x, long m, long n, long ldx,

@@ -71,6 +71,30 @@ def default_num_threads():
     return sc_default_num_threads()
 
 
+# ---- working memory -------------------------------------------------------------
+
+def _memory_error(str what):
+    """The MemoryError for a kernel `what` that returned "out of memory":
+    it names the bytes of the allocation that failed (sc_alloc_failure_bytes
+    has recorded them), or says that a workspace size overflowed."""
+    cdef size_t nbytes = sc_alloc_failure_bytes()
+    if nbytes == <size_t>-1:
+        return MemoryError(
+            f"{what}: a workspace size overflows 64-bit arithmetic (or is "
+            f"negative): the input is too large for this kernel")
+    if nbytes == 0:
+        return MemoryError(f"{what}: out of memory")
+    return MemoryError(
+        f"{what}: out of memory: could not allocate a workspace of {nbytes} "
+        f"bytes ({nbytes / 2.0 ** 20:.1f} MiB)")
+
+
+def _set_alloc_limit(nbytes):
+    """Make every kernel allocation above `nbytes` bytes fail as if out of
+    memory (None: no limit). For tests of the failure path only."""
+    sc_set_alloc_limit(<size_t>-1 if nbytes is None else <size_t>nbytes)
+
+
 cdef sc_isa _isa_code(str name) except *:
     if name not in _ISAS:
         raise ValueError(f"seqcore: unknown ISA {name!r}; expected one of "
@@ -119,7 +143,7 @@ def dense_forward(x, kernel, bias, int activation):
         status = sc_sgemm(m, n, k, 1.0, px, k, 1, pk, n, 1, 0.0, py, n, pb,
                           <sc_act>activation)
     if status != 0:
-        raise MemoryError("dense_forward: out of memory")
+        raise _memory_error("dense_forward")
     return Y
 
 
@@ -321,8 +345,7 @@ def gemm(a, b, c=None, *, bint trans_a=False, bint trans_b=False,
                               <double *>pb, rs_b, cs_b, beta, <double *>pc,
                               ldc, <double *>bias_ptr, act)
     if status != 0:
-        raise MemoryError(f"gemm: out of memory for scratch buffers "
-                          f"(m={m}, n={n}, k={k})")
+        raise _memory_error(f"gemm (m={m}, n={n}, k={k})")
     return C
 
 
@@ -450,7 +473,7 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
     with nogil:
         status = sc_conv2d_forward_f32(&g, px, pk, filters, pbias, act, py)
     if status != 0:
-        raise MemoryError("conv2d: out of memory for the column buffer")
+        raise _memory_error("conv2d")
     return Y
 
 
@@ -507,8 +530,7 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
         status = sc_conv2d_maxpool_forward_f32(&g, px, pk, filters, pbias,
                                                act, ph, pw, py, pwhere)
     if status != 0:
-        raise MemoryError("conv2d_maxpool: out of memory for the column "
-                          "buffer")
+        raise _memory_error("conv2d_maxpool")
     return Y
 
 
@@ -590,8 +612,7 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
         status = sc_conv2d_backward_f32(&g, px, pk, filters, pdy, pdk, beta,
                                         pdx)
     if status != 0:
-        raise MemoryError("conv2d_backward: out of memory for the column "
-                          "buffer")
+        raise _memory_error("conv2d_backward")
     return DX
 
 
@@ -670,7 +691,7 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
                                                pwhere, routes, pdk, beta,
                                                pdb, pdx)
     if status != 0:
-        raise MemoryError("conv2d_backward_routed: out of memory")
+        raise _memory_error("conv2d_backward_routed")
     return DX
 
 
@@ -768,7 +789,7 @@ def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
             status = sc_simple_rnn_train_forward_f32(&a, pp, pr, ph, ppre, pg,
                                                      php, pseq)
     if status != 0:
-        raise MemoryError("rnn_train_forward: out of memory")
+        raise _memory_error("rnn_train_forward")
     return out
 
 
@@ -826,7 +847,7 @@ def rnn_train_backward(str kind, saved, rkernel, d_seq, dh, dc, mask,
             status = sc_simple_rnn_train_backward_f32(&a, pr, ppre, pg, pds,
                                                       pdh, pdx)
     if status != 0:
-        raise MemoryError("rnn_train_backward: out of memory")
+        raise _memory_error("rnn_train_backward")
     return dx_gates, dh_gates
 
 def embedding_backward(ids, dy, grad):
@@ -1145,7 +1166,7 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
             status = sc_simple_rnn_forward_f32(&a, px, pk, pr, pb, ph, pseq,
                                                pg)
     if status != 0:
-        raise MemoryError(f"{kind}: out of memory")
+        raise _memory_error(kind)
     return seq
 
 
