@@ -227,6 +227,13 @@ static int gemm_forward(const fused *f, long chunks)
     return failed ? -1 : 0;
 }
 
+const char *sc_conv2d_maxpool_path(const sc_window *g, long ph, long pw)
+{
+    if (sc_winograd_applies(g, ph, pw)) /* never thin: c >= 8 */
+        return "winograd";
+    return sc_conv_is_thin(g) ? "thin" : "gemm";
+}
+
 int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
                                   const float *k, long filters,
                                   const float *bias, sc_act act, long ph,
@@ -239,7 +246,8 @@ int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
                .filters = filters, .act = act, .y = y, .where = where};
     if (g->n == 0 || filters == 0 || f.poh == 0 || f.pow == 0)
         return 0;
-    if (sc_winograd_applies(g, ph, pw)) /* never thin: c >= 8 */
+    const char *path = sc_conv2d_maxpool_path(g, ph, pw);
+    if (path[0] == 'w')
         return sc_conv3x3_maxpool2_winograd_f32(g, x, k, filters, bias, act,
                                                 y, where);
     f.total = g->n * f.poh;
@@ -249,6 +257,6 @@ int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
     if (f.band > f.total)
         f.band = f.total;
     const long chunks = (f.total + f.band - 1) / f.band;
-    return sc_conv_is_thin(g) ? thin_forward(&f, chunks)
-                              : gemm_forward(&f, chunks);
+    return path[0] == 't' ? thin_forward(&f, chunks)
+                          : gemm_forward(&f, chunks);
 }

@@ -217,6 +217,11 @@ int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
                                   const float *k, long filters,
                                   const float *bias, sc_act act, long ph,
                                   long pw, float *y, int *where);
+/* The path sc_conv2d_maxpool_forward_f32 takes for this geometry and
+ * pooling window: "thin" (a direct loop for inputs of few channels),
+ * "winograd" (3x3 convolution, stride 1, 2x2 pooling) or "gemm" (im2col +
+ * GEMM). */
+const char *sc_conv2d_maxpool_path(const sc_window *g, long ph, long pw);
 
 /* ---- routed convolution gradients (conv_routed.c) ----------------------
  * The gradients of sc_conv2d_forward_f32 when each output's gradient is

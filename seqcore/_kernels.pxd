@@ -89,6 +89,7 @@ cdef extern from "seqcore.h" nogil:
                                       const float *k, long filters,
                                       const float *bias, sc_act act, long ph,
                                       long pw, float *y, int *where)
+    const char *sc_conv2d_maxpool_path(const sc_window *g, long ph, long pw)
     int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
                                       const float *k, long filters,
                                       const float *dz, const int *where,

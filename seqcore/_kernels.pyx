@@ -534,6 +534,21 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     return Y
 
 
+def conv2d_maxpool_path(tuple x_shape, tuple kernel_hw, tuple strides,
+                        tuple dilation, tuple pads, tuple out_hw,
+                        tuple pool_size):
+    """Which kernel conv2d_maxpool_forward runs for an NHWC input of shape
+    x_shape (n, h, w, c) and these arguments: 'thin', 'winograd' or
+    'gemm'."""
+    cdef sc_window g = _window_of(x_shape, kernel_hw, strides, dilation,
+                                  pads, out_hw)
+    cdef long ph, pw
+    ph, pw = pool_size
+    if ph < 1 or pw < 1:
+        raise ValueError(f"conv2d_maxpool: invalid pool size {pool_size}")
+    return sc_conv2d_maxpool_path(&g, ph, pw).decode()
+
+
 def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
                    tuple out_hw, out=None, where=None):
     """Max ('max') or average ('avg') pooling of NHWC x -> (n, oh, ow, c).
