@@ -423,6 +423,14 @@ cdef cnp.ndarray _bias_array(bias, long filters, str what):
     return B
 
 
+cdef int _check_int_indices(long count, str what, str indexed) except -1:
+    """Raise unless `count` indices fit the kernels' int32 pixel indices."""
+    if count > 2147483647:
+        raise ValueError(f"{what}: the {indexed} has {count} elements, more "
+                         f"than the 2**31 - 1 that int32 indices address")
+    return 0
+
+
 cdef int _check_pixels(const int *where, long size, long h, long w,
                       str what, str image) except -1:
     """Raise unless every entry of `where` (size ints) is a pixel of an h x w
@@ -521,6 +529,8 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     cdef cnp.ndarray Y = _out_array(out, shape, "conv2d_maxpool")
     cdef int *pwhere = NULL
     if where is not None:
+        _check_int_indices(g.oh * g.ow, "conv2d_maxpool",
+                           "convolution's output image")
         pwhere = _where_array(where, shape, "conv2d_maxpool")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
@@ -563,6 +573,7 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
     cdef int *pwhere = NULL
     if mode == "max":
         if where is not None:
+            _check_int_indices(g.h * g.w, "pool2d", "input image")
             pwhere = _where_array(where, shape, "pool2d")
         with nogil:
             sc_maxpool2d_forward_f32(&g, px, py, pwhere)
@@ -685,6 +696,8 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
                                pads, out_hw)
     cdef long filters = K.shape[3]
     cdef long routes = DZ.size // (g.n * filters) if g.n * filters else 0
+    _check_int_indices(g.h * g.w * g.c, "conv2d_backward_routed",
+                       "input image")
     cdef const int *pwhere = _where_array(where, (<object>DZ).shape,
                                           "conv2d_backward_routed")
     _check_pixels(pwhere, DZ.size, g.oh, g.ow, "conv2d_backward_routed",

@@ -62,4 +62,6 @@ export PYTHONPATH="$work/site${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONMALLOC=malloc  # Python's own blocks through ASan's malloc too
 "$python" -c "import seqcore; assert seqcore.__file__.startswith('$work'), \
 'not the sanitized build: ' + seqcore.__file__"
+ldd "$work"/site/seqcore/_kernels*.so | grep -q libasan ||
+    { echo "run_asan.sh: the build is not linked with libasan" >&2; exit 1; }
 "$python" -m pytest -q -p no:cacheprovider "$@"
