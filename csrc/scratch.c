@@ -7,6 +7,21 @@
 
 #define ALIGN 64
 
+/* Under AddressSanitizer, blocks of exactly the bytes asked for, and
+ * scratch buffers reallocated whenever a call asks for another size: a
+ * read or write one float past any workspace is then reported, where
+ * rounded-up and reused buffers would hide it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EXACT_SIZES 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EXACT_SIZES 1
+#endif
+#endif
+#ifndef EXACT_SIZES
+#define EXACT_SIZES 0
+#endif
+
 size_t sc_size_mul(long a, long b)
 {
     size_t r;
@@ -57,7 +72,8 @@ void sc_set_alloc_limit(size_t bytes)
 }
 
 /* count * size bytes rounded up to whole 64-byte lines (at least one, as
- * aligned_alloc wants), or SC_SIZE_INVALID. */
+ * aligned_alloc wants; exactly, at least 1, under ASan), or
+ * SC_SIZE_INVALID. */
 static size_t aligned_bytes(size_t count, size_t size)
 {
     size_t bytes;
@@ -65,16 +81,23 @@ static size_t aligned_bytes(size_t count, size_t size)
         __builtin_mul_overflow(count, size, &bytes) ||
         bytes > SC_SIZE_INVALID - ALIGN)
         return SC_SIZE_INVALID;
-    bytes = bytes == 0 ? ALIGN : (bytes + ALIGN - 1) / ALIGN * ALIGN;
-    return bytes;
+    if (EXACT_SIZES)
+        return bytes == 0 ? 1 : bytes;
+    return bytes == 0 ? ALIGN : (bytes + ALIGN - 1) / ALIGN * ALIGN;
 }
 
 static void *alloc_bytes(size_t bytes)
 {
     void *p = NULL;
     if (bytes != SC_SIZE_INVALID &&
-        bytes <= __atomic_load_n(&alloc_limit, __ATOMIC_RELAXED))
-        p = aligned_alloc(ALIGN, bytes);
+        bytes <= __atomic_load_n(&alloc_limit, __ATOMIC_RELAXED)) {
+        if (EXACT_SIZES) { /* any size, unlike aligned_alloc */
+            if (posix_memalign(&p, ALIGN, bytes) != 0)
+                p = NULL;
+        } else {
+            p = aligned_alloc(ALIGN, bytes);
+        }
+    }
     if (p == NULL)
         sc_alloc_failed(bytes);
     return p;
@@ -98,11 +121,13 @@ float *sc_scratch(int slot, size_t floats)
 {
     static _Thread_local float *buf[SC_SCRATCH_SLOTS];
     static _Thread_local size_t cap[SC_SCRATCH_SLOTS];
-    if (buf[slot] == NULL || cap[slot] < floats) {
+    if (buf[slot] == NULL || cap[slot] < floats ||
+        (EXACT_SIZES && cap[slot] != floats)) {
         const size_t bytes = aligned_bytes(floats, sizeof(float));
         free(buf[slot]);
         buf[slot] = alloc_bytes(bytes);
-        cap[slot] = buf[slot] ? bytes / sizeof(float) : 0;
+        cap[slot] = buf[slot] ? (EXACT_SIZES ? floats : bytes / sizeof(float))
+                              : 0;
     }
     return buf[slot];
 }

@@ -57,11 +57,20 @@ fi
 
 cd "$work/run"
 export LD_PRELOAD="$libasan${LD_PRELOAD:+ $LD_PRELOAD}"
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-}"
+# Reports to files: pytest captures (and, on an abort, loses) stderr.
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$work/asan:${ASAN_OPTIONS:-}"
 export PYTHONPATH="$work/site${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONMALLOC=malloc  # Python's own blocks through ASan's malloc too
 "$python" -c "import seqcore; assert seqcore.__file__.startswith('$work'), \
 'not the sanitized build: ' + seqcore.__file__"
 ldd "$work"/site/seqcore/_kernels*.so | grep -q libasan ||
     { echo "run_asan.sh: the build is not linked with libasan" >&2; exit 1; }
-"$python" -m pytest -q -p no:cacheprovider "$@"
+status=0
+"$python" -m pytest -q -p no:cacheprovider "$@" || status=$?
+for report in "$work"/asan.*; do
+    [ -e "$report" ] || continue
+    echo "run_asan.sh: AddressSanitizer report $report:" >&2
+    cat "$report" >&2
+    [ "$status" -ne 0 ] || status=1
+done
+exit "$status"
