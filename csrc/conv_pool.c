@@ -95,7 +95,7 @@ static int for_pieces(const fused *f, long q0, long q1, piece_fn fn,
     return 0;
 }
 
-/* ---- thin inputs: the direct row loop -------------------------------------- */
+/* ---- thin inputs: the direct row loop ------------------------------ */
 
 typedef struct {
     const float *kp;
@@ -158,7 +158,7 @@ static int thin_forward(const fused *f, long chunks)
     return failed ? -1 : 0;
 }
 
-/* ---- im2col + GEMM ----------------------------------------------------------- */
+/* ---- im2col + GEMM ------------------------------------------------- */
 
 typedef struct {
     float *col;  /* the chunk's columns, piece after piece */

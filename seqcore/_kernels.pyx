@@ -71,7 +71,7 @@ def default_num_threads():
     return sc_default_num_threads()
 
 
-# ---- working memory -------------------------------------------------------------
+# ---- working memory ---------------------------------------------------------
 
 def _memory_error(str what):
     """The MemoryError for a kernel `what` that returned "out of memory":
