@@ -67,6 +67,27 @@ X86_ISA_SOURCES = {
 COMMON_FLAGS = ["-O3", "-fno-strict-aliasing", "-fno-trapping-math",
                 "-fno-math-errno"]
 
+# SEQCORE_SANITIZE=address (or undefined, or address,undefined) builds the
+# kernels with those sanitizers, for development only: see
+# docs/development.md for how to run the tests under them.
+SANITIZERS = ("address", "undefined")
+
+
+def sanitize_flags():
+    """The -fsanitize flags SEQCORE_SANITIZE asks for ([] when unset)."""
+    wanted = [name.strip() for name in
+              os.environ.get("SEQCORE_SANITIZE", "").split(",")
+              if name.strip()]
+    unknown = [name for name in wanted if name not in SANITIZERS]
+    if unknown:
+        raise SystemExit(f"SEQCORE_SANITIZE: unknown sanitizer(s) {unknown}; "
+                         f"expected a comma-separated list of {SANITIZERS}")
+    if not wanted:
+        return []
+    return [f"-fsanitize={','.join(wanted)}", "-fno-omit-frame-pointer",
+            "-fno-sanitize-recover=all", "-g"]
+
+
 OPENMP_PROBE = r"""
 #include <omp.h>
 #include <stdio.h>
@@ -87,9 +108,11 @@ def is_x86_64():
 class BuildExt(build_ext):
     def build_extensions(self):
         openmp_flags = self._openmp_flags()
+        self.sanitize = sanitize_flags()
         for ext in self.extensions:
-            ext.extra_compile_args += COMMON_FLAGS + openmp_flags
-            ext.extra_link_args += openmp_flags
+            ext.extra_compile_args += COMMON_FLAGS + openmp_flags + \
+                self.sanitize
+            ext.extra_link_args += openmp_flags + self.sanitize
             if is_x86_64():
                 ext.define_macros.append(("SC_HAVE_X86_KERNELS", "1"))
                 ext.extra_objects += self._compile_isa_sources(ext)
@@ -103,7 +126,7 @@ class BuildExt(build_ext):
                 output_dir=self.build_temp,
                 macros=ext.define_macros,
                 include_dirs=ext.include_dirs,
-                extra_postargs=COMMON_FLAGS + isa_flags,
+                extra_postargs=COMMON_FLAGS + isa_flags + self.sanitize,
             )
         return objects
 

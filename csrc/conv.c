@@ -101,7 +101,7 @@ float *sc_conv_thin_pack(const sc_window *g, const float *k, long filters,
     const long patch = g->kh * g->kw * g->c;
     *ld = (filters + THIN_FILTER_BLOCK - 1) / THIN_FILTER_BLOCK *
           THIN_FILTER_BLOCK;
-    float *kp = calloc((size_t)((patch + 1) * *ld), sizeof(float));
+    float *kp = sc_alloc_zero(sc_size_mul(patch + 1, *ld), sizeof(float));
     if (kp == NULL)
         return NULL;
     for (long t = 0; t < patch; ++t)
@@ -111,9 +111,10 @@ float *sc_conv_thin_pack(const sc_window *g, const float *k, long filters,
     return kp;
 }
 
-long sc_conv_thin_buffer_floats(const sc_window *g, long ld)
+size_t sc_conv_thin_buffer_floats(const sc_window *g, long ld)
 {
-    return THIN_COLS_FLOATS(g) + g->ow * ld;
+    return sc_size_add(sc_size_mul(g->kh * g->kw * g->c, THIN_COLS_WIDTH(g)),
+                       sc_size_mul(g->ow, ld));
 }
 
 void sc_conv_thin_rows(const sc_window *g, const float *image,
@@ -151,7 +152,7 @@ static int conv_thin(const sc_window *g, const float *x, const float *k,
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
         float *buf = sc_scratch(SC_SCRATCH_IM2COL,
-                                (size_t)sc_conv_thin_buffer_floats(g, ld));
+                                sc_conv_thin_buffer_floats(g, ld));
         const int ready = buf != NULL;
         failed |= !ready;
 #pragma omp for schedule(static)
@@ -215,15 +216,15 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
         return conv_thin(g, x, k, filters, bias, act, y);
 
     const long chunks = (pixels + CHUNK_ROWS - 1) / CHUNK_ROWS;
-    const long chunk_floats = (pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS) *
-                              patch;
+    const size_t chunk_floats =
+        sc_size_mul(pixels < CHUNK_ROWS ? pixels : CHUNK_ROWS, patch);
     int nt = sc_threads_for_work(2.0 * pixels * patch * filters);
     if (chunks < 2L * nt)
         nt = 1; /* too few chunks to share: thread inside each GEMM */
     if (nt == 1) {
         /* No parallel region: inside even a one-thread region, the GEMM's
          * own team would be a nested one, created afresh at every call. */
-        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)chunk_floats);
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, chunk_floats);
         return col ? conv_chunks(g, x, k, filters, bias, act, y, 0, chunks,
                                  col)
                    : -1;
@@ -231,7 +232,7 @@ int sc_conv2d_forward_f32(const sc_window *g, const float *x, const float *k,
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)chunk_floats);
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, chunk_floats);
         failed |= col == NULL;
         const int t = sc_omp_thread(), team = sc_omp_team();
         const long first = chunks * t / team, last = chunks * (t + 1) / team;
@@ -310,14 +311,14 @@ static int conv_backward_input(const sc_window *g, const float *k,
     if (g->n < 2L * nt)
         nt = 1; /* few images: thread inside each GEMM instead */
     if (nt == 1) { /* no parallel region: see sc_conv2d_forward_f32 */
-        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, sc_size_mul(chunk, patch));
         return col ? images_backward(g, k, filters, dy, dx, 0, g->n, col)
                    : -1;
     }
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, sc_size_mul(chunk, patch));
         failed |= col == NULL;
         const int t = sc_omp_thread(), team = sc_omp_team();
         if (col)
@@ -368,12 +369,12 @@ static int conv_backward_kernel(const sc_window *g, const float *x,
     const long groups = chunks < DK_GROUPS ? chunks : DK_GROUPS;
     const long size = patch * filters;
     if (groups == 1) {
-        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, sc_size_mul(chunk, patch));
         return col ? kernel_grad_chunks(g, x, filters, dy, dk, beta, 0,
                                         chunks, col)
                    : -1;
     }
-    float *partial = malloc((size_t)(groups * size) * sizeof(float));
+    float *partial = sc_alloc(sc_size_mul(groups, size), sizeof(float));
     if (partial == NULL)
         return -1;
     int nt = sc_threads_for_work(2.0 * pixels * patch * filters);
@@ -381,7 +382,7 @@ static int conv_backward_kernel(const sc_window *g, const float *x,
         nt = 1;
     int failed = 0;
     if (nt == 1) { /* no parallel region: see sc_conv2d_forward_f32 */
-        float *col = sc_scratch(SC_SCRATCH_IM2COL, (size_t)(chunk * patch));
+        float *col = sc_scratch(SC_SCRATCH_IM2COL, sc_size_mul(chunk, patch));
         for (long q = 0; q < groups && !failed; ++q)
             failed |= col == NULL ||
                       kernel_grad_chunks(g, x, filters, dy, partial + q * size,
@@ -392,7 +393,7 @@ static int conv_backward_kernel(const sc_window *g, const float *x,
     reduction(| : failed)
         for (long q = 0; q < groups; ++q) {
             float *col = sc_scratch(SC_SCRATCH_IM2COL,
-                                    (size_t)(chunk * patch));
+                                    sc_size_mul(chunk, patch));
             failed |= col == NULL ||
                       kernel_grad_chunks(g, x, filters, dy,
                                          partial + q * size, 0.0f,

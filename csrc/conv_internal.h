@@ -22,7 +22,7 @@ float *sc_conv_thin_pack(const sc_window *g, const float *k, long filters,
                          const float *bias, long *ld);
 
 /* Floats of the workspace sc_conv_thin_rows needs. */
-long sc_conv_thin_buffer_floats(const sc_window *g, long ld);
+size_t sc_conv_thin_buffer_floats(const sc_window *g, long ld);
 
 /* Output rows [oh0, oh1) of one image (h, w, c) on the thin path into out
  * ((oh1 - oh0) x ow x filters), activation applied; buf is a workspace of

@@ -77,7 +77,7 @@ static void store_dk(float *dk, const float *acc, long patch, long filters,
  * input), or -1 when the patch reaches over the padding. */
 static int *patch_bases(const sc_window *g)
 {
-    int *base = malloc((size_t)(g->oh * g->ow) * sizeof(int));
+    int *base = sc_alloc(sc_size_mul(g->oh, g->ow), sizeof(int));
     if (base == NULL)
         return NULL;
     for (long oh = 0; oh < g->oh; ++oh)
@@ -120,13 +120,14 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
         if (f1 > filters)
             f1 = filters;
         const long ld = sparse ? f1 - f0 : (f1 - f0 + unit - 1) / unit * unit;
-        float *acc = sc_scratch(SC_SCRATCH_IM2COL,
-                                (size_t)(patch * ld +
-                                         (sparse ? 0 : pixels * ld)));
-        const long terms = (f1 - f0) * routes + 1;
-        const float **src = malloc((size_t)terms * sizeof(*src));
-        float *w = malloc((size_t)terms * sizeof(float));
-        long *count = malloc((size_t)(f1 - f0 + 1) * sizeof(long));
+        float *acc = sc_scratch(
+            SC_SCRATCH_IM2COL,
+            sc_size_add(sc_size_mul(patch, ld),
+                        sparse ? 0 : sc_size_mul(pixels, ld)));
+        const size_t terms = sc_size_add(sc_size_mul(f1 - f0, routes), 1);
+        const float **src = sc_alloc(terms, sizeof(*src));
+        float *w = sc_alloc(terms, sizeof(float));
+        long *count = sc_alloc((size_t)(f1 - f0) + 1, sizeof(long));
         const int ready = acc != NULL && src != NULL && w != NULL &&
                           count != NULL;
         failed |= !ready;
@@ -155,7 +156,7 @@ static int routed_dx(const sc_window *g, const float *k, long filters,
 {
     const long patch = g->kh * g->kw * g->c;
     const long image_size = g->h * g->w * g->c;
-    float *kt = malloc((size_t)(patch * filters) * sizeof(float));
+    float *kt = sc_alloc(sc_size_mul(patch, filters), sizeof(float));
     if (kt == NULL)
         return -1;
     for (long f = 0; f < filters; ++f)
@@ -167,9 +168,9 @@ static int routed_dx(const sc_window *g, const float *k, long filters,
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        const float **src = malloc((size_t)filters * sizeof(*src));
-        float *w = malloc((size_t)filters * sizeof(float));
-        int *pending = malloc((size_t)filters * sizeof(int));
+        const float **src = sc_alloc((size_t)filters, sizeof(*src));
+        float *w = sc_alloc((size_t)filters, sizeof(float));
+        int *pending = sc_alloc((size_t)filters, sizeof(int));
         const int ready = src != NULL && w != NULL && pending != NULL;
         failed |= !ready;
 #pragma omp for schedule(static)

@@ -17,7 +17,8 @@
  * workspace of THIN_COLS_FLOATS(g) floats. For inputs whose patch rows are
  * too short for an im2col GEMM (one to a few channels): the filters
  * vectorize instead, four output pixels at a time. */
-#define THIN_COLS_FLOATS(g) ((g)->kh * (g)->kw * (g)->c * (((g)->ow + 3) / 4 * 4))
+#define THIN_COLS_WIDTH(g) (((g)->ow + 3) / 4 * 4)
+#define THIN_COLS_FLOATS(g) ((g)->kh * (g)->kw * (g)->c * THIN_COLS_WIDTH(g))
 
 typedef void (*sc_conv_thin_row_fn)(const sc_window *g, const float *image,
                                     const float *kp, long ld,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "rnn_common.h"
+#include "scratch.h"
 
 typedef struct {
     const sc_rnn_args *a;
@@ -40,7 +41,7 @@ static int gru_init(const void *ctx, int b, void *state)
     blk->w = sc_rnn_pack_input_kernel(g->a, g->L, b);
     if (g->reset_after) {
         blk->zr = sc_packed_b_new(u, 3 * w, cols, 3 * u, 1);
-        blk->rec = malloc((size_t)(g->a->n * 3 * w) * sizeof(float) + 1);
+        blk->rec = sc_alloc(sc_size_mul3(g->a->n, 3, w), sizeof(float));
         return blk->w && blk->zr && blk->rec;
     }
     blk->zr = sc_packed_b_new(u, 2 * w, cols, 3 * u, 1);

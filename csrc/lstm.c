@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "rnn_common.h"
+#include "scratch.h"
 
 typedef struct {
     const sc_rnn_args *a;
@@ -31,7 +32,7 @@ static int lstm_init(const void *ctx, int b, void *state)
     blk->w = sc_rnn_pack_input_kernel(k->a, k->L, b);
     blk->r = sc_packed_b_new(u, 4 * w, k->L->rkernel + sc_rnn_block_col(k->L, b),
                              4 * u, 1);
-    blk->tmp = malloc((size_t)(w + 1) * sizeof(float));
+    blk->tmp = sc_alloc((size_t)w + 1, sizeof(float));
     return blk->w && blk->r && blk->tmp;
 }
 

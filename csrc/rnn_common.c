@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "rnn_common.h"
+#include "scratch.h"
 
 /* Units per block below which splitting does not pay. Block boundaries are
  * multiples of it, 16 floats = one cache line, so that with 64-byte aligned
@@ -44,10 +45,11 @@ int sc_rnn_layout_init(sc_rnn_layout *L, const sc_rnn_args *a, int groups,
     memset(L, 0, sizeof *L);
     L->groups = groups;
     L->blocks = choose_blocks(a, groups);
-    L->bound = malloc((size_t)(L->blocks + 1) * sizeof(long));
-    L->kernel = malloc((size_t)(a->d * width) * sizeof(float) + 1);
-    L->rkernel = malloc((size_t)(u * width) * sizeof(float));
-    L->bias = bias ? malloc((size_t)(bias_rows * width) * sizeof(float)) : NULL;
+    L->bound = sc_alloc((size_t)L->blocks + 1, sizeof(long));
+    L->kernel = sc_alloc(sc_size_mul(a->d, width), sizeof(float));
+    L->rkernel = sc_alloc(sc_size_mul(u, width), sizeof(float));
+    L->bias = bias ? sc_alloc(sc_size_mul(bias_rows, width), sizeof(float))
+                   : NULL;
     if (!L->bound || !L->kernel || !L->rkernel || (bias && !L->bias)) {
         sc_rnn_layout_free(L);
         return -1;
@@ -95,8 +97,7 @@ void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
 
 float *sc_rnn_aligned(long n)
 {
-    const size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) / 64 * 64;
-    return aligned_alloc(64, bytes);
+    return sc_alloc(sc_size(n), sizeof(float));
 }
 
 int sc_rnn_run(const sc_rnn_args *a, const sc_rnn_layout *L,
@@ -105,7 +106,7 @@ int sc_rnn_run(const sc_rnn_args *a, const sc_rnn_layout *L,
     const long n = a->n, u = a->u;
     /* Double-buffered, aligned h: a step reads one copy (every unit) while
      * the blocks write the other; blocks own whole cache lines of it. */
-    float *hbuf = sc_rnn_aligned(2 * n * u);
+    float *hbuf = sc_alloc(sc_size_mul3(2, n, u), sizeof(float));
     if (!hbuf)
         return -1;
     memcpy(hbuf, h, (size_t)(n * u) * sizeof(float));
@@ -115,7 +116,7 @@ int sc_rnn_run(const sc_rnn_args *a, const sc_rnn_layout *L,
         const int me = sc_omp_thread(), team = sc_omp_team();
         /* This thread's blocks (all of them if fewer threads came). */
         const int mine = (L->blocks - me + team - 1) / team;
-        char *states = calloc((size_t)mine + 1, cell->state_size);
+        char *states = sc_alloc_zero((size_t)mine + 1, cell->state_size);
         int ok = states != NULL, tried = 0;
         for (; ok && tried < mine; ++tried)
             ok = cell->init_block(cell->ctx, me + tried * team,

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "activations.h"
+#include "scratch.h"
 #include "seqcore.h"
 
 /* C (m, n) = A (m, k) B (k, n) + beta C, all row-major with the given row
@@ -110,7 +111,8 @@ int sc_lstm_train_backward_f32(const sc_rnn_train_args *a,
                                float *d_pre)
 {
     const long n = a->n, u = a->u, w = 4 * u, nu = n * u;
-    float *work = malloc((size_t)(2 * nu + 2 * nu + n * w) * sizeof(float));
+    float *work = sc_alloc(sc_size_add(sc_size_mul(4, nu), sc_size_mul(n, w)),
+                           sizeof(float));
     if (work == NULL)
         return -1;
     float *carry_h = work, *carry_c = work + nu, *tmp = work + 2 * nu;
@@ -225,7 +227,9 @@ int sc_gru_train_backward_f32(const sc_rnn_train_args *a, int reset_after,
                               float *dh, float *dx_gates, float *dh_gates)
 {
     const long n = a->n, u = a->u, w = 3 * u, nu = n * u;
-    float *work = malloc((size_t)(3 * nu + 2 * n * w) * sizeof(float));
+    float *work = sc_alloc(sc_size_add(sc_size_mul(3, nu),
+                                       sc_size_mul3(2, n, w)),
+                           sizeof(float));
     if (work == NULL)
         return -1;
     float *carry = work, *d_rh = work + nu, *dh_prev = work + 2 * nu;
@@ -314,7 +318,7 @@ int sc_simple_rnn_train_backward_f32(const sc_rnn_train_args *a,
                                      float *dh, float *d_pre)
 {
     const long n = a->n, u = a->u, nu = n * u;
-    float *carry = malloc((size_t)nu * sizeof(float));
+    float *carry = sc_alloc(sc_size(nu), sizeof(float));
     if (carry == NULL)
         return -1;
     for (long s = a->t - 1; s >= 0; --s) {

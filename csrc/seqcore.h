@@ -8,6 +8,7 @@
 #ifndef SEQCORE_H
 #define SEQCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -43,6 +44,17 @@ int sc_default_num_threads(void);
  * forking costs more than it saves, or when called from inside a parallel
  * region (a kernel's worker); never more than sc_get_num_threads(). */
 int sc_threads_for_work(double flops);
+
+/* ---- working memory (scratch.c) ---------------------------------------- */
+
+/* The bytes of the last allocation a kernel failed to get, and forget it:
+ * 0 when none failed since the last call, SIZE_MAX when the size itself
+ * overflowed 64 bits (or a count was negative). A kernel that returns -1
+ * for "out of memory" has recorded its request here. */
+size_t sc_alloc_failure_bytes(void);
+/* Make every kernel allocation above `bytes` fail as if out of memory
+ * (SIZE_MAX: no limit, the default). For tests of the failure path. */
+void sc_set_alloc_limit(size_t bytes);
 
 /* ---- activations (activations.c) --------------------------------------- */
 
@@ -205,6 +217,11 @@ int sc_conv2d_maxpool_forward_f32(const sc_window *g, const float *x,
                                   const float *k, long filters,
                                   const float *bias, sc_act act, long ph,
                                   long pw, float *y, int *where);
+/* The path sc_conv2d_maxpool_forward_f32 takes for this geometry and
+ * pooling window: "thin" (a direct loop for inputs of few channels),
+ * "winograd" (3x3 convolution, stride 1, 2x2 pooling) or "gemm" (im2col +
+ * GEMM). */
+const char *sc_conv2d_maxpool_path(const sc_window *g, long ph, long pw);
 
 /* ---- routed convolution gradients (conv_routed.c) ----------------------
  * The gradients of sc_conv2d_forward_f32 when each output's gradient is

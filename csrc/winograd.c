@@ -83,9 +83,11 @@ static int chunk(const sc_window *g, const float *x, const float *u, long f,
     const long c = g->c;
     const long tiles = (n1 - n0) * th * tw;
     float *v = sc_scratch(SC_SCRATCH_IM2COL,
-                          (size_t)(16 * tiles * c + 16 * c));
+                          sc_size_add(sc_size_mul3(16, tiles, c),
+                                      sc_size_mul(16, c)));
     float *m = sc_scratch(SC_SCRATCH_CONV_OUT,
-                          (size_t)(16 * tiles * f + 4 * f));
+                          sc_size_add(sc_size_mul3(16, tiles, f),
+                                      sc_size_mul(4, f)));
     if (v == NULL || m == NULL)
         return -1;
     wino_input(g, x, n0, n1, th, tw, v, v + 16 * tiles * c);
@@ -107,7 +109,7 @@ int sc_conv3x3_maxpool2_winograd_f32(const sc_window *g, const float *x,
     const long th = g->oh / 2, tw = g->ow / 2;
     if (g->n == 0 || filters == 0 || th == 0 || tw == 0)
         return 0;
-    float *u = malloc((size_t)(16 * g->c * filters) * sizeof(float));
+    float *u = sc_alloc(sc_size_mul3(16, g->c, filters), sizeof(float));
     if (u == NULL)
         return -1;
     transform_kernel(k, g->c, filters, u);
@@ -115,10 +117,14 @@ int sc_conv3x3_maxpool2_winograd_f32(const sc_window *g, const float *x,
     long chunks = (g->n * per_image + CHUNK_TILES - 1) / CHUNK_TILES;
     int nt = sc_threads_for_work(2.0 * 16 * g->n * per_image * g->c *
                                  filters);
+    if (chunks > g->n)
+        chunks = g->n; /* whole images: no chunk may be empty */
     if (chunks < 2L * nt)
         nt = 1; /* few chunks: one at a time, each GEMM threaded */
     else
         chunks = (chunks + nt - 1) / nt * nt; /* an even share each */
+    if (chunks > g->n)
+        chunks = g->n;
     int failed = 0;
     if (nt == 1) { /* no parallel region: the GEMM's own team would nest */
         for (long q = 0; q < chunks && !failed; ++q)

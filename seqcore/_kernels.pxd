@@ -36,6 +36,9 @@ cdef extern from "seqcore.h" nogil:
     int sc_get_num_threads()
     int sc_default_num_threads()
 
+    size_t sc_alloc_failure_bytes()
+    void sc_set_alloc_limit(size_t nbytes)
+
     void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
                          sc_act act)
     void sc_bias_act_f64(double *x, long m, long n, long ldx,
@@ -86,6 +89,7 @@ cdef extern from "seqcore.h" nogil:
                                       const float *k, long filters,
                                       const float *bias, sc_act act, long ph,
                                       long pw, float *y, int *where)
+    const char *sc_conv2d_maxpool_path(const sc_window *g, long ph, long pw)
     int sc_conv2d_backward_routed_f32(const sc_window *g, const float *x,
                                       const float *k, long filters,
                                       const float *dz, const int *where,

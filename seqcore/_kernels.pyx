@@ -71,6 +71,30 @@ def default_num_threads():
     return sc_default_num_threads()
 
 
+# ---- working memory ---------------------------------------------------------
+
+def _memory_error(str what):
+    """The MemoryError for a kernel `what` that returned "out of memory":
+    it names the bytes of the allocation that failed (sc_alloc_failure_bytes
+    has recorded them), or says that a workspace size overflowed."""
+    cdef size_t nbytes = sc_alloc_failure_bytes()
+    if nbytes == <size_t>-1:
+        return MemoryError(
+            f"{what}: a workspace size overflows 64-bit arithmetic (or is "
+            f"negative): the input is too large for this kernel")
+    if nbytes == 0:
+        return MemoryError(f"{what}: out of memory")
+    return MemoryError(
+        f"{what}: out of memory: could not allocate a workspace of {nbytes} "
+        f"bytes ({nbytes / 2.0 ** 20:.1f} MiB)")
+
+
+def _set_alloc_limit(nbytes):
+    """Make every kernel allocation above `nbytes` bytes fail as if out of
+    memory (None: no limit). For tests of the failure path only."""
+    sc_set_alloc_limit(<size_t>-1 if nbytes is None else <size_t>nbytes)
+
+
 cdef sc_isa _isa_code(str name) except *:
     if name not in _ISAS:
         raise ValueError(f"seqcore: unknown ISA {name!r}; expected one of "
@@ -119,7 +143,7 @@ def dense_forward(x, kernel, bias, int activation):
         status = sc_sgemm(m, n, k, 1.0, px, k, 1, pk, n, 1, 0.0, py, n, pb,
                           <sc_act>activation)
     if status != 0:
-        raise MemoryError("dense_forward: out of memory")
+        raise _memory_error("dense_forward")
     return Y
 
 
@@ -321,8 +345,7 @@ def gemm(a, b, c=None, *, bint trans_a=False, bint trans_b=False,
                               <double *>pb, rs_b, cs_b, beta, <double *>pc,
                               ldc, <double *>bias_ptr, act)
     if status != 0:
-        raise MemoryError(f"gemm: out of memory for scratch buffers "
-                          f"(m={m}, n={n}, k={k})")
+        raise _memory_error(f"gemm (m={m}, n={n}, k={k})")
     return C
 
 
@@ -400,6 +423,14 @@ cdef cnp.ndarray _bias_array(bias, long filters, str what):
     return B
 
 
+cdef int _check_int_indices(long count, str what, str indexed) except -1:
+    """Raise unless `count` indices fit the kernels' int32 pixel indices."""
+    if count > 2147483647:
+        raise ValueError(f"{what}: the {indexed} has {count} elements, more "
+                         f"than the 2**31 - 1 that int32 indices address")
+    return 0
+
+
 cdef int _check_pixels(const int *where, long size, long h, long w,
                       str what, str image) except -1:
     """Raise unless every entry of `where` (size ints) is a pixel of an h x w
@@ -450,7 +481,7 @@ def conv2d_forward(x, kernel, bias, tuple strides, tuple dilation,
     with nogil:
         status = sc_conv2d_forward_f32(&g, px, pk, filters, pbias, act, py)
     if status != 0:
-        raise MemoryError("conv2d: out of memory for the column buffer")
+        raise _memory_error("conv2d")
     return Y
 
 
@@ -498,6 +529,8 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
     cdef cnp.ndarray Y = _out_array(out, shape, "conv2d_maxpool")
     cdef int *pwhere = NULL
     if where is not None:
+        _check_int_indices(g.oh * g.ow, "conv2d_maxpool",
+                           "convolution's output image")
         pwhere = _where_array(where, shape, "conv2d_maxpool")
     cdef float *px = <float *>cnp.PyArray_DATA(X)
     cdef float *pk = <float *>cnp.PyArray_DATA(K)
@@ -507,9 +540,23 @@ def conv2d_maxpool_forward(x, kernel, bias, tuple strides, tuple dilation,
         status = sc_conv2d_maxpool_forward_f32(&g, px, pk, filters, pbias,
                                                act, ph, pw, py, pwhere)
     if status != 0:
-        raise MemoryError("conv2d_maxpool: out of memory for the column "
-                          "buffer")
+        raise _memory_error("conv2d_maxpool")
     return Y
+
+
+def conv2d_maxpool_path(tuple x_shape, tuple kernel_hw, tuple strides,
+                        tuple dilation, tuple pads, tuple out_hw,
+                        tuple pool_size):
+    """Which kernel conv2d_maxpool_forward runs for an NHWC input of shape
+    x_shape (n, h, w, c) and these arguments: 'thin', 'winograd' or
+    'gemm'."""
+    cdef sc_window g = _window_of(x_shape, kernel_hw, strides, dilation,
+                                  pads, out_hw)
+    cdef long ph, pw
+    ph, pw = pool_size
+    if ph < 1 or pw < 1:
+        raise ValueError(f"conv2d_maxpool: invalid pool size {pool_size}")
+    return sc_conv2d_maxpool_path(&g, ph, pw).decode()
 
 
 def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
@@ -526,6 +573,7 @@ def pool2d_forward(x, str mode, tuple window, tuple strides, tuple pads,
     cdef int *pwhere = NULL
     if mode == "max":
         if where is not None:
+            _check_int_indices(g.h * g.w, "pool2d", "input image")
             pwhere = _where_array(where, shape, "pool2d")
         with nogil:
             sc_maxpool2d_forward_f32(&g, px, py, pwhere)
@@ -590,8 +638,7 @@ def conv2d_backward(x, kernel, dy, tuple strides, tuple dilation, tuple pads,
         status = sc_conv2d_backward_f32(&g, px, pk, filters, pdy, pdk, beta,
                                         pdx)
     if status != 0:
-        raise MemoryError("conv2d_backward: out of memory for the column "
-                          "buffer")
+        raise _memory_error("conv2d_backward")
     return DX
 
 
@@ -649,6 +696,8 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
                                pads, out_hw)
     cdef long filters = K.shape[3]
     cdef long routes = DZ.size // (g.n * filters) if g.n * filters else 0
+    _check_int_indices(g.h * g.w * g.c, "conv2d_backward_routed",
+                       "input image")
     cdef const int *pwhere = _where_array(where, (<object>DZ).shape,
                                           "conv2d_backward_routed")
     _check_pixels(pwhere, DZ.size, g.oh, g.ow, "conv2d_backward_routed",
@@ -670,7 +719,7 @@ def conv2d_backward_routed(x, kernel, dz, where, tuple out_hw,
                                                pwhere, routes, pdk, beta,
                                                pdb, pdx)
     if status != 0:
-        raise MemoryError("conv2d_backward_routed: out of memory")
+        raise _memory_error("conv2d_backward_routed")
     return DX
 
 
@@ -768,7 +817,7 @@ def rnn_train_forward(str kind, proj, rkernel, h, c, mask, activation,
             status = sc_simple_rnn_train_forward_f32(&a, pp, pr, ph, ppre, pg,
                                                      php, pseq)
     if status != 0:
-        raise MemoryError("rnn_train_forward: out of memory")
+        raise _memory_error("rnn_train_forward")
     return out
 
 
@@ -826,7 +875,7 @@ def rnn_train_backward(str kind, saved, rkernel, d_seq, dh, dc, mask,
             status = sc_simple_rnn_train_backward_f32(&a, pr, ppre, pg, pds,
                                                       pdh, pdx)
     if status != 0:
-        raise MemoryError("rnn_train_backward: out of memory")
+        raise _memory_error("rnn_train_backward")
     return dx_gates, dh_gates
 
 def embedding_backward(ids, dy, grad):
@@ -1145,7 +1194,7 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
             status = sc_simple_rnn_forward_f32(&a, px, pk, pr, pb, ph, pseq,
                                                pg)
     if status != 0:
-        raise MemoryError(f"{kind}: out of memory")
+        raise _memory_error(kind)
     return seq
 
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../seqcore.h"
+#include "../scratch.h"
 
 /* Row i of C, accumulating in acc (n doubles). */
 static void dgemm_row(long i, long n, long k, double alpha, const double *a,
@@ -34,7 +35,7 @@ int sc_dgemm(long m, long n, long k, double alpha, const double *a, long rs_a,
         return 0;
     double *b_rows = NULL;
     if (cs_b != 1 && k > 0) {
-        b_rows = malloc((size_t)k * n * sizeof(double));
+        b_rows = sc_alloc(sc_size_mul(k, n), sizeof(double));
         if (!b_rows)
             return -1;
         for (long p = 0; p < k; ++p)
@@ -47,7 +48,7 @@ int sc_dgemm(long m, long n, long k, double alpha, const double *a, long rs_a,
     int failed = 0;
 #pragma omp parallel num_threads(nt) reduction(| : failed)
     {
-        double *acc = malloc((size_t)n * sizeof(double));
+        double *acc = sc_alloc((size_t)n, sizeof(double));
         failed |= acc == NULL;
         /* Every thread must reach the worksharing loop, even without acc. */
 #pragma omp for schedule(static)

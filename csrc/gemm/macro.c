@@ -113,9 +113,9 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
     const int epilogue = g->bias != NULL || g->act != SC_ACT_NONE;
 
     float *ap = sc_scratch(SC_SCRATCH_GEMM_A,
-                           (size_t)kc_max * (direct_a ? mr : mc_max));
+                           sc_size_mul(kc_max, direct_a ? mr : mc_max));
     float *bp = sc_scratch(SC_SCRATCH_GEMM_B,
-                           (size_t)kc_max * (direct_b ? nr : nc_max));
+                           sc_size_mul(kc_max, direct_b ? nr : nc_max));
     if (!ap || !bp)
         return -1;
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "gemm.h"
+#include "../scratch.h"
 
 struct sc_packed_b {
     long k, n, kc, n_pad;
@@ -22,7 +23,7 @@ static long min_l(long x, long y) { return x < y ? x : y; }
 sc_packed_b *sc_packed_b_new(long k, long n, const float *b, long rs_b,
                              long cs_b)
 {
-    sc_packed_b *pb = calloc(1, sizeof *pb);
+    sc_packed_b *pb = sc_alloc_zero(1, sizeof *pb);
     if (!pb)
         return NULL;
     pb->kr = sc_sgemm_current_kernels();
@@ -31,10 +32,11 @@ sc_packed_b *sc_packed_b_new(long k, long n, const float *b, long rs_b,
     pb->n = n;
     pb->kc = k > 0 ? sc_gemm_k_slice(k, pb->kr->kc) : 1;
     pb->n_pad = (n + nr - 1) / nr * nr;
-    pb->data = aligned_alloc(64, (size_t)((k > 0 ? k : 1) * pb->n_pad) *
-                                     sizeof(float) + 64);
-    pb->a_edge = aligned_alloc(64, (size_t)(pb->kc * SC_MR_MAX) *
-                                       sizeof(float) + 64);
+    pb->data = sc_alloc(sc_size_add(sc_size_mul(k > 0 ? k : 1, pb->n_pad),
+                                    16),
+                        sizeof(float));
+    pb->a_edge = sc_alloc(sc_size_add(sc_size_mul(pb->kc, SC_MR_MAX), 16),
+                          sizeof(float));
     if (!pb->data || !pb->a_edge) {
         sc_packed_b_free(pb);
         return NULL;
