@@ -271,6 +271,14 @@ class Trainer:
                 total += float(layer.activity_regularizer(out)) / batch
         return total
 
+    def _start_step(self, layers):
+        """Forget the previous step's per-call state: activity outputs,
+        add_loss values, call counts (which key reused buffers)."""
+        for layer in layers + [self]:
+            layer._activity_output = None
+            layer._step_calls = 0
+            layer.__dict__["_losses"] = []
+
     def _set_buffer_reuse(self, on):
         """Let layers' training calls reuse last step's arrays (on) or stop
         (off, so that arrays returned to the user are their own)."""
@@ -284,8 +292,7 @@ class Trainer:
         """One step; returns the batch's total loss."""
         variables = self._prepare_variables()
         layers = self._flat_layers()
-        for layer in layers:
-            layer._activity_output = None
+        self._start_step(layers)
         outputs = self._output_list(self(self._model_input(xs),
                                          training=True))
         if self._compiled.metrics is None:
@@ -294,6 +301,7 @@ class Trainer:
         loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
                                                output_layers)
         loss += self._activity_loss(layers, xs[0].shape[0])
+        loss += self._added_losses_total()
         for v in variables:
             v._grad_fresh = True
         try:
@@ -316,13 +324,13 @@ class Trainer:
 
     def _test_batch(self, xs, ys, sw):
         layers = self._flat_layers()
-        for layer in layers:
-            layer._activity_output = None
+        self._start_step(layers)
         outputs = self._output_list(self(self._model_input(xs)))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         loss, _ = self._loss_and_gradients(ys, outputs, sw, False)
         loss += self._activity_loss(layers, xs[0].shape[0])
+        loss += self._added_losses_total()
         loss += self._regularization_loss(self.trainable_weights, False)
         self._compiled.update_metrics(ys, outputs, sw)
         return loss
@@ -448,6 +456,12 @@ class Trainer:
         return self._prepare(vx, vy, vsw, "validation_data")
 
     def _build_from_data(self, xs):
+        if self._uses_tape():
+            # A subclassed model: its call creates the weights (Keras
+            # builds it on its first batch, as here on one sample).
+            self(self._model_input([x[:1] for x in xs]))
+            self._clear_losses()
+            return
         shape = (None,) + xs[0].shape[1:]
         self.build(shape)
 
