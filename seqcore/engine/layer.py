@@ -446,8 +446,7 @@ class Layer:
             flat = list(inputs)
         else:
             flat = [inputs]
-        if self._uses_tape() or type(self).compute_output_shape is \
-                Layer.compute_output_shape:
+        if self._runs_for_shape():
             out_shape, dtype = self._shape_by_running(inputs, args, kwargs)
         else:
             shape = inputs.shape if len(flat) == 1 and \
@@ -473,6 +472,11 @@ class Layer:
         for i, tensor in enumerate(outputs):
             tensor._keras_history = (self, len(self._inbound_nodes) - 1, i)
         return outputs if isinstance(out_shape, list) else outputs[0]
+
+    def _runs_for_shape(self):
+        """Whether symbolic calls infer the output shape by running call
+        on zeros: when the class has no compute_output_shape."""
+        return type(self).compute_output_shape is Layer.compute_output_shape
 
     def _shape_by_running(self, inputs, args, kwargs):
         """(output shape(s), dtype(s)) of a layer whose shapes only its

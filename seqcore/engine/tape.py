@@ -34,9 +34,11 @@ class Tape:
 
     Args:
         owner: what is recorded (a layer's or a loss's name), for errors.
+        kind: "Layer" or "Loss", for errors.
     """
 
-    def __init__(self, owner):
+    def __init__(self, owner, kind="Layer"):
+        self.kind = kind
         self.owners = [owner]
         self.entries = []         # (out_node, in_refs, vjp, values, out, kw)
         self.count = 0
@@ -87,6 +89,8 @@ class Tape:
                 traced = traced or node is not None
             refs.append(node)
         out = fn(*values, **kwargs)
+        if isinstance(out, np.generic):
+            out = np.asarray(out)
         if vjp is None or not traced or not isinstance(out, np.ndarray) or \
                 out.dtype.kind != "f":
             return out

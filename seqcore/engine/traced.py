@@ -80,7 +80,7 @@ class Traced:
 
     def _refuse(self, what, instead):
         raise tape_module.TracedNumpyError(
-            f"Layer '{self.tape.owner}' applied {what} to a value that "
+            f"{self.tape.kind} '{self.tape.owner}' applied {what} to a value that "
             f"training differentiates (shape {self.value.shape}). Its "
             f"gradient would be lost. Use seqcore.ops (keras.ops) instead: "
             f"{instead}.")

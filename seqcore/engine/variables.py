@@ -136,7 +136,7 @@ def _refuse_while_recording(variable, what):
     active = tape.active()
     if active is not None and variable.trainable:
         raise tape.TracedNumpyError(
-            f"Layer '{active.owner}' applied {what} to the weight "
+            f"{active.kind} '{active.owner}' applied {what} to the weight "
             f"'{variable.path}' while training; its gradient would be lost. "
             f"Use seqcore.ops (keras.ops) instead, e.g. ops.matmul, ops.exp, "
             f"ops.sum.")

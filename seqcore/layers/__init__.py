@@ -4,6 +4,7 @@ from seqcore.engine.layer import Layer
 from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.convolutional import Conv1D, Conv2D
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
+from seqcore.layers.lambda_layer import Lambda
 from seqcore.layers.normalization import BatchNormalization, LayerNormalization
 from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling1D,
@@ -29,7 +30,7 @@ __all__ = [
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
     "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GRU", "Identity", "Input",
-    "InputLayer", "InputSpec", "Layer", "LayerNormalization", "LSTM",
+    "InputLayer", "InputSpec", "Lambda", "Layer", "LayerNormalization", "LSTM",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Permute",
     "RepeatVector", "Reshape", "SimpleRNN",
 ]

@@ -92,15 +92,19 @@ def _lookup(class_name, registered_name, custom_objects):
             return table[class_name]
     if class_name in _REGISTRY:
         return _REGISTRY[class_name]
-    if class_name == "Lambda":
-        raise ValueError(
-            "Lambda layers cannot be loaded: their code would have to be "
-            "executed from the file, which seqcore never does. Rewrite the "
-            "Lambda as a registered custom layer.")
     raise ValueError(
         f"Unknown layer class {class_name!r}: it is not a seqcore layer and "
         f"not in `custom_objects` or registered with "
         f"`seqcore.saving.register_keras_serializable`.")
+
+
+def _takes_custom_objects(cls):
+    import inspect
+    try:
+        return "custom_objects" in inspect.signature(
+            cls.from_config).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def deserialize_keras_object(config, custom_objects=None):
@@ -114,7 +118,8 @@ def deserialize_keras_object(config, custom_objects=None):
     if hasattr(cls, "from_config"):
         try:
             obj = cls.from_config(inner, custom_objects) \
-                if config["class_name"] in MODULE_OF else cls.from_config(inner)
+                if config["class_name"] in MODULE_OF or \
+                _takes_custom_objects(cls) else cls.from_config(inner)
         except TypeError as exc:
             raise ValueError(f"Cannot rebuild {config['class_name']} from its "
                              f"config: {exc}") from None
