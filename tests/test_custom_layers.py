@@ -1,0 +1,256 @@
+"""Custom layers, Lambda, add_loss and custom losses train with fit: their
+gradients come from the tape, checked against built-in layers computing the
+same function and against finite differences of the loss."""
+import numpy as np
+import pytest
+
+import seqcore as keras
+from seqcore import layers, ops
+from seqcore.engine.tape import TracedNumpyError
+
+
+class OpsDense(layers.Layer):
+    """A Dense written with ops (relu(x @ w + b))."""
+
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = activation
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                 initializer="glorot_uniform", name="kernel")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros",
+                                 name="bias")
+
+    def call(self, x):
+        y = ops.matmul(x, self.w) + self.b
+        return ops.relu(y) if self.activation == "relu" else y
+
+
+def _data(n=24, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, d)).astype(np.float32),
+            rng.normal(size=(n, 1)).astype(np.float32))
+
+
+def _sgd_gradient(model, x, y):
+    """The gradient fit uses for each weight: one SGD step of rate 1."""
+    before = [w.copy() for w in model.get_weights()]
+    model.train_on_batch(x, y)
+    after = model.get_weights()
+    model.set_weights(before)
+    return [b - a for b, a in zip(before, after)]
+
+
+def _numeric_gradient(model, x, y, eps=1e-2):
+    """Central differences of test_on_batch's loss (float32 model)."""
+    weights = [w.astype(np.float64) for w in model.get_weights()]
+    grads = []
+    for i, w in enumerate(weights):
+        g = np.zeros_like(w)
+        for idx in np.ndindex(w.shape):
+            values = []
+            for step in (eps, -eps):
+                trial = [v.copy() for v in weights]
+                trial[i][idx] += step
+                model.set_weights([t.astype(np.float32) for t in trial])
+                values.append(model.test_on_batch(x, y))
+            g[idx] = (values[0] - values[1]) / (2 * eps)
+        grads.append(g)
+    model.set_weights([w.astype(np.float32) for w in weights])
+    return grads
+
+
+def test_ops_dense_trains_exactly_like_dense():
+    x, y = _data()
+    custom = keras.Sequential([keras.Input((5,)), OpsDense(4, "relu"),
+                               OpsDense(1)])
+    builtin = keras.Sequential([keras.Input((5,)),
+                                layers.Dense(4, activation="relu"),
+                                layers.Dense(1)])
+    builtin.set_weights(custom.get_weights())
+    for model in (custom, builtin):
+        model.compile(keras.optimizers.SGD(0.05), "mse")
+    h1 = custom.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    h2 = builtin.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h1.history["loss"], h2.history["loss"],
+                               rtol=1e-5)
+    for a, b in zip(custom.get_weights(), builtin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+class Block(layers.Layer):
+    """Built-in layers as attributes, one Dense used twice, a nested
+    custom layer, and the input used by two branches."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = layers.Dense(5, activation="tanh")
+        self.head = OpsDense(3)
+
+    def call(self, x, training=None):
+        h = self.inner(x)
+        h = self.inner(h) + x          # shared Dense, residual
+        return self.head(ops.sigmoid(h) * x)
+
+
+def test_block_with_builtin_and_shared_layers_matches_finite_differences():
+    x, y = _data(n=6)
+    model = keras.Sequential([keras.Input((5,)), Block(), layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    assert len(model.trainable_weights) == 6
+    found = _sgd_gradient(model, x, y)
+    expected = _numeric_gradient(model, x, y)
+    for f, e in zip(found, expected):
+        np.testing.assert_allclose(f, e, rtol=2e-2, atol=2e-4)
+
+
+class ActivityPenalty(layers.Layer):
+    def __init__(self, rate, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+
+    def call(self, x):
+        self.add_loss(self.rate * ops.sum(ops.square(x)))
+        return x
+
+
+def test_add_loss_is_in_the_reported_loss_and_its_gradient():
+    x, y = _data(n=6)
+    model = keras.Sequential([keras.Input((5,)), layers.Dense(3),
+                              ActivityPenalty(0.05), layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    out = model.predict(x, verbose=0)
+    hidden = x @ model.layers[0].get_weights()[0] + \
+        model.layers[0].get_weights()[1]
+    expected = np.mean((out - y) ** 2) + 0.05 * np.sum(hidden ** 2)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), expected,
+                               rtol=1e-5)
+    assert len(model.layers[1].losses) == 1
+    np.testing.assert_allclose(float(model.layers[1].losses[0]),
+                               0.05 * np.sum(hidden ** 2), rtol=1e-5)
+    found = _sgd_gradient(model, x, y)
+    numeric = _numeric_gradient(model, x, y)
+    for f, e in zip(found, numeric):
+        np.testing.assert_allclose(f, e, rtol=2e-2, atol=2e-4)
+
+
+class SeesFlags(layers.Layer):
+    seen = []
+
+    def call(self, x, training=None, mask=None):
+        SeesFlags.seen.append(training)
+        return x * 1.0
+
+
+def test_training_reaches_call():
+    x, y = _data(n=4)
+    model = keras.Sequential([keras.Input((5,)), SeesFlags(),
+                              layers.Dense(1)])
+    model.compile("sgd", "mse")
+    SeesFlags.seen.clear()
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert SeesFlags.seen == [True]
+    model.predict(x, verbose=0)
+    assert SeesFlags.seen[-1] in (None, False)
+
+
+class NumpyInside(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 2), name="w")
+
+    def call(self, x):
+        return np.tanh(x) @ self.w
+
+
+class NumpyOnWeight(NumpyInside):
+    def call(self, x):
+        return ops.matmul(x, np.tanh(self.w))
+
+
+@pytest.mark.parametrize("cls,name", [(NumpyInside, "numpy_inside"),
+                                      (NumpyOnWeight, "numpy_on_weight")])
+def test_numpy_in_a_custom_layer_fails_clearly_in_training(cls, name):
+    x, y = _data(n=4)
+    model = keras.Sequential([keras.Input((5,)), cls(), layers.Dense(1)])
+    model.predict(x, verbose=0)        # inference on numpy is allowed
+    model.compile("sgd", "mse")
+    with pytest.raises(TracedNumpyError,
+                       match=rf"Layer '{name}'.*seqcore\.ops"):
+        model.fit(x, y, verbose=0)
+
+
+def test_custom_loss_function_gets_exact_gradient_with_other_y_shape():
+    x, y = _data(n=6)
+    labels = y[:, 0]                    # (n,) targets for (n, 1) outputs
+
+    def loss(y_true, y_pred):
+        assert y_true.shape == y_pred.shape
+        return ops.mean(ops.log1p(ops.square(y_true - y_pred)), axis=-1)
+
+    model = keras.Sequential([keras.Input((5,)), layers.Dense(3,
+                              activation="tanh"), layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(1.0), loss=loss)
+    found = _sgd_gradient(model, x, labels)
+    expected = _numeric_gradient(model, x, labels)
+    for f, e in zip(found, expected):
+        np.testing.assert_allclose(f, e, rtol=2e-2, atol=2e-4)
+
+
+class ScaledMSE(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        return 3.0 * ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+
+def test_custom_loss_class_trains_like_the_scaled_builtin():
+    x, y = _data()
+    a = keras.Sequential([keras.Input((5,)), layers.Dense(1)])
+    b = keras.Sequential([keras.Input((5,)), layers.Dense(1)])
+    b.set_weights(a.get_weights())
+    a.compile(keras.optimizers.SGD(0.01), loss=ScaledMSE())
+    b.compile(keras.optimizers.SGD(0.03), loss="mse")
+    ha = a.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    hb = b.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ha.history["loss"],
+                               3 * np.array(hb.history["loss"]), rtol=1e-5)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+
+
+def test_lambda_trains_and_infers_its_shape():
+    x, y = _data(n=6)
+    inp = keras.Input((5,))
+    h = layers.Lambda(lambda t: ops.tanh(t[:, :3]) * 2.0)(inp)
+    assert h.shape == (None, 3)
+    model = keras.Model(inp, layers.Dense(1)(h))
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    found = _sgd_gradient(model, x, y)
+    expected = _numeric_gradient(model, x, y)
+    for f, e in zip(found, expected):
+        np.testing.assert_allclose(f, e, rtol=2e-2, atol=2e-4)
+
+
+def double(t):
+    return t * 2.0
+
+
+def test_lambda_round_trips_by_function_name(tmp_path):
+    inp = keras.Input((3,))
+    model = keras.Model(inp, layers.Lambda(double)(inp))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with pytest.raises(ValueError, match="custom_objects"):
+        keras.models.load_model(path)
+    again = keras.models.load_model(path, custom_objects={"double": double})
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_array_equal(again.predict(x, verbose=0), 2 * x)
+
+
+def test_python_lambda_cannot_be_loaded(tmp_path):
+    inp = keras.Input((3,))
+    model = keras.Model(inp, layers.Lambda(lambda t: t + 1.0)(inp))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with pytest.raises(ValueError, match="seqcore never does that"):
+        keras.models.load_model(path)
