@@ -126,8 +126,10 @@ def backward_recorded(layer, record, dy):
     seeds = [(o.node, g) for o, g in zip(outs, dys)
              if type(o) is Traced and g is not None]
     seeds += [(node, np.ones((), np.float32)) for node in tape.added_losses]
-    grads = tape.backward(seeds)
-    return _input_grads(tx, grads)
+    skip = [t.node for t in _flatten(tx) if type(t) is Traced] \
+        if layer.__dict__.get("_skip_input_grad") else ()
+    grads = tape.backward(seeds, skip)
+    return None if skip else _input_grads(tx, grads)
 
 
 def _input_grads(tx, grads):

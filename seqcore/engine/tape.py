@@ -105,21 +105,43 @@ class Tape:
         self.entries.append((node, in_refs, _opaque, [vjp], out, None))
         return Traced(out, node, self)
 
-    def backward(self, seeds):
+    def _skippable(self, skip):
+        """The nodes computed only from `skip` leaves and constants: no
+        gradient is wanted for them."""
+        skip = set(skip)
+        if not skip:
+            return skip
+        for node, refs, _, _, _, _ in self.entries:
+            flat = [r for ref in refs for r in
+                    (ref if isinstance(ref, list) else [ref])]
+            if all(r is None or r in skip for r in flat):
+                skip.add(node)
+        return skip
+
+    def backward(self, seeds, skip=()):
         """Propagate seeds [(node, d loss / d node)] back through the
         entries; write the Variables' gradients. Returns {node: gradient}
-        of the leaves reached."""
+        of the leaves reached. No gradient is computed for the leaves in
+        `skip` (an input whose gradient nobody needs) where an op can
+        avoid it (matmul)."""
         grads = {}
         for node, g in seeds:
             if node is not None and g is not None:
                 _accumulate(grads, node, g)
+        skip = self._skippable(skip)
         for node, refs, vjp, values, out, kwargs in reversed(self.entries):
             g = grads.pop(node, None)
             if g is None:
                 continue
             g = np.asarray(g, dtype=out.dtype)
-            in_grads = vjp(g, out, *values, **(kwargs or {})) \
-                if vjp is not _opaque else values[0](g)
+            if vjp is _opaque:
+                in_grads = values[0](g)
+            elif skip and getattr(vjp, "partial", False):
+                wanted = [r is not None and r not in skip for r in refs]
+                in_grads = vjp(g, out, *values, wanted=wanted,
+                               **(kwargs or {}))
+            else:
+                in_grads = vjp(g, out, *values, **(kwargs or {}))
             for ref, ig in zip(refs, in_grads):
                 if isinstance(ref, list):
                     for r, sub in zip(ref, ig or [None] * len(ref)):

@@ -165,6 +165,9 @@ def sign(x):
 
 
 def _binary(fn, x1, x2):
+    if type(x1) is np.ndarray and type(x2) is np.ndarray and \
+            x1.dtype == x2.dtype:
+        return fn(x1, x2)              # the common case, without lookups
     a, b = convert_to_array(x1), convert_to_array(x2)
     dtype = result_type(a.dtype, b.dtype)
     return fn(a, b).astype(dtype, copy=False)
