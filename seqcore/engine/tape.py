@@ -111,7 +111,9 @@ class Tape:
         skip = set(skip)
         if not skip:
             return skip
-        for node, refs, _, _, _, _ in self.entries:
+        for node, refs, vjp, _, _, _ in self.entries:
+            if vjp is _opaque:
+                continue    # a built-in layer: its weights want gradients
             flat = [r for ref in refs for r in
                     (ref if isinstance(ref, list) else [ref])]
             if all(r is None or r in skip for r in flat):
