@@ -91,6 +91,11 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None):
         from seqcore.saving.serialization import _CUSTOM_OBJECTS
         config = dict(config)
+        if not isinstance(config.get("function"), dict):
+            raise ValueError(
+                f"Lambda layers cannot be loaded without their function: "
+                f"the config has no 'function' entry (received keys "
+                f"{sorted(config)})")
         config["function"] = _function_from_config(
             config["function"], custom_objects or {}, _CUSTOM_OBJECTS)
         shape = config.get("output_shape")
