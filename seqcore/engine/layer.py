@@ -281,8 +281,9 @@ class Layer:
                 return custom_call.call_recorded(self, inputs, args, kwargs)
             return custom_call.call_plain(self, inputs, args, kwargs)
         x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
-        self._check_input(x.shape)
+        if isinstance(x, np.ndarray):
+            self._maybe_build(x.shape)
+            self._check_input(x.shape)
         out = self.call(x, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_output = out   # its loss joins the compiled loss

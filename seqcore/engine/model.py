@@ -56,6 +56,10 @@ class Model(Trainer, Layer):
     def _convert_input(self, inputs):
         # Each layer converts its own input: an Embedding wants integers.
         import numpy as np
+        if isinstance(inputs, (list, tuple)):
+            return [self._convert_input(x) for x in inputs]
+        if isinstance(inputs, dict):
+            return {k: self._convert_input(v) for k, v in inputs.items()}
         return inputs if isinstance(inputs, np.ndarray) else np.asarray(inputs)
 
     @property

@@ -77,6 +77,17 @@ class _Compiled:
         else:
             self.metric_specs = [list(_as_list(metrics))] * count
         self.metrics = None   # built on the first batch (needs shapes)
+        # With several losses Keras also logs each output's unweighted loss
+        # as `<output name>_loss`: [sum of value * batch size, samples].
+        named = [n for n, l in zip(output_names, self.losses) if l is not None]
+        self.loss_trackers = {n: [0.0, 0] for n in named} \
+            if len(named) > 1 else {}
+
+    def track_loss(self, name, value, batch):
+        tracker = self.loss_trackers.get(name)
+        if tracker is not None:
+            tracker[0] += float(value) * batch
+            tracker[1] += batch
 
     @staticmethod
     def _per_output(spec, names, what):
@@ -115,10 +126,15 @@ class _Compiled:
     def reset_metrics(self):
         for _, metric in self.metrics or []:
             metric.reset_state()
+        for tracker in self.loss_trackers.values():
+            tracker[:] = [0.0, 0]
 
     def metric_results(self):
-        return {metric.name: float(metric.result())
-                for _, metric in self.metrics or []}
+        results = {metric.name: float(metric.result())
+                   for _, metric in self.metrics or []}
+        for name, (total, count) in self.loss_trackers.items():
+            results[f"{name}_loss"] = total / count if count else 0.0
+        return results
 
 
 def _as_list(x):
@@ -227,9 +243,9 @@ class Trainer:
                             output_layers=None):
         total, grads = 0.0, []
         output_layers = output_layers or [None] * len(outputs)
-        for loss, weight, y, out, layer in zip(
-                self._compiled.losses, self._compiled.loss_weights, ys,
-                outputs, output_layers):
+        for name, loss, weight, y, out, layer in zip(
+                self._compiled.output_names, self._compiled.losses,
+                self._compiled.loss_weights, ys, outputs, output_layers):
             if loss is None:
                 grads.append(None)
                 continue
@@ -247,6 +263,7 @@ class Trainer:
                 g = None if not with_grad else \
                     np.asarray(loss.gradient(y, out, sample_weight),
                                np.float32)
+            self._compiled.track_loss(name, value, out.shape[0])
             total += weight * value
             if with_grad:
                 grads.append(g * np.float32(weight) if weight != 1.0 else g)

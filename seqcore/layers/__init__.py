@@ -5,6 +5,10 @@ from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.convolutional import Conv1D, Conv2D
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
 from seqcore.layers.lambda_layer import Lambda
+from seqcore.layers.merging import (Add, Average, Concatenate, Dot, Maximum,
+                                    Minimum, Multiply, Subtract, add, average,
+                                    concatenate, dot, maximum, minimum,
+                                    multiply, subtract)
 from seqcore.layers.normalization import BatchNormalization, LayerNormalization
 from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling1D,
@@ -24,6 +28,9 @@ GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
 Convolution1D, Convolution2D = Conv1D, Conv2D
 
 __all__ = [
+    "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
+    "Subtract", "add", "average", "concatenate", "dot", "maximum", "minimum",
+    "multiply", "subtract",
     "Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
     "AvgPool2D", "BatchNormalization", "Conv1D", "Conv2D", "Convolution1D",
     "Convolution2D", "Dense", "Dropout", "Embedding", "Flatten",
