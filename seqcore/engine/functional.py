@@ -7,7 +7,11 @@ from seqcore.saving.serialization import register_builtin
 
 
 def _as_tensor_list(tensors, what):
-    flat = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    if isinstance(tensors, dict):
+        flat = list(tensors.values())
+    else:
+        flat = list(tensors) if isinstance(tensors, (list, tuple)) \
+            else [tensors]
     for t in flat:
         if not isinstance(t, KerasTensor):
             raise ValueError(
@@ -121,10 +125,20 @@ class Functional(Model):
             for tensor, value in zip(node.output_tensors, results):
                 values[id(tensor)] = value
         outs = [values[id(t)] for t in self._outputs]
+        if isinstance(self._outputs_struct, dict):
+            return dict(zip(self._outputs_struct, outs))
         return outs if isinstance(self._outputs_struct, (list, tuple)) \
             else outs[0]
 
     def _split_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            keys = list(self._inputs_struct) if isinstance(
+                self._inputs_struct, dict) else \
+                [t._keras_history[0].name for t in self._inputs]
+            if sorted(keys) != sorted(inputs):
+                raise ValueError(f"Model '{self.name}' expects inputs keyed "
+                                 f"{keys}, received keys {sorted(inputs)}")
+            return [inputs[k] for k in keys]
         if len(self._inputs) == 1:
             return [inputs]
         if not isinstance(inputs, (list, tuple)) or \

@@ -168,6 +168,8 @@ class Trainer:
         outputs = getattr(self, "_outputs", None)
         if outputs is None:
             return [self._layers[-1].name] if self._layers else ["output"]
+        if isinstance(getattr(self, "_outputs_struct", None), dict):
+            return list(self._outputs_struct)
         return [t._keras_history[0].name for t in outputs]
 
     def _require_compiled(self, what):
@@ -187,8 +189,9 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, what):
         if x is None:
             raise ValueError(f"`{what}` needs input data `x`")
-        xs = data_utils.as_array_list(x, "x")
-        ys = None if y is None else data_utils.as_array_list(y, "y")
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
+        ys = None if y is None else data_utils.as_array_list(
+            self._order(y, "y"), "y")
         sw = None if sample_weight is None else \
             np.asarray(sample_weight, np.float32)
         data_utils.cardinality(xs, ys, sw)
@@ -198,12 +201,42 @@ class Trainer:
                              f"input(s), received {len(xs)}")
         return xs, ys, sw
 
+    def _input_names(self):
+        if isinstance(getattr(self, "_inputs_struct", None), dict):
+            return list(self._inputs_struct)
+        inputs = getattr(self, "_inputs", None) or []
+        return [t._keras_history[0].name for t in inputs]
+
+    def _order(self, data, what):
+        """Data given as a dict keyed by input (x) or output (y) names, as
+        a list in the model's order."""
+        if not isinstance(data, dict):
+            return data
+        names = self._input_names() if what == "x" else self._output_names()
+        missing = [n for n in names if n not in data]
+        unknown = sorted(set(data) - set(names))
+        if missing or unknown:
+            raise ValueError(
+                f"`{what}` as a dict must have one entry per model "
+                f"{'input' if what == 'x' else 'output'}, keyed by name: "
+                f"expected keys {names}, received {sorted(data)}")
+        return [data[n] for n in names]
+
     def _model_input(self, xs):
         return xs[0] if len(xs) == 1 else xs
 
     def _output_list(self, outputs):
+        if isinstance(outputs, dict):
+            return [outputs[n] for n in self._output_names()]
         return list(outputs) if isinstance(outputs, (list, tuple)) and \
             len(self._output_names()) > 1 else [outputs]
+
+    def _output_struct(self, outputs):
+        """predict's result: one array, a list, or a dict by output name
+        (as the model's outputs were given)."""
+        if isinstance(getattr(self, "_outputs_struct", None), dict):
+            return dict(zip(self._output_names(), outputs))
+        return outputs[0] if len(outputs) == 1 else outputs
 
     # ---- one training step -------------------------------------------------------
 
@@ -538,7 +571,7 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
                 callbacks=None):
         """The model's outputs on x, batch by batch, concatenated."""
-        xs = data_utils.as_array_list(x, "x")
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
         data_utils.cardinality(xs)
         if not self.built:
             self._build_from_data(xs)
@@ -566,7 +599,7 @@ class Trainer:
             raise ValueError("predict() received no samples (x has length "
                              "0)")
         outputs = [np.concatenate(parts) for parts in zip(*chunks)]
-        return outputs[0] if len(outputs) == 1 else outputs
+        return self._output_struct(outputs)
 
     # ---- one batch ---------------------------------------------------------------
 
@@ -595,12 +628,12 @@ class Trainer:
         return self._format_results(self._logs(loss), return_dict)
 
     def predict_on_batch(self, x):
-        xs = data_utils.as_array_list(x, "x")
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
         if not self.built:
             self._build_from_data(xs)
         out = self(self._model_input(xs))
         outputs = [np.array(o, copy=True) for o in self._output_list(out)]
-        return outputs[0] if len(outputs) == 1 else outputs
+        return self._output_struct(outputs)
 
     def reset_metrics(self):
         if self._compiled is not None:
