@@ -135,7 +135,7 @@ def test_nested_sequential_and_symbolic_attributes():
 def test_functional_graph_errors():
     a, b = keras.Input(shape=(3,)), keras.Input(shape=(3,))
     out = layers.Dense(2)(b)
-    with pytest.raises(ValueError, match="Graph disconnected"):
+    with pytest.raises(ValueError, match="is not connected to `inputs`"):
         keras.Model(inputs=a, outputs=out)
     with pytest.raises(ValueError, match="must be symbolic tensors"):
         keras.Model(inputs=a, outputs=np.ones(3))

@@ -38,16 +38,17 @@ def topological_nodes(inputs, outputs):
         if id(tensor) not in input_ids:
             if isinstance(layer, InputLayer):
                 raise ValueError(
-                    f"Graph disconnected: cannot find parent for tensor "
-                    f"{tensor} at layer '{layer.name}'. The inputs given to "
-                    f"the model are {[t.name for t in inputs]}.")
+                    f"Output with path `{path}` is not connected to "
+                    f"`inputs` (Graph disconnected: cannot find parent for "
+                    f"tensor {tensor} at layer '{layer.name}'). The inputs "
+                    f"given to the model are {[t.name for t in inputs]}.")
             for parent in node.input_tensors:
-                visit(parent, path + [layer.name])
+                visit(parent, path)
         visited.add(id(node))
         ordered.append(node)
 
-    for tensor in outputs:
-        visit(tensor, [])
+    for i, tensor in enumerate(outputs):
+        visit(tensor, str(i) if len(outputs) > 1 else "")
     return ordered
 
 
@@ -73,7 +74,7 @@ class Functional(Model):
             if names.count(layer_name) > 1:
                 raise ValueError(
                     f'The name "{layer_name}" is used {names.count(layer_name)} '
-                    f'times in the model. All layer names should be unique.')
+                    f'times in the model. All operation names should be unique.')
         self._all_layers = layers
         self._layers = [l for l in layers if not isinstance(l, InputLayer)]
         self._sole_consumers = _sole_consumers(self._nodes, self._outputs)
