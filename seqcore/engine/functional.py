@@ -184,10 +184,19 @@ class Functional(Model):
                     layer, "_activity_output", None)
             return out
 
-        return self._run(self._split_inputs(inputs), run_layer, with_node=True)
+        out = self._run(self._split_inputs(inputs), run_layer,
+                        with_node=True)
+        if training:
+            # This call's state, which an outer model keeps per node when
+            # this model is one of its layers called more than once.
+            self._saved = (self._node_saved, self._node_activity)
+        return out
 
     def backward(self, dy, need_input_grad=True):
         from seqcore.engine.backprop import functional_backward
+        saved = self.__dict__.get("_saved")
+        if isinstance(saved, tuple) and len(saved) == 2:
+            self._node_saved, self._node_activity = saved
         dys = dy if len(self._outputs) > 1 else [dy]
         dxs = functional_backward(self, dys, need_input_grad)
         return dxs[0] if len(self._inputs) == 1 else dxs

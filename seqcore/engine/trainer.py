@@ -14,7 +14,11 @@ from seqcore import metrics as metrics_module
 from seqcore import optimizers
 from seqcore.callbacks import CallbackList, History, ProgbarLogger
 from seqcore.engine import data as data_utils
+from seqcore.engine.compute_loss import (default_compute_loss,
+                                         override_loss,
+                                         overrides_compute_loss)
 from seqcore.engine.progbar import Progbar
+from seqcore.engine.tape import plain as tape_plain
 
 
 def _accuracy_for(identifier, y_true, y_pred):
@@ -240,6 +244,14 @@ class Trainer:
 
     # ---- one training step -------------------------------------------------------
 
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        """The loss to minimise (Keras 3's hook): the compiled loss(es),
+        weighted per output, plus `self.losses`. Override it to train on
+        another loss written with seqcore.ops; `fit` differentiates the
+        override."""
+        return default_compute_loss(self, y, y_pred, sample_weight)
+
     def _prepare_variables(self):
         """Give the optimizer the current trainable weights (a change of
         `trainable` takes effect here) and drop gradient buffers of the
@@ -347,13 +359,19 @@ class Trainer:
                                          training=True))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
-        output_layers = self._output_layers()
-        loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
-                                               output_layers)
+        if overrides_compute_loss(self):
+            output_layers = []
+            loss, loss_backward = override_loss(self, xs, ys, outputs, sw)
+        else:
+            output_layers = self._output_layers()
+            loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
+                                                   output_layers)
+            loss += self._added_losses_total()
         loss += self._activity_loss(layers, xs[0].shape[0])
-        loss += self._added_losses_total()
         for v in variables:
             v._grad_fresh = True
+        if not output_layers:
+            grads = loss_backward()
         try:
             if grads and any(g is not None for g in grads):
                 self.backward(grads[0] if len(grads) == 1 else grads,
@@ -378,9 +396,16 @@ class Trainer:
         outputs = self._output_list(self(self._model_input(xs)))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
-        loss, _ = self._loss_and_gradients(ys, outputs, sw, False)
+        if overrides_compute_loss(self):
+            y = ys[0] if len(ys) == 1 else ys
+            loss = float(np.sum(tape_plain(self.compute_loss(
+                x=self._model_input(xs), y=y,
+                y_pred=self._output_struct(outputs), sample_weight=sw,
+                training=False))))
+        else:
+            loss, _ = self._loss_and_gradients(ys, outputs, sw, False)
+            loss += self._added_losses_total()
         loss += self._activity_loss(layers, xs[0].shape[0])
-        loss += self._added_losses_total()
         loss += self._regularization_loss(self.trainable_weights, False)
         self._compiled.update_metrics(ys, outputs, sw)
         return loss
