@@ -254,3 +254,27 @@ def test_python_lambda_cannot_be_loaded(tmp_path):
     model.save(path)
     with pytest.raises(ValueError, match="seqcore never does that"):
         keras.models.load_model(path)
+
+
+class MaskedMean(layers.Layer):
+    """Mean over time of the unmasked steps: uses the mask it receives."""
+
+    def call(self, x, mask=None):
+        if mask is None:
+            return ops.mean(x, axis=1)
+        m = ops.expand_dims(ops.cast(mask, "float32"), -1)
+        return ops.sum(x * m, axis=1) / ops.maximum(ops.sum(m, axis=1), 1.0)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+def test_mask_reaches_a_custom_layers_call():
+    tokens = np.array([[3, 4, 0, 0], [5, 0, 0, 0]], np.int32)
+    inp = keras.Input((4,), dtype="int32")
+    emb = layers.Embedding(8, 2, mask_zero=True)
+    model = keras.Model(inp, MaskedMean()(emb(inp)))
+    table = emb.get_weights()[0]
+    expected = np.stack([table[[3, 4]].mean(0), table[[5]].mean(0)])
+    np.testing.assert_allclose(model.predict(tokens, verbose=0), expected,
+                               rtol=1e-6)

@@ -22,7 +22,7 @@ from seqcore.engine.traced import Traced
 
 
 @functools.lru_cache(maxsize=None)
-def _call_parameters(cls):
+def call_parameters(cls):
     """(takes training, takes mask) for cls.call's signature."""
     try:
         params = inspect.signature(cls.call).parameters
@@ -35,7 +35,7 @@ def _call_parameters(cls):
 def call_arguments(layer, kwargs, training):
     """kwargs for layer.call: `training` (given or inherited) and `mask`
     only when call accepts them."""
-    takes_training, takes_mask = _call_parameters(type(layer))
+    takes_training, takes_mask = call_parameters(type(layer))
     kwargs = dict(kwargs)
     if takes_training:
         if kwargs.get("training") is None and training is not None:

@@ -431,7 +431,9 @@ class Layer:
 
     def _call_with_mask(self, x, mask, training):
         """(output, output mask): how models run a layer, passing masks."""
-        if mask is not None and self._consumes_mask:
+        if mask is not None and (self._consumes_mask or (
+                self._uses_tape() and
+                custom_call.call_parameters(type(self))[1])):
             out = self(x, training=training, mask=mask)
         else:
             out = self(x, training=training)
