@@ -184,6 +184,8 @@ class Trainer:
     @property
     def metrics_names(self):
         names = ["loss"]
+        if self._compiled is not None:
+            names += [f"{n}_loss" for n in self._compiled.loss_trackers]
         if self._compiled is not None and self._compiled.metrics:
             names += [m.name for _, m in self._compiled.metrics]
         return names
