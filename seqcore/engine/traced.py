@@ -66,6 +66,20 @@ class Traced:
     def T(self):
         return _ops().transpose(self)
 
+    def astype(self, dtype):
+        return _ops().cast(self, dtype)
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and \
+            isinstance(shape[0], (tuple, list)) else shape
+        return _ops().reshape(self, tuple(shape))
+
+    def sum(self, axis=None, keepdims=False):
+        return _ops().sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops().mean(self, axis=axis, keepdims=keepdims)
+
     def __len__(self):
         return len(self.value)
 
