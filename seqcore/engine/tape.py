@@ -78,6 +78,16 @@ class Tape:
         """Run fn on the plain values of args and record it."""
         refs, values, traced = [], [], False
         for a in args:
+            kind = type(a)
+            if kind is Traced:                    # the common cases first
+                refs.append(a.node)
+                values.append(a.value)
+                traced = True
+                continue
+            if kind is np.ndarray or kind is float or kind is int:
+                refs.append(None)
+                values.append(a)
+                continue
             if isinstance(a, (list, tuple)):
                 pairs = [self.ref(v) for v in a]
                 node = [p[0] for p in pairs]
