@@ -278,3 +278,34 @@ def test_mask_reaches_a_custom_layers_call():
     expected = np.stack([table[[3, 4]].mean(0), table[[5]].mean(0)])
     np.testing.assert_allclose(model.predict(tokens, verbose=0), expected,
                                rtol=1e-6)
+
+
+def test_fit_with_only_add_loss_trains_on_it():
+    x, y = _data(n=8)
+    model = keras.Sequential([keras.Input((5,)), layers.Dense(3),
+                              ActivityPenalty(1.0)])
+    model.compile(keras.optimizers.SGD(0.01))
+    w0 = model.layers[0].get_weights()[0].copy()
+    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    losses = history.history["loss"]
+    assert losses[2] < losses[1] < losses[0]
+    assert not np.allclose(model.layers[0].get_weights()[0], w0)
+
+
+class Counter(layers.Layer):
+    def build(self, input_shape):
+        self.total = self.add_weight(shape=(input_shape[-1],),
+                                     initializer="zeros", trainable=False)
+
+    def call(self, x):
+        self.total.assign_add(ops.sum(x, axis=0))
+        return x * 1.0
+
+
+def test_non_trainable_state_updates_in_training_calls():
+    x, y = _data(n=8)
+    model = keras.Sequential([keras.Input((5,)), Counter(), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    np.testing.assert_allclose(model.layers[0].total.numpy(),
+                               2 * x.sum(0), rtol=1e-5)

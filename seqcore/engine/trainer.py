@@ -335,6 +335,10 @@ class Trainer:
                 total += float(layer.activity_regularizer(out)) / batch
         return total
 
+    def _has_added_losses(self):
+        return any(layer.__dict__.get("_losses")
+                   for layer in self._flat_layers() + [self])
+
     def _start_step(self, layers):
         """Forget the previous step's per-call state: activity outputs,
         add_loss values, call counts (which key reused buffers)."""
@@ -374,6 +378,11 @@ class Trainer:
             v._grad_fresh = True
         if not output_layers:
             grads = loss_backward()
+        if not any(g is not None for g in grads) and \
+                self._has_added_losses():
+            # Only add_loss terms to train on: backward still runs, seeded
+            # with them (the outputs' own gradient is zero).
+            grads = [np.zeros_like(o) for o in outputs]
         try:
             if grads and any(g is not None for g in grads):
                 self.backward(grads[0] if len(grads) == 1 else grads,

@@ -48,8 +48,11 @@ class Variable:
         return self._value.copy()
 
     def assign(self, value):
-        """Copy `value` into the variable; its shape must match."""
-        value = np.asarray(value)
+        """Copy `value` into the variable; its shape must match. (A value
+        computed in a recorded call is taken as data: assignments are not
+        differentiated, as in Keras.)"""
+        from seqcore.engine.tape import plain
+        value = np.asarray(plain(value))
         if value.shape != self._value.shape:
             raise ValueError(
                 f"The shape of the target variable and the shape of the "
@@ -57,6 +60,18 @@ class Variable:
                 f"variable.shape={self._value.shape}, "
                 f"Received: value.shape={value.shape}. Target variable: {self}")
         self._value[...] = value
+
+    def assign_add(self, delta):
+        """self += delta (Keras's assign_add); returns the variable."""
+        from seqcore.engine.tape import plain
+        self.assign(self._value + np.asarray(plain(delta)))
+        return self
+
+    def assign_sub(self, delta):
+        """self -= delta (Keras's assign_sub); returns the variable."""
+        from seqcore.engine.tape import plain
+        self.assign(self._value - np.asarray(plain(delta)))
+        return self
 
     def __array__(self, dtype=None, copy=None):
         _refuse_while_recording(self, "a numpy conversion or function")

@@ -8,9 +8,9 @@ from seqcore.ops.nn import (elu, exponential, gelu, hard_sigmoid, hard_silu,
                             hard_swish, leaky_relu, log_softmax, mish, relu,
                             relu6, selu, sigmoid, silu, softmax, softplus,
                             softsign, swish, tanh)
-from seqcore.ops.numpy_ops import (arange, dot, logsumexp, norm, one_hot,
-                                   ones_like, swapaxes, take, tile,
-                                   zeros_like)
+from seqcore.ops.numpy_ops import (arange, dot, eye, full, logsumexp,
+                                   norm, one_hot, ones, ones_like, swapaxes,
+                                   take, tile, zeros, zeros_like)
 from seqcore.ops.numpy_ops import (abs, absolute, add, argmax, argmin, cast,
                                    clip, concatenate, convert_to_tensor, cos,
                                    divide, equal, exp, expand_dims, expm1,
@@ -23,8 +23,8 @@ from seqcore.ops.numpy_ops import (abs, absolute, add, argmax, argmin, cast,
                                    true_divide, var, where)
 
 __all__ = [
-    "arange", "dot", "logsumexp", "norm", "one_hot", "ones_like", "swapaxes",
-    "take", "tile", "zeros_like",
+    "arange", "dot", "eye", "full", "logsumexp", "norm", "one_hot", "ones",
+    "ones_like", "swapaxes", "take", "tile", "zeros", "zeros_like",
     "abs", "absolute", "add", "argmax", "argmin", "cast", "clip",
     "concatenate", "convert_to_tensor", "cos", "divide", "elu", "equal",
     "exp", "expand_dims", "expm1", "exponential", "gelu", "greater",

@@ -635,3 +635,19 @@ def norm(x, ord=None, axis=None, keepdims=False):
 def _l2_norm(x, axis=None, keepdims=False):
     x = _float(convert_to_array(x))
     return np.sqrt(np.sum(np.square(x), axis=axis, keepdims=keepdims))
+
+
+def zeros(shape, dtype="float32"):
+    return np.zeros(shape, dtype)
+
+
+def ones(shape, dtype="float32"):
+    return np.ones(shape, dtype)
+
+
+def full(shape, fill_value, dtype=None):
+    return np.full(shape, fill_value, dtype or FLOATX)
+
+
+def eye(N, M=None, k=0, dtype="float32"):  # noqa: N803 - keras.ops.eye
+    return np.eye(N, M, k, dtype=dtype)
