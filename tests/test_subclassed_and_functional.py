@@ -139,3 +139,11 @@ def test_dict_inputs_and_outputs_with_per_output_losses_and_logs():
     assert sorted(history.history) == ["loss", "p_loss", "q_loss", "q_mae"]
     with pytest.raises(ValueError, match=r"expected keys \['a', 'b'\]"):
         model.predict({"a": x["a"]}, verbose=0)
+
+
+def test_subclassed_model_build_creates_the_weights():
+    model = TwoLayer()
+    model.build((None, 4))
+    assert model.built
+    assert [w.shape for w in model.weights] == [(4, 5), (5,), (5, 1), (1,)]
+    assert model.count_params() == 31

@@ -21,6 +21,24 @@ class Model(Trainer, Layer):
                             f"positional arguments")
         super().__init__(trainable=trainable, name=name, **kwargs)
 
+    def build(self, input_shape=None):
+        """A subclassed model builds its layers by running `call` once on
+        zeros of `input_shape` (None dimensions taken as 1), as Keras
+        builds it symbolically."""
+        self.built = True
+        if input_shape is None or not self._uses_tape():
+            return
+        import numpy as np
+
+        def zeros(shape):
+            return np.zeros(tuple(1 if d is None else d for d in shape),
+                            np.float32)
+        nested = isinstance(input_shape, (list, tuple)) and input_shape and \
+            isinstance(input_shape[0], (list, tuple))
+        self(zeros(input_shape) if not nested else
+             [zeros(s) for s in input_shape])
+        self._clear_losses()
+
     # ---- saving (seqcore/saving/files.py) -------------------------------
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
