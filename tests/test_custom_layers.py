@@ -309,3 +309,33 @@ def test_non_trainable_state_updates_in_training_calls():
     model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
     np.testing.assert_allclose(model.layers[0].total.numpy(),
                                2 * x.sum(0), rtol=1e-5)
+
+
+class Mixer(layers.Layer):
+    """Two inputs, two outputs, a weight shared by both paths."""
+
+    def build(self, input_shape):
+        (_, da), (_, db) = input_shape
+        self.w = self.add_weight(shape=(da, db), name="w")
+
+    def call(self, inputs):
+        a, b = inputs
+        mixed = ops.matmul(a, self.w)
+        return [ops.tanh(mixed + b), mixed * b]
+
+
+def test_custom_layer_with_two_inputs_and_two_outputs():
+    rng = np.random.default_rng(2)
+    xa = rng.normal(size=(5, 3)).astype(np.float32)
+    xb = rng.normal(size=(5, 2)).astype(np.float32)
+    y = rng.normal(size=(5, 1)).astype(np.float32)
+    a, b = keras.Input((3,)), keras.Input((2,))
+    first, second = Mixer()([layers.Dense(3)(a), b])
+    assert first.shape == (None, 2) and second.shape == (None, 2)
+    out = layers.Dense(1)(layers.concatenate([first, second]))
+    model = keras.Model([a, b], out)
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    found = _sgd_gradient(model, [xa, xb], y)
+    expected = _numeric_gradient(model, [xa, xb], y)
+    for f, e in zip(found, expected):
+        np.testing.assert_allclose(f, e, rtol=2e-2, atol=3e-4)
