@@ -339,3 +339,39 @@ def test_custom_layer_with_two_inputs_and_two_outputs():
     expected = _numeric_gradient(model, [xa, xb], y)
     for f, e in zip(found, expected):
         np.testing.assert_allclose(f, e, rtol=2e-2, atol=3e-4)
+
+
+class NoConfig(layers.Layer):
+    """Saves without get_config: Keras 3's automatic config."""
+
+    def __init__(self, units, scale=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.scale = units, scale
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units))
+
+    def call(self, x):
+        return ops.matmul(x, self.w) * self.scale
+
+
+def test_custom_layer_without_get_config_saves_its_arguments(tmp_path):
+    layer = NoConfig(3, scale=0.5, name="nc")
+    config = layer.get_config()
+    assert config["units"] == 3 and config["scale"] == 0.5
+    assert config["name"] == "nc"
+    model = keras.Sequential([keras.Input((4,)), layer])
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = keras.models.load_model(path, custom_objects={
+        "NoConfig": NoConfig})
+    x = np.ones((2, 4), np.float32)
+    np.testing.assert_allclose(again.predict(x, verbose=0),
+                               model.predict(x, verbose=0))
+    assert again.layers[0].scale == 0.5
+
+
+def test_custom_layer_with_object_arguments_needs_get_config():
+    layer = NoConfig(np.array([3]))
+    with pytest.raises(NotImplementedError, match="Implement `get_config"):
+        layer.get_config()

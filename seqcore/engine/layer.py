@@ -20,7 +20,7 @@ from seqcore import initializers, regularizers
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
-from seqcore.engine import custom_call
+from seqcore.engine import auto_config, custom_call
 from seqcore.engine import tape as tape_module
 from seqcore.engine.traced import Traced
 from seqcore.engine.variables import Variable
@@ -87,6 +87,13 @@ class Layer:
 
         build._records_build = True
         cls.build = build
+
+    def __new__(cls, *args, **kwargs):
+        instance = object.__new__(cls)
+        if not cls.__module__.startswith("seqcore."):
+            instance.__dict__["_auto_config"] = auto_config.capture(
+                cls, args, kwargs)
+        return instance
 
     def __init__(self, *, activity_regularizer=None, trainable=True,
                  dtype=None, autocast=True, name=None, **kwargs):
@@ -557,6 +564,13 @@ class Layer:
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(
                 self.activity_regularizer)
+        auto = self.__dict__.get("_auto_config")
+        if auto is not None and type(self).get_config is Layer.get_config:
+            # A user's layer without get_config: its constructor arguments.
+            values, reason = auto
+            if values is None:
+                raise auto_config.missing_config_error(type(self), reason)
+            config.update(values)
         return config
 
     @classmethod

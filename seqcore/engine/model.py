@@ -12,7 +12,7 @@ class Model(Trainer, Layer):
                              "outputs" in kwargs):
             from seqcore.engine.functional import Functional
             return Layer.__new__(Functional)
-        return Layer.__new__(cls)
+        return Layer.__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, trainable=True, name=None, **kwargs):
         if args:
