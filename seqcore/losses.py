@@ -399,7 +399,9 @@ class Loss:
                                        self.reduction)
 
     def gradient(self, y_true, y_pred, sample_weight=None, mask=None):
-        """d(reduced loss)/d(y_pred), shaped like y_pred.
+        """d(reduced loss)/d(y_pred), shaped like y_pred. A Loss subclass
+        written by the user (its own `call`, no hand-written gradient) is
+        differentiated by the tape.
 
         Args:
             y_true, y_pred: as for `__call__`.
@@ -407,6 +409,8 @@ class Loss:
             mask: optional boolean mask of the per-sample values' shape
                 (a model output's mask): padded steps get no gradient and
                 the reduction divides as Keras's does."""
+        if type(self)._per_sample_gradient is Loss._per_sample_gradient:
+            return tape_gradient(self, y_true, y_pred, sample_weight, mask)
         grad, values_shape = self._per_sample_gradient(y_true, y_pred)
         mask = masking.combine_masks(
             mask, self._values_mask(y_true, y_pred, values_shape))
@@ -434,32 +438,44 @@ class Loss:
         return cls(**config)
 
 
-def _numeric_output_gradient(fn, y_true, y_pred, kwargs):
-    """(d per-sample loss / d y_pred, per-sample shape) of a custom loss
-    function, by float64 central differences: one output column at a time
-    over the whole batch, since a sample's loss depends only on its own
-    row. The function must return one value per sample (reducing the last
-    axis), as Keras losses do."""
-    p = np.asarray(y_pred, np.float64)
-    t = np.asarray(y_true)
-    t = t.astype(np.float64) if t.dtype.kind == "f" else t
-    values = np.asarray(fn(t, p, **kwargs), np.float64)
-    if values.shape != p.shape[:-1]:
-        raise ValueError(
-            f"To train with the custom loss {getattr(fn, '__name__', fn)!r}, "
-            f"it must return one value per sample, shape {p.shape[:-1]}; it "
-            f"returned shape {values.shape}")
-    grad = np.empty_like(p)
-    for j in range(p.shape[-1]):
-        column = p[..., j].copy()
-        step = 1e-4 * (1.0 + np.abs(column))
-        p[..., j] = column + step
-        up = np.asarray(fn(t, p, **kwargs), np.float64)
-        p[..., j] = column - step
-        down = np.asarray(fn(t, p, **kwargs), np.float64)
-        p[..., j] = column
-        grad[..., j] = (up - down) / (2.0 * step)
-    return grad, values.shape
+def _same_rank(y_true, y_pred):
+    """Keras's alignment of a user loss's arguments: y_true as float32,
+    and a trailing axis of size 1 added or removed when the ranks differ
+    by one."""
+    from seqcore import ops
+    t = np.asarray(y_true, np.float32)
+    p = y_pred
+    if t.ndim == p.ndim + 1 and t.shape[-1] == 1:
+        if p.ndim == 1:
+            p = ops.expand_dims(p, -1)
+        else:
+            t = t[..., 0]
+    elif p.ndim == t.ndim + 1 and p.shape[-1] == 1:
+        if t.ndim == 1:
+            t = t[..., np.newaxis]
+        else:
+            p = ops.squeeze(p, -1)
+    return t, p
+
+
+def tape_gradient(loss, y_true, y_pred, sample_weight=None, mask=None):
+    """d(reduced loss)/d(y_pred) of a loss written by the user, exact, by
+    recording its call over seqcore.ops on a tape (engine/tape.py)."""
+    from seqcore.engine.tape import Tape, recording
+    from seqcore.engine.traced import Traced
+    p_array = np.asarray(y_pred)
+    tape = Tape(loss.name, kind="Loss")
+    with recording(tape):
+        p = tape.watch(p_array)
+        values = loss.call(y_true, p)
+    shape = np.shape(values.value if type(values) is Traced else values)
+    zeros = np.zeros(p_array.shape, p_array.dtype)
+    if type(values) is not Traced or type(p) is not Traced:
+        return zeros
+    scale = loss._reduction_scale(shape, p_array.dtype, sample_weight, mask)
+    grads = tape.backward([(values.node, scale.astype(p_array.dtype))])
+    g = grads.get(p.node)
+    return zeros if g is None else np.asarray(g, p_array.dtype)
 
 
 class LossFunctionWrapper(Loss):
@@ -480,12 +496,16 @@ class LossFunctionWrapper(Loss):
         self.fn, self.grad, self._fn_kwargs = fn, grad, kwargs
 
     def call(self, y_true, y_pred):
+        if self.grad is None:          # a user's function: Keras's inputs
+            y_true, y_pred = _same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
-    def _per_sample_gradient(self, y_true, y_pred):
+    def gradient(self, y_true, y_pred, sample_weight=None):
         if self.grad is None:
-            return _numeric_output_gradient(self.fn, y_true, y_pred,
-                                            self._fn_kwargs)
+            return tape_gradient(self, y_true, y_pred, sample_weight)
+        return super().gradient(y_true, y_pred, sample_weight)
+
+    def _per_sample_gradient(self, y_true, y_pred):
         if self.fn is sparse_categorical_crossentropy:
             p = np.asarray(y_pred)
             p = p if p.dtype.kind == "f" else p.astype(np.float32)
@@ -727,8 +747,8 @@ def get(identifier):
 
 def as_loss(identifier):
     """A Loss object (what training uses) for any identifier `get` takes:
-    built-in functions become their class; other functions are wrapped, with
-    no gradient (training needs one of the built-in losses)."""
+    built-in functions become their class; other functions are wrapped and
+    differentiated by the tape (they must be written with seqcore.ops)."""
     loss = get(identifier)
     if isinstance(loss, Loss):
         return loss

@@ -303,16 +303,23 @@ def test_multi_output_functional_model_with_loss_weights():
     x, y = _xy()
     target = x.sum(1, keepdims=True)
     history = model.fit(x, [y, target], epochs=3, verbose=0)
-    assert sorted(history.history) == ["a_accuracy", "b_mae", "loss"]
+    # Keras logs each output's (unweighted) loss when there are several.
+    assert sorted(history.history) == ["a_accuracy", "a_loss", "b_loss",
+                                       "b_mae", "loss"]
     assert history.history["loss"][-1] < history.history["loss"][0]
     pa, pb = model.predict(x, verbose=0)
     want = -np.mean(np.log(pa[np.arange(32), y])) + \
         0.5 * np.mean((pb - target) ** 2)
-    assert model.evaluate(x, [y, target], verbose=0)[0] == \
-        pytest.approx(want, rel=1e-5)
+    results = model.evaluate(x, [y, target], verbose=0)
+    assert results[0] == pytest.approx(want, rel=1e-5)
+    # Keras's order: loss, each output's loss, then the metrics.
+    assert results[1] == pytest.approx(
+        -np.mean(np.log(pa[np.arange(32), y])), rel=1e-5)
+    assert results[2] == pytest.approx(np.mean((pb - target) ** 2), rel=1e-5)
+    assert len(results) == 5
 
 
-def test_custom_loss_function_trains_through_numeric_output_gradient():
+def test_custom_loss_function_trains_through_the_tape():
     def scaled_mse(y_true, y_pred):
         return keras.ops.mean(keras.ops.square(y_true - y_pred) * 2.0,
                               axis=-1)

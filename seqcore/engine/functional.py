@@ -8,7 +8,11 @@ from seqcore.saving.serialization import register_builtin
 
 
 def _as_tensor_list(tensors, what):
-    flat = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    if isinstance(tensors, dict):
+        flat = list(tensors.values())
+    else:
+        flat = list(tensors) if isinstance(tensors, (list, tuple)) \
+            else [tensors]
     for t in flat:
         if not isinstance(t, KerasTensor):
             raise ValueError(
@@ -35,16 +39,17 @@ def topological_nodes(inputs, outputs):
         if id(tensor) not in input_ids:
             if isinstance(layer, InputLayer):
                 raise ValueError(
-                    f"Graph disconnected: cannot find parent for tensor "
-                    f"{tensor} at layer '{layer.name}'. The inputs given to "
-                    f"the model are {[t.name for t in inputs]}.")
+                    f"Output with path `{path}` is not connected to "
+                    f"`inputs` (Graph disconnected: cannot find parent for "
+                    f"tensor {tensor} at layer '{layer.name}'). The inputs "
+                    f"given to the model are {[t.name for t in inputs]}.")
             for parent in node.input_tensors:
-                visit(parent, path + [layer.name])
+                visit(parent, path)
         visited.add(id(node))
         ordered.append(node)
 
-    for tensor in outputs:
-        visit(tensor, [])
+    for i, tensor in enumerate(outputs):
+        visit(tensor, str(i) if len(outputs) > 1 else "")
     return ordered
 
 
@@ -70,7 +75,7 @@ class Functional(Model):
             if names.count(layer_name) > 1:
                 raise ValueError(
                     f'The name "{layer_name}" is used {names.count(layer_name)} '
-                    f'times in the model. All layer names should be unique.')
+                    f'times in the model. All operation names should be unique.')
         self._all_layers = layers
         self._layers = [l for l in layers if not isinstance(l, InputLayer)]
         self._sole_consumers = _sole_consumers(self._nodes, self._outputs)
@@ -122,10 +127,20 @@ class Functional(Model):
             for tensor, value in zip(node.output_tensors, results):
                 values[id(tensor)] = value
         outs = [values[id(t)] for t in self._outputs]
+        if isinstance(self._outputs_struct, dict):
+            return dict(zip(self._outputs_struct, outs))
         return outs if isinstance(self._outputs_struct, (list, tuple)) \
             else outs[0]
 
     def _split_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            keys = list(self._inputs_struct) if isinstance(
+                self._inputs_struct, dict) else \
+                [t._keras_history[0].name for t in self._inputs]
+            if sorted(keys) != sorted(inputs):
+                raise ValueError(f"Model '{self.name}' expects inputs keyed "
+                                 f"{keys}, received keys {sorted(inputs)}")
+            return [inputs[k] for k in keys]
         if len(self._inputs) == 1:
             return [inputs]
         if not isinstance(inputs, (list, tuple)) or \
@@ -179,6 +194,10 @@ class Functional(Model):
         outputs = self._run(input_values, run_layer, with_node=True)
         out_masks = [masks.get(id(t)) for t in self._outputs]
         self._output_mask = out_masks if len(out_masks) > 1 else out_masks[0]
+        if training:
+            # This call's state, which an outer model keeps per node when
+            # this model is one of its layers called more than once.
+            self._saved = (self._node_saved, self._node_activity)
         return outputs
 
     def compute_mask(self, inputs, mask=None):
@@ -187,6 +206,9 @@ class Functional(Model):
 
     def backward(self, dy, need_input_grad=True):
         from seqcore.engine.backprop import functional_backward
+        saved = self.__dict__.get("_saved")
+        if isinstance(saved, tuple) and len(saved) == 2:
+            self._node_saved, self._node_activity = saved
         dys = dy if len(self._outputs) > 1 else [dy]
         dxs = functional_backward(self, dys, need_input_grad)
         return dxs[0] if len(self._inputs) == 1 else dxs

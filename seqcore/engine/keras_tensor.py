@@ -24,6 +24,51 @@ class KerasTensor:
         return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, "
                 f"sparse=False, name={self.name}>")
 
+    # Arithmetic and slicing add op-layer nodes (engine/op_layer.py).
+
+    def _op(self, name, *arguments):
+        from seqcore.engine import op_layer
+        return op_layer.OP_LAYERS[name]()(*arguments)
+
+    def __add__(self, other):
+        return self._op("Add", self, other)
+
+    def __radd__(self, other):
+        return self._op("Add", other, self)
+
+    def __sub__(self, other):
+        return self._op("Subtract", self, other)
+
+    def __rsub__(self, other):
+        return self._op("Subtract", other, self)
+
+    def __mul__(self, other):
+        return self._op("Multiply", self, other)
+
+    def __rmul__(self, other):
+        return self._op("Multiply", other, self)
+
+    def __truediv__(self, other):
+        return self._op("TrueDivide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("TrueDivide", other, self)
+
+    def __pow__(self, other):
+        return self._op("Power", self, other)
+
+    def __matmul__(self, other):
+        return self._op("Matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("Matmul", other, self)
+
+    def __neg__(self):
+        return self._op("Negative", self)
+
+    def __getitem__(self, key):
+        return self._op("GetItem", self, key)
+
     def __array__(self, *args, **kwargs):
         raise TypeError(
             f"A KerasTensor is symbolic: it holds a shape and dtype, not "

@@ -20,9 +20,25 @@ from seqcore import initializers, regularizers
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
+from seqcore.engine import auto_config, custom_call
+from seqcore.engine import tape as tape_module
+from seqcore.engine.traced import Traced
 from seqcore.engine.variables import Variable
 
 FLOATX = np.dtype("float32")
+
+# Attributes that refer to a layer without owning it.
+_UNTRACKED = frozenset(("_parent", "_outer"))
+
+
+def _is_symbolic(inputs):
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple)) and inputs:
+        return all(isinstance(t, KerasTensor) for t in inputs)
+    if isinstance(inputs, dict) and inputs:
+        return all(isinstance(t, KerasTensor) for t in inputs.values())
+    return False
 
 
 def standardize_shape(shape):
@@ -72,6 +88,13 @@ class Layer:
         build._records_build = True
         cls.build = build
 
+    def __new__(cls, *args, **kwargs):
+        instance = object.__new__(cls)
+        if not cls.__module__.startswith("seqcore."):
+            instance.__dict__["_auto_config"] = auto_config.capture(
+                cls, args, kwargs)
+        return instance
+
     def __init__(self, *, activity_regularizer=None, trainable=True,
                  dtype=None, autocast=True, name=None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
@@ -113,7 +136,7 @@ class Layer:
         self.supports_masking = False
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._own_weights = []        # Variables this layer created
-        self._layers = []             # tracked sub-layers
+        self.__dict__.setdefault("_layers", [])    # tracked sub-layers
         self._inbound_nodes = []
         self._build_shape = None      # input shape seen by build()
 
@@ -253,17 +276,101 @@ class Layer:
     # ---- calling ----------------------------------------------------------
 
     def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, KerasTensor) or (
-                isinstance(inputs, (list, tuple)) and inputs and
-                all(isinstance(t, KerasTensor) for t in inputs)):
+        if _is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
+        tape = tape_module.active()
+        if tape is not None:
+            return custom_call.call_on_tape(self, tape, inputs, args, kwargs)
+        if kwargs.get("training"):
+            self._step_calls = self.__dict__.get("_step_calls", 0) + 1
+        if self._uses_tape():
+            if kwargs.get("training"):
+                return custom_call.call_recorded(self, inputs, args, kwargs)
+            return custom_call.call_plain(self, inputs, args, kwargs)
         x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
-        self._check_input(x.shape)
+        if isinstance(x, np.ndarray):
+            self._maybe_build(x.shape)
+            self._check_input(x.shape)
         out = self.call(x, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_output = out   # its loss joins the compiled loss
         return out
+
+    # Whether this layer's gradient comes from the tape: None decides by
+    # class (a layer defined outside seqcore whose call is its own and that
+    # writes no backward); Lambda sets True.
+    _differentiated_by_tape = None
+
+    @classmethod
+    def _uses_tape(cls):
+        flag = cls._differentiated_by_tape
+        if flag is None:
+            flag = cls.backward is Layer.backward and \
+                cls.call is not Layer.call and \
+                not cls.__module__.startswith("seqcore.")
+            cls._differentiated_by_tape = flag
+        return flag
+
+    # ---- losses added in call ------------------------------------------------
+
+    def add_loss(self, loss):
+        """Add a scalar loss computed in `call` (Keras's `add_loss`): `fit`
+        adds it to the compiled loss, and trains on it."""
+        tape = tape_module.active()
+        if type(loss) is Traced and tape is not None and \
+                loss.tape is tape:
+            tape.added_losses.append(loss.node)
+            value = loss.value
+        else:
+            value = tape_module.plain(loss)
+        value = np.asarray(value, np.float32)
+        if value.ndim:
+            value = np.sum(value)
+        self.__dict__.setdefault("_losses", []).append(value)
+
+    def _clear_losses(self):
+        self.__dict__["_losses"] = []
+        for layer in self._layers:
+            layer._clear_losses()
+
+    @property
+    def losses(self):
+        """The add_loss values of the last call (this layer's and its
+        sub-layers'), then the weight regularization losses."""
+        found = list(self.__dict__.get("_losses", []))
+        for layer in self._layers:
+            found += [v for v in layer.__dict__.get("_losses", [])]
+        for w in self.trainable_weights:
+            if w.regularizer is not None:
+                found.append(np.float32(w.regularizer(w.value)))
+        return found
+
+    def _added_losses_total(self):
+        """Sum of the add_loss values of this layer and all sub-layers."""
+        total = float(sum(float(v) for v in self.__dict__.get("_losses", [])))
+        for layer in self._layers:
+            total += layer._added_losses_total()
+        return total
+
+    # ---- attribute tracking ------------------------------------------------
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and value is not self and \
+                name not in _UNTRACKED:
+            self._track(value)
+        elif isinstance(value, (list, tuple)) and value and \
+                not name.startswith("_") and \
+                all(isinstance(v, Layer) for v in value):
+            for v in value:
+                self._track(v)
+        object.__setattr__(self, name, value)
+
+    def _track(self, layer):
+        layers = self.__dict__.get("_layers")
+        if layers is None:
+            layers = self.__dict__["_layers"] = []
+        if not any(layer is known for known in layers):
+            layers.append(layer)
 
     def _convert_input(self, inputs):
         """Inputs as a float32 array (layers taking integers override)."""
@@ -279,11 +386,18 @@ class Layer:
     def call(self, inputs, training=None):
         return inputs
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         """Given dy = d loss / d output of the last training call, write the
         weights' gradients (see variables.store_grad) and return d loss /
-        d input. Layers without weights that pass data through unchanged
-        inherit this identity."""
+        d input. Custom layers replay their call's tape; layers without
+        weights that pass data through unchanged inherit this identity."""
+        if self._uses_tape():
+            record = self.__dict__.get("_saved")
+            if record is None:
+                raise RuntimeError(
+                    f"Layer '{self.name}': backward() needs a training call "
+                    f"first (call it with training=True)")
+            return custom_call.backward_recorded(self, record, dy)
         if type(self).call is not Layer.call:
             raise NotImplementedError(
                 f"Layer {self.__class__.__name__} '{self.name}' cannot be "
@@ -302,6 +416,8 @@ class Layer:
         if not self._reuse_buffers:
             return np.empty(shape, dtype)
         buffers = self.__dict__.setdefault("_buffers", {})
+        # A layer called twice in a step (shared) keeps each call's arrays.
+        key = (key, self.__dict__.get("_step_calls", 0))
         array = buffers.get(key)
         if array is None or array.shape != shape or array.dtype != dtype:
             array = buffers[key] = np.empty(shape, dtype)
@@ -324,13 +440,16 @@ class Layer:
         """(output, output mask): how models run a layer, passing masks.
 
         A layer that does not support masking drops the mask it receives,
-        with a warning (as Keras warns): nothing after it is masked."""
-        if mask is not None and self._consumes_mask:
+        with a warning (as Keras warns): nothing after it is masked. A
+        layer whose `call` takes `mask=` consumes it."""
+        consumes = self._consumes_mask or (
+            self._uses_tape() and custom_call.call_parameters(type(self))[1])
+        if mask is not None and consumes:
             out = self(x, training=training, mask=mask)
         else:
             out = self(x, training=training)
         if mask is not None and not self.supports_masking and \
-                not self._consumes_mask:
+                not consumes:
             warnings.warn(
                 f"Layer '{self.name}' ({self.__class__.__name__}) received "
                 f"a mask but does not support masking: its output has no "
@@ -342,20 +461,72 @@ class Layer:
         return "float32"
 
     def _symbolic_call(self, inputs, *args, **kwargs):
-        shape = inputs.shape
-        self._maybe_build(shape)
-        self._check_input(shape)
-        out_shape = self.compute_output_shape(shape)
-        dtype = self._output_dtype(inputs.dtype)
+        if isinstance(inputs, dict):
+            flat = list(inputs.values())
+        elif isinstance(inputs, (list, tuple)):
+            flat = list(inputs)
+        else:
+            flat = [inputs]
+        if self._runs_for_shape():
+            out_shape, dtype = self._shape_by_running(inputs, args, kwargs)
+        else:
+            shape = inputs.shape if len(flat) == 1 and \
+                not isinstance(inputs, (list, tuple, dict)) else \
+                custom_call.shapes_of(inputs)
+            if isinstance(shape, tuple):
+                self._maybe_build(shape)
+                self._check_input(shape)
+            elif not self.built:
+                self.build(shape)
+                self.built = True
+            out_shape = self.compute_output_shape(shape)
+            dtype = self._output_dtype(flat[0].dtype)
         if isinstance(out_shape, list):
-            outputs = [KerasTensor(s, dtype) for s in out_shape]
+            outputs = [KerasTensor(s, d) for s, d in zip(
+                out_shape, dtype if isinstance(dtype, list)
+                else [dtype] * len(out_shape))]
         else:
             outputs = [KerasTensor(out_shape, dtype)]
-        node = Node(self, [inputs], outputs)
+        node = Node(self, flat, outputs)
+        node.arguments = (inputs, args, kwargs)
         self._inbound_nodes.append(node)
         for i, tensor in enumerate(outputs):
             tensor._keras_history = (self, len(self._inbound_nodes) - 1, i)
         return outputs if isinstance(out_shape, list) else outputs[0]
+
+    def _runs_for_shape(self):
+        """Whether symbolic calls infer the output shape by running call
+        on zeros: when the class has no compute_output_shape."""
+        return type(self).compute_output_shape is Layer.compute_output_shape
+
+    def _shape_by_running(self, inputs, args, kwargs):
+        """(output shape(s), dtype(s)) of a layer whose shapes only its
+        call knows (custom layers, Lambda): run it on zeros, with 2 for
+        each unknown dimension, and report the batch axis as unknown."""
+        def sample(t):
+            shape = tuple(2 if d is None else d for d in t.shape)
+            return np.zeros(shape, np.dtype(t.dtype))
+        if isinstance(inputs, dict):
+            data = {k: sample(t) for k, t in inputs.items()}
+        elif isinstance(inputs, (list, tuple)):
+            data = [sample(t) for t in inputs]
+        else:
+            data = sample(inputs)
+        kwargs = {k: v for k, v in kwargs.items()
+                  if not isinstance(v, KerasTensor)}
+        out = self(data, *args, **kwargs)
+        self._clear_losses()
+
+        def spec(o):
+            o = np.asarray(o)
+            shape = tuple(o.shape)
+            if shape:
+                shape = (None,) + shape[1:]
+            return shape, o.dtype.name
+        if isinstance(out, (list, tuple)):
+            specs = [spec(o) for o in out]
+            return [s for s, _ in specs], [d for _, d in specs]
+        return spec(out)
 
     # ---- graph attributes -------------------------------------------------
 
@@ -404,6 +575,13 @@ class Layer:
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(
                 self.activity_regularizer)
+        auto = self.__dict__.get("_auto_config")
+        if auto is not None and type(self).get_config is Layer.get_config:
+            # A user's layer without get_config: its constructor arguments.
+            values, reason = auto
+            if values is None:
+                raise auto_config.missing_config_error(type(self), reason)
+            config.update(values)
         return config
 
     @classmethod

@@ -12,7 +12,7 @@ class Model(Trainer, Layer):
                              "outputs" in kwargs):
             from seqcore.engine.functional import Functional
             return Layer.__new__(Functional)
-        return Layer.__new__(cls)
+        return Layer.__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, trainable=True, name=None, **kwargs):
         if args:
@@ -20,6 +20,24 @@ class Model(Trainer, Layer):
                             f"functional model; received {len(args)} "
                             f"positional arguments")
         super().__init__(trainable=trainable, name=name, **kwargs)
+
+    def build(self, input_shape=None):
+        """A subclassed model builds its layers by running `call` once on
+        zeros of `input_shape` (None dimensions taken as 1), as Keras
+        builds it symbolically."""
+        self.built = True
+        if input_shape is None or not self._uses_tape():
+            return
+        import numpy as np
+
+        def zeros(shape):
+            return np.zeros(tuple(1 if d is None else d for d in shape),
+                            np.float32)
+        nested = isinstance(input_shape, (list, tuple)) and input_shape and \
+            isinstance(input_shape[0], (list, tuple))
+        self(zeros(input_shape) if not nested else
+             [zeros(s) for s in input_shape])
+        self._clear_losses()
 
     # ---- saving (seqcore/saving/files.py) -------------------------------
 
@@ -56,6 +74,10 @@ class Model(Trainer, Layer):
     def _convert_input(self, inputs):
         # Each layer converts its own input: an Embedding wants integers.
         import numpy as np
+        if isinstance(inputs, (list, tuple)):
+            return [self._convert_input(x) for x in inputs]
+        if isinstance(inputs, dict):
+            return {k: self._convert_input(v) for k, v in inputs.items()}
         return inputs if isinstance(inputs, np.ndarray) else np.asarray(inputs)
 
     @property

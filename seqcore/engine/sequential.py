@@ -182,12 +182,20 @@ class Sequential(Model):
             x, mask = layers[i]._call_with_mask(x, mask, training)
             i += 1
         self._output_mask = mask
+        if training:
+            # Each layer's state from this call, restored by backward (an
+            # outer model may call this one more than once per step).
+            self._saved = [l.__dict__.get("_saved") for l in layers]
         return x
 
     _consumes_mask = True
 
     def backward(self, dy, need_input_grad=True):
         from seqcore.engine.backprop import sequential_backward
+        saved = self.__dict__.get("_saved")
+        if isinstance(saved, list) and len(saved) == len(self._layers):
+            for layer, state in zip(self._layers, saved):
+                layer._saved = state
         return sequential_backward(self, dy, need_input_grad)
 
     def compute_mask(self, inputs, mask=None):

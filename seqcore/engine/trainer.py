@@ -15,7 +15,11 @@ from seqcore import optimizers
 from seqcore.callbacks import CallbackList, History, ProgbarLogger
 from seqcore.engine import data as data_utils
 from seqcore.engine import masking
+from seqcore.engine.compute_loss import (default_compute_loss,
+                                         override_loss,
+                                         overrides_compute_loss)
 from seqcore.engine.progbar import Progbar
+from seqcore.engine.tape import plain as tape_plain
 
 
 def _accuracy_for(identifier, y_true, y_pred):
@@ -73,6 +77,11 @@ class _Compiled:
         self.weighted_specs = self._metric_specs(weighted_metrics,
                                                  output_names)
         self.metrics = None   # built on the first batch (needs shapes)
+        # With several losses Keras also logs each output's unweighted loss
+        # as `<output name>_loss`: [sum of value * batch size, samples].
+        named = [n for n, l in zip(output_names, self.losses) if l is not None]
+        self.loss_trackers = {n: [0.0, 0] for n in named} \
+            if len(named) > 1 else {}
 
     @staticmethod
     def _metric_specs(metrics, output_names):
@@ -87,6 +96,12 @@ class _Compiled:
                     isinstance(m, (list, tuple)) for m in metrics):
             return [list(m) for m in metrics]
         return [list(_as_list(metrics))] * count
+
+    def track_loss(self, name, value, batch):
+        tracker = self.loss_trackers.get(name)
+        if tracker is not None:
+            tracker[0] += float(value) * batch
+            tracker[1] += batch
 
     @staticmethod
     def _per_output(spec, names, what):
@@ -154,10 +169,15 @@ class _Compiled:
     def reset_metrics(self):
         for _, metric in self.metrics or []:
             metric.reset_state()
+        for tracker in self.loss_trackers.values():
+            tracker[:] = [0.0, 0]
 
     def metric_results(self):
-        return {metric.name: float(metric.result())
-                for _, metric in self.metrics or []}
+        results = {metric.name: float(metric.result())
+                   for _, metric in self.metrics or []}
+        for name, (total, count) in self.loss_trackers.items():
+            results[f"{name}_loss"] = total / count if count else 0.0
+        return results
 
 
 def _as_list(x):
@@ -191,6 +211,8 @@ class Trainer:
         outputs = getattr(self, "_outputs", None)
         if outputs is None:
             return [self._layers[-1].name] if self._layers else ["output"]
+        if isinstance(getattr(self, "_outputs_struct", None), dict):
+            return list(self._outputs_struct)
         return [t._keras_history[0].name for t in outputs]
 
     def _require_compiled(self, what):
@@ -201,6 +223,8 @@ class Trainer:
     @property
     def metrics_names(self):
         names = ["loss"]
+        if self._compiled is not None:
+            names += [f"{n}_loss" for n in self._compiled.loss_trackers]
         if self._compiled is not None and self._compiled.metrics:
             names += [m.name for _, m in self._compiled.metrics]
         return names
@@ -210,8 +234,9 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, what):
         if x is None:
             raise ValueError(f"`{what}` needs input data `x`")
-        xs = data_utils.as_array_list(x, "x")
-        ys = None if y is None else data_utils.as_array_list(y, "y")
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
+        ys = None if y is None else data_utils.as_array_list(
+            self._order(y, "y"), "y")
         sw = None if sample_weight is None else \
             np.asarray(sample_weight, np.float32)
         data_utils.cardinality(xs, ys, sw)
@@ -221,14 +246,52 @@ class Trainer:
                              f"input(s), received {len(xs)}")
         return xs, ys, sw
 
+    def _input_names(self):
+        if isinstance(getattr(self, "_inputs_struct", None), dict):
+            return list(self._inputs_struct)
+        inputs = getattr(self, "_inputs", None) or []
+        return [t._keras_history[0].name for t in inputs]
+
+    def _order(self, data, what):
+        """Data given as a dict keyed by input (x) or output (y) names, as
+        a list in the model's order."""
+        if not isinstance(data, dict):
+            return data
+        names = self._input_names() if what == "x" else self._output_names()
+        missing = [n for n in names if n not in data]
+        unknown = sorted(set(data) - set(names))
+        if missing or unknown:
+            raise ValueError(
+                f"`{what}` as a dict must have one entry per model "
+                f"{'input' if what == 'x' else 'output'}, keyed by name: "
+                f"expected keys {names}, received {sorted(data)}")
+        return [data[n] for n in names]
+
     def _model_input(self, xs):
         return xs[0] if len(xs) == 1 else xs
 
     def _output_list(self, outputs):
+        if isinstance(outputs, dict):
+            return [outputs[n] for n in self._output_names()]
         return list(outputs) if isinstance(outputs, (list, tuple)) and \
             len(self._output_names()) > 1 else [outputs]
 
+    def _output_struct(self, outputs):
+        """predict's result: one array, a list, or a dict by output name
+        (as the model's outputs were given)."""
+        if isinstance(getattr(self, "_outputs_struct", None), dict):
+            return dict(zip(self._output_names(), outputs))
+        return outputs[0] if len(outputs) == 1 else outputs
+
     # ---- one training step -------------------------------------------------------
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        """The loss to minimise (Keras 3's hook): the compiled loss(es),
+        weighted per output, plus `self.losses`. Override it to train on
+        another loss written with seqcore.ops; `fit` differentiates the
+        override."""
+        return default_compute_loss(self, y, y_pred, sample_weight)
 
     def _prepare_variables(self):
         """Give the optimizer the current trainable weights (a change of
@@ -270,9 +333,10 @@ class Trainer:
         total, grads = 0.0, []
         output_layers = output_layers or [None] * len(outputs)
         masks = masks or [None] * len(outputs)
-        for loss, weight, y, out, layer, mask in zip(
-                self._compiled.losses, self._compiled.loss_weights, ys,
-                outputs, output_layers, masks):
+        for name, loss, weight, y, out, layer, mask in zip(
+                self._compiled.output_names, self._compiled.losses,
+                self._compiled.loss_weights, ys, outputs, output_layers,
+                masks):
             if loss is None:
                 grads.append(None)
                 continue
@@ -291,6 +355,7 @@ class Trainer:
                 g = None if not with_grad else \
                     np.asarray(loss.gradient(y, out, sample_weight,
                                              mask=mask), np.float32)
+            self._compiled.track_loss(name, value, out.shape[0])
             total += weight * value
             if with_grad:
                 grads.append(g * np.float32(weight) if weight != 1.0 else g)
@@ -315,6 +380,18 @@ class Trainer:
                 total += float(layer.activity_regularizer(out)) / batch
         return total
 
+    def _has_added_losses(self):
+        return any(layer.__dict__.get("_losses")
+                   for layer in self._flat_layers() + [self])
+
+    def _start_step(self, layers):
+        """Forget the previous step's per-call state: activity outputs,
+        add_loss values, call counts (which key reused buffers)."""
+        for layer in layers + [self]:
+            layer._activity_output = None
+            layer._step_calls = 0
+            layer.__dict__["_losses"] = []
+
     def _set_buffer_reuse(self, on):
         """Let layers' training calls reuse last step's arrays (on) or stop
         (off, so that arrays returned to the user are their own)."""
@@ -328,19 +405,30 @@ class Trainer:
         """One step; returns the batch's total loss."""
         variables = self._prepare_variables()
         layers = self._flat_layers()
-        for layer in layers:
-            layer._activity_output = None
+        self._start_step(layers)
         outputs = self._output_list(self(self._model_input(xs),
                                          training=True))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
-        output_layers = self._output_layers()
         masks = masking.output_masks(self, len(outputs))
-        loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
-                                               output_layers, masks)
+        if overrides_compute_loss(self):
+            output_layers = []
+            loss, loss_backward = override_loss(self, xs, ys, outputs, sw)
+        else:
+            output_layers = self._output_layers()
+            loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
+                                                   output_layers, masks)
+            loss += self._added_losses_total()
         loss += self._activity_loss(layers, xs[0].shape[0])
         for v in variables:
             v._grad_fresh = True
+        if not output_layers:
+            grads = loss_backward()
+        if not any(g is not None for g in grads) and \
+                self._has_added_losses():
+            # Only add_loss terms to train on: backward still runs, seeded
+            # with them (the outputs' own gradient is zero).
+            grads = [np.zeros_like(o) for o in outputs]
         try:
             if grads and any(g is not None for g in grads):
                 self.backward(grads[0] if len(grads) == 1 else grads,
@@ -361,14 +449,21 @@ class Trainer:
 
     def _test_batch(self, xs, ys, sw):
         layers = self._flat_layers()
-        for layer in layers:
-            layer._activity_output = None
+        self._start_step(layers)
         outputs = self._output_list(self(self._model_input(xs)))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         masks = masking.output_masks(self, len(outputs))
-        loss, _ = self._loss_and_gradients(ys, outputs, sw, False,
-                                           masks=masks)
+        if overrides_compute_loss(self):
+            y = ys[0] if len(ys) == 1 else ys
+            loss = float(np.sum(tape_plain(self.compute_loss(
+                x=self._model_input(xs), y=y,
+                y_pred=self._output_struct(outputs), sample_weight=sw,
+                training=False))))
+        else:
+            loss, _ = self._loss_and_gradients(ys, outputs, sw, False,
+                                               masks=masks)
+            loss += self._added_losses_total()
         loss += self._activity_loss(layers, xs[0].shape[0])
         loss += self._regularization_loss(self.trainable_weights, False)
         self._compiled.update_metrics(ys, outputs, sw, masks)
@@ -495,6 +590,12 @@ class Trainer:
         return self._prepare(vx, vy, vsw, "validation_data")
 
     def _build_from_data(self, xs):
+        if self._uses_tape():
+            # A subclassed model: its call creates the weights (Keras
+            # builds it on its first batch, as here on one sample).
+            self(self._model_input([x[:1] for x in xs]))
+            self._clear_losses()
+            return
         shape = (None,) + xs[0].shape[1:]
         self.build(shape)
 
@@ -554,7 +655,7 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
                 callbacks=None):
         """The model's outputs on x, batch by batch, concatenated."""
-        xs = data_utils.as_array_list(x, "x")
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
         data_utils.cardinality(xs)
         if not self.built:
             self._build_from_data(xs)
@@ -582,7 +683,7 @@ class Trainer:
             raise ValueError("predict() received no samples (x has length "
                              "0)")
         outputs = [np.concatenate(parts) for parts in zip(*chunks)]
-        return outputs[0] if len(outputs) == 1 else outputs
+        return self._output_struct(outputs)
 
     # ---- one batch ---------------------------------------------------------------
 
@@ -611,12 +712,12 @@ class Trainer:
         return self._format_results(self._logs(loss), return_dict)
 
     def predict_on_batch(self, x):
-        xs = data_utils.as_array_list(x, "x")
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
         if not self.built:
             self._build_from_data(xs)
         out = self(self._model_input(xs))
         outputs = [np.array(o, copy=True) for o in self._output_list(out)]
-        return outputs[0] if len(outputs) == 1 else outputs
+        return self._output_struct(outputs)
 
     def reset_metrics(self):
         if self._compiled is not None:

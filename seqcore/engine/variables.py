@@ -48,8 +48,11 @@ class Variable:
         return self._value.copy()
 
     def assign(self, value):
-        """Copy `value` into the variable; its shape must match."""
-        value = np.asarray(value)
+        """Copy `value` into the variable; its shape must match. (A value
+        computed in a recorded call is taken as data: assignments are not
+        differentiated, as in Keras.)"""
+        from seqcore.engine.tape import plain
+        value = np.asarray(plain(value))
         if value.shape != self._value.shape:
             raise ValueError(
                 f"The shape of the target variable and the shape of the "
@@ -58,12 +61,100 @@ class Variable:
                 f"Received: value.shape={value.shape}. Target variable: {self}")
         self._value[...] = value
 
+    def assign_add(self, delta):
+        """self += delta (Keras's assign_add); returns the variable."""
+        from seqcore.engine.tape import plain
+        self.assign(self._value + np.asarray(plain(delta)))
+        return self
+
+    def assign_sub(self, delta):
+        """self -= delta (Keras's assign_sub); returns the variable."""
+        from seqcore.engine.tape import plain
+        self.assign(self._value - np.asarray(plain(delta)))
+        return self
+
     def __array__(self, dtype=None, copy=None):
+        _refuse_while_recording(self, "a numpy conversion or function")
         return self._value if dtype is None else self._value.astype(dtype)
+
+    # Arithmetic as on Keras's variables: through seqcore.ops, so that a
+    # custom layer's `x @ self.kernel + self.bias` is differentiated.
+
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops().subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops().multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops().multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops().divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().divide(other, self)
+
+    def __pow__(self, other):
+        return _ops().power(self, other)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
+
+    def __neg__(self):
+        return _ops().negative(self)
+
+    def __getitem__(self, key):
+        return _ops().take_slice(self, key)
+
+    @property
+    def T(self):
+        return _ops().transpose(self)
+
+    __array_priority__ = 1000
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from seqcore.engine.traced import _OPERATOR_UFUNCS
+        name = _OPERATOR_UFUNCS.get(ufunc)
+        if method == "__call__" and name is not None and not kwargs:
+            return getattr(_ops(), name)(*inputs)
+        _refuse_while_recording(self, f"numpy's {ufunc.__name__}")
+        plain = [x._value if isinstance(x, Variable) else x for x in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, "
                 f"dtype={self.dtype}, value={self._value}>")
+
+
+def _ops():
+    import seqcore.ops as ops
+    return ops
+
+
+def _refuse_while_recording(variable, what):
+    """A trainable variable read by numpy inside a recorded custom layer
+    would get no gradient: say so, naming the layer."""
+    from seqcore.engine import tape
+    active = tape.active()
+    if active is not None and variable.trainable:
+        raise tape.TracedNumpyError(
+            f"{active.kind} '{active.owner}' applied {what} to the weight "
+            f"'{variable.path}' while training; its gradient would be lost. "
+            f"Use seqcore.ops (keras.ops) instead, e.g. ops.matmul, ops.exp, "
+            f"ops.sum.")
 
 
 def grad_beta(variable):

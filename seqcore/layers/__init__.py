@@ -4,7 +4,12 @@ from seqcore.engine.layer import Layer
 from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.convolutional import Conv1D, Conv2D
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
+from seqcore.layers.lambda_layer import Lambda
 from seqcore.layers.masking import Masking
+from seqcore.layers.merging import (Add, Average, Concatenate, Dot, Maximum,
+                                    Minimum, Multiply, Subtract, add, average,
+                                    concatenate, dot, maximum, minimum,
+                                    multiply, subtract)
 from seqcore.layers.normalization import BatchNormalization, LayerNormalization
 from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling1D,
@@ -24,14 +29,17 @@ GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
 Convolution1D, Convolution2D = Conv1D, Conv2D
 
 __all__ = [
+    "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
+    "Subtract", "add", "average", "concatenate", "dot", "maximum", "minimum",
+    "multiply", "subtract",
     "Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
     "AvgPool2D", "BatchNormalization", "Conv1D", "Conv2D", "Convolution1D",
     "Convolution2D", "Dense", "Dropout", "Embedding", "Flatten",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
     "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GRU", "Identity", "Input",
-    "InputLayer", "InputSpec", "Layer", "LayerNormalization", "LSTM",
-    "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D",
-    "Permute",
+    "InputLayer", "InputSpec", "Lambda", "Layer", "LayerNormalization",
+    "LSTM", "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D",
+    "MaxPooling2D", "Permute",
     "RepeatVector", "Reshape", "SimpleRNN",
 ]

@@ -2,11 +2,41 @@
 import numpy as np
 
 from seqcore import _kernels
+from seqcore.engine.tape import differentiable, unbroadcast
 from seqcore.ops.dtypes import convert_to_array, result_type
 
 _GEMM_DTYPES = (np.dtype("float32"), np.dtype("float64"))
 
 
+def _matmul_vjp(g, out, x1, x2, wanted=(True, True)):
+    """d x1 = g @ x2^T and d x2 = x1^T @ g (on the GEMM for matrices),
+    with 1-D operands and broadcast batch axes handled as the forward
+    does; `wanted` says which of the two the tape needs."""
+    a, b = np.asarray(x1), np.asarray(x2)
+    if a.dtype.kind != "f" or b.dtype.kind != "f":
+        return None, None
+    if a.ndim == 2 and b.ndim == 2 and g.dtype == a.dtype == b.dtype and \
+            g.dtype in _GEMM_DTYPES:
+        return (_kernels.gemm(g, b, trans_b=True) if wanted[0] else None,
+                _kernels.gemm(a, g, trans_a=True) if wanted[1] else None)
+    a2 = a[np.newaxis, :] if a.ndim == 1 else a
+    b2 = b[:, np.newaxis] if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = np.expand_dims(g2, -1)
+    da = np.matmul(g2, np.swapaxes(b2, -1, -2))
+    db = np.matmul(np.swapaxes(a2, -1, -2), g2)
+    da = unbroadcast(da, a2.shape).reshape(a.shape)
+    db = unbroadcast(db, b2.shape).reshape(b.shape)
+    return da.astype(a.dtype, copy=False), db.astype(b.dtype, copy=False)
+
+
+_matmul_vjp.partial = True
+
+
+@differentiable(_matmul_vjp)
 def matmul(x1, x2):
     """Matrix product with `keras.ops.matmul` (numpy) semantics.
 

@@ -6,6 +6,8 @@ those registered with `register_keras_serializable` or passed as
 """
 import copy
 
+import numpy as np
+
 _REGISTRY = {}          # class name -> class (built-in layers and models)
 _CUSTOM_OBJECTS = {}    # "package>name" and "name" -> registered objects
 
@@ -72,8 +74,11 @@ def serialize_keras_object(obj):
     cls_name = obj.__class__.__name__
     # A subclass of a registered class is not registered itself.
     registered = obj.__class__.__dict__.get("_registered_name")
+    module = getattr(obj, "_keras_module", None)
+    if module is not None:          # an operation node (op_layer.py)
+        registered = cls_name
     config = {
-        "module": MODULE_OF.get(cls_name, "keras.layers"),
+        "module": module or MODULE_OF.get(cls_name, "keras.layers"),
         "class_name": cls_name,
         "config": obj.get_config(),
         "registered_name": registered,
@@ -92,15 +97,19 @@ def _lookup(class_name, registered_name, custom_objects):
             return table[class_name]
     if class_name in _REGISTRY:
         return _REGISTRY[class_name]
-    if class_name == "Lambda":
-        raise ValueError(
-            "Lambda layers cannot be loaded: their code would have to be "
-            "executed from the file, which seqcore never does. Rewrite the "
-            "Lambda as a registered custom layer.")
     raise ValueError(
         f"Unknown layer class {class_name!r}: it is not a seqcore layer and "
         f"not in `custom_objects` or registered with "
         f"`seqcore.saving.register_keras_serializable`.")
+
+
+def _takes_custom_objects(cls):
+    import inspect
+    try:
+        return "custom_objects" in inspect.signature(
+            cls.from_config).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def deserialize_keras_object(config, custom_objects=None):
@@ -108,13 +117,21 @@ def deserialize_keras_object(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Expected a serialized Keras object (a dict with "
                          f"'class_name' and 'config'); received {config!r}")
+    if config.get("module") == "keras.src.ops.numpy":
+        from seqcore.engine.op_layer import OP_LAYERS
+        if config["class_name"] not in OP_LAYERS:
+            raise ValueError(f"The operation {config['class_name']!r} on "
+                             f"symbolic tensors is not supported by seqcore")
+        return OP_LAYERS[config["class_name"]].from_config(
+            config.get("config", {}))
     cls = _lookup(config["class_name"], config.get("registered_name"),
                   custom_objects)
     inner = copy.deepcopy(config.get("config", {}))
     if hasattr(cls, "from_config"):
         try:
             obj = cls.from_config(inner, custom_objects) \
-                if config["class_name"] in MODULE_OF else cls.from_config(inner)
+                if config["class_name"] in MODULE_OF or \
+                _takes_custom_objects(cls) else cls.from_config(inner)
         except TypeError as exc:
             raise ValueError(f"Cannot rebuild {config['class_name']} from its "
                              f"config: {exc}") from None
@@ -162,13 +179,7 @@ def functional_config(model):
         for node in layer._inbound_nodes:
             if id(node) not in model_nodes or not node.input_tensors:
                 continue
-            args = []
-            for t in node.input_tensors:
-                src, idx, tidx = t._keras_history
-                args.append({"class_name": "__keras_tensor__", "config": {
-                    "shape": list(t.shape), "dtype": t.dtype,
-                    "keras_history": [src.name, idx, tidx]}})
-            inbound.append({"args": args, "kwargs": {}})
+            inbound.append({"args": _node_arguments(node), "kwargs": {}})
         entry["inbound_nodes"] = inbound
         layers.append(entry)
 
@@ -183,6 +194,45 @@ def functional_config(model):
     return {"name": model.name, "trainable": model.trainable,
             "layers": layers, "input_layers": refs(model._inputs_struct),
             "output_layers": refs(model._outputs_struct)}
+
+
+def _argument_config(value):
+    """One call argument as Keras 3 writes it in an inbound node: tensors
+    as `__keras_tensor__`, slices as `__slice__`, lists kept."""
+    from seqcore.engine.keras_tensor import KerasTensor
+    if isinstance(value, KerasTensor):
+        src, idx, tidx = value._keras_history
+        return {"class_name": "__keras_tensor__", "config": {
+            "shape": list(value.shape), "dtype": value.dtype,
+            "keras_history": [src.name, idx, tidx]}}
+    if isinstance(value, (list, tuple)):
+        return [_argument_config(v) for v in value]
+    if isinstance(value, slice):
+        return {"class_name": "__slice__", "config": {
+            "start": value.start, "stop": value.stop, "step": value.step}}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    raise ValueError(f"Cannot save a functional model whose node takes "
+                     f"{value!r} (of type {type(value).__name__}) as an "
+                     f"argument")
+
+
+def _node_arguments(node):
+    """The positional arguments of a node's call, in Keras 3's form: the
+    op's arguments for arithmetic nodes, the input structure (one tensor
+    or a list of them) for layers."""
+    ops_args = getattr(node, "op_arguments", None)
+    if ops_args is not None:
+        return [_argument_config(a) for a in ops_args]
+    arguments = getattr(node, "arguments", None)
+    if arguments is not None:
+        inputs, args, _ = arguments
+        return [_argument_config(inputs)] + \
+            [_argument_config(a) for a in args]
+    tensors = node.input_tensors
+    return [_argument_config(tensors[0] if len(tensors) == 1 else tensors)]
 
 
 def _node_refs(node):
@@ -201,6 +251,21 @@ def _node_refs(node):
     return [tuple(ref[:3]) for ref in node]
 
 
+def _argument_value(item, outputs):
+    """A call argument from its config: tensors from the nodes built so
+    far, slices, lists, constants."""
+    if isinstance(item, list):
+        return [_argument_value(v, outputs) for v in item]
+    if isinstance(item, dict) and item.get("class_name") == \
+            "__keras_tensor__":
+        name, index, tensor = item["config"]["keras_history"]
+        return outputs[(name, index)][tensor]
+    if isinstance(item, dict) and item.get("class_name") == "__slice__":
+        c = item.get("config", {})
+        return slice(c.get("start"), c.get("stop"), c.get("step"))
+    return item
+
+
 def functional_from_config(config, custom_objects=None):
     """Rebuild a functional model: create each layer, then call it on the
     tensors its inbound nodes name, in order, until every node is wired."""
@@ -217,7 +282,7 @@ def functional_from_config(config, custom_objects=None):
         layers[name] = layer
         nodes = entry.get("inbound_nodes") or []
         if not isinstance(layer, InputLayer):
-            pending.append((layer, [_node_refs(n) for n in nodes]))
+            pending.append((layer, [(_node_refs(n), n) for n in nodes]))
     outputs = {}   # (layer name, node index) -> list of output tensors
     for name, layer in layers.items():
         if isinstance(layer, InputLayer):
@@ -227,11 +292,19 @@ def functional_from_config(config, custom_objects=None):
         progress, remaining = False, []
         for layer, nodes in pending:
             done = 0
-            for refs in nodes:
+            for refs, raw in nodes:
                 if not all((r[0], r[1]) in outputs for r in refs):
                     break
-                args = [outputs[(r[0], r[1])][r[2]] for r in refs]
-                result = layer(args[0] if len(args) == 1 else args)
+                if isinstance(raw, dict):
+                    args = [_argument_value(a, outputs) for a in
+                            raw.get("args", [])]
+                    if type(layer).__name__ == "GetItem" and \
+                            isinstance(args[-1], list):
+                        args[-1] = tuple(args[-1])
+                    result = layer(*args)
+                else:
+                    args = [outputs[(r[0], r[1])][r[2]] for r in refs]
+                    result = layer(args[0] if len(args) == 1 else args)
                 index = len([k for k in outputs if k[0] == layer.name])
                 outputs[(layer.name, index)] = result if \
                     isinstance(result, list) else [result]
