@@ -500,10 +500,10 @@ class LossFunctionWrapper(Loss):
             y_true, y_pred = _same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
-    def gradient(self, y_true, y_pred, sample_weight=None):
+    def gradient(self, y_true, y_pred, sample_weight=None, mask=None):
         if self.grad is None:
-            return tape_gradient(self, y_true, y_pred, sample_weight)
-        return super().gradient(y_true, y_pred, sample_weight)
+            return tape_gradient(self, y_true, y_pred, sample_weight, mask)
+        return super().gradient(y_true, y_pred, sample_weight, mask=mask)
 
     def _per_sample_gradient(self, y_true, y_pred):
         if self.fn is sparse_categorical_crossentropy:

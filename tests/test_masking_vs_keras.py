@@ -301,3 +301,27 @@ def test_layer_passes_or_drops_the_mask_as_keras(index):
         np.testing.assert_array_equal(mask, DATA[key + "/mask"])
     np.testing.assert_allclose(out, DATA[key + "/output"], rtol=1e-5,
                                atol=1e-6, equal_nan=True)
+
+
+def test_a_custom_loss_function_is_masked_too():
+    """A user's loss (differentiated by the tape) weighs the output mask
+    like a built-in one: the passing_layers case with mse written by hand
+    trains as Keras's mse did."""
+    from seqcore import ops
+
+    def my_mse(y_true, y_pred):
+        return ops.mean(ops.square(y_pred - y_true), axis=-1)
+
+    case = _case("passing_layers")
+    args = case.compile_args(seqcore)
+    args["loss"] = my_mse
+    case.model.compile(**args)
+    history = case.model.fit(case.x, case.y, batch_size=mc.FIT_BATCH,
+                             epochs=mc.EPOCHS, shuffle=False, verbose=0,
+                             validation_data=mc.validation_data(case))
+    want = {**_logs("passing_layers/fit"),
+            **_logs("passing_layers/fit_masked")}
+    _assert_logs(history.history, want, rtol=1e-4, atol=1e-5)
+    for got_w, want_w in zip(case.model.get_weights(),
+                             _list("passing_layers/final")):
+        np.testing.assert_allclose(got_w, want_w, rtol=1e-4, atol=1e-4)
