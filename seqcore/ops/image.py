@@ -1,0 +1,365 @@
+"""keras.ops.image: resize, affine_transform, crop_images, pad_images,
+rgb_to_grayscale, on numpy images (batch, height, width, channels) or a
+single image without the batch axis; channels_first via data_format.
+
+resize samples at half-pixel centres with JAX's kernels (linear, Keys
+cubic with a = -0.5, Lanczos 3/5, nearest) as one weight matrix per axis
+(rows normalized), applied with einsum: it is differentiable in the
+images. affine_transform gathers 1 or 4 neighbours per output pixel; its
+gradient scatters them back."""
+import math
+
+import numpy as np
+
+from seqcore.engine.tape import differentiable, plain
+from seqcore.ops import numpy_ops as npo
+from seqcore.ops.dtypes import convert_to_array
+
+RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5",
+                         "bicubic")
+AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
+AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+def _data_format(data_format):
+    from seqcore.ops.nn_conv import _data_format as standard
+    return standard(data_format)
+
+
+def _to_batch_last(images, data_format, name):
+    """(images as (B, H, W, C), whether a batch axis was added)."""
+    rank = np.ndim(plain(images))
+    if rank not in (3, 4):
+        raise ValueError(
+            f"{name}: invalid images rank: expected rank 3 (single image) "
+            f"or rank 4 (batch of images). Received input with shape: "
+            f"images.shape={np.shape(plain(images))}")
+    x = images if rank == 4 else npo.expand_dims(images, 0)
+    if data_format == "channels_first":
+        x = npo.transpose(x, (0, 2, 3, 1))
+    return x, rank == 3
+
+
+def _from_batch_last(y, data_format, added):
+    if data_format == "channels_first":
+        y = npo.transpose(y, (0, 3, 1, 2))
+    return npo.squeeze(y, 0) if added else y
+
+
+# ---- resize ------------------------------------------------------------------------
+
+def _kernel(name, x):
+    x = np.abs(x)
+    if name == "bilinear":
+        return np.maximum(0.0, 1.0 - x)
+    if name == "bicubic":
+        a = -0.5
+        return np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                        np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x -
+                                 4 * a, 0.0))
+    radius = 3 if name == "lanczos3" else 5
+    return np.where(x < radius, np.sinc(x) * np.sinc(x / radius), 0.0)
+
+
+def _resize_weights(in_size, out_size, method, antialias):
+    """(out_size, in_size) float64 matrix: output pixel o samples input
+    position (o + 0.5) * in/out - 0.5."""
+    scale = out_size / in_size
+    o = np.arange(out_size)
+    if method == "nearest":
+        src = np.floor((o + 0.5) / scale).astype(np.int64)
+        src = np.clip(src, 0, in_size - 1)
+        w = np.zeros((out_size, in_size))
+        w[o, src] = 1.0
+        return w
+    sample = (o + 0.5) / scale - 0.5
+    kscale = max(1.0 / scale, 1.0) if antialias else 1.0
+    w = _kernel(method, (sample[:, None] - np.arange(in_size)[None, :]) /
+                kscale)
+    total = w.sum(axis=1, keepdims=True)
+    w = np.where(np.abs(total) > 1000 * np.finfo(np.float32).eps,
+                 w / np.where(total == 0, 1, total), 0.0)
+    inside = (sample >= -0.5) & (sample <= in_size - 0.5)
+    return w * inside[:, None]
+
+
+def _aspect_crop_or_pad(x, size, crop, pad, fill_value):
+    _, h, w, c = np.shape(plain(x))
+    th, tw = size
+    if crop:
+        ch = max(min(h, int(float(w * th) / tw)), 1)
+        cw = max(min(w, int(float(h * tw) / th)), 1)
+        top, left = int(float(h - ch) / 2), int(float(w - cw) / 2)
+        return npo.take_slice(x, (slice(None), slice(top, top + ch),
+                                  slice(left, left + cw)))
+    if pad:
+        ph = max(h, int(float(w * th) / tw))
+        pw = max(w, int(float(h * tw) / th))
+        top, left = int(float(ph - h) / 2), int(float(pw - w) / 2)
+        from seqcore.ops.shape_ops import pad as _pad
+        return _pad(x, ((0, 0), (top, ph - h - top), (left, pw - w - left),
+                        (0, 0)), constant_values=fill_value)
+    return x
+
+
+def resize(images, size, interpolation="bilinear", antialias=False,
+           crop_to_aspect_ratio=False, pad_to_aspect_ratio=False,
+           fill_mode="constant", fill_value=0.0, data_format=None):
+    """Images resized to size = (height, width).
+
+    Args:
+        images: (batch, H, W, C) or (H, W, C) (channels_first: C first).
+        interpolation: "bilinear", "nearest", "bicubic", "lanczos3",
+            "lanczos5".
+        antialias: widen the kernel when downsampling.
+        crop_to_aspect_ratio / pad_to_aspect_ratio: first crop (centred)
+            or pad with fill_value to the target's aspect ratio.
+    """
+    if interpolation not in RESIZE_INTERPOLATIONS:
+        raise ValueError(
+            f"Invalid value for argument `interpolation`. Expected of one "
+            f"{RESIZE_INTERPOLATIONS}. Received: interpolation="
+            f"{interpolation}")
+    if fill_mode != "constant":
+        raise ValueError(f"Invalid value for argument `fill_mode`. Only "
+                         f"`'constant'` is supported. Received: fill_mode="
+                         f"{fill_mode}")
+    if pad_to_aspect_ratio and crop_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & "
+                         "`crop_to_aspect_ratio` can be `True`.")
+    if len(size) != 2:
+        raise ValueError(f"Argument `size` must be a tuple of two elements "
+                         f"(height, width). Received: size={size}")
+    fmt = _data_format(data_format)
+    x, added = _to_batch_last(images, fmt, "resize")
+    if np.asarray(plain(x)).dtype.kind != "f":
+        x = npo.cast(x, "float32")
+    x = _aspect_crop_or_pad(x, size, crop_to_aspect_ratio,
+                            pad_to_aspect_ratio, fill_value)
+    _, h, w, _ = np.shape(plain(x))
+    dtype = np.asarray(plain(x)).dtype
+    wh = _resize_weights(h, int(size[0]), interpolation,
+                         antialias).astype(dtype)
+    ww = _resize_weights(w, int(size[1]), interpolation,
+                         antialias).astype(dtype)
+    from seqcore.ops.linear_ops import einsum
+    y = einsum("oh,bhwc,pw->bopc", wh, x, ww)
+    return _from_batch_last(y, fmt, added)
+
+
+# ---- affine transform --------------------------------------------------------------
+
+def _fix_index(index, size, mode):
+    """Out-of-range indices mapped as JAX's map_coordinates modes do."""
+    if mode == "nearest":
+        return np.clip(index, 0, size - 1)
+    if mode == "wrap":
+        return np.mod(index, size)
+    if mode == "mirror":
+        s = size - 1
+        if s == 0:
+            return np.zeros_like(index)
+        return np.abs(np.mod(index + s, 2 * s) - s)
+    if mode == "reflect":
+        m = _fix_index(2 * index + 1, 2 * size + 1, "mirror")
+        return np.floor_divide(m - 1, 2)
+    return index
+
+
+def _affine_taps(transform, h, w, interpolation, fill_mode):
+    """Per image: [(rows, cols, weight, valid)] of the taps of each output
+    pixel (each (B, H, W))."""
+    # Coordinates in float32, summed in the order Keras's JAX backend
+    # sums them (the rounding of "nearest" depends on it).
+    t = np.asarray(transform, np.float32)
+    ys, xs = np.meshgrid(np.arange(h, dtype=np.float32),
+                         np.arange(w, dtype=np.float32), indexing="ij")
+    a0, a1, a2, b0, b1, b2, c0, c1 = [t[:, i, None, None] for i in range(8)]
+    k = c0 * xs + c1 * ys + np.float32(1)
+    src_x = (ys * a1 + xs * a0 + a2) / k
+    src_y = (ys * b1 + xs * b0 + b2) / k
+    taps = []
+    if interpolation == "nearest":
+        # halves away from zero, as JAX's map_coordinates
+        corners = [(np.sign(src_y) * np.floor(np.abs(src_y) + 0.5),
+                    np.sign(src_x) * np.floor(np.abs(src_x) + 0.5),
+                    np.ones_like(src_x))]
+    else:
+        y0, x0 = np.floor(src_y), np.floor(src_x)
+        corners = []
+        for dy in (0, 1):
+            for dx in (0, 1):
+                yi, xi = y0 + dy, x0 + dx
+                weight = ((1 - np.abs(src_y - yi)) *
+                          (1 - np.abs(src_x - xi))).astype(np.float64)
+                corners.append((yi, xi, weight))
+    for yi, xi, weight in corners:
+        yi, xi = yi.astype(np.int64), xi.astype(np.int64)
+        if fill_mode == "constant":
+            valid = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
+            yi, xi = np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)
+        else:
+            valid = np.ones(yi.shape, bool)
+            yi, xi = _fix_index(yi, h, fill_mode), _fix_index(xi, w,
+                                                             fill_mode)
+        taps.append((yi, xi, weight, valid))
+    return taps
+
+
+def _affine_vjp(g, out, images, transform, interpolation, fill_mode,
+                fill_value):
+    images = np.asarray(images)
+    b, h, w, c = images.shape
+    t = np.broadcast_to(np.asarray(transform), (b, 8))
+    d = np.zeros(images.shape, g.dtype)
+    bi = np.arange(b)[:, None, None]
+    for yi, xi, weight, valid in _affine_taps(t, h, w, interpolation,
+                                              fill_mode):
+        share = g * (weight * valid)[..., None].astype(g.dtype)
+        np.add.at(d, (bi, yi, xi), share)
+    return d, None
+
+
+@differentiable(_affine_vjp)
+def _affine(images, transform, interpolation, fill_mode, fill_value):
+    images = convert_to_array(images)
+    dtype = images.dtype if images.dtype.kind == "f" else np.float32
+    b, h, w, c = images.shape
+    t = np.broadcast_to(np.asarray(transform), (b, 8))
+    out = np.zeros(images.shape, np.float64)
+    bi = np.arange(b)[:, None, None]
+    for yi, xi, weight, valid in _affine_taps(t, h, w, interpolation,
+                                              fill_mode):
+        value = np.where(valid[..., None], images[bi, yi, xi], fill_value)
+        out += weight[..., None] * value
+    return out.astype(dtype)
+
+
+def affine_transform(images, transform, interpolation="bilinear",
+                     fill_mode="constant", fill_value=0, data_format=None):
+    """Images resampled through projective transforms.
+
+    Args:
+        images: (batch, H, W, C) or (H, W, C).
+        transform: (8,) or (batch, 8) [a0, a1, a2, b0, b1, b2, c0, c1]:
+            output pixel (x, y) reads input ((a0 x + a1 y + a2) / k,
+            (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1.
+        interpolation: "nearest" or "bilinear".
+        fill_mode: "constant" (fill_value), "nearest", "wrap", "mirror",
+            "reflect" for points outside the input.
+    """
+    if interpolation not in AFFINE_INTERPOLATIONS:
+        raise ValueError(
+            f"Invalid value for argument `interpolation`. Expected of one "
+            f"{set(AFFINE_INTERPOLATIONS)}. Received: interpolation="
+            f"{interpolation}")
+    if fill_mode not in AFFINE_FILL_MODES:
+        raise ValueError(
+            f"Invalid value for argument `fill_mode`. Expected of one "
+            f"{set(AFFINE_FILL_MODES)}. Received: fill_mode={fill_mode}")
+    t = np.asarray(plain(transform))
+    if t.ndim not in (1, 2) or t.shape[-1] != 8:
+        raise ValueError(
+            f"Invalid transform rank: expected rank 1 (single transform) or "
+            f"rank 2 (batch of transforms) with 8 entries. Received input "
+            f"with shape: transform.shape={t.shape}")
+    fmt = _data_format(data_format)
+    x, added = _to_batch_last(images, fmt, "affine_transform")
+    y = _affine(x, t.reshape(-1, 8), interpolation, fill_mode, fill_value)
+    return _from_batch_last(y, fmt, added)
+
+
+# ---- crop and pad ---------------------------------------------------------------
+
+def _need_two(a, b, target, names):
+    if [a, b, target].count(None) != 1:
+        raise ValueError(
+            f"Must specify exactly two of {names[0]}, {names[1]}, "
+            f"{names[2]}. Received: {names[0]}={a}, {names[1]}={b}, "
+            f"{names[2]}={target}")
+    for value, name in zip((a, b, target), names):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must be >= 0. Received: "
+                             f"{name}={value}")
+
+
+def pad_images(images, top_padding=None, left_padding=None,
+               bottom_padding=None, right_padding=None, target_height=None,
+               target_width=None, data_format=None):
+    """Images zero-padded; give two of (top, bottom, target_height) and
+    two of (left, right, target_width)."""
+    _need_two(top_padding, bottom_padding, target_height,
+              ("top_padding", "bottom_padding", "target_height"))
+    _need_two(left_padding, right_padding, target_width,
+              ("left_padding", "right_padding", "target_width"))
+    fmt = _data_format(data_format)
+    x, added = _to_batch_last(images, fmt, "pad_images")
+    _, h, w, _ = np.shape(plain(x))
+    if top_padding is None:
+        top_padding = target_height - bottom_padding - h
+    if bottom_padding is None:
+        bottom_padding = target_height - top_padding - h
+    if left_padding is None:
+        left_padding = target_width - right_padding - w
+    if right_padding is None:
+        right_padding = target_width - left_padding - w
+    for value, name in ((top_padding, "top_padding"),
+                        (left_padding, "left_padding"),
+                        (right_padding, "right_padding"),
+                        (bottom_padding, "bottom_padding")):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0. Received: "
+                             f"{name}={value}")
+    from seqcore.ops.shape_ops import pad
+    y = pad(x, ((0, 0), (top_padding, bottom_padding),
+                (left_padding, right_padding), (0, 0)))
+    return _from_batch_last(y, fmt, added)
+
+
+def crop_images(images, top_cropping=None, left_cropping=None,
+                bottom_cropping=None, right_cropping=None,
+                target_height=None, target_width=None, data_format=None):
+    """Images cropped; give two of (top, bottom, target_height) and two
+    of (left, right, target_width)."""
+    _need_two(top_cropping, bottom_cropping, target_height,
+              ("top_cropping", "bottom_cropping", "target_height"))
+    _need_two(left_cropping, right_cropping, target_width,
+              ("left_cropping", "right_cropping", "target_width"))
+    fmt = _data_format(data_format)
+    x, added = _to_batch_last(images, fmt, "crop_images")
+    _, h, w, _ = np.shape(plain(x))
+    if top_cropping is None:
+        top_cropping = h - target_height - bottom_cropping
+    if target_height is None:
+        target_height = h - bottom_cropping - top_cropping
+    if left_cropping is None:
+        left_cropping = w - target_width - right_cropping
+    if target_width is None:
+        target_width = w - right_cropping - left_cropping
+    for value, name in ((top_cropping, "top_cropping"),
+                        (target_height, "target_height"),
+                        (left_cropping, "left_cropping"),
+                        (target_width, "target_width")):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0. Received: "
+                             f"{name}={value}")
+    y = npo.take_slice(x, (slice(None),
+                           slice(top_cropping, top_cropping + target_height),
+                           slice(left_cropping, left_cropping + target_width)))
+    return _from_batch_last(y, fmt, added)
+
+
+def rgb_to_grayscale(images, data_format=None):
+    """Luma 0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of 1."""
+    fmt = _data_format(data_format)
+    x, added = _to_batch_last(images, fmt, "rgb_to_grayscale")
+    dtype = np.asarray(plain(x)).dtype
+    if dtype.kind != "f":
+        x, dtype = npo.cast(x, "float32"), np.dtype("float32")
+    weights = np.array([0.2989, 0.5870, 0.1140], dtype).reshape(3, 1)
+    from seqcore.ops.linalg import matmul
+    y = matmul(x, weights)
+    return _from_batch_last(y, fmt, added)
+
+
+del math
