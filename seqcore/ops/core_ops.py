@@ -5,6 +5,8 @@ each step is made of recorded ops, so gradients flow through the steps
 that ran. Also scatter and scatter_update."""
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import differentiable, plain
 from seqcore.ops.dtypes import convert_to_array
 from seqcore.ops.numpy_ops import cast, stack, take_slice

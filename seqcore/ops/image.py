@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import differentiable, plain
 from seqcore.ops import numpy_ops as npo
 from seqcore.ops.dtypes import convert_to_array
@@ -28,12 +30,12 @@ def _data_format(data_format):
 
 def _to_batch_last(images, data_format, name):
     """(images as (B, H, W, C), whether a batch axis was added)."""
-    rank = np.ndim(plain(images))
+    rank = ndim_of(plain(images))
     if rank not in (3, 4):
         raise ValueError(
             f"{name}: invalid images rank: expected rank 3 (single image) "
             f"or rank 4 (batch of images). Received input with shape: "
-            f"images.shape={np.shape(plain(images))}")
+            f"images.shape={shape_of(plain(images))}")
     x = images if rank == 4 else npo.expand_dims(images, 0)
     if data_format == "channels_first":
         x = npo.transpose(x, (0, 2, 3, 1))
@@ -84,7 +86,7 @@ def _resize_weights(in_size, out_size, method, antialias):
 
 
 def _aspect_crop_or_pad(x, size, crop, pad, fill_value):
-    _, h, w, c = np.shape(plain(x))
+    _, h, w, c = shape_of(plain(x))
     th, tw = size
     if crop:
         ch = max(min(h, int(float(w * th) / tw)), 1)
@@ -136,7 +138,7 @@ def resize(images, size, interpolation="bilinear", antialias=False,
         x = npo.cast(x, "float32")
     x = _aspect_crop_or_pad(x, size, crop_to_aspect_ratio,
                             pad_to_aspect_ratio, fill_value)
-    _, h, w, _ = np.shape(plain(x))
+    _, h, w, _ = shape_of(plain(x))
     dtype = np.asarray(plain(x)).dtype
     wh = _resize_weights(h, int(size[0]), interpolation,
                          antialias).astype(dtype)
@@ -294,7 +296,7 @@ def pad_images(images, top_padding=None, left_padding=None,
               ("left_padding", "right_padding", "target_width"))
     fmt = _data_format(data_format)
     x, added = _to_batch_last(images, fmt, "pad_images")
-    _, h, w, _ = np.shape(plain(x))
+    _, h, w, _ = shape_of(plain(x))
     if top_padding is None:
         top_padding = target_height - bottom_padding - h
     if bottom_padding is None:
@@ -327,7 +329,7 @@ def crop_images(images, top_cropping=None, left_cropping=None,
               ("left_cropping", "right_cropping", "target_width"))
     fmt = _data_format(data_format)
     x, added = _to_batch_last(images, fmt, "crop_images")
-    _, h, w, _ = np.shape(plain(x))
+    _, h, w, _ = shape_of(plain(x))
     if top_cropping is None:
         top_cropping = h - target_height - bottom_cropping
     if target_height is None:

@@ -6,6 +6,8 @@ solve, solve_triangular, cholesky, logdet and slogdet's log|det|, svd's
 singular values (compute_uv=False), norm (composed of recorded ops)."""
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import constant, differentiable, plain
 from seqcore.ops import numpy_ops as npo
 from seqcore.ops.dtypes import convert_to_array
@@ -73,7 +75,7 @@ def slogdet(x):
 
 def _solve_vjp(g, out, a, b):
     a = np.asarray(a, out.dtype)
-    vector = out.ndim == np.ndim(b) and np.ndim(b) == a.ndim - 1
+    vector = out.ndim == ndim_of(b) and ndim_of(b) == a.ndim - 1
     gb = np.linalg.solve(_mT(a), g[..., None] if vector else g)
     o = out[..., None] if vector else out
     ga = -gb @ _mT(o)
@@ -96,7 +98,7 @@ def _triangular(a, lower):
 
 def _solve_triangular_vjp(g, out, a, b, lower=False):
     a = _triangular(np.asarray(a, out.dtype), lower)
-    vector = out.ndim == np.ndim(b) and np.ndim(b) == a.ndim - 1
+    vector = out.ndim == ndim_of(b) and ndim_of(b) == a.ndim - 1
     gb = np.linalg.solve(_mT(a), g[..., None] if vector else g)
     o = out[..., None] if vector else out
     ga = _triangular(-gb @ _mT(o), lower)
@@ -146,7 +148,7 @@ def cholesky_inverse(x, upper=False):
 
 
 def _swap_last(x):
-    n = np.ndim(plain(x))
+    n = ndim_of(plain(x))
     axes = list(range(n))
     axes[-1], axes[-2] = axes[-2], axes[-1]
     return axes

@@ -8,6 +8,8 @@ import string
 
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import differentiable, plain, unbroadcast
 from seqcore.ops.dtypes import convert_to_array, result_type
 from seqcore.ops.linalg import matmul
@@ -51,7 +53,7 @@ def _parse(subscripts, shapes):
 
 
 def _einsum_vjp(g, out, subscripts, *operands, **kwargs):
-    shapes = [np.shape(o) for o in operands]
+    shapes = [shape_of(o) for o in operands]
     terms, rhs = _parse(subscripts, shapes)
     sizes = {}
     for t, s in zip(terms, shapes):
@@ -120,14 +122,14 @@ def _letters(n, start=0):
 def tensordot(x1, x2, axes=2):
     """Sum of products over the last `axes` axes of x1 and the first of
     x2, or over the listed axes ([axes of x1], [axes of x2])."""
-    n1, n2 = np.ndim(plain(x1)), np.ndim(plain(x2))
-    if np.ndim(axes) == 0:
+    n1, n2 = ndim_of(plain(x1)), ndim_of(plain(x2))
+    if ndim_of(axes) == 0:
         k = int(axes)
         a1, a2 = list(range(n1 - k, n1)), list(range(k))
     else:
         a1, a2 = axes
-        a1 = [a1] if np.ndim(a1) == 0 else list(a1)
-        a2 = [a2] if np.ndim(a2) == 0 else list(a2)
+        a1 = [a1] if ndim_of(a1) == 0 else list(a1)
+        a2 = [a2] if ndim_of(a2) == 0 else list(a2)
         a1 = [a % n1 for a in a1]
         a2 = [a % n2 for a in a2]
     s1 = list(_letters(n1))
@@ -143,9 +145,11 @@ def tensordot(x1, x2, axes=2):
 def dot(x1, x2):
     """numpy's dot: a product for scalars, matmul for 1-D/2-D operands,
     otherwise the sum over x1's last axis and x2's second-to-last."""
-    n1, n2 = np.ndim(plain(x1)), np.ndim(plain(x2))
+    n1, n2 = ndim_of(plain(x1)), ndim_of(plain(x2))
     if n1 == 0 or n2 == 0:
         return multiply(x1, x2)
+    if n1 == 1 and n2 == 1:
+        return _sum(multiply(x1, x2))
     if n1 <= 2 and n2 <= 2:
         return matmul(x1, x2)
     return tensordot(x1, x2, ([n1 - 1], [max(n2 - 2, 0)]))
@@ -160,7 +164,7 @@ def outer(x1, x2):
 
 def inner(x1, x2):
     """Sum of products over the last axes of x1 and x2."""
-    n1, n2 = np.ndim(plain(x1)), np.ndim(plain(x2))
+    n1, n2 = ndim_of(plain(x1)), ndim_of(plain(x2))
     if n1 == 0 or n2 == 0:
         return multiply(x1, x2)
     return tensordot(x1, x2, ([n1 - 1], [n2 - 1]))
@@ -173,10 +177,10 @@ def vdot(x1, x2):
 
 def kron(x1, x2):
     """The Kronecker product: blocks of x2 scaled by each element of x1."""
-    n1, n2 = np.ndim(plain(x1)), np.ndim(plain(x2))
+    n1, n2 = ndim_of(plain(x1)), ndim_of(plain(x2))
     n = max(n1, n2)
-    s1 = (1,) * (n - n1) + tuple(np.shape(plain(x1)))
-    s2 = (1,) * (n - n2) + tuple(np.shape(plain(x2)))
+    s1 = (1,) * (n - n1) + tuple(shape_of(plain(x1)))
+    s2 = (1,) * (n - n2) + tuple(shape_of(plain(x2)))
     a = reshape(x1, s1)
     b = reshape(x2, s2)
     la, lb = _letters(n), _letters(n, n)
@@ -203,9 +207,9 @@ def _cross_vjp(g, out, x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
         ga = np.cross(b, gc)
         gb = np.cross(gc, a)
     ga = unbroadcast(ga, np.moveaxis(np.asarray(x1), axisa, -1).shape[:-1] +
-                     (ga.shape[-1],))[..., :np.shape(x1)[axisa]]
+                     (ga.shape[-1],))[..., :shape_of(x1)[axisa]]
     gb = unbroadcast(gb, np.moveaxis(np.asarray(x2), axisb, -1).shape[:-1] +
-                     (gb.shape[-1],))[..., :np.shape(x2)[axisb]]
+                     (gb.shape[-1],))[..., :shape_of(x2)[axisb]]
     return np.moveaxis(ga, -1, axisa), np.moveaxis(gb, -1, axisb)
 
 
@@ -213,5 +217,18 @@ def _cross_vjp(g, out, x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The cross product of 2- or 3-vectors along the given axes."""
     a, b = convert_to_array(x1), convert_to_array(x2)
-    return np.cross(a, b, axisa, axisb, axisc, axis).astype(
-        result_type(a.dtype, b.dtype), copy=False)
+    dtype = result_type(a.dtype, b.dtype)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError(f"cross: the vectors must have 2 or 3 components, "
+                         f"received {a.shape[-1]} and {b.shape[-1]}")
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]).astype(
+            dtype, copy=False)
+    if a.shape[-1] == 2:
+        a = np.concatenate([a, np.zeros(a.shape[:-1] + (1,), a.dtype)], -1)
+    if b.shape[-1] == 2:
+        b = np.concatenate([b, np.zeros(b.shape[:-1] + (1,), b.dtype)], -1)
+    return np.moveaxis(np.cross(a, b), -1, axisc).astype(dtype, copy=False)

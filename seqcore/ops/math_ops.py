@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import constant, differentiable, plain, unbroadcast
 from seqcore.ops.dtypes import FLOATX, convert_to_array, result_type
 from seqcore.ops.numpy_ops import (_axes, _expand_reduced, _float, add,
@@ -18,7 +20,7 @@ from seqcore.ops.numpy_ops import sum as _sum
 
 
 def _shape(x):
-    return np.shape(x)
+    return shape_of(x)
 
 
 def _unary_float(name, np_fn, derivative, doc):
@@ -610,7 +612,7 @@ def _sorted_along(x, axis):
     from seqcore.ops.numpy_ops import reshape as _reshape
     from seqcore.ops.shape_ops import moveaxis
     from seqcore.ops.sorting import sort
-    ndim = np.ndim(x)
+    ndim = ndim_of(x)
     axes = _axes(axis, ndim)
     keep = [a for a in range(ndim) if a not in axes]
     moved = moveaxis(x, list(axes), list(range(ndim - len(axes), ndim))) \
@@ -764,7 +766,7 @@ def nanmedian(x, axis=None, keepdims=False):
 def diff(a, n=1, axis=-1):
     """The n-th discrete difference along `axis`."""
     from seqcore.ops.numpy_ops import take_slice
-    ndim = np.ndim(a)
+    ndim = ndim_of(a)
     axis = axis % ndim
     for _ in range(n):
         head = (builtins.slice(None),) * axis + (builtins.slice(1, None),)
@@ -776,15 +778,15 @@ def diff(a, n=1, axis=-1):
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """The integral of y along `axis` by the trapezoidal rule."""
     from seqcore.ops.numpy_ops import take_slice
-    ndim = np.ndim(y)
+    ndim = ndim_of(y)
     axis = axis % ndim
     head = (builtins.slice(None),) * axis + (builtins.slice(1, None),)
     tail = (builtins.slice(None),) * axis + (builtins.slice(None, -1),)
     mids = multiply(add(take_slice(y, head), take_slice(y, tail)), 0.5)
     if x is None:
         return multiply(_sum(mids, axis=axis), dx)
-    steps = diff(x, axis=-1 if np.ndim(x) == 1 else axis)
-    if np.ndim(x) == 1 and ndim > 1:
+    steps = diff(x, axis=-1 if ndim_of(x) == 1 else axis)
+    if ndim_of(x) == 1 and ndim > 1:
         shape = [1] * ndim
         shape[axis] = -1
         from seqcore.ops.numpy_ops import reshape as _reshape

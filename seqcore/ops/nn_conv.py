@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore import _kernels
 from seqcore.engine.tape import differentiable, plain
 from seqcore.ops.dtypes import convert_to_array, result_type
@@ -42,14 +44,14 @@ def _data_format(data_format):
 def _to_last(x, data_format):
     if data_format == "channels_last":
         return x
-    n = np.ndim(plain(x))
+    n = ndim_of(plain(x))
     return transpose(x, (0,) + tuple(range(2, n)) + (1,))
 
 
 def _from_last(y, data_format):
     if data_format == "channels_last":
         return y
-    n = np.ndim(plain(y))
+    n = ndim_of(plain(y))
     return transpose(y, (0, n - 1) + tuple(range(1, n - 1)))
 
 
@@ -214,13 +216,13 @@ def _conv_core(x, kernel, strides, dilations, pads, groups):
 
 
 def _check(inputs, kernel, name):
-    nx, nk = np.ndim(plain(inputs)), np.ndim(plain(kernel))
+    nx, nk = ndim_of(plain(inputs)), ndim_of(plain(kernel))
     if nx not in (3, 4, 5) or nk != nx:
         raise ValueError(
             f"{name}: inputs must be 3-D, 4-D or 5-D (batch, spatial..., "
             f"channels) and the kernel of the same rank, received inputs "
-            f"of shape {np.shape(plain(inputs))} and kernel of shape "
-            f"{np.shape(plain(kernel))}")
+            f"of shape {shape_of(plain(inputs))} and kernel of shape "
+            f"{shape_of(plain(kernel))}")
     return nx - 2
 
 
@@ -240,10 +242,10 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     rank = _check(inputs, kernel, "conv")
     fmt = _data_format(data_format)
     x = _to_last(inputs, fmt)
-    k_shape = np.shape(plain(kernel))
+    k_shape = shape_of(plain(kernel))
     strides = _tuple(strides, rank, "strides")
     dilations = _tuple(dilation_rate, rank, "dilation_rate")
-    c = np.shape(plain(x))[-1]
+    c = shape_of(plain(x))[-1]
     if c % k_shape[-2]:
         raise ValueError(
             f"conv: the input channels ({c}) must be a multiple of the "
@@ -252,7 +254,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     if k_shape[-1] % groups:
         raise ValueError(f"conv: the filters ({k_shape[-1]}) must be a "
                          f"multiple of the groups ({groups})")
-    pads = _pads(padding, np.shape(plain(x))[1:-1], k_shape[:-2], strides,
+    pads = _pads(padding, shape_of(plain(x))[1:-1], k_shape[:-2], strides,
                  dilations)
     y = _conv_core(x, kernel, strides, dilations, pads, groups)
     return _from_last(y, fmt)
@@ -270,7 +272,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid",
         at c * multiplier + m.
     """
     _check(inputs, kernel, "depthwise_conv")
-    ks = np.shape(plain(kernel))
+    ks = shape_of(plain(kernel))
     flat = reshape(kernel, tuple(ks[:-2]) + (1, ks[-2] * ks[-1]))
     return conv(inputs, flat, strides, padding, data_format, dilation_rate)
 
@@ -382,10 +384,10 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid",
     rank = _check(inputs, kernel, "conv_transpose")
     fmt = _data_format(data_format)
     x = _to_last(inputs, fmt)
-    ks = np.shape(plain(kernel))
-    if np.shape(plain(x))[-1] != ks[-1]:
+    ks = shape_of(plain(kernel))
+    if shape_of(plain(x))[-1] != ks[-1]:
         raise ValueError(
-            f"conv_transpose: the input channels ({np.shape(plain(x))[-1]})"
+            f"conv_transpose: the input channels ({shape_of(plain(x))[-1]})"
             f" must equal the kernel's last axis ({ks[-1]})")
     strides = _tuple(strides, rank, "strides")
     dilations = _tuple(dilation_rate, rank, "dilation_rate")
@@ -400,17 +402,17 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid",
 # ---- pooling ---------------------------------------------------------------------
 
 def _pool_setup(inputs, pool_size, strides, padding, data_format, name):
-    nd = np.ndim(plain(inputs))
+    nd = ndim_of(plain(inputs))
     if nd not in (3, 4, 5):
         raise ValueError(f"{name}: inputs must be 3-D, 4-D or 5-D, received "
-                         f"shape {np.shape(plain(inputs))}")
+                         f"shape {shape_of(plain(inputs))}")
     rank = nd - 2
     window = _tuple(pool_size, rank, "pool_size")
     strides = window if strides is None else _tuple(strides, rank,
                                                     "strides")
     fmt = _data_format(data_format)
     x = _to_last(inputs, fmt)
-    pads = _pads(padding, np.shape(plain(x))[1:-1], window, strides,
+    pads = _pads(padding, shape_of(plain(x))[1:-1], window, strides,
                  (1,) * rank)
     return x, window, strides, pads, fmt
 

@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import constant, plain
 from seqcore.ops import numpy_ops as npo
 from seqcore.ops.dtypes import FLOATX, convert_to_array
@@ -62,7 +64,7 @@ def celu(x, alpha=1.0):
 def glu(x, axis=-1):
     """a * sigmoid(b), with a and b the two halves of x along `axis`."""
     from seqcore.ops.shape_ops import split
-    n = np.shape(plain(x))[axis]
+    n = shape_of(plain(x))[axis]
     if n % 2:
         raise ValueError(f"glu: axis {axis} must have an even size, "
                          f"received {n}")
@@ -111,8 +113,11 @@ def sparsemax(x, axis=-1):
     support = npo.greater(npo.subtract(desc, npo.divide(
         npo.subtract(csum, 1.0), r)), 0.0)
     k = npo.sum(support, axis=axis, keepdims=True)
+    # tau = (sum of the k largest - 1) / k. (Keras 3.15's JAX backend sums
+    # the running sums instead, which is wrong as soon as k > 1; see
+    # docs/ops.md.)
     tau = npo.divide(npo.subtract(npo.sum(npo.where(
-        support, csum, _zero(x)), axis=axis, keepdims=True), 1.0),
+        support, desc, _zero(x)), axis=axis, keepdims=True), 1.0),
         npo.cast(k, x_.dtype))
     return npo.maximum(npo.subtract(x, tau), 0.0)
 
@@ -153,7 +158,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False,
 # ---- cross-entropies ------------------------------------------------------------
 
 def _same_shape(name, target, output):
-    ts, os_ = np.shape(plain(target)), np.shape(plain(output))
+    ts, os_ = shape_of(plain(target)), shape_of(plain(output))
     if ts != os_:
         raise ValueError(
             f"{name}: arguments `target` and `output` must have the same "
@@ -190,7 +195,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     and clipped to [epsilon, 1 - epsilon], or log_softmax(output) when
     from_logits."""
     _same_shape("categorical_crossentropy", target, output)
-    if np.ndim(plain(target)) < 1:
+    if ndim_of(plain(target)) < 1:
         raise ValueError("categorical_crossentropy: arguments `target` and "
                          "`output` must be at least rank 1")
     log_p = _log_probabilities(output, from_logits, axis)
@@ -202,7 +207,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
     """-log(p[target]) with integer targets (a trailing axis of size 1 is
     dropped); p as in categorical_crossentropy."""
     t = np.asarray(plain(target)).astype(np.int32)
-    out_shape = np.shape(plain(output))
+    out_shape = shape_of(plain(output))
     if t.ndim == len(out_shape) and t.shape[-1] == 1:
         t = t[..., 0]
     if len(out_shape) < 1:
@@ -244,8 +249,8 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None,
                         epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1-D
     statistics laid along `axis`."""
-    shape = [1] * np.ndim(plain(x))
-    shape[axis] = np.shape(plain(mean))[0]
+    shape = [1] * ndim_of(plain(x))
+    shape[axis] = shape_of(plain(mean))[0]
     mean = npo.reshape(mean, shape)
     variance = npo.reshape(variance, shape)
     inv = npo.divide(1.0, npo.sqrt(npo.add(variance, epsilon)))
@@ -264,7 +269,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
                          f"Received: order={order}")
     if epsilon is None:
         epsilon = _eps()
-    if np.ndim(plain(x)) == 0:
+    if ndim_of(plain(x)) == 0:
         x = npo.expand_dims(x, 0)
     if order == 2:
         square_sum = npo.sum(npo.square(x), axis=axis, keepdims=True)
@@ -283,15 +288,15 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None,
     rms_scaling = kwargs.pop("rms_scaling", False)
     if epsilon is None:
         epsilon = _eps()
-    ndim = np.ndim(plain(x))
+    ndim = ndim_of(plain(x))
     axes = sorted(a % ndim for a in ([axis] if isinstance(axis, int)
                                      else axis))
     shape = [1] * ndim
     for a in axes:
-        shape[a] = np.shape(plain(x))[a]
+        shape[a] = shape_of(plain(x))[a]
 
     def _b(v):
-        if v is not None and np.ndim(plain(v)) != ndim and \
+        if v is not None and ndim_of(plain(v)) != ndim and \
                 axes != [ndim - 1]:
             return npo.reshape(v, shape)
         return v
@@ -312,7 +317,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """x / sqrt(mean(x**2) + epsilon) * scale over `axis`."""
     if epsilon is None:
         epsilon = _eps()
-    if np.ndim(plain(x)) == 0:
+    if ndim_of(plain(x)) == 0:
         x = npo.expand_dims(x, 0)
     axis = tuple(sorted(axis)) if isinstance(axis, (list, tuple)) else axis
     rrms = npo.divide(1.0, npo.sqrt(npo.add(npo.mean(
@@ -323,7 +328,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio: 20 log10(max_val) - 10 log10(mse)."""
-    s1, s2 = np.shape(plain(x1)), np.shape(plain(x2))
+    s1, s2 = shape_of(plain(x1)), shape_of(plain(x2))
     if s1 != s2:
         raise ValueError(f"Input shapes {s1} and {s2} must match for PSNR "
                          f"calculation.")
@@ -355,11 +360,11 @@ def dot_product_attention(query, key, value, bias=None, mask=None,
         raise ValueError("dot_product_attention: flash_attention=True needs "
                          "a GPU/TPU kernel; seqcore computes it directly "
                          "(use flash_attention=None or False)")
-    unbatched = np.ndim(plain(query)) == 3
+    unbatched = ndim_of(plain(query)) == 3
     if unbatched:
         query, key, value = (npo.expand_dims(t, 0)
                              for t in (query, key, value))
-    heads, kv_heads = np.shape(plain(query))[2], np.shape(plain(key))[2]
+    heads, kv_heads = shape_of(plain(query))[2], shape_of(plain(key))[2]
     if heads != kv_heads:
         if heads % kv_heads:
             raise ValueError(f"dot_product_attention: the number of query "
@@ -367,7 +372,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None,
                              f"key heads ({kv_heads})")
         key = repeat(key, heads // kv_heads, axis=2)
         value = repeat(value, heads // kv_heads, axis=2)
-    depth = np.shape(plain(query))[-1]
+    depth = shape_of(plain(query))[-1]
     if scale is None:
         scale = 1.0 / math.sqrt(depth)
     logits = npo.multiply(einsum("BTNH,BSNH->BNTS", query, key),
@@ -383,7 +388,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None,
     if mask is not None:
         keep = np.asarray(plain(mask)).astype(bool)
     if is_causal:
-        t, s = np.shape(plain(logits))[2:]
+        t, s = shape_of(plain(logits))[2:]
         causal = np.tril(np.ones((t, s), bool))[None, None]
         keep = causal if keep is None else keep & causal
     if keep is not None:
@@ -402,11 +407,11 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     spatial blocks (channels_first: (N, C, H, W))."""
     b = int(block_size)
     if data_format == "channels_last":
-        n, h, w, c = np.shape(plain(x))
+        n, h, w, c = shape_of(plain(x))
         y = npo.reshape(x, (n, h, w, b, b, c // (b * b)))
         y = npo.transpose(y, (0, 1, 3, 2, 4, 5))
         return npo.reshape(y, (n, h * b, w * b, c // (b * b)))
-    n, c, h, w = np.shape(plain(x))
+    n, c, h, w = shape_of(plain(x))
     y = npo.reshape(x, (n, b, b, c // (b * b), h, w))
     y = npo.transpose(y, (0, 3, 4, 1, 5, 2))
     return npo.reshape(y, (n, c // (b * b), h * b, w * b))
@@ -417,11 +422,11 @@ def space_to_depth(x, block_size, data_format="channels_last"):
     into depth (channels_first: (N, C, H, W))."""
     b = int(block_size)
     if data_format == "channels_last":
-        n, h, w, c = np.shape(plain(x))
+        n, h, w, c = shape_of(plain(x))
         y = npo.reshape(x, (n, h // b, b, w // b, b, c))
         y = npo.transpose(y, (0, 1, 3, 2, 4, 5))
         return npo.reshape(y, (n, h // b, w // b, c * b * b))
-    n, c, h, w = np.shape(plain(x))
+    n, c, h, w = shape_of(plain(x))
     y = npo.reshape(x, (n, c, h // b, b, w // b, b))
     y = npo.transpose(y, (0, 3, 5, 1, 2, 4))
     return npo.reshape(y, (n, c * b * b, h // b, w // b))

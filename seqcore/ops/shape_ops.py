@@ -7,6 +7,8 @@ import builtins
 
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import constant, differentiable, plain, unbroadcast
 from seqcore.ops.dtypes import convert_to_array
 from seqcore.ops.numpy_ops import (concatenate, expand_dims, reshape,
@@ -14,7 +16,7 @@ from seqcore.ops.numpy_ops import (concatenate, expand_dims, reshape,
 
 
 def _shape(x):
-    return np.shape(x)
+    return shape_of(x)
 
 
 def _norm_axis(axis, ndim):
@@ -38,7 +40,7 @@ def broadcast_to(x, shape):
 
 def _tile_vjp(g, out, x, repeats):
     shape = _shape(x)
-    reps = (repeats,) if np.ndim(repeats) == 0 else tuple(repeats)
+    reps = (repeats,) if ndim_of(repeats) == 0 else tuple(repeats)
     ndim = builtins.max(len(shape), len(reps))
     shape = (1,) * (ndim - len(shape)) + tuple(shape)
     reps = (1,) * (ndim - len(reps)) + tuple(reps)
@@ -71,7 +73,7 @@ def _repeat_vjp(g, out, x, repeats, axis=None):
                           g.dtype)
         nz = counts > 0
         summed_nz = np.add.reduceat(g_, starts[nz], axis=axis_)
-        index = [slice(None)] * g_.ndim
+        index = [builtins.slice(None)] * g_.ndim
         index[axis_] = np.nonzero(nz)[0]
         summed[tuple(index)] = summed_nz
     elif size:
@@ -186,10 +188,10 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - keras.ops.slice
     `shape` (one entry per axis)."""
     starts = [int(s) for s in np.asarray(plain(start_indices)).reshape(-1)]
     shape = [int(s) for s in np.asarray(plain(shape)).reshape(-1)]
-    if len(starts) != np.ndim(inputs) or len(shape) != np.ndim(inputs):
+    if len(starts) != ndim_of(inputs) or len(shape) != ndim_of(inputs):
         raise ValueError(
             f"slice: start_indices and shape need one entry per axis of "
-            f"inputs (rank {np.ndim(inputs)}), received {starts} and {shape}")
+            f"inputs (rank {ndim_of(inputs)}), received {starts} and {shape}")
     key = tuple(builtins.slice(s, s + n) for s, n in zip(starts, shape))
     return take_slice(inputs, key)
 
@@ -221,10 +223,10 @@ def slice_update(inputs, start_indices, updates):
 def split(x, indices_or_sections, axis=0):
     """x cut along `axis` into equal sections (an int) or at the given
     indices: a list of arrays, each with its own gradient."""
-    ndim = np.ndim(x)
+    ndim = ndim_of(x)
     axis = _norm_axis(axis, ndim)
     size = _shape(x)[axis]
-    if np.ndim(indices_or_sections) == 0:
+    if ndim_of(indices_or_sections) == 0:
         n = int(indices_or_sections)
         if n <= 0 or size % n:
             raise ValueError(
@@ -239,9 +241,9 @@ def split(x, indices_or_sections, axis=0):
 def array_split(x, indices_or_sections, axis=0):
     """As split, but an int need not divide the axis: the first
     sections get one more element."""
-    axis = _norm_axis(axis, np.ndim(x))
+    axis = _norm_axis(axis, ndim_of(x))
     size = _shape(x)[axis]
-    if np.ndim(indices_or_sections) == 0:
+    if ndim_of(indices_or_sections) == 0:
         n = int(indices_or_sections)
         base, extra = divmod(size, n)
         sizes = [base + 1] * extra + [base] * (n - extra)
@@ -261,7 +263,7 @@ def _pieces(x, axis, cuts):
 
 
 def hsplit(x, indices_or_sections):
-    return split(x, indices_or_sections, axis=1 if np.ndim(x) > 1 else 0)
+    return split(x, indices_or_sections, axis=1 if ndim_of(x) > 1 else 0)
 
 
 def vsplit(x, indices_or_sections):
@@ -274,7 +276,7 @@ def dsplit(x, indices_or_sections):
 
 def unstack(x, num=None, axis=0):
     """The slices of x along `axis`, as a list."""
-    axis = _norm_axis(axis, np.ndim(x))
+    axis = _norm_axis(axis, ndim_of(x))
     n = _shape(x)[axis]
     if num is not None and num != n:
         raise ValueError(f"unstack: num={num} but the axis has size {n}")
@@ -285,8 +287,8 @@ def unstack(x, num=None, axis=0):
 def _at_least(xs, ndim):
     out = []
     for x in xs:
-        while np.ndim(x) < ndim:
-            x = expand_dims(x, 0 if ndim < 3 or np.ndim(x) == 0 else -1)
+        while ndim_of(x) < ndim:
+            x = expand_dims(x, 0 if ndim < 3 or ndim_of(x) == 0 else -1)
         out.append(x)
     return out
 
@@ -294,13 +296,13 @@ def _at_least(xs, ndim):
 def hstack(xs):
     """Arrays joined along axis 1 (axis 0 for 1-D arrays)."""
     xs = list(xs)
-    axis = 0 if builtins.all(np.ndim(x) <= 1 for x in xs) else 1
+    axis = 0 if builtins.all(ndim_of(x) <= 1 for x in xs) else 1
     return concatenate(_at_least(xs, 1), axis=axis)
 
 
 def vstack(xs):
     """Arrays joined along axis 0, 1-D arrays taken as rows."""
-    xs = [reshape(x, (1, -1)) if np.ndim(x) <= 1 else x for x in xs]
+    xs = [reshape(x, (1, -1)) if ndim_of(x) <= 1 else x for x in xs]
     return concatenate(xs, axis=0)
 
 
@@ -308,9 +310,9 @@ def dstack(xs):
     """Arrays joined along axis 2 (1-D as (1, n, 1), 2-D as (m, n, 1))."""
     out = []
     for x in xs:
-        if np.ndim(x) <= 1:
+        if ndim_of(x) <= 1:
             x = reshape(x, (1, -1, 1))
-        elif np.ndim(x) == 2:
+        elif ndim_of(x) == 2:
             x = expand_dims(x, -1)
         out.append(x)
     return concatenate(out, axis=2)
@@ -456,7 +458,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
 
 
 def _diag_vjp(g, out, x, k=0):
-    if np.ndim(x) == 1:
+    if ndim_of(x) == 1:
         return (np.diagonal(g, k).copy(),)
     return _diagonal_vjp(g, out, x, k, 0, 1)
 
@@ -489,7 +491,7 @@ def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', "
                          f"received {indexing!r}")
-    sizes = [int(np.size(v)) for v in x]
+    sizes = [int(size_of(v)) for v in x]
     if indexing == "xy" and len(x) > 1:
         sizes[0], sizes[1] = sizes[1], sizes[0]
     out = []
@@ -519,13 +521,13 @@ def unravel_index(indices, shape):
 @constant
 def ndim(x):
     """The number of axes of x."""
-    return np.ndim(x)
+    return ndim_of(x)
 
 
 @constant
 def size(x):
     """The number of elements of x."""
-    return int(np.size(x))
+    return int(size_of(x))
 
 
 def get_item(x, key):

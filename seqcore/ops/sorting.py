@@ -5,6 +5,8 @@ indices with take_along_axis, so each value's gradient goes back to the
 element it came from."""
 import numpy as np
 
+from seqcore.ops._meta import ndim_of, shape_of, size_of
+
 from seqcore.engine.tape import constant, plain
 from seqcore.ops.dtypes import convert_to_array
 from seqcore.ops.shape_ops import take_along_axis
@@ -27,7 +29,7 @@ def sort(x, axis=-1):
     if axis is None:
         from seqcore.ops.shape_ops import ravel
         x, axis = ravel(x), 0
-    if np.ndim(plain(x)) == 0:
+    if ndim_of(plain(x)) == 0:
         return x
     return take_along_axis(x, argsort(x, axis=axis), axis=axis)
 
@@ -45,7 +47,7 @@ def _top_k_indices(x, k):
 def top_k(x, k, sorted=True):  # noqa: A002 - Keras's argument name
     """The k largest values along the last axis and their int32 indices
     (ties: the lower index first), as (values, indices)."""
-    n = np.shape(plain(x))[-1]
+    n = shape_of(plain(x))[-1]
     if not 0 <= k <= n:
         raise ValueError(f"top_k: k must be in [0, {n}] (the size of the "
                          f"last axis), received k={k}")
