@@ -90,7 +90,9 @@ from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
 from seqcore.ops import linalg  # noqa: E402,F401 - keras.ops.linalg
 from seqcore.ops import nn  # noqa: E402,F401 - keras.ops.nn
 
-__all__ += [
+# Names also in numpy_ops.py resolve to the later, Keras-checked imports
+# above; each name is listed once.
+__all__ = list(dict.fromkeys(__all__ + [
     "arange", "empty", "empty_like", "eye", "full", "full_like",
     "geomspace", "identity", "linspace", "logspace", "ones", "ones_like",
     "tri", "tril", "triu", "zeros", "zeros_like", "append", "array_split",
@@ -135,4 +137,4 @@ __all__ += [
     "lu_factor", "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve",
     "solve_triangular", "svd",
     "image", "linalg", "nn",
-]
+]))

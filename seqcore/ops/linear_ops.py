@@ -112,6 +112,11 @@ def einsum(subscripts, *operands, **kwargs):
         subscripts: e.g. "ij,jk->ik".
         *operands: the arrays.
     """
+    lhs = subscripts.replace(" ", "").split("->")[0]
+    if len(lhs.split(",")) != len(operands):
+        raise ValueError(
+            f"einsum: {subscripts!r} names {len(lhs.split(','))} operands, "
+            f"received {len(operands)}")
     return _einsum(subscripts, *operands)
 
 
