@@ -315,7 +315,29 @@ CASES = [
     ("cholesky_inverse", ops.linalg.cholesky_inverse,
      [np.linalg.cholesky(_spd(3))]),
     ("svd values", lambda x: ops.svd(x, compute_uv=False), [_r(4, 3)]),
+    # the smaller corners
+    ("nan_to_num", lambda x: ops.nan_to_num(x * 2), [_r(4)]),
+    ("vander", lambda x: ops.vander(x, 3), [_r(4)]),
+    ("segment_sum", lambda x: ops.segment_sum(x, np.array([1, 0, 1]), 3),
+     [_r(3, 2)]),
+    ("cdist", ops.cdist, [_r(3, 2), _r(2, 2, seed=5)]),
+    ("extract_sequences", lambda x: ops.extract_sequences(x, 3, 2),
+     [_r(2, 7)]),
+    ("custom_gradient", lambda x: _log1pexp(x), [_r(4)]),
 ]
+
+
+@ops.custom_gradient
+def _log1pexp(x):
+    """log(1 + exp(x)) with its gradient written by hand, as in Keras's
+    custom_gradient example."""
+    e = ops.exp(x)
+
+    def grad(*args, upstream=None):
+        if upstream is None:
+            (upstream,) = args
+        return ops.multiply(upstream, 1.0 - 1.0 / ops.add(1, e))
+    return ops.log(1 + e), grad
 
 
 @pytest.mark.parametrize("name,fn,arrays", CASES, ids=[c[0] for c in CASES])

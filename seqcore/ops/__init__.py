@@ -86,6 +86,11 @@ from seqcore.ops.linalg_extra import (  # noqa: E402
     cholesky, cholesky_inverse, det, eig, eigh, inv, logdet, lstsq,
     lu_factor, matrix_rank, norm, pinv, qr, slogdet, solve,
     solve_triangular, svd)
+from seqcore.ops.extra_ops import (  # noqa: E402
+    array, bartlett, blackman, cdist, corrcoef, correlate, custom_gradient,
+    extract_sequences, fft, fft2, hamming, hanning, i0, ifft2, irfft, kaiser,
+    nan_to_num, rfft, segment_max, segment_min, segment_prod, segment_sum,
+    vander, vectorize, view, view_as_complex, view_as_real)
 from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
 from seqcore.ops import linalg  # noqa: E402,F401 - keras.ops.linalg
 from seqcore.ops import nn  # noqa: E402,F401 - keras.ops.nn
@@ -136,5 +141,10 @@ __all__ = list(dict.fromkeys(__all__ + [
     "cholesky_inverse", "det", "eig", "eigh", "inv", "logdet", "lstsq",
     "lu_factor", "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve",
     "solve_triangular", "svd",
+    "array", "bartlett", "blackman", "cdist", "corrcoef", "correlate",
+    "custom_gradient", "extract_sequences", "fft", "fft2", "hamming",
+    "hanning", "i0", "ifft2", "irfft", "kaiser", "nan_to_num", "rfft",
+    "segment_max", "segment_min", "segment_prod", "segment_sum", "vander",
+    "vectorize", "view", "view_as_complex", "view_as_real",
     "image", "linalg", "nn",
 ]))
