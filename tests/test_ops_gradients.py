@@ -299,6 +299,19 @@ CASES = [
         x, top_padding=1, bottom_padding=0, left_padding=2,
         right_padding=1), [_r(3, 2, 1)]),
     ("rgb_to_grayscale", ops.image.rgb_to_grayscale, [_r(1, 2, 2, 3)]),
+    ("rgb_to_hsv", ops.image.rgb_to_hsv,
+     [_r(1, 2, 2, 3, low=0.1, high=0.9)]),
+    ("hsv_to_rgb", ops.image.hsv_to_rgb,
+     [_r(1, 2, 2, 3, low=0.05, high=0.95)]),
+    ("gaussian_blur", lambda x: ops.image.gaussian_blur(
+        x, (3, 3), (0.9, 1.3)), [_r(1, 4, 3, 2)]),
+    ("sobel_edges", ops.image.sobel_edges, [_r(1, 3, 4, 1)]),
+    ("map_coordinates", lambda x: ops.image.map_coordinates(
+        x, np.array([[0.3, 1.7, -0.4, 2.2], [1.1, 0.2, 2.5, 3.9]]), 1),
+     [_r(3, 4)]),
+    ("map_coordinates mirror", lambda x: ops.image.map_coordinates(
+        x, np.array([[3.3, -1.7], [4.6, 0.5]]), 1, fill_mode="mirror"),
+     [_r(3, 4)]),
     # linalg
     ("inv", ops.inv, [_spd(3)]),
     ("det", ops.det, [_r(2, 3, 3)]),

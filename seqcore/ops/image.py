@@ -365,3 +365,183 @@ def rgb_to_grayscale(images, data_format=None):
 
 
 del math
+
+
+# ---- colour spaces, filters, map_coordinates ------------------------------------------
+
+def _float_images(images, name):
+    x = convert_to_array(plain(images))
+    if ndim_of(images) not in (3, 4):
+        raise ValueError(
+            f"{name}: invalid images rank: expected rank 3 (single image) "
+            f"or rank 4 (batch of images). Received input with shape: "
+            f"images.shape={shape_of(images)}")
+    if x.dtype.kind != "f":
+        raise ValueError(f"{name}: invalid images dtype: expected float "
+                         f"dtype. Received: images.dtype={x.dtype}")
+    return x.dtype
+
+
+def _planes(images, data_format):
+    from seqcore.ops.shape_ops import unstack
+    axis = -1 if data_format == "channels_last" else -3
+    return unstack(images, axis=axis % ndim_of(images)), axis
+
+
+def rgb_to_hsv(images, data_format=None):
+    """RGB images (float, in [0, 1]) to hue, saturation, value."""
+    dtype = _float_images(images, "rgb_to_hsv")
+    fmt = _data_format(data_format)
+    eps = np.finfo(dtype).eps
+    images = npo.where(npo.less(npo.abs(images), eps),
+                       np.zeros((), dtype), images)
+    (r, g, b), axis = _planes(images, fmt)
+    value = npo.maximum(npo.maximum(r, g), b)
+    low = npo.minimum(npo.minimum(r, g), b)
+    spread = npo.subtract(value, low)
+    zero, one = np.zeros((), dtype), np.ones((), dtype)
+    safe_value = npo.where(npo.greater(value, 0), value, one)
+    safe_spread = npo.where(npo.greater(spread, 0), spread, one)
+    saturation = npo.where(npo.greater(value, 0),
+                           npo.divide(spread, safe_value), zero)
+    norm = npo.divide(1.0, npo.multiply(6.0, safe_spread))
+    hue = npo.where(npo.equal(value, g),
+                    npo.add(npo.multiply(norm, npo.subtract(b, r)), 2 / 6),
+                    npo.add(npo.multiply(norm, npo.subtract(r, g)), 4 / 6))
+    hue = npo.where(npo.equal(value, r),
+                    npo.multiply(norm, npo.subtract(g, b)), hue)
+    hue = npo.add(npo.where(npo.greater(spread, 0), hue, zero),
+                  npo.cast(npo.less(hue, 0), dtype))
+    return npo.stack([hue, saturation, value], axis=axis % ndim_of(images))
+
+
+def hsv_to_rgb(images, data_format=None):
+    """Hue, saturation, value images (float) to RGB."""
+    dtype = _float_images(images, "hsv_to_rgb")
+    fmt = _data_format(data_format)
+    (h, s, v), axis = _planes(images, fmt)
+    from seqcore.ops.math_ops import mod
+    dh = npo.multiply(mod(h, 1.0), 6.0)
+    dr = npo.clip(npo.subtract(npo.abs(npo.subtract(dh, 3.0)), 1.0), 0.0, 1.0)
+    dg = npo.clip(npo.subtract(2.0, npo.abs(npo.subtract(dh, 2.0))), 0.0, 1.0)
+    db = npo.clip(npo.subtract(2.0, npo.abs(npo.subtract(dh, 4.0))), 0.0, 1.0)
+    one_minus_s = npo.subtract(1.0, s)
+    planes = [npo.multiply(v, npo.add(one_minus_s, npo.multiply(s, d)))
+              for d in (dr, dg, db)]
+    out = npo.stack(planes, axis=axis % ndim_of(images))
+    return npo.cast(out, dtype)
+
+
+def _per_channel_filter(images, kernel, data_format):
+    """images filtered channel by channel with the 2-D kernel ("same")."""
+    from seqcore.ops.nn_conv import depthwise_conv
+    x, added = _to_batch_last(images, data_format, "filter")
+    c = shape_of(x)[-1]
+    dtype = convert_to_array(plain(x)).dtype
+    k = np.tile(np.asarray(kernel, dtype)[:, :, None, None], (1, 1, c, 1))
+    y = depthwise_conv(x, k, padding="same")
+    return _from_batch_last(y, data_format, added)
+
+
+def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0),
+                  data_format=None):
+    """Images blurred channel by channel with a normalized Gaussian of
+    kernel_size (width, height) and sigma (x, y), "same" padding."""
+    dtype = _float_images(images, "gaussian_blur")
+    fmt = _data_format(data_format)
+
+    def one_d(size, s):
+        x = np.arange(size, dtype=dtype) - np.asarray((size - 1) / 2, dtype)
+        k = np.exp(-0.5 * (x / np.asarray(s, dtype)) ** 2)
+        return k / np.sum(k)
+    kx = one_d(kernel_size[0], sigma[0])
+    ky = one_d(kernel_size[1], sigma[1])
+    return _per_channel_filter(images, np.outer(ky, kx), fmt)
+
+
+def sobel_edges(images, data_format=None):
+    """Sobel responses per channel: (..., channels, 2) with the vertical
+    (y) response first, then the horizontal (x)."""
+    _float_images(images, "sobel_edges")
+    fmt = _data_format(data_format)
+    sx = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float64)
+    ey = _per_channel_filter(images, sx.T, fmt)
+    ex = _per_channel_filter(images, sx, fmt)
+    return npo.stack([ey, ex], axis=-1)
+
+
+def _map_taps(coords, shape, order, fill_mode):
+    """[(index tuple, weight, valid)] of the taps of each output point."""
+    corners = []
+    per_axis = []
+    for c, size in zip(coords, shape):
+        c = np.asarray(c, np.float64)
+        if order == 0:
+            idx = np.sign(c) * np.floor(np.abs(c) + 0.5)
+            per_axis.append([(idx.astype(np.int64), np.ones_like(c))])
+        else:
+            lo = np.floor(c)
+            per_axis.append([(lo.astype(np.int64), 1 - (c - lo)),
+                             (lo.astype(np.int64) + 1, c - lo)])
+    for combo in np.ndindex(*[len(a) for a in per_axis]):
+        index, weight, valid = [], 1.0, True
+        for axis, k in enumerate(combo):
+            idx, w = per_axis[axis][k]
+            size = shape[axis]
+            if fill_mode == "constant":
+                valid = valid & (idx >= 0) & (idx < size)
+                idx = np.clip(idx, 0, size - 1)
+            else:
+                idx = _fix_index(idx, size, fill_mode)
+            index.append(idx)
+            weight = weight * w
+        corners.append((tuple(index), weight, np.broadcast_to(
+            valid, np.shape(weight))))
+    return corners
+
+
+def _map_coordinates_vjp(g, out, inputs, coordinates, order, fill_mode,
+                         fill_value):
+    inputs = np.asarray(inputs)
+    d = np.zeros(inputs.shape, g.dtype)
+    for index, weight, valid in _map_taps(coordinates, inputs.shape, order,
+                                          fill_mode):
+        np.add.at(d, index, (g * weight * valid).astype(g.dtype))
+    return d, None
+
+
+@differentiable(_map_coordinates_vjp)
+def _map_coordinates(inputs, coordinates, order, fill_mode, fill_value):
+    inputs = convert_to_array(inputs)
+    dtype = inputs.dtype if inputs.dtype.kind == "f" else np.float32
+    out = 0.0
+    for index, weight, valid in _map_taps(coordinates, inputs.shape, order,
+                                          fill_mode):
+        out = out + weight * np.where(valid, inputs[index], fill_value)
+    return np.asarray(out).astype(dtype)
+
+
+def map_coordinates(inputs, coordinates, order, fill_mode="constant",
+                    fill_value=0.0):
+    """inputs sampled at `coordinates` (rank-of-inputs, *out_shape) with
+    nearest (order 0) or linear (order 1) interpolation; points outside
+    follow fill_mode ("constant", "nearest", "wrap", "mirror",
+    "reflect")."""
+    coords = np.asarray(plain(coordinates))
+    rank = ndim_of(inputs)
+    if coords.shape[0] != rank:
+        raise ValueError(
+            f"First dim of `coordinates` must be the same as the rank of "
+            f"`inputs`. Received inputs with shape: {shape_of(inputs)} and "
+            f"coordinate leading dim of {coords.shape[0]}")
+    if coords.ndim < 2:
+        raise ValueError(f"Invalid coordinates rank: expected at least rank "
+                         f"2. Received input with shape: {coords.shape}")
+    if fill_mode not in AFFINE_FILL_MODES:
+        raise ValueError(
+            f"Invalid value for argument `fill_mode`. Expected one of "
+            f"{set(AFFINE_FILL_MODES)}. Received: fill_mode={fill_mode}")
+    if order not in (0, 1):
+        raise ValueError(f"Invalid value for argument `order`. Expected one "
+                         f"of [0, 1]. Received: order={order}")
+    return _map_coordinates(inputs, coords, order, fill_mode, fill_value)
