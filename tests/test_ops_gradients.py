@@ -281,6 +281,14 @@ CASES = [
      [_r(1, 4, 5, 2)]),
     ("average_pool same 1d", lambda x: ops.average_pool(
         x, 3, strides=2, padding="same"), [_r(2, 5, 2)]),
+    ("adaptive_average_pool", lambda x: ops.adaptive_average_pool(
+        x, (2, 3)), [_r(1, 5, 4, 2)]),
+    ("adaptive_max_pool", lambda x: ops.adaptive_max_pool(x, 3),
+     [_r(2, 7, 1)]),
+    ("unfold", lambda x: ops.unfold(x, 2, padding=1, stride=(2, 1)),
+     [_r(1, 2, 3, 4)]),
+    ("fold", lambda x: ops.fold(x, (3, 4), 2, padding=1, stride=(2, 1)),
+     [_r(1, 8, 10)]),
     # image
     ("resize bilinear", lambda x: ops.image.resize(x, (5, 3)),
      [_r(1, 3, 4, 2)]),

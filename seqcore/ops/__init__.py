@@ -91,6 +91,8 @@ from seqcore.ops.extra_ops import (  # noqa: E402
     extract_sequences, fft, fft2, hamming, hanning, i0, ifft2, irfft, kaiser,
     nan_to_num, rfft, segment_max, segment_min, segment_prod, segment_sum,
     vander, vectorize, view, view_as_complex, view_as_real)
+from seqcore.ops.nn_blocks import (  # noqa: E402
+    adaptive_average_pool, adaptive_max_pool, fold, polar, unfold)
 from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
 from seqcore.ops import linalg  # noqa: E402,F401 - keras.ops.linalg
 from seqcore.ops import nn  # noqa: E402,F401 - keras.ops.nn
@@ -146,5 +148,6 @@ __all__ = list(dict.fromkeys(__all__ + [
     "hanning", "i0", "ifft2", "irfft", "kaiser", "nan_to_num", "rfft",
     "segment_max", "segment_min", "segment_prod", "segment_sum", "vander",
     "vectorize", "view", "view_as_complex", "view_as_real",
-    "image", "linalg", "nn",
+    "adaptive_average_pool", "adaptive_max_pool", "fold", "polar",
+    "unfold", "image", "linalg", "nn",
 ]))

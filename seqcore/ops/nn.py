@@ -112,3 +112,4 @@ log_softmax = differentiable(_log_softmax_vjp)(_act.log_softmax)
 from seqcore.ops.nn_conv import (average_pool, conv, conv_transpose,  # noqa: E402,F401
                                  depthwise_conv, max_pool, separable_conv)
 from seqcore.ops.nn_extra import *  # noqa: E402,F401,F403
+from seqcore.ops.nn_blocks import *  # noqa: E402,F401,F403
