@@ -190,3 +190,24 @@ def test_namespaces_match_keras_layout():
                  "eigh", "norm", "lstsq", "lu_factor", "solve_triangular"):
         assert callable(getattr(ops.linalg, name)), name
     assert keras.ops is ops
+
+
+@pytest.mark.parametrize("window", ["hann", None])
+def test_istft_inverts_stft(window):
+    x = np.random.default_rng(3).normal(size=(2, 40)).astype(np.float32)
+    spec = ops.stft(x, 8, 2, 8, window=window)
+    back = ops.istft(spec, 8, 2, 8, length=40, window=window)
+    np.testing.assert_allclose(back, x, rtol=1e-5, atol=1e-5)
+
+
+def test_one_affine_transform_serves_a_whole_batch():
+    images = np.random.default_rng(4).normal(size=(3, 5, 4, 2))
+    t = np.array([0.9, 0.1, 0.4, -0.2, 1.1, 0.3, 0.0, 0.0])
+    one = ops.image.affine_transform(images, t)
+    each = ops.image.affine_transform(images, np.tile(t, (3, 1)))
+    np.testing.assert_array_equal(one, each)
+    shifted = ops.image.affine_transform(
+        images, np.array([1.0, 0, 1.0, 0, 1.0, 0, 0, 0]),
+        interpolation="nearest")
+    np.testing.assert_array_equal(shifted[:, :, :-1], images[:, :, 1:])
+    np.testing.assert_array_equal(shifted[:, :, -1], 0.0)

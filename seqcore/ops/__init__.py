@@ -89,8 +89,9 @@ from seqcore.ops.linalg_extra import (  # noqa: E402
 from seqcore.ops.extra_ops import (  # noqa: E402
     array, bartlett, blackman, cdist, corrcoef, correlate, custom_gradient,
     extract_sequences, fft, fft2, hamming, hanning, i0, ifft2, irfft, kaiser,
-    nan_to_num, rfft, segment_max, segment_min, segment_prod, segment_sum,
-    vander, vectorize, view, view_as_complex, view_as_real)
+    istft, nan_to_num, rfft, segment_max, segment_min, segment_prod,
+    segment_sum, stft, vander, vectorize, view, view_as_complex,
+    view_as_real)
 from seqcore.ops.nn_blocks import (  # noqa: E402
     adaptive_average_pool, adaptive_max_pool, fold, polar, unfold)
 from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
@@ -149,5 +150,5 @@ __all__ = list(dict.fromkeys(__all__ + [
     "segment_max", "segment_min", "segment_prod", "segment_sum", "vander",
     "vectorize", "view", "view_as_complex", "view_as_real",
     "adaptive_average_pool", "adaptive_max_pool", "fold", "polar",
-    "unfold", "image", "linalg", "nn",
+    "unfold", "stft", "istft", "image", "linalg", "nn",
 ]))

@@ -216,12 +216,134 @@ def ifft2(x):
     return _pair(np.fft.ifft2(z), dtype)
 
 
+def _spectrum_vjp(part):
+    """vjp of the real (part 0) or imaginary (part 1) part of rfft: the
+    transposed DFT, by an inverse FFT of the zero-filled gradient."""
+    def vjp(g, out, x, n):
+        full = np.zeros(g.shape[:-1] + (n,), np.complex128)
+        full[..., :g.shape[-1]] = g
+        back = np.fft.ifft(full, axis=-1) * n
+        d = np.real(back) if part == 0 else -np.imag(back)
+        size = np.shape(x)[-1]
+        if size > n:
+            d = np.concatenate([d, np.zeros(d.shape[:-1] + (size - n,))], -1)
+        return (d[..., :size].astype(g.dtype), None)
+    return vjp
+
+
+@differentiable(_spectrum_vjp(0))
+def _rfft_real(x, n):
+    x = convert_to_array(x)
+    dtype = x.dtype if x.dtype.kind == "f" else FLOATX
+    return np.real(np.fft.rfft(x, n=n, axis=-1)).astype(dtype)
+
+
+@differentiable(_spectrum_vjp(1))
+def _rfft_imag(x, n):
+    x = convert_to_array(x)
+    dtype = x.dtype if x.dtype.kind == "f" else FLOATX
+    return np.imag(np.fft.rfft(x, n=n, axis=-1)).astype(dtype)
+
+
 def rfft(x, fft_length=None):
     """The FFT of the real x along its last axis: (real, imag) of the
-    fft_length // 2 + 1 non-negative frequencies."""
-    x = convert_to_array(plain(x))
-    dtype = x.dtype if x.dtype.kind == "f" else FLOATX
-    return _pair(np.fft.rfft(x, n=fft_length, axis=-1), dtype)
+    fft_length // 2 + 1 non-negative frequencies (differentiable)."""
+    n = shape_of(x)[-1] if fft_length is None else int(fft_length)
+    return _rfft_real(x, n), _rfft_imag(x, n)
+
+
+def _stft_window(window, sequence_length, fft_length, dtype):
+    left = (fft_length - sequence_length) // 2
+    right = fft_length - sequence_length - left
+    if window is None:
+        return np.ones(fft_length, dtype)
+    if isinstance(window, str):
+        if window not in ("hann", "hamming"):
+            raise ValueError(
+                f'If a string is passed to `window`, it must be one of '
+                f'`"hann"`, `"hamming"`. Received: window={window}')
+        k = np.arange(sequence_length)
+        a = 0.5 if window == "hann" else 0.54
+        win = a - (1 - a) * np.cos(2 * np.pi * k / sequence_length)
+    else:
+        win = np.asarray(plain(window), np.float64)
+        if win.ndim != 1 or win.shape[0] != sequence_length:
+            raise ValueError(
+                f"The shape of `window` must be equal to [sequence_length]."
+                f"Received: window shape={win.shape}")
+    return np.pad(win, (left, right)).astype(dtype)
+
+
+def stft(x, sequence_length, sequence_stride, fft_length, window="hann",
+         center=True):
+    """Short-time Fourier transform along the last axis.
+
+    Args:
+        x: float32/float64 signals (..., samples).
+        sequence_length: frame length (the window's).
+        sequence_stride: hop between frames.
+        fft_length: FFT size (>= sequence_length; the window is centred).
+        window: "hann" or "hamming" (periodic), an array, or None.
+        center: reflect-pad fft_length // 2 on both ends first.
+    Returns:
+        (real, imag), each (..., frames, fft_length // 2 + 1).
+    """
+    from seqcore.ops.shape_ops import pad, take
+    dtype = convert_to_array(plain(x)).dtype
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"Invalid input type. Expected `float32` or "
+                        f"`float64`. Received: input type={dtype}")
+    if fft_length < sequence_length:
+        raise ValueError(
+            f"`fft_length` must equal or larger than `sequence_length`. "
+            f"Received: sequence_length={sequence_length}, "
+            f"fft_length={fft_length}")
+    win = _stft_window(window, sequence_length, fft_length, dtype)
+    if center:
+        widths = [(0, 0)] * (ndim_of(x) - 1) + [(fft_length // 2,) * 2]
+        x = pad(x, widths, mode="reflect")
+    n = shape_of(x)[-1]
+    frames = 1 + (n - fft_length) // sequence_stride
+    index = (np.arange(frames)[:, None] * sequence_stride +
+             np.arange(fft_length)[None, :])
+    framed = npo.multiply(take(x, index, axis=-1), win)
+    return rfft(framed, fft_length)
+
+
+def istft(x, sequence_length, sequence_stride, fft_length, length=None,
+          window="hann", center=True):
+    """The inverse of stft: frames inverse-transformed, windowed and
+    overlap-added, divided by the overlap-added squared window.
+
+    Args:
+        x: (real, imag), each (..., frames, fft_length // 2 + 1).
+        length: the output length (default: all, minus the centre
+            padding when center).
+    """
+    z, dtype = _complex(x, "istft")
+    if z.ndim < 2:
+        raise ValueError(f"Input `x` must have at least 2 dimensions. "
+                         f"Received shape: {z.shape}")
+    win = _stft_window(window, sequence_length, fft_length,
+                       np.float64)
+    frames = z.shape[-2]
+    total = fft_length + sequence_stride * (frames - 1)
+    pieces = np.fft.irfft(z, n=fft_length, axis=-1) * win
+    signal = np.zeros(z.shape[:-2] + (total,))
+    norm = np.zeros(total)
+    for f in range(frames):
+        at = f * sequence_stride
+        signal[..., at:at + fft_length] += pieces[..., f, :]
+        norm[at:at + fft_length] += win * win
+    signal = signal / np.where(norm > 1e-10, norm, 1.0)
+    start = fft_length // 2 if center else 0
+    if length is not None:
+        end = start + length
+    elif center:
+        end = total - fft_length // 2
+    else:
+        end = total
+    return signal[..., start:end].astype(dtype)
 
 
 def irfft(x, fft_length=None):
@@ -294,7 +416,8 @@ def custom_gradient(f):
 __all__ = [
     "array", "bartlett", "blackman", "cdist", "corrcoef", "correlate",
     "custom_gradient", "extract_sequences", "fft", "fft2", "hamming",
-    "hanning", "i0", "ifft2", "irfft", "kaiser", "nan_to_num", "rfft",
+    "hanning", "i0", "ifft2", "irfft", "istft", "kaiser", "nan_to_num",
+    "rfft", "stft",
     "segment_max", "segment_min", "segment_prod", "segment_sum", "vander",
     "vectorize", "view", "view_as_complex", "view_as_real",
 ]

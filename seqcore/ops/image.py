@@ -545,3 +545,52 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant",
         raise ValueError(f"Invalid value for argument `order`. Expected one "
                          f"of [0, 1]. Received: order={order}")
     return _map_coordinates(inputs, coords, order, fill_mode, fill_value)
+
+
+def _patch_size(size, rank, name):
+    if isinstance(size, int):
+        return (size,) * rank
+    size = tuple(int(s) for s in size)
+    if len(size) != rank:
+        raise TypeError(f"Invalid `size` argument. Expected an int or a "
+                        f"tuple of length {rank}. Received: size={size}")
+    return size
+
+
+def _patches(images, size, strides, dilation_rate, padding, data_format,
+             rank, name):
+    """Patches as a convolution with an identity kernel: each output
+    position holds its window flattened in (rows, cols, channels)
+    order."""
+    from seqcore.ops.nn_conv import conv
+    size = _patch_size(size, rank, name)
+    fmt = _data_format(data_format)
+    channels = shape_of(images)[-1 if fmt == "channels_last" else
+                                -(rank + 1)]
+    out_dim = int(np.prod(size)) * channels
+    dtype = convert_to_array(plain(images)).dtype
+    kernel = np.eye(out_dim, dtype=dtype if dtype.kind == "f" else
+                    np.float32).reshape(size + (channels, out_dim))
+    unbatched = ndim_of(images) == rank + 1
+    x = npo.expand_dims(images, 0) if unbatched else images
+    y = conv(x, kernel, strides=strides or size, padding=padding,
+             data_format=fmt, dilation_rate=dilation_rate)
+    return npo.squeeze(y, 0) if unbatched else y
+
+
+def extract_patches(images, size, strides=None, dilation_rate=1,
+                    padding="valid", data_format=None):
+    """Patches of images: (batch, rows, cols, size_h * size_w * channels),
+    strides defaulting to size (a 3-entry size gives 3-D patches)."""
+    if not isinstance(size, int) and len(size) == 3:
+        return extract_patches_3d(images, size, strides, dilation_rate,
+                                  padding, data_format)
+    return _patches(images, size, strides, dilation_rate, padding,
+                    data_format, 2, "extract_patches")
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1,
+                       padding="valid", data_format=None):
+    """Patches of volumes (batch, d, h, w, channels), each flattened."""
+    return _patches(volumes, size, strides, dilation_rate, padding,
+                    data_format, 3, "extract_patches_3d")
