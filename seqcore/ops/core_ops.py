@@ -5,8 +5,6 @@ each step is made of recorded ops, so gradients flow through the steps
 that ran. Also scatter and scatter_update."""
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
-
 from seqcore.engine.tape import differentiable, plain
 from seqcore.ops.dtypes import convert_to_array
 from seqcore.ops.numpy_ops import cast, stack, take_slice
@@ -187,7 +185,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     return stacked
 
 
-# ---- scatter ---------------------------------------------------------------------
+# ---- scatter ----------------------------------------------------------------
 
 def _scatter_vjp(g, out, indices, values, shape):
     idx = tuple(np.moveaxis(np.asarray(indices), -1, 0))

@@ -6,8 +6,6 @@ import builtins
 
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
-
 from seqcore.engine.tape import constant, differentiable
 from seqcore.ops.dtypes import FLOATX, convert_to_array
 

@@ -93,7 +93,7 @@ def i0(x):
     return np.i0(x.astype(np.float64)).astype(dtype)
 
 
-# ---- segments ---------------------------------------------------------------------
+# ---- segments ---------------------------------------------------------------
 
 def _segments(segment_ids, num_segments):
     ids = np.asarray(plain(segment_ids)).astype(np.int64)
@@ -118,7 +118,8 @@ def _segment_sum(data, ids, num_segments):
     return out
 
 
-def segment_sum(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+def segment_sum(data, segment_ids, num_segments=None,
+                sorted=False):  # noqa: A002 - Keras's argument name
     """Sums of data's rows per segment id (rows with ids outside
     [0, num_segments) are dropped)."""
     ids, n = _segments(segment_ids, num_segments)
@@ -127,7 +128,8 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
 
 def _segment_reduce(ufunc, identity):
     @constant
-    def reduce(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    def reduce(data, segment_ids, num_segments=None,
+               sorted=False):  # noqa: A002 - Keras's argument name
         data = convert_to_array(data)
         ids, n = _segments(segment_ids, num_segments)
         out = np.full((n,) + data.shape[1:], identity(data.dtype),
@@ -154,7 +156,7 @@ segment_prod = _segment_reduce(np.multiply, lambda dtype: 1)
 segment_prod.__doc__ = "Products of data's rows per segment id."
 
 
-# ---- distances and framing -----------------------------------------------------------
+# ---- distances and framing --------------------------------------------------
 
 def cdist(x, y):
     """Euclidean distances between the rows of x (..., m, d) and y
@@ -177,7 +179,7 @@ def extract_sequences(x, sequence_length, sequence_stride):
     return take(x, index, axis=-1)
 
 
-# ---- FFTs (complex values as (real, imag)) ----------------------------------------------
+# ---- FFTs (complex values as (real, imag)) ----------------------------------
 
 def _complex(x, name):
     if not isinstance(x, (tuple, list)) or len(x) != 2:
@@ -367,7 +369,7 @@ def view_as_real(x):
     return np.stack([np.real(x), np.imag(x)], axis=-1)
 
 
-# ---- functions of functions -----------------------------------------------------
+# ---- functions of functions -------------------------------------------------
 
 def vectorize(pyfunc, *, excluded=None, signature=None):
     """pyfunc mapped over its arguments' leading axes, the results

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore.engine.tape import differentiable, plain
 from seqcore.ops import numpy_ops as npo
@@ -48,7 +48,7 @@ def _from_batch_last(y, data_format, added):
     return npo.squeeze(y, 0) if added else y
 
 
-# ---- resize ------------------------------------------------------------------------
+# ---- resize -----------------------------------------------------------------
 
 def _kernel(name, x):
     x = np.abs(x)
@@ -149,7 +149,7 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     return _from_batch_last(y, fmt, added)
 
 
-# ---- affine transform --------------------------------------------------------------
+# ---- affine transform -------------------------------------------------------
 
 def _fix_index(index, size, mode):
     """Out-of-range indices mapped as JAX's map_coordinates modes do."""
@@ -271,7 +271,7 @@ def affine_transform(images, transform, interpolation="bilinear",
     return _from_batch_last(y, fmt, added)
 
 
-# ---- crop and pad ---------------------------------------------------------------
+# ---- crop and pad -----------------------------------------------------------
 
 def _need_two(a, b, target, names):
     if [a, b, target].count(None) != 1:
@@ -367,7 +367,7 @@ def rgb_to_grayscale(images, data_format=None):
 del math
 
 
-# ---- colour spaces, filters, map_coordinates ------------------------------------------
+# ---- colour spaces, filters, map_coordinates --------------------------------
 
 def _float_images(images, name):
     x = convert_to_array(plain(images))

@@ -6,7 +6,7 @@ solve, solve_triangular, cholesky, logdet and slogdet's log|det|, svd's
 singular values (compute_uv=False), norm (composed of recorded ops)."""
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of
 
 from seqcore.engine.tape import constant, differentiable, plain
 from seqcore.ops import numpy_ops as npo

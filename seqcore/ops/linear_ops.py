@@ -8,7 +8,7 @@ import string
 
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore.engine.tape import differentiable, plain, unbroadcast
 from seqcore.ops.dtypes import convert_to_array, result_type

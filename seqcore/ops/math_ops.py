@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore.engine.tape import constant, differentiable, plain, unbroadcast
 from seqcore.ops.dtypes import FLOATX, convert_to_array, result_type
@@ -91,9 +91,12 @@ def _erf_fn(x):
     return _erf(x).astype(x.dtype)
 
 
-erf = differentiable(lambda g, out, x: (
-    g * (2 / math.sqrt(math.pi)) * np.exp(-np.square(np.asarray(x, out.dtype))),
-))(_erf_fn)
+def _erf_vjp(g, out, x):
+    x = np.asarray(x, out.dtype)
+    return (g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),)
+
+
+erf = differentiable(_erf_vjp)(_erf_fn)
 erf.__name__ = "erf"
 erf.__doc__ = "The error function, elementwise (float64 internally)."
 
@@ -103,9 +106,11 @@ def _erfc_fn(x):
     return (1 - _erf(x)).astype(x.dtype)
 
 
-erfc = differentiable(lambda g, out, x: (
-    -g * (2 / math.sqrt(math.pi)) * np.exp(-np.square(np.asarray(x, out.dtype))),
-))(_erfc_fn)
+def _erfc_vjp(g, out, x):
+    return (-_erf_vjp(g, out, x)[0],)
+
+
+erfc = differentiable(_erfc_vjp)(_erfc_fn)
 erfc.__name__ = "erfc"
 
 
@@ -145,7 +150,7 @@ def sinc(x):
     return np.sinc(_float(convert_to_array(x)))
 
 
-# ---- rounding (no gradient: piecewise constant) -----------------------------------
+# ---- rounding (no gradient: piecewise constant) -----------------------------
 
 @constant
 def floor(x):
@@ -176,7 +181,7 @@ def signbit(x):
     return np.signbit(convert_to_array(x))
 
 
-# ---- predicates and logical ops ------------------------------------------------------
+# ---- predicates and logical ops ---------------------------------------------
 
 @constant
 def isnan(x):
@@ -271,7 +276,7 @@ def bitwise_invert(x):
 bitwise_not = bitwise_invert
 
 
-# ---- binary ----------------------------------------------------------------------
+# ---- binary -----------------------------------------------------------------
 
 def _float_pair(x1, x2):
     a, b = convert_to_array(x1), convert_to_array(x2)
@@ -463,7 +468,7 @@ def copy(x):
     return _mul(x, np.ones((), x_.dtype))
 
 
-# ---- reductions ----------------------------------------------------------------
+# ---- reductions -------------------------------------------------------------
 
 @constant
 def all(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops.all
@@ -675,7 +680,7 @@ def median(x, axis=None, keepdims=False):
     return quantile(x, 0.5, axis=axis, keepdims=keepdims)
 
 
-# ---- NaN-aware reductions -----------------------------------------------------------
+# ---- NaN-aware reductions ---------------------------------------------------
 
 def _nan_to(x, value):
     x_ = convert_to_array(plain(x))

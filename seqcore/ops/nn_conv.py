@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore import _kernels
 from seqcore.engine.tape import differentiable, plain
@@ -286,7 +286,7 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1,
     return conv(y, pointwise_kernel, 1, "valid", data_format, 1)
 
 
-# ---- transposed convolution ------------------------------------------------------
+# ---- transposed convolution -------------------------------------------------
 
 def _transpose_pads(windows, strides, dilations, padding, output_padding):
     """(left, right) padding of the strided input, as Keras gives JAX."""
@@ -399,7 +399,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid",
     return _from_last(y, fmt)
 
 
-# ---- pooling ---------------------------------------------------------------------
+# ---- pooling ----------------------------------------------------------------
 
 def _pool_setup(inputs, pool_size, strides, padding, data_format, name):
     nd = ndim_of(plain(inputs))

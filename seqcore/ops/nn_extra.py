@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore.engine.tape import constant, plain
 from seqcore.ops import numpy_ops as npo
@@ -29,7 +29,7 @@ def _zero(x):
     return np.zeros((), _dtype_of(x))
 
 
-# ---- activations ---------------------------------------------------------------
+# ---- activations ------------------------------------------------------------
 
 def sparse_sigmoid(x):
     """0 for x <= -1, 1 for x >= 1, (x + 1) / 2 between."""
@@ -122,7 +122,7 @@ def sparsemax(x, axis=-1):
     return npo.maximum(npo.subtract(x, tau), 0.0)
 
 
-# ---- encodings --------------------------------------------------------------------
+# ---- encodings --------------------------------------------------------------
 
 @constant
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
@@ -155,7 +155,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False,
     return np.max(hot, axis=1 if x.ndim > 1 else 0)
 
 
-# ---- cross-entropies ------------------------------------------------------------
+# ---- cross-entropies --------------------------------------------------------
 
 def _same_shape(name, target, output):
     ts, os_ = shape_of(plain(target)), shape_of(plain(output))
@@ -224,7 +224,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
     return npo.negative(npo.sum(npo.multiply(hot, log_p), axis=axis))
 
 
-# ---- statistics and normalization --------------------------------------------------
+# ---- statistics and normalization -------------------------------------------
 
 def moments(x, axes, keepdims=False, synchronized=False):
     """(mean, variance) of x over `axes`."""
@@ -400,7 +400,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None,
     return npo.squeeze(out, 0) if unbatched else out
 
 
-# ---- space/depth -----------------------------------------------------------------
+# ---- space/depth ------------------------------------------------------------
 
 def depth_to_space(x, block_size, data_format="channels_last"):
     """(N, H, W, C) -> (N, H*b, W*b, C/b**2): depth moved into b x b

@@ -26,7 +26,7 @@ def _norm_axis(axis, ndim):
     return axis % ndim if ndim else 0
 
 
-# ---- broadcast, tile, repeat -----------------------------------------------------
+# ---- broadcast, tile, repeat ------------------------------------------------
 
 def _broadcast_to_vjp(g, out, x, shape):
     return (unbroadcast(g, _shape(x)), None)
@@ -90,7 +90,7 @@ def repeat(x, repeats, axis=None):
     return np.repeat(convert_to_array(x), repeats, axis=axis)
 
 
-# ---- gathering -----------------------------------------------------------------
+# ---- gathering --------------------------------------------------------------
 
 def _take_vjp(g, out, x, indices, axis=None):
     shape = _shape(x)
@@ -218,7 +218,7 @@ def slice_update(inputs, start_indices, updates):
     return x
 
 
-# ---- splitting and joining ----------------------------------------------------------
+# ---- splitting and joining --------------------------------------------------
 
 def split(x, indices_or_sections, axis=0):
     """x cut along `axis` into equal sections (an int) or at the given
@@ -330,7 +330,7 @@ def ravel(x):
     return reshape(x, (-1,))
 
 
-# ---- padding ----------------------------------------------------------------------
+# ---- padding ----------------------------------------------------------------
 
 def _pad_width(pad_width, ndim):
     pw = np.asarray(pad_width, dtype=np.int64)
@@ -372,7 +372,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
     return np.pad(x, pw, mode=mode)
 
 
-# ---- reordering -----------------------------------------------------------------
+# ---- reordering -------------------------------------------------------------
 
 def _flip_vjp(g, out, x, axis=None):
     return (np.flip(g, axis),)
@@ -434,7 +434,7 @@ def swapaxes(x, axis1, axis2):
     return np.swapaxes(convert_to_array(x), axis1, axis2).copy()
 
 
-# ---- diagonals ---------------------------------------------------------------------
+# ---- diagonals --------------------------------------------------------------
 
 def _diagonal_vjp(g, out, x, offset=0, axis1=0, axis2=1):
     shape = _shape(x)

@@ -5,7 +5,7 @@ indices with take_along_axis, so each value's gradient goes back to the
 element it came from."""
 import numpy as np
 
-from seqcore.ops._meta import ndim_of, shape_of, size_of
+from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore.engine.tape import constant, plain
 from seqcore.ops.dtypes import convert_to_array
