@@ -172,6 +172,10 @@ def test_control_flow_runs_eagerly_with_keras_structures():
     (lambda: ops.inv(np.zeros((2, 3))), ValueError, "square"),
     (lambda: ops.qr(np.zeros((3, 3)), mode="full"), ValueError, "mode"),
     (lambda: ops.scan(lambda c, x: (c, x), 0.0), ValueError, "xs"),
+    (lambda: ops.rearrange(np.zeros((2, 3)), "a b -> a c"), ValueError,
+     "same axes"),
+    (lambda: ops.rearrange(np.zeros((2, 3)), "(a b) c -> a b c"),
+     ValueError, "cannot infer"),
 ])
 def test_bad_arguments_raise_clear_errors(call, error, words):
     with pytest.raises(error, match=words):

@@ -290,6 +290,8 @@ CASES = [
     ("fold", lambda x: ops.fold(x, (3, 4), 2, padding=1, stride=(2, 1)),
      [_r(1, 8, 10)]),
     ("rfft", lambda x: ops.rfft(x, 6), [_r(2, 5)]),
+    ("rearrange", lambda x: ops.rearrange(x, "(a p) b -> b (p a)", p=2),
+     [_r(4, 3)]),
     ("stft", lambda x: ops.stft(x, 4, 2, 6), [_r(2, 9)]),
     ("extract_patches", lambda x: ops.image.extract_patches(
         x, 2, strides=1), [_r(1, 3, 3, 2)]),

@@ -94,6 +94,7 @@ from seqcore.ops.extra_ops import (  # noqa: E402
     view_as_real)
 from seqcore.ops.nn_blocks import (  # noqa: E402
     adaptive_average_pool, adaptive_max_pool, fold, polar, unfold)
+from seqcore.ops.einops import rearrange  # noqa: E402
 from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
 from seqcore.ops import linalg  # noqa: E402,F401 - keras.ops.linalg
 from seqcore.ops import nn  # noqa: E402,F401 - keras.ops.nn
@@ -150,5 +151,5 @@ __all__ = list(dict.fromkeys(__all__ + [
     "segment_max", "segment_min", "segment_prod", "segment_sum", "vander",
     "vectorize", "view", "view_as_complex", "view_as_real",
     "adaptive_average_pool", "adaptive_max_pool", "fold", "polar",
-    "unfold", "stft", "istft", "image", "linalg", "nn",
+    "unfold", "stft", "istft", "rearrange", "image", "linalg", "nn",
 ]))

@@ -95,10 +95,24 @@ def _product(a, k, groups, out=None):
         r = a @ k
         return r if out is None else np.add(out, r, out=out)
     fg = f // groups
-    ag = a.reshape(m, groups, cg).transpose(1, 0, 2)
-    kg = k.reshape(cg, groups, fg).transpose(1, 0, 2)
-    r = np.matmul(ag, kg).transpose(1, 0, 2).reshape(m, f)
-    return r if out is None else np.add(out, r, out=out)
+    if out is None:
+        out = np.zeros((m, f), result_type(a.dtype, k.dtype))
+    if cg == 1:
+        # depthwise: each input channel scales its own filters
+        view = out.reshape(m, groups, fg)
+        view += a.reshape(m, groups, 1) * k.reshape(groups, fg)
+        return out
+    gemm_ok = a.dtype in (np.float32, np.float64) and k.dtype == a.dtype \
+        and out.dtype == a.dtype
+    for g in range(groups):
+        part_a = a[:, g * cg:(g + 1) * cg]
+        part_k = k[:, g * fg:(g + 1) * fg]
+        if gemm_ok:
+            _kernels.gemm(part_a, np.ascontiguousarray(part_k),
+                          out[:, g * fg:(g + 1) * fg], beta=1.0)
+        else:
+            out[:, g * fg:(g + 1) * fg] += part_a @ part_k
+    return out
 
 
 def _gather(xp, k, strides, dilations, groups):
