@@ -37,3 +37,119 @@ __all__ = [
     "sum", "swish", "take_slice", "tanh", "transpose", "true_divide", "var",
     "where",
 ]
+
+# ---- the rest of keras.ops (seqcore/ops/creation.py ... linalg_extra.py) ----
+from seqcore.ops.creation import (  # noqa: E402
+    arange, empty, empty_like, eye, full, full_like, geomspace, identity,
+    linspace, logspace, ones, ones_like, tri, tril, triu, zeros, zeros_like)
+from seqcore.ops.shape_ops import (  # noqa: E402
+    append, array_split, broadcast_to, diag, diagflat, diagonal, dsplit,
+    dstack, flip, fliplr, flipud, get_item, hsplit, hstack, meshgrid,
+    moveaxis, ndim, nonzero, pad, ravel, repeat, roll, rot90, size, slice,
+    slice_update, split, swapaxes, take, take_along_axis, tile, trace,
+    unravel_index, unstack, vsplit, vstack)
+from seqcore.ops.math_ops import (  # noqa: E402
+    all, allclose, amax, amin, angle, any, arccos, arccosh, arcsin,
+    arcsinh, arctan, arctan2, arctanh, average, bitwise_and,
+    bitwise_invert, bitwise_left_shift, bitwise_not, bitwise_or,
+    bitwise_right_shift, bitwise_xor, cbrt, ceil, conj, conjugate, copy,
+    cosh, count_nonzero, cumprod, cumsum, deg2rad, diff, divide_no_nan,
+    erf, erfc, erfinv, exp2, fabs, floor, floor_divide, fmax, fmin, fmod,
+    gcd, heaviside, hypot, imag, isclose, isfinite, isin, isinf, isnan,
+    isneginf, isposinf, isreal, lcm, ldexp, left_shift, log10, log2,
+    logaddexp, logaddexp2, logical_and, logical_not, logical_or,
+    logical_xor, logsumexp, median, mod, nanargmax, nanargmin, nancumprod,
+    nancumsum, nanmax, nanmean, nanmedian, nanmin, nanpercentile, nanprod,
+    nanquantile, nanstd, nansum, nanvar, nextafter, percentile, ptp,
+    quantile, rad2deg, real, reciprocal, right_shift, round, rsqrt,
+    signbit, sinc, sinh, tan, trapezoid, trunc)
+from seqcore.ops.sorting import (  # noqa: E402
+    argpartition, argsort, bincount, digitize, histogram, in_top_k,
+    searchsorted, sort, top_k, unique)
+from seqcore.ops.linear_ops import (  # noqa: E402
+    cross, dot, einsum, inner, kron, outer, tensordot, vdot)
+from seqcore.ops.core_ops import (  # noqa: E402
+    associative_scan, cond, convert_to_numpy, dtype, fori_loop, is_tensor,
+    map, saturate_cast, scan, scatter, scatter_update, select,
+    stop_gradient, switch, vectorized_map, while_loop)
+from seqcore.ops.nn_extra import (  # noqa: E402
+    batch_normalization, binary_crossentropy, categorical_crossentropy,
+    celu, depth_to_space, dot_product_attention, glu, hard_shrink,
+    hard_tanh, layer_normalization, log_sigmoid, moments, multi_hot,
+    normalize, one_hot, psnr, rms_normalization, soft_shrink,
+    space_to_depth, sparse_categorical_crossentropy, sparse_plus,
+    sparse_sigmoid, sparsemax, squareplus, tanh_shrink, threshold)
+from seqcore.ops.nn_conv import (  # noqa: E402
+    average_pool, conv, conv_transpose, depthwise_conv, max_pool,
+    separable_conv)
+from seqcore.ops.linalg_extra import (  # noqa: E402
+    cholesky, cholesky_inverse, det, eig, eigh, inv, logdet, lstsq,
+    lu_factor, matrix_rank, norm, pinv, qr, slogdet, solve,
+    solve_triangular, svd)
+from seqcore.ops.extra_ops import (  # noqa: E402
+    array, bartlett, blackman, cdist, corrcoef, correlate, custom_gradient,
+    extract_sequences, fft, fft2, hamming, hanning, i0, ifft2, irfft, kaiser,
+    istft, nan_to_num, rfft, segment_max, segment_min, segment_prod,
+    segment_sum, stft, vander, vectorize, view, view_as_complex,
+    view_as_real)
+from seqcore.ops.nn_blocks import (  # noqa: E402
+    adaptive_average_pool, adaptive_max_pool, fold, polar, unfold)
+from seqcore.ops.einops import rearrange  # noqa: E402
+from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
+from seqcore.ops import linalg  # noqa: E402,F401 - keras.ops.linalg
+from seqcore.ops import nn  # noqa: E402,F401 - keras.ops.nn
+
+# Names also in numpy_ops.py resolve to the later, Keras-checked imports
+# above; each name is listed once.
+__all__ = list(dict.fromkeys(__all__ + [
+    "arange", "empty", "empty_like", "eye", "full", "full_like",
+    "geomspace", "identity", "linspace", "logspace", "ones", "ones_like",
+    "tri", "tril", "triu", "zeros", "zeros_like", "append", "array_split",
+    "broadcast_to", "diag", "diagflat", "diagonal", "dsplit", "dstack",
+    "flip", "fliplr", "flipud", "get_item", "hsplit", "hstack", "meshgrid",
+    "moveaxis", "ndim", "nonzero", "pad", "ravel", "repeat", "roll",
+    "rot90", "size", "slice", "slice_update", "split", "swapaxes", "take",
+    "take_along_axis", "tile", "trace", "unravel_index", "unstack",
+    "vsplit", "vstack", "all", "allclose", "amax", "amin", "angle", "any",
+    "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+    "arctanh", "average", "bitwise_and", "bitwise_invert",
+    "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "cbrt", "ceil", "conj",
+    "conjugate", "copy", "cosh", "count_nonzero", "cumprod", "cumsum",
+    "deg2rad", "diff", "divide_no_nan", "erf", "erfc", "erfinv", "exp2",
+    "fabs", "floor", "floor_divide", "fmax", "fmin", "fmod", "gcd",
+    "heaviside", "hypot", "imag", "isclose", "isfinite", "isin", "isinf",
+    "isnan", "isneginf", "isposinf", "isreal", "lcm", "ldexp",
+    "left_shift", "log10", "log2", "logaddexp", "logaddexp2",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp",
+    "median", "mod", "nanargmax", "nanargmin", "nancumprod", "nancumsum",
+    "nanmax", "nanmean", "nanmedian", "nanmin", "nanpercentile", "nanprod",
+    "nanquantile", "nanstd", "nansum", "nanvar", "nextafter", "percentile",
+    "ptp", "quantile", "rad2deg", "real", "reciprocal", "right_shift",
+    "round", "rsqrt", "signbit", "sinc", "sinh", "tan", "trapezoid",
+    "trunc", "argpartition", "argsort", "bincount", "digitize",
+    "histogram", "in_top_k", "searchsorted", "sort", "top_k", "unique",
+    "cross", "dot", "einsum", "inner", "kron", "outer", "tensordot",
+    "vdot", "associative_scan", "cond", "convert_to_numpy", "dtype",
+    "fori_loop", "is_tensor", "map", "saturate_cast", "scan", "scatter",
+    "scatter_update", "select", "stop_gradient", "switch",
+    "vectorized_map", "while_loop", "batch_normalization",
+    "binary_crossentropy", "categorical_crossentropy", "celu",
+    "depth_to_space", "dot_product_attention", "glu", "hard_shrink",
+    "hard_tanh", "layer_normalization", "log_sigmoid", "moments",
+    "multi_hot", "normalize", "one_hot", "psnr", "rms_normalization",
+    "soft_shrink", "space_to_depth", "sparse_categorical_crossentropy",
+    "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus",
+    "tanh_shrink", "threshold", "average_pool", "conv", "conv_transpose",
+    "depthwise_conv", "max_pool", "separable_conv", "cholesky",
+    "cholesky_inverse", "det", "eig", "eigh", "inv", "logdet", "lstsq",
+    "lu_factor", "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve",
+    "solve_triangular", "svd",
+    "array", "bartlett", "blackman", "cdist", "corrcoef", "correlate",
+    "custom_gradient", "extract_sequences", "fft", "fft2", "hamming",
+    "hanning", "i0", "ifft2", "irfft", "kaiser", "nan_to_num", "rfft",
+    "segment_max", "segment_min", "segment_prod", "segment_sum", "vander",
+    "vectorize", "view", "view_as_complex", "view_as_real",
+    "adaptive_average_pool", "adaptive_max_pool", "fold", "polar",
+    "unfold", "stft", "istft", "rearrange", "image", "linalg", "nn",
+]))

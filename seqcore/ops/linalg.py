@@ -95,3 +95,7 @@ def _stacked_gemm(a, b):
     for index in np.ndindex(*batch):
         _kernels.gemm(a[index], b[index], out[index])
     return out
+
+
+# keras.ops.linalg: the rest (seqcore/ops/linalg_extra.py), imported last.
+from seqcore.ops.linalg_extra import *  # noqa: E402,F401,F403

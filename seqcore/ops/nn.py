@@ -64,7 +64,13 @@ def _gelu_vjp(g, out, x, approximate=False):
     return (d.astype(out.dtype),)
 
 
-gelu = differentiable(_gelu_vjp)(_act.gelu)
+_gelu = differentiable(_gelu_vjp)(_act.gelu)
+
+
+def gelu(x, approximate=True):
+    """GELU; keras.ops.gelu approximates with tanh by default (the
+    activation keras.activations.gelu does not)."""
+    return _gelu(x, approximate=approximate)
 
 
 def _hard_silu_vjp(g, out, x):
@@ -99,3 +105,11 @@ def _log_softmax_vjp(g, out, x, axis=-1):
 
 
 log_softmax = differentiable(_log_softmax_vjp)(_act.log_softmax)
+
+
+# keras.ops.nn also holds the rest of the namespace (seqcore/ops/nn_extra.py,
+# nn_conv.py); imported last, as they use the activations above.
+from seqcore.ops.nn_conv import (average_pool, conv, conv_transpose,  # noqa: E402,F401
+                                 depthwise_conv, max_pool, separable_conv)
+from seqcore.ops.nn_extra import *  # noqa: E402,F401,F403
+from seqcore.ops.nn_blocks import *  # noqa: E402,F401,F403
