@@ -455,3 +455,17 @@ def test_mha_matches_the_reference_under_every_isa(isa):
     got = layer(query, value, attention_mask=mask)
     want, _ = mha_reference(query, value, value, *weights, mask=mask)
     np.testing.assert_allclose(got, want, atol=1e-5, rtol=1e-4)
+
+
+def test_loads_a_keras_file_with_masks_reaching_the_attention_layers(
+        tmp_path):
+    path = os.path.join(HERE, "saved", "keras_masked_attention.keras")
+    data = np.load(os.path.join(HERE, "keras_masked_attention.npz"))
+    model = keras.models.load_model(path)
+    got = model.predict(data["x"], verbose=0)
+    np.testing.assert_allclose(got, data["y"], atol=1e-5)
+    # seqcore's own save of it reloads to the same predictions
+    model.save(str(tmp_path / "again.keras"))
+    again = keras.models.load_model(str(tmp_path / "again.keras"))
+    np.testing.assert_allclose(again.predict(data["x"], verbose=0), got,
+                               atol=1e-6)
