@@ -2,8 +2,12 @@
 from seqcore.engine.input_layer import Input, InputLayer
 from seqcore.engine.layer import Layer
 from seqcore.engine.input_spec import InputSpec
+from seqcore.layers.attention import (GroupedQueryAttention,
+                                      MultiHeadAttention)
 from seqcore.layers.convolutional import Conv1D, Conv2D
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
+from seqcore.layers.dot_attention import AdditiveAttention, Attention
+from seqcore.layers.einsum_dense import EinsumDense
 from seqcore.layers.lambda_layer import Lambda
 from seqcore.layers.masking import Masking
 from seqcore.layers.merging import (Add, Average, Concatenate, Dot, Maximum,
@@ -11,6 +15,9 @@ from seqcore.layers.merging import (Add, Average, Concatenate, Dot, Maximum,
                                     concatenate, dot, maximum, minimum,
                                     multiply, subtract)
 from seqcore.layers.normalization import BatchNormalization, LayerNormalization
+from seqcore.layers.normalization_extra import (GroupNormalization,
+                                                SpectralNormalization,
+                                                UnitNormalization)
 from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling1D,
                                     GlobalAveragePooling2D, GlobalMaxPooling1D,
@@ -21,6 +28,7 @@ from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 
 # Keras's aliases
+GroupQueryAttention = GroupedQueryAttention    # Keras's exported name
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
 AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
@@ -29,6 +37,9 @@ GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
 Convolution1D, Convolution2D = Conv1D, Conv2D
 
 __all__ = [
+    "AdditiveAttention", "Attention", "EinsumDense", "GroupNormalization",
+    "GroupedQueryAttention", "GroupQueryAttention", "MultiHeadAttention",
+    "SpectralNormalization", "UnitNormalization",
     "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
     "Subtract", "add", "average", "concatenate", "dot", "maximum", "minimum",
     "multiply", "subtract",

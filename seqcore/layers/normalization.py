@@ -8,6 +8,7 @@ from seqcore import initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
+from seqcore.layers import _renorm
 from seqcore.saving.serialization import register_builtin
 
 
@@ -108,9 +109,10 @@ class BatchNormalization(Layer):
                  gamma_constraint=None, renorm=False, renorm_clipping=None,
                  renorm_momentum=0.99, synchronized=False, **kwargs):
         super().__init__(**kwargs)
-        if renorm:
-            raise ValueError("BatchNormalization: batch renormalization "
-                             "(renorm=True) is not supported by seqcore")
+        self.renorm = bool(renorm)
+        self.renorm_clipping = _renorm.check_clipping(renorm_clipping) \
+            if renorm else renorm_clipping
+        self.renorm_momentum = float(renorm_momentum)
         if not isinstance(axis, int):
             raise ValueError(f"BatchNormalization: axis must be an integer, "
                              f"received axis={axis!r}")
@@ -145,6 +147,8 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight(
             shape=shape, name="moving_variance", trainable=False,
             initializer=self.moving_variance_initializer)
+        if self.renorm:
+            _renorm.add_weights(self, shape)
         self.input_spec = InputSpec(ndim=len(input_shape),
                                     axes={self.axis: dim})
 
@@ -169,7 +173,11 @@ class BatchNormalization(Layer):
             axes = tuple(i for i in range(ndim) if i != self._axis)
             mean = inputs.mean(axis=axes)
             variance = inputs.var(axis=axes)
-        if batch_statistics:
+        renorm = None
+        if batch_statistics and self.renorm:
+            renorm = _renorm.correction(self, mean, variance)
+            _renorm.update_statistics(self, mean, variance)
+        elif batch_statistics:
             m = self.momentum
             self.moving_mean.value[...] = self.moving_mean.value * m + \
                 mean * (1.0 - m)
@@ -179,30 +187,40 @@ class BatchNormalization(Layer):
             mean = self.moving_mean.value
             variance = self.moving_variance.value
         inv = 1.0 / np.sqrt(variance + self.epsilon)
-        scale = inv * self.gamma.value if self.scale else inv
+        gamma = self.gamma.value if self.scale else None
+        beta = self.beta.value if self.center else None
+        if renorm is not None:   # (x_hat * r + d) * gamma + beta
+            gamma, beta = _renorm.compose(renorm, gamma, beta)
+        scale = inv * gamma if gamma is not None else inv
         shift = -mean * scale
-        if self.center:
-            shift = shift + self.beta.value
+        if beta is not None:
+            shift = shift + beta
         y = inputs * _broadcast(scale.astype(np.float32), (self._axis,), ndim)
         y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
         if training:
             self._saved = (inputs, mean, inv, scale, batch_statistics,
-                           weights)
+                           weights, renorm)
         return y
 
     def backward(self, dy):
-        x, mean, inv, scale, batch_statistics, weights = self._saved
+        x, mean, inv, scale, batch_statistics, weights, renorm = self._saved
         ndim, axis = x.ndim, (self._axis,)
         axes = tuple(i for i in range(ndim) if i != self._axis)
         x_hat = (x - _broadcast(mean, axis, ndim)) * _broadcast(inv, axis,
                                                                ndim)
         if self.scale:
-            store_grad(self.gamma, np.sum(dy * x_hat, axis=axes))
+            d_gamma = np.sum(dy * x_hat, axis=axes)
+            if renorm is not None:   # r and d are constants (no gradient)
+                d_gamma = d_gamma * renorm[0] + \
+                    np.sum(dy, axis=axes) * renorm[1]
+            store_grad(self.gamma, d_gamma)
         if self.center:
             store_grad(self.beta, np.sum(dy, axis=axes))
         if not batch_statistics:  # an affine map with fixed statistics
             return (dy * _broadcast(scale, axis, ndim)).astype(np.float32)
         gamma = self.gamma.value if self.scale else 1.0
+        if renorm is not None:
+            gamma = gamma * renorm[0]
         d_hat = dy * _broadcast(np.asarray(gamma, np.float32), axis, ndim)
         if weights is not None:
             return _masked_moments_backward(x, d_hat, weights, mean, inv,
@@ -225,8 +243,9 @@ class BatchNormalization(Layer):
                 self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "renorm": False, "renorm_clipping": None,
-            "renorm_momentum": 0.99, "synchronized": self.synchronized,
+            "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+            "synchronized": self.synchronized,
         })
         return config
 

@@ -179,7 +179,8 @@ def functional_config(model):
         for node in layer._inbound_nodes:
             if id(node) not in model_nodes or not node.input_tensors:
                 continue
-            inbound.append({"args": _node_arguments(node), "kwargs": {}})
+            inbound.append({"args": _node_arguments(node),
+                            "kwargs": dict(getattr(node, "call_kwargs", {}))})
         entry["inbound_nodes"] = inbound
         layers.append(entry)
 
@@ -251,6 +252,15 @@ def _node_refs(node):
     return [tuple(ref[:3]) for ref in node]
 
 
+def _node_kwargs(node, layer):
+    """The call options of a Keras 3 inbound node that `layer` takes back
+    (those it lists in `_serialized_call_kwargs`, e.g. MultiHeadAttention's
+    use_causal_mask); others are dropped."""
+    allowed = getattr(layer, "_serialized_call_kwargs", ())
+    kwargs = node.get("kwargs") if isinstance(node, dict) else None
+    return {k: v for k, v in (kwargs or {}).items() if k in allowed}
+
+
 def _argument_value(item, outputs):
     """A call argument from its config: tensors from the nodes built so
     far, slices, lists, constants."""
@@ -301,7 +311,7 @@ def functional_from_config(config, custom_objects=None):
                     if type(layer).__name__ == "GetItem" and \
                             isinstance(args[-1], list):
                         args[-1] = tuple(args[-1])
-                    result = layer(*args)
+                    result = layer(*args, **_node_kwargs(raw, layer))
                 else:
                     args = [outputs[(r[0], r[1])][r[2]] for r in refs]
                     result = layer(args[0] if len(args) == 1 else args)
