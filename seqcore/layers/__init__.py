@@ -3,6 +3,10 @@ from seqcore.engine.input_layer import Input, InputLayer
 from seqcore.engine.layer import Layer
 from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.convolutional import Conv1D, Conv2D
+from seqcore.layers.convolutional_depthwise import DepthwiseConv1D, \
+    DepthwiseConv2D
+from seqcore.layers.convolutional_transpose import Conv1DTranspose, \
+    Conv2DTranspose
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
 from seqcore.layers.lambda_layer import Lambda
 from seqcore.layers.masking import Masking
@@ -27,6 +31,8 @@ GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
     GlobalAveragePooling2D
 Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, \
+    Conv2DTranspose
 
 __all__ = [
     "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
@@ -42,4 +48,7 @@ __all__ = [
     "LSTM", "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D",
     "MaxPooling2D", "Permute",
     "RepeatVector", "Reshape", "SimpleRNN",
+    # issue 16, convolutions
+    "Conv1DTranspose", "Conv2DTranspose", "Convolution1DTranspose",
+    "Convolution2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
 ]
