@@ -98,6 +98,15 @@ CASES = [
     ("dw1d_same_mult", lambda: layers.DepthwiseConv1D(
         3, padding="same", depth_multiplier=2, activation="sigmoid"),
      (2, 7, 3)),
+    ("sep2d_c7_same_tanh", lambda: layers.SeparableConv2D(
+        4, 3, padding="same", activation="tanh"), (2, 4, 5, 7)),
+    ("sep2d_c1_mult_stride", lambda: layers.SeparableConv2D(
+        3, (2, 3), strides=2, depth_multiplier=3), (2, 5, 6, 1)),
+    ("sep2d_first_dilated", lambda: layers.SeparableConv2D(
+        2, 2, dilation_rate=2, data_format="channels_first",
+        use_bias=False), (1, 3, 5, 5)),
+    ("sep1d_same_mult", lambda: layers.SeparableConv1D(
+        3, 3, padding="same", depth_multiplier=2), (2, 7, 3)),
     ("tr2d_same_s2", lambda: layers.Conv2DTranspose(
         3, 3, strides=2, padding="same", activation="tanh"), (2, 3, 4, 7)),
     ("tr2d_valid_outpad", lambda: layers.Conv2DTranspose(
@@ -144,6 +153,8 @@ THREADED = [
      (4, 32, 32, 33)),
     ("dw2d_mult_stride", lambda: layers.DepthwiseConv2D(
         3, strides=2, depth_multiplier=3), (3, 33, 31, 16)),
+    ("sep2d", lambda: layers.SeparableConv2D(32, 3, padding="same"),
+     (4, 28, 28, 33)),
     ("tr2d", lambda: layers.Conv2DTranspose(16, 3, strides=2,
                                             padding="same"),
      (4, 14, 14, 32)),
@@ -186,7 +197,9 @@ def test_every_isa_matches_the_reference(name, make, shape, isa):
     # the kernel gradient is the adjoint in the kernel: <dk, e> = <w, J e>
     k = layer.trainable_weights[0].value.astype(np.float64)
     e = np.random.default_rng(4).standard_normal(k.shape)
-    others = [v.value.astype(np.float64) * 0
+    # the other weights as they are, but a zero bias (separable layers are
+    # linear in each kernel with the other fixed)
+    others = [v.value.astype(np.float64) * (v is not layer.bias)
               for v in layer.trainable_weights[1:]]
     if getattr(layer.activation, "__name__", "linear") == "linear":
         fn = reference(layer)

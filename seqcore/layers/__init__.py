@@ -5,6 +5,8 @@ from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.convolutional import Conv1D, Conv2D
 from seqcore.layers.convolutional_depthwise import DepthwiseConv1D, \
     DepthwiseConv2D
+from seqcore.layers.convolutional_separable import SeparableConv1D, \
+    SeparableConv2D
 from seqcore.layers.convolutional_transpose import Conv1DTranspose, \
     Conv2DTranspose
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
@@ -33,6 +35,8 @@ GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
 Convolution1D, Convolution2D = Conv1D, Conv2D
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, \
     Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, \
+    SeparableConv2D
 
 __all__ = [
     "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
@@ -51,4 +55,6 @@ __all__ = [
     # issue 16, convolutions
     "Conv1DTranspose", "Conv2DTranspose", "Convolution1DTranspose",
     "Convolution2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
+    "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D",
 ]
