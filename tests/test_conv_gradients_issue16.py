@@ -107,6 +107,13 @@ CASES = [
         use_bias=False), (1, 3, 5, 5)),
     ("sep1d_same_mult", lambda: layers.SeparableConv1D(
         3, 3, padding="same", depth_multiplier=2), (2, 7, 3)),
+    ("conv2d_groups3_c33", lambda: layers.Conv2D(
+        6, 3, groups=3, padding="same", activation="tanh"), (1, 4, 3, 33)),
+    ("conv2d_groups7_stride_first", lambda: layers.Conv2D(
+        7, (2, 3), strides=2, groups=7, data_format="channels_first"),
+     (2, 7, 5, 6)),
+    ("conv1d_groups_causal", lambda: layers.Conv1D(
+        4, 3, groups=2, padding="causal", dilation_rate=2), (2, 7, 6)),
     ("tr2d_same_s2", lambda: layers.Conv2DTranspose(
         3, 3, strides=2, padding="same", activation="tanh"), (2, 3, 4, 7)),
     ("tr2d_valid_outpad", lambda: layers.Conv2DTranspose(
@@ -155,6 +162,9 @@ THREADED = [
         3, strides=2, depth_multiplier=3), (3, 33, 31, 16)),
     ("sep2d", lambda: layers.SeparableConv2D(32, 3, padding="same"),
      (4, 28, 28, 33)),
+    ("conv2d_groups", lambda: layers.Conv2D(32, 3, groups=4,
+                                            padding="same"),
+     (4, 20, 20, 32)),
     ("tr2d", lambda: layers.Conv2DTranspose(16, 3, strides=2,
                                             padding="same"),
      (4, 14, 14, 32)),
