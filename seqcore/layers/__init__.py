@@ -3,6 +3,7 @@ from seqcore.engine.input_layer import Input, InputLayer
 from seqcore.engine.layer import Layer
 from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.convolutional import Conv1D, Conv2D
+from seqcore.layers.convolutional_3d import Conv3D, Conv3DTranspose
 from seqcore.layers.convolutional_depthwise import DepthwiseConv1D, \
     DepthwiseConv2D
 from seqcore.layers.convolutional_separable import SeparableConv1D, \
@@ -22,6 +23,8 @@ from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling2D, GlobalMaxPooling1D,
                                     GlobalMaxPooling2D, MaxPooling1D,
                                     MaxPooling2D)
+from seqcore.layers.pooling_3d import AveragePooling3D, \
+    GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D
 from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
@@ -37,6 +40,9 @@ Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, \
     Conv2DTranspose
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, \
     SeparableConv2D
+Convolution3D, Convolution3DTranspose = Conv3D, Conv3DTranspose
+MaxPool3D, AvgPool3D = MaxPooling3D, AveragePooling3D
+GlobalMaxPool3D, GlobalAvgPool3D = GlobalMaxPooling3D, GlobalAveragePooling3D
 
 __all__ = [
     "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
@@ -56,5 +62,8 @@ __all__ = [
     "Conv1DTranspose", "Conv2DTranspose", "Convolution1DTranspose",
     "Convolution2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
     "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
-    "SeparableConvolution2D",
+    "SeparableConvolution2D", "Conv3D", "Conv3DTranspose", "Convolution3D",
+    "Convolution3DTranspose", "MaxPooling3D", "AveragePooling3D",
+    "MaxPool3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalAveragePooling3D",
+    "GlobalMaxPool3D", "GlobalAvgPool3D",
 ]
