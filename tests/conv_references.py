@@ -93,9 +93,10 @@ def conv_transpose(x, k, bias=None, strides=None, dilation=None,
 
 
 def conv3d(x, k, bias=None, strides=(1, 1, 1), dilation=(1, 1, 1),
-           padding="valid"):
-    """x (n, d, h, w, c), k (kd, kh, kw, c, f) -> (n, od, oh, ow, f): a sum
-    over the depth taps of 2-D convolutions of depth slices, float64."""
+           padding="valid", groups=1):
+    """x (n, d, h, w, c), k (kd, kh, kw, c / groups, f) -> (n, od, oh, ow,
+    f): a sum over the depth taps of 2-D (grouped) convolutions of depth
+    slices, float64."""
     x = x.astype(np.float64)
     n, d, h, w, c = x.shape
     kd = k.shape[0]
@@ -107,9 +108,32 @@ def conv3d(x, k, bias=None, strides=(1, 1, 1), dilation=(1, 1, 1),
     for o in range(od):
         acc = 0
         for t in range(kd):
-            acc = acc + ref.conv2d(x[:, o * strides[0] + t * dilation[0]],
-                                   k[t], strides=strides[1:],
-                                   dilation=dilation[1:], padding=padding)
+            acc = acc + grouped_conv2d(
+                x[:, o * strides[0] + t * dilation[0]], k[t], groups,
+                strides=strides[1:], dilation=dilation[1:], padding=padding)
         out.append(acc)
     y = np.stack(out, axis=1)
     return y if bias is None else y + bias
+
+
+def pool3d(x, pool, strides, padding, mode):
+    """Max or average pooling of x (n, d, h, w, c) over pool windows,
+    padded cells ('same': TensorFlow's split) left out of both, float64."""
+    x = x.astype(np.float64)
+    starts, sizes = [], []
+    for a in range(3):
+        length = x.shape[1 + a]
+        if padding == "same":
+            before, _, out = ref.same_padding(length, pool[a], strides[a])
+        else:
+            before, out = 0, (length - pool[a]) // strides[a] + 1
+        starts.append([o * strides[a] - before for o in range(out)])
+        sizes.append(out)
+    y = np.empty((x.shape[0],) + tuple(sizes) + (x.shape[-1],))
+    for od, oh, ow in np.ndindex(*sizes):
+        box = tuple(slice(max(starts[a][o], 0), starts[a][o] + pool[a])
+                    for a, o in enumerate((od, oh, ow)))
+        cells = x[(slice(None),) + box].reshape(x.shape[0], -1, x.shape[-1])
+        y[:, od, oh, ow] = cells.max(axis=1) if mode == "max" \
+            else cells.mean(axis=1)
+    return y

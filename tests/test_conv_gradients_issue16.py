@@ -42,11 +42,11 @@ def reference(layer):
     name = layer.__class__.__name__
     rank = getattr(layer, "rank", 2)
     fill = (1,) * (2 - rank)
-    act = getattr(layer.activation, "__name__", "linear")
+    act = getattr(getattr(layer, "activation", None), "__name__", "linear")
 
     def run(x, *weights):
         x2 = _nhwc(x, layer)
-        bias = weights[-1] if layer.use_bias else None
+        bias = weights[-1] if getattr(layer, "use_bias", False) else None
         if name.startswith("Depthwise"):
             k = weights[0][None] if rank == 1 else weights[0]
             y = cref.depthwise2d(_as2d(x2, rank), k, bias,
@@ -65,9 +65,20 @@ def reference(layer):
                                     layer.dilation_rate, layer.padding,
                                     layer.output_padding)
             y = y[:, None] if rank == 1 else y
+        elif "Pooling3D" in name:
+            if name.startswith("Global"):
+                axes = (1, 2, 3)
+                y = x2.max(axis=axes, keepdims=True) if "Max" in name \
+                    else x2.mean(axis=axes, keepdims=True)
+                y = y if layer.keepdims else y.reshape(y.shape[0], -1)
+            else:
+                y = cref.pool3d(x2, layer.pool_size, layer.strides,
+                                layer.padding,
+                                "max" if "Max" in name else "avg")
+            return _back(y, layer) if y.ndim == 5 else y
         elif name == "Conv3D":
             y = cref.conv3d(x2, weights[0], bias, layer.strides,
-                            layer.dilation_rate, layer.padding)
+                            layer.dilation_rate, layer.padding, layer.groups)
         else:  # grouped Conv1D / Conv2D
             k = weights[0][None] if rank == 1 else weights[0]
             padding = layer.padding
@@ -114,6 +125,28 @@ CASES = [
      (2, 7, 5, 6)),
     ("conv1d_groups_causal", lambda: layers.Conv1D(
         4, 3, groups=2, padding="causal", dilation_rate=2), (2, 7, 6)),
+    ("conv3d_c7_same_stride", lambda: layers.Conv3D(
+        3, (2, 3, 2), strides=(2, 1, 2), padding="same",
+        activation="tanh"), (1, 5, 3, 4, 7)),
+    ("conv3d_groups_dilated_first", lambda: layers.Conv3D(
+        2, 2, dilation_rate=(2, 1, 1), groups=2,
+        data_format="channels_first"), (2, 4, 5, 3, 3)),
+    ("tr3d_same_s2", lambda: layers.Conv3DTranspose(
+        2, 3, strides=(2, 1, 2), padding="same"), (1, 3, 2, 3, 3)),
+    ("tr3d_valid_outpad_first", lambda: layers.Conv3DTranspose(
+        3, 2, strides=2, output_padding=(1, 0, 1),
+        data_format="channels_first", activation="sigmoid"),
+     (1, 1, 2, 3, 2)),
+    ("maxpool3d_same", lambda: layers.MaxPooling3D(
+        (3, 2, 2), strides=(2, 1, 2), padding="same"), (2, 5, 4, 5, 3)),
+    ("maxpool3d_overlap_first", lambda: layers.MaxPooling3D(
+        2, strides=1, data_format="channels_first"), (1, 2, 3, 4, 3)),
+    ("avgpool3d_same", lambda: layers.AveragePooling3D(
+        (2, 3, 2), padding="same"), (2, 3, 5, 4, 1)),
+    ("gmax3d_keep", lambda: layers.GlobalMaxPooling3D(keepdims=True),
+     (2, 3, 2, 4, 3)),
+    ("gavg3d_first", lambda: layers.GlobalAveragePooling3D(
+        data_format="channels_first"), (2, 3, 2, 4, 3)),
     ("tr2d_same_s2", lambda: layers.Conv2DTranspose(
         3, 3, strides=2, padding="same", activation="tanh"), (2, 3, 4, 7)),
     ("tr2d_valid_outpad", lambda: layers.Conv2DTranspose(
@@ -165,6 +198,11 @@ THREADED = [
     ("conv2d_groups", lambda: layers.Conv2D(32, 3, groups=4,
                                             padding="same"),
      (4, 20, 20, 32)),
+    ("conv3d", lambda: layers.Conv3D(8, 3, padding="same"),
+     (2, 8, 10, 10, 8)),
+    ("tr3d", lambda: layers.Conv3DTranspose(4, 3, strides=2,
+                                            padding="same"),
+     (2, 4, 6, 6, 8)),
     ("tr2d", lambda: layers.Conv2DTranspose(16, 3, strides=2,
                                             padding="same"),
      (4, 14, 14, 32)),
