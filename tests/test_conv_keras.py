@@ -11,7 +11,7 @@ import pytest
 
 import seqcore as keras
 from seqcore import layers
-from tests.fixtures.conv_cases import CASES
+from tests.fixtures.conv_cases import CASES, MODELS
 
 HERE = pathlib.Path(__file__).resolve().parent / "fixtures"
 FIXTURES = np.load(HERE / "keras_convs.npz")
@@ -86,11 +86,12 @@ def test_from_config_round_trip(case):
     np.testing.assert_array_equal(clone(x), layer(x))
 
 
-def test_keras_model_file_loads_and_matches():
-    model = keras.saving.load_model(HERE / "saved" / "convs.keras")
-    arrays = np.load(HERE / "saved" / "convs.npz")
-    names = [layer.__class__.__name__ for layer in model.layers]
-    assert names == ["DepthwiseConv2D", "SeparableConv2D", "Conv2D",
-                     "Conv2DTranspose", "Conv2D"]
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_keras_model_file_loads_and_matches(name):
+    model = keras.saving.load_model(HERE / "saved" / f"{name}.keras")
+    arrays = np.load(HERE / "saved" / f"{name}.npz")
+    expected = [layer.__class__.__name__
+                for layer in MODELS[name][1](layers)]
+    assert [layer.__class__.__name__ for layer in model.layers] == expected
     np.testing.assert_allclose(model.predict(arrays["x"], verbose=0),
                                arrays["y"], rtol=1e-5, atol=1e-5)
