@@ -103,6 +103,10 @@ CASES = [
         (2, 3), strides=(2, 1), depth_multiplier=3), (2, 5, 6, 1)),
     ("dw2d_c33_dilated", lambda: layers.DepthwiseConv2D(
         2, dilation_rate=2, padding="same"), (1, 4, 5, 33)),
+    ("dw2d_c7_stride2_same", lambda: layers.DepthwiseConv2D(
+        3, strides=2, padding="same"), (2, 6, 7, 7)),
+    ("dw2d_c33_stride_valid", lambda: layers.DepthwiseConv2D(
+        (3, 2), strides=(1, 3), activation="relu"), (1, 5, 8, 33)),
     ("dw2d_first_mult", lambda: layers.DepthwiseConv2D(
         3, strides=2, depth_multiplier=2, data_format="channels_first",
         use_bias=False), (2, 3, 5, 5)),
