@@ -46,6 +46,8 @@ PORTABLE_SOURCES = [
     "csrc/gemm/pack.c",
     "csrc/gemm/ukernel_ref.c",
     "csrc/gemm/dgemm.c",
+    "csrc/depthwise.c",
+    "csrc/depthwise_generic.c",
 ]
 
 # x86-64 only: each file with the flags of the one ISA it targets.
@@ -58,6 +60,8 @@ X86_ISA_SOURCES = {
     "csrc/conv_thin_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/winograd_avx2.c": ["-mavx2", "-mfma"],
     "csrc/winograd_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
+    "csrc/depthwise_avx2.c": ["-mavx2", "-mfma"],
+    "csrc/depthwise_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx2_6x16.c": ["-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx512_8x32.c": ["-mavx512f", "-mavx2", "-mfma"],
 }

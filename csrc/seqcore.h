@@ -413,6 +413,25 @@ void sc_adafactor_update_f32(float *p, const float *g, float *r, float *c,
                              float rho, float beta_2, float epsilon_1,
                              float epsilon_2, float clip_threshold);
 
+/* ---- depthwise convolution (depthwise.c) --------------------------------
+ * Each of the g->c input channels convolved with its own mult filters:
+ * y[n, oh, ow, ch * mult + m] = act(bias[ch * mult + m] + sum_{i,j}
+ * x[n, oh*sh - pt + i*dh, ow*sw - pl + j*dw, ch] * k[i, j, ch, m]).
+ * x: NHWC, k: (kh, kw, c, mult), y: (n, oh, ow, c * mult); bias may be NULL.
+ * Zero padding. Returns 0. */
+int sc_depthwise2d_forward_f32(const sc_window *g, const float *x,
+                               const float *k, long mult, const float *bias,
+                               sc_act act, float *y);
+
+/* Gradients of the depthwise convolution above given dy (n, oh, ow,
+ * c * mult) after the activation's derivative: dk (kh, kw, c, mult) =
+ * beta * dk + the kernel gradient, when not NULL; dx (n, h, w, c), when not
+ * NULL, overwritten with the input gradient. Returns 0, or -1 when out of
+ * memory. */
+int sc_depthwise2d_backward_f32(const sc_window *g, const float *x,
+                                const float *k, long mult, const float *dy,
+                                float *dk, float beta, float *dx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -206,3 +206,12 @@ cdef extern from "seqcore.h" nogil:
     void sc_softmax_xent_f32(const float *z, const float *t,
                              const long *labels, long n, long c,
                              const float *scale, float *loss, float *dz)
+
+    # depthwise convolution (depthwise.c)
+    int sc_depthwise2d_forward_f32(const sc_window *g, const float *x,
+                                   const float *k, long mult,
+                                   const float *bias, sc_act act, float *y)
+    int sc_depthwise2d_backward_f32(const sc_window *g, const float *x,
+                                    const float *k, long mult,
+                                    const float *dy, float *dk, float beta,
+                                    float *dx)

@@ -5,6 +5,13 @@ from seqcore.engine.input_spec import InputSpec
 from seqcore.layers.attention import (GroupedQueryAttention,
                                       MultiHeadAttention)
 from seqcore.layers.convolutional import Conv1D, Conv2D
+from seqcore.layers.convolutional_3d import Conv3D, Conv3DTranspose
+from seqcore.layers.convolutional_depthwise import DepthwiseConv1D, \
+    DepthwiseConv2D
+from seqcore.layers.convolutional_separable import SeparableConv1D, \
+    SeparableConv2D
+from seqcore.layers.convolutional_transpose import Conv1DTranspose, \
+    Conv2DTranspose
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
 from seqcore.layers.dot_attention import AdditiveAttention, Attention
 from seqcore.layers.einsum_dense import EinsumDense
@@ -23,6 +30,8 @@ from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     GlobalAveragePooling2D, GlobalMaxPooling1D,
                                     GlobalMaxPooling2D, MaxPooling1D,
                                     MaxPooling2D)
+from seqcore.layers.pooling_3d import AveragePooling3D, \
+    GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D
 from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
@@ -35,6 +44,13 @@ GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, \
     GlobalAveragePooling2D
 Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, \
+    Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, \
+    SeparableConv2D
+Convolution3D, Convolution3DTranspose = Conv3D, Conv3DTranspose
+MaxPool3D, AvgPool3D = MaxPooling3D, AveragePooling3D
+GlobalMaxPool3D, GlobalAvgPool3D = GlobalMaxPooling3D, GlobalAveragePooling3D
 
 __all__ = [
     "AdditiveAttention", "Attention", "EinsumDense", "GroupNormalization",
@@ -53,4 +69,12 @@ __all__ = [
     "LSTM", "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D",
     "MaxPooling2D", "Permute",
     "RepeatVector", "Reshape", "SimpleRNN",
+    # issue 16, convolutions
+    "Conv1DTranspose", "Conv2DTranspose", "Convolution1DTranspose",
+    "Convolution2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
+    "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D", "Conv3D", "Conv3DTranspose", "Convolution3D",
+    "Convolution3DTranspose", "MaxPooling3D", "AveragePooling3D",
+    "MaxPool3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalAveragePooling3D",
+    "GlobalMaxPool3D", "GlobalAvgPool3D",
 ]

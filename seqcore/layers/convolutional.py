@@ -5,7 +5,7 @@ import numpy as np
 from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
-from seqcore.layers import _windows
+from seqcore.layers import _grouped_conv, _windows
 from seqcore.layers._validation import int_tuple, one_of, positive_int
 from seqcore.engine.variables import grad_beta, store_grad
 from seqcore.layers.core import OUTPUT_DERIVATIVE, activation_backward, \
@@ -34,10 +34,12 @@ class BaseConv(Layer):
         self.data_format = one_of(cls, "data_format",
                                   data_format or "channels_last",
                                   ("channels_last", "channels_first"))
-        if groups != 1:
-            raise ValueError(f"{cls}: grouped convolution is not supported "
-                             f"by seqcore, received groups={groups!r}")
-        self.groups = 1
+        self.groups = positive_int(cls, "groups", groups)
+        if self.filters % self.groups:
+            raise ValueError(
+                f"{cls}: the number of filters must be evenly divisible by "
+                f"the number of groups. Received: groups={self.groups}, "
+                f"filters={self.filters}")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
                 f"{cls}: `strides > 1` not supported in conjunction with "
@@ -58,8 +60,9 @@ class BaseConv(Layer):
             raise ValueError(f"{self.__class__.__name__} '{self.name}': the "
                              f"channel axis of the input must be known, "
                              f"received shape {tuple(input_shape)}")
+        _grouped_conv.check(self, channels)
         self.kernel = self.add_weight(
-            shape=self.kernel_size + (channels, self.filters),
+            shape=self.kernel_size + (channels // self.groups, self.filters),
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer, name="kernel")
         self.bias = self.add_weight(
@@ -79,6 +82,8 @@ class BaseConv(Layer):
                                      self.data_format)
 
     def call(self, inputs, training=None):
+        if self.groups > 1:
+            return _grouped_conv.call(self, inputs, training)
         x = _windows.to_nhwc(inputs, self.rank, self.data_format)
         _, strides, dilation, out, pads = _windows.geometry(
             self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
@@ -131,6 +136,8 @@ class BaseConv(Layer):
     _dy_is_dz = False
 
     def backward(self, dy):
+        if self.groups > 1:
+            return _grouped_conv.backward(self, dy)
         if isinstance(dy, _windows.RoutedGradient):
             return self._backward_routed(dy)
         x, z, y, strides, dilation, pads, _ = self._saved
@@ -161,7 +168,7 @@ class BaseConv(Layer):
         activation's derivative must follow from its output alone (the
         routed outputs are what the pooling kept) and no activity
         regularizer may add a dense gradient."""
-        return self.activity_regularizer is None and (
+        return self.groups == 1 and self.activity_regularizer is None and (
             self.activation is activations.linear or
             activations.KERNEL_NAMES.get(self.activation) in
             OUTPUT_DERIVATIVE)
