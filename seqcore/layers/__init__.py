@@ -13,6 +13,8 @@ from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
 from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+# issue 16: the rest of the catalogue
+from seqcore.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 
 # Keras's aliases
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
@@ -32,4 +34,6 @@ __all__ = [
     "InputLayer", "InputSpec", "Layer", "LayerNormalization", "LSTM",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Permute",
     "RepeatVector", "Reshape", "SimpleRNN",
+    # issue 16
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
 ]
