@@ -73,3 +73,81 @@ def test_softmax_with_mask():
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         return np.where(mask, e / e.sum(axis=-1, keepdims=True), 0.0)
     check(layers.Softmax(), x, fn, mask=mask)
+
+
+# ---- spatial reshaping -------------------------------------------------------------
+
+def _pad_ref(pads, fmt):
+    def fn(x):
+        axes = range(1, x.ndim - 1) if fmt == "channels_last" \
+            else range(2, x.ndim)
+        widths = [(0, 0)] * x.ndim
+        for axis, pad in zip(axes, pads):
+            widths[axis] = pad
+        return np.pad(x, widths)
+    return fn
+
+
+@pytest.mark.parametrize("layer,pads,shape", [
+    (lambda: layers.ZeroPadding1D((2, 1)), [(2, 1)], (2, 4, 3)),
+    (lambda: layers.ZeroPadding2D(((1, 0), (2, 3))), [(1, 0), (2, 3)],
+     (2, 3, 3, 2)),
+    (lambda: layers.ZeroPadding3D(1), [(1, 1)] * 3, (1, 2, 3, 2, 2))])
+@pytest.mark.parametrize("fmt", ["channels_last", "channels_first"])
+def test_zero_padding(layer, pads, shape, fmt):
+    made = layer()
+    made.data_format = fmt
+    check(made, rand(*shape), _pad_ref(pads, fmt))
+
+
+def _crop_ref(crops, fmt):
+    def fn(x):
+        axes = range(1, x.ndim - 1) if fmt == "channels_last" \
+            else range(2, x.ndim)
+        index = [slice(None)] * x.ndim
+        for axis, (a, b) in zip(axes, crops):
+            index[axis] = slice(a, x.shape[axis] - b)
+        return x[tuple(index)]
+    return fn
+
+
+@pytest.mark.parametrize("make,crops,shape,fmt", [
+    (lambda: layers.Cropping1D((2, 1)), [(2, 1)], (2, 6, 3),
+     "channels_last"),
+    (lambda: layers.Cropping2D(((1, 0), (2, 1))), [(1, 0), (2, 1)],
+     (2, 4, 5, 2), "channels_last"),
+    (lambda: layers.Cropping2D(1, data_format="channels_first"),
+     [(1, 1), (1, 1)], (2, 2, 4, 5), "channels_first"),
+    (lambda: layers.Cropping3D(((0, 1), (1, 1), (2, 0))),
+     [(0, 1), (1, 1), (2, 0)], (1, 3, 4, 4, 2), "channels_last")])
+def test_cropping(make, crops, shape, fmt):
+    check(make(), rand(*shape), _crop_ref(crops, fmt))
+
+
+def _bilinear_matrix(n, f):
+    """Interpolation matrix written out from the half-pixel definition."""
+    m = np.zeros((n * f, n))
+    for o in range(n * f):
+        s = np.clip((o + 0.5) / f - 0.5, 0, n - 1)
+        lo = int(np.floor(s))
+        hi = min(lo + 1, n - 1)
+        m[o, lo] += 1 - (s - lo)
+        m[o, hi] += s - lo
+    return m
+
+
+@pytest.mark.parametrize("make,shape,fn", [
+    (lambda: layers.UpSampling1D(3), (2, 4, 3),
+     lambda x: np.repeat(x, 3, axis=1)),
+    (lambda: layers.UpSampling2D((2, 3)), (2, 3, 2, 2),
+     lambda x: np.repeat(np.repeat(x, 2, axis=1), 3, axis=2)),
+    (lambda: layers.UpSampling2D(2, data_format="channels_first"),
+     (1, 2, 3, 2), lambda x: np.repeat(np.repeat(x, 2, axis=2), 2, axis=3)),
+    (lambda: layers.UpSampling3D((1, 2, 2)), (1, 2, 2, 3, 2),
+     lambda x: np.repeat(np.repeat(x, 2, axis=2), 2, axis=3)),
+    (lambda: layers.UpSampling2D((2, 3), interpolation="bilinear"),
+     (2, 3, 4, 2), lambda x: np.einsum("oh,bhwc,pw->bopc",
+                                       _bilinear_matrix(3, 2), x,
+                                       _bilinear_matrix(4, 3)))])
+def test_upsampling(make, shape, fn):
+    check(make(), rand(*shape), fn)

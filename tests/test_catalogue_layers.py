@@ -54,3 +54,40 @@ def test_activation_layers_pass_the_mask_on():
     model.add(layers.Softmax())
     with pytest.raises(ValueError, match="broadcastable"):
         model(x)
+
+
+# ---- spatial reshaping -------------------------------------------------------------
+
+@pytest.mark.parametrize("make,error,match", [
+    (lambda: layers.ZeroPadding1D(-1), ValueError, "padding"),
+    (lambda: layers.ZeroPadding2D((1, 2, 3)), ValueError, "2 elements"),
+    (lambda: layers.ZeroPadding3D(((1, 1), (1, -1), (0, 0))), ValueError,
+     "padding"),
+    (lambda: layers.Cropping2D("a"), ValueError, "cropping"),
+    (lambda: layers.Cropping3D(data_format="channels_middle"), ValueError,
+     "data_format"),
+    (lambda: layers.UpSampling1D(2.0), TypeError, "integer"),
+    (lambda: layers.UpSampling2D(0), ValueError, "size"),
+    (lambda: layers.UpSampling2D(interpolation="lanczos3"), ValueError,
+     "nearest"),
+])
+def test_spatial_layers_refuse_bad_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_cropping_more_than_the_input_names_the_shapes():
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\)"):
+        layers.Cropping1D((2, 1))(np.zeros((2, 3, 4), np.float32))
+    with pytest.raises(ValueError, match="cropping"):
+        layers.Cropping2D(((0, 0), (3, 3))).compute_output_shape(
+            (None, 8, 6, 1))
+
+
+def test_spatial_shapes_with_unknown_sizes():
+    assert layers.ZeroPadding2D(2).compute_output_shape(
+        (None, None, 5, 3)) == (None, None, 9, 3)
+    assert layers.UpSampling3D(2, data_format="channels_first") \
+        .compute_output_shape((None, 3, None, 2, 4)) == (None, 3, None, 4, 8)
+    assert layers.Cropping1D(1).compute_output_shape((4, None, 2)) == \
+        (4, None, 2)

@@ -15,6 +15,9 @@ from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 # issue 16: the rest of the catalogue
 from seqcore.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from seqcore.layers.cropping import Cropping1D, Cropping2D, Cropping3D
+from seqcore.layers.padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
+from seqcore.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D
 
 # Keras's aliases
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
@@ -36,4 +39,7 @@ __all__ = [
     "RepeatVector", "Reshape", "SimpleRNN",
     # issue 16
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
+    "Cropping1D", "Cropping2D", "Cropping3D",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D",
 ]
