@@ -91,3 +91,151 @@ def test_spatial_shapes_with_unknown_sizes():
         .compute_output_shape((None, 3, None, 2, 4)) == (None, 3, None, 4, 8)
     assert layers.Cropping1D(1).compute_output_shape((4, None, 2)) == \
         (4, None, 2)
+
+
+# ---- noise, regularization, masking ---------------------------------------------------
+
+def _x(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(
+        np.float32)
+
+
+@pytest.mark.parametrize("cls,shape,fmt,kept_axes", [
+    (layers.SpatialDropout1D, (40, 6, 8), None, (0, 2)),
+    (layers.SpatialDropout2D, (40, 3, 4, 8), "channels_last", (0, 3)),
+    (layers.SpatialDropout2D, (40, 8, 3, 4), "channels_first", (0, 1)),
+    (layers.SpatialDropout3D, (40, 2, 3, 2, 8), "channels_last", (0, 4)),
+    (layers.SpatialDropout3D, (40, 8, 2, 3, 2), "channels_first", (0, 1))])
+def test_spatial_dropout_drops_whole_feature_maps(cls, shape, fmt, kept_axes):
+    kwargs = {} if fmt is None else {"data_format": fmt}
+    layer = cls(0.5, seed=4, **kwargs)
+    x = np.abs(_x(*shape)) + 1.0
+    y = layer(x, training=True)
+    ratio = y / x
+    # One draw per (sample, channel): constant over the spatial axes.
+    spatial = tuple(a for a in range(len(shape)) if a not in kept_axes)
+    np.testing.assert_allclose(ratio, np.broadcast_to(
+        ratio.max(axis=spatial, keepdims=True), shape), rtol=1e-6)
+    assert set(np.unique(np.round(ratio, 5))) == {0.0, 2.0}
+    dropped = (ratio == 0).mean()
+    assert 0.35 < dropped < 0.65
+    dy = _x(*shape, seed=1)
+    np.testing.assert_allclose(layer.backward(dy), dy * ratio, rtol=1e-6)
+    np.testing.assert_array_equal(layer(x, training=False), x)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.SpatialDropout2D(0.4, seed=9),
+    lambda: layers.GaussianNoise(0.3, seed=9),
+    lambda: layers.GaussianDropout(0.3, seed=9),
+    lambda: layers.AlphaDropout(0.3, seed=9)])
+def test_noise_is_reproducible_for_a_seed_and_off_at_inference(make):
+    x = _x(4, 3, 3, 5)
+    first, second = make(), make()
+    a1, a2 = first(x, training=True), first(x, training=True)
+    b1, b2 = second(x, training=True), second(x, training=True)
+    np.testing.assert_array_equal(a1, b1)
+    np.testing.assert_array_equal(a2, b2)
+    assert not np.array_equal(a1, a2)
+    np.testing.assert_array_equal(first(x), x)
+    np.testing.assert_array_equal(first(x, training=False), x)
+
+
+def test_gaussian_noise_statistics_and_gradient():
+    layer = layers.GaussianNoise(0.5, seed=1)
+    x = np.full((200, 100), 2.0, np.float32)
+    y = layer(x, training=True)
+    assert abs((y - x).mean()) < 0.01 and abs((y - x).std() - 0.5) < 0.01
+    dy = _x(200, 100)
+    np.testing.assert_array_equal(layer.backward(dy), dy)
+
+
+def test_gaussian_dropout_statistics_and_gradient():
+    layer = layers.GaussianDropout(0.2, seed=1)
+    x = np.full((200, 100), 3.0, np.float32)
+    y = layer(x, training=True)
+    noise = y / 3.0
+    assert abs(noise.mean() - 1.0) < 0.01
+    assert abs(noise.std() - np.sqrt(0.2 / 0.8)) < 0.01
+    dy = _x(200, 100)
+    np.testing.assert_allclose(layer.backward(dy), dy * noise, rtol=1e-5)
+
+
+def test_alpha_dropout_keeps_selu_statistics_and_its_gradient():
+    rate = 0.2
+    layer = layers.AlphaDropout(rate, seed=1)
+    x = _x(400, 250)
+    y = layer(x, training=True)
+    assert abs(y.mean()) < 0.01 and abs(y.std() - 1.0) < 0.02
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    kept = np.isclose(y, a * x + b, atol=1e-5)
+    assert abs(kept.mean() - (1 - rate)) < 0.01
+    np.testing.assert_allclose(y[~kept], a * alpha_p + b, rtol=1e-5)
+    dy = _x(400, 250, seed=2)
+    np.testing.assert_allclose(layer.backward(dy), dy * a * kept, rtol=1e-5)
+
+
+def test_alpha_dropout_noise_shape_shares_draws():
+    layer = layers.AlphaDropout(0.5, noise_shape=(None, 1), seed=3)
+    y = layer(np.ones((50, 6), np.float32), training=True)
+    assert (np.ptp(y, axis=1) == 0).all() and np.ptp(y[:, 0]) > 0
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: layers.GaussianNoise(1.5), "stddev"),
+    (lambda: layers.GaussianDropout(-0.1), "rate"),
+    (lambda: layers.AlphaDropout("x"), "rate"),
+    (lambda: layers.SpatialDropout1D(1.0), "rate"),
+    (lambda: layers.SpatialDropout2D(0.1, data_format="nhwc"), "data_format"),
+    (lambda: layers.ActivityRegularization(l1=-1.0), "l1"),
+    (lambda: layers.Masking(mask_value="pad"), "mask_value")])
+def test_noise_layers_refuse_bad_arguments(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_activity_regularization_adds_its_penalty_to_the_loss():
+    x = _x(8, 4)
+    y = np.zeros((8, 2), np.float32)
+    model = keras.Sequential([keras.Input(shape=(4,)),
+                              layers.Dense(3, kernel_initializer="ones"),
+                              layers.ActivityRegularization(l1=0.1, l2=0.5),
+                              layers.Dense(2, kernel_initializer="ones")])
+    model.compile("sgd", "mse")
+    h = x @ np.ones((4, 3))
+    out = h @ np.ones((3, 2))
+    want = np.mean(out ** 2) + (0.1 * np.abs(h).sum() +
+                                0.5 * (h ** 2).sum()) / 8
+    # As in Keras 3, evaluate counts it too (47.2192307 there).
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), want,
+                               rtol=1e-5)
+    loss = model.train_on_batch(x, y)
+    np.testing.assert_allclose(loss, want, rtol=1e-4)
+
+
+def test_masking_zeroes_masked_steps_and_backward():
+    x = _x(2, 4, 3)
+    x[0, 1] = 0.0
+    x[1, 2:] = 0.0
+    layer = layers.Masking()
+    y = layer(x, training=True)
+    np.testing.assert_array_equal(y, x)
+    x[0, 2, 0] = 0.0      # one zero feature does not mask the step
+    mask = layer.compute_mask(x)
+    np.testing.assert_array_equal(mask, [[1, 0, 1, 1], [1, 1, 0, 0]])
+    dy = _x(2, 4, 3, seed=5)
+    np.testing.assert_array_equal(layer.backward(dy), dy * mask[..., None])
+
+
+def test_masking_feeds_the_lstm_which_skips_masked_steps():
+    seqcore_model = keras.Sequential([
+        keras.Input(shape=(5, 2)), layers.Masking(-1.0),
+        layers.LSTM(3, kernel_initializer="ones",
+                    recurrent_initializer="ones")])
+    x = _x(2, 5, 2)
+    x[0, 3:] = -1.0
+    short = seqcore_model(x[:1, :3])
+    full = seqcore_model(x)
+    np.testing.assert_allclose(full[0], short[0], rtol=1e-6)

@@ -18,6 +18,11 @@ from seqcore.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from seqcore.layers.cropping import Cropping1D, Cropping2D, Cropping3D
 from seqcore.layers.padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
 from seqcore.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D
+from seqcore.layers.masking import Masking
+from seqcore.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from seqcore.layers.regularization import (ActivityRegularization,
+                                           SpatialDropout1D, SpatialDropout2D,
+                                           SpatialDropout3D)
 
 # Keras's aliases
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
@@ -42,4 +47,7 @@ __all__ = [
     "Cropping1D", "Cropping2D", "Cropping3D",
     "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
     "UpSampling1D", "UpSampling2D", "UpSampling3D",
+    "ActivityRegularization", "AlphaDropout", "GaussianDropout",
+    "GaussianNoise", "Masking", "SpatialDropout1D", "SpatialDropout2D",
+    "SpatialDropout3D",
 ]
