@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from seqcore import layers
+from tests import references as ref
 from tests.test_gradients import check
 
 RNG = np.random.default_rng(16)
@@ -151,3 +152,89 @@ def _bilinear_matrix(n, f):
                                        _bilinear_matrix(4, 3)))])
 def test_upsampling(make, shape, fn):
     check(make(), rand(*shape), fn)
+
+
+# ---- wrappers ----------------------------------------------------------------------
+
+def test_time_distributed_dense():
+    layer = layers.TimeDistributed(layers.Dense(4, activation="tanh"))
+    check(layer, rand(2, 3, 5), lambda x, k, b: np.tanh(x @ k + b))
+
+
+def test_time_distributed_conv2d():
+    layer = layers.TimeDistributed(layers.Conv2D(2, 2))
+
+    def fn(x, k, b):
+        n, t = x.shape[:2]
+        y = ref.conv2d(x.reshape((n * t,) + x.shape[2:]), k, b)
+        return y.reshape((n, t) + y.shape[1:])
+    check(layer, rand(2, 3, 4, 3, 2), fn)
+
+
+def test_time_distributed_batch_normalization_per_step():
+    layer = layers.TimeDistributed(layers.BatchNormalization())
+
+    def fn(x, gamma, beta):
+        mean = x.mean(axis=0, keepdims=True)     # per timestep
+        var = x.var(axis=0, keepdims=True)
+        return gamma * (x - mean) / np.sqrt(var + 1e-3) + beta
+    check(layer, rand(5, 3, 4), fn)
+
+
+def _bidi_reference(kind, units, merge_mode, return_sequences, mask=None):
+    def fn(x, kf, rf, bf, kb, rb, bb):
+        zeros = [np.zeros((x.shape[0], units))] * (2 if kind == "lstm"
+                                                   else 1)
+        y, _ = ref.rnn(kind, x, kf, rf, bf, zeros, mask=mask,
+                       return_sequences=return_sequences)
+        y_rev, _ = ref.rnn(kind, x, kb, rb, bb, zeros, mask=mask,
+                           go_backwards=True,
+                           return_sequences=return_sequences)
+        if return_sequences:
+            y_rev = y_rev[:, ::-1]
+            if mask is not None:
+                y, y_rev = y * mask[..., None], y_rev * mask[..., None]
+        return {"concat": lambda: np.concatenate([y, y_rev], -1),
+                "sum": lambda: y + y_rev, "ave": lambda: (y + y_rev) / 2,
+                "mul": lambda: y * y_rev,
+                None: lambda: [y, y_rev]}[merge_mode]()
+    return fn
+
+
+@pytest.mark.parametrize("kind,merge_mode,return_sequences", [
+    ("lstm", "concat", False), ("lstm", "sum", True), ("gru", "mul", True),
+    ("gru", "ave", False), ("simple_rnn", None, True),
+    ("simple_rnn", "concat", True)])
+def test_bidirectional(kind, merge_mode, return_sequences):
+    cls = {"lstm": layers.LSTM, "gru": layers.GRU,
+           "simple_rnn": layers.SimpleRNN}[kind]
+    layer = layers.Bidirectional(cls(3, return_sequences=return_sequences),
+                                 merge_mode=merge_mode)
+    x = rand(2, 4, 3)
+    layer.build(x.shape)
+    for child in (layer.forward_layer, layer.backward_layer):
+        child.bias.assign(rand(*child.bias.shape) * 0.5)
+    check(layer, x, _bidi_reference(kind, 3, merge_mode, return_sequences))
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_bidirectional_with_mask(return_sequences):
+    layer = layers.Bidirectional(layers.LSTM(
+        3, return_sequences=return_sequences))
+    x = rand(3, 5, 2)
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]],
+                    bool)
+    check(layer, x, _bidi_reference("lstm", 3, "concat", return_sequences,
+                                    mask=mask), mask=mask)
+
+
+def test_bidirectional_return_state_gradients_reach_every_state():
+    layer = layers.Bidirectional(layers.GRU(2, return_state=True),
+                                 merge_mode="sum")
+
+    def fn(x, kf, rf, bf, kb, rb, bb):
+        zeros = [np.zeros((x.shape[0], 2))]
+        y, sf = ref.rnn("gru", x, kf, rf, bf, zeros)
+        y_rev, sb = ref.rnn("gru", x, kb, rb, bb, zeros, go_backwards=True)
+        return [y + y_rev] + sf + sb
+    check(layer, rand(2, 4, 3), fn)

@@ -239,3 +239,134 @@ def test_masking_feeds_the_lstm_which_skips_masked_steps():
     short = seqcore_model(x[:1, :3])
     full = seqcore_model(x)
     np.testing.assert_allclose(full[0], short[0], rtol=1e-6)
+
+
+# ---- wrappers ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: layers.TimeDistributed("dense"), "Layer"),
+    (lambda: layers.Bidirectional(layers.Dense(3)), "recurrent"),
+    (lambda: layers.Bidirectional(layers.LSTM(3), merge_mode="max"),
+     "merge mode"),
+    (lambda: layers.Bidirectional(layers.LSTM(3),
+                                  backward_layer=layers.LSTM(3)),
+     "go_backwards"),
+    (lambda: layers.Bidirectional(
+        layers.LSTM(3), backward_layer=layers.LSTM(
+            3, go_backwards=True, return_sequences=True)),
+     "return_sequences")])
+def test_wrappers_refuse_bad_arguments(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_time_distributed_needs_a_time_axis():
+    layer = layers.TimeDistributed(layers.Dense(2))
+    with pytest.raises(ValueError, match="at least 3 dimensions"):
+        layer(np.zeros((4, 3), np.float32))
+    with pytest.raises(ValueError, match="mask"):
+        layers.TimeDistributed(layers.Dense(2))(
+            np.zeros((2, 3, 4), np.float32), mask=np.ones((2, 4), bool))
+
+
+def test_bidirectional_names_weights_and_layers_as_keras():
+    layer = layers.Bidirectional(layers.LSTM(3, name="enc"), name="bi")
+    layer.build((None, 5, 2))
+    assert layer.forward_layer.name == "forward_enc"
+    assert layer.backward_layer.name == "backward_enc"
+    assert layer.backward_layer.go_backwards
+    assert [w.path for w in layer.weights] == [
+        f"bi/{d}_enc/lstm_cell/{n}" for d in ("forward", "backward")
+        for n in ("kernel", "recurrent_kernel", "bias")]
+
+
+def test_bidirectional_initial_weights_and_states():
+    base = layers.Bidirectional(layers.GRU(2, return_sequences=True))
+    x = _x(2, 4, 3)
+    base(x)
+    weights = [w * 0.5 for w in base.get_weights()]
+    copy = layers.Bidirectional(layers.GRU(2, return_sequences=True),
+                                weights=weights)
+    base.set_weights(weights)
+    np.testing.assert_array_equal(copy(x), base(x))
+    h_f, h_b = _x(2, 2, seed=3), _x(2, 2, seed=4)
+    y = base(x, initial_state=[h_f, h_b])
+    fwd = base.forward_layer(x, initial_state=h_f)
+    bwd = base.backward_layer(x, initial_state=h_b)
+    np.testing.assert_allclose(y, np.concatenate([fwd, bwd[:, ::-1]], -1),
+                               rtol=1e-6)
+
+
+def test_bidirectional_masks_as_keras():
+    x, mask = _x(2, 3, 2), np.array([[1, 1, 0], [1, 0, 0]], bool)
+    seq = layers.Bidirectional(layers.LSTM(2, return_sequences=True))
+    np.testing.assert_array_equal(seq.compute_mask(x, mask), mask)
+    both = layers.Bidirectional(layers.LSTM(2, return_sequences=True),
+                                merge_mode=None)
+    assert [m is mask for m in both.compute_mask(x, mask)] == [True, True]
+    last = layers.Bidirectional(layers.LSTM(2))
+    assert last.compute_mask(x, mask) is None
+    # Masked steps of the sequences are zero in both directions.
+    y = seq(x, mask=mask)
+    assert np.all(y[~mask] == 0) and np.all(y[mask] != 0)
+
+
+def test_stateful_bidirectional_carries_and_resets_states():
+    layer = layers.Bidirectional(layers.SimpleRNN(2, stateful=True))
+    x = _x(3, 4, 2)
+    first = layer(x)
+    assert len(layer.states) == 2
+    assert not np.allclose(layer(x), first)
+    layer.reset_states()
+    np.testing.assert_allclose(layer(x), first, rtol=1e-6)
+    with pytest.raises(AttributeError, match="stateful"):
+        layers.Bidirectional(layers.LSTM(2)).reset_states()
+
+
+def test_wrapped_weights_sit_where_keras_puts_them(tmp_path):
+    import h5py
+    import io
+    import zipfile
+    model = keras.Sequential([
+        keras.Input(shape=(4, 3)), layers.TimeDistributed(layers.Dense(2)),
+        layers.Bidirectional(layers.LSTM(3))])
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf, \
+            h5py.File(io.BytesIO(zf.read("model.weights.h5"))) as h5:
+        assert h5["layers/time_distributed/layer/vars/0"].shape == (3, 2)
+        for side in ("forward_layer", "backward_layer"):
+            group = h5[f"layers/bidirectional/{side}/cell/vars"]
+            assert [group[str(i)].shape for i in range(3)] == \
+                [(2, 12), (3, 12), (12,)]
+        assert h5["layers/bidirectional/forward_layer/vars"].attrs[
+            "name"] == model.layers[1].forward_layer.name
+
+
+def test_seqcore_catalogue_files_open_in_keras(tmp_path):
+    """Runs where Keras 3 with JAX is installed (not a seqcore dependency):
+    each catalogue model saved by seqcore predicts the same in Keras."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+    if importlib.util.find_spec("keras") is None or \
+            importlib.util.find_spec("jax") is None:
+        pytest.skip("Keras 3 with JAX is not installed")
+    from tests.fixtures.catalogue_cases import MODELS
+    for name, build in MODELS.items():
+        model, x = build(keras)
+        model.save(tmp_path / f"{name}.keras")
+        np.save(tmp_path / f"{name}_x.npy", x)
+        np.save(tmp_path / f"{name}_y.npy", model.predict(x, verbose=0))
+    script = (
+        "import keras, numpy as np, sys\n"
+        "for name in sys.argv[2:]:\n"
+        "    m = keras.models.load_model(f'{sys.argv[1]}/{name}.keras')\n"
+        "    y = np.asarray(m.predict(np.load(f'{sys.argv[1]}/{name}_x.npy'),"
+        " verbose=0))\n"
+        "    assert np.allclose(y, np.load(f'{sys.argv[1]}/{name}_y.npy'),"
+        " atol=1e-5), name\n")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path),
+                          *MODELS], env={**os.environ, "KERAS_BACKEND": "jax"},
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]

@@ -23,6 +23,7 @@ from seqcore.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from seqcore.layers.regularization import (ActivityRegularization,
                                            SpatialDropout1D, SpatialDropout2D,
                                            SpatialDropout3D)
+from seqcore.layers.wrappers import Bidirectional, TimeDistributed
 
 # Keras's aliases
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
@@ -49,5 +50,5 @@ __all__ = [
     "UpSampling1D", "UpSampling2D", "UpSampling3D",
     "ActivityRegularization", "AlphaDropout", "GaussianDropout",
     "GaussianNoise", "Masking", "SpatialDropout1D", "SpatialDropout2D",
-    "SpatialDropout3D",
+    "SpatialDropout3D", "Bidirectional", "TimeDistributed",
 ]

@@ -4,7 +4,8 @@ A model's weights live under `layers/<entry>/vars/<i>`, where <entry> is the
 layer's class in snake case made unique within its container (`dense`,
 `dense_1`, ...: Keras does not use layer names, which vary between runs);
 recurrent layers keep theirs under `layers/<entry>/cell/vars/<i>`, nested
-models under `layers/<entry>/layers/...`; the optimizer's state is
+models under `layers/<entry>/layers/...`, wrapped layers under
+`layers/<entry>/<key>/...` (key: `layer`, `forward_layer`, ...); the optimizer's state is
 `optimizer/vars/<i>` (iterations, learning rate, then its slots in Keras's
 order). Every `vars` group carries the object's name as an attribute.
 """
@@ -29,7 +30,21 @@ def _entries(model, prefix="layers"):
             out += _entries(layer, f"{entry}/layers")
         else:
             out.append((entry, layer))
+            out += _children(entry, layer)
     return out
+
+
+def _children(entry, layer):
+    """Wrapped layers (TimeDistributed's `layer`, Bidirectional's
+    `forward_layer` and `backward_layer`) under their keys, as Keras 3
+    nests them, from the wrapper's `_saved_children()`."""
+    found = []
+    children = getattr(layer, "_saved_children", None)
+    for key, child in (children() if children else []):
+        path = f"{entry}/{key}"
+        found.append((path, child))
+        found += _children(path, child)
+    return found
 
 
 def _own_weights(layer):
