@@ -24,6 +24,11 @@ from seqcore.layers.regularization import (ActivityRegularization,
                                            SpatialDropout1D, SpatialDropout2D,
                                            SpatialDropout3D)
 from seqcore.layers.wrappers import Bidirectional, TimeDistributed
+from seqcore.layers.preprocessing import (
+    CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization,
+    RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+    RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
+    TextVectorization)
 
 # Keras's aliases
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
@@ -51,4 +56,8 @@ __all__ = [
     "ActivityRegularization", "AlphaDropout", "GaussianDropout",
     "GaussianNoise", "Masking", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "Bidirectional", "TimeDistributed",
+    "CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup",
+    "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+    "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "Rescaling", "Resizing", "StringLookup", "TextVectorization",
 ]
