@@ -41,13 +41,15 @@ def affine_transform(images, transforms, interpolation="bilinear",
                      fill_mode="constant", fill_value=0.0):
     """images (n, h, w, c), transforms (n, 8) -> (n, h, w, c) float32."""
     n, h, w, _ = images.shape
-    rows, cols = np.meshgrid(np.arange(h, dtype=np.float64),
-                             np.arange(w, dtype=np.float64), indexing="ij")
+    rows, cols = np.meshgrid(np.arange(h, dtype=np.float32),
+                             np.arange(w, dtype=np.float32), indexing="ij")
     out = np.empty(images.shape, np.float32)
     for i in range(n):
-        a0, a1, a2, b0, b1, b2 = (float(v) for v in transforms[i][:6])
-        src_x = a0 * cols + a1 * rows + a2
-        src_y = b0 * cols + b1 * rows + b2
+        # float32, in Keras's order of operations: where a coordinate lands
+        # on a half pixel, nearest sampling then picks the same neighbour.
+        a0, a1, a2, b0, b1, b2 = np.asarray(transforms[i][:6], np.float32)
+        src_x = ((rows * a1 + cols * a0) + a2).astype(np.float64)
+        src_y = ((rows * b1 + cols * b0) + b2).astype(np.float64)
         image = images[i].astype(np.float64)
         if interpolation == "nearest":
             taps = [(_round_half_away(src_y).astype(np.int64),
