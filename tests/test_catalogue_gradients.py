@@ -156,7 +156,7 @@ def test_upsampling(make, shape, fn):
 
 # ---- wrappers ----------------------------------------------------------------------
 
-def test_time_distributed_dense():
+def test_time_distributed_dense(isa):
     layer = layers.TimeDistributed(layers.Dense(4, activation="tanh"))
     check(layer, rand(2, 3, 5), lambda x, k, b: np.tanh(x @ k + b))
 
@@ -205,7 +205,7 @@ def _bidi_reference(kind, units, merge_mode, return_sequences, mask=None):
     ("lstm", "concat", False), ("lstm", "sum", True), ("gru", "mul", True),
     ("gru", "ave", False), ("simple_rnn", None, True),
     ("simple_rnn", "concat", True)])
-def test_bidirectional(kind, merge_mode, return_sequences):
+def test_bidirectional(kind, merge_mode, return_sequences, isa):
     cls = {"lstm": layers.LSTM, "gru": layers.GRU,
            "simple_rnn": layers.SimpleRNN}[kind]
     layer = layers.Bidirectional(cls(3, return_sequences=return_sequences),

@@ -370,3 +370,33 @@ def test_seqcore_catalogue_files_open_in_keras(tmp_path):
                           *MODELS], env={**os.environ, "KERAS_BACKEND": "jax"},
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+# ---- legacy arguments -------------------------------------------------------------
+
+def test_embedding_input_length_is_accepted_with_keras_warning():
+    with pytest.warns(UserWarning, match="`input_length` is deprecated"):
+        layer = layers.Embedding(10, 3, input_length=4)
+    assert "input_length" not in layer.get_config()
+    model = keras.Sequential([keras.Input(shape=(4,)), layer,
+                              layers.Flatten(), layers.Dense(1)])
+    assert model.output_shape == (None, 1)
+    assert model.predict(np.array([[1, 2, 3, 4]]), verbose=0).shape == (1, 1)
+
+
+def test_wrappers_give_the_same_bits_at_1_and_2_threads(threads):
+    from tests.conftest import same_bits_with_threads
+    x = _x(8, 12, 16)
+
+    def run():
+        keras.utils.set_random_seed(1)
+        model = keras.Sequential([
+            keras.Input(shape=(12, 16)),
+            layers.TimeDistributed(layers.Dense(32, activation="relu")),
+            layers.Bidirectional(layers.LSTM(24, return_sequences=True)),
+            layers.Bidirectional(layers.GRU(8), merge_mode="sum"),
+            layers.Dense(3)])
+        model.compile("adam", "mse")
+        model.fit(x, np.ones((8, 3)), epochs=2, batch_size=4, verbose=0)
+        return [model.predict(x, verbose=0)] + model.get_weights()
+    same_bits_with_threads(threads, run)
