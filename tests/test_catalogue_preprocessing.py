@@ -190,7 +190,7 @@ def test_string_lookup_adapt_and_invert_round_trip():
     (lambda: layers.StringLookup(vocabulary=["a", "a"]), "repeated"),
     (lambda: layers.StringLookup(vocabulary=["a", ""], mask_token=""),
      "mask token"),
-    (lambda: layers.StringLookup(num_oov_indices=2), "FarmHash"),
+    (lambda: layers.StringLookup(salt=3), "SipHash"),
     (lambda: layers.IntegerLookup(max_tokens=1), "max_tokens"),
     (lambda: layers.IntegerLookup(output_mode="tf_idf", vocabulary=[1]),
      "idf_weights"),
@@ -363,3 +363,76 @@ def test_augmentation_argument_errors(make, match):
         make()
     with pytest.raises(NotImplementedError, match="fill_mode"):
         layers.RandomZoom(0.1, fill_mode="smear")
+
+
+# ---- hashing -----------------------------------------------------------------------
+
+def test_farmhash_fingerprint64_reference_values():
+    from seqcore.layers.preprocessing._farmhash import fingerprint64
+    signed = lambda v: v - (1 << 64) if v >= 1 << 63 else v  # noqa: E731
+    # Published reference values (FarmHash's Fingerprint64, as Guava's).
+    assert signed(fingerprint64(b"test")) == 8581389452482819506
+    assert signed(fingerprint64(b"test" * 8)) == -4196240717365766262
+    assert signed(fingerprint64(b"test" * 64)) == 3500507768004279527
+
+
+def test_farmhash_fingerprint64_over_every_length_up_to_3200_bytes():
+    """The mixing walk of FarmHash's own length test: fingerprints of
+    prefixes of a buffer it grows from earlier fingerprints; the final
+    value is the C++ reference implementation's."""
+    from seqcore.layers.preprocessing._farmhash import fingerprint64
+    mask = (1 << 64) - 1
+    buf, used, h = bytearray(3200), 0, 0
+    for i in range(800):
+        for k in range(4):
+            length = (i, i * i % used if used else 0,
+                      i ** 3 % used if used else 0, used)[k]
+            h ^= fingerprint64(bytes(buf[:length]))
+            h = ((h ^ (h >> 41)) * 949921979) & mask
+            buf[used] = ord("a") + (h & 0xFFFFF) % 26
+            used += 1
+        x0, x1, x2, x3 = buf[used - 1], buf[used - 2], buf[used - 3], \
+            buf[used // 2]
+        buf[((x0 << 16) + (x1 << 8) + x2) % used] ^= x3
+        buf[((x1 << 16) + (x2 << 8) + x3) % used] ^= i % 256
+    assert h == 0x7A1D67C50EC7E167
+
+
+def test_hashing_matches_keras_documented_buckets():
+    letters = np.array([["A"], ["B"], ["C"], ["D"], ["E"]])
+    np.testing.assert_array_equal(layers.Hashing(3)(letters).ravel(),
+                                  [1, 0, 1, 1, 2])
+    masked = layers.Hashing(3, mask_value="")(
+        np.array([["A"], ["B"], [""], ["C"], ["D"]]))
+    np.testing.assert_array_equal(masked.ravel(), [1, 1, 0, 2, 2])
+    # TensorFlow's to_hash_bucket_fast(["Hello", "TensorFlow", "2.x"], 3).
+    np.testing.assert_array_equal(
+        layers.Hashing(3)(np.array(["Hello", "TensorFlow", "2.x"])),
+        [0, 2, 2])
+
+
+def test_hashing_integers_hash_their_decimal_text_and_encodings():
+    ints = layers.Hashing(7)(np.array([[12, 345]]))
+    text = layers.Hashing(7)(np.array([["12", "345"]]))
+    np.testing.assert_array_equal(ints, text)
+    hot = layers.Hashing(4, output_mode="multi_hot")(
+        np.array([["A", "B", "A"]]))
+    want = np.zeros((1, 4))
+    want[0, layers.Hashing(4)(np.array(["A", "B"]))] = 1
+    np.testing.assert_array_equal(hot, want)
+    layer = layers.Hashing(5, mask_value=0)
+    assert layer.get_config()["dtype"]["config"]["name"] == "int64"
+    again = layers.Hashing.from_config(layer.get_config())
+    np.testing.assert_array_equal(again(np.array([0, 9, 11])),
+                                  layer(np.array([0, 9, 11])))
+    with pytest.raises(ValueError, match="num_bins"):
+        layers.Hashing(0)
+    with pytest.raises(ValueError, match="SipHash"):
+        layers.Hashing(3, salt=133)
+
+
+def test_string_lookup_hashes_unknown_tokens_into_several_oov_indices():
+    layer = layers.StringLookup(vocabulary=["a"], num_oov_indices=3)
+    got = layer(np.array(["a", "A", "B", "E"]))
+    want = [3] + [layers.Hashing(3)(np.array([t]))[0] for t in "ABE"]
+    np.testing.assert_array_equal(got, want)

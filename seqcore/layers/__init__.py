@@ -25,7 +25,8 @@ from seqcore.layers.regularization import (ActivityRegularization,
                                            SpatialDropout3D)
 from seqcore.layers.wrappers import Bidirectional, TimeDistributed
 from seqcore.layers.preprocessing import (
-    CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization,
+    CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
+    Normalization,
     RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
     TextVectorization)
@@ -56,8 +57,8 @@ __all__ = [
     "ActivityRegularization", "AlphaDropout", "GaussianDropout",
     "GaussianNoise", "Masking", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "Bidirectional", "TimeDistributed",
-    "CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup",
-    "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+    "CategoryEncoding", "CenterCrop", "Discretization", "Hashing",
+    "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",
 ]

@@ -10,6 +10,7 @@ from seqcore.layers.preprocessing.augmentation import (RandomBrightness,
                                                         RandomZoom)
 from seqcore.layers.preprocessing.categorical import (CategoryEncoding,
                                                        Discretization)
+from seqcore.layers.preprocessing.hashing import Hashing
 from seqcore.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from seqcore.layers.preprocessing.normalization import Normalization
 from seqcore.layers.preprocessing.rescaling import Rescaling
@@ -17,7 +18,8 @@ from seqcore.layers.preprocessing.resizing import CenterCrop, Resizing
 from seqcore.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
-    "CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup",
+    "CategoryEncoding", "CenterCrop", "Discretization", "Hashing",
+    "IntegerLookup",
     "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",

@@ -4,7 +4,8 @@ Index layout (Keras's): with output_mode='int' and a mask token, index 0
 is the mask; then `num_oov_indices` out-of-vocabulary indices; then the
 vocabulary. Other output modes give the mask no index (masked inputs count
 for nothing). adapt() orders the vocabulary by decreasing frequency, ties
-broken by the larger token first.
+broken by the larger token first. Several OOV indices share unknown
+tokens by integer modulo (IntegerLookup's default) or FarmHash64.
 """
 import collections
 import math
@@ -14,6 +15,7 @@ import numpy as np
 from seqcore.engine.layer import Layer
 from seqcore.layers.preprocessing import _base
 from seqcore.layers.preprocessing.categorical import encode, encoded_shape
+from seqcore.layers.preprocessing.hashing import hash_bucket
 from seqcore.saving.serialization import register_builtin
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
@@ -54,16 +56,10 @@ class IndexLookup(Layer):
         if oov_method not in ("floormod", "farmhash"):
             raise ValueError(f"{cls}: oov_method must be 'floormod' or "
                              f"'farmhash', received {oov_method!r}")
-        if num_oov_indices > 1 and (oov_method == "farmhash" or
-                                    self._kind == "string"):
-            raise ValueError(
-                f"{cls}: several OOV indices for strings (or "
-                f"oov_method='farmhash') hash tokens with FarmHash, which "
-                f"seqcore does not implement; use num_oov_indices=1 or 0")
         if salt is not None:
-            raise ValueError(f"`salt` can only be used when "
-                             f"`oov_method='farmhash'`, which seqcore does "
-                             f"not implement. Received: salt={salt}")
+            raise ValueError(f"{cls}: `salt` selects salted SipHash64 for "
+                             f"OOV tokens, which seqcore does not implement. "
+                             f"Received: salt={salt}")
         self.max_tokens = max_tokens
         self.num_oov_indices = num_oov_indices
         self.mask_token = mask_token
@@ -242,10 +238,18 @@ class IndexLookup(Layer):
                         f"When `num_oov_indices=0` all inputs should be in "
                         f"vocabulary, found OOV value {token!r}, consider "
                         f"setting `num_oov_indices=1`.")
-                index = oov + (token % self.num_oov_indices
-                               if self.num_oov_indices > 1 else 0)
+                index = oov + self._oov_bucket(token)
             out[i] = index
         return out.reshape(values.shape), masked.reshape(values.shape)
+
+    def _oov_bucket(self, token):
+        """Which OOV index an unknown token takes: integers modulo the
+        count (oov_method='floormod'), else FarmHash64 of the text."""
+        if self.num_oov_indices <= 1:
+            return 0
+        if self._kind == "int" and self.oov_method == "floormod":
+            return token % self.num_oov_indices
+        return hash_bucket(token, self.num_oov_indices)
 
     def _invert(self, ids):
         vocab = self.get_vocabulary()
@@ -388,8 +392,8 @@ class StringLookup(IndexLookup):
     """Maps string tokens to contiguous indices (or back, with invert).
 
     Args: as IntegerLookup, with oov_token '[UNK]', string tokens and
-    `encoding` (for bytes inputs, 'utf-8'). Several OOV indices need
-    FarmHash, which seqcore does not implement (a clear error).
+    `encoding` (for bytes inputs, 'utf-8'); several OOV indices share the
+    unknown tokens by FarmHash64.
     """
 
     _kind = "string"
