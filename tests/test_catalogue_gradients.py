@@ -17,7 +17,7 @@ def rand(*shape):
     return x.astype(np.float32)
 
 
-# ---- activations ----------------------------------------------------------------
+# ---- activations ------------------------------------------------------------
 
 @pytest.mark.parametrize("options", [
     {}, {"max_value": 1.0}, {"negative_slope": 0.2},
@@ -76,7 +76,7 @@ def test_softmax_with_mask():
     check(layers.Softmax(), x, fn, mask=mask)
 
 
-# ---- spatial reshaping -------------------------------------------------------------
+# ---- spatial reshaping ------------------------------------------------------
 
 def _pad_ref(pads, fmt):
     def fn(x):
@@ -154,7 +154,7 @@ def test_upsampling(make, shape, fn):
     check(make(), rand(*shape), fn)
 
 
-# ---- wrappers ----------------------------------------------------------------------
+# ---- wrappers ---------------------------------------------------------------
 
 def test_time_distributed_dense(isa):
     layer = layers.TimeDistributed(layers.Dense(4, activation="tanh"))

@@ -7,7 +7,7 @@ import seqcore as keras
 from seqcore import layers
 
 
-# ---- activations ----------------------------------------------------------------
+# ---- activations ------------------------------------------------------------
 
 @pytest.mark.parametrize("make,match", [
     (lambda: layers.ReLU(max_value=-1.0), "max_value"),
@@ -56,7 +56,7 @@ def test_activation_layers_pass_the_mask_on():
         model(x)
 
 
-# ---- spatial reshaping -------------------------------------------------------------
+# ---- spatial reshaping ------------------------------------------------------
 
 @pytest.mark.parametrize("make,error,match", [
     (lambda: layers.ZeroPadding1D(-1), ValueError, "padding"),
@@ -93,7 +93,7 @@ def test_spatial_shapes_with_unknown_sizes():
         (4, None, 2)
 
 
-# ---- noise, regularization, masking ---------------------------------------------------
+# ---- noise, regularization, masking -----------------------------------------
 
 def _x(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(
@@ -241,7 +241,7 @@ def test_masking_feeds_the_lstm_which_skips_masked_steps():
     np.testing.assert_allclose(full[0], short[0], rtol=1e-6)
 
 
-# ---- wrappers ----------------------------------------------------------------------
+# ---- wrappers ---------------------------------------------------------------
 
 @pytest.mark.parametrize("make,match", [
     (lambda: layers.TimeDistributed("dense"), "Layer"),
@@ -372,7 +372,7 @@ def test_seqcore_catalogue_files_open_in_keras(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
 
 
-# ---- legacy arguments -------------------------------------------------------------
+# ---- legacy arguments -------------------------------------------------------
 
 def test_embedding_input_length_is_accepted_with_keras_warning():
     with pytest.warns(UserWarning, match="`input_length` is deprecated"):

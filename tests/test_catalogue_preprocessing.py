@@ -6,7 +6,6 @@ import pathlib
 import numpy as np
 import pytest
 
-import seqcore as keras
 from seqcore import layers
 from seqcore.layers.preprocessing import _affine
 from tests.fixtures.catalogue_cases import (AFFINE, AFFINE_IMAGES,
@@ -18,7 +17,7 @@ FORWARD = np.load(pathlib.Path(__file__).parent / "fixtures" /
 RNG = np.random.default_rng(160)
 
 
-# ---- numeric -------------------------------------------------------------------
+# ---- numeric ----------------------------------------------------------------
 
 @pytest.mark.parametrize("name,transform,interpolation,fill_mode", AFFINE)
 def test_affine_resampling_matches_keras(name, transform, interpolation,
@@ -113,7 +112,7 @@ def test_category_encoding_count_weights_and_errors():
         layers.CategoryEncoding(3, output_mode="tf_idf")
 
 
-# ---- vocabularies ----------------------------------------------------------------
+# ---- vocabularies -----------------------------------------------------------
 
 def test_integer_lookup_int_mode_layout_and_invert():
     layer = layers.IntegerLookup(vocabulary=[12, 36, 1138, 42],
@@ -218,7 +217,7 @@ def test_lookup_config_round_trip():
     np.testing.assert_array_equal(again(np.array([8, 0, 5])), [3, 0, 1])
 
 
-# ---- text ---------------------------------------------------------------------------
+# ---- text -------------------------------------------------------------------
 
 TEXT = np.array(["The cat sat.", "the DOG, the cat!", "A bird"])
 
@@ -288,7 +287,7 @@ def test_text_vectorization_config_round_trip():
                                   layer(np.array(["y x z"])))
 
 
-# ---- augmentations ---------------------------------------------------------------------
+# ---- augmentations ----------------------------------------------------------
 
 IMAGES = RNG.uniform(0, 1, (4, 5, 6, 2)).astype(np.float32)
 
@@ -365,7 +364,7 @@ def test_augmentation_argument_errors(make, match):
         layers.RandomZoom(0.1, fill_mode="smear")
 
 
-# ---- hashing -----------------------------------------------------------------------
+# ---- hashing ----------------------------------------------------------------
 
 def test_farmhash_fingerprint64_reference_values():
     from seqcore.layers.preprocessing._farmhash import fingerprint64

@@ -58,7 +58,7 @@ __all__ = [
     "GaussianNoise", "Masking", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "Bidirectional", "TimeDistributed",
     "CategoryEncoding", "CenterCrop", "Discretization", "Hashing",
-    "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
-    "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast",
+    "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",
 ]

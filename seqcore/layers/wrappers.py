@@ -290,7 +290,7 @@ class Bidirectional(_Wrapper):
 
     reset_state = reset_states
 
-    # ---- forward and backward -------------------------------------------------
+    # ---- forward and backward -----------------------------------------------
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
         kwargs = {"training": training}
@@ -364,7 +364,7 @@ class Bidirectional(_Wrapper):
             return None
         return dx + dx_rev
 
-    # ---- shapes, masks, config -------------------------------------------------
+    # ---- shapes, masks, config ----------------------------------------------
 
     def compute_output_shape(self, input_shape):
         shape = self.forward_layer.compute_output_shape(input_shape)

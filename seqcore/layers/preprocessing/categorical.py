@@ -111,7 +111,7 @@ class CategoryEncoding(Layer):
         return config
 
 
-# ---- quantile summaries for Discretization.adapt -------------------------------------
+# ---- quantile summaries for Discretization.adapt ----------------------------
 #
 # A summary is a (2, k) array: sorted values and the number of data points
 # each stands for. Batches are summarised, merged, and compressed to about

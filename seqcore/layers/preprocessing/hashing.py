@@ -8,7 +8,7 @@ import numpy as np
 from seqcore.engine.layer import Layer, dtype_policy_config
 from seqcore.layers.preprocessing import _base
 from seqcore.layers.preprocessing._farmhash import fingerprint64
-from seqcore.layers.preprocessing.categorical import encode, encoded_shape
+from seqcore.layers.preprocessing.categorical import encode
 from seqcore.saving.serialization import register_builtin
 
 

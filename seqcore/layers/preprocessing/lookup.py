@@ -175,7 +175,7 @@ class IndexLookup(Layer):
         vocab = self._specials() + self._tokens
         return vocab if include_special_tokens else self._tokens
 
-    # ---- adapt ------------------------------------------------------------------
+    # ---- adapt --------------------------------------------------------------
 
     def _adapt_values(self, data):
         raise NotImplementedError
@@ -218,7 +218,7 @@ class IndexLookup(Layer):
             self.idf_weights = self._padded(np.concatenate(
                 [np.full(self._token_start(), mean, np.float32), idf]))
 
-    # ---- lookup -------------------------------------------------------------------
+    # ---- lookup -------------------------------------------------------------
 
     def _lookup(self, values):
         flat = values.reshape(-1)

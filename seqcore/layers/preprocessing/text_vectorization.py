@@ -139,7 +139,7 @@ class TextVectorization(Layer):
             strings = strings[:, 0]
         return [self._tokens(s) for s in strings.reshape(-1)]
 
-    # ---- vocabulary -----------------------------------------------------------
+    # ---- vocabulary ---------------------------------------------------------
 
     def adapt(self, data, batch_size=None, steps=None):
         """Learn the vocabulary from strings (an array or list, or an
@@ -169,7 +169,7 @@ class TextVectorization(Layer):
     def set_vocabulary(self, vocabulary, idf_weights=None):
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights)
 
-    # ---- call ---------------------------------------------------------------------
+    # ---- call ---------------------------------------------------------------
 
     def _convert_input(self, inputs):
         return _base.as_strings(self.name, inputs)
