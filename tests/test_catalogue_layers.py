@@ -400,3 +400,29 @@ def test_wrappers_give_the_same_bits_at_1_and_2_threads(threads):
         model.fit(x, np.ones((8, 3)), epochs=2, batch_size=4, verbose=0)
         return [model.predict(x, verbose=0)] + model.get_weights()
     same_bits_with_threads(threads, run)
+
+
+def test_time_distributed_over_integer_ids_and_a_recurrent_layer(tmp_path):
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([
+        keras.Input(shape=(3, 4), dtype="int32"),
+        layers.TimeDistributed(layers.Embedding(10, 2)),
+        layers.TimeDistributed(layers.LSTM(3)), layers.Flatten(),
+        layers.Dense(1)])
+    ids = np.random.default_rng(0).integers(0, 10, (6, 3, 4))
+    embedding = model.layers[0].layer.embeddings.numpy()
+    lstm = model.layers[1].layer
+    # Each timestep's (4,) ids go through Embedding then the LSTM.
+    want = np.stack([lstm(embedding[ids[:, t]]) for t in range(3)], axis=1)
+    np.testing.assert_allclose(
+        model.layers[1](model.layers[0](ids)), want, rtol=1e-6)
+    model.compile("adam", "mse")
+    before = model.evaluate(ids, np.ones((6, 1)), verbose=0)
+    model.fit(ids, np.ones((6, 1)), epochs=20, verbose=0)
+    assert model.evaluate(ids, np.ones((6, 1)), verbose=0) < before
+    assert not np.array_equal(model.layers[0].layer.embeddings.numpy(),
+                              embedding)
+    model.save(tmp_path / "td.keras")
+    loaded = keras.saving.load_model(tmp_path / "td.keras")
+    np.testing.assert_array_equal(loaded.predict(ids, verbose=0),
+                                  model.predict(ids, verbose=0))
