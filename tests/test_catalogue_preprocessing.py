@@ -435,3 +435,41 @@ def test_string_lookup_hashes_unknown_tokens_into_several_oov_indices():
     got = layer(np.array(["a", "A", "B", "E"]))
     want = [3] + [layers.Hashing(3)(np.array([t]))[0] for t in "ABE"]
     np.testing.assert_array_equal(got, want)
+
+
+# ---- raw data inside a model ----------------------------------------------------
+
+def test_text_model_from_raw_strings_trains_saves_and_reloads(tmp_path):
+    import seqcore as keras
+    keras.utils.set_random_seed(4)
+    vectorize = layers.TextVectorization(output_sequence_length=5)
+    vectorize.adapt(["the cat sat", "a dog ran far away", "the end"])
+    inputs = keras.Input(shape=(1,), dtype="string")
+    x = vectorize(inputs)
+    x = layers.Embedding(vectorize.vocabulary_size(), 4, mask_zero=True)(x)
+    x = layers.Bidirectional(layers.LSTM(3))(x)
+    model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
+    text = np.array([["the cat"], ["a dog ran"], ["far far away the end"]])
+    model.compile("adam", "binary_crossentropy")
+    history = model.fit(text, np.array([1, 0, 1]), epochs=30, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    model.save(tmp_path / "text.keras")
+    # The adapted vocabulary travels in the config.
+    loaded = keras.saving.load_model(tmp_path / "text.keras")
+    np.testing.assert_array_equal(loaded.predict(text, verbose=0),
+                                  model.predict(text, verbose=0))
+
+
+@pytest.mark.parametrize("make,data,probe", [
+    (lambda: layers.IntegerLookup(mask_token=0), np.array([[3, 3, 0, 5]]),
+     np.array([[5, 0, 7, 3]])),
+    (lambda: layers.StringLookup(output_mode="tf_idf"),
+     np.array([["a", "a", "b"], ["c", "a", "d"]]), np.array([["a", "q"]])),
+    (lambda: layers.TextVectorization(output_mode="count", ngrams=2),
+     np.array(["a b a", "c a b"]), np.array(["a b c"]))])
+def test_adapted_vocabularies_survive_the_config(make, data, probe):
+    layer = make()
+    layer.adapt(data)
+    again = type(layer).from_config(layer.get_config())
+    assert again.get_vocabulary() == layer.get_vocabulary()
+    np.testing.assert_array_equal(again(probe), layer(probe))

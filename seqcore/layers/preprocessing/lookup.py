@@ -167,6 +167,17 @@ class IndexLookup(Layer):
             weights = np.pad(weights, (0, self.max_tokens - len(weights)))
         return weights.astype(np.float32)
 
+    def _config_vocabulary(self):
+        """(vocabulary, idf_weights) for the config: the given ones, else
+        the adapted ones (with the special tokens), so that a saved model
+        keeps what adapt() learnt (Keras keeps it in an asset file)."""
+        if self.input_vocabulary is not None or not self._tokens:
+            return self.input_vocabulary, self.input_idf_weights
+        vocab = self.get_vocabulary()
+        idf = None if self.idf_weights is None else \
+            [float(w) for w in self.idf_weights[:len(vocab)]]
+        return vocab, idf
+
     def vocabulary_size(self):
         """The vocabulary's size with the mask and OOV indices."""
         return len(self._tokens) + self._token_start()
@@ -323,8 +334,8 @@ class IndexLookup(Layer):
             "oov_token": self.oov_token, "mask_token": self.mask_token,
             "output_mode": self.output_mode, "sparse": self.sparse,
             "pad_to_max_tokens": self.pad_to_max_tokens,
-            "idf_weights": self.input_idf_weights,
-            "vocabulary": self.input_vocabulary,
+            "idf_weights": self._config_vocabulary()[1],
+            "vocabulary": self._config_vocabulary()[0],
             "vocabulary_size": self.vocabulary_size(),
             "oov_method": self.oov_method, "salt": self.salt})
         return config

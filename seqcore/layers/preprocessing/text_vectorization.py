@@ -215,8 +215,8 @@ class TextVectorization(Layer):
             "output_sequence_length": self._output_sequence_length,
             "pad_to_max_tokens": lookup.pad_to_max_tokens,
             "sparse": False, "ragged": False,
-            "vocabulary": lookup.input_vocabulary,
-            "idf_weights": lookup.input_idf_weights,
+            "vocabulary": lookup._config_vocabulary()[0],
+            "idf_weights": lookup._config_vocabulary()[1],
             "encoding": self._encoding,
             "vocabulary_size": self.vocabulary_size()})
         return config
