@@ -22,6 +22,9 @@ def as_array_list(data, what):
         except (TypeError, ValueError) as exc:
             raise ValueError(f"`{what}` must be numpy arrays; received "
                              f"{type(item).__name__}: {exc}") from None
+        if _is_text(array):
+            arrays.append(array)    # for the string preprocessing layers
+            continue
         if array.dtype == object or array.dtype.kind not in "biuf":
             raise ValueError(f"`{what}` must hold numbers; received an array "
                              f"of dtype {array.dtype}")
@@ -32,6 +35,15 @@ def as_array_list(data, what):
             array = array.astype(np.float32, copy=False)
         arrays.append(array)
     return arrays
+
+
+def _is_text(array):
+    """Whether `array` holds strings (str or bytes), as the inputs of
+    StringLookup or TextVectorization."""
+    if array.dtype.kind in "US":
+        return array.ndim > 0
+    return array.dtype == object and array.size > 0 and array.ndim > 0 and \
+        all(isinstance(v, (str, bytes)) for v in array.reshape(-1))
 
 
 def check_finite(arrays, what):

@@ -27,7 +27,9 @@ class InputLayer(Layer):
         if shape is not None:
             batch_shape = (batch_size,) + standardize_shape(shape)
         self.batch_shape = standardize_shape(batch_shape)
-        self._input_dtype = np.dtype(dtype or "float32").name
+        # "string": inputs of text for the preprocessing layers.
+        self._input_dtype = "string" if dtype in ("string", str) else \
+            np.dtype(dtype or "float32").name
         if sparse or ragged or optional or input_tensor is not None:
             raise ValueError(f"InputLayer '{self.name}': sparse, ragged and "
                              f"optional inputs and input tensors are not "

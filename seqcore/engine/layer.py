@@ -173,7 +173,8 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform"
         value = initializers.get(initializer)(shape, dtype="float32")
-        value = np.ascontiguousarray(value, dtype=FLOATX)
+        # reshape: ascontiguousarray turns a scalar weight into shape (1,).
+        value = np.ascontiguousarray(value, dtype=FLOATX).reshape(shape)
         name = name or f"variable_{len(self._own_weights)}"
         variable = Variable(value, name, path=f"{self.name}/{name}",
                             trainable=trainable)

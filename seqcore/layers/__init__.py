@@ -35,6 +35,22 @@ from seqcore.layers.pooling_3d import AveragePooling3D, \
 from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+# issue 16: the rest of the catalogue
+from seqcore.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from seqcore.layers.cropping import Cropping1D, Cropping2D, Cropping3D
+from seqcore.layers.padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
+from seqcore.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D
+from seqcore.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from seqcore.layers.regularization import (ActivityRegularization,
+                                           SpatialDropout1D, SpatialDropout2D,
+                                           SpatialDropout3D)
+from seqcore.layers.wrappers import Bidirectional, TimeDistributed
+from seqcore.layers.preprocessing import (
+    CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
+    Normalization,
+    RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+    RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
+    TextVectorization)
 
 # Keras's aliases
 GroupQueryAttention = GroupedQueryAttention    # Keras's exported name
@@ -77,4 +93,17 @@ __all__ = [
     "Convolution3DTranspose", "MaxPooling3D", "AveragePooling3D",
     "MaxPool3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalAveragePooling3D",
     "GlobalMaxPool3D", "GlobalAvgPool3D",
+    # issue 16
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
+    "Cropping1D", "Cropping2D", "Cropping3D",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D",
+    "ActivityRegularization", "AlphaDropout", "GaussianDropout",
+    "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D",
+    "SpatialDropout3D", "Bidirectional", "TimeDistributed",
+    "CategoryEncoding", "CenterCrop", "Discretization", "Hashing",
+    "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast",
+    "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom",
+    "Rescaling", "Resizing", "StringLookup", "TextVectorization",
 ]

@@ -1,4 +1,6 @@
 """Core layers: Dense, Activation, Embedding, Identity."""
+import warnings
+
 import numpy as np
 
 from seqcore import _kernels, activations, initializers, regularizers
@@ -251,6 +253,9 @@ class Embedding(Layer):
                  mask_zero=False, weights=None, lora_rank=None,
                  lora_alpha=None, quantization_config=None, **kwargs):
         input_length = kwargs.pop("input_length", None)  # Keras 2, ignored
+        if input_length is not None:   # Keras 3.15's words
+            warnings.warn("Argument `input_length` is deprecated. Just "
+                          "remove it.", stacklevel=2)
         super().__init__(**kwargs)
         self.input_dim = positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = positive_int("Embedding", "output_dim", output_dim)

@@ -1,9 +1,11 @@
-"""Regularization layers: Dropout."""
+"""Regularization layers: Dropout, SpatialDropout1D/2D/3D and
+ActivityRegularization."""
 import numpy as np
 
-from seqcore import _kernels
+from seqcore import _kernels, regularizers
 from seqcore import random as sc_random
-from seqcore.engine.layer import Layer
+from seqcore.engine.input_spec import InputSpec
+from seqcore.engine.layer import Layer, dtype_policy_config
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
@@ -54,6 +56,114 @@ class Dropout(Layer):
         config = super().get_config()
         config.update({"rate": self.rate, "seed": self.seed,
                        "noise_shape": self.noise_shape})
+        return config
+
+
+class _SpatialDropout(Dropout):
+    """Dropout of whole feature maps: one draw per (sample, channel), shared
+    over the spatial axes. Keras's constructor takes only rate, seed, name,
+    dtype (and data_format for 2D/3D)."""
+
+    rank = None   # number of spatial axes
+
+    def __init__(self, rate, seed=None, name=None, dtype=None,
+                 data_format=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
+        if data_format is None:
+            data_format = "channels_last"
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(
+                f"{self.__class__.__name__}: data_format must be "
+                f"'channels_last' or 'channels_first', received "
+                f"data_format={data_format!r}")
+        self.data_format = data_format
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def call(self, inputs, training=None):
+        channel = 1 if self.data_format == "channels_first" \
+            else inputs.ndim - 1
+        self.noise_shape = tuple(
+            None if axis in (0, channel) else 1 for axis in range(inputs.ndim))
+        return super().call(inputs, training)
+
+    def get_config(self):
+        return {"rate": self.rate, "seed": self.seed, "name": self.name,
+                "dtype": dtype_policy_config()}
+
+
+@register_builtin
+class SpatialDropout1D(_SpatialDropout):
+    """Drops whole channels of (batch, steps, channels) inputs in training,
+    scaling the rest by 1 / (1 - rate).
+
+    Args:
+        rate: fraction of the channels to drop, in [0, 1).
+        seed: an int for reproducible masks (a sequence per layer).
+    """
+    rank = 1
+
+    def __init__(self, rate, seed=None, name=None, dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
+
+
+@register_builtin
+class SpatialDropout2D(_SpatialDropout):
+    """Drops whole channels of (batch, rows, cols, channels) inputs
+    (channels_last) or (batch, channels, rows, cols) (channels_first).
+
+    Args:
+        rate: fraction of the channels to drop, in [0, 1).
+        data_format: 'channels_last' (default) or 'channels_first'.
+        seed: an int for reproducible masks.
+    """
+    rank = 2
+
+    def __init__(self, rate, data_format=None, seed=None, name=None,
+                 dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype,
+                         data_format=data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
+
+
+@register_builtin
+class SpatialDropout3D(SpatialDropout2D):
+    """SpatialDropout2D for (batch, d1, d2, d3, channels) inputs."""
+    rank = 3
+
+
+@register_builtin
+class ActivityRegularization(Layer):
+    """The identity, adding l1 * sum|x| + l2 * sum(x^2) of its output to
+    the training loss (divided by the batch size, as Keras).
+
+    Args:
+        l1, l2: non-negative factors.
+    """
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        kwargs.pop("activity_regularizer", None)
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2),
+                         **kwargs)
+        self.l1, self.l2 = l1, l2
+        self.supports_masking = True
+
+    def call(self, inputs, training=None):
+        return inputs
+
+    def backward(self, dy):
+        return dy
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("activity_regularizer", None)
+        config.update({"l1": self.l1, "l2": self.l2})
         return config
 
 

@@ -5,9 +5,10 @@ layer's class in snake case made unique within its container (`dense`,
 `dense_1`, ...: Keras does not use layer names, which vary between runs);
 recurrent layers keep theirs under `layers/<entry>/cell/vars/<i>`, nested
 models under `layers/<entry>/layers/...`, wrapped layers under
-`layers/<entry>/<key>/...` (key: `layer`, `forward_layer`, ...); the optimizer's state is
-`optimizer/vars/<i>` (iterations, learning rate, then its slots in Keras's
-order). Every `vars` group carries the object's name as an attribute.
+`layers/<entry>/<key>/...` (key: `layer`, `forward_layer`, ...); the
+optimizer's state is `optimizer/vars/<i>` (iterations, learning rate, then
+its slots in Keras's order). Every `vars` group carries the object's name
+as an attribute.
 """
 import numpy as np
 

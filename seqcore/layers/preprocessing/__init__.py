@@ -1,0 +1,26 @@
+"""Preprocessing layers: what turns raw data into a model's input inside
+the model (scaling, normalisation, image resizing, categorical encodings,
+vocabularies, text) and the image augmentations used in training."""
+from seqcore.layers.preprocessing.augmentation import (RandomBrightness,
+                                                        RandomContrast,
+                                                        RandomCrop,
+                                                        RandomFlip,
+                                                        RandomRotation,
+                                                        RandomTranslation,
+                                                        RandomZoom)
+from seqcore.layers.preprocessing.categorical import (CategoryEncoding,
+                                                       Discretization)
+from seqcore.layers.preprocessing.hashing import Hashing
+from seqcore.layers.preprocessing.lookup import IntegerLookup, StringLookup
+from seqcore.layers.preprocessing.normalization import Normalization
+from seqcore.layers.preprocessing.rescaling import Rescaling
+from seqcore.layers.preprocessing.resizing import CenterCrop, Resizing
+from seqcore.layers.preprocessing.text_vectorization import TextVectorization
+
+__all__ = [
+    "CategoryEncoding", "CenterCrop", "Discretization", "Hashing",
+    "IntegerLookup",
+    "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+    "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "Rescaling", "Resizing", "StringLookup", "TextVectorization",
+]
