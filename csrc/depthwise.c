@@ -22,6 +22,7 @@
 #include "activations.h"
 #include "depthwise.h"
 #include "omp_compat.h"
+#include "scratch.h"
 #include "seqcore.h"
 
 #define DW_GROUPS 16L
@@ -88,7 +89,7 @@ static int depthwise_kernel_grad(const sc_window *g, const dw_loops *l,
     const long groups = rows < DW_GROUPS ? (rows > 0 ? rows : 1) : DW_GROUPS;
     const long image_size = g->h * g->w * g->c;
     const long dy_image = g->oh * g->ow * cm;
-    float *partial = calloc((size_t)(groups * size), sizeof(float));
+    float *partial = sc_alloc_zero(sc_size_mul(groups, size), sizeof(float));
     if (partial == NULL)
         return -1;
     const int nt = sc_threads_for_work(2.0 * rows * g->ow * cm * g->kh *

@@ -1317,8 +1317,7 @@ def depthwise2d_backward(x, kernel, dy, tuple strides, tuple dilation,
         status = sc_depthwise2d_backward_f32(&g, px, pk, mult, pdy, pdk, beta,
                                              pdx)
     if status != 0:
-        raise MemoryError("depthwise2d_backward: out of memory for the "
-                          "kernel gradient's partial sums")
+        raise _memory_error("depthwise2d_backward")
     return DX
 
 
