@@ -1,5 +1,5 @@
-"""Backpropagation through a model, layer by layer (docs/architecture.md: no
-autograd tape): Sequential walks its stack in reverse, a functional model
+"""Backpropagation through a model, layer by layer, each layer with its own
+`backward` (user layers replay their tape: engine/tape.py): Sequential walks its stack in reverse, a functional model
 its nodes in reverse topological order, summing the gradients of tensors
 used twice. Layers before the first trainable one compute no input
 gradient. A max pooling right after a convolution hands it the gradient
