@@ -3,6 +3,8 @@
 float32 inputs with default parameters run on the C kernels; anything else
 (float64 for gradient checks, non-default parameters) on numpy.
 """
+import functools
+import inspect
 import math
 
 import numpy as np
@@ -22,7 +24,8 @@ def _array(x):
 def _kernel(x, name):
     """name(x) on the C kernel when x is float32, else None."""
     if x.dtype == np.float32:
-        return _kernels.activation(x, name)
+        # the kernel sees a 0-d array as one element: keep its shape
+        return _kernels.activation(x, name).reshape(x.shape)
     return None
 
 
@@ -177,6 +180,32 @@ def log_softmax(x, axis=-1):
 
 
 _SELU_AS = _SELU_ALPHA * _SELU_SCALE
+
+
+def _differentiable_on_tape(fn):
+    """fn, which on a value being differentiated (a Traced value inside a
+    custom layer's training call) runs the keras.ops version with the
+    same arguments, so `keras.activations.relu(x)` in a custom layer
+    trains."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def activation(x, *args, **kwargs):
+        if type(x).__name__ == "Traced":
+            from seqcore.ops import nn
+            bound = signature.bind(x, *args, **kwargs)
+            bound.apply_defaults()
+            return getattr(nn, fn.__name__)(*bound.args, **bound.kwargs)
+        return fn(x, *args, **kwargs)
+    return activation
+
+
+for _name in ("relu", "leaky_relu", "relu6", "sigmoid", "tanh", "elu",
+              "selu", "softplus", "softsign", "silu", "gelu",
+              "hard_sigmoid", "hard_silu", "exponential", "mish", "softmax",
+              "log_softmax"):
+    globals()[_name] = _differentiable_on_tape(globals()[_name])
+swish, hard_swish = silu, hard_silu
 
 
 def _derivatives():

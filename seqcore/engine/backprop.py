@@ -1,10 +1,13 @@
 """Backpropagation through a model, layer by layer, each layer with its own
-`backward` (user layers replay their tape: engine/tape.py): Sequential walks its stack in reverse, a functional model
-its nodes in reverse topological order, summing the gradients of tensors
-used twice. Layers before the first trainable one compute no input
+`backward` (user layers replay their tape: engine/tape.py): Sequential
+walks its stack in reverse, a functional model its nodes in reverse
+topological order, summing the gradients of tensors used twice (tensors
+given as call arguments too: engine/call_tensors.py). Layers before the first trainable one compute no input
 gradient. A max pooling right after a convolution hands it the gradient
 unexpanded (only the pooled maxima have one), which the convolution's
 backward takes at a quarter of the dense cost."""
+from seqcore.engine.call_tensors import argument_grads
+from seqcore.engine.input_layer import InputLayer
 
 
 def layer_backward(layer, dy, need_input_grad):
@@ -73,15 +76,27 @@ def functional_backward(model, dys, need_input_grad=True):
             continue
         dx = layer_backward(layer, outs[0] if len(outs) == 1 else outs,
                             need_input_grad or i > first)
-        if dx is None:
-            continue
-        dxs = dx if len(node.input_tensors) > 1 else [dx]
-        for tensor, g in zip(node.input_tensors, dxs):
-            if id(tensor) in grads:
-                grads[id(tensor)] = grads[id(tensor)] + g
-            else:
-                grads[id(tensor)] = g
+        inputs = node.input_tensors[:node.n_main]
+        if dx is not None:
+            _accumulate(grads, inputs, dx if len(inputs) > 1 else [dx])
+        if node.tensor_slots:
+            arguments = node.input_tensors[node.n_main:]
+            needed = [not isinstance(t._keras_history[0], InputLayer)
+                      for t in arguments]
+            _accumulate(grads, arguments, argument_grads(
+                layer, node.tensor_slots, needed))
     return [grads.get(id(t)) for t in model._inputs]
+
+
+def _accumulate(grads, tensors, values):
+    """Add each value (None: no gradient) to its tensor's gradient."""
+    for tensor, g in zip(tensors, values):
+        if g is None:
+            continue
+        if id(tensor) in grads:
+            grads[id(tensor)] = grads[id(tensor)] + g
+        else:
+            grads[id(tensor)] = g
 
 
 def _consumer_counts(model, nodes):

@@ -16,6 +16,7 @@ import inspect
 
 import numpy as np
 
+from seqcore.engine import call_tensors
 from seqcore.engine import tape as tape_module
 from seqcore.engine.tape import Tape, paused, plain, recording
 from seqcore.engine.traced import Traced
@@ -110,15 +111,22 @@ def call_recorded(layer, inputs, args, kwargs):
     tape = Tape(layer.name)
     with recording(tape):
         tx = _watch(tape, x)
+        # Arrays among the other arguments (`custom(x, gate)`) are
+        # differentiated too (engine/call_tensors.py).
+        found = call_tensors.find(args, kwargs, np.ndarray)
+        slots = [slot for slot, _ in found]
+        traced_arguments = [tape.watch(v) for _, v in found]
+        args, kwargs = call_tensors.substitute(args, kwargs, slots,
+                                               traced_arguments)
         out = layer.call(tx, *args, **call_arguments(layer, kwargs, True))
-    layer._saved = (tape, tx, out)
+    layer._saved = (tape, tx, out, slots, traced_arguments)
     return plain(out)
 
 
 def backward_recorded(layer, record, dy):
     """dx of a recorded call given dy (d loss / d output): the tape's
     backward seeded with dy and with 1 for each add_loss value."""
-    tape, tx, out = record
+    tape, tx, out, slots, traced_arguments = record
     outs, dys = _flatten(out), _flatten(dy)
     if len(outs) != len(dys):
         raise ValueError(f"Layer '{layer.name}': backward received "
@@ -129,6 +137,8 @@ def backward_recorded(layer, record, dy):
     skip = [t.node for t in _flatten(tx) if type(t) is Traced] \
         if layer.__dict__.get("_skip_input_grad") else ()
     grads = tape.backward(seeds, skip)
+    layer._argument_slot_grads = dict(zip(
+        slots, _input_grads(list(traced_arguments), grads)))
     return None if skip else _input_grads(tx, grads)
 
 
@@ -165,11 +175,19 @@ def _call_builtin(layer, tape, inputs, args, kwargs):
     kwargs = dict(kwargs)
     if kwargs.get("training") is None:
         kwargs["training"] = True
+    # Traced values among the other arguments (`mha(x, x)`,
+    # `lstm(x, initial_state=[h, c])`) are differentiated too.
+    traced_arguments = call_tensors.find(args, kwargs, Traced)
+    slots = [slot for slot, _ in traced_arguments]
+    plain_args, plain_kwargs = call_tensors.substitute(
+        args, kwargs, slots, [t.value for _, t in traced_arguments])
     with paused():
-        out = layer(plain(inputs), *args, **kwargs)
+        out = layer(plain(inputs), *plain_args, **plain_kwargs)
     flat_in = _flatten(inputs) if isinstance(inputs, (list, tuple)) \
         else [inputs]
-    refs = [tape.ref(v)[0] for v in flat_in]
+    n_inputs = len(flat_in)
+    refs = [tape.ref(v)[0] for v in flat_in] + \
+        [t.node for _, t in traced_arguments]
     if not kwargs["training"] or (all(r is None for r in refs) and
                                   not layer.trainable_weights):
         return out
@@ -190,6 +208,10 @@ def _call_builtin(layer, tape, inputs, args, kwargs):
             layer._node_saved, layer._node_activity = model_state
         layer._activity_output = activity
         dx = layer_backward(layer, g, True)
-        return dx if len(refs) > 1 else [dx]
+        if isinstance(dx, (list, tuple)) and len(dx) == len(refs):
+            return list(dx)     # a layer whose call takes all its tensors
+        dxs = list(dx) if n_inputs > 1 else [dx]
+        return dxs + call_tensors.argument_grads(
+            layer, slots, [r is not None for r in refs[n_inputs:]])
 
     return tape.record_call(out, refs, vjp)

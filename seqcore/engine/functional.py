@@ -1,4 +1,5 @@
 """Functional models: a graph of layer calls from input to output tensors."""
+from seqcore.engine.call_tensors import find, substitute
 from seqcore.engine.fusion import call_fused, fuses
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
@@ -53,6 +54,57 @@ def topological_nodes(inputs, outputs):
     return ordered
 
 
+def keras_layer_order(inputs, outputs, nodes):
+    """The graph's layers in Keras 3's order, which `model.layers`,
+    `get_weights()` and saved files follow: by decreasing depth (the
+    longest path to an output), ties broken by when a depth-first walk from
+    the outputs (each node's inputs in order) first meets the layer.
+
+    Args:
+        inputs, outputs: the model's input and output tensors.
+        nodes: the graph's nodes, each after its parents.
+    """
+    first_seen = {}
+    input_ids = {id(t) for t in inputs}
+    done = set()
+
+    def walk(tensor):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in done:
+            return
+        done.add(id(node))
+        if id(tensor) in input_ids and not isinstance(layer, InputLayer):
+            return      # an intermediate tensor given as an input
+        first_seen.setdefault(id(layer), len(first_seen))
+        if id(tensor) not in input_ids:
+            for parent in node.input_tensors:
+                walk(parent)
+
+    for tensor in outputs:
+        walk(tensor)
+    # Depth: 0 at the nodes making outputs, parent = max(child + 1); a
+    # layer called several times takes its deepest call.
+    node_depth, layer_depth, layers = {}, {}, {}
+    for node in reversed(nodes):
+        depth = max(node_depth.get(id(node), 0),
+                    layer_depth.get(id(node.layer), 0))
+        node_depth[id(node)] = depth
+        layer_depth[id(node.layer)] = depth
+        layers[id(node.layer)] = node.layer
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(node_depth.get(id(parent), 0),
+                                         depth + 1)
+    for tensor in inputs:
+        layer = tensor._keras_history[0]
+        if id(layer) not in layers:      # an input no output depends on
+            layers[id(layer)] = layer
+            layer_depth[id(layer)] = 0
+            first_seen[id(layer)] = -1
+    return sorted(layers.values(),
+                  key=lambda l: (-layer_depth[id(l)], first_seen[id(l)]))
+
+
 @register_builtin
 class Functional(Model):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
@@ -62,14 +114,10 @@ class Functional(Model):
         self._inputs = _as_tensor_list(inputs, "inputs")
         self._outputs = _as_tensor_list(outputs, "outputs")
         self._nodes = topological_nodes(self._inputs, self._outputs)
-        layers = []
-        for tensor in self._inputs:
-            layer = tensor._keras_history[0]
-            if layer not in layers:
-                layers.append(layer)
-        for node in self._nodes:
-            if node.layer not in layers:
-                layers.append(node.layer)
+        # Keras walks a dict of outputs in sorted key order (tree.flatten).
+        walk_outputs = [outputs[k] for k in sorted(outputs)] \
+            if isinstance(outputs, dict) else self._outputs
+        layers = keras_layer_order(self._inputs, walk_outputs, self._nodes)
         names = [layer.name for layer in layers]
         for layer_name in names:
             if names.count(layer_name) > 1:
@@ -119,10 +167,14 @@ class Functional(Model):
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = [values[id(t)] for t in node.input_tensors]
+            args = [values[id(t)] for t in node.input_tensors[:node.n_main]]
             arg = args[0] if len(args) == 1 else args
-            result = run_layer(node.layer, arg, node) if with_node \
-                else run_layer(node.layer, arg)
+            if with_node:
+                node.argument_values = [
+                    values[id(t)] for t in node.input_tensors[node.n_main:]]
+                result = run_layer(node.layer, arg, node)
+            else:
+                result = run_layer(node.layer, arg)
             results = result if len(node.output_tensors) > 1 else [result]
             for tensor, value in zip(node.output_tensors, results):
                 values[id(tensor)] = value
@@ -183,7 +235,9 @@ class Functional(Model):
                         self._node_saved[id(n)] = n.layer._saved
                         self._node_activity[id(n)] = None
                 return None     # the convolution's output: never read
-            out, out_mask = layer._call_with_mask(x, mask, training)
+            call_args, call_kwargs = _node_call_arguments(node)
+            out, out_mask = layer._call_with_mask(x, mask, training,
+                                                  call_args, call_kwargs)
             record_output_masks(node, out_mask, masks)
             if training:
                 self._node_saved[id(node)] = getattr(layer, "_saved", None)
@@ -215,7 +269,7 @@ class Functional(Model):
 
     def compute_output_shape(self, input_shape):
         shapes = [input_shape] if len(self._inputs) == 1 else input_shape
-        return self._run(shapes, lambda layer, s: layer.compute_output_shape(s))
+        return self._run(shapes, _node_output_shape, with_node=True)
 
     def get_config(self):
         from seqcore.saving.serialization import functional_config
@@ -225,6 +279,34 @@ class Functional(Model):
     def from_config(cls, config, custom_objects=None):
         from seqcore.saving.serialization import functional_from_config
         return functional_from_config(config, custom_objects)
+
+
+def _node_output_shape(layer, input_shape, node):
+    """A node's output shape(s) for input_shape: from the layer's
+    compute_output_shape, or for a layer that has none (a custom layer)
+    the shapes its symbolic call recorded."""
+    if layer._runs_for_shape():
+        shapes = [tuple(t.shape) for t in node.output_tensors]
+        return shapes if len(shapes) > 1 else shapes[0]
+    return layer.compute_output_shape(input_shape)
+
+
+def _node_call_arguments(node):
+    """(args, kwargs) of a node's symbolic call with this run's values for
+    its tensor arguments; the options it was called with (`training=False`
+    on a frozen base, `return_sequences`-like flags) are kept."""
+    arguments = getattr(node, "arguments", None)
+    if arguments is None:
+        return (), {}
+    _, args, kwargs = arguments
+    if not args and not kwargs:
+        return (), {}
+    if not node.tensor_slots and find(args, kwargs):
+        # A layer that records its own tensors as inputs (the attention
+        # layers: layer(query, value)) gets them with its inputs.
+        return (), {k: v for k, v in kwargs.items() if not find((v,), {})}
+    return substitute(args, kwargs, node.tensor_slots,
+                      getattr(node, "argument_values", ()))
 
 
 def _sole_consumers(nodes, outputs):

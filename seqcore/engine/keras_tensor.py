@@ -83,6 +83,10 @@ class Node:
         self.layer = layer
         self.input_tensors = list(input_tensors)
         self.output_tensors = list(output_tensors)
+        # Tensors given as call arguments follow the inputs
+        # (engine/call_tensors.py): how many are inputs, where the rest go.
+        self.n_main = len(self.input_tensors)
+        self.tensor_slots = ()
 
     @property
     def parent_nodes(self):

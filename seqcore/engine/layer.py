@@ -20,7 +20,7 @@ from seqcore import initializers, regularizers
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
-from seqcore.engine import auto_config, custom_call
+from seqcore.engine import auto_config, call_tensors, custom_call
 from seqcore.engine import tape as tape_module
 from seqcore.engine.traced import Traced
 from seqcore.engine.variables import Variable
@@ -437,18 +437,26 @@ class Layer:
         """The mask of this layer's output, given its input's mask."""
         return mask if self.supports_masking else None
 
-    def _call_with_mask(self, x, mask, training):
+    def _call_with_mask(self, x, mask, training, args=(), kwargs=None):
         """(output, output mask): how models run a layer, passing masks.
 
         A layer that does not support masking drops the mask it receives,
         with a warning (as Keras warns): nothing after it is masked. A
-        layer whose `call` takes `mask=` consumes it."""
+        layer whose `call` takes `mask=` consumes it. args/kwargs: the
+        node's other call arguments (engine/call_tensors.py)."""
         consumes = self._consumes_mask or (
             self._uses_tape() and custom_call.call_parameters(type(self))[1])
+        kwargs = dict(kwargs or {})
+        # As Keras 3.15: the model's training value, when given, replaces
+        # the one a graph call was made with (`base(x, training=False)`
+        # trains in fit); without one, the graph call's value holds.
+        if training is not None or "training" not in kwargs:
+            kwargs["training"] = training
         if mask is not None and consumes:
-            out = self(x, training=training, mask=mask)
+            kwargs["mask"] = mask
         else:
-            out = self(x, training=training)
+            kwargs.pop("mask", None)
+        out = self(x, *args, **kwargs)
         if mask is not None and not self.supports_masking and \
                 not consumes:
             warnings.warn(
@@ -490,6 +498,10 @@ class Layer:
             outputs = [KerasTensor(out_shape, dtype)]
         node = Node(self, flat, outputs)
         node.arguments = (inputs, args, kwargs)
+        argument_tensors = call_tensors.find(args, kwargs)
+        if argument_tensors:
+            node.tensor_slots = tuple(slot for slot, _ in argument_tensors)
+            node.input_tensors += [t for _, t in argument_tensors]
         self._inbound_nodes.append(node)
         for i, tensor in enumerate(outputs):
             tensor._keras_history = (self, len(self._inbound_nodes) - 1, i)
@@ -513,8 +525,11 @@ class Layer:
             data = [sample(t) for t in inputs]
         else:
             data = sample(inputs)
-        kwargs = {k: v for k, v in kwargs.items()
-                  if not isinstance(v, KerasTensor)}
+        found = call_tensors.find(args, kwargs)
+        args, kwargs = call_tensors.substitute(
+            args, kwargs, [slot for slot, _ in found],
+            [sample(t) for _, t in found])
+        kwargs.pop("mask", None)
         out = self(data, *args, **kwargs)
         self._clear_losses()
 

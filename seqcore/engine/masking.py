@@ -213,7 +213,7 @@ def node_input_mask(node, masks):
     """The mask a graph node's layer receives: its input's mask, or for a
     layer of several inputs the list of their masks (None when none has
     one). masks: {id(tensor): mask}."""
-    found = [masks.get(id(t)) for t in node.input_tensors]
+    found = [masks.get(id(t)) for t in node.input_tensors[:node.n_main]]
     if len(found) == 1:
         return found[0]
     return None if all(m is None for m in found) else found

@@ -450,7 +450,8 @@ class Trainer:
     def _test_batch(self, xs, ys, sw):
         layers = self._flat_layers()
         self._start_step(layers)
-        outputs = self._output_list(self(self._model_input(xs)))
+        outputs = self._output_list(self(self._model_input(xs),
+                                         training=False))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         masks = masking.output_masks(self, len(outputs))
@@ -670,7 +671,7 @@ class Trainer:
         for step, start in enumerate(range(0, n, batch_size)):
             callback_list.on_predict_batch_begin(step)
             bx = [a[start:start + batch_size] for a in xs]
-            out = self(self._model_input(bx))
+            out = self(self._model_input(bx), training=False)
             chunks.append([np.array(o, copy=True) for o in
                            self._output_list(out)])
             callback_list.on_predict_batch_end(step, {"outputs": out})
@@ -715,7 +716,7 @@ class Trainer:
         xs = data_utils.as_array_list(self._order(x, "x"), "x")
         if not self.built:
             self._build_from_data(xs)
-        out = self(self._model_input(xs))
+        out = self(self._model_input(xs), training=False)
         outputs = [np.array(o, copy=True) for o in self._output_list(out)]
         return self._output_struct(outputs)
 

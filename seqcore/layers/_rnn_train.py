@@ -70,6 +70,8 @@ def backward(layer, rec, d_seq, d_states):
         layer.kind, rec.saved, layer.recurrent_kernel.value, d_seq, dh, dc,
         rec.mask, layer._act, layer._ract or "sigmoid",
         reset_after=getattr(layer, "reset_after", False), reuse=reuse)
+    # The kernel leaves dh (and dc) holding the initial states' gradients.
+    layer._state_grads = [dh] if dc is None else [dh, dc]
     _weight_grads(layer, rec, dx_gates, dh_gates)
     if getattr(layer, "_skip_input_grad", False):
         return None

@@ -20,8 +20,11 @@ import numpy as np
 from seqcore import initializers, regularizers
 from seqcore import random as sc_random
 from seqcore import _kernels
+from seqcore.engine import custom_call
+from seqcore.engine import tape as tape_module
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.layer import FLOATX, Layer
+from seqcore.engine.naming import auto_name
 from seqcore.layers import _attention_core as core
 from seqcore.layers import _validation
 from seqcore.layers.einsum_dense import EinsumDense
@@ -94,6 +97,17 @@ class _AttentionBase(Layer):
                  value_mask=None, key_mask=None, attention_mask=None,
                  return_attention_scores=None, training=None,
                  use_causal_mask=None, mask=None):
+        tape = tape_module.active()
+        if tape is not None:     # inside a custom layer's training call
+            options = {k: v for k, v in dict(
+                query_mask=query_mask, value_mask=value_mask,
+                key_mask=key_mask, attention_mask=attention_mask,
+                return_attention_scores=return_attention_scores,
+                training=training, use_causal_mask=use_causal_mask,
+                mask=mask).items() if v is not None}
+            others = (value,) if key is None else (value, key)
+            return custom_call.call_on_tape(self, tape, query, others,
+                                            options)
         if value is None and isinstance(query, (list, tuple)):
             parts = list(query)
             if not 2 <= len(parts) <= 3:
@@ -233,6 +247,15 @@ class _AttentionBase(Layer):
         return self._backward(d_out, d_scores)
 
 
+def reserve_sublayer_names():
+    """Take the automatic names of the Softmax and Dropout layers that
+    Keras's attention layers create when built, so that the layers made
+    after them get the names Keras gives them (`dropout_3`, not
+    `dropout_2`)."""
+    auto_name("Softmax")
+    auto_name("Dropout")
+
+
 @register_builtin
 class MultiHeadAttention(_AttentionBase):
     """Multi-head attention (Vaswani et al., 2017) as Keras 3 computes it.
@@ -362,6 +385,7 @@ class MultiHeadAttention(_AttentionBase):
         self._output_dense = self._adopt(self._sublayer(
             "attention_output", eq, [None] * (rank - 2) + list(out_dims),
             bias), query_shape[:-1] + (n, hv))
+        reserve_sublayer_names()
         self.built = True
 
     build._records_build = True     # no single input shape to record
@@ -640,6 +664,7 @@ class GroupedQueryAttention(MultiHeadAttention):
             "attention_output", "bquh,uhm->bqm", (None, self.feature_dim),
             "m"), (None, None, nq, h))
         self.use_bias = bias
+        reserve_sublayer_names()
         self.built = True
 
     build._records_build = True

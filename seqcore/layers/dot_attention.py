@@ -15,6 +15,8 @@ import numpy as np
 
 from seqcore import random as sc_random
 from seqcore import _kernels
+from seqcore.engine import custom_call
+from seqcore.engine import tape as tape_module
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.layer import FLOATX, Layer
 from seqcore.engine.variables import store_grad
@@ -83,6 +85,13 @@ class Attention(Layer):
 
     def __call__(self, inputs, mask=None, training=None,
                  return_attention_scores=None, use_causal_mask=None):
+        tape = tape_module.active()
+        if tape is not None:     # inside a custom layer's training call
+            options = {k: v for k, v in dict(
+                mask=mask, training=training,
+                return_attention_scores=return_attention_scores,
+                use_causal_mask=use_causal_mask).items() if v is not None}
+            return custom_call.call_on_tape(self, tape, inputs, (), options)
         inputs = self._split(inputs)
         if mask is not None and (not isinstance(mask, (list, tuple)) or
                                  not 2 <= len(mask) <= 3):

@@ -150,7 +150,7 @@ class BaseRNN(Layer):
 
     # ---- forward ----------------------------------------------------------
 
-    def call(self, inputs, training=None, mask=None, initial_state=None):
+    def call(self, inputs, initial_state=None, mask=None, training=None):
         x = inputs
         dropout_scale = None
         if training and self.dropout > 0.0:
@@ -180,6 +180,11 @@ class BaseRNN(Layer):
         if self.return_state:
             return [output] + states
         return output
+
+    def _argument_grads(self):
+        """The gradients of the `initial_state` of the last backward's call
+        (engine/call_tensors.py)."""
+        return {"initial_state": self.__dict__.get("_state_grads")}
 
     def backward(self, dy):
         record, dropout_scale = self._saved

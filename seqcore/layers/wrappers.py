@@ -292,7 +292,7 @@ class Bidirectional(_Wrapper):
 
     # ---- forward and backward -----------------------------------------------
 
-    def call(self, inputs, training=None, mask=None, initial_state=None):
+    def call(self, inputs, initial_state=None, mask=None, training=None):
         kwargs = {"training": training}
         if mask is not None:
             kwargs["mask"] = mask
