@@ -352,3 +352,29 @@ def test_a_keras_model_saved_with_metrics_loads_and_evaluates_them():
     evaluated = model.evaluate(x, y, batch_size=8, verbose=0,
                                return_dict=True)
     _logs_close(evaluated, INFO["fit"]["saved_evaluate"], "saved evaluate")
+
+
+# ---- the function forms ----------------------------------------------------------
+
+FUNCTION_CASES = INFO["function_cases"]
+
+
+@pytest.mark.parametrize("key,name,kwargs", FUNCTION_CASES,
+                         ids=[c[0] for c in FUNCTION_CASES])
+def test_function_forms_match_keras(key, name, kwargs):
+    fn = getattr(metrics, name)
+    value = fn(DATA[f"function/{key}/y_true"], DATA[f"function/{key}/y_pred"],
+               **kwargs)
+    want = DATA[f"function/{key}/value"]
+    assert np.shape(value) == want.shape
+    close(value, want)
+
+
+def test_iou_warns_about_float_weights_with_an_int_dtype_as_keras():
+    metric = metrics.MeanIoU(num_classes=2)
+    with pytest.warns(UserWarning, match="weight as `float`"):
+        metric.update_state([0, 1, 1], [0, 1, 0],
+                            sample_weight=np.array([1.0, 0.5, 2.0]))
+    # 0.5 truncates to 0, as in Keras's int32 state
+    np.testing.assert_array_equal(metric.total_cm.numpy(), [[1, 0], [2, 0]])
+    assert metric.total_cm.dtype == "int32"
