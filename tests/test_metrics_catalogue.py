@@ -378,3 +378,19 @@ def test_iou_warns_about_float_weights_with_an_int_dtype_as_keras():
     # 0.5 truncates to 0, as in Keras's int32 state
     np.testing.assert_array_equal(metric.total_cm.numpy(), [[1, 0], [2, 0]])
     assert metric.total_cm.dtype == "int32"
+
+
+def test_stateless_api_leaves_the_metric_untouched():
+    metric = metrics.Precision(thresholds=[0.3, 0.6])
+    metric.update_state([1, 0, 1], [0.9, 0.5, 0.2])
+    kept = [v.numpy() for v in metric.variables]
+    state = metric.stateless_reset_state()
+    assert [s.tolist() for s in state] == [[0, 0], [0, 0]]
+    state = metric.stateless_update_state(state, [1, 1, 0], [0.7, 0.4, 0.8])
+    np.testing.assert_array_equal(state[0], [2, 1])     # true positives
+    np.testing.assert_array_equal(state[1], [1, 1])     # false positives
+    close(metric.stateless_result(state), [2 / 3, 0.5])
+    for v, before in zip(metric.variables, kept):
+        np.testing.assert_array_equal(v.numpy(), before)
+    with pytest.raises(ValueError, match="1:1"):
+        metric.stateless_result(state[:1])

@@ -172,6 +172,45 @@ class Metric:
     def result(self):
         raise NotImplementedError
 
+    # ---- Keras's stateless API: state passed in and returned as arrays ----
+
+    def _check_state(self, metric_variables):
+        if len(metric_variables) != len(self.variables):
+            raise ValueError(
+                f"Argument `metric_variables` must be a list of tensors "
+                f"corresponding 1:1 to {type(self).__name__}().variables. "
+                f"Received list with length {len(metric_variables)}, but "
+                f"expected {len(self.variables)} variables.")
+
+    def _with_state(self, metric_variables, action):
+        """Run action() on the given state; the metric's own is kept."""
+        own = [v.numpy() for v in self.variables]
+        try:
+            if metric_variables is not None:
+                for v, value in zip(self.variables, metric_variables):
+                    v.assign(value)
+            out = action()
+            return out, [v.numpy() for v in self.variables]
+        finally:
+            for v, value in zip(self.variables, own):
+                v.assign(value)
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """The state after update_state(*args) from `metric_variables`
+        (a list of arrays in `variables` order); self is left as it was."""
+        self._check_state(metric_variables)
+        return self._with_state(
+            metric_variables, lambda: self.update_state(*args, **kwargs))[1]
+
+    def stateless_result(self, metric_variables):
+        """result() of the state `metric_variables`."""
+        self._check_state(metric_variables)
+        return self._with_state(metric_variables, self.result)[0]
+
+    def stateless_reset_state(self):
+        """The state reset_state() would give, as a list of arrays."""
+        return self._with_state(None, self.reset_state)[1]
+
     def _update_masked(self, y_true, y_pred, sample_weight, mask):
         """update_state for a prediction that carries `mask` (a model
         output's mask, or None). As in Keras, only the mean metrics of
