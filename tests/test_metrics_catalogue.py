@@ -394,3 +394,40 @@ def test_stateless_api_leaves_the_metric_untouched():
         np.testing.assert_array_equal(v.numpy(), before)
     with pytest.raises(ValueError, match="1:1"):
         metric.stateless_result(state[:1])
+
+
+class _BinaryTruePositives(metrics.Metric):
+    """The subclassing example of Keras's Metric docs, on seqcore.ops."""
+
+    def __init__(self, name="binary_true_positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.true_positives = self.add_weight(shape=(), initializer="zeros",
+                                              name="true_positives")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        ops = seqcore.ops
+        hit = ops.logical_and(ops.cast(y_true, "bool"),
+                              ops.greater(y_pred, 0.5))
+        self.true_positives.assign_add(ops.sum(ops.cast(hit, self.dtype)))
+
+    def result(self):
+        return self.true_positives
+
+
+def test_a_subclassed_metric_runs_in_fit_and_evaluate():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(size=(20, 4)).astype("float32")
+    y = (x.sum(axis=1, keepdims=True) > 2.0).astype("float32")
+    model = _model("binary")
+    model.compile("sgd", "binary_crossentropy",
+                  metrics=[_BinaryTruePositives(), "f1_score"])
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert sorted(history.history) == ["binary_true_positives", "f1_score",
+                                       "loss"]
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    p = model.predict(x, verbose=0)
+    assert logs["binary_true_positives"] == np.sum((p > 0.5) & (y > 0))
+    assert np.shape(logs["f1_score"]) == (1,)     # one score per class
+    metric = model._compiled.metrics[0][1]
+    assert [v.path for v in metric.variables] == \
+        ["binary_true_positives/true_positives"]
