@@ -97,7 +97,7 @@ def test_calling_a_metric_updates_then_returns_the_result(case):
     close(metric.result(), DATA[f"{case['name']}/call_then_result"])
 
 
-# ---- configs, variables, dtypes -------------------------------------------------
+# ---- configs, variables, dtypes ---------------------------------------------
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_config_variables_and_dtype_match_keras(case):
@@ -126,7 +126,7 @@ def test_variable_paths_name_the_metric():
         ["prec/true_positives", "prec/false_positives"]
 
 
-# ---- names ----------------------------------------------------------------------
+# ---- names ------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", sorted(INFO["lookup"]))
 def test_get_resolves_every_keras_name_as_keras(key):
@@ -188,7 +188,7 @@ def test_mean_metric_wrapper_config_names_its_function():
     close(again(y, p), 1.0)
 
 
-# ---- bad arguments and shapes -------------------------------------------------
+# ---- bad arguments and shapes -----------------------------------------------
 
 def _bad(name):
     y6x4 = np.zeros((6, 4), "float32")
@@ -264,7 +264,7 @@ def test_bad_inputs_name_what_was_expected():
                                     sample_weight=np.ones(5))
 
 
-# ---- masks ----------------------------------------------------------------------
+# ---- masks ------------------------------------------------------------------
 
 def test_output_masks_weigh_mean_metrics_and_not_confusion_metrics():
     rng = np.random.default_rng(0)
@@ -283,7 +283,7 @@ def test_output_masks_weigh_mean_metrics_and_not_confusion_metrics():
     close(counts.result(), np.sum((p > 0.5) & (y > 0)))
 
 
-# ---- fit / evaluate with compiled metrics ---------------------------------------
+# ---- fit / evaluate with compiled metrics -----------------------------------
 
 def _compiled_metrics(kind):
     m = metrics
@@ -354,7 +354,7 @@ def test_a_keras_model_saved_with_metrics_loads_and_evaluates_them():
     _logs_close(evaluated, INFO["fit"]["saved_evaluate"], "saved evaluate")
 
 
-# ---- the function forms ----------------------------------------------------------
+# ---- the function forms -----------------------------------------------------
 
 FUNCTION_CASES = INFO["function_cases"]
 

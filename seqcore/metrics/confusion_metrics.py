@@ -3,7 +3,8 @@ Precision, Recall, the X-at-Y metrics and AUC."""
 import numpy as np
 
 from seqcore.metrics import metrics_utils as mu
-from seqcore.metrics.metric import EPSILON, Metric, divide_no_nan
+from seqcore.metrics.metric import EPSILON, Metric, divide_no_nan, \
+    to_array
 
 
 def _sigmoid(x):
@@ -383,7 +384,7 @@ class AUC(Metric):
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = np.asarray(y_pred)
+        y_pred = to_array(y_pred)
         if not self._built:
             self._build(y_pred.shape)
         if self._from_logits:

@@ -130,7 +130,8 @@ class R2Score(Metric):
         if class_aggregation not in valid:
             raise ValueError(f"Invalid value for argument "
                              f"`class_aggregation`. Expected one of {valid}. "
-                             f"Received: class_aggregation={class_aggregation}")
+                             f"Received: "
+                             f"class_aggregation={class_aggregation}")
         if num_regressors < 0:
             raise ValueError(f"Invalid value for argument `num_regressors`. "
                              f"Expected a value >= 0. Received: "
