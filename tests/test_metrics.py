@@ -30,11 +30,12 @@ def test_results_match_keras(case):
                                rtol=1e-5, atol=1e-6)
 
 
-def test_call_measures_one_batch_without_touching_the_state():
+def test_call_updates_the_state_then_returns_the_result():
+    # Keras 3: metric(...) is update_state(...) then result().
     metric = metrics.BinaryAccuracy()
     metric.update_state([[1], [0]], [[0.9], [0.8]])
-    assert metric([[1], [1]], [[0.9], [0.8]]) == 1.0
-    assert metric.result() == 0.5
+    assert metric([[1], [1]], [[0.9], [0.8]]) == 0.75
+    assert metric.result() == 0.75
 
 
 def test_lookup_and_custom_functions():
@@ -50,11 +51,12 @@ def test_lookup_and_custom_functions():
     assert custom.name == "mean_pred"
     custom.update_state(np.zeros((2, 2)), np.array([[1.0, 3.0], [2.0, 2.0]]))
     assert custom.result() == 2.0
-    assert custom(np.zeros((1, 2)), np.array([[5.0, 7.0]])) == 6.0
-    assert custom.result() == 2.0
+    assert custom(np.zeros((1, 2)), np.array([[5.0, 7.0]])) == \
+        np.float32(10.0 / 3.0)
+    assert custom.result() == np.float32(10.0 / 3.0)
     mean = metrics.Mean()
     mean.update_state([1.0, 2.0])
-    assert mean([10.0]) == 10.0 and mean.result() == 1.5
+    assert mean([10.0]) == 13.0 / 3.0 and mean.result() == 13.0 / 3.0
     with pytest.raises(ValueError, match="Could not interpret metric "
                                          "identifier: 'acuracy'"):
         metrics.get("acuracy")

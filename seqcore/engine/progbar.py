@@ -8,6 +8,9 @@ BAR_WIDTH = 20
 
 
 def format_value(value):
+    # A per-class metric (an array) shows its mean, as Keras's bar does.
+    if getattr(value, "ndim", 0):
+        value = sum(value.reshape(-1)) / value.size
     value = float(value)
     return f"{value:.4f}" if abs(value) > 1e-3 or value == 0 else \
         f"{value:.4e}"

@@ -173,11 +173,18 @@ class _Compiled:
             tracker[:] = [0.0, 0]
 
     def metric_results(self):
-        results = {metric.name: float(metric.result())
+        results = {metric.name: _log_value(metric.result())
                    for _, metric in self.metrics or []}
         for name, (total, count) in self.loss_trackers.items():
             results[f"{name}_loss"] = total / count if count else 0.0
         return results
+
+
+def _log_value(value):
+    """A metric result as logs hold it: a float, or a numpy array for a
+    metric with one value per class (F1Score(average=None)...)."""
+    value = np.asarray(value)
+    return float(value) if value.ndim == 0 else value.astype(np.float32)
 
 
 def _as_list(x):
