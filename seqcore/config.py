@@ -123,8 +123,9 @@ def is_traceback_filtering_enabled():
 
 
 def enable_unsafe_deserialization():
-    """Accepted for compatibility. seqcore never runs code from a file
-    (Lambda layers stay refused when loading), so nothing is unlocked."""
+    """Turn safe mode off for every load until `clear_session()`: Python
+    lambdas saved in configs (Lambda layers) are then loaded, which runs
+    code from the file. Only for files you trust."""
     _SETTINGS["unsafe_deserialization"] = True
 
 

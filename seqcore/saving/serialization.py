@@ -469,13 +469,16 @@ def sequential_from_config(cls, config, custom_objects=None):
     return model
 
 
-def functional_config(model):
+def functional_config(model, serialize_layer=None):
     """Keras 3's functional config: layers with their inbound nodes (each
-    seqcore layer takes one input tensor per call)."""
+    seqcore layer takes one input tensor per call). `serialize_layer`
+    replaces serialize_keras_object for the layer entries (clone_model
+    needs only the wiring)."""
+    serialize_layer = serialize_layer or serialize_keras_object
     model_nodes = {id(n) for n in model._nodes}
     layers = []
     for layer in model.layers:
-        entry = serialize_keras_object(layer)
+        entry = serialize_layer(layer)
         entry["name"] = layer.name
         inbound = []
         for node in layer._inbound_nodes:
@@ -578,31 +581,59 @@ def _argument_value(item, outputs):
     return item
 
 
-def functional_from_config(config, custom_objects=None):
+def _call_layer(layer, *args, **kwargs):
+    return layer(*args, **kwargs)
+
+
+def functional_from_config(config, custom_objects=None, make_layer=None,
+                           input_tensors=None, call_function=None):
     """Rebuild a functional model: create each layer, then call it on the
-    tensors its inbound nodes name, in order, until every node is wired."""
+    tensors its inbound nodes name, in order, until every node is wired.
+
+    Args:
+        config: the functional config (layers, input_layers,
+            output_layers).
+        custom_objects: {name: class or function}.
+        make_layer: `make_layer(entry)` -> the layer of a non-input layer
+            entry (default: deserialize it); clone_model passes a clone.
+        input_tensors: symbolic tensors to use in place of the inputs, in
+            the order of 'input_layers' (clone_model).
+        call_function: `call_function(layer, *args, **kwargs)` makes each
+            call (default: `layer(*args, **kwargs)`).
+    """
     from seqcore.engine.functional import Functional
     from seqcore.engine.input_layer import InputLayer
     if not isinstance(config, dict) or "layers" not in config:
         raise ValueError("A functional model config needs 'layers', "
                          "'input_layers' and 'output_layers'")
+    call = call_function or _call_layer
     layers, pending = {}, []
     for entry in config["layers"]:
         layer_config = dict(entry)
-        layer = deserialize_keras_object(layer_config, custom_objects)
+        if make_layer is not None and \
+                layer_config.get("class_name") != "InputLayer":
+            layer = make_layer(layer_config)
+        else:
+            layer = deserialize_keras_object(layer_config, custom_objects)
         name = entry.get("name") or entry.get("config", {}).get("name")
         layers[name] = layer
         nodes = entry.get("inbound_nodes") or []
         if not isinstance(layer, InputLayer):
-            pending.append((layer, [(_node_refs(n), n) for n in nodes]))
+            pending.append((name, layer,
+                            [(_node_refs(n), n) for n in nodes]))
     outputs = {}   # (layer name, node index) -> list of output tensors
     for name, layer in layers.items():
         if isinstance(layer, InputLayer):
             outputs[(name, 0)] = [layer.output]
+    if input_tensors is not None:
+        refs = config.get("input_layers", [])
+        refs = [refs] if refs and isinstance(refs[0], str) else refs
+        for ref, tensor in zip(refs, input_tensors):
+            outputs[(ref[0], ref[1])] = [tensor]
     progress = True
     while pending and progress:
         progress, remaining = False, []
-        for layer, nodes in pending:
+        for name, layer, nodes in pending:
             done = 0
             for refs, raw in nodes:
                 if not all((r[0], r[1]) in outputs for r in refs):
@@ -613,22 +644,22 @@ def functional_from_config(config, custom_objects=None):
                     if type(layer).__name__ == "GetItem" and \
                             isinstance(args[-1], list):
                         args[-1] = tuple(args[-1])
-                    result = layer(*args, **_node_kwargs(raw, layer))
+                    result = call(layer, *args, **_node_kwargs(raw, layer))
                 else:
                     args = [outputs[(r[0], r[1])][r[2]] for r in refs]
-                    result = layer(args[0] if len(args) == 1 else args)
-                index = len([k for k in outputs if k[0] == layer.name])
-                outputs[(layer.name, index)] = result if \
+                    result = call(layer, args[0] if len(args) == 1 else args)
+                index = len([k for k in outputs if k[0] == name])
+                outputs[(name, index)] = result if \
                     isinstance(result, list) else [result]
                 done += 1
             if done:
                 progress = True
             if nodes[done:]:
-                remaining.append((layer, nodes[done:]))
+                remaining.append((name, layer, nodes[done:]))
         pending = remaining
     if pending:
         raise ValueError(f"Functional model config: cannot connect layers "
-                         f"{[l.name for l, _ in pending]} (their inputs are "
+                         f"{[n for n, _, _ in pending]} (their inputs are "
                          f"missing from the config)")
 
     def tensors(refs):
