@@ -7,7 +7,6 @@ code read from a file: load such models with the function in
 `custom_objects` (by name), or write the Lambda as a custom layer.
 """
 import inspect
-import types
 
 from seqcore.engine.layer import Layer
 from seqcore.saving.serialization import register_builtin
