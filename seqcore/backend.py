@@ -14,11 +14,26 @@ _INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16",
 
 
 def clear_session(free_memory=True):
-    """Forget automatic layer names (the next Dense is `dense` again) and
-    the cached per-model state kept between calls."""
+    """Reset the global state, as Keras does: automatic layer names start
+    again (the next Dense is `dense`), `get_uid` counters restart, the
+    objects of an open `custom_object_scope` are forgotten and
+    `keras.config.enable_unsafe_deserialization()` is undone. Registered
+    custom objects (`register_keras_serializable`) and the config
+    (`image_data_format`, `epsilon`) are kept.
+
+    Args:
+        free_memory: run Python's garbage collector afterwards.
+    """
+    from seqcore import config
     from seqcore.engine.naming import reset_names
+    from seqcore.saving.object_registration import reset_scope
     reset_names()
     _uids.clear()
+    reset_scope()
+    config._SETTINGS["unsafe_deserialization"] = False
+    if free_memory:
+        import gc
+        gc.collect()
 
 
 def is_keras_tensor(x):

@@ -76,15 +76,26 @@ def set_image_data_format(data_format):
     _SETTINGS["image_data_format"] = name
 
 
-def standardize_data_format(data_format):
-    """A layer's `data_format` argument: None means the configured default."""
+def standardize_data_format(data_format, owner=None):
+    """A layer's `data_format` argument, resolved once at construction:
+    None means the configured default (`image_data_format()` at that
+    moment); the result is what the layer's config records.
+
+    Args:
+        data_format: None, "channels_last" or "channels_first" (any case).
+        owner: the layer's class name, to prefix the error.
+
+    Raises:
+        ValueError: any other value.
+    """
     if data_format is None:
         return image_data_format()
     name = str(data_format).lower()
     if name not in _IMAGE_DATA_FORMATS:
-        raise ValueError(f"The `data_format` argument must be one of "
-                         f"{{'channels_first', 'channels_last'}}. Received: "
-                         f"data_format={data_format!r}")
+        prefix = f"{owner}: " if owner else ""
+        raise ValueError(f"{prefix}The `data_format` argument must be one "
+                         f"of {{'channels_first', 'channels_last'}}. "
+                         f"Received: data_format={data_format!r}")
     return name
 
 
@@ -123,8 +134,9 @@ def is_traceback_filtering_enabled():
 
 
 def enable_unsafe_deserialization():
-    """Accepted for compatibility. seqcore never runs code from a file
-    (Lambda layers stay refused when loading), so nothing is unlocked."""
+    """Turn safe mode off for every load until `clear_session()`: Python
+    lambdas saved in configs (Lambda layers) are then loaded, which runs
+    code from the file. Only for files you trust."""
     _SETTINGS["unsafe_deserialization"] = True
 
 

@@ -210,8 +210,9 @@ def test_sequential_config_round_trip():
 def test_unknown_and_lambda_classes_are_refused():
     with pytest.raises(ValueError, match="Unknown layer class 'Foo'"):
         deserialize_keras_object({"class_name": "Foo", "config": {}})
-    # A Python lambda's bytecode would have to be executed: refused.
-    with pytest.raises(ValueError, match="seqcore never does that"):
+    # A Python lambda's bytecode would have to be executed: refused unless
+    # safe_mode=False (tests/test_serialization_utils.py).
+    with pytest.raises(ValueError, match="safe_mode=False"):
         deserialize_keras_object({"class_name": "Lambda", "config": {
             "name": "lambda", "function": {
                 "class_name": "__lambda__",

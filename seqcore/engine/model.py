@@ -67,9 +67,28 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """A functional model from its config (Keras's `Model.from_config`)."""
+        """A functional model from a functional config (layers, inputs,
+        outputs), else `cls(**config)` for a subclassed model (Keras's
+        `Model.from_config`)."""
         from seqcore.saving.serialization import functional_from_config
-        return functional_from_config(config, custom_objects)
+        functional_keys = ("name", "layers", "input_layers", "output_layers")
+        if all(k in config for k in functional_keys) and \
+                (cls is Model or cls.__name__ == "Functional"):
+            return functional_from_config(config, custom_objects)
+        try:
+            return cls(**config)
+        except TypeError as exc:
+            raise TypeError(f"Unable to revive model from config. When "
+                            f"overriding the `get_config()` method, make "
+                            f"sure that the returned config contains all "
+                            f"items used as arguments in the constructor to "
+                            f"{cls}, which is the default behavior. You can "
+                            f"override this default behavior by defining a "
+                            f"`from_config(cls, config)` class method to "
+                            f"specify how to create an instance of "
+                            f"{cls.__name__} from its config.\n\nReceived "
+                            f"config={config}\n\nError encountered during "
+                            f"deserialization: {exc}") from None
 
     def _convert_input(self, inputs):
         # Each layer converts its own input: an Embedding wants integers.

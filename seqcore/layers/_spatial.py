@@ -4,14 +4,12 @@ import numbers
 
 import numpy as np
 
+from seqcore.config import standardize_data_format
+
 
 def data_format(layer, value):
-    """'channels_last' (the default for None) or 'channels_first'."""
-    value = "channels_last" if value is None else value
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError(f"{layer}: data_format must be 'channels_last' or "
-                         f"'channels_first', received data_format={value!r}")
-    return value
+    """'channels_last' or 'channels_first' (None: the configured default)."""
+    return standardize_data_format(value, layer)
 
 
 def spatial_axes(fmt, rank):

@@ -2,6 +2,7 @@
 im2col + GEMM kernel with the bias and activation fused."""
 import numpy as np
 
+from seqcore.config import standardize_data_format
 from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
@@ -31,9 +32,7 @@ class BaseConv(Layer):
         self.dilation_rate = int_tuple(cls, "dilation_rate", dilation_rate, n)
         paddings = ("valid", "same", "causal") if n == 1 else ("valid", "same")
         self.padding = one_of(cls, "padding", padding, paddings)
-        self.data_format = one_of(cls, "data_format",
-                                  data_format or "channels_last",
-                                  ("channels_last", "channels_first"))
+        self.data_format = standardize_data_format(data_format, cls)
         self.groups = positive_int(cls, "groups", groups)
         if self.filters % self.groups:
             raise ValueError(

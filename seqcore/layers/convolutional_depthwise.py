@@ -7,6 +7,7 @@ Kernel (*kernel_size, in_channels, depth_multiplier) named 'kernel', bias
 (in_channels * depth_multiplier,), as in Keras; output channel
 c * depth_multiplier + m comes from input channel c and filter m.
 """
+from seqcore.config import standardize_data_format
 from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
@@ -42,9 +43,7 @@ def window_options(layer, rank, kernel_size, strides, padding, data_format,
     layer.strides = int_tuple(cls, "strides", strides, rank)
     layer.dilation_rate = int_tuple(cls, "dilation_rate", dilation_rate, rank)
     layer.padding = one_of(cls, "padding", padding, ("valid", "same"))
-    layer.data_format = one_of(cls, "data_format",
-                               data_format or "channels_last",
-                               ("channels_last", "channels_first"))
+    layer.data_format = standardize_data_format(data_format, cls)
 
 
 def window_output_shape(layer, input_shape, channels):

@@ -7,7 +7,6 @@ code read from a file: load such models with the function in
 `custom_objects` (by name), or write the Lambda as a custom layer.
 """
 import inspect
-import types
 
 from seqcore.engine.layer import Layer
 from seqcore.saving.serialization import register_builtin
@@ -88,8 +87,16 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from seqcore.saving.serialization import _CUSTOM_OBJECTS
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """Rebuild a Lambda: a named function is looked up (custom
+        objects, registered objects, Keras's function namespaces); a Python
+        lambda's code is loaded only when safe mode is off (`safe_mode=
+        False` here or in the enclosing `load_model`, or
+        `keras.config.enable_unsafe_deserialization()`)."""
+        from seqcore.saving.object_registration import in_safe_mode
+        if safe_mode is None:
+            safe_mode = in_safe_mode()
+        safe = safe_mode is not False
         config = dict(config)
         if not isinstance(config.get("function"), dict):
             raise ValueError(
@@ -97,43 +104,50 @@ class Lambda(Layer):
                 f"the config has no 'function' entry (received keys "
                 f"{sorted(config)})")
         config["function"] = _function_from_config(
-            config["function"], custom_objects or {}, _CUSTOM_OBJECTS)
+            config["function"], custom_objects, safe)
         shape = config.get("output_shape")
         if isinstance(shape, dict):
             config["output_shape"] = _function_from_config(
-                shape, custom_objects or {}, _CUSTOM_OBJECTS)
+                shape, custom_objects, safe)
         elif isinstance(shape, list):
             config["output_shape"] = tuple(shape)
         return cls(**config)
 
 
 def _function_config(fn):
-    """How Keras 3 writes a function in a config: by name (a `lambda` is
-    written as Keras's `__lambda__` entry without its bytecode, which
-    seqcore cannot load back)."""
-    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+    """How Keras 3 writes a function in a config: a named function by its
+    (registered) name, a Python `lambda` as its marshalled code."""
+    from seqcore.saving.python_functions import dump_function, is_lambda
+    from seqcore.saving.serialization import serialize_keras_object
+    if is_lambda(fn):
+        code, defaults, closure = dump_function(fn)
         return {"class_name": "__lambda__", "config": {
-            "code": None, "defaults": None, "closure": None}}
-    name = getattr(fn, "_registered_name", None) or fn.__name__
-    return {"module": "builtins", "class_name": "function",
-            "config": name, "registered_name": "function"}
+            "code": code, "defaults": defaults, "closure": closure}}
+    return serialize_keras_object(fn)
 
 
-def _function_from_config(config, custom_objects, registered):
+def _function_from_config(config, custom_objects, safe):
+    from seqcore.saving import object_registration as registration
+    from seqcore.saving.python_functions import (UNSAFE_LAMBDA_MESSAGE,
+                                                 load_function)
+    from seqcore.saving.serialization import _lookup_function
     if config.get("class_name") == "__lambda__":
-        raise ValueError(
-            "This Lambda layer wraps a Python lambda, whose code would have "
-            "to be executed from the file: seqcore never does that. Pass "
-            "the function by name in `custom_objects`, or rewrite the Lambda "
-            "as a registered custom layer.")
+        if safe:
+            raise ValueError(UNSAFE_LAMBDA_MESSAGE.format(
+                what=" as the `function` of a `Lambda` layer"))
+        inner = config.get("config") or {}
+        return load_function(inner.get("code"), inner.get("defaults"),
+                             inner.get("closure"))
     name = config.get("config")
-    for table in (custom_objects, registered):
-        if name in table:
-            return table[name]
-        short = name.split(">")[-1] if isinstance(name, str) else name
-        if short in table:
-            return table[short]
-    raise ValueError(
-        f"Lambda: the function {name!r} is not in `custom_objects` and not "
-        f"registered with `register_keras_serializable`; seqcore cannot "
-        f"load a function's code from a file.")
+    objects = registration.all_custom_objects(custom_objects)
+    if isinstance(name, str) and ">" in name and \
+            registration.find((name,), objects) is None:
+        short = registration.find((name.split(">")[-1],), objects)
+        if short is not None:
+            return short
+    try:
+        return _lookup_function(name, config.get("module"), objects, config)
+    except TypeError:
+        raise ValueError(
+            f"Lambda: the function {name!r} is not in `custom_objects` and "
+            f"not registered with `register_keras_serializable`.") from None

@@ -2,6 +2,7 @@
 pooling over all steps or pixels."""
 import numpy as np
 
+from seqcore.config import standardize_data_format
 from seqcore import _kernels
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
@@ -22,9 +23,7 @@ class BasePooling(Layer):
         self.strides = self.pool_size if strides is None else \
             int_tuple(cls, "strides", strides, n)
         self.padding = one_of(cls, "padding", padding, ("valid", "same"))
-        self.data_format = one_of(cls, "data_format",
-                                  data_format or "channels_last",
-                                  ("channels_last", "channels_first"))
+        self.data_format = standardize_data_format(data_format, cls)
         self.input_spec = InputSpec(ndim=n + 2)
 
     def compute_output_shape(self, input_shape):
@@ -137,9 +136,8 @@ class BaseGlobalPooling(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = one_of(self.__class__.__name__, "data_format",
-                                  data_format or "channels_last",
-                                  ("channels_last", "channels_first"))
+        self.data_format = standardize_data_format(
+            data_format, self.__class__.__name__)
         self.keepdims = bool(keepdims)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 

@@ -2,6 +2,7 @@
 ActivityRegularization."""
 import numpy as np
 
+from seqcore.config import standardize_data_format
 from seqcore import _kernels, regularizers
 from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
@@ -69,14 +70,8 @@ class _SpatialDropout(Dropout):
     def __init__(self, rate, seed=None, name=None, dtype=None,
                  data_format=None):
         super().__init__(rate, seed=seed, name=name, dtype=dtype)
-        if data_format is None:
-            data_format = "channels_last"
-        if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(
-                f"{self.__class__.__name__}: data_format must be "
-                f"'channels_last' or 'channels_first', received "
-                f"data_format={data_format!r}")
-        self.data_format = data_format
+        self.data_format = standardize_data_format(
+            data_format, self.__class__.__name__)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def call(self, inputs, training=None):

@@ -3,9 +3,10 @@ import math
 
 import numpy as np
 
+from seqcore.config import standardize_data_format
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
-from seqcore.layers._validation import one_of, positive_int
+from seqcore.layers._validation import positive_int
 from seqcore.saving.serialization import register_builtin
 
 
@@ -15,9 +16,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = one_of("Flatten", "data_format",
-                                  data_format or "channels_last",
-                                  ("channels_last", "channels_first"))
+        self.data_format = standardize_data_format(data_format, "Flatten")
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs, training=None):

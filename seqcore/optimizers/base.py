@@ -384,7 +384,10 @@ class Optimizer:
 
 
 def _snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """Keras's default optimizer name: 'SGD' -> 'sgd', 'RMSprop' ->
+    'rm_sprop' (the layers' snake case)."""
+    from seqcore.engine.naming import to_snake_case
+    return to_snake_case(name)
 
 
 class LearningRateValue(float):

@@ -255,9 +255,16 @@ def _json(data, name, filepath):
             from None
 
 
-def _model_from_config(config, custom_objects, filepath, built=True):
+def _model_from_config(config, custom_objects, filepath, built=True,
+                       safe_mode=True):
+    """The model of a config, uncompiled (callers compile from the
+    'compile_config' entry when asked), with lambdas refused in safe mode."""
+    from seqcore.saving.object_registration import SafeModeScope
+    config = {k: v for k, v in config.items() if k != "compile_config"}
     try:
-        model = deserialize_keras_object(config, custom_objects)
+        with SafeModeScope(safe_mode):
+            model = deserialize_keras_object(config, custom_objects,
+                                             safe_mode=safe_mode)
     except (TypeError, KeyError, AttributeError, IndexError,
             RecursionError) as exc:
         raise ValueError(f"{filepath}: the model config cannot be rebuilt "
@@ -276,12 +283,25 @@ def _model_from_config(config, custom_objects, filepath, built=True):
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """A model from a `.keras` file (seqcore's or Keras 3's) or a Keras 2
-    full-model `.h5` file."""
+    full-model `.h5` file.
+
+    Args:
+        filepath: the file.
+        custom_objects: {name: class or function} for the custom layers,
+            losses, metrics and functions the config names (registered
+            objects and an open `custom_object_scope` are found too).
+        compile: whether to compile the model with the saved settings (and
+            restore the optimizer state).
+        safe_mode: when True (the default), a Lambda layer or other object
+            holding a Python lambda is refused, since loading it runs code
+            from the file; False loads it (trusted files only).
+    """
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No such file: {filepath}")
     if filepath.endswith((".h5", ".hdf5")):
-        return load_legacy_model(filepath, custom_objects, compile)
+        return load_legacy_model(filepath, custom_objects, compile,
+                                 safe_mode)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. "
                          f"seqcore loads `.keras` files and Keras 2 `.h5` "
@@ -292,7 +312,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         weights = _read_member(zf, "model.weights.h5", filepath)
     if not isinstance(config, dict):
         raise ValueError(f"{filepath}: config.json does not describe a model")
-    model = _model_from_config(config, custom_objects, filepath)
+    model = _model_from_config(config, custom_objects, filepath,
+                               safe_mode=safe_mode)
     if compile and config.get("compile_config"):
         _compile_from_config(model, config["compile_config"], custom_objects)
     with _open_h5(io.BytesIO(weights), filepath) as h5:
@@ -377,7 +398,8 @@ def _legacy_config(config):
     return config
 
 
-def load_legacy_model(filepath, custom_objects=None, compile=True):
+def load_legacy_model(filepath, custom_objects=None, compile=True,
+                      safe_mode=True):
     with _open_h5(filepath, filepath) as h5:
         if "model_config" not in h5.attrs:
             raise ValueError(f"{filepath} has no model config: it is a "
@@ -385,7 +407,7 @@ def load_legacy_model(filepath, custom_objects=None, compile=True):
                              f"model.load_weights() instead")
         config = _json(h5.attrs["model_config"], "model_config", filepath)
         model = _model_from_config(_legacy_config(config), custom_objects,
-                                   filepath)
+                                   filepath, safe_mode=safe_mode)
         if "model_weights" not in h5:
             raise ValueError(f"{filepath}: no 'model_weights' group")
         try:
@@ -409,9 +431,20 @@ def load_legacy_model(filepath, custom_objects=None, compile=True):
 
 
 def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from the JSON of `Model.to_json()`, seqcore's
+    or Keras's; compiled when the JSON holds compile settings.
+
+    Args:
+        json_string: the JSON text.
+        custom_objects: {name: class or function} for custom objects.
+    """
     config = _json(json_string, "the JSON string", "model_from_json")
     if not isinstance(config, dict):
         raise ValueError("model_from_json: the JSON does not describe a "
                          "model")
-    return _model_from_config(_legacy_config(config), custom_objects,
-                              "model_from_json", built=False)
+    model = _model_from_config(_legacy_config(config), custom_objects,
+                               "model_from_json", built=False)
+    if config.get("compile_config"):
+        _compile_from_config(model, config["compile_config"],
+                             custom_objects)
+    return model

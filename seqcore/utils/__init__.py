@@ -3,11 +3,20 @@ import numpy as np
 
 from seqcore.backend import clear_session
 from seqcore.random import set_seed as set_random_seed
+from seqcore.saving.object_registration import (CustomObjectScope,
+                                                custom_object_scope,
+                                                get_custom_objects,
+                                                get_registered_name,
+                                                get_registered_object,
+                                                register_keras_serializable)
+from seqcore.saving.serialization import (deserialize_keras_object,
+                                          serialize_keras_object)
 from seqcore.utils.dataset_utils import (image_dataset_from_directory,
                                          split_dataset,
                                          text_dataset_from_directory,
                                          timeseries_dataset_from_array)
 from seqcore.utils.file_utils import get_file
+from seqcore.utils.model_visualization import model_to_dot, plot_model
 from seqcore.utils.py_dataset import PyDataset, Sequence
 from seqcore.utils.sequences import pad_sequences
 
@@ -50,7 +59,11 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis if axis is not None else -1)
 
 
-__all__ = ["PyDataset", "Sequence", "clear_session", "get_file",
-           "image_dataset_from_directory", "normalize", "pad_sequences",
+__all__ = ["CustomObjectScope", "PyDataset", "Sequence", "clear_session",
+           "custom_object_scope", "deserialize_keras_object",
+           "get_custom_objects", "get_file", "get_registered_name",
+           "get_registered_object", "image_dataset_from_directory",
+           "model_to_dot", "normalize", "pad_sequences", "plot_model",
+           "register_keras_serializable", "serialize_keras_object",
            "set_random_seed", "split_dataset", "text_dataset_from_directory",
            "timeseries_dataset_from_array", "to_categorical"]

@@ -5,15 +5,13 @@ import numbers
 
 import numpy as np
 
+from seqcore.config import standardize_data_format
 from seqcore import random as sc_random
 
 
 def image_format(layer, value):
-    value = "channels_last" if value is None else value
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError(f"{layer}: data_format must be 'channels_last' or "
-                         f"'channels_first', received data_format={value!r}")
-    return value
+    """'channels_last' or 'channels_first' (None: the configured default)."""
+    return standardize_data_format(value, layer)
 
 
 def image_axes(fmt, ndim):
