@@ -66,7 +66,7 @@ def _compile_config(model):
     compiled = getattr(model, "_compiled", None)
     if compiled is None:
         return None
-    from seqcore import losses, optimizers
+    from seqcore import losses, metrics, optimizers
 
     def plain(value):
         if value is None or isinstance(value, (str, int, float, bool)):
@@ -77,6 +77,8 @@ def _compile_config(model):
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, losses.Loss):
             return losses.serialize(value)
+        if isinstance(value, metrics.Metric):
+            return metrics.serialize(value)    # its options survive
         return getattr(value, "__name__", None) or \
             getattr(value, "name", None)
     return {"optimizer": optimizers.serialize(model.optimizer),
