@@ -115,8 +115,8 @@ def _circle_vjp(y_true, y_pred, scale, ref_labels=None, ref_embeddings=None,
     g_a = f["soft_a"] * d_z[:, None]
     g_b = f["soft_b"] * d_z[:, None]
     # a = -gamma * w_pos * (margin - D), w_pos = max((margin + D) pos, 0)
-    on_pos = ((margin + dist) * pos > 0)
-    on_neg = ((1.0 + margin - dist) * neg > 0)
+    on_pos = ((margin + dist) * pos > 0).astype(dist.dtype)
+    on_neg = ((1.0 + margin - dist) * neg > 0).astype(dist.dtype)
     d_a = -gamma * (on_pos * pos * (margin - dist) - f["w_pos"])
     d_b = gamma * (-(on_neg * neg) * (1.0 - margin - dist) - f["w_neg"])
     g_dist = g_a * d_a + g_b * d_b
