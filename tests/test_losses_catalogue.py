@@ -199,6 +199,34 @@ def test_fit_three_steps_matches_keras(fit):
                                KERAS[key + "/loss"], rtol=1e-5)
 
 
+@pytest.mark.parametrize("fit", META["masked_fits"],
+                         ids=[f["name"] for f in META["masked_fits"]])
+def test_masked_fit_three_steps_matches_keras(fit):
+    """Padded steps (Embedding(mask_zero=True)) weigh 0 in the new losses'
+    values and gradients during fit, as in Keras."""
+    key, sizes = f"fit/{fit['name']}", META["masked_sizes"]
+    model = keras.Sequential([
+        keras.Input((sizes["steps"],), dtype="int32"),
+        keras.layers.Embedding(sizes["vocab"], sizes["embed"],
+                               mask_zero=True),
+        keras.layers.Dense(sizes["units"], activation=fit["activation"])])
+    model.layers[0].set_weights([KERAS[key + "/embeddings0"]])
+    model.layers[1].set_weights([KERAS[key + "/kernel0"],
+                                 KERAS[key + "/bias0"]])
+    model.compile(optimizer=keras.optimizers.SGD(META["fit_learning_rate"]),
+                  loss=getattr(keras.losses, fit["class"])(**fit["options"]))
+    history = model.fit(KERAS[key + "/x"], KERAS[key + "/y"],
+                        batch_size=META["fit_batch"], epochs=1,
+                        shuffle=False, verbose=0)
+    for got, part in zip(model.get_weights(), ("embeddings", "kernel",
+                                               "bias")):
+        np.testing.assert_allclose(got, KERAS[f"{key}/{part}"], rtol=1e-5,
+                                   atol=1e-6)
+    np.testing.assert_allclose(history.history["loss"][-1],
+                               KERAS[key + "/loss"], rtol=1e-5)
+    assert np.any(KERAS[key + "/x"] == 0)      # there is padding
+
+
 # ---- keras.ops.ctc_loss / ctc_decode -----------------------------------------------
 
 def _ctc_args():
