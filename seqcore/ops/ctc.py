@@ -246,12 +246,20 @@ def _greedy(inputs, lengths, merge_repeated, mask_index):
     return decoded[np.newaxis], -np.sum(scores, axis=1)[:, np.newaxis]
 
 
-def _unique_rows(paths, size):
+def _unique_rows(paths, size, used=None):
     """The distinct rows of `paths` in lexicographic order, padded with
-    rows of -1 to `size` rows, and each input row's index among them."""
-    unique, inverse = np.unique(paths, axis=0, return_inverse=True)
+    rows of -1 to `size` rows, and each input row's index among them.
+    `used`: how many leading columns can hold a class (the rest are -1).
+
+    Rows are compared as big-endian unsigned bytes of (class + 1), so a
+    plain byte sort is the numeric lexicographic order."""
+    used = paths.shape[1] if used is None else max(int(used), 1)
+    codes = np.ascontiguousarray((paths[:, :used] + 1).astype(">u4"))
+    keys = codes.view(np.dtype((np.void, 4 * used))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True,
+                                  return_inverse=True)
     padded = np.full((size, paths.shape[1]), -1, paths.dtype)
-    padded[:unique.shape[0]] = unique
+    padded[:first.size] = paths[first]
     return padded, inverse.reshape(-1)
 
 
@@ -259,8 +267,8 @@ def _merge(inverse, scores, size):
     """log(sum(exp(scores))) per distinct row (-inf for padding rows)."""
     top = np.max(scores)
     with np.errstate(invalid="ignore", divide="ignore"):
-        merged = np.zeros(size)
-        np.add.at(merged, inverse, np.exp(scores - top))
+        merged = np.bincount(inverse, weights=np.exp(scores - top),
+                             minlength=size)
         return np.log(merged) + top
 
 
@@ -294,7 +302,7 @@ def _beam_one(logp, length, beam_width, top_paths, blank):
         cls = np.where(~was_masked & (tails == cls), -1, cls)
         ext[rows, tail_at] = np.where(cls == -1, ext[rows, tail_at], cls)
         # merge equal prefixes, keep the best `beam_width`
-        unique, inverse = _unique_rows(ext, size)
+        unique, inverse = _unique_rows(ext, size, t + 1)
         emit = _merge(inverse, np.where(masked, _NEG, ext_scores), size)
         blank_end = _merge(inverse, np.where(masked, ext_scores, _NEG), size)
         with np.errstate(invalid="ignore"):
