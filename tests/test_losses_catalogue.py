@@ -38,7 +38,7 @@ def _close(got, want):
                                rtol=1e-5, atol=1e-6)
 
 
-# ---- values against Keras ----------------------------------------------------------
+# ---- values against Keras ---------------------------------------------------
 
 @pytest.mark.parametrize("reduction", REDUCTIONS,
                          ids=[r or "None" for r in REDUCTIONS])
@@ -95,7 +95,7 @@ def test_config_matches_keras_and_round_trips(case):
         loss.get_config()
 
 
-# ---- gradients against float64 finite differences ---------------------------------
+# ---- gradients against float64 finite differences ---------------------------
 
 def _numeric(loss, y_true, y_pred, sw, mask=None, step=1e-6):
     out = np.zeros_like(y_pred)
@@ -132,7 +132,7 @@ def test_gradient_is_hand_written_not_the_tape(case, monkeypatch):
     assert np.all(np.isfinite(_loss(case).gradient(y_true, y_pred, sw)))
 
 
-# ---- masks -------------------------------------------------------------------------
+# ---- masks ------------------------------------------------------------------
 
 PER_SAMPLE = [c for c in CASES if c["name"] not in (
     "dice", "tversky", "bfce_steps", "scce_steps")]     # scalar or per step
@@ -172,7 +172,7 @@ def test_circle_masks_samples_without_a_positive():
     _close(losses.Circle()(y_true, y_pred), values[~alone].mean())
 
 
-# ---- fit -------------------------------------------------------------------------
+# ---- fit --------------------------------------------------------------------
 
 @pytest.mark.parametrize("fit", META["fits"], ids=[f["name"] for f in
                                                    META["fits"]])
@@ -227,7 +227,7 @@ def test_masked_fit_three_steps_matches_keras(fit):
     assert np.any(KERAS[key + "/x"] == 0)      # there is padding
 
 
-# ---- keras.ops.ctc_loss / ctc_decode -----------------------------------------------
+# ---- keras.ops.ctc_loss / ctc_decode ----------------------------------------
 
 def _ctc_args():
     return (KERAS["ops/target"], KERAS["ops/logits"],
@@ -291,7 +291,7 @@ def test_ops_ctc_decode_matches_keras(run):
     assert ops.nn.ctc_decode is ops.ctc_decode
 
 
-# ---- names -------------------------------------------------------------------------
+# ---- names ------------------------------------------------------------------
 
 def test_every_name_keras_exports_exists():
     missing = [n for n in META["exported_names"]
@@ -323,7 +323,7 @@ def test_string_names_train_in_compile():
     np.testing.assert_allclose(before, want, rtol=1e-5)
 
 
-# ---- errors ------------------------------------------------------------------------
+# ---- errors -----------------------------------------------------------------
 
 def test_unknown_name_lists_the_valid_ones():
     with pytest.raises(ValueError, match="Could not interpret loss "

@@ -18,7 +18,7 @@ See docs/losses.md for the catalogue.
 """
 from seqcore.losses.base import (  # noqa: F401
     EPSILON, REDUCTIONS, BuiltinLoss, Loss, LossFunctionWrapper,
-    _arrays, _same_rank, standardize_reduction, tape_gradient)
+    standardize_reduction, tape_gradient)
 from seqcore.losses.regression import (  # noqa: F401
     cosine_similarity, huber, log_cosh, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_error,
@@ -43,7 +43,7 @@ from seqcore.losses.generalized import (  # noqa: F401
     categorical_generalized_cross_entropy)
 from seqcore.losses.fused import fused_output_gradient  # noqa: F401
 from seqcore.losses.lookup import (  # noqa: F401
-    _CLASSES, _FUNCTIONS, as_loss, deserialize, get, serialize)
+    _CLASSES, as_loss, deserialize, get, serialize)
 
 # keras.losses' short and Keras 2 names
 mse = MSE = mean_squared_error
@@ -53,3 +53,25 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 _CLASS_OF = {cls.fn: cls for cls in _CLASSES.values()}
+
+__all__ = [
+    "Loss", "LossFunctionWrapper", "BuiltinLoss", "EPSILON", "REDUCTIONS",
+    "standardize_reduction", "tape_gradient", "get", "as_loss",
+    "serialize", "deserialize", "fused_output_gradient",
+    "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError", "CosineSimilarity", "Huber", "LogCosh",
+    "Poisson", "KLDivergence", "Hinge", "SquaredHinge", "CategoricalHinge",
+    "BinaryCrossentropy", "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy", "BinaryFocalCrossentropy",
+    "CategoricalFocalCrossentropy", "Dice", "Tversky", "Circle", "CTC",
+    "CategoricalGeneralizedCrossEntropy",
+    "mean_squared_error", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+    "cosine_similarity", "huber", "log_cosh", "poisson", "kl_divergence",
+    "hinge", "squared_hinge", "categorical_hinge", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy",
+    "binary_focal_crossentropy", "categorical_focal_crossentropy", "dice",
+    "tversky", "circle", "ctc", "categorical_generalized_cross_entropy",
+    "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
+    "kullback_leibler_divergence", "logcosh",
+]

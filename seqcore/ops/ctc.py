@@ -224,7 +224,7 @@ def ctc_loss_gradient(target, output, target_length, output_length,
     return loss.astype(dtype), grad.astype(dtype)
 
 
-# ---- decoding -----------------------------------------------------------------
+# ---- decoding ---------------------------------------------------------------
 
 
 def _greedy(inputs, lengths, merge_repeated, mask_index):
