@@ -153,3 +153,6 @@ __all__ = list(dict.fromkeys(__all__ + [
     "adaptive_average_pool", "adaptive_max_pool", "fold", "polar",
     "unfold", "stft", "istft", "rearrange", "image", "linalg", "nn",
 ]))
+from seqcore.ops.ctc import ctc_decode, ctc_loss  # noqa: E402 - keras.ops(.nn).ctc_*
+nn.ctc_decode, nn.ctc_loss = ctc_decode, ctc_loss  # keras.ops.nn.ctc_* too
+__all__ += ["ctc_decode", "ctc_loss"]
