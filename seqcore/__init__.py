@@ -12,6 +12,7 @@ from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.model import Model
 from seqcore.engine.sequential import Sequential
 from seqcore.saving.serialization import register_keras_serializable
+from seqcore import applications  # noqa: E402  (keras.applications)
 
 __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "config", "datasets", "get_num_threads", "preprocessing", "random",

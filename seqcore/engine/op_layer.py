@@ -40,10 +40,16 @@ class OpLayer(Layer):
         tensors = [a for a in arguments if isinstance(a, KerasTensor)]
         self._template = [None if isinstance(a, KerasTensor) else a
                           for a in arguments]
-        sample = [np.zeros(tuple(2 if d is None else d for d in t.shape),
-                           np.dtype(t.dtype)) for t in tensors]
-        out = np.asarray(self._apply(sample))
+        out = self._sample_output(tensors, 2)
         shape = (None,) + out.shape[1:] if out.ndim else ()
+        if any(d is None for t in tensors for d in t.shape[1:]):
+            # unknown sizes (e.g. image rows/cols) stay unknown: the axes
+            # whose size follows the sample's are None
+            other = self._sample_output(tensors, 3)
+            if other.ndim == out.ndim:
+                shape = (None,) + tuple(
+                    None if a != b else a
+                    for a, b in zip(out.shape[1:], other.shape[1:]))
         output = KerasTensor(shape, out.dtype.name)
         node = Node(self, tensors, [output])
         node.op_arguments = list(arguments)
@@ -51,6 +57,12 @@ class OpLayer(Layer):
         output._keras_history = (self, len(self._inbound_nodes) - 1, 0)
         self.built = True
         return output
+
+    def _sample_output(self, tensors, size):
+        """The op's output on zeros, unknown dimensions taken as `size`."""
+        sample = [np.zeros(tuple(size if d is None else d for d in t.shape),
+                           np.dtype(t.dtype)) for t in tensors]
+        return np.asarray(self._apply(sample))
 
     def _apply(self, values):
         values = iter(values)

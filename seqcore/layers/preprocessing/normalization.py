@@ -82,6 +82,7 @@ class Normalization(Layer):
                 trainable=False)
             self.count = self.add_weight(name="count", shape=(),
                                          initializer="zeros", trainable=False)
+            self.built = True
             self.finalize_state()
         else:
             self.mean = self._broadcast_stat(self.input_mean, ndim)
@@ -155,6 +156,8 @@ class Normalization(Layer):
         return np.maximum(np.sqrt(self.variance), np.float32(_EPSILON))
 
     def call(self, inputs, training=None):
+        # the statistics as the weights hold them now (loading assigns them)
+        self.finalize_state()
         if self.mean is None:
             raise ValueError("You must call `.build(input_shape)` on the "
                              "layer before using it.")

@@ -1,0 +1,281 @@
+"""MobileNetV3Small and MobileNetV3Large
+(`keras.applications.mobilenet_v3`): inverted residual blocks with
+squeeze-and-excite and hard-swish; the Rescaling to [-1, 1] is part of
+the model (`include_preprocessing`), so `preprocess_input` is the
+identity."""
+import warnings
+
+from seqcore import config, layers
+from seqcore.applications import _common, _weights, imagenet_utils
+
+BASE_WEIGHT_PATH = ("https://storage.googleapis.com/tensorflow/"
+                    "keras-applications/mobilenet_v3/")
+
+
+def _depth(v, divisor=8, min_value=None):
+    """`v` rounded to a multiple of `divisor`, never 10% below `v`."""
+    min_value = divisor if min_value is None else min_value
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def relu(x):
+    return layers.ReLU()(x)
+
+
+def hard_sigmoid(x):
+    """ReLU6(x + 3) / 6, written with symbolic ops as Keras does."""
+    return layers.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)
+
+
+def hard_swish(x):
+    return layers.Activation("hard_swish")(x)
+
+
+def _se_block(inputs, filters, se_ratio, prefix):
+    x = layers.GlobalAveragePooling2D(
+        keepdims=True, name=f"{prefix}squeeze_excite_avg_pool")(inputs)
+    x = layers.Conv2D(_depth(filters * se_ratio), kernel_size=1,
+                      padding="same", name=f"{prefix}squeeze_excite_conv")(x)
+    x = layers.ReLU(name=f"{prefix}squeeze_excite_relu")(x)
+    x = layers.Conv2D(filters, kernel_size=1, padding="same",
+                      name=f"{prefix}squeeze_excite_conv_1")(x)
+    x = hard_sigmoid(x)
+    return layers.Multiply(name=f"{prefix}squeeze_excite_mul")([inputs, x])
+
+
+def _inverted_res_block(x, expansion, filters, kernel_size, stride, se_ratio,
+                        activation, block_id):
+    axis = _common.channel_axis()
+    shortcut = x
+    prefix = "expanded_conv_"
+    infilters = x.shape[axis]
+    if block_id:
+        prefix = f"expanded_conv_{block_id}_"
+        x = layers.Conv2D(_depth(infilters * expansion), kernel_size=1,
+                          padding="same", use_bias=False,
+                          name=f"{prefix}expand")(x)
+        x = layers.BatchNormalization(axis=axis, epsilon=1e-3,
+                                      momentum=0.999,
+                                      name=f"{prefix}expand_bn")(x)
+        x = activation(x)
+    if stride == 2:
+        x = layers.ZeroPadding2D(
+            padding=imagenet_utils.correct_pad(x, kernel_size),
+            name=f"{prefix}depthwise_pad")(x)
+    x = layers.DepthwiseConv2D(kernel_size, strides=stride,
+                               padding="same" if stride == 1 else "valid",
+                               use_bias=False, name=f"{prefix}depthwise")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
+                                  name=f"{prefix}depthwise_bn")(x)
+    x = activation(x)
+    if se_ratio:
+        x = _se_block(x, _depth(infilters * expansion), se_ratio, prefix)
+    x = layers.Conv2D(filters, kernel_size=1, padding="same", use_bias=False,
+                      name=f"{prefix}project")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
+                                  name=f"{prefix}project_bn")(x)
+    if stride == 1 and infilters == filters:
+        x = layers.Add(name=f"{prefix}add")([shortcut, x])
+    return x
+
+
+def MobileNetV3(stack_fn, last_point_ch, input_shape=None, alpha=1.0,
+                model_type="large", minimalistic=False, include_top=True,
+                weights="imagenet", input_tensor=None, classes=1000,
+                pooling=None, dropout_rate=0.2,
+                classifier_activation="softmax", include_preprocessing=True,
+                name=None):
+    """The MobileNetV3 frame around `stack_fn(x, kernel, activation,
+    se_ratio)`."""
+    _weights.check_weights_argument(weights)
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError(
+            f'If using `weights="imagenet"` with `include_top` as true, '
+            f'`classes` should be 1000.  Received classes={classes}')
+    from seqcore.engine.keras_tensor import KerasTensor
+    first = config.image_data_format() == "channels_first"
+    input_shape = _common.to_shape(input_shape)
+    if input_tensor is not None and \
+            not isinstance(input_tensor, KerasTensor):
+        raise ValueError(f"input_tensor specified: {input_tensor} is not a "
+                         f"keras tensor")
+    if input_shape is not None and input_tensor is not None:
+        tensor_dim = input_tensor.shape[1] if first else input_tensor.shape[2]
+        if tensor_dim != input_shape[1]:
+            raise ValueError(
+                f"input_shape[1] must equal input_tensor.shape[2].  "
+                f"Received input_shape={input_shape}, input_tensor.shape="
+                f"{input_tensor.shape}")
+    if input_shape is None and input_tensor is not None:
+        if first:
+            rows, cols = input_tensor.shape[2], input_tensor.shape[3]
+            input_shape = (3, cols, rows)
+        else:
+            rows, cols = input_tensor.shape[1], input_tensor.shape[2]
+            input_shape = (cols, rows, 3)
+    if input_shape is None:
+        input_shape = (3, None, None) if first else (None, None, 3)
+    rows, cols = (input_shape[1], input_shape[2]) if first else \
+        (input_shape[0], input_shape[1])
+    if rows and cols and (rows < 32 or cols < 32):
+        raise ValueError(f"Input size must be at least 32x32; Received "
+                         f"`input_shape={input_shape}`")
+    if weights == "imagenet":
+        if (not minimalistic and alpha not in (0.75, 1.0)) or \
+                (minimalistic and alpha != 1.0):
+            raise ValueError(
+                "If imagenet weights are being loaded, alpha can be one of "
+                "`0.75`, `1.0` for non minimalistic or `1.0` for "
+                "minimalistic only.")
+        if rows != cols or rows != 224:
+            warnings.warn(
+                "`input_shape` is undefined or non-square, or `rows` is not "
+                "224. Weights for input shape (224, 224) will be loaded as "
+                "the default.", stacklevel=3)
+    img_input = _common.image_input(input_tensor, input_shape)
+    axis = _common.channel_axis()
+    if minimalistic:
+        kernel, activation, se_ratio = 3, relu, None
+    else:
+        kernel, activation, se_ratio = 5, hard_swish, 0.25
+
+    x = img_input
+    if include_preprocessing:
+        x = layers.Rescaling(scale=1.0 / 127.5, offset=-1.0)(x)
+    x = layers.Conv2D(16, kernel_size=3, strides=(2, 2), padding="same",
+                      use_bias=False, name="conv")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
+                                  name="conv_bn")(x)
+    x = activation(x)
+    x = stack_fn(x, kernel, activation, se_ratio)
+    last_conv_ch = _depth(x.shape[axis] * 6)
+    if alpha > 1.0:
+        last_point_ch = _depth(last_point_ch * alpha)
+    x = layers.Conv2D(last_conv_ch, kernel_size=1, padding="same",
+                      use_bias=False, name="conv_1")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
+                                  name="conv_1_bn")(x)
+    x = activation(x)
+    if include_top:
+        x = layers.GlobalAveragePooling2D(keepdims=True)(x)
+        x = layers.Conv2D(last_point_ch, kernel_size=1, padding="same",
+                          use_bias=True, name="conv_2")(x)
+        x = activation(x)
+        if dropout_rate > 0:
+            x = layers.Dropout(dropout_rate)(x)
+        x = layers.Conv2D(classes, kernel_size=1, padding="same",
+                          name="logits")(x)
+        x = layers.Flatten()(x)
+        imagenet_utils.validate_activation(classifier_activation, weights)
+        x = layers.Activation(activation=classifier_activation,
+                              name="predictions")(x)
+    else:
+        x = _common.pool(x, pooling, "avg_pool", "max_pool")
+    model = _common.functional(
+        _common.model_inputs(input_tensor, img_input), x, name)
+    if weights == "imagenet":
+        model_name = f"{model_type}" + \
+            ("_minimalistic" if minimalistic else "") + f"_224_{alpha}_float"
+        file_name = f"weights_mobilenet_v3_{model_name}" + \
+            (".h5" if include_top else "_no_top_v2.h5")
+        _weights.load_weights(model, weights, file_name,
+                              BASE_WEIGHT_PATH + file_name)
+    else:
+        _weights.load_weights(model, weights)
+    return model
+
+
+_DOC = """{title}: MobileNetV3 ({size} variant). Takes pixels in [0, 255]
+    (the model rescales them when `include_preprocessing`).
+
+    Args:
+        input_shape: (rows, cols, 3), at least 32x32; default (None,
+            None, 3).
+        alpha: width multiplier (published: 0.75 and 1.0; 1.0 for
+            minimalistic).
+        minimalistic: no squeeze-and-excite, no hard-swish, 3x3 kernels.
+        include_top: with the 1x1 convolution classifier.
+        weights: None, "imagenet" (Keras's file, found offline) or a path.
+        input_tensor: a symbolic tensor to use as the image input.
+        classes: output classes with the top.
+        pooling: headless output: None (4D), "avg" or "max".
+        dropout_rate: before the classifier's last convolution.
+        classifier_activation: activation of "predictions".
+        include_preprocessing: with the Rescaling layer first.
+        name: the model's name.
+    """
+
+
+def MobileNetV3Small(input_shape=None, alpha=1.0, minimalistic=False,
+                     include_top=True, weights="imagenet", input_tensor=None,
+                     classes=1000, pooling=None, dropout_rate=0.2,
+                     classifier_activation="softmax",
+                     include_preprocessing=True, name="MobileNetV3Small"):
+    def stack_fn(x, kernel, activation, se_ratio):
+        def depth(d):
+            return _depth(d * alpha)
+        plan = [(1, 16, 3, 2, se_ratio, relu), (72.0 / 16, 24, 3, 2, None, relu),
+                (88.0 / 24, 24, 3, 1, None, relu),
+                (4, 40, kernel, 2, se_ratio, activation),
+                (6, 40, kernel, 1, se_ratio, activation),
+                (6, 40, kernel, 1, se_ratio, activation),
+                (3, 48, kernel, 1, se_ratio, activation),
+                (3, 48, kernel, 1, se_ratio, activation),
+                (6, 96, kernel, 2, se_ratio, activation),
+                (6, 96, kernel, 1, se_ratio, activation),
+                (6, 96, kernel, 1, se_ratio, activation)]
+        for block_id, (e, f, k, s, se, act) in enumerate(plan):
+            x = _inverted_res_block(x, e, depth(f), k, s, se, act, block_id)
+        return x
+    return MobileNetV3(stack_fn, 1024, input_shape, alpha, "small",
+                       minimalistic, include_top, weights, input_tensor,
+                       classes, pooling, dropout_rate, classifier_activation,
+                       include_preprocessing, name=name)
+
+
+def MobileNetV3Large(input_shape=None, alpha=1.0, minimalistic=False,
+                     include_top=True, weights="imagenet", input_tensor=None,
+                     classes=1000, pooling=None, dropout_rate=0.2,
+                     classifier_activation="softmax",
+                     include_preprocessing=True, name="MobileNetV3Large"):
+    def stack_fn(x, kernel, activation, se_ratio):
+        def depth(d):
+            return _depth(d * alpha)
+        plan = [(1, 16, 3, 1, None, relu), (4, 24, 3, 2, None, relu),
+                (3, 24, 3, 1, None, relu),
+                (3, 40, kernel, 2, se_ratio, relu),
+                (3, 40, kernel, 1, se_ratio, relu),
+                (3, 40, kernel, 1, se_ratio, relu),
+                (6, 80, 3, 2, None, activation),
+                (2.5, 80, 3, 1, None, activation),
+                (2.3, 80, 3, 1, None, activation),
+                (2.3, 80, 3, 1, None, activation),
+                (6, 112, 3, 1, se_ratio, activation),
+                (6, 112, 3, 1, se_ratio, activation),
+                (6, 160, kernel, 2, se_ratio, activation),
+                (6, 160, kernel, 1, se_ratio, activation),
+                (6, 160, kernel, 1, se_ratio, activation)]
+        for block_id, (e, f, k, s, se, act) in enumerate(plan):
+            x = _inverted_res_block(x, e, depth(f), k, s, se, act, block_id)
+        return x
+    return MobileNetV3(stack_fn, 1280, input_shape, alpha, "large",
+                       minimalistic, include_top, weights, input_tensor,
+                       classes, pooling, dropout_rate, classifier_activation,
+                       include_preprocessing, name=name)
+
+
+MobileNetV3Small.__doc__ = _DOC.format(title="MobileNetV3Small",
+                                       size="small")
+MobileNetV3Large.__doc__ = _DOC.format(title="MobileNetV3Large",
+                                       size="large")
+
+
+def preprocess_input(x, data_format=None):
+    """The identity: the model rescales its input itself."""
+    return x
+
+
+def decode_predictions(preds, top=5):
+    """See imagenet_utils.decode_predictions."""
+    return imagenet_utils.decode_predictions(preds, top=top)
