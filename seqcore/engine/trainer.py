@@ -540,8 +540,7 @@ class Trainer:
             if epochs > 0:      # use_ema: the weights take their averages
                 self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(training_logs)
-        history = callbacks._history
-        return history
+        return callbacks._history or getattr(self, "history", None)
 
     def _train_iterator(self, x, y, sample_weight, batch_size, shuffle,
                         steps_per_epoch, class_weight, validation_split,
