@@ -640,3 +640,32 @@ def test_callbacks_must_be_callbacks():
     x, y, _, _ = cases.data()
     with pytest.raises(TypeError, match="Callback"):
         _model().fit(x, y, epochs=1, verbose=0, callbacks=[print])
+
+
+def test_per_class_metric_arrays_in_logs(monkeypatch, tmp_path):
+    import urllib.request
+    sent = []
+
+    class Reply:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+    monkeypatch.setattr(urllib.request, "urlopen",
+                        lambda request, timeout=None: (sent.append(request),
+                                                       Reply())[1])
+    logs = {"loss": 0.5, "f1_score": np.array([0.25, 0.5], np.float32)}
+    keras.callbacks.RemoteMonitor(send_as_json=True).on_epoch_end(3, logs)
+    assert json.loads(sent[0].data) == {"epoch": 3, "loss": 0.5,
+                                        "f1_score": [0.25, 0.5]}
+    path = os.path.join(tmp_path, "log.csv")
+    cb = keras.callbacks.CSVLogger(path)
+    cb.on_train_begin({})
+    cb.on_epoch_end(0, logs)
+    cb.on_train_end({})
+    with open(path) as f:
+        rows = list(csv.reader(f))
+    # Keras writes a list cell as "[a, b]" inside the CSV quoting
+    assert rows == [["epoch", "f1_score", "loss"],
+                    ["0", '"[0.25, 0.5]"', "0.5"]]

@@ -36,8 +36,9 @@ class RemoteMonitor(Callback):
     def _payload(self, epoch, logs):
         send = {"epoch": epoch}
         for k, v in (logs or {}).items():
-            send[k] = v.item() if isinstance(v, (np.ndarray, np.generic)) \
-                else v
+            # per-class metric values (arrays) go as lists
+            send[k] = np.asarray(v).tolist() if isinstance(
+                v, (np.ndarray, np.generic)) else v
         return send
 
     def _request(self, send):

@@ -3,6 +3,8 @@ written with the `tensorboard` package (no TensorFlow needed)."""
 import os
 import time
 
+import numpy as np
+
 from seqcore.callbacks.callback import Callback
 
 
@@ -69,9 +71,10 @@ class TensorBoard(Callback):
 
     def _scalars(self, name, values, step):
         _, event_class, summary_class = self._classes
+        # scalars only: a per-class metric (an array) has no scalar form
         summary = summary_class(value=[
             summary_class.Value(tag=tag, simple_value=float(value))
-            for tag, value in values.items()])
+            for tag, value in values.items() if np.ndim(value) == 0])
         event = event_class(wall_time=time.time(), step=int(step),
                             summary=summary)
         self._writer(name).add_event(event)
