@@ -479,7 +479,29 @@ class Trainer:
         self._compiled.update_metrics(ys, outputs, sw, masks)
         return loss
 
+    def _user_metrics(self):
+        """The metrics of a `metrics` property a user's model class defines
+        (Keras 3 then logs exactly those, without `loss`), else None."""
+        for klass in type(self).__mro__:
+            if "metrics" in klass.__dict__:
+                if klass.__module__.startswith("seqcore."):
+                    return None
+                value = self.metrics
+                return list(value) if isinstance(value, (list, tuple)) \
+                    else None
+        return None
+
+    def _reset_all_metrics(self):
+        """Keras's reset_metrics at each epoch: the compiled metrics and
+        those of a user's `metrics` property."""
+        self._compiled.reset_metrics()
+        for metric in self._user_metrics() or []:
+            metric.reset_state()
+
     def _logs(self, loss_value):
+        user = self._user_metrics()
+        if user is not None:
+            return {m.name: _log_value(m.result()) for m in user}
         logs = dict(self._compiled.metric_results())
         logs["loss"] = float(loss_value)
         return dict(sorted(logs.items()))
@@ -651,7 +673,7 @@ class Trainer:
         adapter = epoch_iterator.adapter
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
-            self._compiled.reset_metrics()
+            self._reset_all_metrics()
             callbacks.on_epoch_begin(epoch)
             losses, weights, logs, steps = [], [], {}, 0
             adapter.on_epoch_begin()
@@ -712,7 +734,7 @@ class Trainer:
         """One pass of evaluation: on_test_begin, the batches,
         on_test_end; returns the logs."""
         adapter = epoch_iterator.adapter
-        self._compiled.reset_metrics()
+        self._reset_all_metrics()
         callbacks.on_test_begin()
         losses, weights = [], []
         target = epoch_iterator.num_batches
