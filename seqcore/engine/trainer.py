@@ -12,8 +12,9 @@ import numpy as np
 from seqcore import losses as losses_module
 from seqcore import metrics as metrics_module
 from seqcore import optimizers
-from seqcore.callbacks import CallbackList, History, ProgbarLogger
+from seqcore.callbacks import CallbackList
 from seqcore.engine import data as data_utils
+from seqcore.engine import data_adapters
 from seqcore.engine import masking
 from seqcore.engine.compute_loss import (default_compute_loss,
                                          override_loss,
@@ -197,6 +198,7 @@ class Trainer:
     _compiled = None
     optimizer = None
     stop_training = False
+    _initial_epoch = None
 
     # ---- compile ------------------------------------------------------------
 
@@ -477,7 +479,29 @@ class Trainer:
         self._compiled.update_metrics(ys, outputs, sw, masks)
         return loss
 
+    def _user_metrics(self):
+        """The metrics of a `metrics` property a user's model class defines
+        (Keras 3 then logs exactly those, without `loss`), else None."""
+        for klass in type(self).__mro__:
+            if "metrics" in klass.__dict__:
+                if klass.__module__.startswith("seqcore."):
+                    return None
+                value = self.metrics
+                return list(value) if isinstance(value, (list, tuple)) \
+                    else None
+        return None
+
+    def _reset_all_metrics(self):
+        """Keras's reset_metrics at each epoch: the compiled metrics and
+        those of a user's `metrics` property."""
+        self._compiled.reset_metrics()
+        for metric in self._user_metrics() or []:
+            metric.reset_state()
+
     def _logs(self, loss_value):
+        user = self._user_metrics()
+        if user is not None:
+            return {m.name: _log_value(m.result()) for m in user}
         logs = dict(self._compiled.metric_results())
         logs["loss"] = float(loss_value)
         return dict(sorted(logs.items()))
@@ -499,8 +523,79 @@ class Trainer:
             shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        """Train for `epochs` epochs; returns a History."""
+        """Train for `epochs` epochs; returns a History.
+
+        x: arrays (a list/tuple or dict of them for several inputs), a
+        `keras.utils.PyDataset` (or seqcore's ArrayDataset), or a Python
+        generator/iterator of batches `(x, y)` / `(x, y, sample_weight)`
+        (seqcore/engine/data_adapters.py). `validation_data` takes any of
+        these (arrays as a tuple `(x, y)` or `(x, y, sample_weight)`)."""
         self._require_compiled("fit")
+        train = self._train_iterator(x, y, sample_weight, batch_size,
+                                     shuffle, steps_per_epoch, class_weight,
+                                     validation_split, validation_data)
+        epoch_iterator, val_source, batch_size = train
+        val_iterator = None
+        if val_source is not None:
+            val_iterator = self._eval_iterator(
+                *val_source, validation_batch_size or batch_size,
+                validation_steps, "validation_data")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(
+                callbacks, add_history=True, add_progbar=verbose != 0,
+                model=self, verbose=verbose, epochs=epochs,
+                steps=epoch_iterator.num_batches)
+        self.stop_training = False
+        self._initial_epoch = None
+        callbacks.on_train_begin()
+        # A callback (BackupAndRestore) may set where training resumes.
+        initial_epoch = self._initial_epoch or initial_epoch
+        training_logs = {}
+        try:
+            training_logs = self._fit_epochs(
+                callbacks, epoch_iterator, val_iterator, validation_freq,
+                initial_epoch, epochs)
+        finally:
+            self._set_buffer_reuse(False)
+            self._initial_epoch = None
+            if epochs > 0:      # use_ema: the weights take their averages
+                self.optimizer.finalize_variable_values(self.trainable_weights)
+        callbacks.on_train_end(training_logs)
+        return callbacks._history or getattr(self, "history", None)
+
+    def _train_iterator(self, x, y, sample_weight, batch_size, shuffle,
+                        steps_per_epoch, class_weight, validation_split,
+                        validation_data):
+        """(EpochIterator of the training batches, the validation data as
+        (x, y, sample_weight) or None, batch size)."""
+        adapter = data_adapters.get_adapter(x, y, sample_weight, batch_size,
+                                            shuffle, steps_per_epoch, "fit")
+        if batch_size is None and steps_per_epoch and adapter is None and \
+                x is not None and not isinstance(x, dict):
+            # Keras: with steps but no batch size, the data fills the steps.
+            n = len(x[0] if isinstance(x, (list, tuple)) else x)
+            batch_size = -(-n // int(steps_per_epoch))
+        batch_size = 32 if batch_size is None else batch_size
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or \
+                int(batch_size) <= 0:
+            raise ValueError(f"batch_size must be a positive integer, "
+                             f"received {batch_size}")
+        batch_size = int(batch_size)
+        val = None
+        if validation_data is not None:
+            val = data_adapters.unpack_validation(validation_data)
+        if adapter is not None:
+            if validation_split and validation_data is None:
+                raise ValueError(
+                    f"`validation_split` is only supported for Tensors or "
+                    f"NumPy arrays, found following types in the input: "
+                    f"[{type(x)}]. Pass `validation_data` instead.")
+            adapter.class_weight = class_weight
+            if not self.built:
+                self._build_from_batch(adapter.peek(), "fit")
+            return data_adapters.EpochIterator(adapter, steps_per_epoch), \
+                val, batch_size
         if y is None:
             raise ValueError("fit() needs targets `y` for the compiled loss")
         xs, ys, sw = self._prepare(x, y, sample_weight, "fit")
@@ -510,92 +605,118 @@ class Trainer:
             cw = data_utils.class_weights_to_sample_weights(ys[0],
                                                             class_weight)
             sw = cw if sw is None else sw * cw
-        val = None
-        if validation_data is not None:
-            val = self._unpack_validation(validation_data)
-        elif validation_split:
+        if validation_data is None and validation_split:
             (xs, ys, swl), (vx, vy, vsw) = data_utils.split_validation(
                 [xs, ys, None if sw is None else [sw]], validation_split)
             sw = None if swl is None else swl[0]
-            val = (vx, vy, None if vsw is None else vsw[0])
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, "
-                             f"received {batch_size}")
+            val = (data_adapters.PREPARED,
+                   (vx, vy, None if vsw is None else vsw[0]), None)
         n = xs[0].shape[0]
         if n == 0:
             raise ValueError("fit() received no samples (x has length 0)")
         self._check_stateful_batches(n, batch_size)
         if not self.built:
             self._build_from_data(xs)
-        verbose = 1 if verbose == "auto" else int(verbose)
-        steps = steps_per_epoch or -(-n // batch_size)
-        history = History()
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(ProgbarLogger())
-        cbs.append(history)
-        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
-        callback_list = CallbackList(cbs, self, params)
-        self.history = history
-        self.stop_training = False
-        callback_list.on_train_begin()
-        try:
-            self._fit_epochs(callback_list, xs, ys, sw, val, n, batch_size,
-                             shuffle, steps_per_epoch, validation_batch_size,
-                             validation_freq, initial_epoch, epochs)
-        finally:
-            self._set_buffer_reuse(False)
-            if epochs > 0:      # use_ema: the weights take their averages
-                self.optimizer.finalize_variable_values(self.trainable_weights)
-        callback_list.on_train_end()
-        history.params = params
-        history.model = self
-        return history
+        adapter = data_adapters.ArrayAdapter(xs, ys, sw, batch_size, shuffle,
+                                             steps_per_epoch)
+        return data_adapters.EpochIterator(adapter), val, batch_size
 
-    def _fit_epochs(self, callback_list, xs, ys, sw, val, n, batch_size,
-                    shuffle, steps_per_epoch, validation_batch_size,
+    def _eval_iterator(self, x, y, sample_weight, batch_size, steps, what):
+        """An EpochIterator over evaluation data (not shuffled)."""
+        if x is data_adapters.PREPARED:          # validation_split's arrays
+            xs, ys, sw = y
+            adapter = data_adapters.ArrayAdapter(xs, ys, sw, batch_size)
+            return data_adapters.EpochIterator(adapter, steps)
+        adapter = data_adapters.get_adapter(x, y, sample_weight, batch_size,
+                                            False, steps, what)
+        if adapter is not None:
+            if not self.built:
+                self._build_from_batch(adapter.peek(), what)
+            return data_adapters.EpochIterator(adapter, steps)
+        if y is None:
+            raise ValueError(f"{what} needs targets `y` for the loss")
+        xs, ys, sw = self._prepare(x, y, sample_weight, what)
+        if not self.built:
+            self._build_from_data(xs)
+        adapter = data_adapters.ArrayAdapter(xs, ys, sw, batch_size or 32)
+        return data_adapters.EpochIterator(adapter, steps)
+
+    def _batch_arrays(self, batch, adapter, what, targets=True):
+        """(xs, ys, sw) of a batch from a dataset or generator, checked as
+        fit's arrays are; class_weight applied."""
+        if adapter.prepared:
+            return batch
+        x, y, sw = data_adapters.unpack_batch(batch, adapter.kind)
+        if targets and y is None:
+            raise ValueError(
+                f"{what} needs targets: the batches of {adapter.kind} must "
+                f"be (x, y) or (x, y, sample_weight); received a batch "
+                f"without targets")
+        xs, ys, sw = self._prepare(x, y if targets else None, sw, what)
+        class_weight = getattr(adapter, "class_weight", None)
+        if class_weight is not None and targets:
+            if sw is not None:
+                raise ValueError("You cannot specify `class_weight` and "
+                                 "`sample_weight` at the same time.")
+            sw = data_utils.class_weights_to_sample_weights(ys[0],
+                                                            class_weight)
+        return xs, ys, sw
+
+    def _build_from_batch(self, batch, what):
+        x, _, _ = data_adapters.unpack_batch(batch)
+        xs = data_utils.as_array_list(self._order(x, "x"), "x")
+        self._build_from_data(xs)
+
+    def _fit_epochs(self, callbacks, epoch_iterator, val_iterator,
                     validation_freq, initial_epoch, epochs):
+        """The epoch loop; returns the last epoch's logs."""
+        adapter = epoch_iterator.adapter
+        epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
-            self._compiled.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
-            seen, losses, weights = 0, [], []
-            batches = data_utils.batch_indices(n, batch_size, shuffle,
-                                               steps_per_epoch)
-            logs = {}
-            for step, index in enumerate(batches):
-                callback_list.on_train_batch_begin(step)
-                bx, by = data_utils.take(xs, index), data_utils.take(ys, index)
-                bw = None if sw is None else sw[index]
+            self._reset_all_metrics()
+            callbacks.on_epoch_begin(epoch)
+            losses, weights, logs, steps = [], [], {}, 0
+            adapter.on_epoch_begin()
+            for step, batch in epoch_iterator.epoch():
+                callbacks.on_train_batch_begin(step)
+                bx, by, bw = self._batch_arrays(batch, adapter, "fit")
                 self._set_buffer_reuse(True)
                 try:
                     loss = self._train_batch(bx, by, bw)
                 finally:
                     self._set_buffer_reuse(False)
-                size = bx[0].shape[0]
                 losses.append(loss)
-                weights.append(size)
-                seen += size
+                weights.append(bx[0].shape[0])
+                steps += 1
                 logs = self._logs(_mean(losses, weights))
-                callback_list.on_train_batch_end(step, logs)
+                callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(
-                    *val, batch_size=validation_batch_size or batch_size)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, logs)
+            adapter.on_epoch_end()
+            if steps == 0:
+                raise ValueError(data_adapters.no_batches_message(
+                    adapter, epoch))
+            epoch_logs = dict(logs)
+            if val_iterator is not None and \
+                    self._should_validate(epoch, validation_freq):
+                val_logs = self._test_epoch(val_iterator, callbacks, 0,
+                                            "validation_data")
+                epoch_logs.update({f"val_{k}": v
+                                   for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        return epoch_logs
 
-    def _unpack_validation(self, validation_data):
-        if not isinstance(validation_data, (list, tuple)) or \
-                len(validation_data) not in (2, 3):
-            raise ValueError("validation_data must be a tuple (x_val, y_val) "
-                             "or (x_val, y_val, val_sample_weight)")
-        vx, vy = validation_data[0], validation_data[1]
-        vsw = validation_data[2] if len(validation_data) == 3 else None
-        return self._prepare(vx, vy, vsw, "validation_data")
+    @staticmethod
+    def _should_validate(epoch, validation_freq):
+        if isinstance(validation_freq, int):
+            return (epoch + 1) % validation_freq == 0
+        if isinstance(validation_freq, (list, tuple, set)):
+            return epoch + 1 in validation_freq
+        raise ValueError(f"Expected `validation_freq` to be a list or int. "
+                         f"Received: validation_freq={validation_freq} of "
+                         f"the type {type(validation_freq)}.")
 
     def _build_from_data(self, xs):
         if self._uses_tape():
@@ -609,48 +730,55 @@ class Trainer:
 
     # ---- evaluate / predict ------------------------------------------------------
 
-    def _evaluate_arrays(self, xs, ys, sw, batch_size=32, callbacks=None,
-                         verbose=0):
-        n = xs[0].shape[0]
-        self._compiled.reset_metrics()
+    def _test_epoch(self, epoch_iterator, callbacks, verbose, what):
+        """One pass of evaluation: on_test_begin, the batches,
+        on_test_end; returns the logs."""
+        adapter = epoch_iterator.adapter
+        self._reset_all_metrics()
+        callbacks.on_test_begin()
         losses, weights = [], []
-        bar = Progbar(-(-n // batch_size), verbose=verbose) if verbose \
-            else None
+        target = epoch_iterator.num_batches
+        bar = Progbar(target or 0, verbose=verbose) if verbose else None
         logs = {}
-        for step, start in enumerate(range(0, n, batch_size)):
-            index = slice(start, start + batch_size)
-            if callbacks:
-                callbacks.on_test_batch_begin(step)
-            bx, by = data_utils.take(xs, index), data_utils.take(ys, index)
-            loss = self._test_batch(bx, by, None if sw is None else sw[index])
+        adapter.on_epoch_begin()
+        for step, batch in epoch_iterator.epoch():
+            callbacks.on_test_batch_begin(step)
+            bx, by, bw = self._batch_arrays(batch, adapter, what)
+            loss = self._test_batch(bx, by, bw)
             losses.append(loss)
             weights.append(bx[0].shape[0])
             logs = self._logs(_mean(losses, weights))
-            if callbacks:
-                callbacks.on_test_batch_end(step, logs)
+            callbacks.on_test_batch_end(step, logs)
             if bar is not None:
                 bar.update(step + 1, logs, finalize=False)
+        adapter.on_epoch_end()
+        if not losses:
+            raise ValueError(data_adapters.no_batches_message(adapter, None))
         if bar is not None:
+            bar.target = bar.target or len(losses)
             bar.update(bar.target, logs, finalize=True)
+        callbacks.on_test_end(logs)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
                  sample_weight=None, steps=None, callbacks=None,
                  return_dict=False):
         """The loss and metrics on (x, y): a float when there are no
-        metrics, else [loss, *metrics] (or a dict with return_dict)."""
+        metrics, else [loss, *metrics] (or a dict with return_dict). x may
+        be arrays, a PyDataset or a generator (as fit's)."""
         self._require_compiled("evaluate")
-        if y is None:
-            raise ValueError("evaluate() needs targets `y` for the loss")
-        xs, ys, sw = self._prepare(x, y, sample_weight, "evaluate")
-        if not self.built:
-            self._build_from_data(xs)
+        if x is None:
+            raise ValueError("`evaluate` needs input data `x`")
+        epoch_iterator = self._eval_iterator(x, y, sample_weight,
+                                             batch_size or 32, steps,
+                                             "evaluate")
         verbose = 1 if verbose == "auto" else int(verbose)
-        callback_list = CallbackList(callbacks or [], self, {})
-        callback_list.on_test_begin()
-        logs = self._evaluate_arrays(xs, ys, sw, batch_size or 32,
-                                     callback_list, verbose)
-        callback_list.on_test_end(logs)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, model=self, verbose=verbose,
+                                     epochs=1,
+                                     steps=epoch_iterator.num_batches)
+        logs = self._test_epoch(epoch_iterator, callbacks, verbose,
+                                "evaluate")
         return self._format_results(logs, return_dict)
 
     def _format_results(self, logs, return_dict):
@@ -662,31 +790,45 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
                 callbacks=None):
-        """The model's outputs on x, batch by batch, concatenated."""
-        xs = data_utils.as_array_list(self._order(x, "x"), "x")
-        data_utils.cardinality(xs)
-        if not self.built:
-            self._build_from_data(xs)
+        """The model's outputs on x, batch by batch, concatenated. x may be
+        arrays, a PyDataset or a generator (targets in its batches are
+        ignored)."""
         batch_size = batch_size or 32
-        n = xs[0].shape[0]
+        adapter = data_adapters.get_adapter(x, None, None, batch_size, False,
+                                            steps, "predict")
+        if adapter is None:
+            xs = data_utils.as_array_list(self._order(x, "x"), "x")
+            data_utils.cardinality(xs)
+            if not self.built:
+                self._build_from_data(xs)
+            adapter = data_adapters.ArrayAdapter(xs, None, None, batch_size)
+        elif not self.built:
+            self._build_from_batch(adapter.peek(), "predict")
+        epoch_iterator = data_adapters.EpochIterator(adapter, steps)
         verbose = 1 if verbose == "auto" else int(verbose)
-        bar = Progbar(max(-(-n // batch_size), 1), verbose=verbose) \
-            if verbose else None
-        callback_list = CallbackList(callbacks or [], self, {})
-        callback_list.on_predict_begin()
+        target = epoch_iterator.num_batches
+        bar = Progbar(target or 0, verbose=verbose) if verbose else None
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, model=self, verbose=verbose,
+                                     epochs=1, steps=target)
+        callbacks.on_predict_begin()
         chunks = []
-        for step, start in enumerate(range(0, n, batch_size)):
-            callback_list.on_predict_batch_begin(step)
-            bx = [a[start:start + batch_size] for a in xs]
+        adapter.on_epoch_begin()
+        for step, batch in epoch_iterator.epoch():
+            callbacks.on_predict_batch_begin(step)
+            bx = self._batch_arrays(batch, adapter, "predict",
+                                    targets=False)[0]
             out = self(self._model_input(bx), training=False)
             chunks.append([np.array(o, copy=True) for o in
                            self._output_list(out)])
-            callback_list.on_predict_batch_end(step, {"outputs": out})
+            callbacks.on_predict_batch_end(step, {"outputs": out})
             if bar is not None:
                 bar.update(step + 1, finalize=False)
+        adapter.on_epoch_end()
         if bar is not None:
+            bar.target = bar.target or len(chunks)
             bar.update(bar.target, finalize=True)
-        callback_list.on_predict_end()
+        callbacks.on_predict_end()
         if not chunks:
             raise ValueError("predict() received no samples (x has length "
                              "0)")

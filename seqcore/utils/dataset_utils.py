@@ -9,12 +9,22 @@ import numpy as np
 from seqcore.utils.py_dataset import PyDataset
 
 
+def _first_array(x):
+    """The first array of x (an array, a tuple or a dict of arrays)."""
+    if isinstance(x, tuple):
+        return _first_array(x[0])
+    if isinstance(x, dict):
+        return _first_array(next(iter(x.values())))
+    return x
+
+
 class ArrayDataset(PyDataset):
     """Arrays served in batches: each batch is `x`, `(x, y)` or
     `(x, y, sample_weight)`, in order.
 
     Args:
-        x: an array or a tuple of arrays (a model's several inputs).
+        x: an array, a tuple of arrays or a dict of arrays by input name
+            (a model's several inputs).
         y: targets, or None.
         sample_weight: per-sample weights, or None.
         batch_size: samples per batch; None serves single samples.
@@ -27,7 +37,7 @@ class ArrayDataset(PyDataset):
         self.batch_size = batch_size
         self.class_names = class_names
         self.file_paths = file_paths
-        self._n = len(x[0] if isinstance(x, tuple) else x)
+        self._n = len(_first_array(x))
 
     def __len__(self):
         size = self.batch_size or 1
@@ -38,6 +48,8 @@ class ArrayDataset(PyDataset):
             return None
         if isinstance(data, tuple):
             return tuple(self._slice(part, index) for part in data)
+        if isinstance(data, dict):
+            return {k: self._slice(v, index) for k, v in data.items()}
         return data[index]
 
     def __getitem__(self, index):

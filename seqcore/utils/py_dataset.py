@@ -90,12 +90,17 @@ class PyDataset:
 Sequence = PyDataset
 
 
-def batches_in_order(dataset, steps):
-    """Batches 0 .. steps - 1 of `dataset` (steps None: until it stops
-    or forever for an endless one), prepared ahead by its workers."""
+def batches_in_order(dataset, indices):
+    """The batches `dataset[i]` for i in `indices` (a count n for 0 .. n - 1,
+    an iterable of batch indices, or None for 0, 1, ... until the dataset
+    raises IndexError / StopIteration), prepared ahead by its `workers`
+    threads (at most `max_queue_size` waiting) and delivered in order."""
     workers, queue_size = dataset._settings() if isinstance(
         dataset, PyDataset) else (1, 10)
-    indices = range(steps) if steps is not None else itertools.count()
+    if indices is None:
+        indices = itertools.count()
+    elif isinstance(indices, int):
+        indices = range(indices)
     if workers <= 1:
         for index in indices:
             yield dataset[index]
@@ -105,8 +110,12 @@ def batches_in_order(dataset, steps):
         indices = iter(indices)
         for index in itertools.islice(indices, max(queue_size, 1)):
             pending.append(pool.submit(dataset.__getitem__, index))
-        while pending:
-            batch = pending.popleft().result()
-            for index in itertools.islice(indices, 1):
-                pending.append(pool.submit(dataset.__getitem__, index))
-            yield batch
+        try:
+            while pending:
+                batch = pending.popleft().result()
+                for index in itertools.islice(indices, 1):
+                    pending.append(pool.submit(dataset.__getitem__, index))
+                yield batch
+        finally:
+            for future in pending:     # stopped early: drop what is queued
+                future.cancel()
