@@ -43,4 +43,5 @@ def test_program_runs_as_on_keras(name, capsys):
     if "history_keys" in expected:
         assert got["history_keys"] == expected["history_keys"]
         assert got["epochs"] == expected["epochs"]
-        assert math.isfinite(got["loss_last"])
+        if expected["epochs"]:      # a History without "loss" has none
+            assert math.isfinite(got["loss_last"])

@@ -94,7 +94,10 @@ test_that("a missing Python class gives a clear R error", {
     f <- get(missing[1])
     expect_error(f(), "seqcore.layers has no")
   }
-  expect_error(application_xception(), "seqcore.applications|Xception")
+  expect_error(application_xception(), "xception_weights_tf_dim_ordering")
+  base <- application_mobilenet(weights = NULL, include_top = FALSE,
+                                input_shape = c(32, 32, 3), alpha = 0.25)
+  expect_equal(base$count_params(), 218544)
 })
 
 test_that("regularizers, initializers and activations as layer arguments", {
