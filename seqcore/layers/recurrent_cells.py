@@ -12,6 +12,7 @@ import numpy as np
 from seqcore import activations, ops
 from seqcore import random as sc_random
 from seqcore.engine.layer import Layer
+from seqcore.engine.naming import to_snake_case
 from seqcore.layers import _validation
 from seqcore.layers._rnn_dropout import draw_masks
 from seqcore.layers._validation import positive_int, rate
@@ -351,6 +352,18 @@ class StackedRNNCells(Layer):
 
     def get_initial_state(self, batch_size=None):
         return [cell_initial_state(c, batch_size) for c in self.cells]
+
+    def _saved_children(self):
+        """The cells under `cells/<class in snake case>[_k]`, as Keras's
+        .keras files keep them."""
+        used, out = {}, []
+        for cell in self.cells:
+            base = to_snake_case(type(cell).__name__)
+            count = used.get(base, 0)
+            used[base] = count + 1
+            out.append((f"cells/{base}" if count == 0 else
+                        f"cells/{base}_{count}", cell))
+        return out
 
     def build(self, input_shape):
         shape = tuple(input_shape)

@@ -183,7 +183,7 @@ class RNN(Layer):
                      go_backwards=self.go_backwards and i == 0,
                      stateful=self.stateful,
                      zero_output_for_mask=self.zero_output_for_mask and last,
-                     name=f"{self.name}_runner_{i}")
+                     name=f"{self.name}_runner_{i}", **kwargs)
         runner.kernel = cell.kernel
         runner.recurrent_kernel = cell.recurrent_kernel
         runner.bias = cell.bias
