@@ -275,3 +275,29 @@ def test_compute_output_shape_and_mask():
     model = keras.Sequential([keras.Input((6, 2)),
                               layers.RNN(layers.SimpleRNNCell(5))])
     assert model.output_shape == (None, 5)
+
+
+@pytest.mark.parametrize("inner,kwargs", [
+    (lambda: layers.LSTM(16, return_sequences=True), {}),
+    (lambda: layers.GRU(7, return_state=True), {"merge_mode": "sum"}),
+    (lambda: layers.RNN(layers.LSTMCell(9)), {"merge_mode": None})])
+def test_bidirectional_two_threads_same_bits(threads, inner, kwargs):
+    """Inference with the directions on two threads gives the bits of the
+    sequential run, and restores the kernel thread count."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((33, 20, 31)).astype("float32")
+    mask = rng.random((33, 20)) > 0.2
+    mask[:, 0] = True
+    bi = layers.Bidirectional(inner(), **kwargs)
+    bi(x)
+    threads(2)
+    assert bi._parallel(x.shape)
+    bi.parallel = True
+    together = _flat(bi(x, mask=mask))
+    assert keras.get_num_threads() == 2
+    bi.parallel = False
+    apart = _flat(bi(x, mask=mask))
+    threads(1)
+    assert not bi._parallel(x.shape)
+    for a, b in zip(together, apart):
+        np.testing.assert_array_equal(a, b)
