@@ -27,7 +27,7 @@ def _case(name):
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CONV_CASES])
-def test_forward_matches_keras(name):
+def test_forward_matches_keras(name, isa):
     layer, x = _case(name)
     out = layer(x)
     outs = out if isinstance(out, list) else [out]
@@ -67,53 +67,66 @@ def test_keras_saved_model_loads_and_predicts_the_same(tmp_path):
                                data["y"], atol=1e-5)
 
 
-def _conv(x, k, strides, dilation, pads, out_hw):
-    """float64 NHWC convolution with zero padding (top, left) = pads."""
-    n, h, w, c = x.shape
-    kh, kw = k.shape[:2]
-    oh, ow = out_hw
-    big = np.zeros((n, h + 2 * kh * dilation[0] + oh * strides[0],
-                    w + 2 * kw * dilation[1] + ow * strides[1], c))
-    big[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w] = x
-    out = np.zeros((n, oh, ow, k.shape[3]))
-    for a in range(kh):
-        for b in range(kw):
-            rows = a * dilation[0] + strides[0] * np.arange(oh)
-            cols = b * dilation[1] + strides[1] * np.arange(ow)
-            patch = big[:, rows][:, :, cols]
-            out += patch @ k[a, b]
-    return out
+def _conv(x, k, strides, dilation, pads, out):
+    """float64 NDHWC convolution with zero padding (front, top, left)."""
+    n, c = x.shape[0], x.shape[-1]
+    big = np.zeros((n,) + tuple(
+        s + 2 * kk * d + o * st for s, kk, d, o, st in
+        zip(x.shape[1:4], k.shape[:3], dilation, out, strides)) + (c,))
+    big[:, pads[0]:pads[0] + x.shape[1], pads[1]:pads[1] + x.shape[2],
+        pads[2]:pads[2] + x.shape[3]] = x
+    y = np.zeros((n,) + tuple(out) + (k.shape[-1],))
+    for tap in np.ndindex(k.shape[:3]):
+        idx = [tap[i] * dilation[i] + strides[i] * np.arange(out[i])
+               for i in range(3)]
+        patch = big[:, idx[0]][:, :, idx[1]][:, :, :, idx[2]]
+        y += patch @ k[tap]
+    return y
 
 
 def _reference(layer, x, k, r, b):
-    """float64 ConvLSTM2D forward: (sequence (n, t, oh, ow, F), h, c)."""
+    """float64 ConvLSTM forward on the 3-D view: (sequence, h, c), each
+    with the layer's spatial axes."""
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
-    n, t, h, w, _ = x.shape
-    strides, dil, pads, (oh, ow), rpads = layer._geometry(h, w)
+    lead = (1,) * (3 - layer.rank)
+    x = x.reshape(x.shape[:2] + lead + x.shape[2:])
+    k, r = k.reshape(lead + k.shape), r.reshape(lead + r.shape)
+    n, t = x.shape[:2]
+    strides, dil, pads, out, rpads = layer._geometry(x.shape[2:5])
     F = layer.filters
-    hs = np.zeros((n, oh, ow, F))
-    cs = np.zeros((n, oh, ow, F))
+    hs = np.zeros((n,) + out + (F,))
+    cs = np.zeros((n,) + out + (F,))
     seq = []
     steps = range(t - 1, -1, -1) if layer.go_backwards else range(t)
     for s in steps:
-        z = _conv(x[:, s], k, strides, dil, pads, (oh, ow)) + b + \
-            _conv(hs, r, (1, 1), (1, 1), rpads, (oh, ow))
+        z = _conv(x[:, s], k, strides, dil, pads, out) + b + \
+            _conv(hs, r, (1, 1, 1), (1, 1, 1), rpads, out)
         i, f = sig(z[..., :F]), sig(z[..., F:2 * F])
         g, o = np.tanh(z[..., 2 * F:3 * F]), sig(z[..., 3 * F:])
         cs = f * cs + i * g
         hs = o * np.tanh(cs)
         seq.append(hs)
-    return np.stack(seq, 1), hs, cs
+    keep = (n,) + out[3 - layer.rank:] + (F,)
+    return (np.stack(seq, 1).reshape((n, t) + keep[1:]), hs.reshape(keep),
+            cs.reshape(keep))
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"padding": "same", "return_sequences": True},
-    {"strides": 2, "return_state": True, "go_backwards": True},
-    {"dilation_rate": 2, "padding": "same"}])
-def test_backward_matches_float64_finite_differences(kwargs):
+@pytest.mark.parametrize("cls,shape,kwargs", [
+    ("ConvLSTM2D", (2, 3, 5, 5, 2),
+     {"padding": "same", "return_sequences": True}),
+    ("ConvLSTM2D", (2, 3, 5, 5, 2),
+     {"strides": 2, "return_state": True, "go_backwards": True}),
+    ("ConvLSTM2D", (2, 3, 5, 5, 2), {"dilation_rate": 2, "padding": "same"}),
+    ("ConvLSTM3D", (1, 3, 4, 3, 4, 2),
+     {"padding": "same", "return_sequences": True}),
+    ("ConvLSTM3D", (2, 2, 5, 3, 3, 1),
+     {"strides": (2, 1, 1), "return_state": True}),
+    ("ConvLSTM1D", (2, 3, 6, 2), {"padding": "same", "go_backwards": True})])
+def test_backward_matches_float64_finite_differences(cls, shape, kwargs):
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 3, 5, 5, 2)).astype("float32")
-    layer = layers.ConvLSTM2D(2, 3, **kwargs)
+    x = rng.standard_normal(shape).astype("float32")
+    layer = getattr(layers, cls)(2, 3 if cls != "ConvLSTM3D" else 2,
+                                 **kwargs)
     layer.build(x.shape)
     layer.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
                        for w in layer.weights])
@@ -174,7 +187,7 @@ def test_conv_lstm1d_gradient_is_the_2d_one_of_height_1():
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_same_bits_with_threads(threads):
+def test_same_bits_with_threads(threads, isa):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 4, 9, 7, 5)).astype("float32")
     layer = layers.ConvLSTM2D(7, 3, padding="same", return_sequences=True)

@@ -39,7 +39,7 @@ def _case_layer(name):
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CELL_CASES])
-def test_forward_matches_keras(name):
+def test_forward_matches_keras(name, isa):
     layer, x, mask = _case_layer(name)
     outs = _flat(layer(x, mask=mask))
     assert len(outs) == int(DATA[f"{name}/n_out"])
@@ -202,7 +202,7 @@ def test_user_cell_trains_in_fit():
     assert model.evaluate(x, y, verbose=0) < 0.5 * before
 
 
-def test_stacked_builtin_cells_same_bits_with_threads(threads):
+def test_stacked_builtin_cells_same_bits_with_threads(threads, isa):
     rng = np.random.default_rng(4)
     x = rng.standard_normal((9, 7, 33)).astype("float32")
     layer = layers.RNN([layers.LSTMCell(33), layers.GRUCell(7)],

@@ -48,7 +48,7 @@ def _layer(name):
 
 
 @pytest.mark.parametrize("name", [c[0] for c in DROPOUT_CASES])
-def test_training_output_matches_keras_with_the_same_masks(monkeypatch,
+def test_training_output_matches_keras_with_the_same_masks(monkeypatch, isa,
                                                           name):
     layer, x, mask = _layer(name)
     _fixed_masks(monkeypatch, name)

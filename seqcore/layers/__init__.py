@@ -36,7 +36,7 @@ from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
 from seqcore.layers.recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell,
                                             StackedRNNCells)
 from seqcore.layers.rnn import RNN
-from seqcore.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D
+from seqcore.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 # issue 16: the rest of the catalogue
@@ -112,5 +112,5 @@ __all__ = [
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",
     # issue 16, recurrent cells
     "GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells",
-    "ConvLSTM1D", "ConvLSTM2D",
+    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
 ]

@@ -1,21 +1,24 @@
-"""ConvLSTM1D and ConvLSTM2D on the project's convolution GEMM.
+"""ConvLSTM1D, ConvLSTM2D and ConvLSTM3D on the project's convolution GEMM.
 
-The input convolution of every step is one conv2d call over the
-(time * batch) images; per step, the recurrent convolution ('same'
-padding, stride 1) of the state h, then the LSTM gate update (gates i, f,
-c, o, Keras's order). Backward: per step (in reverse) the recurrent
-convolution's kernel and input gradients, then one conv2d backward for the
-input kernel and the input gradient over all steps. ConvLSTM1D runs as a
-ConvLSTM2D of height 1. Weights live in a `cell` sub-layer, as Keras's
+All three run on a 3-D view (ConvLSTM2D: depth 1, ConvLSTM1D: depth and
+height 1) whose convolutions are sums over depth taps of conv2d calls
+(_conv_taps.py; one call when the depth is 1). The input convolution of
+every step is one convolution over the (time * batch) inputs; per step,
+the recurrent convolution ('same' padding, stride 1) of the state h, then
+the LSTM gate update (gates i, f, c, o, Keras's order). Backward: per step
+(in reverse) the recurrent convolution's kernel and input gradients, then
+one convolution backward for the input kernel and the inputs over all
+steps. Weights live in a `cell` sub-layer, as Keras's
 (`conv_lstm2d/conv_lstm_cell/kernel`; `.keras` files under `cell/vars`).
 """
 import numpy as np
 
-from seqcore import _kernels, activations, regularizers
+from seqcore import activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
 from seqcore.layers import _validation
+from seqcore.layers._conv_taps import conv3d_backward, conv3d_forward
 from seqcore.layers._validation import positive_int, rate
 from seqcore.layers._windows import output_length, padding_before
 from seqcore.layers.recurrent import _ForgetBiasInitializer, \
@@ -172,37 +175,41 @@ class ConvLSTM(Layer):
         out = mask if self.return_sequences else None
         return [out, None, None] if self.return_state else out
 
-    # ---- the 2-D view ------------------------------------------------------
+    # ---- the 3-D view ------------------------------------------------------
 
-    def _as_2d(self, x):
-        """(n, t, *spatial, c) as (n, t, h, w, c)."""
-        return x if self.rank == 2 else x[:, :, np.newaxis]
+    def _as_3d(self, x):
+        """(n, t, *spatial, c) as (n, t, d, h, w, c)."""
+        if self.rank == 1:
+            return x[:, :, np.newaxis, np.newaxis]
+        return x[:, :, np.newaxis] if self.rank == 2 else x
 
-    def _kernels_2d(self):
+    def _pad3(self, values):
+        return (1,) * (3 - self.rank) + tuple(values)
+
+    def _kernels_3d(self):
         k = self.cell.kernel.value
         r = self.cell.recurrent_kernel.value
-        if self.rank == 1:
-            k, r = k[np.newaxis], r[np.newaxis]
-        return k, r
+        lead = (1,) * (3 - self.rank)
+        return k.reshape(lead + k.shape), r.reshape(lead + r.shape)
 
-    def _geometry(self, h, w):
-        kh, kw = ((1,) + self.kernel_size) if self.rank == 1 \
-            else self.kernel_size
-        sh, sw = ((1,) + self.strides) if self.rank == 1 else self.strides
-        dh, dw = ((1,) + self.dilation_rate) if self.rank == 1 \
-            else self.dilation_rate
-        oh = output_length(h, kh, sh, dh, self.padding)
-        ow = output_length(w, kw, sw, dw, self.padding)
-        pads = (padding_before(h, kh, sh, dh, self.padding),
-                padding_before(w, kw, sw, dw, self.padding))
-        rpads = (padding_before(oh, kh, 1, 1, "same"),
-                 padding_before(ow, kw, 1, 1, "same"))
-        return (sh, sw), (dh, dw), pads, (oh, ow), rpads
+    def _geometry(self, spatial):
+        """(strides, dilation, pads, out (od, oh, ow), recurrent pads) of
+        the 3-D view for input spatial sizes (d, h, w)."""
+        ks = self._pad3(self.kernel_size)
+        st = self._pad3(self.strides)
+        dl = self._pad3(self.dilation_rate)
+        out = tuple(output_length(s, k, a, d, self.padding)
+                    for s, k, a, d in zip(spatial, ks, st, dl))
+        pads = tuple(padding_before(s, k, a, d, self.padding)
+                     for s, k, a, d in zip(spatial, ks, st, dl))
+        rpads = tuple(padding_before(o, k, 1, 1, "same")
+                      for o, k in zip(out, ks))
+        return st, dl, pads, out, rpads
 
     # ---- forward --------------------------------------------------------------
 
-    def _initial(self, n, oh, ow, initial_state):
-        shape = (n, oh, ow, self.filters)
+    def _initial(self, n, out, initial_state):
+        shape = (n,) + tuple(out) + (self.filters,)
         if initial_state is not None:
             states = [np.array(s, np.float32).reshape(shape)
                       for s in initial_state]
@@ -222,54 +229,57 @@ class ConvLSTM(Layer):
                 f"recurrent_dropout in training are not supported yet; "
                 f"received dropout={self.dropout}, recurrent_dropout="
                 f"{self.recurrent_dropout}")
-        x = self._as_2d(np.asarray(inputs, np.float32))
-        n, t, h, w, c = x.shape
-        strides, dil, pads, (oh, ow), rpads = self._geometry(h, w)
-        k, r = self._kernels_2d()
+        x = self._as_3d(np.asarray(inputs, np.float32))
+        n, t = x.shape[:2]
+        spatial, c = x.shape[2:5], x.shape[5]
+        strides, dil, pads, out3, rpads = self._geometry(spatial)
+        ones = (1, 1, 1)
+        k, r = self._kernels_3d()
         xs = x[:, ::-1] if self.go_backwards else x
-        x_rows = np.ascontiguousarray(xs.transpose(1, 0, 2, 3, 4)).reshape(
-            t * n, h, w, c)
+        x_rows = np.ascontiguousarray(np.swapaxes(xs, 0, 1)).reshape(
+            (t * n,) + spatial + (c,))
         bias = None if self.cell.bias is None else self.cell.bias.value
-        proj = _kernels.conv2d_forward(x_rows, k, bias, strides, dil, pads,
-                                       (oh, ow)).reshape(t, n, oh, ow, -1)
-        hs, cs = self._initial(n, oh, ow, initial_state)
+        proj = conv3d_forward(x_rows, k, bias, strides, dil, pads,
+                              out3).reshape((t, n) + out3 + (-1,))
+        hs, cs = self._initial(n, out3, initial_state)
         F = self.filters
         keep = [] if training else None
-        seq = np.empty((t, n, oh, ow, F), np.float32)
+        seq = np.empty((t, n) + out3 + (F,), np.float32)
+        act, ract = activations.get(self._act), activations.get(self._ract)
         for s in range(t):
-            rec = _kernels.conv2d_forward(hs, r, None, (1, 1), (1, 1), rpads,
-                                          (oh, ow))
+            rec = conv3d_forward(hs, r, None, ones, ones, rpads, out3)
             z = proj[s] + rec
-            i = activations.get(self._ract)(z[..., :F])
-            f = activations.get(self._ract)(z[..., F:2 * F])
-            g = activations.get(self._act)(z[..., 2 * F:3 * F])
-            o = activations.get(self._ract)(z[..., 3 * F:])
+            i, f = ract(z[..., :F]), ract(z[..., F:2 * F])
+            g, o = act(z[..., 2 * F:3 * F]), ract(z[..., 3 * F:])
             c_new = f * cs + i * g
-            ac = activations.get(self._act)(c_new)
+            ac = act(c_new)
             h_new = o * ac
             if training:
                 keep.append((hs, cs, z, i, f, g, o, c_new, ac))
             hs, cs = h_new, c_new
             seq[s] = hs
         if training:
-            self._saved = (x_rows, keep, (n, t, h, w, c), k, r)
+            self._saved = (x_rows, keep, (n, t) + spatial + (c,), k, r)
         if self.stateful:
             self.states = [hs.copy(), cs.copy()]
-        shape_out = (oh, ow) if self.rank == 2 else (ow,)
-        out = seq.transpose(1, 0, 2, 3, 4).reshape((n, t) + shape_out + (F,)) \
-            if self.return_sequences else hs.reshape((n,) + shape_out + (F,))
+        shape_out = out3[3 - self.rank:]
+        state_shape = (n,) + shape_out + (F,)
+        out = np.swapaxes(seq, 0, 1).reshape((n, t) + shape_out + (F,)) \
+            if self.return_sequences else hs.reshape(state_shape)
         if self.return_state:
-            return [out, hs.reshape((n,) + shape_out + (F,)),
-                    cs.reshape((n,) + shape_out + (F,))]
+            return [out, hs.reshape(state_shape), cs.reshape(state_shape)]
         return out
 
     def backward(self, dy):
-        x_rows, keep, (n, t, h, w, c), k, r = self._saved
-        strides, dil, pads, (oh, ow), rpads = self._geometry(h, w)
+        x_rows, keep, full_shape, k, r = self._saved
+        n, t = full_shape[:2]
+        spatial = full_shape[2:5]
+        strides, dil, pads, out3, rpads = self._geometry(spatial)
+        ones = (1, 1, 1)
         F = self.filters
         grads = list(dy) if self.return_state else [dy]
         grads += [None] * (3 - len(grads))
-        shape4 = (n, oh, ow, F)
+        shape4 = (n,) + out3 + (F,)
         d_out = grads[0]
         dh = np.zeros(shape4, np.float32) if grads[1] is None else \
             np.array(grads[1], np.float32).reshape(shape4)
@@ -277,50 +287,46 @@ class ConvLSTM(Layer):
             np.array(grads[2], np.float32).reshape(shape4)
         d_seq = None
         if self.return_sequences and d_out is not None:
-            d_seq = np.asarray(d_out, np.float32).reshape(
-                (n, t, oh, ow, F)).transpose(1, 0, 2, 3, 4)
+            d_seq = np.swapaxes(np.asarray(d_out, np.float32).reshape(
+                (n, t) + out3 + (F,)), 0, 1)
         elif d_out is not None:
             dh = dh + np.asarray(d_out, np.float32).reshape(shape4)
-        dz_all = np.empty((t, n, oh, ow, 4 * F), np.float32)
+        dz_all = np.empty((t,) + shape4[:-1] + (4 * F,), np.float32)
         dr = np.zeros(r.shape, np.float32)
+        back = activations.backward
         for s in range(t - 1, -1, -1):
             hp, cp, z, i, f, g, o, c_new, ac = keep[s]
             if d_seq is not None:
                 dh = dh + d_seq[s]
             do = dh * ac
-            dct = dc + activations.backward(self._act, c_new, ac, dh * o)
+            dct = dc + back(self._act, c_new, ac, dh * o)
             dz = dz_all[s]
-            dz[..., :F] = activations.backward(self._ract, z[..., :F], i,
-                                               dct * g)
-            dz[..., F:2 * F] = activations.backward(
-                self._ract, z[..., F:2 * F], f, dct * cp)
-            dz[..., 2 * F:3 * F] = activations.backward(
-                self._act, z[..., 2 * F:3 * F], g, dct * i)
-            dz[..., 3 * F:] = activations.backward(self._ract, z[..., 3 * F:],
-                                                   o, do)
+            dz[..., :F] = back(self._ract, z[..., :F], i, dct * g)
+            dz[..., F:2 * F] = back(self._ract, z[..., F:2 * F], f, dct * cp)
+            dz[..., 2 * F:3 * F] = back(self._act, z[..., 2 * F:3 * F], g,
+                                        dct * i)
+            dz[..., 3 * F:] = back(self._ract, z[..., 3 * F:], o, do)
             dc = dct * f
-            dh = _kernels.conv2d_backward(
-                hp, r, np.ascontiguousarray(dz), (1, 1), (1, 1), rpads,
-                dk=dr, beta=1.0, input_grad=True)
-        dz_rows = dz_all.reshape(t * n, oh, ow, 4 * F)
+            dh = conv3d_backward(hp, r, dz, ones, ones, rpads, dr, 1.0, True)
+        dz_rows = dz_all.reshape((t * n,) + out3 + (4 * F,))
         dk = np.zeros(k.shape, np.float32)
         need_dx = not getattr(self, "_skip_input_grad", False)
-        dx_rows = _kernels.conv2d_backward(x_rows, k, dz_rows, strides, dil,
-                                           pads, dk=dk, beta=0.0,
-                                           input_grad=need_dx)
+        dx_rows = conv3d_backward(x_rows, k, dz_rows, strides, dil, pads,
+                                  dk, 0.0, need_dx)
         cell = self.cell
         store_grad(cell.kernel, dk.reshape(cell.kernel.shape))
         store_grad(cell.recurrent_kernel, dr.reshape(
             cell.recurrent_kernel.shape))
         if cell.bias is not None:
-            store_grad(cell.bias, dz_rows.sum(axis=(0, 1, 2)))
+            store_grad(cell.bias, dz_rows.reshape(-1, 4 * F).sum(axis=0))
         if not need_dx:
             return None
-        dx = dx_rows.reshape(t, n, h, w, c).transpose(1, 0, 2, 3, 4)
+        dx = np.swapaxes(dx_rows.reshape(full_shape[1:2] + full_shape[:1] +
+                                         full_shape[2:]), 0, 1)
         if self.go_backwards:
             dx = dx[:, ::-1]
-        dx = np.ascontiguousarray(dx)
-        return dx if self.rank == 2 else dx[:, :, 0]
+        in_shape = (n, t) + spatial[3 - self.rank:] + full_shape[-1:]
+        return np.ascontiguousarray(dx).reshape(in_shape)
 
     def reset_states(self):
         self.states = None
@@ -357,6 +363,14 @@ class ConvLSTM2D(ConvLSTM):
     """2-D convolutional LSTM: input (batch, time, rows, cols, channels)."""
 
     rank = 2
+
+
+@register_builtin
+class ConvLSTM3D(ConvLSTM):
+    """3-D convolutional LSTM: input (batch, time, depth, rows, cols,
+    channels)."""
+
+    rank = 3
 
 
 @register_builtin
