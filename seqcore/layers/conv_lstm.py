@@ -222,7 +222,7 @@ class ConvLSTM(Layer):
             return [s.reshape(shape).copy() for s in self.states]
         return [np.zeros(shape, np.float32), np.zeros(shape, np.float32)]
 
-    def call(self, inputs, training=None, initial_state=None):
+    def call(self, inputs, initial_state=None, training=None):
         if training and (self.dropout > 0 or self.recurrent_dropout > 0):
             raise NotImplementedError(
                 f"{self.__class__.__name__} '{self.name}': dropout and "

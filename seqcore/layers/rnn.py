@@ -219,7 +219,7 @@ class RNN(Layer):
 
     # ---- forward ------------------------------------------------------------
 
-    def call(self, inputs, training=None, mask=None, initial_state=None):
+    def call(self, inputs, initial_state=None, mask=None, training=None):
         if len(inputs.shape) != 3:
             raise ValueError(f"RNN '{self.name}': expected inputs of shape "
                              f"(batch, time, features), received shape "
@@ -261,6 +261,16 @@ class RNN(Layer):
         if self.return_state:
             return [h] + states
         return h
+
+    def _argument_grads(self):
+        """The gradients of the last backward's `initial_state` (flat,
+        cell by cell), for engine/call_tensors.py."""
+        if self._runners is None:
+            return {}
+        found = [r.__dict__.get("_state_grads") for r in self._runners]
+        if any(g is None for g in found):
+            return {"initial_state": None}
+        return {"initial_state": [g for group in found for g in group]}
 
     def backward(self, dy):
         if self._runners is None:
