@@ -226,8 +226,6 @@ def test_errors():
         layers.ConvLSTM2D(2, 3, padding="causal")
     with pytest.raises(ValueError, match="dilation_rate"):
         layers.ConvLSTM2D(2, 3, strides=2, dilation_rate=2)
-    with pytest.raises(ValueError, match="channels_last"):
-        layers.ConvLSTM2D(2, 3, data_format="channels_first")
     with pytest.raises(ValueError, match="ndim=5"):
         layers.ConvLSTM2D(2, 3)(np.zeros((2, 3, 4, 4), np.float32))
     with pytest.raises(ValueError, match="non-positive"):
@@ -235,3 +233,32 @@ def test_errors():
     with pytest.raises(NotImplementedError, match="recurrent_dropout"):
         layers.ConvLSTM2D(2, 3, recurrent_dropout=0.2)(
             np.zeros((1, 2, 5, 5, 1), np.float32), training=True)
+
+
+def test_channels_first_is_channels_last_transposed():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 3, 6, 5, 2)).astype("float32")
+    last = layers.ConvLSTM2D(3, 3, return_sequences=True, return_state=True)
+    first = layers.ConvLSTM2D(3, 3, return_sequences=True, return_state=True,
+                              data_format="channels_first")
+    xf = np.ascontiguousarray(np.moveaxis(x, -1, 2))
+    last.build(x.shape)
+    first.build(xf.shape)
+    first.set_weights(last.get_weights())
+    a, b = last(x, training=True), first(xf, training=True)
+    np.testing.assert_allclose(np.moveaxis(b[0], 2, -1), a[0], atol=1e-6)
+    np.testing.assert_allclose(np.moveaxis(b[1], 1, -1), a[1], atol=1e-6)
+    assert first.compute_output_shape(xf.shape)[0] == b[0].shape
+    dys = [rng.standard_normal(o.shape).astype("float32") for o in a]
+    for layer in (last, first):
+        for w in layer.weights:
+            w.grad = np.zeros(w.shape, np.float32)
+    dx_last = last.backward(dys)
+    dx_first = first.backward([np.ascontiguousarray(np.moveaxis(dys[0], -1,
+                                                                2))] +
+                              [np.ascontiguousarray(np.moveaxis(d, -1, 1))
+                               for d in dys[1:]])
+    np.testing.assert_allclose(np.moveaxis(dx_first, 2, -1), dx_last,
+                               atol=1e-5)
+    for u, v in zip(last.weights, first.weights):
+        np.testing.assert_allclose(u.grad, v.grad, atol=1e-5)

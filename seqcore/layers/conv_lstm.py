@@ -14,6 +14,7 @@ steps. Weights live in a `cell` sub-layer, as Keras's
 import numpy as np
 
 from seqcore import activations, regularizers
+from seqcore.config import standardize_data_format
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
@@ -68,7 +69,7 @@ class ConvLSTM(Layer):
     """Shared by ConvLSTM1D and ConvLSTM2D (rank 1 or 2).
 
     Args: filters, kernel_size, strides=1, padding ('valid' or 'same'),
-    data_format (only 'channels_last'), dilation_rate=1, activation
+    data_format (None: the configured default), dilation_rate=1, activation
     ('tanh'), recurrent_activation ('sigmoid'), use_bias, the
     initializers, unit_forget_bias, regularizers, constraints, dropout,
     recurrent_dropout (both must be 0 in training here), seed,
@@ -110,11 +111,7 @@ class ConvLSTM(Layer):
             raise ValueError(f"{cls}: padding must be 'valid' or 'same', "
                              f"received padding={padding!r}")
         self.padding = padding
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{cls}: seqcore runs ConvLSTM on channels_last "
-                             f"data only, received data_format="
-                             f"{data_format!r}")
-        self.data_format = "channels_last"
+        self.data_format = standardize_data_format(data_format, cls)
         self.activation, self._act = _kernel_activation(cls, "activation",
                                                         activation)
         self.recurrent_activation, self._ract = _kernel_activation(
@@ -145,6 +142,7 @@ class ConvLSTM(Layer):
                             self.dilation_rate))
 
     def build(self, input_shape):
+        input_shape = self._last_shape(input_shape)
         if self.stateful and input_shape[0] is None:
             raise ValueError(f"{self.__class__.__name__} '{self.name}': a "
                              f"stateful layer needs a static batch size, "
@@ -162,7 +160,63 @@ class ConvLSTM(Layer):
         for w in self.cell.weights:
             w.path = f"{self.name}/{self.cell.name}/{w.name}"
 
+    # ---- channels_first: the computation runs channels_last ---------------
+
+    def _first(self):
+        return self.data_format == "channels_first"
+
+    def _last_shape(self, shape):
+        shape = tuple(shape)
+        if not self._first():
+            return shape
+        return shape[:2] + shape[3:] + shape[2:3]
+
+    def _to_last(self, a, seq):
+        """An array in the layer's format as channels_last (seq: with a
+        time axis)."""
+        if a is None or not self._first():
+            return a
+        return np.moveaxis(np.asarray(a), 2 if seq else 1, -1)
+
+    def _to_format(self, a, seq):
+        if not self._first():
+            return a
+        return np.ascontiguousarray(np.moveaxis(a, -1, 2 if seq else 1))
+
+    def _shape_to_format(self, shape, seq):
+        if not self._first():
+            return shape
+        k = 2 if seq else 1
+        return tuple(shape[:k]) + (shape[-1],) + tuple(shape[k:-1])
+
     def compute_output_shape(self, input_shape):
+        shapes = self._compute_last_shape(self._last_shape(input_shape))
+        if isinstance(shapes, list):
+            return [self._shape_to_format(shapes[0], self.return_sequences)] \
+                + [self._shape_to_format(s, False) for s in shapes[1:]]
+        return self._shape_to_format(shapes, self.return_sequences)
+
+    def call(self, inputs, initial_state=None, training=None):
+        x = self._to_last(np.asarray(inputs, np.float32), True)
+        if initial_state is not None and self._first():
+            initial_state = [self._to_last(s, False) for s in initial_state]
+        out = self._call_last(np.ascontiguousarray(x), initial_state,
+                              training)
+        if isinstance(out, list):
+            return [self._to_format(out[0], self.return_sequences)] + \
+                [self._to_format(o, False) for o in out[1:]]
+        return self._to_format(out, self.return_sequences)
+
+    def backward(self, dy):
+        if self._first():
+            dy = [self._to_last(dy[0], self.return_sequences)] + \
+                [self._to_last(d, False) for d in dy[1:]] \
+                if isinstance(dy, (list, tuple)) else \
+                self._to_last(dy, self.return_sequences)
+        dx = self._backward_last(dy)
+        return None if dx is None else self._to_format(dx, True)
+
+    def _compute_last_shape(self, input_shape):
         spatial = self._out_spatial(input_shape[2:-1])
         state = (input_shape[0],) + spatial + (self.filters,)
         out = (input_shape[0], input_shape[1]) + spatial + (self.filters,) \
@@ -222,7 +276,7 @@ class ConvLSTM(Layer):
             return [s.reshape(shape).copy() for s in self.states]
         return [np.zeros(shape, np.float32), np.zeros(shape, np.float32)]
 
-    def call(self, inputs, initial_state=None, training=None):
+    def _call_last(self, inputs, initial_state=None, training=None):
         if training and (self.dropout > 0 or self.recurrent_dropout > 0):
             raise NotImplementedError(
                 f"{self.__class__.__name__} '{self.name}': dropout and "
@@ -270,7 +324,7 @@ class ConvLSTM(Layer):
             return [out, hs.reshape(state_shape), cs.reshape(state_shape)]
         return out
 
-    def backward(self, dy):
+    def _backward_last(self, dy):
         x_rows, keep, full_shape, k, r = self._saved
         n, t = full_shape[:2]
         spatial = full_shape[2:5]
