@@ -33,6 +33,10 @@ from seqcore.layers.pooling import (AveragePooling1D, AveragePooling2D,
 from seqcore.layers.pooling_3d import AveragePooling3D, \
     GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D
 from seqcore.layers.recurrent import GRU, LSTM, SimpleRNN
+from seqcore.layers.recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell,
+                                            StackedRNNCells)
+from seqcore.layers.rnn import RNN
+from seqcore.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from seqcore.layers.regularization import Dropout
 from seqcore.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 # issue 16: the rest of the catalogue
@@ -106,4 +110,7 @@ __all__ = [
     "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
     "RandomZoom",
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",
+    # issue 16, recurrent cells
+    "GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells",
+    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
 ]

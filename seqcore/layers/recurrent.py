@@ -9,7 +9,8 @@ from seqcore import _kernels, activations, regularizers
 from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
-from seqcore.layers import _rnn_train
+from seqcore.engine.variables import store_grad
+from seqcore.layers import _rnn_dropout, _rnn_train
 from seqcore.layers._validation import positive_int, rate
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
@@ -150,27 +151,25 @@ class BaseRNN(Layer):
 
     # ---- forward ----------------------------------------------------------
 
+    def _rng(self):
+        """The generator of this call's dropout masks: the layer's own
+        stream when it has a seed (a new draw each call, reproducible),
+        else seqcore's global one."""
+        if self.seed is None:
+            return sc_random.generator(None)
+        gen = self.__dict__.get("_seed_stream")
+        if gen is None:
+            gen = self.__dict__["_seed_stream"] = \
+                sc_random.SeedGenerator(self.seed)
+        return gen.next()
+
     def call(self, inputs, initial_state=None, mask=None, training=None):
         x = inputs
-        dropout_scale = None
-        if training and self.dropout > 0.0:
-            rng = sc_random.generator(self.seed)
-            keep = rng.random((x.shape[0], 1, x.shape[2])) >= self.dropout
-            dropout_scale = (keep / (1.0 - self.dropout)).astype(np.float32)
-            x = x * dropout_scale
-        if training and self.recurrent_dropout > 0.0:
-            raise NotImplementedError(
-                f"{self.__class__.__name__} '{self.name}': recurrent_dropout "
-                f"in training is not supported yet")
         states = self._initial_states(x.shape[0], initial_state)
-        if training:
-            seq, record = _rnn_train.forward(self, np.ascontiguousarray(x),
-                                             states, mask)
-            self._saved = (record, dropout_scale)
-            if not self.return_sequences:
-                seq = None
+        if training and 0.0 < self.recurrent_dropout < 1.0:
+            seq = self._call_recurrent_dropout(x, states, mask)
         else:
-            seq = self._inference_sequence(x, states, mask)
+            seq = self._call_kernels(x, states, mask, training)
         if self.stateful:
             self.states = [s.copy() for s in states]
         if seq is not None and mask is not None and self.zero_output_for_mask:
@@ -186,22 +185,94 @@ class BaseRNN(Layer):
         (engine/call_tensors.py)."""
         return {"initial_state": self.__dict__.get("_state_grads")}
 
-    def backward(self, dy):
-        record, dropout_scale = self._saved
+    def _call_kernels(self, x, states, mask, training):
+        """The C path: no dropout, or input dropout with one mask for all
+        gates (what Keras 3 draws when recurrent_dropout is 0)."""
+        dropout_scale = None
+        if training and 0.0 < self.dropout < 1.0:
+            dropout_scale = _rnn_dropout.draw_masks(
+                self._rng(), self.dropout, 1, (x.shape[0], x.shape[2]))[0]
+            dropout_scale = dropout_scale[:, np.newaxis, :]
+            x = x * dropout_scale
+        if training:
+            seq, record = _rnn_train.forward(self, np.ascontiguousarray(x),
+                                             states, mask)
+            self._saved = ("kernels", record, dropout_scale)
+            if not self.return_sequences:
+                seq = None
+        else:
+            seq = self._inference_sequence(x, states, mask)
+        return seq
+
+    def _call_recurrent_dropout(self, x, states, mask):
+        """The numpy path with Keras 3's per-gate masks (_rnn_dropout.py)."""
+        G = _rnn_dropout.GATES[self.kind]
+        n, t, d = x.shape
+        rng = self._rng()
+        in_masks = _rnn_dropout.draw_masks(rng, self.dropout, G, (n, d))
+        rec_masks = _rnn_dropout.draw_masks(rng, self.recurrent_dropout, G,
+                                            (n, self.units))
+        xs = x[:, ::-1] if self.go_backwards else x
+        step_mask = None
+        if mask is not None:
+            m = np.asarray(mask, bool)
+            step_mask = np.ascontiguousarray(
+                (m[:, ::-1] if self.go_backwards else m).T)
+        seq, cache = _rnn_dropout.forward(
+            self.kind, np.ascontiguousarray(xs.transpose(1, 0, 2)),
+            self.kernel.value, self.recurrent_kernel.value,
+            None if self.bias is None else self.bias.value, states,
+            step_mask, in_masks, rec_masks, self._act, self._ract,
+            getattr(self, "reset_after", True))
+        self._saved = ("numpy", cache, step_mask)
+        self._last_dropout_masks = (in_masks, rec_masks)
+        return np.ascontiguousarray(seq.transpose(1, 0, 2)) \
+            if self.return_sequences else None
+
+    def _split_output_grads(self, dy, step_mask):
+        """(d of the sequence (n, t, u) in processing order or None,
+        [d of the final states])."""
         grads = list(dy) if self.return_state else [dy]
         grads += [None] * (1 + self.state_count - len(grads))
         d_out, d_states = grads[0], grads[1:]
         d_seq = None
         if self.return_sequences:
             d_seq = d_out
-            if d_seq is not None and record.mask is not None and \
+            if d_seq is not None and step_mask is not None and \
                     self.zero_output_for_mask:
-                d_seq = d_seq * record.mask.T[:, :, np.newaxis]
+                d_seq = d_seq * step_mask.T[:, :, np.newaxis]
         elif d_out is not None:
             d_states[0] = d_out if d_states[0] is None \
                 else d_states[0] + d_out
+        return d_seq, d_states
+
+    def backward(self, dy):
+        how, record, extra = self._saved
+        if how == "numpy":
+            return self._backward_numpy(record, extra, dy)
+        d_seq, d_states = self._split_output_grads(dy, record.mask)
         dx = _rnn_train.backward(self, record, d_seq, d_states)
-        return dx if dropout_scale is None else dx * dropout_scale
+        if dx is None or extra is None:
+            return dx
+        return dx * extra
+
+    def _backward_numpy(self, cache, step_mask, dy):
+        d_seq, d_states = self._split_output_grads(dy, step_mask)
+        if d_seq is not None:
+            d_seq = np.asarray(d_seq, np.float32).transpose(1, 0, 2)
+        dx, dk, drk, db, d_init = _rnn_dropout.backward(cache, d_seq,
+                                                        d_states)
+        self._state_grads = [np.asarray(g, np.float32) for g in d_init]
+        store_grad(self.kernel, dk)
+        store_grad(self.recurrent_kernel, drk)
+        if self.bias is not None:
+            store_grad(self.bias, db)
+        if getattr(self, "_skip_input_grad", False):
+            return None
+        dx = dx.transpose(1, 0, 2)
+        if self.go_backwards:
+            dx = dx[:, ::-1]
+        return np.ascontiguousarray(dx, dtype=np.float32)
 
     def _inference_sequence(self, x, states, mask):
         return _kernels.rnn_forward(
