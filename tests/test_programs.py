@@ -4,6 +4,10 @@ to seqcore). Each must run, train (the loss is finite), and build the same
 architecture as Keras 3 built from the same program: layer names, classes
 and parameter counts, and History's keys (tests/fixtures/keras_programs.json,
 from make_program_fixtures.py)."""
+import contextlib
+import importlib
+import importlib.abc
+import importlib.util
 import json
 import math
 import pathlib
@@ -16,9 +20,42 @@ HERE = pathlib.Path(__file__).resolve().parent
 PROGRAMS = HERE / "programs"
 EXPECTED = json.loads((HERE / "fixtures" / "keras_programs.json").read_text())
 
-sys.path.insert(0, str(PROGRAMS))
-from _alias import keras_is_seqcore  # noqa: E402
-from _record import record  # noqa: E402
+from tests.fixtures.program_record import record
+
+class _KerasToSeqcore(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds `keras` and `keras.<sub>` and loads `seqcore[.<sub>]`."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "keras" or fullname.startswith("keras."):
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        target = "seqcore" + spec.name[len("keras"):]
+        return importlib.import_module(target)
+
+    def exec_module(self, module):
+        pass
+
+
+@contextlib.contextmanager
+def keras_is_seqcore():
+    """Within the block, `import keras...` imports seqcore."""
+    saved = {name: mod for name, mod in sys.modules.items()
+             if name == "keras" or name.startswith("keras.")}
+    for name in saved:
+        del sys.modules[name]
+    finder = _KerasToSeqcore()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules
+                     if n == "keras" or n.startswith("keras.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+
 
 NAMES = sorted(p.stem for p in PROGRAMS.glob("[a-z]*.py"))
 
