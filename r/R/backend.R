@@ -17,8 +17,10 @@ k_op <- function(op) {
 }
 
 # An op's result as an R value: 0-d arrays and numpy scalars as plain
-# numbers, arrays as R arrays.
+# numbers, arrays as R arrays; a traced value (during fit, see tensors.R)
+# stays traced so that the tape keeps its gradient.
 k_result <- function(x) {
+  if (is_traced(x)) return(x)
   if (reticulate::py_has_attr(x, "ndim") &&
       identical(reticulate::py_to_r(x$ndim), 0L))
     return(reticulate::py_to_r(x$item()))
