@@ -1,6 +1,7 @@
-"""Activation derivatives: the float64 formulas against central finite
-differences of the float64 activations, and the C kernel (every ISA, odd
-sizes, 1 and 2 threads with identical bits) against the formulas."""
+"""Activations in C: the forward kernel against the float64 activations,
+the derivatives' float64 formulas against central finite differences, and
+the backward kernel against the formulas; every ISA, odd sizes, 1 and 2
+threads with identical bits."""
 import numpy as np
 import pytest
 
@@ -24,6 +25,31 @@ def points(n, seed):
         near = np.abs(x - kink) < 1e-3
         x[near] += 1e-2
     return x
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_kernel_matches_float64(isa, threads, name):
+    for n in (1, 7, 33, 100003):
+        x64 = np.random.default_rng(n).uniform(-12, 12, n)
+        x64[:min(n, 4)] = [-90.0, 0.0, 40.0, -1e-4][:min(n, 4)]
+        x = x64.astype(np.float32)
+        threads(1)
+        one = _kernels.activation(x, name)
+        threads(2)
+        np.testing.assert_array_equal(one, _kernels.activation(x, name))
+        want = forward64(name, x.astype(np.float64))
+        np.testing.assert_allclose(one, want, rtol=3e-6, atol=1e-7,
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in
+                                  ("relu", "relu6", "hard_sigmoid",
+                                   "leaky_relu")])
+def test_forward_kernel_keeps_nan(isa, name):
+    # the clamping kinds (relu, relu6, hard_sigmoid) map NaN to 0 as the
+    # comparisons they are; the smooth ones keep it, as numpy's do
+    x = np.array([np.nan, 1.0, np.nan, -2.0] * 5, np.float32)
+    assert np.isnan(_kernels.activation(x, name)[::2]).all()
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -20,13 +20,14 @@ def rand(*shape):
 # ---- activations ------------------------------------------------------------
 
 @pytest.mark.parametrize("options", [
-    {}, {"max_value": 1.0}, {"negative_slope": 0.2},
+    {}, {"max_value": 1.0}, {"negative_slope": 0.2}, {"max_value": 6.0},
     {"max_value": 1.5, "negative_slope": 0.1, "threshold": 0.5}])
 def test_relu(options):
+    # {} and max_value=6 take the C kernels (relu, relu6) on float32 inputs
     slope = options.get("negative_slope", 0.0)
     thr = options.get("threshold", 0.0)
     top = options.get("max_value")
-    x = rand(4, 9)
+    x = rand(4, 9) * np.float32(4.0)
     x = np.where(np.abs(x - thr) < 0.05, thr + 0.2, x)
     if top is not None:
         x = np.where(np.abs(x - top) < 0.05, top + 0.2, x).astype(np.float32)
@@ -37,14 +38,33 @@ def test_relu(options):
     check(layers.ReLU(**options), x, fn)
 
 
-def test_leaky_relu():
-    check(layers.LeakyReLU(negative_slope=0.25), rand(3, 8),
-          lambda x: np.where(x > 0, x, 0.25 * x))
+@pytest.mark.parametrize("slope", [0.25, 0.2])   # 0.2: the C kernel
+def test_leaky_relu(slope):
+    check(layers.LeakyReLU(negative_slope=slope), rand(3, 8),
+          lambda x: np.where(x > 0, x, slope * x))
 
 
-def test_elu():
-    check(layers.ELU(alpha=0.7), rand(3, 8),
-          lambda x: np.where(x > 0, x, 0.7 * np.expm1(np.minimum(x, 0))))
+@pytest.mark.parametrize("alpha", [0.7, 1.0])     # 1.0: the C kernel
+def test_elu(alpha):
+    check(layers.ELU(alpha=alpha), rand(3, 8),
+          lambda x: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))))
+
+
+@pytest.mark.parametrize("layer", [
+    lambda: layers.ReLU(), lambda: layers.ReLU(max_value=6.0),
+    lambda: layers.LeakyReLU(negative_slope=0.2), lambda: layers.ELU()])
+def test_kernel_activation_layers_match_their_numpy_path(layer):
+    layer = layer()
+    assert layer._kernel_name() is not None
+    x = rand(5, 33) * np.float32(4.0)
+    dy = rand(5, 33)
+    y = layer(x, training=True)
+    dx = layer.backward(dy)
+    np.testing.assert_allclose(y, layer._forward(x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(dx, dy * layer._derivative(x), rtol=1e-6,
+                               atol=1e-6)
+    x64 = x.astype(np.float64)   # not float32: the numpy path, same values
+    np.testing.assert_allclose(layer(x64), y, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("shared_axes", [None, [1], [1, 2]])

@@ -28,20 +28,40 @@ def _non_negative(layer, name, value, allow_none=False):
 
 
 class _Elementwise(Layer):
-    """A weightless elementwise activation: y = f(x), dx = dy * f'(x)."""
+    """A weightless elementwise activation: y = f(x), dx = dy * f'(x).
+
+    A subclass whose options match one of the C kernels' activations names
+    it in `_kernel_name()`; float32 arrays then take the kernel both ways,
+    other inputs the subclass's numpy `_forward` and `_derivative`.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
 
+    def _kernel_name(self):
+        return None
+
+    def _kernel_for(self, x):
+        name = self._kernel_name()
+        if name is not None and isinstance(x, np.ndarray) and \
+                x.dtype == np.float32 and x.flags.c_contiguous:
+            return name
+        return None
+
     def call(self, inputs, training=None):
+        kernel = self._kernel_for(inputs)
+        y = _kernels.activation(inputs, kernel) if kernel else \
+            self._forward(inputs)
         if training:
-            self._saved = inputs
-        return self._forward(inputs)
+            self._saved = (inputs, y, kernel)
+        return y
 
     def backward(self, dy):
-        return (dy * self._derivative(self._saved)).astype(np.float32,
-                                                            copy=False)
+        x, y, kernel = self._saved
+        if kernel and dy.dtype == np.float32 and dy.flags.c_contiguous:
+            return _kernels.activation_backward(x, y, dy, kernel)
+        return (dy * self._derivative(x)).astype(np.float32, copy=False)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -69,13 +89,15 @@ class ReLU(_Elementwise):
                                             negative_slope)
         self.threshold = _non_negative("ReLU", "threshold", threshold)
 
-    def _plain(self):
-        return self.max_value is None and self.negative_slope == 0 and \
-            self.threshold == 0
+    def _kernel_name(self):
+        if self.negative_slope == 0 and self.threshold == 0:
+            if self.max_value is None:
+                return "relu"
+            if self.max_value == 6:
+                return "relu6"
+        return None
 
     def _forward(self, x):
-        if self._plain() and x.dtype == np.float32 and x.flags.c_contiguous:
-            return _kernels.activation(x, "relu")
         above = x > self.threshold
         y = np.where(above, x, 0.0).astype(x.dtype, copy=False)
         if self.max_value is not None:
@@ -120,6 +142,9 @@ class LeakyReLU(_Elementwise):
         self.negative_slope = _non_negative("LeakyReLU", "negative_slope",
                                             negative_slope)
 
+    def _kernel_name(self):
+        return "leaky_relu" if self.negative_slope == 0.2 else None
+
     def _forward(self, x):
         return np.where(x > 0, x, x * np.asarray(self.negative_slope,
                                                  x.dtype))
@@ -149,6 +174,9 @@ class ELU(_Elementwise):
             raise ValueError(f"ELU: alpha must be a number, received "
                              f"alpha={alpha!r}")
         self.alpha = alpha
+
+    def _kernel_name(self):
+        return "elu" if self.alpha == 1 else None
 
     def _forward(self, x):
         neg = np.expm1(np.minimum(x, 0)) * np.asarray(self.alpha, x.dtype)
