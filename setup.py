@@ -19,6 +19,8 @@ from setuptools.command.build_ext import build_ext
 
 PORTABLE_SOURCES = [
     "csrc/cpu.c",
+    "csrc/cpu_cache.c",
+    "csrc/peak.c",
     "csrc/scratch.c",
     "csrc/activations.c",
     "csrc/activations_generic.c",
@@ -41,6 +43,7 @@ PORTABLE_SOURCES = [
     "csrc/rnn_common.c",
     "csrc/rnn_train.c",
     "csrc/gemm/kernels.c",
+    "csrc/gemm/blocking.c",
     "csrc/gemm/macro.c",
     "csrc/gemm/packed.c",
     "csrc/gemm/pack.c",
@@ -62,6 +65,8 @@ X86_ISA_SOURCES = {
     "csrc/winograd_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/depthwise_avx2.c": ["-mavx2", "-mfma"],
     "csrc/depthwise_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
+    "csrc/peak_avx2.c": ["-mavx2", "-mfma"],
+    "csrc/peak_avx512.c": ["-mavx512f", "-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx2_6x16.c": ["-mavx2", "-mfma"],
     "csrc/gemm/ukernel_avx512_8x32.c": ["-mavx512f", "-mavx2", "-mfma"],
 }

@@ -5,8 +5,9 @@
 
 Inference throughput (samples/s, batches of 64) for the MLP 784-256-128-10,
 the CNN Conv2D(32,3)-MaxPool(2)-Conv2D(64,3)-MaxPool(2)-Flatten-Dense(128)-
-Dense(10) on 28x28x1, and Embedding(10000,128)-LSTM(128)-Dense(1) on
-sequences of 80; plus the single-sample latency of `model(x)` for the MLP.
+Dense(10) on 28x28x1, Embedding(10000,128)-LSTM(128)-Dense(1) on
+sequences of 80 and its GRU variant (GRU(128), Keras's reset_after=True,
+which is what PyTorch's GRU computes); plus the single-sample latency of `model(x)` for the MLP.
 A peer that is not installed is skipped.
 
 Each measurement runs in a fresh worker process: two OpenMP runtimes in one
@@ -26,11 +27,14 @@ import sys
 import time
 
 BATCH = 64
-BENCHMARKS = [("mlp", BATCH), ("cnn", BATCH), ("lstm", BATCH), ("mlp", 1)]
+BENCHMARKS = [("mlp", BATCH), ("cnn", BATCH), ("lstm", BATCH), ("gru", BATCH),
+              ("mlp", 1)]
+RECURRENT = ("lstm", "gru")
 WORKER_SECONDS = 1.0
 # Training: (model, batch size, batches per epoch); Adam, one epoch timed
 # after a warm-up epoch, random data of the model's shapes.
-TRAINING = [("mlp", 128, 40), ("cnn", 64, 16), ("lstm", 64, 6)]
+TRAINING = [("mlp", 128, 40), ("cnn", 64, 16), ("lstm", 64, 6),
+            ("gru", 64, 6)]
 
 
 # ---- worker: build one model in one engine and time it ----------------------
@@ -60,9 +64,10 @@ def _keras_like_model(keras, name):
             layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
             layers.Flatten(), layers.Dense(128, activation="relu"),
             layers.Dense(10, activation="softmax")])
+    recurrent = layers.LSTM(128) if name == "lstm" else layers.GRU(128)
     return keras.Sequential([
         keras.Input(shape=(80,), dtype="int32"),
-        layers.Embedding(10000, 128), layers.LSTM(128),
+        layers.Embedding(10000, 128), recurrent,
         layers.Dense(1, activation="sigmoid")])
 
 
@@ -77,13 +82,13 @@ def _seqcore_fn(name, batch, threads):
 def _targets(name, n):
     import numpy as np
     rng = np.random.default_rng(1)
-    if name == "lstm":
+    if name in RECURRENT:
         return rng.integers(0, 2, (n, 1)).astype(np.float32)
     return rng.integers(0, 10, n)
 
 
 def _loss_name(name):
-    return "binary_crossentropy" if name == "lstm" else \
+    return "binary_crossentropy" if name in RECURRENT else \
         "sparse_categorical_crossentropy"
 
 
@@ -105,10 +110,10 @@ def _torch_train_fn(name, batch, steps, threads):
     x = _inputs(name, batch * steps)
     if name == "cnn":
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-    tx = torch.from_numpy(x.astype(np.int64) if name == "lstm" else x)
+    tx = torch.from_numpy(x.astype(np.int64) if name in RECURRENT else x)
     y = _targets(name, batch * steps)
-    ty = torch.from_numpy(y if name == "lstm" else y.astype(np.int64))
-    loss_fn = torch.nn.BCEWithLogitsLoss() if name == "lstm" else \
+    ty = torch.from_numpy(y if name in RECURRENT else y.astype(np.int64))
+    loss_fn = torch.nn.BCEWithLogitsLoss() if name in RECURRENT else \
         torch.nn.CrossEntropyLoss()
 
     def epoch():
@@ -125,15 +130,16 @@ def _torch_model(name, softmax=True):
     import torch
     nn = torch.nn
 
-    class LSTMNet(nn.Module):
-        def __init__(self):
+    class RecurrentNet(nn.Module):
+        def __init__(self, cell):
             super().__init__()
             self.emb = nn.Embedding(10000, 128)
-            self.lstm = nn.LSTM(128, 128, batch_first=True)
+            self.rnn = cell(128, 128, batch_first=True)
             self.out = nn.Linear(128, 1)
 
         def forward(self, x):
-            _, (h, _) = self.lstm(self.emb(x))
+            _, state = self.rnn(self.emb(x))
+            h = state[0] if isinstance(state, tuple) else state
             out = self.out(h[-1])
             return torch.sigmoid(out) if softmax else out
 
@@ -149,7 +155,7 @@ def _torch_model(name, softmax=True):
                              nn.MaxPool2d(2), nn.Flatten(),
                              nn.Linear(1600, 128), nn.ReLU(),
                              nn.Linear(128, 10), *head)
-    return LSTMNet()
+    return RecurrentNet(nn.LSTM if name == "lstm" else nn.GRU)
 
 
 def _torch_fn(name, batch, threads):
@@ -161,7 +167,7 @@ def _torch_fn(name, batch, threads):
     x = _inputs(name, batch)
     if name == "cnn":
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-    tx = torch.from_numpy(x.astype(np.int64) if name == "lstm" else x)
+    tx = torch.from_numpy(x.astype(np.int64) if name in RECURRENT else x)
 
     def run():
         with torch.inference_mode():
@@ -281,10 +287,19 @@ def train_worker(engine, name, batch, threads):
     print(json.dumps({"seconds": min(times)}))
 
 
+def _keras_fn(name, batch, threads):
+    """Keras 3 inference as its users run a batch: predict_on_batch (the
+    compiled predict function)."""
+    import keras
+    model = _keras_like_model(keras, name)
+    x = _inputs(name, batch)
+    return lambda: model.predict_on_batch(x)
+
+
 def worker(engine, name, batch, threads):
     """Print the median seconds per call, as JSON."""
-    fn = (_seqcore_fn if engine == "seqcore" else _torch_fn)(name, batch,
-                                                             threads)
+    fn = {"seqcore": _seqcore_fn, "torch": _torch_fn,
+          "keras": _keras_fn}[engine](name, batch, threads)
     for _ in range(3):
         fn()
     times, start = [], time.perf_counter()

@@ -45,6 +45,33 @@ int sc_default_num_threads(void);
  * region (a kernel's worker); never more than sc_get_num_threads(). */
 int sc_threads_for_work(double flops);
 
+/* ---- caches (cpu_cache.c) ---------------------------------------------- */
+
+/* Data cache sizes in bytes of the core we run on; l3 is one core's share
+ * (the cache's size over the logical CPUs sharing it). source: "sysfs",
+ * "cpuid" or "default" (neither answered). */
+typedef struct {
+    long l1d, l2, l3;
+    const char *source;
+} sc_cache_sizes;
+
+/* Read once, on first use. */
+const sc_cache_sizes *sc_cpu_caches(void);
+/* One source's answer ("sysfs", "cpuid", "default"), or NULL when that
+ * source says nothing here; for tests and diagnostics. Not thread-safe. */
+const sc_cache_sizes *sc_cpu_caches_from(const char *source);
+
+/* The float32 GEMM's micro-tile and cache blocks for the selected ISA
+ * (gemm/kernels.c). */
+void sc_sgemm_blocks(int *mr, int *nr, long *mc, long *kc, long *nc);
+
+/* A register-resident FMA loop of the selected ISA (peak.c): `iters`
+ * iterations of independent fused multiply-adds on as many accumulators as
+ * hide the FMA latency, no memory traffic. Returns the flops performed
+ * (2 per lane per FMA); the caller times it to measure this core's peak.
+ * *sink receives a value that depends on every accumulator. */
+double sc_fma_peak_loop(long iters, float *sink);
+
 /* ---- working memory (scratch.c) ---------------------------------------- */
 
 /* The bytes of the last allocation a kernel failed to get, and forget it:

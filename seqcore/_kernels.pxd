@@ -36,6 +36,16 @@ cdef extern from "seqcore.h" nogil:
     int sc_get_num_threads()
     int sc_default_num_threads()
 
+    ctypedef struct sc_cache_sizes:
+        long l1d
+        long l2
+        long l3
+        const char *source
+    const sc_cache_sizes *sc_cpu_caches()
+    const sc_cache_sizes *sc_cpu_caches_from(const char *source)
+    void sc_sgemm_blocks(int *mr, int *nr, long *mc, long *kc, long *nc)
+    double sc_fma_peak_loop(long iters, float *sink)
+
     size_t sc_alloc_failure_bytes()
     void sc_set_alloc_limit(size_t nbytes)
 

@@ -71,6 +71,62 @@ def default_num_threads():
     return sc_default_num_threads()
 
 
+def cpu_caches(str source=None):
+    """Data cache sizes in bytes of this core: a dict with l1d, l2, l3 (one
+    core's share of L3) and source ("sysfs", "cpuid" or "default"). With
+    `source`, that source's answer alone, or None when it has none."""
+    cdef const sc_cache_sizes *cs
+    if source is None:
+        cs = sc_cpu_caches()
+    else:
+        if source not in ("sysfs", "cpuid", "default"):
+            raise ValueError(f"cpu_caches: source must be 'sysfs', 'cpuid', "
+                             f"'default' or None, received {source!r}")
+        encoded = source.encode()
+        cs = sc_cpu_caches_from(encoded)
+        if cs == NULL:
+            return None
+    return {"l1d": cs.l1d, "l2": cs.l2, "l3": cs.l3,
+            "source": cs.source.decode()}
+
+
+def gemm_blocks():
+    """The float32 GEMM's micro-tile (mr, nr) and cache blocks (mc, kc, nc)
+    for the selected ISA, as a dict."""
+    cdef int mr, nr
+    cdef long mc, kc, nc
+    sc_sgemm_blocks(&mr, &nr, &mc, &kc, &nc)
+    return {"mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc}
+
+
+def fma_peak(double seconds=0.2):
+    """This core's float32 FMA peak in flop/s on the selected ISA: a
+    register-resident FMA loop, no memory traffic, one thread. Runs of about
+    a millisecond are repeated for `seconds` and the fastest counts: other
+    processes only ever slow a run down, and a millisecond is shorter than
+    a scheduler's time slice."""
+    import time
+    cdef float sink = 0.0
+    cdef long iters = 1 << 10
+    cdef double flops = 0.0
+    while True:  # calibrate: about a millisecond per run
+        t0 = time.perf_counter()
+        with nogil:
+            flops = sc_fma_peak_loop(iters, &sink)
+        took = time.perf_counter() - t0
+        if took > 1e-3 or iters > (1 << 40):
+            break
+        iters *= 2
+    best = flops / took
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t0 = time.perf_counter()
+        with nogil:
+            flops = sc_fma_peak_loop(iters, &sink)
+        best = max(best, flops / (time.perf_counter() - t0))
+    return best
+
+
 # ---- working memory ---------------------------------------------------------
 
 def _memory_error(str what):

@@ -36,6 +36,10 @@ typedef struct {
     sc_sgemv_fn gemv;
 } sc_sgemm_kernels;
 
+/* blocking.c: mc, kc, nc for an mr x nr micro-tile on caches cs. */
+void sc_gemm_blocking(const sc_cache_sizes *cs, int mr, int nr, long *mc,
+                      long *kc, long *nc);
+
 /* The kernels of the selected ISA (cpu.c selects; gemm uses). */
 const sc_sgemm_kernels *sc_sgemm_current_kernels(void);
 void sc_gemm_select_kernels(sc_isa isa);

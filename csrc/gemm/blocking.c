@@ -1,0 +1,66 @@
+/*
+ * blocking.c - the GEMM's cache blocks (mc, kc, nc) from the cache sizes of
+ * the CPU we run on (sc_cpu_caches), for a micro-tile of mr x nr.
+ *
+ * The model (after BLIS's analytical one):
+ *   kc: one packed B micro-panel (kc x nr) and an A micro-panel (mr x kc)
+ *       fill about half of L1d, leaving the rest to C's tile and the
+ *       stream of the next panels;
+ *   mc: the packed A block (mc x kc) fills about half of L2, so that it
+ *       survives while B's micro-panels stream past it;
+ *   nc: the packed B panel (kc x nc) fills about half of this core's share
+ *       of L3.
+ * Each is clamped to a range measured to perform (docs/performance.md) and
+ * rounded: kc to a multiple of 8, mc of mr, nc of nr. SEQCORE_GEMM_BLOCKS=
+ * "mc,kc,nc" overrides the result (for tuning on a new CPU; the values are
+ * rounded and clamped the same way).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gemm.h"
+
+#define KC_MIN 128
+#define KC_MAX 384
+#define MC_MAX 512
+#define NC_MIN 512
+#define NC_MAX 8192
+
+static long clamp_l(long v, long lo, long hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static long round_down(long v, long to)
+{
+    const long r = v / to * to;
+    return r >= to ? r : to;
+}
+
+static void clamp_blocks(int mr, int nr, long *mc, long *kc, long *nc)
+{
+    *kc = round_down(clamp_l(*kc, KC_MIN, KC_MAX), 8);
+    *mc = round_down(clamp_l(*mc, 4L * mr, MC_MAX), mr);
+    *nc = round_down(clamp_l(*nc, NC_MIN, NC_MAX), nr);
+}
+
+void sc_gemm_blocking(const sc_cache_sizes *cs, int mr, int nr, long *mc,
+                      long *kc, long *nc)
+{
+    const long f = (long)sizeof(float);
+    *kc = cs->l1d / 2 / ((long)(mr + nr) * f);
+    long kc_r = round_down(clamp_l(*kc, KC_MIN, KC_MAX), 8);
+    *mc = cs->l2 / 2 / (kc_r * f);
+    *nc = cs->l3 / 2 / (kc_r * f);
+    clamp_blocks(mr, nr, mc, kc, nc);
+
+    const char *env = getenv("SEQCORE_GEMM_BLOCKS");
+    long m = 0, k = 0, n = 0;
+    if (env && sscanf(env, "%ld,%ld,%ld", &m, &k, &n) == 3 && m > 0 &&
+        k > 0 && n > 0) {
+        *mc = m;
+        *kc = k;
+        *nc = n;
+        clamp_blocks(mr, nr, mc, kc, nc);
+    }
+}
