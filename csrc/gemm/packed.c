@@ -61,6 +61,18 @@ void sc_packed_b_free(sc_packed_b *pb)
 void sc_sgemm_packed_b(const sc_packed_b *pb, long m, const float *a,
                        long lda, float beta, float *c, long ldc)
 {
+    sc_sgemm_packed_b_edge(pb, m, a, lda, beta, c, ldc, pb->a_edge);
+}
+
+long sc_packed_b_edge_floats(const sc_packed_b *pb)
+{
+    return pb->kc * SC_MR_MAX + 16;
+}
+
+void sc_sgemm_packed_b_edge(const sc_packed_b *pb, long m, const float *a,
+                            long lda, float beta, float *c, long ldc,
+                            float *edge)
+{
     const sc_sgemm_kernels *kr = pb->kr;
     const int mr = kr->mr, nr = kr->nr;
     const long m_full = m - m % mr;
@@ -70,13 +82,13 @@ void sc_sgemm_packed_b(const sc_packed_b *pb, long m, const float *a,
         const float *slice = pb->data + p0 * pb->n_pad;
         if (m_full < m)
             sc_pack_a_f32(m - m_full, kc, a + m_full * lda + p0, lda, 1, mr,
-                          pb->a_edge);
+                          edge);
         for (long j0 = 0; j0 < pb->n; j0 += nr) {
             const long cols = min_l(nr, pb->n - j0);
             const float *bp = slice + j0 * kc;
             for (long i0 = 0; i0 < m; i0 += mr) {
                 const long rows = min_l(mr, m - i0);
-                const float *ap = rows == mr ? a + i0 * lda + p0 : pb->a_edge;
+                const float *ap = rows == mr ? a + i0 * lda + p0 : edge;
                 const long rs_a = rows == mr ? lda : 1;
                 const long cs_a = rows == mr ? 1 : mr;
                 float *ct = c + i0 * ldc + j0;
