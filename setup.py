@@ -20,6 +20,9 @@ from setuptools.command.build_ext import build_ext
 PORTABLE_SOURCES = [
     "csrc/cpu.c",
     "csrc/cpu_cache.c",
+    "csrc/kernels_generic.c",
+    "csrc/kernels_avx2.c",
+    "csrc/kernels_avx512.c",
     "csrc/peak.c",
     "csrc/scratch.c",
     "csrc/activations.c",

@@ -4,39 +4,10 @@
 #include <math.h>
 
 #include "activations.h"
+#include "kernel_table.h"
 
 /* Below this many elements a call stays on one thread. */
 #define PARALLEL_MIN_ELEMENTS 65536L
-
-static sc_act_row_fn act_row = sc_act_row_generic;
-static sc_softmax_row_fn softmax_row = sc_softmax_row_generic;
-static sc_lstm_cell_fn lstm_cell = sc_lstm_cell_generic;
-static sc_act_grad_row_fn act_grad_row = sc_act_grad_row_generic;
-
-void sc_activations_select(sc_isa isa)
-{
-    switch (isa) {
-#ifdef SC_HAVE_X86_KERNELS
-    case SC_ISA_AVX512:
-        act_row = sc_act_row_avx512;
-        softmax_row = sc_softmax_row_avx512;
-        lstm_cell = sc_lstm_cell_avx512;
-        act_grad_row = sc_act_grad_row_avx512;
-        return;
-    case SC_ISA_AVX2:
-        act_row = sc_act_row_avx2;
-        softmax_row = sc_softmax_row_avx2;
-        lstm_cell = sc_lstm_cell_avx2;
-        act_grad_row = sc_act_grad_row_avx2;
-        return;
-#endif
-    default:
-        act_row = sc_act_row_generic;
-        softmax_row = sc_softmax_row_generic;
-        lstm_cell = sc_lstm_cell_generic;
-        act_grad_row = sc_act_grad_row_generic;
-    }
-}
 
 void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
                      sc_act act)
@@ -47,7 +18,7 @@ void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
             for (long j = 0; j < n; ++j)
                 row[j] += bias[j];
         if (act != SC_ACT_NONE)
-            act_row(row, row, n, act);
+            sc_kernel_table_current()->act_row(row, row, n, act);
     }
 }
 
@@ -96,7 +67,7 @@ void sc_activation_f32(const float *x, float *y, long n, sc_act act)
     for (long c = 0; c < chunks; ++c) {
         const long start = c * CHUNK;
         const long len = n - start < CHUNK ? n - start : CHUNK;
-        act_row(x + start, y + start, len, act);
+        sc_kernel_table_current()->act_row(x + start, y + start, len, act);
     }
 }
 
@@ -107,12 +78,12 @@ void sc_softmax_f32(const float *x, float *y, long m, long n)
     const int nt = m * n < PARALLEL_MIN_ELEMENTS ? 1 : sc_get_num_threads();
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (long i = 0; i < m; ++i)
-        softmax_row(x + i * n, y + i * n, n);
+        sc_kernel_table_current()->softmax_row(x + i * n, y + i * n, n);
 }
 
 void sc_lstm_cell_f32(float *z, float *c, float *h, long w)
 {
-    lstm_cell(z, c, h, w);
+    sc_kernel_table_current()->lstm_cell(z, c, h, w);
 }
 
 void sc_activation_backward_f32(const float *x, const float *y,
@@ -125,17 +96,17 @@ void sc_activation_backward_f32(const float *x, const float *y,
     for (long c = 0; c < chunks; ++c) {
         const long start = c * CHUNK;
         const long len = n - start < CHUNK ? n - start : CHUNK;
-        act_grad_row(x + start, y + start, dy + start, dx + start, len, act);
+        sc_kernel_table_current()->act_grad_row(x + start, y + start, dy + start, dx + start, len, act);
     }
 }
 
 void sc_act_rows_f32(const float *x, float *y, long n, sc_act act)
 {
-    act_row(x, y, n, act);
+    sc_kernel_table_current()->act_row(x, y, n, act);
 }
 
 void sc_act_grad_rows_f32(const float *x, const float *y, const float *dy,
                           float *dx, long n, sc_act act)
 {
-    act_grad_row(x, y, dy, dx, n, act);
+    sc_kernel_table_current()->act_grad_row(x, y, dy, dx, n, act);
 }

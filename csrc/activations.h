@@ -40,7 +40,4 @@ void sc_act_rows_f32(const float *x, float *y, long n, sc_act act);
 void sc_act_grad_rows_f32(const float *x, const float *y, const float *dy,
                           float *dx, long n, sc_act act);
 
-/* Use the rows of `isa` (cpu.c calls this when an ISA is selected). */
-void sc_activations_select(sc_isa isa);
-
 #endif /* SC_ACTIVATIONS_H */

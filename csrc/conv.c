@@ -21,6 +21,7 @@
 #include "activations.h"
 #include "conv_internal.h"
 #include "conv_thin.h"
+#include "kernel_table.h"
 #include "omp_compat.h"
 #include "scratch.h"
 #include "seqcore.h"
@@ -72,24 +73,6 @@ void sc_im2col_rows(const sc_window *g, const float *x, long row0,
 /* Patch rows (kw * c inputs) shorter than this take the thin path. */
 #define THIN_MAX_RUN 16L
 
-static sc_conv_thin_row_fn thin_row = sc_conv_thin_row_generic;
-
-void sc_conv_thin_select(sc_isa isa)
-{
-    switch (isa) {
-#ifdef SC_HAVE_X86_KERNELS
-    case SC_ISA_AVX512:
-        thin_row = sc_conv_thin_row_avx512;
-        return;
-    case SC_ISA_AVX2:
-        thin_row = sc_conv_thin_row_avx2;
-        return;
-#endif
-    default:
-        thin_row = sc_conv_thin_row_generic;
-    }
-}
-
 int sc_conv_is_thin(const sc_window *g)
 {
     return g->kw * g->c < THIN_MAX_RUN;
@@ -125,7 +108,7 @@ void sc_conv_thin_rows(const sc_window *g, const float *image,
     float *padded_row = buf + THIN_COLS_FLOATS(g);
     for (long oh = oh0; oh < oh1; ++oh) {
         float *row = out + (oh - oh0) * g->ow * filters;
-        thin_row(g, image, kp, ld, bias_padded, oh,
+        sc_kernel_table_current()->conv_thin_row(g, image, kp, ld, bias_padded, oh,
                  ld == filters ? row : padded_row, buf);
         if (ld != filters)
             for (long ow = 0; ow < g->ow; ++ow)

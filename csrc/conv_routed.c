@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "conv_routed.h"
+#include "kernel_table.h"
 #include "omp_compat.h"
 #include "scratch.h"
 
@@ -26,32 +27,6 @@
 #define SPARSE_MIN_RUN 16L
 /* Input bytes per image block of the sparse kernel gradient (in L2). */
 #define BLOCK_BYTES (256L * 1024L)
-
-static sc_routed_dk_sparse_fn dk_sparse = sc_routed_dk_sparse_generic;
-static sc_routed_dk_dense_fn dk_dense = sc_routed_dk_dense_generic;
-static sc_routed_dx_fn dx_image = sc_routed_dx_generic;
-
-void sc_conv_routed_select(sc_isa isa)
-{
-    switch (isa) {
-#ifdef SC_HAVE_X86_KERNELS
-    case SC_ISA_AVX512:
-        dk_sparse = sc_routed_dk_sparse_avx512;
-        dk_dense = sc_routed_dk_dense_avx512;
-        dx_image = sc_routed_dx_avx512;
-        return;
-    case SC_ISA_AVX2:
-        dk_sparse = sc_routed_dk_sparse_avx2;
-        dk_dense = sc_routed_dk_dense_avx2;
-        dx_image = sc_routed_dx_avx2;
-        return;
-#endif
-    default:
-        dk_sparse = sc_routed_dk_sparse_generic;
-        dk_dense = sc_routed_dk_dense_generic;
-        dx_image = sc_routed_dx_generic;
-    }
-}
 
 static int sparse_dk(const sc_window *g)
 {
@@ -135,11 +110,11 @@ static int routed_dk(const sc_window *g, const float *x, long filters,
             memset(acc, 0, (size_t)(patch * ld) * sizeof(float));
             if (sparse)
                 for (long n0 = 0; n0 < g->n; n0 += block)
-                    dk_sparse(g, x, dz, where, base, routes, filters, n0,
+                    sc_kernel_table_current()->routed_dk_sparse(g, x, dz, where, base, routes, filters, n0,
                               n0 + block < g->n ? n0 + block : g->n, f0, f1,
                               acc, src, w, count);
             else
-                dk_dense(g, x, dz, where, routes, filters, 0, g->n, f0, f1,
+                sc_kernel_table_current()->routed_dk_dense(g, x, dz, where, routes, filters, 0, g->n, f0, f1,
                          acc, acc + patch * ld);
             store_dk(dk, acc, patch, filters, f0, f1, sparse, ld, beta);
         }
@@ -176,7 +151,7 @@ static int routed_dx(const sc_window *g, const float *k, long filters,
 #pragma omp for schedule(static)
         for (long n = 0; n < g->n; ++n)
             if (ready)
-                dx_image(g, kt, dz, where, base, routes, filters, n,
+                sc_kernel_table_current()->routed_dx(g, kt, dz, where, base, routes, filters, n,
                          dx + n * image_size, src, w, pending);
         free(src);
         free(w);

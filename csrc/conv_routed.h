@@ -88,7 +88,4 @@ void sc_routed_dx_avx512(const sc_window *g, const float *kt, const float *dz,
                         float *w, int *pending);
 #endif
 
-/* Use the loops of `isa` (cpu.c calls this when an ISA is selected). */
-void sc_conv_routed_select(sc_isa isa);
-
 #endif /* SC_CONV_ROUTED_H */

@@ -39,7 +39,4 @@ void sc_conv_thin_row_avx512(const sc_window *g, const float *image,
                              float *cols);
 #endif
 
-/* Use the row loop of `isa` (cpu.c calls this when an ISA is selected). */
-void sc_conv_thin_select(sc_isa isa);
-
 #endif /* SC_CONV_THIN_H */

@@ -4,10 +4,7 @@
 #include <stdlib.h>
 
 #include "seqcore.h"
-#include "activations.h"
-#include "conv_routed.h"
-#include "conv_thin.h"
-#include "winograd.h"
+#include "kernel_table.h"
 #include "gemm/gemm.h"
 
 #ifdef _OPENMP
@@ -19,6 +16,7 @@
 #define SC_PARALLEL_MIN_FLOPS 1.0e6
 
 static sc_isa current_isa = SC_ISA_GENERIC;
+static const sc_kernel_table *current_table = &sc_kernels_generic;
 static int current_isa_chosen = 0;
 static int num_threads = 0; /* 0: not yet initialised */
 
@@ -54,14 +52,29 @@ int sc_isa_select(sc_isa isa)
 {
     if (!sc_isa_available(isa))
         return -1;
+    switch (isa) {
+#ifdef SC_HAVE_X86_KERNELS
+    case SC_ISA_AVX512:
+        current_table = &sc_kernels_avx512;
+        break;
+    case SC_ISA_AVX2:
+        current_table = &sc_kernels_avx2;
+        break;
+#endif
+    default:
+        current_table = &sc_kernels_generic;
+    }
     current_isa = isa;
     current_isa_chosen = 1;
     sc_gemm_select_kernels(isa);
-    sc_activations_select(isa);
-    sc_conv_routed_select(isa);
-    sc_conv_thin_select(isa);
-    sc_winograd_select(isa);
     return 0;
+}
+
+const sc_kernel_table *sc_kernel_table_current(void)
+{
+    if (!current_isa_chosen)
+        sc_isa_select(sc_isa_best());
+    return current_table;
 }
 
 sc_isa sc_isa_current(void)

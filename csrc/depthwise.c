@@ -21,6 +21,7 @@
 
 #include "activations.h"
 #include "depthwise.h"
+#include "kernel_table.h"
 #include "omp_compat.h"
 #include "scratch.h"
 #include "seqcore.h"
@@ -36,24 +37,8 @@ typedef struct {
 /* The row loops of the ISA selected now (SEQCORE_ISA or the best). */
 static dw_loops loops_for_isa(void)
 {
-    dw_loops l = {sc_dw_forward_row_generic, sc_dw_input_row_generic,
-                  sc_dw_kernel_row_generic};
-#ifdef SC_HAVE_X86_KERNELS
-    switch (sc_isa_current()) {
-    case SC_ISA_AVX512:
-        l.forward = sc_dw_forward_row_avx512;
-        l.input = sc_dw_input_row_avx512;
-        l.kernel = sc_dw_kernel_row_avx512;
-        break;
-    case SC_ISA_AVX2:
-        l.forward = sc_dw_forward_row_avx2;
-        l.input = sc_dw_input_row_avx2;
-        l.kernel = sc_dw_kernel_row_avx2;
-        break;
-    default:
-        break;
-    }
-#endif
+    const sc_kernel_table *t = sc_kernel_table_current();
+    const dw_loops l = {t->dw_forward_row, t->dw_input_row, t->dw_kernel_row};
     return l;
 }
 

@@ -1,5 +1,6 @@
 /* peak.c - the FMA peak loop of the selected ISA (see seqcore.h), and its
  * portable version. */
+#include "kernel_table.h"
 #include "peak.h"
 
 /* Portable: 16 independent scalar chains; the compiler may vectorize. */
@@ -21,14 +22,5 @@ double sc_fma_peak_loop_generic(long iters, float *sink)
 
 double sc_fma_peak_loop(long iters, float *sink)
 {
-    switch (sc_isa_current()) {
-#ifdef SC_HAVE_X86_KERNELS
-    case SC_ISA_AVX512:
-        return sc_fma_peak_loop_avx512(iters, sink);
-    case SC_ISA_AVX2:
-        return sc_fma_peak_loop_avx2(iters, sink);
-#endif
-    default:
-        return sc_fma_peak_loop_generic(iters, sink);
-    }
+    return sc_kernel_table_current()->fma_peak_loop(iters, sink);
 }

@@ -15,33 +15,12 @@
 #include <stdlib.h>
 
 #include "scratch.h"
+#include "kernel_table.h"
 #include "winograd.h"
 
 /* Tiles per chunk: the chunk's 16 transformed inputs and 16 products stay
  * in L2 while the GEMMs run. */
 #define CHUNK_TILES 256L
-
-static sc_wino_input_fn wino_input = sc_wino_input_generic;
-static sc_wino_output_fn wino_output = sc_wino_output_generic;
-
-void sc_winograd_select(sc_isa isa)
-{
-    switch (isa) {
-#ifdef SC_HAVE_X86_KERNELS
-    case SC_ISA_AVX512:
-        wino_input = sc_wino_input_avx512;
-        wino_output = sc_wino_output_avx512;
-        return;
-    case SC_ISA_AVX2:
-        wino_input = sc_wino_input_avx2;
-        wino_output = sc_wino_output_avx2;
-        return;
-#endif
-    default:
-        wino_input = sc_wino_input_generic;
-        wino_output = sc_wino_output_generic;
-    }
-}
 
 int sc_winograd_applies(const sc_window *g, long ph, long pw)
 {
@@ -90,13 +69,13 @@ static int chunk(const sc_window *g, const float *x, const float *u, long f,
                                       sc_size_mul(4, f)));
     if (v == NULL || m == NULL)
         return -1;
-    wino_input(g, x, n0, n1, th, tw, v, v + 16 * tiles * c);
+    sc_kernel_table_current()->wino_input(g, x, n0, n1, th, tw, v, v + 16 * tiles * c);
     for (long e = 0; e < 16; ++e)
         if (sc_sgemm(tiles, f, c, 1.0f, v + e * tiles * c, c, 1,
                      u + e * c * f, f, 1, 0.0f, m + e * tiles * f, f, NULL,
                      SC_ACT_NONE) != 0)
             return -1;
-    wino_output(m, n0, n1, th, tw, f, bias, act, g->ow, y, where,
+    sc_kernel_table_current()->wino_output(m, n0, n1, th, tw, f, bias, act, g->ow, y, where,
                 m + 16 * tiles * f);
     return 0;
 }

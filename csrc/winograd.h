@@ -54,7 +54,4 @@ int sc_conv3x3_maxpool2_winograd_f32(const sc_window *g, const float *x,
                                      const float *bias, sc_act act,
                                      float *y, int *where);
 
-/* Use the transforms of `isa` (cpu.c calls this when an ISA is selected). */
-void sc_winograd_select(sc_isa isa);
-
 #endif /* SC_WINOGRAD_H */

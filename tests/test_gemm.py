@@ -285,3 +285,69 @@ def test_concurrent_calls_from_python_threads():
         w.join()
     for r in results:
         np.testing.assert_array_equal(r, want)
+
+
+# ---- cache blocking from the CPU's caches (csrc/gemm/blocking.c) ----------
+
+def test_cache_sizes_are_read_and_plausible():
+    caches = _kernels.cpu_caches()
+    assert caches["source"] in ("sysfs", "cpuid", "default")
+    assert 4096 <= caches["l1d"] <= caches["l2"]
+    assert caches["l3"] >= caches["l2"] or caches["l3"] > 0
+    assert _kernels.cpu_caches("default") == {
+        "l1d": 32768, "l2": 524288, "l3": 2097152, "source": "default"}
+    with pytest.raises(ValueError, match="source must be"):
+        _kernels.cpu_caches("bios")
+
+
+def test_sysfs_and_cpuid_agree_on_the_private_caches():
+    sysfs, cpuid = _kernels.cpu_caches("sysfs"), _kernels.cpu_caches("cpuid")
+    if sysfs is None or cpuid is None:
+        pytest.skip("this machine answers through one source only")
+    assert (sysfs["l1d"], sysfs["l2"]) == (cpuid["l1d"], cpuid["l2"])
+
+
+def test_blocks_follow_the_caches_rounded_and_clamped(isa):
+    b = _kernels.gemm_blocks()
+    caches = _kernels.cpu_caches()
+    assert b["kc"] % 8 == 0 and 256 <= b["kc"] <= 384
+    assert b["mc"] % b["mr"] == 0 and 4 * b["mr"] <= b["mc"] <= 512
+    assert b["nc"] % b["nr"] == 0 and 512 <= b["nc"] <= 8192
+    # the model: B micro-panel in half of L1d, A block in a quarter of L2
+    expect_kc = min(384, max(256, caches["l1d"] // 2 // (4 * b["nr"])))
+    assert b["kc"] == expect_kc // 8 * 8
+    expect_mc = min(512, max(4 * b["mr"], caches["l2"] // 4 // (4 * b["kc"])))
+    assert b["mc"] == expect_mc // b["mr"] * b["mr"]
+
+
+def test_blocks_override_from_the_environment_in_a_fresh_process():
+    import json
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, SEQCORE_GEMM_BLOCKS="100,300,1000",
+               SEQCORE_ISA="generic")
+    out = subprocess.run(
+        [sys.executable, "-c", "import json; from seqcore import _kernels; "
+         "print(json.dumps(_kernels.gemm_blocks()))"],
+        env=env, capture_output=True, text=True, check=True)
+    b = json.loads(out.stdout)
+    # generic 4 x 8 tile: mc 100, kc 300 -> 296, nc 1000
+    assert (b["mc"], b["kc"], b["nc"]) == (100, 296, 1000)
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 7, 33), (7, 33, 1), (33, 700, 7),
+                                    (37, 1000, 65)])
+def test_gemm_with_deep_k_slices_matches_float64(isa, m, k, n):
+    rng = np.random.default_rng(m + k + n)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    ref = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(_kernels.gemm(a, b), ref, rtol=1e-4,
+                               atol=1e-4 * np.sqrt(k))
+
+
+def test_fma_peak_is_measured_per_isa(isa):
+    peak = _kernels.fma_peak(0.02)
+    # at least a scalar FMA per ns, at most 64 flops a cycle at 10 GHz
+    assert 1e9 < peak < 6.4e11

@@ -3,11 +3,11 @@
  * the CPU we run on (sc_cpu_caches), for a micro-tile of mr x nr.
  *
  * The model (after BLIS's analytical one):
- *   kc: one packed B micro-panel (kc x nr) and an A micro-panel (mr x kc)
- *       fill about half of L1d, leaving the rest to C's tile and the
- *       stream of the next panels;
- *   mc: the packed A block (mc x kc) fills about half of L2, so that it
- *       survives while B's micro-panels stream past it;
+ *   kc: one packed B micro-panel (kc x nr) fills about half of L1d,
+ *       leaving the rest to the A micro-panel streaming past, C's tile
+ *       and the next panels;
+ *   mc: the packed A block (mc x kc) fills about a quarter of L2, so that
+ *       it survives while B's micro-panels stream through L2 past it;
  *   nc: the packed B panel (kc x nc) fills about half of this core's share
  *       of L3.
  * Each is clamped to a range measured to perform (docs/performance.md) and
@@ -20,7 +20,7 @@
 
 #include "gemm.h"
 
-#define KC_MIN 128
+#define KC_MIN 256
 #define KC_MAX 384
 #define MC_MAX 512
 #define NC_MIN 512
@@ -48,9 +48,9 @@ void sc_gemm_blocking(const sc_cache_sizes *cs, int mr, int nr, long *mc,
                       long *kc, long *nc)
 {
     const long f = (long)sizeof(float);
-    *kc = cs->l1d / 2 / ((long)(mr + nr) * f);
+    *kc = cs->l1d / 2 / ((long)nr * f);
     long kc_r = round_down(clamp_l(*kc, KC_MIN, KC_MAX), 8);
-    *mc = cs->l2 / 2 / (kc_r * f);
+    *mc = cs->l2 / 4 / (kc_r * f);
     *nc = cs->l3 / 2 / (kc_r * f);
     clamp_blocks(mr, nr, mc, kc, nc);
 
