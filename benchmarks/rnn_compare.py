@@ -12,7 +12,9 @@ batch of 64 (seqcore `model(x)`, PyTorch under inference_mode, Keras
 `predict_on_batch`). Each measurement is a fresh worker process of
 compare.py run by that engine's interpreter; engines take turns in every
 round, and a figure is the median over rounds. ratio = seqcore's speed /
-the faster peer's. The peers' interpreters need only their own framework
+the faster peer's. --clock cpu rates by the process's CPU time (all its
+threads) instead of wall time: on cores shared with other work it is far
+steadier, and at one thread it is the work each engine does. The peers' interpreters need only their own framework
 and numpy: compare.py imports nothing else at module level.
 """
 import argparse
@@ -28,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COMPARE = os.path.join(HERE, "compare.py")
 
 
-def measure(python, engine, mode, name, threads, bind=True):
+def measure(python, engine, mode, name, threads, bind=True, clock="wall"):
     """Seconds of one epoch (training) or one batch (inference)."""
     flag = "--train-worker" if mode == "training" else "--worker"
     env = compare.worker_env(engine, threads, bind)
@@ -38,7 +40,8 @@ def measure(python, engine, mode, name, threads, bind=True):
     if out.returncode != 0:
         raise RuntimeError(f"{engine} {mode} {name} worker failed:\n"
                            f"{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["cpu_seconds" if clock == "cpu" else "seconds"]
 
 
 def main():
@@ -52,15 +55,21 @@ def main():
                         choices=["training", "inference"])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
+    parser.add_argument("--baseline-python",
+                        help="also an earlier seqcore build ('before')")
     args = parser.parse_args()
     engines = {"seqcore": sys.executable}
+    if args.baseline_python:
+        engines["before"] = args.baseline_python
     if args.torch_python:
         engines["torch"] = args.torch_python
     if args.keras_python:
         engines["keras"] = args.keras_python
     steps = dict((n, s) for n, _, s in compare.TRAINING)
-    print(f"samples/s, batch {compare.BATCH}, median of {args.rounds} rounds "
-          f"(engines interleaved); ratio = seqcore / faster peer")
+    print(f"samples/s by {args.clock} clock, batch {compare.BATCH}, median "
+          f"of {args.rounds} rounds (engines interleaved); ratio = seqcore / "
+          f"faster peer")
     print(f"{'threads':>7}  {'benchmark':<16}" +
           "".join(f"{e:>10}" for e in engines) + f"{'ratio':>8}")
     for threads in args.threads:
@@ -69,13 +78,15 @@ def main():
                 secs = {e: [] for e in engines}
                 for _ in range(args.rounds):
                     for engine, python in engines.items():
-                        secs[engine].append(measure(python, engine, mode,
-                                                    name, threads))
+                        secs[engine].append(measure(
+                            python, "seqcore" if engine == "before" else
+                            engine, mode, name, threads, clock=args.clock))
                 samples = compare.BATCH * (steps[name] if mode == "training"
                                            else 1)
                 rate = {e: samples / statistics.median(v)
                         for e, v in secs.items()}
-                peers = [v for e, v in rate.items() if e != "seqcore"]
+                peers = [v for e, v in rate.items()
+                         if e not in ("seqcore", "before")]
                 ratio = (f"{rate['seqcore'] / max(peers):.2f}x" if peers
                          else "")
                 print(f"{threads:>7}  {name + ' ' + mode:<16}" +

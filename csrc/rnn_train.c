@@ -148,8 +148,10 @@ static int lstm_forward_rows(const void *ctx, rows_t *rows)
         for (long i = 0; i < m; ++i) {
             const float *zi = z + i * w;
             float *gi = g + i * w;
-            sc_act_rows_f32(zi, gi, w, a->recurrent_act);
+            /* i, f and o through the recurrent activation, g through act */
+            sc_act_rows_f32(zi, gi, 2 * u, a->recurrent_act);
             sc_act_rows_f32(zi + 2 * u, gi + 2 * u, u, a->act);
+            sc_act_rows_f32(zi + 3 * u, gi + 3 * u, u, a->recurrent_act);
             const float *ci = c + i * u;
             float *cni = cn + i * u;
             for (long j = 0; j < u; ++j)
@@ -235,10 +237,12 @@ static int lstm_backward_rows(const void *ctx, rows_t *rows)
                 di[3 * u + j] = dhi[j] * ac[i * u + j];
                 dci[j] = dcj * gi[u + j] + carry_c[i * u + j];
             }
-            sc_act_grad_rows_f32(z + i * w, gi, di, dz + i * w, w,
+            sc_act_grad_rows_f32(z + i * w, gi, di, dz + i * w, 2 * u,
                                  a->recurrent_act);
             sc_act_grad_rows_f32(z + i * w + 2 * u, gi + 2 * u, di + 2 * u,
                                  dz + i * w + 2 * u, u, a->act);
+            sc_act_grad_rows_f32(z + i * w + 3 * u, gi + 3 * u, di + 3 * u,
+                                 dz + i * w + 3 * u, u, a->recurrent_act);
         }
         sc_sgemm_packed_b_edge(k->rt, m, dz, w, 0.0f, dh, u, rows->edge);
         for (long e = 0; e < mu; ++e)
