@@ -40,3 +40,17 @@ def test_readme_links_point_to_files_in_the_repository():
     assert "docs/architecture.md" in text and targets
     missing = [t for t in targets if not (ROOT / t).exists()]
     assert missing == []
+
+
+def test_sdist_manifest_carries_every_bridge_file_the_pyx_includes():
+    """_kernels.pyx includes one .pxi per kernel family: each must exist and
+    be shipped in the sdist."""
+    import re
+    rules = (ROOT / "MANIFEST.in").read_text().splitlines()
+    assert "recursive-include seqcore/_kernels *.pxi" in rules
+    pyx = (ROOT / "seqcore" / "_kernels.pyx").read_text()
+    included = re.findall(r'^include "([^"]+)"', pyx, re.M)
+    assert len(included) >= 8
+    on_disk = sorted(p.relative_to(ROOT / "seqcore").as_posix()
+                     for p in (ROOT / "seqcore" / "_kernels").glob("*.pxi"))
+    assert sorted(included) == on_disk
