@@ -435,21 +435,31 @@ def test_lambda_callback_takes_any_hook():
                      "test_end"]
 
 
-def test_remote_monitor_posts_epoch_logs_without_network(monkeypatch):
+class _Reply:
+    """What RemoteMonitor does with urlopen's reply: a context manager."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        return False
+
+
+def _capture_posts(monkeypatch):
+    """Replace urllib's urlopen by one that keeps the requests (returned
+    list) and answers _Reply(): no network."""
     import urllib.request
     sent = []
 
-    class Reply:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *args):
-            return False
-
     def fake_urlopen(request, timeout=None):
         sent.append(request)
-        return Reply()
+        return _Reply()
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    return sent
+
+
+def test_remote_monitor_posts_epoch_logs_without_network(monkeypatch):
+    sent = _capture_posts(monkeypatch)
     x, y, _, _ = cases.data()
     history = _model().fit(x, y, epochs=2, verbose=0, callbacks=[
         keras.callbacks.RemoteMonitor(root="http://monitor.invalid",
@@ -530,18 +540,7 @@ def test_callbacks_must_be_callbacks():
 
 
 def test_per_class_metric_arrays_in_logs(monkeypatch, tmp_path):
-    import urllib.request
-    sent = []
-
-    class Reply:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *args):
-            return False
-    monkeypatch.setattr(urllib.request, "urlopen",
-                        lambda request, timeout=None: (sent.append(request),
-                                                       Reply())[1])
+    sent = _capture_posts(monkeypatch)
     logs = {"loss": 0.5, "f1_score": np.array([0.25, 0.5], np.float32)}
     keras.callbacks.RemoteMonitor(send_as_json=True).on_epoch_end(3, logs)
     assert json.loads(sent[0].data) == {"epoch": 3, "loss": 0.5,

@@ -264,11 +264,7 @@ def _logs_close(got, want, what):
 def test_fit_and_evaluate_log_compiled_metrics_as_keras(kind):
     want = INFO["fit"][kind]
     model = shared.model(seqcore, kind)
-    loss = "categorical_crossentropy" if kind == "categorical" else \
-        "binary_crossentropy"
-    model.compile(optimizer=seqcore.optimizers.SGD(0.1), loss=loss,
-                  metrics=shared.compiled_metrics(seqcore, kind),
-                  weighted_metrics=["mse"] if kind == "binary" else None)
+    model.compile(**shared.compile_arguments(seqcore, kind))
     n = len(model.get_weights())
     model.set_weights([DATA[f"fit/{kind}/weight_{i}"] for i in range(n)])
     key = f"fit/{kind}"
