@@ -10,6 +10,7 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from tests.conftest import same_bits_with_threads
+from tests.numeric import central_difference
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
 with open(os.path.join(HERE, "keras_attention.json")) as _f:
@@ -117,20 +118,6 @@ def mha_reference(query, value, key, wq, bq, wk, bk, wv, bv, wo, bo,
     return np.einsum("btnh,nho->bto", c, wo) + bo, p
 
 
-def _numeric(loss, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    flat, gflat = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        keep = flat[i]
-        flat[i] = keep + eps
-        up = loss()
-        flat[i] = keep - eps
-        down = loss()
-        flat[i] = keep
-        gflat[i] = (up - down) / (2 * eps)
-    return grad
-
-
 def _zero_grads(layer):
     for v in layer.trainable_weights:
         v.grad = np.full(v.shape, np.nan, np.float32)
@@ -166,7 +153,7 @@ def test_mha_backward_matches_finite_differences(masked, scores):
         total = np.sum(y * w_out)
         return total + (np.sum(p * w_scores) if scores else 0.0)
     for got, array in zip([dq, dv, dk] + grads, arrays):
-        want = _numeric(loss, array)
+        want = central_difference(loss, array)
         scale = max(np.abs(want).max(), 1e-3)
         np.testing.assert_allclose(got, want, atol=2e-3 * scale, rtol=2e-3)
 
@@ -182,7 +169,7 @@ def test_mha_self_attention_gradient_sums_query_and_value():
     weights = [v.numpy().astype(np.float64) for v in layer.weights]
     x64 = x.astype(np.float64)
     causal = np.tril(np.ones((5, 5), bool))[None].repeat(2, 0)
-    want = _numeric(lambda: np.sum(mha_reference(
+    want = central_difference(lambda: np.sum(mha_reference(
         x64, x64, x64, *weights, mask=causal)[0] * w), x64)
     np.testing.assert_allclose(dq + dv, want, atol=2e-3 * np.abs(want).max())
 
@@ -343,7 +330,7 @@ def test_dot_attention_backward_matches_finite_differences(cls, kwargs,
                                          q_mask, v_mask, causal=masked)
         return np.sum(out * w_out) + np.sum(p * w_p)
     for got, array in zip(grads, arrays):
-        want = _numeric(loss, array)
+        want = central_difference(loss, array)
         scale = max(np.abs(want).max(), 1e-3)
         np.testing.assert_allclose(got, want, atol=2e-3 * scale, rtol=2e-3)
 
@@ -426,7 +413,7 @@ def test_gqa_backward_matches_finite_differences():
                              q_mask=q_mask)
         return np.sum(y * w_out) + np.sum(p * w_p)
     for got, array in zip(grads, arrays):
-        want = _numeric(loss, array)
+        want = central_difference(loss, array)
         scale = max(np.abs(want).max(), 1e-3)
         np.testing.assert_allclose(got, want, atol=2e-3 * scale, rtol=2e-3)
 

@@ -21,44 +21,7 @@ import callback_cases as cases  # noqa: E402
 
 KERAS = json.loads((FIXTURES / "keras_callbacks.json").read_text())
 
-HOOKS = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
-         "on_train_batch_begin", "on_train_batch_end", "on_test_begin",
-         "on_test_end", "on_test_batch_begin", "on_test_batch_end",
-         "on_predict_begin", "on_predict_end", "on_predict_batch_begin",
-         "on_predict_batch_end"]
-
-
-class Recorder(keras.callbacks.Callback):
-    """Records [hook, index, sorted logs keys] for every hook."""
-
-    def __init__(self, stop_at=None):
-        super().__init__()
-        self.calls, self.params_seen, self.models = [], [], set()
-        self.stop_at = stop_at
-
-    def _record(self, hook, index, logs):
-        keys = sorted(logs) if isinstance(logs, dict) else None
-        self.calls.append([hook, index, keys])
-        self.models.add(id(self.model))
-        if dict(self.params) not in self.params_seen:
-            self.params_seen.append(dict(self.params))
-
-
-def _hook(name, indexed):
-    if indexed:
-        def method(self, index, logs=None):
-            self._record(name, index, logs)
-            if name == "on_train_batch_end" and self.stop_at == index:
-                self.model.stop_training = True
-    else:
-        def method(self, logs=None):
-            self._record(name, None, logs)
-    return method
-
-
-for _name in HOOKS:
-    setattr(Recorder, _name, _hook(_name, "epoch" in _name or
-                                   "batch" in _name))
+Recorder = cases.make_recorder(keras)
 
 
 def _model(metrics=("mae",), optimizer="sgd", seed=0):
@@ -227,43 +190,10 @@ def test_learning_rate_change_matches_a_manual_two_rate_run():
 
 # ---- decisions on scripted values, against Keras -------------------------------------
 
-class _Holder:
-    """What EarlyStopping needs of a model: weights marked by epoch."""
-
-    def __init__(self):
-        self.stop_training = False
-        self.marker = -1
-        self.metrics = []
-
-    def get_weights(self):
-        return [np.array(self.marker)]
-
-    def set_weights(self, weights):
-        self.marker = int(weights[0])
-
-
 @pytest.mark.parametrize("name", sorted(cases.EARLY_STOPPING))
 def test_early_stopping_decisions_match_keras(name):
-    kwargs, values = cases.EARLY_STOPPING[name]
-    expected = KERAS["early_stopping"][name]
-    cb = keras.callbacks.EarlyStopping(**kwargs)
-    holder = _Holder()
-    cb.set_model(holder)
-    cb.on_train_begin({})
-    monitor = kwargs.get("monitor", "val_loss")
-    stopped = None
-    for epoch, value in enumerate(values):
-        holder.marker = epoch
-        cb.on_epoch_end(epoch, {monitor: value})
-        if holder.stop_training:
-            stopped = epoch
-            break
-    cb.on_train_end({})
-    assert stopped == expected["stopped"]
-    assert cb.best == expected["best"]
-    assert cb.best_epoch == expected["best_epoch"]
-    assert cb.wait == expected["wait"]
-    assert holder.marker == expected["restored"]
+    assert cases.early_stopping_run(keras, name) == \
+        KERAS["early_stopping"][name]
 
 
 def test_early_stopping_in_fit_restores_the_best_weights():
@@ -288,7 +218,7 @@ def test_early_stopping_in_fit_restores_the_best_weights():
 
 def test_monitor_mode_auto_unknown_metric_is_an_error():
     cb = keras.callbacks.EarlyStopping(monitor="val_something")
-    cb.set_model(_Holder())
+    cb.set_model(cases.Holder())
     with pytest.raises(ValueError, match="mode='max'"):
         cb.on_epoch_end(0, {"val_something": 1.0})
     with pytest.warns(UserWarning, match="unknown, fallback to auto"):
@@ -297,20 +227,10 @@ def test_monitor_mode_auto_unknown_metric_is_an_error():
 
 @pytest.mark.parametrize("name", sorted(cases.REDUCE_LR))
 def test_reduce_lr_on_plateau_matches_keras(name):
-    kwargs, values = cases.REDUCE_LR[name]
     expected = KERAS["reduce_lr"][name]
-    model = _model()
-    model.optimizer.learning_rate = cases.REDUCE_LR_START
-    cb = keras.callbacks.ReduceLROnPlateau(**kwargs)
-    cb.set_model(model)
-    cb.on_train_begin({})
-    rates = []
-    for epoch, value in enumerate(values):
-        logs = {"val_loss": value}
-        cb.on_epoch_end(epoch, logs)
-        rates.append(float(model.optimizer.learning_rate))
-    np.testing.assert_allclose(rates, expected["rates"], rtol=1e-6)
-    assert sorted(logs) == expected["logs_keys"]
+    got = cases.reduce_lr_run(keras, _model(), name)
+    np.testing.assert_allclose(got["rates"], expected["rates"], rtol=1e-6)
+    assert got["logs_keys"] == expected["logs_keys"]
 
 
 def test_reduce_lr_factor_error():
@@ -318,54 +238,21 @@ def test_reduce_lr_factor_error():
         keras.callbacks.ReduceLROnPlateau(factor=1.5)
 
 
-def _checkpoint_files(tmp_path, kwargs, values):
-    model = _model(("mae", "accuracy"))
-    monitor = kwargs.get("monitor", "val_loss")
-    path = os.path.join(tmp_path, "m{epoch:02d}-{%s:.2f}.weights.h5"
-                        % monitor)
-    cb = keras.callbacks.ModelCheckpoint(path, save_weights_only=True,
-                                         **kwargs)
-    cb.set_model(model)
-    cb.on_train_begin({})
-    for epoch, value in enumerate(values):
-        cb.on_epoch_begin(epoch, {})
-        cb.on_epoch_end(epoch, {monitor: value})
-    return sorted(os.listdir(tmp_path))
-
-
 @pytest.mark.parametrize("name", sorted(cases.CHECKPOINT))
 def test_model_checkpoint_decisions_and_names_match_keras(tmp_path, name):
-    kwargs, values = cases.CHECKPOINT[name]
-    assert _checkpoint_files(tmp_path, kwargs, values) == \
+    model = _model(("mae", "accuracy"))
+    assert cases.checkpoint_files(keras, model, tmp_path, name) == \
         KERAS["checkpoint"][name]
 
 
 def test_model_checkpoint_save_freq_batches_matches_keras(tmp_path):
-    x, y, _, _ = cases.data()
-    model = _model()
-    cb = keras.callbacks.ModelCheckpoint(
-        os.path.join(tmp_path, "e{epoch}-b{batch}.weights.h5"),
-        save_weights_only=True, save_freq=2)
-    model.fit(x, y, batch_size=cases.BATCH_SIZE, epochs=3, callbacks=[cb],
-              verbose=0)
-    assert sorted(os.listdir(tmp_path)) == \
+    assert cases.checkpoint_save_freq_files(keras, _model(), tmp_path) == \
         KERAS["checkpoint"]["save_freq_2"]
 
 
 def test_model_checkpoint_path_errors_match_keras():
-    arguments = {
-        "weights_only_keras": {"filepath": "m.keras",
-                               "save_weights_only": True},
-        "model_weights_h5": {"filepath": "m.weights.h5"},
-        "model_txt": {"filepath": "m.txt"},
-        "bad_freq": {"filepath": "m.keras", "save_freq": "batch"}}
-    for label, kwargs in arguments.items():
-        try:
-            keras.callbacks.ModelCheckpoint(**kwargs)
-            got = None
-        except Exception as exc:  # noqa: BLE001 (comparing the type)
-            got = type(exc).__name__
-        assert got == KERAS["checkpoint"]["errors"][label], label
+    assert cases.checkpoint_path_errors(keras) == \
+        KERAS["checkpoint"]["errors"]
 
 
 def test_model_checkpoint_saves_a_loadable_model(tmp_path):
@@ -548,21 +435,31 @@ def test_lambda_callback_takes_any_hook():
                      "test_end"]
 
 
-def test_remote_monitor_posts_epoch_logs_without_network(monkeypatch):
+class _Reply:
+    """What RemoteMonitor does with urlopen's reply: a context manager."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        return False
+
+
+def _capture_posts(monkeypatch):
+    """Replace urllib's urlopen by one that keeps the requests (returned
+    list) and answers _Reply(): no network."""
     import urllib.request
     sent = []
 
-    class Reply:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *args):
-            return False
-
     def fake_urlopen(request, timeout=None):
         sent.append(request)
-        return Reply()
+        return _Reply()
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    return sent
+
+
+def test_remote_monitor_posts_epoch_logs_without_network(monkeypatch):
+    sent = _capture_posts(monkeypatch)
     x, y, _, _ = cases.data()
     history = _model().fit(x, y, epochs=2, verbose=0, callbacks=[
         keras.callbacks.RemoteMonitor(root="http://monitor.invalid",
@@ -643,18 +540,7 @@ def test_callbacks_must_be_callbacks():
 
 
 def test_per_class_metric_arrays_in_logs(monkeypatch, tmp_path):
-    import urllib.request
-    sent = []
-
-    class Reply:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *args):
-            return False
-    monkeypatch.setattr(urllib.request, "urlopen",
-                        lambda request, timeout=None: (sent.append(request),
-                                                       Reply())[1])
+    sent = _capture_posts(monkeypatch)
     logs = {"loss": 0.5, "f1_score": np.array([0.25, 0.5], np.float32)}
     keras.callbacks.RemoteMonitor(send_as_json=True).on_epoch_end(3, logs)
     assert json.loads(sent[0].data) == {"epoch": 3, "loss": 0.5,

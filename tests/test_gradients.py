@@ -10,6 +10,7 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from tests import references as ref
+from tests.numeric import central_difference
 
 RNG = np.random.default_rng(7)
 
@@ -40,7 +41,6 @@ def numeric(fn, arrays, index, w, eps=1e-6):
     """d sum(fn(*arrays) * w) / d arrays[index], central differences."""
     arrays = [a.astype(np.float64).copy() for a in arrays]
     target = arrays[index]
-    grad = np.zeros_like(target)
 
     def loss():
         out = fn(*arrays)
@@ -48,16 +48,7 @@ def numeric(fn, arrays, index, w, eps=1e-6):
             return sum(np.sum(o * w_) for o, w_ in zip(out, w))
         return np.sum(out * w)
 
-    flat, gflat = target.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        keep = flat[i]
-        flat[i] = keep + eps
-        up = loss()
-        flat[i] = keep - eps
-        down = loss()
-        flat[i] = keep
-        gflat[i] = (up - down) / (2 * eps)
-    return grad
+    return central_difference(loss, target, eps)
 
 
 def check(layer, x, fn, mask=None, out_shape=None, wrt_input=True):

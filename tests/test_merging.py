@@ -5,6 +5,7 @@ import pytest
 
 import seqcore as keras
 from seqcore import layers
+from tests.numeric import central_differences
 
 
 def _inputs(*shapes, seed=0):
@@ -27,17 +28,7 @@ def _layer_grads(layer, xs, r):
 
 
 def _numeric(fn, xs, r, eps=1e-6):
-    grads = []
-    for i, x in enumerate(xs):
-        g = np.zeros_like(x)
-        for idx in np.ndindex(x.shape):
-            up = [v.copy() for v in xs]
-            down = [v.copy() for v in xs]
-            up[i][idx] += eps
-            down[i][idx] -= eps
-            g[idx] = (np.sum(fn(up) * r) - np.sum(fn(down) * r)) / (2 * eps)
-        grads.append(g)
-    return grads
+    return central_differences(lambda v: np.sum(fn(v) * r), xs, eps)
 
 
 CASES = [

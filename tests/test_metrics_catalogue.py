@@ -14,6 +14,7 @@ import pytest
 import seqcore
 from seqcore import metrics
 from seqcore.engine import masking
+from tests.fixtures import metric_catalogue_cases as shared
 
 HERE = pathlib.Path(__file__).parent / "fixtures"
 DATA = np.load(HERE / "keras_metrics_catalogue.npz")
@@ -191,49 +192,7 @@ def test_mean_metric_wrapper_config_names_its_function():
 # ---- bad arguments and shapes -----------------------------------------------
 
 def _bad(name):
-    y6x4 = np.zeros((6, 4), "float32")
-    p6x3 = np.full((6, 3), 0.5, "float32")
-    m = metrics
-    return {
-        "auc_num_thresholds_1": lambda: m.AUC(num_thresholds=1),
-        "auc_curve": lambda: m.AUC(curve="XY"),
-        "auc_summation": lambda: m.AUC(summation_method="mean"),
-        "auc_num_labels_without_multi_label": lambda: m.AUC(num_labels=3),
-        "precision_threshold_range": lambda: m.Precision(
-            thresholds=[0.5, 1.5]),
-        "recall_threshold_negative": lambda: m.Recall(thresholds=-0.1),
-        "true_positives_threshold_range": lambda: m.TruePositives(
-            thresholds=2.0),
-        "precision_at_recall_range": lambda: m.PrecisionAtRecall(recall=1.5),
-        "recall_at_precision_range": lambda: m.RecallAtPrecision(
-            precision=-1),
-        "sensitivity_range": lambda: m.SpecificityAtSensitivity(2.0),
-        "specificity_range": lambda: m.SensitivityAtSpecificity(-0.5),
-        "sensitivity_num_thresholds_0": lambda: m.SensitivityAtSpecificity(
-            0.5, num_thresholds=0),
-        "fbeta_average": lambda: m.FBetaScore(average="mean"),
-        "fbeta_beta_int": lambda: m.FBetaScore(beta=1),
-        "fbeta_beta_negative": lambda: m.FBetaScore(beta=-1.0),
-        "fbeta_threshold_int": lambda: m.F1Score(threshold=1),
-        "fbeta_threshold_range": lambda: m.F1Score(threshold=1.5),
-        "r2_aggregation": lambda: m.R2Score(class_aggregation="mean"),
-        "r2_regressors": lambda: m.R2Score(num_regressors=-1),
-        "iou_target_range": lambda: m.IoU(num_classes=2,
-                                          target_class_ids=[0, 2]),
-        "f1_rank_1": lambda: m.F1Score().update_state(
-            np.zeros(4, "float32"), np.zeros(4, "float32")),
-        "r2_rank_3": lambda: m.R2Score().update_state(
-            np.zeros((2, 3, 4), "float32"), np.zeros((2, 3, 4), "float32")),
-        "mse_shapes": lambda: m.MeanSquaredError().update_state(y6x4, p6x3),
-        "rmse_shapes": lambda: m.RootMeanSquaredError().update_state(
-            y6x4, p6x3),
-        "precision_class_id_rank_1": lambda: m.Precision(
-            class_id=1).update_state(np.zeros(4, "float32"),
-                                     np.zeros(4, "float32")),
-        "auc_multi_label_rank_3": lambda: m.AUC(
-            multi_label=True).update_state(np.zeros((2, 3, 4), "float32"),
-                                           np.zeros((2, 3, 4), "float32")),
-    }[name]
+    return shared.bad_arguments(seqcore)[name]
 
 
 # Keras on JAX reports mismatched shapes through the backend's broadcasting
@@ -285,27 +244,6 @@ def test_output_masks_weigh_mean_metrics_and_not_confusion_metrics():
 
 # ---- fit / evaluate with compiled metrics -----------------------------------
 
-def _compiled_metrics(kind):
-    m = metrics
-    if kind == "categorical":
-        return ["accuracy", "AUC", "kl_divergence", "categorical_crossentropy",
-                m.F1Score(average="macro"), m.Precision(name="prec"), "mse",
-                m.TopKCategoricalAccuracy(k=2), "RootMeanSquaredError",
-                m.OneHotMeanIoU(num_classes=3), "f1_score"]
-    return ["accuracy", "auc", "binary_crossentropy", "TruePositives",
-            "precision", "recall", m.BinaryIoU(), "mae",
-            m.SpecificityAtSensitivity(0.5), "Hinge", "r2_score"]
-
-
-def _model(kind):
-    units = 3 if kind == "categorical" else 1
-    activation = "softmax" if kind == "categorical" else "sigmoid"
-    return seqcore.Sequential([
-        seqcore.Input((4,)),
-        seqcore.layers.Dense(8, activation="tanh"),
-        seqcore.layers.Dense(units, activation=activation)])
-
-
 # metrics compiled as instances with auto names (`binary_io_u_4`) log
 # under that name, whose counter depends on what was made before
 AUTO_NAMED = re.compile(r"(io_u|at_sensitivity)_\d+$")
@@ -325,12 +263,8 @@ def _logs_close(got, want, what):
 @pytest.mark.parametrize("kind", ["categorical", "binary"])
 def test_fit_and_evaluate_log_compiled_metrics_as_keras(kind):
     want = INFO["fit"][kind]
-    model = _model(kind)
-    loss = "categorical_crossentropy" if kind == "categorical" else \
-        "binary_crossentropy"
-    model.compile(optimizer=seqcore.optimizers.SGD(0.1), loss=loss,
-                  metrics=_compiled_metrics(kind),
-                  weighted_metrics=["mse"] if kind == "binary" else None)
+    model = shared.model(seqcore, kind)
+    model.compile(**shared.compile_arguments(seqcore, kind))
     n = len(model.get_weights())
     model.set_weights([DATA[f"fit/{kind}/weight_{i}"] for i in range(n)])
     key = f"fit/{kind}"
@@ -418,7 +352,7 @@ def test_a_subclassed_metric_runs_in_fit_and_evaluate():
     rng = np.random.default_rng(2)
     x = rng.uniform(size=(20, 4)).astype("float32")
     y = (x.sum(axis=1, keepdims=True) > 2.0).astype("float32")
-    model = _model("binary")
+    model = shared.model(seqcore, "binary")
     model.compile("sgd", "binary_crossentropy",
                   metrics=[_BinaryTruePositives(), "f1_score"])
     history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)

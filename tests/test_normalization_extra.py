@@ -11,6 +11,7 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from tests.conftest import same_bits_with_threads
+from tests.numeric import central_difference
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
 with open(os.path.join(HERE, "keras_attention.json")) as _f:
@@ -89,20 +90,6 @@ def test_config_matches_keras(name):
 
 # ---- backward against finite differences -----------------------------------
 
-def _numeric(loss, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    flat, gflat = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        keep = flat[i]
-        flat[i] = keep + eps
-        up = loss()
-        flat[i] = keep - eps
-        down = loss()
-        flat[i] = keep
-        gflat[i] = (up - down) / (2 * eps)
-    return grad
-
-
 def _check(layer, x, reference, extra=()):
     """layer.backward against d sum(reference(x, *weights) * w)."""
     for v in layer.trainable_weights:
@@ -115,7 +102,7 @@ def _check(layer, x, reference, extra=()):
     grads = [v.grad.copy() for v in layer.trainable_weights]
     arrays = [x.astype(np.float64)] + weights + list(extra)
     for got, index in zip([dx] + grads, range(len(arrays))):
-        want = _numeric(lambda: np.sum(reference(*arrays) * w),
+        want = central_difference(lambda: np.sum(reference(*arrays) * w),
                         arrays[index])
         scale = max(np.abs(want).max(), 1e-3)
         np.testing.assert_allclose(got, want, atol=2e-3 * scale, rtol=2e-3,
@@ -203,7 +190,7 @@ def test_spectral_normalization_backward_is_the_wrapped_layers():
     arrays = [x, kernel, bias]
     loss = lambda: np.sum(np.tanh(arrays[0] @ arrays[1] + arrays[2]) * w)
     for got, array in zip([dx] + grads, arrays):
-        want = _numeric(loss, array)
+        want = central_difference(loss, array)
         np.testing.assert_allclose(got, want, atol=2e-3 * np.abs(want).max())
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from seqcore import ops
 from seqcore.engine.tape import Tape, recording
+from tests.numeric import central_differences
 
 
 def _flat(value):
@@ -42,17 +43,7 @@ def _numeric_grads(fn, arrays, rs, eps=1e-6):
         outs = _float_leaves(fn(*xs))
         return sum(np.sum(np.asarray(o, np.float64) * r)
                    for o, r in zip(outs, rs))
-    found = []
-    for i, a in enumerate(arrays):
-        g = np.zeros_like(a)
-        for idx in np.ndindex(a.shape):
-            up = [x.copy() for x in arrays]
-            down = [x.copy() for x in arrays]
-            up[i][idx] += eps
-            down[i][idx] -= eps
-            g[idx] = (total(up) - total(down)) / (2 * eps)
-        found.append(g)
-    return found
+    return central_differences(total, arrays, eps)
 
 
 def _r(*shape, seed=0, low=None, high=None):

@@ -6,6 +6,7 @@ import pytest
 from seqcore import ops
 from seqcore.engine.tape import Tape, TracedNumpyError, recording
 from seqcore.engine.variables import Variable
+from tests.numeric import central_differences
 
 
 def _tape_grads(fn, arrays):
@@ -21,17 +22,7 @@ def _tape_grads(fn, arrays):
 
 
 def _numeric_grads(fn, arrays, r, eps=1e-6):
-    found = []
-    for i, a in enumerate(arrays):
-        g = np.zeros_like(a)
-        for idx in np.ndindex(a.shape):
-            up = [x.copy() for x in arrays]
-            down = [x.copy() for x in arrays]
-            up[i][idx] += eps
-            down[i][idx] -= eps
-            g[idx] = (np.sum(fn(*up) * r) - np.sum(fn(*down) * r)) / (2 * eps)
-        found.append(g)
-    return found
+    return central_differences(lambda xs: np.sum(fn(*xs) * r), arrays, eps)
 
 
 def _rand(*shape, positive=False, seed=0):

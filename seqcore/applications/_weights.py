@@ -52,11 +52,19 @@ def check_weights_argument(weights):
         f"weights={weights}")
 
 
-def check_classes(weights, include_top, classes):
+CLASSES_MESSAGE = ("If using `weights='imagenet'` with `include_top=True`, "
+                   "`classes` should be 1000.  Received classes={classes}")
+
+
+def check_classes(weights, include_top, classes, message=CLASSES_MESSAGE):
+    """Keras's check that the ImageNet top has 1000 classes.
+
+    Args:
+        weights, include_top, classes: the constructor's arguments.
+        message: the family's error text ({classes} is filled in).
+    """
     if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            f"If using `weights='imagenet'` with `include_top=True`, "
-            f"`classes` should be 1000.  Received classes={classes}")
+        raise ValueError(message.format(classes=classes))
 
 
 def load_into(model, path):

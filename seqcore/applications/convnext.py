@@ -6,7 +6,7 @@ in [0, 255]). channels_last only, as Keras."""
 import numpy as np
 
 from seqcore import config, initializers, layers, ops
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore.applications import _common, _frame, _weights, imagenet_utils
 from seqcore.engine.layer import Layer
 from seqcore.engine.sequential import Sequential
 from seqcore.saving.serialization import register_keras_serializable
@@ -95,13 +95,19 @@ class LayerScale(Layer):
         return config_
 
 
+def _default_name(name, uid_key, template):
+    """`name`, or `template` filled with the next uid of `uid_key`."""
+    if name is not None:
+        return name
+    from seqcore import backend
+    return template.format(backend.get_uid(uid_key))
+
+
 def ConvNeXtBlock(projection_dim, drop_path_rate=0.0,
                   layer_scale_init_value=1e-6, name=None):
     """A block: depthwise 7x7 (a grouped Conv2D, as Keras), LayerNorm,
     Dense 4x + GELU, Dense back, LayerScale, drop path, residual add."""
-    if name is None:
-        from seqcore import backend
-        name = f"prestem{backend.get_uid('prestem')}"
+    name = _default_name(name, "prestem", "prestem{}")
 
     def apply(inputs):
         x = layers.Conv2D(filters=projection_dim, kernel_size=7,
@@ -127,9 +133,7 @@ def ConvNeXtBlock(projection_dim, drop_path_rate=0.0,
 
 def PreStem(name=None):
     """The ImageNet mean/variance Normalization of 0-255 pixels."""
-    if name is None:
-        from seqcore import backend
-        name = f"prestem{backend.get_uid('prestem')}"
+    name = _default_name(name, "prestem", "prestem{}")
 
     def apply(x):
         return layers.Normalization(
@@ -142,9 +146,7 @@ def PreStem(name=None):
 
 def Head(num_classes=1000, classifier_activation=None, name=None):
     """Global average pooling, LayerNorm, Dense."""
-    if name is None:
-        from seqcore import backend
-        name = str(backend.get_uid("head"))
+    name = _default_name(name, "head", "{}")
 
     def apply(x):
         x = layers.GlobalAveragePooling2D(name=f"{name}_head_gap")(x)
@@ -167,16 +169,11 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0,
             "ConvNeXt does not support the `channels_first` image data "
             "format. Switch to `channels_last` by editing your local config "
             "file at ~/.keras/keras.json")
-    _weights.check_weights_argument(weights)
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            f'If using `weights="imagenet"` with `include_top=True`, '
-            f'`classes` should be 1000. Received classes={classes}')
-    input_shape = imagenet_utils.obtain_input_shape(
-        _common.to_shape(input_shape), default_size=default_size,
-        min_size=32, data_format=config.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, input_shape = _frame.image_input(
+        weights, include_top, classes, input_tensor, input_shape,
+        default_size, 32,
+        'If using `weights="imagenet"` with `include_top=True`, '
+        '`classes` should be 1000. Received classes={classes}')
     if input_tensor is not None:
         inputs = _common.source_inputs(input_tensor)[0]
         x = input_tensor
@@ -285,11 +282,5 @@ ConvNeXtLarge = _variant("large")
 ConvNeXtXLarge = _variant("xlarge")
 
 
-def preprocess_input(x, data_format=None):
-    """The identity: the model normalizes its input itself."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """See imagenet_utils.decode_predictions."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = _frame.preprocessing(
+    None, __name__, "The identity: the model normalizes its input itself.")

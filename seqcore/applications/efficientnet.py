@@ -5,8 +5,9 @@ identity (pixels in [0, 255])."""
 import copy
 import math
 
-from seqcore import config, layers
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore import layers
+from seqcore.applications import _common, _frame, imagenet_utils
+from seqcore.applications._blocks import conv_bn
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/keras-applications/"
 
@@ -36,6 +37,11 @@ def _init(spec):
     return initializers.get(copy.deepcopy(spec))
 
 
+def _conv_init():
+    """A new VarianceScaling initializer of the convolutions."""
+    return _init(CONV_KERNEL_INITIALIZER)
+
+
 def EfficientNet(width_coefficient, depth_coefficient, default_size,
                  dropout_rate=0.2, drop_connect_rate=0.2, depth_divisor=8,
                  activation="swish", blocks_args="default",
@@ -48,15 +54,11 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size,
     `drop_connect_rate` over the blocks."""
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
-    _weights.check_weights_argument(weights)
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError('If using `weights="imagenet"` with `include_top` '
-                         'as true, `classes` should be 1000')
-    input_shape = imagenet_utils.obtain_input_shape(
-        _common.to_shape(input_shape), default_size=default_size,
-        min_size=32, data_format=config.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, _ = _frame.image_input(
+        weights, include_top, classes, input_tensor, input_shape,
+        default_size, 32,
+        'If using `weights="imagenet"` with `include_top` as true, '
+        '`classes` should be 1000')
     axis = _common.bn_axis()
 
     def round_filters(filters, divisor=depth_divisor):
@@ -78,12 +80,11 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size,
             [1.0 / math.sqrt(s) for s in IMAGENET_STDDEV_RGB])(x)
     x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3),
                              name="stem_conv_pad")(x)
-    x = layers.Conv2D(round_filters(32), 3, strides=2, padding="valid",
-                      use_bias=False,
-                      kernel_initializer=_init(CONV_KERNEL_INITIALIZER),
-                      name="stem_conv")(x)
-    x = layers.BatchNormalization(axis=axis, name="stem_bn")(x)
-    x = layers.Activation(activation, name="stem_activation")(x)
+    x = conv_bn(x, layers.Conv2D(round_filters(32), 3, strides=2,
+                                 padding="valid", use_bias=False,
+                                 kernel_initializer=_conv_init(),
+                                 name="stem_conv"),
+                axis, "stem_bn", activation, "stem_activation")
 
     blocks_args = copy.deepcopy(blocks_args)
     b = 0
@@ -102,30 +103,21 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size,
                       name=f"block{i + 1}{chr(j + 97)}_", **args)
             b += 1
 
-    x = layers.Conv2D(round_filters(1280), 1, padding="same", use_bias=False,
-                      kernel_initializer=_init(CONV_KERNEL_INITIALIZER),
-                      name="top_conv")(x)
-    x = layers.BatchNormalization(axis=axis, name="top_bn")(x)
-    x = layers.Activation(activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         kernel_initializer=_init(DENSE_KERNEL_INITIALIZER),
-                         name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling, "avg_pool", "max_pool")
-    model = _common.functional(
-        _common.model_inputs(input_tensor, img_input), x, name)
-    if weights == "imagenet":
-        file_name = name + (".h5" if include_top else "_notop.h5")
-        _weights.load_weights(model, weights, file_name,
-                              BASE_WEIGHTS_PATH + file_name)
-    else:
-        _weights.load_weights(model, weights)
-    return model
+    x = conv_bn(x, layers.Conv2D(round_filters(1280), 1, padding="same",
+                                 use_bias=False,
+                                 kernel_initializer=_conv_init(),
+                                 name="top_conv"),
+                axis, "top_bn", activation, "top_activation")
+    dense_init = _init(DENSE_KERNEL_INITIALIZER) if include_top else None
+    x = _frame.classifier(x, include_top, pooling, classes,
+                          classifier_activation, weights,
+                          pool_names=("avg_pool", "max_pool"),
+                          dropout=(dropout_rate, "top_dropout"),
+                          kernel_initializer=dense_init)
+    file_name = name + (".h5" if include_top else "_notop.h5") \
+        if weights == "imagenet" else None
+    return _frame.model(input_tensor, img_input, x, name, weights,
+                        file_name, BASE_WEIGHTS_PATH)
 
 
 def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32,
@@ -136,11 +128,12 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32,
     axis = _common.bn_axis()
     filters = filters_in * expand_ratio
     if expand_ratio != 1:
-        x = layers.Conv2D(filters, 1, padding="same", use_bias=False,
-                          kernel_initializer=_init(CONV_KERNEL_INITIALIZER),
-                          name=f"{name}expand_conv")(inputs)
-        x = layers.BatchNormalization(axis=axis, name=f"{name}expand_bn")(x)
-        x = layers.Activation(activation, name=f"{name}expand_activation")(x)
+        x = conv_bn(inputs, layers.Conv2D(filters, 1, padding="same",
+                                          use_bias=False,
+                                          kernel_initializer=_conv_init(),
+                                          name=f"{name}expand_conv"),
+                    axis, f"{name}expand_bn", activation,
+                    f"{name}expand_activation")
     else:
         x = inputs
     if strides == 2:
@@ -150,12 +143,11 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32,
         conv_pad = "valid"
     else:
         conv_pad = "same"
-    x = layers.DepthwiseConv2D(
-        kernel_size, strides=strides, padding=conv_pad, use_bias=False,
-        depthwise_initializer=_init(CONV_KERNEL_INITIALIZER),
-        name=f"{name}dwconv")(x)
-    x = layers.BatchNormalization(axis=axis, name=f"{name}bn")(x)
-    x = layers.Activation(activation, name=f"{name}activation")(x)
+    dw = layers.DepthwiseConv2D(kernel_size, strides=strides,
+                                padding=conv_pad, use_bias=False,
+                                depthwise_initializer=_conv_init(),
+                                name=f"{name}dwconv")
+    x = conv_bn(x, dw, axis, f"{name}bn", activation, f"{name}activation")
     if 0 < se_ratio <= 1:
         filters_se = max(1, int(filters_in * se_ratio))
         se = layers.GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
@@ -163,16 +155,17 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32,
         se = layers.Reshape(se_shape, name=f"{name}se_reshape")(se)
         se = layers.Conv2D(filters_se, 1, padding="same",
                            activation=activation,
-                           kernel_initializer=_init(CONV_KERNEL_INITIALIZER),
+                           kernel_initializer=_conv_init(),
                            name=f"{name}se_reduce")(se)
         se = layers.Conv2D(filters, 1, padding="same", activation="sigmoid",
-                           kernel_initializer=_init(CONV_KERNEL_INITIALIZER),
+                           kernel_initializer=_conv_init(),
                            name=f"{name}se_expand")(se)
         x = layers.multiply([x, se], name=f"{name}se_excite")
-    x = layers.Conv2D(filters_out, 1, padding="same", use_bias=False,
-                      kernel_initializer=_init(CONV_KERNEL_INITIALIZER),
-                      name=f"{name}project_conv")(x)
-    x = layers.BatchNormalization(axis=axis, name=f"{name}project_bn")(x)
+    x = conv_bn(x, layers.Conv2D(filters_out, 1, padding="same",
+                                 use_bias=False,
+                                 kernel_initializer=_conv_init(),
+                                 name=f"{name}project_conv"),
+                axis, f"{name}project_bn")
     if id_skip and strides == 1 and filters_in == filters_out:
         if drop_rate > 0:
             x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1),
@@ -187,38 +180,19 @@ _SCALES = {  # width, depth, default size, dropout
     "b4": (1.4, 1.8, 380, 0.4), "b5": (1.6, 2.2, 456, 0.4),
     "b6": (1.8, 2.6, 528, 0.5), "b7": (2.0, 3.1, 600, 0.5)}
 
-_DOC = """EfficientNet{v}: default input {size}x{size}, pixels in [0, 255].
-
-    Args:
-        include_top: with avg_pool + top_dropout + predictions.
-        weights: None, "imagenet" (Keras's file, found offline) or a path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (rows, cols, 3), at least 32x32.
-        pooling: headless output: None (4D), "avg" or "max".
-        classes: output classes with the top.
-        classifier_activation: activation of "predictions".
-        name: the model's name (also the weight file's stem).
-    """
-
-
 def _variant(v):
     width, depth, size, dropout = _SCALES[v]
 
-    def constructor(include_top=True, weights="imagenet", input_tensor=None,
-                    input_shape=None, pooling=None, classes=1000,
-                    classifier_activation="softmax",
-                    name=f"efficientnet{v}"):
-        return EfficientNet(width, depth, size, dropout, name=name,
-                            include_top=include_top, weights=weights,
-                            input_tensor=input_tensor,
-                            input_shape=input_shape, pooling=pooling,
-                            classes=classes,
-                            classifier_activation=classifier_activation,
-                            weights_name=v)
-    constructor.__name__ = constructor.__qualname__ = \
-        f"EfficientNet{v.upper()}"
-    constructor.__doc__ = _DOC.format(v=v.upper(), size=size)
-    return constructor
+    def build(**kwargs):
+        return EfficientNet(width, depth, size, dropout, weights_name=v,
+                            **kwargs)
+    doc = _frame.constructor_doc(
+        f"EfficientNet{v.upper()}: default input {size}x{size}, pixels in "
+        f"[0, 255].",
+        include_top="with avg_pool + top_dropout + predictions.",
+        name="the model's name (also the weight file's stem).")
+    return _frame.constructor(f"EfficientNet{v.upper()}",
+                              f"efficientnet{v}", build, doc, __name__)
 
 
 EfficientNetB0 = _variant("b0")
@@ -231,11 +205,5 @@ EfficientNetB6 = _variant("b6")
 EfficientNetB7 = _variant("b7")
 
 
-def preprocess_input(x, data_format=None):
-    """The identity: the model rescales and normalizes its input."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """See imagenet_utils.decode_predictions."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = _frame.preprocessing(None,
+                                                            __name__)

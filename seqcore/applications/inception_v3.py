@@ -1,11 +1,14 @@
 """InceptionV3 (`keras.applications.inception_v3`). Input 299x299 by
 default, at least 75x75; "tf" preprocessing. Every convolution is
 unbiased and followed by BatchNormalization(scale=False) and ReLU."""
-from seqcore import config, layers
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore import layers
+from seqcore.applications import _common, _frame
+from seqcore.applications._blocks import conv_bn
 
 _BASE = ("https://storage.googleapis.com/tensorflow/keras-applications/"
          "inception_v3/")
+_CLASSES_MESSAGE = ('If using `weights="imagenet"` with `include_top=True`, '
+                    '`classes` should be 1000. Received classes={classes}')
 
 
 def conv2d_bn(x, filters, num_row, num_col, padding="same", strides=(1, 1),
@@ -14,11 +17,10 @@ def conv2d_bn(x, filters, num_row, num_col, padding="same", strides=(1, 1),
     `{name}_conv`, `{name}_bn`, `{name}` when `name` is given."""
     conv_name = None if name is None else f"{name}_conv"
     bn_name = None if name is None else f"{name}_bn"
-    x = layers.Conv2D(filters, (num_row, num_col), strides=strides,
-                      padding=padding, use_bias=False, name=conv_name)(x)
-    x = layers.BatchNormalization(axis=_common.bn_axis(), scale=False,
-                                  name=bn_name)(x)
-    return layers.Activation("relu", name=name)(x)
+    conv = layers.Conv2D(filters, (num_row, num_col), strides=strides,
+                         padding=padding, use_bias=False, name=conv_name)
+    return conv_bn(x, conv, _common.bn_axis(), bn_name, "relu", name,
+                   scale=False)
 
 
 def _avg_branch(x, filters):
@@ -54,29 +56,9 @@ def _block_17(x, mid, name, axis):
 def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
                 input_shape=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name="inception_v3"):
-    """InceptionV3: stem, mixed0-10; images (N, 299, 299, 3) through
-    `preprocess_input`.
-
-    Args:
-        include_top: with avg_pool + predictions.
-        weights: None, "imagenet" (Keras's file, found offline) or a path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (rows, cols, 3), at least 75x75.
-        pooling: headless output: None (4D), "avg" or "max".
-        classes: output classes with the top.
-        classifier_activation: activation of "predictions".
-        name: the model's name.
-    """
-    _weights.check_weights_argument(weights)
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            f'If using `weights="imagenet"` with `include_top=True`, '
-            f'`classes` should be 1000. Received classes={classes}')
-    input_shape = imagenet_utils.obtain_input_shape(
-        _common.to_shape(input_shape), default_size=299, min_size=75,
-        data_format=config.image_data_format(), require_flatten=include_top,
-        weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, _ = _frame.image_input(weights, include_top, classes,
+                                      input_tensor, input_shape, 299, 75,
+                                      _CLASSES_MESSAGE)
     axis = _common.bn_axis()
 
     x = conv2d_bn(img_input, 32, 3, 3, strides=(2, 2), padding="valid")
@@ -127,27 +109,15 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
         x = layers.concatenate([b1, b3, bd, bp], axis=axis,
                                name=f"mixed{9 + i}")
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling)
-    model = _common.functional(
-        _common.model_inputs(input_tensor, img_input), x, name)
-    file_name = "inception_v3_weights_tf_dim_ordering_tf_kernels" + \
-        ("" if include_top else "_notop") + ".h5"
-    _weights.load_weights(model, weights, file_name, _BASE + file_name)
-    return model
+    x = _frame.classifier(x, include_top, pooling, classes,
+                          classifier_activation, weights)
+    return _frame.model(
+        input_tensor, img_input, x, name, weights,
+        _frame.weights_file("inception_v3", include_top), _BASE)
 
 
-def preprocess_input(x, data_format=None):
-    """"tf" mode: pixels scaled to [-1, 1]."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format,
-                                           mode="tf")
+InceptionV3.__doc__ = _frame.constructor_doc(
+    """InceptionV3: stem, mixed0-10; images (N, 299, 299, 3) through
+    `preprocess_input`.""", 75)
 
-
-def decode_predictions(preds, top=5):
-    """See imagenet_utils.decode_predictions."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = _frame.preprocessing("tf", __name__)

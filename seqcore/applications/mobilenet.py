@@ -1,20 +1,13 @@
 """MobileNet (`keras.applications.mobilenet`): depthwise-separable
 convolutions with ReLU6, width `alpha`. Input 224x224 by default (128,
 160, 192 also published), at least 32x32; "tf" preprocessing."""
-import warnings
-
 from seqcore import config, layers
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore.applications import _common, _frame, _weights, imagenet_utils
+from seqcore.applications._blocks import conv_bn, relu6
 
 BASE_WEIGHT_PATH = ("https://storage.googleapis.com/tensorflow/"
                     "keras-applications/mobilenet/")
 _SIZES = (128, 160, 192, 224)
-
-
-def _rows_cols(input_shape):
-    if config.image_data_format() == "channels_first":
-        return input_shape[1], input_shape[2]
-    return input_shape[0], input_shape[1]
 
 
 def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
@@ -43,14 +36,13 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
     input_shape = _common.to_shape(input_shape)
     default_size = 224
     if input_shape is not None:
-        rows, cols = _rows_cols(input_shape)
-        if rows == cols and rows in _SIZES:
-            default_size = rows
+        default_size = _frame.square_size(_frame.rows_cols(input_shape),
+                                          _SIZES)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=config.image_data_format(), require_flatten=include_top,
         weights=weights)
-    rows, cols = _rows_cols(input_shape)
+    rows, cols = _frame.rows_cols(input_shape)
     if weights == "imagenet":
         if depth_multiplier != 1:
             raise ValueError(
@@ -61,20 +53,15 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
                 f"If imagenet weights are being loaded, alpha can be one of"
                 f"`0.25`, `0.50`, `0.75` or `1.0` only.  Received "
                 f"alpha={alpha}")
-        if rows != cols or rows not in _SIZES:
-            rows = 224
-            warnings.warn(
-                "`input_shape` is undefined or non-square, or `rows` is not "
-                "in [128, 160, 192, 224]. Weights for input shape (224, 224) "
-                "will be loaded as the default.", stacklevel=2)
+        rows = _frame.published_rows(rows, cols, _SIZES)
     img_input = _common.image_input(input_tensor, input_shape)
     axis = _common.channel_axis()
 
     filters = int(32 * alpha)
-    x = layers.Conv2D(filters, (3, 3), padding="same", use_bias=False,
-                      strides=(2, 2), name="conv1")(img_input)
-    x = layers.BatchNormalization(axis=axis, name="conv1_bn")(x)
-    x = layers.ReLU(6.0, name="conv1_relu")(x)
+    x = conv_bn(img_input, layers.Conv2D(filters, (3, 3), padding="same",
+                                         use_bias=False, strides=(2, 2),
+                                         name="conv1"),
+                axis, "conv1_bn", relu6("conv1_relu"))
     plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + \
         [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
     for block_id, (pointwise, stride) in enumerate(plan, start=1):
@@ -93,17 +80,13 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
         x = _common.pool(x, pooling)
     if name is None:
         name = f"mobilenet_{alpha:0.2f}_{rows}"
-    model = _common.functional(
-        _common.model_inputs(input_tensor, img_input), x, name)
+    file_name = None
     if weights == "imagenet":
         alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0"}.get(alpha, "2_5")
         file_name = f"mobilenet_{alpha_text}_{rows}_tf" + \
             ("" if include_top else "_no_top") + ".h5"
-        _weights.load_weights(model, weights, file_name,
-                              BASE_WEIGHT_PATH + file_name)
-    else:
-        _weights.load_weights(model, weights)
-    return model
+    return _frame.model(input_tensor, img_input, x, name, weights,
+                        file_name, BASE_WEIGHT_PATH)
 
 
 def _depthwise_conv_block(x, pointwise_filters, alpha, depth_multiplier,
@@ -114,26 +97,18 @@ def _depthwise_conv_block(x, pointwise_filters, alpha, depth_multiplier,
     if stride != 1:
         x = layers.ZeroPadding2D(((0, 1), (0, 1)),
                                  name=f"conv_pad_{block_id}")(x)
-    x = layers.DepthwiseConv2D((3, 3),
-                               padding="same" if stride == 1 else "valid",
-                               depth_multiplier=depth_multiplier,
-                               strides=(stride, stride), use_bias=False,
-                               name=f"conv_dw_{block_id}")(x)
-    x = layers.BatchNormalization(axis=axis, name=f"conv_dw_{block_id}_bn")(x)
-    x = layers.ReLU(6.0, name=f"conv_dw_{block_id}_relu")(x)
-    x = layers.Conv2D(pointwise_filters, (1, 1), padding="same",
-                      use_bias=False, strides=(1, 1),
-                      name=f"conv_pw_{block_id}")(x)
-    x = layers.BatchNormalization(axis=axis, name=f"conv_pw_{block_id}_bn")(x)
-    return layers.ReLU(6.0, name=f"conv_pw_{block_id}_relu")(x)
+    dw = layers.DepthwiseConv2D((3, 3),
+                                padding="same" if stride == 1 else "valid",
+                                depth_multiplier=depth_multiplier,
+                                strides=(stride, stride), use_bias=False,
+                                name=f"conv_dw_{block_id}")
+    x = conv_bn(x, dw, axis, f"conv_dw_{block_id}_bn",
+                relu6(f"conv_dw_{block_id}_relu"))
+    pw = layers.Conv2D(pointwise_filters, (1, 1), padding="same",
+                       use_bias=False, strides=(1, 1),
+                       name=f"conv_pw_{block_id}")
+    return conv_bn(x, pw, axis, f"conv_pw_{block_id}_bn",
+                   relu6(f"conv_pw_{block_id}_relu"))
 
 
-def preprocess_input(x, data_format=None):
-    """"tf" mode: pixels scaled to [-1, 1]."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format,
-                                           mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """See imagenet_utils.decode_predictions."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = _frame.preprocessing("tf", __name__)

@@ -1,10 +1,9 @@
 """MobileNetV2 (`keras.applications.mobilenet_v2`): inverted residual
 blocks with linear bottlenecks, width `alpha`. Input 224x224 by default
 (96, 128, 160, 192 also published), at least 32x32; "tf" preprocessing."""
-import warnings
-
 from seqcore import config, layers
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore.applications import _common, _frame, _weights, imagenet_utils
+from seqcore.applications._blocks import conv_bn, make_divisible, relu6
 
 BASE_WEIGHT_PATH = ("https://storage.googleapis.com/tensorflow/"
                     "keras-applications/mobilenet_v2/")
@@ -17,18 +16,7 @@ _BLOCKS = [(16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6),
            (160, 1, 6), (320, 1, 6)]
 
 
-def _make_divisible(v, divisor, min_value=None):
-    """`v` rounded to a multiple of `divisor`, never 10% below `v`."""
-    min_value = divisor if min_value is None else min_value
-    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
-    return new_v + divisor if new_v < 0.9 * v else new_v
-
-
-def _rows_cols(shape, batch=False):
-    offset = 1 if batch else 0
-    if config.image_data_format() == "channels_first":
-        return shape[offset + 1], shape[offset + 2]
-    return shape[offset], shape[offset + 1]
+_BN = {"epsilon": 1e-3, "momentum": 0.999}
 
 
 def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,
@@ -51,10 +39,10 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,
         name: the model's name (default `mobilenetv2_{alpha:.2f}_{rows}`).
     """
     _weights.check_weights_argument(weights)
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            f'If using `weights="imagenet"` with `include_top` as true, '
-            f'`classes` should be 1000. Received `classes={classes}`')
+    _weights.check_classes(
+        weights, include_top, classes,
+        'If using `weights="imagenet"` with `include_top` as true, '
+        '`classes` should be 1000. Received `classes={classes}`')
     input_shape = _common.to_shape(input_shape)
     from seqcore.engine.keras_tensor import KerasTensor
     if input_tensor is not None and \
@@ -71,68 +59,50 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True,
                 f"`input_tensor.shape={input_tensor.shape}`, "
                 f"`input_shape={input_shape}`")
     default_size = 224
-    if input_shape is None and input_tensor is not None:
-        rows, cols = _rows_cols(input_tensor.shape, batch=True)
-        if rows == cols and rows in _SIZES:
-            default_size = rows
-    elif input_shape is not None:
-        rows, cols = _rows_cols(input_shape)
-        if rows == cols and rows in _SIZES:
-            default_size = rows
+    if input_shape is not None:
+        default_size = _frame.square_size(_frame.rows_cols(input_shape),
+                                          _SIZES)
+    elif input_tensor is not None:
+        default_size = _frame.square_size(
+            _frame.rows_cols(input_tensor.shape, batch=True), _SIZES)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=config.image_data_format(), require_flatten=include_top,
         weights=weights)
-    rows, cols = _rows_cols(input_shape)
+    rows, cols = _frame.rows_cols(input_shape)
     if weights == "imagenet":
         if alpha not in _ALPHAS:
             raise ValueError(
                 f"If imagenet weights are being loaded, alpha must be one of "
                 f"`0.35`, `0.50`, `0.75`, `1.0`, `1.3` or `1.4` only; "
                 f"Received `alpha={alpha}`")
-        if rows != cols or rows not in _SIZES:
-            rows = 224
-            warnings.warn(
-                "`input_shape` is undefined or non-square, or `rows` is not "
-                "in [96, 128, 160, 192, 224]. Weights for input shape "
-                "(224, 224) will be loaded as the default.", stacklevel=2)
+        rows = _frame.published_rows(rows, cols, _SIZES)
     img_input = _common.image_input(input_tensor, input_shape)
     axis = _common.channel_axis()
 
-    x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3,
-                      strides=(2, 2), padding="same", use_bias=False,
-                      name="Conv1")(img_input)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name="bn_Conv1")(x)
-    x = layers.ReLU(6.0, name="Conv1_relu")(x)
+    x = conv_bn(img_input, layers.Conv2D(make_divisible(32 * alpha, 8),
+                                         kernel_size=3, strides=(2, 2),
+                                         padding="same", use_bias=False,
+                                         name="Conv1"),
+                axis, "bn_Conv1", relu6("Conv1_relu"), **_BN)
     for block_id, (filters, stride, expansion) in enumerate(_BLOCKS):
         x = _inverted_res_block(x, expansion, stride, alpha, filters,
                                 block_id, axis)
-    last = _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
-    x = layers.Conv2D(last, kernel_size=1, use_bias=False, name="Conv_1")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name="Conv_1_bn")(x)
-    x = layers.ReLU(6.0, name="out_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling)
+    last = make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    x = conv_bn(x, layers.Conv2D(last, kernel_size=1, use_bias=False,
+                                 name="Conv_1"),
+                axis, "Conv_1_bn", relu6("out_relu"), **_BN)
+    x = _frame.classifier(x, include_top, pooling, classes,
+                          classifier_activation, weights, gap_name=None)
     if name is None:
         name = f"mobilenetv2_{alpha:0.2f}_{rows}"
-    model = _common.functional(
-        _common.model_inputs(input_tensor, img_input), x, name)
+    file_name = None
     if weights == "imagenet":
         file_name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + \
             f"{float(alpha)}_{rows}" + ("" if include_top else "_no_top") + \
             ".h5"
-        _weights.load_weights(model, weights, file_name,
-                              BASE_WEIGHT_PATH + file_name)
-    else:
-        _weights.load_weights(model, weights)
-    return model
+    return _frame.model(input_tensor, img_input, x, name, weights,
+                        file_name, BASE_WEIGHT_PATH)
 
 
 def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id,
@@ -141,45 +111,33 @@ def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id,
     linear projection, BN + ReLU6 between, plus the input when shapes
     allow."""
     in_channels = inputs.shape[axis]
-    pointwise_filters = _make_divisible(int(filters * alpha), 8)
+    pointwise_filters = make_divisible(int(filters * alpha), 8)
     x = inputs
     prefix = f"block_{block_id}_"
     if block_id:
-        x = layers.Conv2D(expansion * in_channels, kernel_size=1,
-                          padding="same", use_bias=False, activation=None,
-                          name=f"{prefix}expand")(x)
-        x = layers.BatchNormalization(axis=axis, epsilon=1e-3,
-                                      momentum=0.999,
-                                      name=f"{prefix}expand_BN")(x)
-        x = layers.ReLU(6.0, name=f"{prefix}expand_relu")(x)
+        expand = layers.Conv2D(expansion * in_channels, kernel_size=1,
+                               padding="same", use_bias=False,
+                               activation=None, name=f"{prefix}expand")
+        x = conv_bn(x, expand, axis, f"{prefix}expand_BN",
+                    relu6(f"{prefix}expand_relu"), **_BN)
     else:
         prefix = "expanded_conv_"
     if stride == 2:
         x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3),
                                  name=f"{prefix}pad")(x)
-    x = layers.DepthwiseConv2D(kernel_size=3, strides=stride,
-                               activation=None, use_bias=False,
-                               padding="same" if stride == 1 else "valid",
-                               name=f"{prefix}depthwise")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name=f"{prefix}depthwise_BN")(x)
-    x = layers.ReLU(6.0, name=f"{prefix}depthwise_relu")(x)
-    x = layers.Conv2D(pointwise_filters, kernel_size=1, padding="same",
-                      use_bias=False, activation=None,
-                      name=f"{prefix}project")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name=f"{prefix}project_BN")(x)
+    dw = layers.DepthwiseConv2D(kernel_size=3, strides=stride,
+                                activation=None, use_bias=False,
+                                padding="same" if stride == 1 else "valid",
+                                name=f"{prefix}depthwise")
+    x = conv_bn(x, dw, axis, f"{prefix}depthwise_BN",
+                relu6(f"{prefix}depthwise_relu"), **_BN)
+    project = layers.Conv2D(pointwise_filters, kernel_size=1, padding="same",
+                            use_bias=False, activation=None,
+                            name=f"{prefix}project")
+    x = conv_bn(x, project, axis, f"{prefix}project_BN", **_BN)
     if in_channels == pointwise_filters and stride == 1:
         return layers.Add(name=f"{prefix}add")([inputs, x])
     return x
 
 
-def preprocess_input(x, data_format=None):
-    """"tf" mode: pixels scaled to [-1, 1]."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format,
-                                           mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """See imagenet_utils.decode_predictions."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = _frame.preprocessing("tf", __name__)

@@ -6,17 +6,13 @@ identity."""
 import warnings
 
 from seqcore import config, layers
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore.applications import _common, _frame, _weights, imagenet_utils
+from seqcore.applications._blocks import conv_bn
+from seqcore.applications._blocks import make_divisible as _depth
 
 BASE_WEIGHT_PATH = ("https://storage.googleapis.com/tensorflow/"
                     "keras-applications/mobilenet_v3/")
-
-
-def _depth(v, divisor=8, min_value=None):
-    """`v` rounded to a multiple of `divisor`, never 10% below `v`."""
-    min_value = divisor if min_value is None else min_value
-    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
-    return new_v + divisor if new_v < 0.9 * v else new_v
+_BN = {"epsilon": 1e-3, "momentum": 0.999}
 
 
 def relu(x):
@@ -52,29 +48,24 @@ def _inverted_res_block(x, expansion, filters, kernel_size, stride, se_ratio,
     infilters = x.shape[axis]
     if block_id:
         prefix = f"expanded_conv_{block_id}_"
-        x = layers.Conv2D(_depth(infilters * expansion), kernel_size=1,
-                          padding="same", use_bias=False,
-                          name=f"{prefix}expand")(x)
-        x = layers.BatchNormalization(axis=axis, epsilon=1e-3,
-                                      momentum=0.999,
-                                      name=f"{prefix}expand_bn")(x)
-        x = activation(x)
+        expand = layers.Conv2D(_depth(infilters * expansion), kernel_size=1,
+                               padding="same", use_bias=False,
+                               name=f"{prefix}expand")
+        x = conv_bn(x, expand, axis, f"{prefix}expand_bn", activation,
+                    **_BN)
     if stride == 2:
         x = layers.ZeroPadding2D(
             padding=imagenet_utils.correct_pad(x, kernel_size),
             name=f"{prefix}depthwise_pad")(x)
-    x = layers.DepthwiseConv2D(kernel_size, strides=stride,
-                               padding="same" if stride == 1 else "valid",
-                               use_bias=False, name=f"{prefix}depthwise")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name=f"{prefix}depthwise_bn")(x)
-    x = activation(x)
+    dw = layers.DepthwiseConv2D(kernel_size, strides=stride,
+                                padding="same" if stride == 1 else "valid",
+                                use_bias=False, name=f"{prefix}depthwise")
+    x = conv_bn(x, dw, axis, f"{prefix}depthwise_bn", activation, **_BN)
     if se_ratio:
         x = _se_block(x, _depth(infilters * expansion), se_ratio, prefix)
-    x = layers.Conv2D(filters, kernel_size=1, padding="same", use_bias=False,
-                      name=f"{prefix}project")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name=f"{prefix}project_bn")(x)
+    project = layers.Conv2D(filters, kernel_size=1, padding="same",
+                            use_bias=False, name=f"{prefix}project")
+    x = conv_bn(x, project, axis, f"{prefix}project_bn", **_BN)
     if stride == 1 and infilters == filters:
         x = layers.Add(name=f"{prefix}add")([shortcut, x])
     return x
@@ -89,10 +80,10 @@ def MobileNetV3(stack_fn, last_point_ch, input_shape=None, alpha=1.0,
     """The MobileNetV3 frame around `stack_fn(x, kernel, activation,
     se_ratio)`."""
     _weights.check_weights_argument(weights)
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            f'If using `weights="imagenet"` with `include_top` as true, '
-            f'`classes` should be 1000.  Received classes={classes}')
+    _weights.check_classes(
+        weights, include_top, classes,
+        'If using `weights="imagenet"` with `include_top` as true, '
+        '`classes` should be 1000.  Received classes={classes}')
     from seqcore.engine.keras_tensor import KerasTensor
     first = config.image_data_format() == "channels_first"
     input_shape = _common.to_shape(input_shape)
@@ -143,20 +134,18 @@ def MobileNetV3(stack_fn, last_point_ch, input_shape=None, alpha=1.0,
     x = img_input
     if include_preprocessing:
         x = layers.Rescaling(scale=1.0 / 127.5, offset=-1.0)(x)
-    x = layers.Conv2D(16, kernel_size=3, strides=(2, 2), padding="same",
-                      use_bias=False, name="conv")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name="conv_bn")(x)
-    x = activation(x)
+    x = conv_bn(x, layers.Conv2D(16, kernel_size=3, strides=(2, 2),
+                                 padding="same", use_bias=False,
+                                 name="conv"),
+                axis, "conv_bn", activation, **_BN)
     x = stack_fn(x, kernel, activation, se_ratio)
     last_conv_ch = _depth(x.shape[axis] * 6)
     if alpha > 1.0:
         last_point_ch = _depth(last_point_ch * alpha)
-    x = layers.Conv2D(last_conv_ch, kernel_size=1, padding="same",
-                      use_bias=False, name="conv_1")(x)
-    x = layers.BatchNormalization(axis=axis, epsilon=1e-3, momentum=0.999,
-                                  name="conv_1_bn")(x)
-    x = activation(x)
+    x = conv_bn(x, layers.Conv2D(last_conv_ch, kernel_size=1,
+                                 padding="same", use_bias=False,
+                                 name="conv_1"),
+                axis, "conv_1_bn", activation, **_BN)
     if include_top:
         x = layers.GlobalAveragePooling2D(keepdims=True)(x)
         x = layers.Conv2D(last_point_ch, kernel_size=1, padding="same",
@@ -172,18 +161,14 @@ def MobileNetV3(stack_fn, last_point_ch, input_shape=None, alpha=1.0,
                               name="predictions")(x)
     else:
         x = _common.pool(x, pooling, "avg_pool", "max_pool")
-    model = _common.functional(
-        _common.model_inputs(input_tensor, img_input), x, name)
+    file_name = None
     if weights == "imagenet":
         model_name = f"{model_type}" + \
             ("_minimalistic" if minimalistic else "") + f"_224_{alpha}_float"
         file_name = f"weights_mobilenet_v3_{model_name}" + \
             (".h5" if include_top else "_no_top_v2.h5")
-        _weights.load_weights(model, weights, file_name,
-                              BASE_WEIGHT_PATH + file_name)
-    else:
-        _weights.load_weights(model, weights)
-    return model
+    return _frame.model(input_tensor, img_input, x, name, weights,
+                        file_name, BASE_WEIGHT_PATH)
 
 
 _DOC = """{title}: MobileNetV3 ({size} variant). Takes pixels in [0, 255]
@@ -207,75 +192,57 @@ _DOC = """{title}: MobileNetV3 ({size} variant). Takes pixels in [0, 255]
     """
 
 
-def MobileNetV3Small(input_shape=None, alpha=1.0, minimalistic=False,
-                     include_top=True, weights="imagenet", input_tensor=None,
-                     classes=1000, pooling=None, dropout_rate=0.2,
-                     classifier_activation="softmax",
-                     include_preprocessing=True, name="MobileNetV3Small"):
+# (expansion, filters, kernel, stride, squeeze-excite, activation) of each
+# block: kernel "k" is the variant's (5, or 3 when minimalistic), "se"
+# its se_ratio (None when minimalistic), "act" its activation (hard-swish,
+# or ReLU when minimalistic).
+_SMALL = [(1, 16, 3, 2, "se", "relu"), (72.0 / 16, 24, 3, 2, None, "relu"),
+          (88.0 / 24, 24, 3, 1, None, "relu"), (4, 40, "k", 2, "se", "act"),
+          (6, 40, "k", 1, "se", "act"), (6, 40, "k", 1, "se", "act"),
+          (3, 48, "k", 1, "se", "act"), (3, 48, "k", 1, "se", "act"),
+          (6, 96, "k", 2, "se", "act"), (6, 96, "k", 1, "se", "act"),
+          (6, 96, "k", 1, "se", "act")]
+_LARGE = [(1, 16, 3, 1, None, "relu"), (4, 24, 3, 2, None, "relu"),
+          (3, 24, 3, 1, None, "relu"), (3, 40, "k", 2, "se", "relu"),
+          (3, 40, "k", 1, "se", "relu"), (3, 40, "k", 1, "se", "relu"),
+          (6, 80, 3, 2, None, "act"), (2.5, 80, 3, 1, None, "act"),
+          (2.3, 80, 3, 1, None, "act"), (2.3, 80, 3, 1, None, "act"),
+          (6, 112, 3, 1, "se", "act"), (6, 112, 3, 1, "se", "act"),
+          (6, 160, "k", 2, "se", "act"), (6, 160, "k", 1, "se", "act"),
+          (6, 160, "k", 1, "se", "act")]
+
+
+def _stack(plan, alpha):
+    """The stack_fn running the inverted residual blocks of `plan`."""
     def stack_fn(x, kernel, activation, se_ratio):
-        def depth(d):
-            return _depth(d * alpha)
-        plan = [(1, 16, 3, 2, se_ratio, relu), (72.0 / 16, 24, 3, 2, None, relu),
-                (88.0 / 24, 24, 3, 1, None, relu),
-                (4, 40, kernel, 2, se_ratio, activation),
-                (6, 40, kernel, 1, se_ratio, activation),
-                (6, 40, kernel, 1, se_ratio, activation),
-                (3, 48, kernel, 1, se_ratio, activation),
-                (3, 48, kernel, 1, se_ratio, activation),
-                (6, 96, kernel, 2, se_ratio, activation),
-                (6, 96, kernel, 1, se_ratio, activation),
-                (6, 96, kernel, 1, se_ratio, activation)]
         for block_id, (e, f, k, s, se, act) in enumerate(plan):
-            x = _inverted_res_block(x, e, depth(f), k, s, se, act, block_id)
+            x = _inverted_res_block(
+                x, e, _depth(f * alpha), kernel if k == "k" else k, s,
+                se_ratio if se else None,
+                activation if act == "act" else relu, block_id)
         return x
-    return MobileNetV3(stack_fn, 1024, input_shape, alpha, "small",
-                       minimalistic, include_top, weights, input_tensor,
-                       classes, pooling, dropout_rate, classifier_activation,
-                       include_preprocessing, name=name)
+    return stack_fn
 
 
-def MobileNetV3Large(input_shape=None, alpha=1.0, minimalistic=False,
-                     include_top=True, weights="imagenet", input_tensor=None,
-                     classes=1000, pooling=None, dropout_rate=0.2,
-                     classifier_activation="softmax",
-                     include_preprocessing=True, name="MobileNetV3Large"):
-    def stack_fn(x, kernel, activation, se_ratio):
-        def depth(d):
-            return _depth(d * alpha)
-        plan = [(1, 16, 3, 1, None, relu), (4, 24, 3, 2, None, relu),
-                (3, 24, 3, 1, None, relu),
-                (3, 40, kernel, 2, se_ratio, relu),
-                (3, 40, kernel, 1, se_ratio, relu),
-                (3, 40, kernel, 1, se_ratio, relu),
-                (6, 80, 3, 2, None, activation),
-                (2.5, 80, 3, 1, None, activation),
-                (2.3, 80, 3, 1, None, activation),
-                (2.3, 80, 3, 1, None, activation),
-                (6, 112, 3, 1, se_ratio, activation),
-                (6, 112, 3, 1, se_ratio, activation),
-                (6, 160, kernel, 2, se_ratio, activation),
-                (6, 160, kernel, 1, se_ratio, activation),
-                (6, 160, kernel, 1, se_ratio, activation)]
-        for block_id, (e, f, k, s, se, act) in enumerate(plan):
-            x = _inverted_res_block(x, e, depth(f), k, s, se, act, block_id)
-        return x
-    return MobileNetV3(stack_fn, 1280, input_shape, alpha, "large",
-                       minimalistic, include_top, weights, input_tensor,
-                       classes, pooling, dropout_rate, classifier_activation,
-                       include_preprocessing, name=name)
+def _variant(title, plan, last_point_ch, model_type):
+    def constructor(input_shape=None, alpha=1.0, minimalistic=False,
+                    include_top=True, weights="imagenet", input_tensor=None,
+                    classes=1000, pooling=None, dropout_rate=0.2,
+                    classifier_activation="softmax",
+                    include_preprocessing=True, name=title):
+        return MobileNetV3(_stack(plan, alpha), last_point_ch, input_shape,
+                           alpha, model_type, minimalistic, include_top,
+                           weights, input_tensor, classes, pooling,
+                           dropout_rate, classifier_activation,
+                           include_preprocessing, name=name)
+    constructor.__name__ = constructor.__qualname__ = title
+    constructor.__doc__ = _DOC.format(title=title, size=model_type)
+    return constructor
 
 
-MobileNetV3Small.__doc__ = _DOC.format(title="MobileNetV3Small",
-                                       size="small")
-MobileNetV3Large.__doc__ = _DOC.format(title="MobileNetV3Large",
-                                       size="large")
+MobileNetV3Small = _variant("MobileNetV3Small", _SMALL, 1024, "small")
+MobileNetV3Large = _variant("MobileNetV3Large", _LARGE, 1280, "large")
 
 
-def preprocess_input(x, data_format=None):
-    """The identity: the model rescales its input itself."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """See imagenet_utils.decode_predictions."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = _frame.preprocessing(
+    None, __name__, "The identity: the model rescales its input itself.")

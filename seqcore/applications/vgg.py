@@ -2,7 +2,7 @@
 modules). Input 224x224 by default, at least 32x32; "caffe" preprocessing.
 """
 from seqcore import layers
-from seqcore.applications import _common, _weights, imagenet_utils
+from seqcore.applications import _common, _frame, imagenet_utils
 
 _BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -13,14 +13,8 @@ def build_vgg(convs_per_block, weights_prefix, include_top, weights,
     """A VGG network: five blocks of 3x3 "same" ReLU convolutions (64,
     128, 256, 512, 512 filters; `convs_per_block[i]` of them) each ending
     in a 2x2 max pooling, then Flatten, fc1, fc2 (4096) and predictions."""
-    _weights.check_weights_argument(weights)
-    _weights.check_classes(weights, include_top, classes)
-    from seqcore import config
-    input_shape = imagenet_utils.obtain_input_shape(
-        _common.to_shape(input_shape), default_size=224, min_size=32,
-        data_format=config.image_data_format(), require_flatten=include_top,
-        weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, _ = _frame.image_input(weights, include_top, classes,
+                                      input_tensor, input_shape, 224, 32)
     x = img_input
     for block, (filters, count) in enumerate(
             zip((64, 128, 256, 512, 512), convs_per_block), start=1):
@@ -39,11 +33,19 @@ def build_vgg(convs_per_block, weights_prefix, include_top, weights,
                          name="predictions")(x)
     else:
         x = _common.pool(x, pooling)
-    model = _common.functional(
-        _common.model_inputs(input_tensor, img_input), x, name)
-    suffix = "" if include_top else "_notop"
-    file_name = f"{weights_prefix}_weights_tf_dim_ordering_tf_kernels" \
-                f"{suffix}.h5"
-    _weights.load_weights(model, weights, file_name,
-                          f"{_BASE}{weights_prefix}/{file_name}")
-    return model
+    return _frame.model(input_tensor, img_input, x, name, weights,
+                        _frame.weights_file(weights_prefix, include_top),
+                        f"{_BASE}{weights_prefix}/")
+
+
+def variant(title, convs_per_block, module):
+    """The public constructor VGG16 or VGG19 (`title`) of `module`."""
+    def build(**kwargs):
+        return build_vgg(convs_per_block, title.lower(), **kwargs)
+    counts = ", ".join(map(str, convs_per_block))
+    doc = _frame.constructor_doc(
+        f"{title}: {sum(convs_per_block)} convolutions ({counts} per "
+        f"block) and 3 dense\n    layers; images (N, 224, 224, 3) "
+        f"preprocessed by `preprocess_input`.",
+        include_top="with the flatten + fc1 + fc2 + predictions head.")
+    return _frame.constructor(title, title.lower(), build, doc, module)

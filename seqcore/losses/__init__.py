@@ -7,6 +7,8 @@ Files by purpose:
     regression.py      classic regression losses and their gradients
     probabilistic.py   classic cross-entropies, hinges, KL divergence
     classes.py         the classic loss classes
+    declare.py         loss_class: a built-in loss class from its function,
+                       gradient and options
     focal.py           Binary/CategoricalFocalCrossentropy
     segmentation.py    Dice, Tversky
     similarity.py      Circle

@@ -1,6 +1,7 @@
-"""The classic loss classes of keras.losses: each names its per-sample
-function and hand-written gradient (regression.py, probabilistic.py)."""
-from seqcore.losses.base import BuiltinLoss
+"""The classic loss classes of keras.losses, declared (declare.py) by the
+per-sample function and hand-written gradient each one names
+(regression.py, probabilistic.py) and its options."""
+from seqcore.losses.declare import loss_class
 from seqcore.losses.probabilistic import (
     _binary_crossentropy_grad, _categorical_crossentropy_grad,
     _categorical_hinge_grad, _hinge_grad, _kl_divergence_grad,
@@ -15,108 +16,47 @@ from seqcore.losses.regression import (
     mean_absolute_percentage_error, mean_squared_error,
     mean_squared_logarithmic_error, poisson)
 
-class MeanSquaredError(BuiltinLoss):
-    fn, grad = staticmethod(mean_squared_error), \
-        staticmethod(_mean_squared_error_grad)
-    default_name = "mean_squared_error"
+_CROSSENTROPY = (("from_logits", False), ("label_smoothing", 0.0),
+                 ("axis", -1))
 
 
-class MeanAbsoluteError(BuiltinLoss):
-    fn, grad = staticmethod(mean_absolute_error), \
-        staticmethod(_mean_absolute_error_grad)
-    default_name = "mean_absolute_error"
+def _declare(class_name, fn, grad, options=(), default_name=None):
+    """The class `class_name` computing `fn` (its name the loss's default
+    name unless `default_name`) with the gradient `grad`."""
+    name = default_name or fn.__name__
+    doc = (f"keras.losses.{class_name}: `{fn.__name__}` per sample, "
+           f"reduced; hand-written gradient.")
+    return loss_class(class_name, fn, grad, name, options, doc=doc,
+                      module=__name__)
 
 
-class MeanAbsolutePercentageError(BuiltinLoss):
-    fn, grad = staticmethod(mean_absolute_percentage_error), \
-        staticmethod(_mean_absolute_percentage_error_grad)
-    default_name = "mean_absolute_percentage_error"
-
-
-class MeanSquaredLogarithmicError(BuiltinLoss):
-    fn, grad = staticmethod(mean_squared_logarithmic_error), \
-        staticmethod(_mean_squared_logarithmic_error_grad)
-    default_name = "mean_squared_logarithmic_error"
-
-
-class BinaryCrossentropy(BuiltinLoss):
-    fn, grad = staticmethod(binary_crossentropy), \
-        staticmethod(_binary_crossentropy_grad)
-    default_name = "binary_crossentropy"
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name=None, dtype=None):
-        self._setup(reduction, name, dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
-
-
-class CategoricalCrossentropy(BuiltinLoss):
-    fn, grad = staticmethod(categorical_crossentropy), \
-        staticmethod(_categorical_crossentropy_grad)
-    default_name = "categorical_crossentropy"
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name=None, dtype=None):
-        self._setup(reduction, name, dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
-
-
-class SparseCategoricalCrossentropy(BuiltinLoss):
-    fn, grad = staticmethod(sparse_categorical_crossentropy), \
-        staticmethod(_sparse_categorical_crossentropy_grad)
-    default_name = "sparse_categorical_crossentropy"
-
-    def __init__(self, from_logits=False, ignore_class=None, axis=-1,
-                 reduction="sum_over_batch_size", name=None, dtype=None):
-        self._setup(reduction, name, dtype, from_logits=from_logits,
-                         ignore_class=ignore_class, axis=axis)
-
-
-class Hinge(BuiltinLoss):
-    fn, grad = staticmethod(hinge), staticmethod(_hinge_grad)
-    default_name = "hinge"
-
-
-class SquaredHinge(BuiltinLoss):
-    fn, grad = staticmethod(squared_hinge), staticmethod(_squared_hinge_grad)
-    default_name = "squared_hinge"
-
-
-class CategoricalHinge(BuiltinLoss):
-    fn, grad = staticmethod(categorical_hinge), \
-        staticmethod(_categorical_hinge_grad)
-    default_name = "categorical_hinge"
-
-
-class Huber(BuiltinLoss):
-    fn, grad = staticmethod(huber), staticmethod(_huber_grad)
-    default_name = "huber_loss"
-
-    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name=None,
-                 dtype=None):
-        self._setup(reduction, name, dtype, delta=delta)
-
-
-class LogCosh(BuiltinLoss):
-    fn, grad = staticmethod(log_cosh), staticmethod(_log_cosh_grad)
-    default_name = "log_cosh"
-
-
-class KLDivergence(BuiltinLoss):
-    fn, grad = staticmethod(kl_divergence), staticmethod(_kl_divergence_grad)
-    default_name = "kl_divergence"
-
-
-class Poisson(BuiltinLoss):
-    fn, grad = staticmethod(poisson), staticmethod(_poisson_grad)
-    default_name = "poisson"
-
-
-class CosineSimilarity(BuiltinLoss):
-    fn, grad = staticmethod(cosine_similarity), \
-        staticmethod(_cosine_similarity_grad)
-    default_name = "cosine_similarity"
-
-    def __init__(self, axis=-1, reduction="sum_over_batch_size", name=None,
-                 dtype=None):
-        self._setup(reduction, name, dtype, axis=axis)
+MeanSquaredError = _declare("MeanSquaredError", mean_squared_error,
+                            _mean_squared_error_grad)
+MeanAbsoluteError = _declare("MeanAbsoluteError", mean_absolute_error,
+                             _mean_absolute_error_grad)
+MeanAbsolutePercentageError = _declare(
+    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
+    _mean_absolute_percentage_error_grad)
+MeanSquaredLogarithmicError = _declare(
+    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+    _mean_squared_logarithmic_error_grad)
+BinaryCrossentropy = _declare("BinaryCrossentropy", binary_crossentropy,
+                              _binary_crossentropy_grad, _CROSSENTROPY)
+CategoricalCrossentropy = _declare(
+    "CategoricalCrossentropy", categorical_crossentropy,
+    _categorical_crossentropy_grad, _CROSSENTROPY)
+SparseCategoricalCrossentropy = _declare(
+    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+    _sparse_categorical_crossentropy_grad,
+    (("from_logits", False), ("ignore_class", None), ("axis", -1)))
+Hinge = _declare("Hinge", hinge, _hinge_grad)
+SquaredHinge = _declare("SquaredHinge", squared_hinge, _squared_hinge_grad)
+CategoricalHinge = _declare("CategoricalHinge", categorical_hinge,
+                            _categorical_hinge_grad)
+Huber = _declare("Huber", huber, _huber_grad, (("delta", 1.0),),
+                 default_name="huber_loss")
+LogCosh = _declare("LogCosh", log_cosh, _log_cosh_grad)
+KLDivergence = _declare("KLDivergence", kl_divergence, _kl_divergence_grad)
+Poisson = _declare("Poisson", poisson, _poisson_grad)
+CosineSimilarity = _declare("CosineSimilarity", cosine_similarity,
+                            _cosine_similarity_grad, (("axis", -1),))

@@ -11,9 +11,9 @@ import warnings
 
 import numpy as np
 
-from seqcore.losses.base import (EPSILON, BuiltinLoss, check_axis,
-                                 float_pred, keras_align, log_softmax,
-                                 same_shape, sigmoid)
+from seqcore.losses.base import (EPSILON, check_axis, float_pred, keras_align,
+                                 log_softmax, same_shape, sigmoid)
+from seqcore.losses.declare import loss_class
 
 
 def _power(base, exponent):
@@ -148,36 +148,20 @@ def _categorical_focal_vjp(y_true, y_pred, scale, alpha=0.25, gamma=2.0,
     return g_y
 
 
-class BinaryFocalCrossentropy(BuiltinLoss):
-    """Binary focal cross-entropy (keras.losses.BinaryFocalCrossentropy);
-    hand-written gradient."""
+_FOCAL = (("alpha", 0.25), ("gamma", 2.0), ("from_logits", False),
+          ("label_smoothing", 0.0), ("axis", -1))
 
-    fn = staticmethod(binary_focal_crossentropy)
-    vjp = staticmethod(_binary_focal_vjp)
-    default_name = "binary_focal_crossentropy"
-
-    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0,
-                 from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size",
-                 name="binary_focal_crossentropy", dtype=None):
-        self._setup(reduction, name, dtype,
-                    apply_class_balancing=apply_class_balancing,
-                    alpha=alpha, gamma=gamma, from_logits=from_logits,
-                    label_smoothing=label_smoothing, axis=axis)
-
-
-class CategoricalFocalCrossentropy(BuiltinLoss):
-    """Categorical focal cross-entropy
-    (keras.losses.CategoricalFocalCrossentropy); hand-written gradient."""
-
-    fn = staticmethod(categorical_focal_crossentropy)
-    vjp = staticmethod(_categorical_focal_vjp)
-    default_name = "categorical_focal_crossentropy"
-
-    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False,
-                 label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size",
-                 name="categorical_focal_crossentropy", dtype=None):
-        self._setup(reduction, name, dtype, alpha=alpha, gamma=gamma,
-                    from_logits=from_logits,
-                    label_smoothing=label_smoothing, axis=axis)
+BinaryFocalCrossentropy = loss_class(
+    "BinaryFocalCrossentropy", binary_focal_crossentropy, _binary_focal_vjp,
+    "binary_focal_crossentropy",
+    (("apply_class_balancing", False),) + _FOCAL,
+    name="binary_focal_crossentropy", vjp=True, module=__name__,
+    doc="Binary focal cross-entropy (keras.losses.BinaryFocalCrossentropy);"
+        " hand-written gradient.")
+CategoricalFocalCrossentropy = loss_class(
+    "CategoricalFocalCrossentropy", categorical_focal_crossentropy,
+    _categorical_focal_vjp, "categorical_focal_crossentropy", _FOCAL,
+    name="categorical_focal_crossentropy", vjp=True, module=__name__,
+    doc="Categorical focal cross-entropy "
+        "(keras.losses.CategoricalFocalCrossentropy); hand-written "
+        "gradient.")

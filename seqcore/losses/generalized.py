@@ -3,7 +3,8 @@ Keras 3 computes it: (1 - p**q) / q with p the predicted probability of the
 true class; hand-written gradient."""
 import numpy as np
 
-from seqcore.losses.base import BuiltinLoss, float_pred
+from seqcore.losses.base import float_pred
+from seqcore.losses.declare import loss_class
 
 
 def _true_class(y_true, y_pred):
@@ -49,18 +50,18 @@ def _generalized_vjp(y_true, y_pred, scale, q):
     return one_hot * (d_prob * np.asarray(scale))[..., np.newaxis]
 
 
-class CategoricalGeneralizedCrossEntropy(BuiltinLoss):
-    """Generalized cross-entropy
-    (keras.losses.CategoricalGeneralizedCrossEntropy); hand-written
-    gradient."""
+def _check_q(q):
+    if not 0 < q < 1:
+        raise ValueError(
+            f"q must be in the interval (0, 1), received q={q}")
 
-    fn = staticmethod(categorical_generalized_cross_entropy)
-    vjp = staticmethod(_generalized_vjp)
-    default_name = "categorical_generalized_cross_entropy"
 
-    def __init__(self, q=0.5, reduction="sum_over_batch_size",
-                 name="categorical_generalized_cross_entropy", dtype=None):
-        if not 0 < q < 1:
-            raise ValueError(
-                f"q must be in the interval (0, 1), received q={q}")
-        self._setup(reduction, name, dtype, q=q)
+CategoricalGeneralizedCrossEntropy = loss_class(
+    "CategoricalGeneralizedCrossEntropy",
+    categorical_generalized_cross_entropy, _generalized_vjp,
+    "categorical_generalized_cross_entropy", (("q", 0.5),),
+    name="categorical_generalized_cross_entropy", vjp=True, check=_check_q,
+    module=__name__,
+    doc="Generalized cross-entropy "
+        "(keras.losses.CategoricalGeneralizedCrossEntropy); hand-written "
+        "gradient.")

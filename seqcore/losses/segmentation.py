@@ -10,8 +10,9 @@ a tuple such as (1, 2, 3): one value per sample).
 """
 import numpy as np
 
-from seqcore.losses.base import (EPSILON, BuiltinLoss, expand_reduced,
-                                 keras_align, same_shape)
+from seqcore.losses.base import (EPSILON, expand_reduced, keras_align,
+                                 same_shape)
+from seqcore.losses.declare import loss_class
 
 
 def _inputs(name, y_true, y_pred):
@@ -86,26 +87,12 @@ def _tversky_vjp(y_true, y_pred, scale, alpha=0.5, beta=0.5, axis=None):
     return -(t * denom - inter * d_denom) / np.square(denom) * scale
 
 
-class Dice(BuiltinLoss):
-    """Dice loss (keras.losses.Dice); hand-written gradient."""
-
-    fn = staticmethod(dice)
-    vjp = staticmethod(_dice_vjp)
-    default_name = "dice"
-
-    def __init__(self, reduction="sum_over_batch_size", name="dice",
-                 axis=None, dtype=None):
-        self._setup(reduction, name, dtype, axis=axis)
-
-
-class Tversky(BuiltinLoss):
-    """Tversky loss (keras.losses.Tversky); hand-written gradient."""
-
-    fn = staticmethod(tversky)
-    vjp = staticmethod(_tversky_vjp)
-    default_name = "tversky"
-
-    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size",
-                 name="tversky", axis=None, dtype=None):
-        self._setup(reduction, name, dtype, alpha=alpha, beta=beta,
-                    axis=axis)
+Dice = loss_class(
+    "Dice", dice, _dice_vjp, "dice", name="dice", after_name=(("axis", None),),
+    vjp=True, module=__name__,
+    doc="Dice loss (keras.losses.Dice); hand-written gradient.")
+Tversky = loss_class(
+    "Tversky", tversky, _tversky_vjp, "tversky",
+    (("alpha", 0.5), ("beta", 0.5)), name="tversky",
+    after_name=(("axis", None),), vjp=True, module=__name__,
+    doc="Tversky loss (keras.losses.Tversky); hand-written gradient.")

@@ -7,7 +7,8 @@ y_true: integer labels `(batch, max_label_length)`, 0 = blank = padding
 """
 import numpy as np
 
-from seqcore.losses.base import BuiltinLoss, float_pred
+from seqcore.losses.base import float_pred
+from seqcore.losses.declare import loss_class
 
 
 def _inputs(y_true, y_pred):
@@ -51,13 +52,7 @@ def _ctc_vjp(y_true, y_pred, scale):
     return grad * np.asarray(scale)[:, None, None]
 
 
-class CTC(BuiltinLoss):
-    """CTC loss (keras.losses.CTC); gradient from the backward recursion."""
-
-    fn = staticmethod(ctc)
-    vjp = staticmethod(_ctc_vjp)
-    default_name = "ctc"
-
-    def __init__(self, reduction="sum_over_batch_size", name="ctc",
-                 dtype=None):
-        self._setup(reduction, name, dtype)
+CTC = loss_class(
+    "CTC", ctc, _ctc_vjp, "ctc", name="ctc", vjp=True, module=__name__,
+    doc="CTC loss (keras.losses.CTC); gradient from the backward "
+        "recursion.")

@@ -15,7 +15,8 @@ number of the other samples, as in Keras.
 """
 import numpy as np
 
-from seqcore.losses.base import BuiltinLoss, float_pred
+from seqcore.losses.base import float_pred
+from seqcore.losses.declare import loss_class
 
 
 def _masks(labels, ref_labels, remove_diagonal):
@@ -128,19 +129,16 @@ def _circle_vjp(y_true, y_pred, scale, ref_labels=None, ref_embeddings=None,
     return grad
 
 
-class Circle(BuiltinLoss):
-    """Circle loss (keras.losses.Circle); hand-written gradient. Samples
-    whose loss is 0 are masked out of the reduction, as in Keras."""
+def _circle_values_mask(self, y_true, y_pred, values_shape):
+    """Samples whose loss is 0 are masked out of the reduction."""
+    values = circle(y_true, y_pred, **self._fn_kwargs)
+    return np.asarray(values > 0).reshape(values_shape)
 
-    fn = staticmethod(circle)
-    vjp = staticmethod(_circle_vjp)
-    default_name = "circle"
 
-    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
-                 reduction="sum_over_batch_size", name="circle", dtype=None):
-        self._setup(reduction, name, dtype, gamma=gamma, margin=margin,
-                    remove_diagonal=remove_diagonal)
-
-    def _values_mask(self, y_true, y_pred, values_shape):
-        values = circle(y_true, y_pred, **self._fn_kwargs)
-        return np.asarray(values > 0).reshape(values_shape)
+Circle = loss_class(
+    "Circle", circle, _circle_vjp, "circle",
+    (("gamma", 80.0), ("margin", 0.4), ("remove_diagonal", True)),
+    name="circle", vjp=True, module=__name__,
+    methods={"_values_mask": _circle_values_mask},
+    doc="Circle loss (keras.losses.Circle); hand-written gradient. Samples "
+        "whose loss is 0 are masked out of the reduction, as in Keras.")

@@ -5,7 +5,8 @@ keras.metrics exports, and `get` / `serialize` / `deserialize`.
 One module per family, as in Keras 3: reduction_metrics (Sum, Mean,
 MeanMetricWrapper), accuracy_metrics, confusion_metrics, f_score_metrics,
 regression_metrics, hinge_metrics, probabilistic_metrics, iou_metrics,
-correlation_metrics. docs/metrics.md lists the catalogue.
+correlation_metrics; declare.py builds the classes that are the mean of a
+per-sample function. docs/metrics.md lists the catalogue.
 """
 import inspect
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from seqcore.metrics.metric import same_rank, to_array
-from seqcore.metrics.reduction_metrics import MeanMetricWrapper
+from seqcore.metrics.declare import mean_metric_class
 
 
 def _float_pred(y_pred):
@@ -104,74 +104,38 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5,
     return matches.astype(np.float32).reshape(shape)
 
 
-class Accuracy(MeanMetricWrapper):
-    """How often predictions equal labels."""
-
-    def __init__(self, name="accuracy", dtype=None):
-        super().__init__(fn=accuracy, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class BinaryAccuracy(MeanMetricWrapper):
-    """How often (y_pred > threshold) equals the binary label."""
-
-    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        super().__init__(fn=binary_accuracy, name=name, dtype=dtype,
-                         threshold=threshold)
-        self.threshold = threshold
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype,
-                "threshold": self.threshold}
+Accuracy = mean_metric_class(
+    "Accuracy", accuracy, "accuracy", module=__name__,
+    doc="How often predictions equal labels.")
+BinaryAccuracy = mean_metric_class(
+    "BinaryAccuracy", binary_accuracy, "binary_accuracy",
+    (("threshold", 0.5),), module=__name__,
+    doc="How often (y_pred > threshold) equals the binary label.")
+CategoricalAccuracy = mean_metric_class(
+    "CategoricalAccuracy", categorical_accuracy, "categorical_accuracy",
+    module=__name__,
+    doc="How often argmax(y_pred) equals argmax(one-hot y_true).")
+SparseCategoricalAccuracy = mean_metric_class(
+    "SparseCategoricalAccuracy", sparse_categorical_accuracy,
+    "sparse_categorical_accuracy", module=__name__,
+    doc="How often argmax(y_pred) equals the integer label.")
+TopKCategoricalAccuracy = mean_metric_class(
+    "TopKCategoricalAccuracy", top_k_categorical_accuracy,
+    "top_k_categorical_accuracy", leading=(("k", 5),), module=__name__,
+    doc="How often the one-hot label is in the top k predictions.")
 
 
-class CategoricalAccuracy(MeanMetricWrapper):
-    """How often argmax(y_pred) equals argmax(one-hot y_true)."""
-
-    def __init__(self, name="categorical_accuracy", dtype=None):
-        super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
+def _sparse_top_k_config(self):
+    """Keras reports from_sorted_ids only when it is set."""
+    config = {"name": self.name, "dtype": self.dtype, "k": self.k}
+    if self.from_sorted_ids:
+        config["from_sorted_ids"] = True
+    return config
 
 
-class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """How often argmax(y_pred) equals the integer label."""
-
-    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
-        super().__init__(fn=sparse_categorical_accuracy, name=name,
-                         dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class TopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the one-hot label is in the top k predictions."""
-
-    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
-        super().__init__(fn=top_k_categorical_accuracy, name=name,
-                         dtype=dtype, k=k)
-        self.k = k
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
-
-
-class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
-    """How often the integer label is in the top k predictions."""
-
-    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy",
-                 dtype=None, from_sorted_ids=False):
-        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name,
-                         dtype=dtype, k=k, from_sorted_ids=from_sorted_ids)
-        self.k = k
-        self.from_sorted_ids = from_sorted_ids
-
-    def get_config(self):
-        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
-        if self.from_sorted_ids:
-            config["from_sorted_ids"] = True
-        return config
+SparseTopKCategoricalAccuracy = mean_metric_class(
+    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy", (("from_sorted_ids", False),),
+    leading=(("k", 5),), module=__name__,
+    methods={"get_config": _sparse_top_k_config},
+    doc="How often the integer label is in the top k predictions.")

@@ -1,5 +1,7 @@
 """Metrics from confusion counts at thresholds: TruePositives, ...,
 Precision, Recall, the X-at-Y metrics and AUC."""
+import inspect
+
 import numpy as np
 
 from seqcore.metrics import metrics_utils as mu
@@ -194,92 +196,65 @@ def _check_unit(name, value):
                          f"Received: {name}={value}")
 
 
-class SensitivityAtSpecificity(SensitivitySpecificityBase):
+_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+
+def _at_constraint(class_name, argument, constrained, target, doc):
+    """A SensitivitySpecificityBase class: the best `target` rate among
+    thresholds whose `constrained` rate is at least the constructor's
+    `argument` (a value in [0, 1]); constructor `(argument,
+    num_thresholds=200, class_id=None, name=None, dtype=None)`, config
+    with num_thresholds and `argument` (Keras's)."""
+    signature = inspect.Signature(
+        [inspect.Parameter(arg, _KEYWORD, **default) for arg, default in (
+            ("self", {}), (argument, {}),
+            ("num_thresholds", {"default": 200}),
+            ("class_id", {"default": None}), ("name", {"default": None}),
+            ("dtype", {"default": None}))])
+
+    def __init__(self, *args, **kwargs):
+        values = signature.bind(self, *args, **kwargs)
+        values.apply_defaults()
+        values = values.arguments
+        _check_unit(argument, values[argument])
+        setattr(self, argument, values[argument])
+        self.num_thresholds = values["num_thresholds"]
+        SensitivitySpecificityBase.__init__(
+            self, values[argument], num_thresholds=values["num_thresholds"],
+            class_id=values["class_id"], name=values["name"],
+            dtype=values["dtype"])
+    __init__.__signature__ = signature
+
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates[constrained],
+                                               rates[target])
+
+    def get_config(self):
+        return {**SensitivitySpecificityBase.get_config(self),
+                "num_thresholds": self.num_thresholds,
+                argument: getattr(self, argument)}
+    return type(class_name, (SensitivitySpecificityBase,), {
+        "__init__": __init__, "result": result, "get_config": get_config,
+        "__doc__": doc, "__module__": __name__, "__qualname__": class_name})
+
+
+SensitivityAtSpecificity = _at_constraint(
+    "SensitivityAtSpecificity", "specificity", "specificity", "sensitivity",
     """The best sensitivity among thresholds whose specificity is at least
-    `specificity`."""
-
-    def __init__(self, specificity, num_thresholds=200, class_id=None,
-                 name=None, dtype=None):
-        _check_unit("specificity", specificity)
-        self.specificity = specificity
-        self.num_thresholds = num_thresholds
-        super().__init__(specificity, num_thresholds=num_thresholds,
-                         class_id=class_id, name=name, dtype=dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["specificity"],
-                                               r["sensitivity"])
-
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "specificity": self.specificity}
-
-
-class SpecificityAtSensitivity(SensitivitySpecificityBase):
+    `specificity`.""")
+SpecificityAtSensitivity = _at_constraint(
+    "SpecificityAtSensitivity", "sensitivity", "sensitivity", "specificity",
     """The best specificity among thresholds whose sensitivity is at least
-    `sensitivity`."""
-
-    def __init__(self, sensitivity, num_thresholds=200, class_id=None,
-                 name=None, dtype=None):
-        _check_unit("sensitivity", sensitivity)
-        self.sensitivity = sensitivity
-        self.num_thresholds = num_thresholds
-        super().__init__(sensitivity, num_thresholds=num_thresholds,
-                         class_id=class_id, name=name, dtype=dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["sensitivity"],
-                                               r["specificity"])
-
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "sensitivity": self.sensitivity}
-
-
-class PrecisionAtRecall(SensitivitySpecificityBase):
+    `sensitivity`.""")
+PrecisionAtRecall = _at_constraint(
+    "PrecisionAtRecall", "recall", "sensitivity", "precision",
     """The best precision among thresholds whose recall is at least
-    `recall`."""
-
-    def __init__(self, recall, num_thresholds=200, class_id=None, name=None,
-                 dtype=None):
-        _check_unit("recall", recall)
-        self.recall = recall
-        self.num_thresholds = num_thresholds
-        super().__init__(value=recall, num_thresholds=num_thresholds,
-                         class_id=class_id, name=name, dtype=dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["sensitivity"],
-                                               r["precision"])
-
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "recall": self.recall}
-
-
-class RecallAtPrecision(SensitivitySpecificityBase):
+    `recall`.""")
+RecallAtPrecision = _at_constraint(
+    "RecallAtPrecision", "precision", "precision", "sensitivity",
     """The best recall among thresholds whose precision is at least
-    `precision`."""
-
-    def __init__(self, precision, num_thresholds=200, class_id=None,
-                 name=None, dtype=None):
-        _check_unit("precision", precision)
-        self.precision = precision
-        self.num_thresholds = num_thresholds
-        super().__init__(value=precision, num_thresholds=num_thresholds,
-                         class_id=class_id, name=name, dtype=dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["precision"],
-                                               r["sensitivity"])
-
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "precision": self.precision}
+    `precision`.""")
 
 
 _CURVES = {"roc": "ROC", "ROC": "ROC", "pr": "PR", "PR": "PR",

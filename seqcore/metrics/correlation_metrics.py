@@ -2,7 +2,7 @@
 import numpy as np
 
 from seqcore.metrics.metric import EPSILON, same_rank, to_array
-from seqcore.metrics.reduction_metrics import MeanMetricWrapper
+from seqcore.metrics.declare import mean_metric_class
 
 
 def _pair(y_true, y_pred):
@@ -38,25 +38,11 @@ def concordance_correlation(y_true, y_pred, axis=-1):
                    axis=axis)
 
 
-class PearsonCorrelation(MeanMetricWrapper):
-    """Mean Pearson correlation along `axis`."""
-
-    def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
-        super().__init__(fn=pearson_correlation, name=name, dtype=dtype,
-                         axis=axis)
-        self.axis = axis
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
-
-
-class ConcordanceCorrelation(MeanMetricWrapper):
-    """Mean concordance correlation along `axis`."""
-
-    def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
-        super().__init__(fn=concordance_correlation, name=name, dtype=dtype,
-                         axis=axis)
-        self.axis = axis
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+PearsonCorrelation = mean_metric_class(
+    "PearsonCorrelation", pearson_correlation, "pearson_correlation",
+    (("axis", -1),), module=__name__,
+    doc="Mean Pearson correlation along `axis`.")
+ConcordanceCorrelation = mean_metric_class(
+    "ConcordanceCorrelation", concordance_correlation,
+    "concordance_correlation", (("axis", -1),), module=__name__,
+    doc="Mean concordance correlation along `axis`.")

@@ -1,35 +1,16 @@
 """Hinge metrics: means of seqcore.losses' hinge functions."""
 from seqcore import losses
-from seqcore.metrics.reduction_metrics import MeanMetricWrapper
+from seqcore.metrics.declare import mean_metric_class
 
-
-class Hinge(MeanMetricWrapper):
-    """Mean of mean(max(1 - y_true * y_pred, 0)); {0, 1} labels become
-    {-1, 1}."""
-
-    def __init__(self, name="hinge", dtype=None):
-        super().__init__(fn=losses.hinge, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class SquaredHinge(MeanMetricWrapper):
-    """Mean of mean(max(1 - y_true * y_pred, 0)^2)."""
-
-    def __init__(self, name="squared_hinge", dtype=None):
-        super().__init__(fn=losses.squared_hinge, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class CategoricalHinge(MeanMetricWrapper):
-    """Mean of max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1,
-    0)."""
-
-    def __init__(self, name="categorical_hinge", dtype=None):
-        super().__init__(fn=losses.categorical_hinge, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
+Hinge = mean_metric_class(
+    "Hinge", losses.hinge, "hinge", module=__name__,
+    doc="Mean of mean(max(1 - y_true * y_pred, 0)); {0, 1} labels become "
+        "{-1, 1}.")
+SquaredHinge = mean_metric_class(
+    "SquaredHinge", losses.squared_hinge, "squared_hinge", module=__name__,
+    doc="Mean of mean(max(1 - y_true * y_pred, 0)^2).")
+CategoricalHinge = mean_metric_class(
+    "CategoricalHinge", losses.categorical_hinge, "categorical_hinge",
+    module=__name__,
+    doc="Mean of max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + "
+        "1, 0).")

@@ -8,7 +8,8 @@ import numpy as np
 from seqcore import losses
 from seqcore.engine import masking
 from seqcore.metrics.metric import EPSILON, to_array
-from seqcore.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from seqcore.metrics.declare import mean_metric_class
+from seqcore.metrics.reduction_metrics import Mean
 
 
 def _float_pair(y_true, y_pred):
@@ -76,117 +77,76 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0,
     return np.sum(np.power(1.0 - out, gamma) * alpha * cce, axis=axis)
 
 
-class KLDivergence(MeanMetricWrapper):
-    """Mean of sum(y_true * log(y_true / y_pred)) (both clipped)."""
-
-    def __init__(self, name="kl_divergence", dtype=None):
-        super().__init__(fn=losses.kl_divergence, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class Poisson(MeanMetricWrapper):
-    """Mean of mean(y_pred - y_true * log(y_pred + epsilon))."""
-
-    def __init__(self, name="poisson", dtype=None):
-        super().__init__(fn=losses.poisson, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class BinaryCrossentropy(MeanMetricWrapper):
-    """Mean binary cross-entropy.
+KLDivergence = mean_metric_class(
+    "KLDivergence", losses.kl_divergence, "kl_divergence", module=__name__,
+    doc="Mean of sum(y_true * log(y_true / y_pred)) (both clipped).")
+Poisson = mean_metric_class(
+    "Poisson", losses.poisson, "poisson", module=__name__,
+    doc="Mean of mean(y_pred - y_true * log(y_pred + epsilon)).")
+BinaryCrossentropy = mean_metric_class(
+    "BinaryCrossentropy", losses.binary_crossentropy, "binary_crossentropy",
+    (("from_logits", False), ("label_smoothing", 0)), module=__name__,
+    doc="""Mean binary cross-entropy.
 
     Args:
         name, dtype: as every metric.
         from_logits: y_pred holds logits.
         label_smoothing: squeeze the labels towards 0.5.
-    """
-
-    def __init__(self, name="binary_crossentropy", dtype=None,
-                 from_logits=False, label_smoothing=0):
-        super().__init__(losses.binary_crossentropy, name, dtype=dtype,
-                         from_logits=from_logits,
-                         label_smoothing=label_smoothing)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype,
-                "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
-
-
-class CategoricalCrossentropy(MeanMetricWrapper):
-    """Mean categorical cross-entropy of one-hot labels.
+    """)
+CategoricalCrossentropy = mean_metric_class(
+    "CategoricalCrossentropy", losses.categorical_crossentropy,
+    "categorical_crossentropy",
+    (("from_logits", False), ("label_smoothing", 0), ("axis", -1)),
+    module=__name__,
+    doc="""Mean categorical cross-entropy of one-hot labels.
 
     Args:
         name, dtype: as every metric.
         from_logits: y_pred holds logits.
         label_smoothing: squeeze the labels towards 1 / classes.
         axis: the class axis.
-    """
-
-    def __init__(self, name="categorical_crossentropy", dtype=None,
-                 from_logits=False, label_smoothing=0, axis=-1):
-        super().__init__(losses.categorical_crossentropy, name, dtype=dtype,
-                         from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype,
-                "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+    """)
 
 
-class SparseCategoricalCrossentropy(MeanMetricWrapper):
-    """Mean categorical cross-entropy of integer labels.
+def _ignored_weights(self, y_true, y_pred, sample_weight):
+    """Keras's values carry a mask of the labels not ignored; Mean
+    applies it to sample weights (weights given: ignored labels weigh
+    0; none given: their values count as 0)."""
+    if self.ignore_class is None or sample_weight is None:
+        return sample_weight
+    labels = to_array(y_true)
+    if labels.ndim == np.ndim(y_pred) and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    return masking.metric_weights(sample_weight,
+                                  labels != self.ignore_class)
+
+
+def _sparse_update_state(self, y_true, y_pred, sample_weight=None):
+    values = self._fn(y_true, y_pred, **self._fn_kwargs)
+    Mean.update_state(self, values, self._ignored_weights(
+        y_true, y_pred, sample_weight))
+
+
+def _sparse_update_masked(self, y_true, y_pred, sample_weight, mask):
+    values = self._fn(y_true, y_pred, **self._fn_kwargs)
+    weights = masking.metric_weights(sample_weight, mask)
+    Mean.update_state(self, values, self._ignored_weights(
+        y_true, y_pred, weights))
+
+
+SparseCategoricalCrossentropy = mean_metric_class(
+    "SparseCategoricalCrossentropy", losses.sparse_categorical_crossentropy,
+    "sparse_categorical_crossentropy",
+    (("from_logits", False), ("ignore_class", None), ("axis", -1)),
+    module=__name__,
+    methods={"_ignored_weights": _ignored_weights,
+             "update_state": _sparse_update_state,
+             "_update_masked": _sparse_update_masked},
+    doc="""Mean categorical cross-entropy of integer labels.
 
     Args:
         name, dtype: as every metric.
         from_logits: y_pred holds logits.
         ignore_class: a label whose values count as 0.
         axis: the class axis.
-    """
-
-    def __init__(self, name="sparse_categorical_crossentropy", dtype=None,
-                 from_logits=False, ignore_class=None, axis=-1):
-        super().__init__(losses.sparse_categorical_crossentropy, name=name,
-                         dtype=dtype, from_logits=from_logits,
-                         ignore_class=ignore_class, axis=axis)
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
-
-    def _ignored_weights(self, y_true, y_pred, sample_weight):
-        """Keras's values carry a mask of the labels not ignored; Mean
-        applies it to sample weights (weights given: ignored labels weigh
-        0; none given: their values count as 0)."""
-        if self.ignore_class is None or sample_weight is None:
-            return sample_weight
-        labels = to_array(y_true)
-        if labels.ndim == np.ndim(y_pred) and labels.shape[-1] == 1:
-            labels = labels[..., 0]
-        return masking.metric_weights(sample_weight,
-                                      labels != self.ignore_class)
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        Mean.update_state(self, values, self._ignored_weights(
-            y_true, y_pred, sample_weight))
-
-    def _update_masked(self, y_true, y_pred, sample_weight, mask):
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        weights = masking.metric_weights(sample_weight, mask)
-        Mean.update_state(self, values, self._ignored_weights(
-            y_true, y_pred, weights))
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype,
-                "from_logits": self.from_logits,
-                "ignore_class": self.ignore_class, "axis": self.axis}
+    """)

@@ -6,7 +6,8 @@ import numpy as np
 
 from seqcore import losses
 from seqcore.metrics.metric import EPSILON, Metric, same_rank, to_array
-from seqcore.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from seqcore.metrics.declare import mean_metric_class
+from seqcore.metrics.reduction_metrics import Mean
 
 
 def _l2_normalize(x, axis):
@@ -29,41 +30,22 @@ def cosine_similarity(y_true, y_pred, axis=-1):
                   axis=axis)
 
 
-class _Wrapped(MeanMetricWrapper):
-    """A mean of a loss function whose config is only name and dtype."""
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class MeanSquaredError(_Wrapped):
-    """Mean of mean((y_true - y_pred)^2) over the last axis."""
-
-    def __init__(self, name="mean_squared_error", dtype=None):
-        super().__init__(fn=losses.mean_squared_error, name=name, dtype=dtype)
-
-
-class MeanAbsoluteError(_Wrapped):
-    """Mean of mean(|y_true - y_pred|) over the last axis."""
-
-    def __init__(self, name="mean_absolute_error", dtype=None):
-        super().__init__(losses.mean_absolute_error, name, dtype=dtype)
-
-
-class MeanAbsolutePercentageError(_Wrapped):
-    """Mean of 100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))."""
-
-    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
-        super().__init__(losses.mean_absolute_percentage_error, name,
-                         dtype=dtype)
-
-
-class MeanSquaredLogarithmicError(_Wrapped):
-    """Mean of mean((log(1 + y_pred) - log(1 + y_true))^2)."""
-
-    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
-        super().__init__(losses.mean_squared_logarithmic_error, name,
-                         dtype=dtype)
+MeanSquaredError = mean_metric_class(
+    "MeanSquaredError", losses.mean_squared_error, "mean_squared_error",
+    module=__name__,
+    doc="Mean of mean((y_true - y_pred)^2) over the last axis.")
+MeanAbsoluteError = mean_metric_class(
+    "MeanAbsoluteError", losses.mean_absolute_error, "mean_absolute_error",
+    module=__name__,
+    doc="Mean of mean(|y_true - y_pred|) over the last axis.")
+MeanAbsolutePercentageError = mean_metric_class(
+    "MeanAbsolutePercentageError", losses.mean_absolute_percentage_error,
+    "mean_absolute_percentage_error", module=__name__,
+    doc="Mean of 100 * mean(|y_true - y_pred| / max(|y_true|, epsilon)).")
+MeanSquaredLogarithmicError = mean_metric_class(
+    "MeanSquaredLogarithmicError", losses.mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error", module=__name__,
+    doc="Mean of mean((log(1 + y_pred) - log(1 + y_true))^2).")
 
 
 class RootMeanSquaredError(Mean):
@@ -93,22 +75,14 @@ class RootMeanSquaredError(Mean):
         return {"name": self.name, "dtype": self.dtype}
 
 
-class CosineSimilarity(MeanMetricWrapper):
-    """Mean cosine similarity between labels and predictions along
-    `axis` (Keras's config leaves `axis` out)."""
-
-    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
-        super().__init__(cosine_similarity, name, dtype=dtype, axis=axis)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class LogCoshError(_Wrapped):
-    """Mean of mean(log(cosh(y_pred - y_true)))."""
-
-    def __init__(self, name="logcosh", dtype=None):
-        super().__init__(losses.log_cosh, name, dtype=dtype)
+CosineSimilarity = mean_metric_class(
+    "CosineSimilarity", cosine_similarity, "cosine_similarity",
+    (("axis", -1),), config_keys=(), module=__name__,
+    doc="Mean cosine similarity between labels and predictions along "
+        "`axis` (Keras's config leaves `axis` out).")
+LogCoshError = mean_metric_class(
+    "LogCoshError", losses.log_cosh, "logcosh", module=__name__,
+    doc="Mean of mean(log(cosh(y_pred - y_true))).")
 
 
 class R2Score(Metric):

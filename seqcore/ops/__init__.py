@@ -8,9 +8,6 @@ from seqcore.ops.nn import (elu, exponential, gelu, hard_sigmoid, hard_silu,
                             hard_swish, leaky_relu, log_softmax, mish, relu,
                             relu6, selu, sigmoid, silu, softmax, softplus,
                             softsign, swish, tanh)
-from seqcore.ops.numpy_ops import (arange, dot, eye, full, logsumexp,
-                                   norm, one_hot, ones, ones_like, swapaxes,
-                                   take, tile, zeros, zeros_like)
 from seqcore.ops.numpy_ops import (abs, absolute, add, argmax, argmin, cast,
                                    clip, concatenate, convert_to_tensor, cos,
                                    divide, equal, exp, expand_dims, expm1,
@@ -99,8 +96,7 @@ from seqcore.ops import image  # noqa: E402,F401 - keras.ops.image
 from seqcore.ops import linalg  # noqa: E402,F401 - keras.ops.linalg
 from seqcore.ops import nn  # noqa: E402,F401 - keras.ops.nn
 
-# Names also in numpy_ops.py resolve to the later, Keras-checked imports
-# above; each name is listed once.
+# Each op is defined in one module; each name is listed once.
 __all__ = list(dict.fromkeys(__all__ + [
     "arange", "empty", "empty_like", "eye", "full", "full_like",
     "geomspace", "identity", "linspace", "logspace", "ones", "ones_like",

@@ -208,17 +208,25 @@ def _affine_taps(transform, h, w, interpolation, fill_mode):
     return taps
 
 
-def _affine_vjp(g, out, images, transform, interpolation, fill_mode,
-                fill_value):
-    images = np.asarray(images)
-    b, h, w, c = images.shape
+def _affine_points(images, transform, interpolation, fill_mode):
+    """Yields (index, weight, valid) per tap: `index` reads the (B, H, W)
+    tap pixels of images (B, H, W, C); `transform` is (1 or B, 8)."""
+    b, h, w, _ = images.shape
     t = np.broadcast_to(np.asarray(transform), (b, 8))
-    d = np.zeros(images.shape, g.dtype)
     bi = np.arange(b)[:, None, None]
     for yi, xi, weight, valid in _affine_taps(t, h, w, interpolation,
                                               fill_mode):
+        yield (bi, yi, xi), weight, valid
+
+
+def _affine_vjp(g, out, images, transform, interpolation, fill_mode,
+                fill_value):
+    images = np.asarray(images)
+    d = np.zeros(images.shape, g.dtype)
+    for index, weight, valid in _affine_points(images, transform,
+                                               interpolation, fill_mode):
         share = g * (weight * valid)[..., None].astype(g.dtype)
-        np.add.at(d, (bi, yi, xi), share)
+        np.add.at(d, index, share)
     return d, None
 
 
@@ -226,13 +234,10 @@ def _affine_vjp(g, out, images, transform, interpolation, fill_mode,
 def _affine(images, transform, interpolation, fill_mode, fill_value):
     images = convert_to_array(images)
     dtype = images.dtype if images.dtype.kind == "f" else np.float32
-    b, h, w, c = images.shape
-    t = np.broadcast_to(np.asarray(transform), (b, 8))
     out = np.zeros(images.shape, np.float64)
-    bi = np.arange(b)[:, None, None]
-    for yi, xi, weight, valid in _affine_taps(t, h, w, interpolation,
-                                              fill_mode):
-        value = np.where(valid[..., None], images[bi, yi, xi], fill_value)
+    for index, weight, valid in _affine_points(images, transform,
+                                               interpolation, fill_mode):
+        value = np.where(valid[..., None], images[index], fill_value)
         out += weight[..., None] * value
     return out.astype(dtype)
 
@@ -285,11 +290,24 @@ def _need_two(a, b, target, names):
                              f"{name}={value}")
 
 
+def _check_non_negative(pairs):
+    for name, value in pairs:
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0. Received: "
+                             f"{name}={value}")
+
+
 def pad_images(images, top_padding=None, left_padding=None,
                bottom_padding=None, right_padding=None, target_height=None,
                target_width=None, data_format=None):
     """Images zero-padded; give two of (top, bottom, target_height) and
-    two of (left, right, target_width)."""
+    two of (left, right, target_width).
+
+    Args:
+        images: (batch, H, W, C) or (H, W, C) (channels_first: C first).
+        top_padding, bottom_padding, target_height: two of the three.
+        left_padding, right_padding, target_width: two of the three.
+    """
     _need_two(top_padding, bottom_padding, target_height,
               ("top_padding", "bottom_padding", "target_height"))
     _need_two(left_padding, right_padding, target_width,
@@ -297,32 +315,38 @@ def pad_images(images, top_padding=None, left_padding=None,
     fmt = _data_format(data_format)
     x, added = _to_batch_last(images, fmt, "pad_images")
     _, h, w, _ = shape_of(plain(x))
-    if top_padding is None:
-        top_padding = target_height - bottom_padding - h
-    if bottom_padding is None:
-        bottom_padding = target_height - top_padding - h
-    if left_padding is None:
-        left_padding = target_width - right_padding - w
-    if right_padding is None:
-        right_padding = target_width - left_padding - w
-    for value, name in ((top_padding, "top_padding"),
-                        (left_padding, "left_padding"),
-                        (right_padding, "right_padding"),
-                        (bottom_padding, "bottom_padding")):
-        if value < 0:
-            raise ValueError(f"{name} must be >= 0. Received: "
-                             f"{name}={value}")
+    # top + h + bottom == target_height (likewise across)
+    top, bottom = _two_sides(top_padding, bottom_padding, target_height, h)
+    left, right = _two_sides(left_padding, right_padding, target_width, w)
+    _check_non_negative((("top_padding", top), ("left_padding", left),
+                         ("right_padding", right),
+                         ("bottom_padding", bottom)))
     from seqcore.ops.shape_ops import pad
-    y = pad(x, ((0, 0), (top_padding, bottom_padding),
-                (left_padding, right_padding), (0, 0)))
+    y = pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
     return _from_batch_last(y, fmt, added)
+
+
+def _two_sides(first, second, total, middle):
+    """(first, second) with first + middle + second == total, the one of
+    them that is None worked out from the others."""
+    if first is None:
+        first = total - second - middle
+    if second is None:
+        second = total - first - middle
+    return first, second
 
 
 def crop_images(images, top_cropping=None, left_cropping=None,
                 bottom_cropping=None, right_cropping=None,
                 target_height=None, target_width=None, data_format=None):
     """Images cropped; give two of (top, bottom, target_height) and two
-    of (left, right, target_width)."""
+    of (left, right, target_width).
+
+    Args:
+        images: (batch, H, W, C) or (H, W, C) (channels_first: C first).
+        top_cropping, bottom_cropping, target_height: two of the three.
+        left_cropping, right_cropping, target_width: two of the three.
+    """
     _need_two(top_cropping, bottom_cropping, target_height,
               ("top_cropping", "bottom_cropping", "target_height"))
     _need_two(left_cropping, right_cropping, target_width,
@@ -330,24 +354,15 @@ def crop_images(images, top_cropping=None, left_cropping=None,
     fmt = _data_format(data_format)
     x, added = _to_batch_last(images, fmt, "crop_images")
     _, h, w, _ = shape_of(plain(x))
-    if top_cropping is None:
-        top_cropping = h - target_height - bottom_cropping
-    if target_height is None:
-        target_height = h - bottom_cropping - top_cropping
-    if left_cropping is None:
-        left_cropping = w - target_width - right_cropping
-    if target_width is None:
-        target_width = w - right_cropping - left_cropping
-    for value, name in ((top_cropping, "top_cropping"),
-                        (target_height, "target_height"),
-                        (left_cropping, "left_cropping"),
-                        (target_width, "target_width")):
-        if value < 0:
-            raise ValueError(f"{name} must be >= 0. Received: "
-                             f"{name}={value}")
-    y = npo.take_slice(x, (slice(None),
-                           slice(top_cropping, top_cropping + target_height),
-                           slice(left_cropping, left_cropping + target_width)))
+    # top + target_height + bottom == h (likewise across)
+    top, height = _two_sides(top_cropping, target_height, h,
+                             bottom_cropping)
+    left, width = _two_sides(left_cropping, target_width, w,
+                             right_cropping)
+    _check_non_negative((("top_cropping", top), ("target_height", height),
+                         ("left_cropping", left), ("target_width", width)))
+    y = npo.take_slice(x, (slice(None), slice(top, top + height),
+                           slice(left, left + width)))
     return _from_batch_last(y, fmt, added)
 
 

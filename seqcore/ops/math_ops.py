@@ -12,6 +12,9 @@ import numpy as np
 from seqcore.ops._meta import ndim_of, shape_of
 
 from seqcore.engine.tape import constant, differentiable, plain, unbroadcast
+from seqcore.ops._factories import (keep_dtype, keep_dtype_binary,
+                                    no_grad_binary, no_grad_unary,
+                                    unary_float)
 from seqcore.ops.dtypes import FLOATX, convert_to_array, result_type
 from seqcore.ops.numpy_ops import (_axes, _expand_reduced, _float, add,
                                    divide, maximum, minimum, multiply,
@@ -23,61 +26,46 @@ def _shape(x):
     return shape_of(x)
 
 
-def _unary_float(name, np_fn, derivative, doc):
-    """An elementwise op computing in a float dtype, whose gradient is
-    g * derivative(x, out)."""
-    def vjp(g, out, x):
-        x = np.asarray(x, out.dtype)
-        return (g * derivative(x, out),)
-    vjp.__name__ = f"_{name}_vjp"
-
-    def fn(x):
-        return np_fn(_float(convert_to_array(x)))
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return differentiable(vjp)(fn)
-
-
-tan = _unary_float("tan", np.tan, lambda x, y: 1 + y * y,
-                   "Tangent, elementwise.")
-arcsin = _unary_float("arcsin", np.arcsin,
-                      lambda x, y: 1 / np.sqrt(1 - x * x),
-                      "Inverse sine, elementwise.")
-arccos = _unary_float("arccos", np.arccos,
-                      lambda x, y: -1 / np.sqrt(1 - x * x),
-                      "Inverse cosine, elementwise.")
-arctan = _unary_float("arctan", np.arctan, lambda x, y: 1 / (1 + x * x),
-                      "Inverse tangent, elementwise.")
-sinh = _unary_float("sinh", np.sinh, lambda x, y: np.cosh(x),
-                    "Hyperbolic sine, elementwise.")
-cosh = _unary_float("cosh", np.cosh, lambda x, y: np.sinh(x),
-                    "Hyperbolic cosine, elementwise.")
-arcsinh = _unary_float("arcsinh", np.arcsinh,
-                       lambda x, y: 1 / np.sqrt(x * x + 1),
-                       "Inverse hyperbolic sine, elementwise.")
-arccosh = _unary_float("arccosh", np.arccosh,
-                       lambda x, y: 1 / np.sqrt(x * x - 1),
-                       "Inverse hyperbolic cosine, elementwise.")
-arctanh = _unary_float("arctanh", np.arctanh, lambda x, y: 1 / (1 - x * x),
-                       "Inverse hyperbolic tangent, elementwise.")
-log2 = _unary_float("log2", np.log2, lambda x, y: 1 / (x * math.log(2)),
-                    "Base-2 logarithm, elementwise.")
-log10 = _unary_float("log10", np.log10,
-                     lambda x, y: 1 / (x * math.log(10)),
-                     "Base-10 logarithm, elementwise.")
-exp2 = _unary_float("exp2", np.exp2, lambda x, y: y * math.log(2),
-                    "2 ** x, elementwise.")
-cbrt = _unary_float("cbrt", np.cbrt, lambda x, y: 1 / (3 * y * y),
-                    "Cube root, elementwise.")
-rsqrt = _unary_float("rsqrt", lambda x: 1 / np.sqrt(x),
-                     lambda x, y: -0.5 * y * y * y,
-                     "1 / sqrt(x), elementwise.")
-deg2rad = _unary_float("deg2rad", np.deg2rad, lambda x, y: math.pi / 180,
-                       "Degrees to radians.")
-rad2deg = _unary_float("rad2deg", np.rad2deg, lambda x, y: 180 / math.pi,
-                       "Radians to degrees.")
-fabs = _unary_float("fabs", np.fabs, lambda x, y: np.sign(x),
-                    "Absolute value, in a float dtype.")
+tan = unary_float("tan", np.tan, lambda x, y: 1 + y * y,
+                  "Tangent, elementwise.")
+arcsin = unary_float("arcsin", np.arcsin,
+                     lambda x, y: 1 / np.sqrt(1 - x * x),
+                     "Inverse sine, elementwise.")
+arccos = unary_float("arccos", np.arccos,
+                     lambda x, y: -1 / np.sqrt(1 - x * x),
+                     "Inverse cosine, elementwise.")
+arctan = unary_float("arctan", np.arctan, lambda x, y: 1 / (1 + x * x),
+                     "Inverse tangent, elementwise.")
+sinh = unary_float("sinh", np.sinh, lambda x, y: np.cosh(x),
+                   "Hyperbolic sine, elementwise.")
+cosh = unary_float("cosh", np.cosh, lambda x, y: np.sinh(x),
+                   "Hyperbolic cosine, elementwise.")
+arcsinh = unary_float("arcsinh", np.arcsinh,
+                      lambda x, y: 1 / np.sqrt(x * x + 1),
+                      "Inverse hyperbolic sine, elementwise.")
+arccosh = unary_float("arccosh", np.arccosh,
+                      lambda x, y: 1 / np.sqrt(x * x - 1),
+                      "Inverse hyperbolic cosine, elementwise.")
+arctanh = unary_float("arctanh", np.arctanh, lambda x, y: 1 / (1 - x * x),
+                      "Inverse hyperbolic tangent, elementwise.")
+log2 = unary_float("log2", np.log2, lambda x, y: 1 / (x * math.log(2)),
+                   "Base-2 logarithm, elementwise.")
+log10 = unary_float("log10", np.log10,
+                    lambda x, y: 1 / (x * math.log(10)),
+                    "Base-10 logarithm, elementwise.")
+exp2 = unary_float("exp2", np.exp2, lambda x, y: y * math.log(2),
+                   "2 ** x, elementwise.")
+cbrt = unary_float("cbrt", np.cbrt, lambda x, y: 1 / (3 * y * y),
+                   "Cube root, elementwise.")
+rsqrt = unary_float("rsqrt", lambda x: 1 / np.sqrt(x),
+                    lambda x, y: -0.5 * y * y * y,
+                    "1 / sqrt(x), elementwise.")
+deg2rad = unary_float("deg2rad", np.deg2rad, lambda x, y: math.pi / 180,
+                      "Degrees to radians.")
+rad2deg = unary_float("rad2deg", np.rad2deg, lambda x, y: 180 / math.pi,
+                      "Radians to degrees.")
+fabs = unary_float("fabs", np.fabs, lambda x, y: np.sign(x),
+                   "Absolute value, in a float dtype.")
 
 _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
@@ -176,41 +164,17 @@ def round(x, decimals=0):  # noqa: A001 - keras.ops.round
     return np.round(convert_to_array(x), decimals)
 
 
-@constant
-def signbit(x):
-    return np.signbit(convert_to_array(x))
+signbit = no_grad_unary(np.signbit, "True where the sign bit is set.")
 
 
 # ---- predicates and logical ops ---------------------------------------------
 
-@constant
-def isnan(x):
-    return np.isnan(convert_to_array(x))
-
-
-@constant
-def isinf(x):
-    return np.isinf(convert_to_array(x))
-
-
-@constant
-def isfinite(x):
-    return np.isfinite(convert_to_array(x))
-
-
-@constant
-def isneginf(x):
-    return np.isneginf(convert_to_array(x))
-
-
-@constant
-def isposinf(x):
-    return np.isposinf(convert_to_array(x))
-
-
-@constant
-def isreal(x):
-    return np.isreal(convert_to_array(x))
+isnan = no_grad_unary(np.isnan, "True where x is NaN.")
+isinf = no_grad_unary(np.isinf, "True where x is +/-inf.")
+isfinite = no_grad_unary(np.isfinite, "True where x is neither inf nor NaN.")
+isneginf = no_grad_unary(np.isneginf, "True where x is -inf.")
+isposinf = no_grad_unary(np.isposinf, "True where x is +inf.")
+isreal = no_grad_unary(np.isreal, "True where x has no imaginary part.")
 
 
 @constant
@@ -231,49 +195,20 @@ def isin(x1, x2, assume_unique=False, invert=False):
                    assume_unique=assume_unique, invert=invert)
 
 
-@constant
-def logical_and(x1, x2):
-    return np.logical_and(convert_to_array(x1), convert_to_array(x2))
+logical_and = no_grad_binary(np.logical_and, "x1 and x2, elementwise.")
+logical_or = no_grad_binary(np.logical_or, "x1 or x2, elementwise.")
+logical_xor = no_grad_binary(np.logical_xor, "x1 xor x2, elementwise.")
+logical_not = no_grad_unary(np.logical_not, "not x, elementwise.")
 
-
-@constant
-def logical_or(x1, x2):
-    return np.logical_or(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def logical_xor(x1, x2):
-    return np.logical_xor(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def logical_not(x):
-    return np.logical_not(convert_to_array(x))
-
-
-def _int_binary(np_fn):
-    def fn(x, y):
-        a, b = convert_to_array(x), convert_to_array(y)
-        return np_fn(a, b).astype(result_type(a.dtype, b.dtype), copy=False)
-    fn.__name__ = np_fn.__name__
-    return constant(fn)
-
-
-bitwise_and = _int_binary(np.bitwise_and)
-bitwise_or = _int_binary(np.bitwise_or)
-bitwise_xor = _int_binary(np.bitwise_xor)
-bitwise_left_shift = left_shift = _int_binary(np.left_shift)
-bitwise_right_shift = right_shift = _int_binary(np.right_shift)
-gcd = _int_binary(np.gcd)
-lcm = _int_binary(np.lcm)
-
-
-@constant
-def bitwise_invert(x):
-    return np.invert(convert_to_array(x))
-
-
-bitwise_not = bitwise_invert
+bitwise_and = keep_dtype_binary(np.bitwise_and)
+bitwise_or = keep_dtype_binary(np.bitwise_or)
+bitwise_xor = keep_dtype_binary(np.bitwise_xor)
+bitwise_left_shift = left_shift = keep_dtype_binary(np.left_shift)
+bitwise_right_shift = right_shift = keep_dtype_binary(np.right_shift)
+gcd = keep_dtype_binary(np.gcd)
+lcm = keep_dtype_binary(np.lcm)
+bitwise_invert = bitwise_not = no_grad_unary(
+    np.invert, "Bitwise not, elementwise.", name="bitwise_invert")
 
 
 # ---- binary -----------------------------------------------------------------
@@ -313,73 +248,62 @@ def hypot(x1, x2):
     return np.hypot(*_float_pair(x1, x2))
 
 
-def _logaddexp_vjp(g, out, x1, x2):
-    a, b = np.asarray(x1, out.dtype), np.asarray(x2, out.dtype)
-    return (unbroadcast(g * np.exp(a - out), _shape(x1)),
-            unbroadcast(g * np.exp(b - out), _shape(x2)))
+def _log_add(name, np_fn, np_exp, doc):
+    """log_b(b**x1 + b**x2) (np_fn) with gradients b**(x_i - out)
+    (np_exp the power of base b)."""
+    def vjp(g, out, x1, x2):
+        a, b = np.asarray(x1, out.dtype), np.asarray(x2, out.dtype)
+        return (unbroadcast(g * np_exp(a - out), _shape(x1)),
+                unbroadcast(g * np_exp(b - out), _shape(x2)))
+    vjp.__name__ = f"_{name}_vjp"
+
+    def fn(x1, x2):
+        return np_fn(*_float_pair(x1, x2))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return differentiable(vjp)(fn)
 
 
-@differentiable(_logaddexp_vjp)
-def logaddexp(x1, x2):
-    """log(exp(x1) + exp(x2)), computed stably."""
-    return np.logaddexp(*_float_pair(x1, x2))
+logaddexp = _log_add("logaddexp", np.logaddexp, np.exp,
+                     "log(exp(x1) + exp(x2)), computed stably.")
+logaddexp2 = _log_add("logaddexp2", np.logaddexp2, np.exp2,
+                      "log2(2**x1 + 2**x2), computed stably.")
 
 
-def _logaddexp2_vjp(g, out, x1, x2):
-    a, b = np.asarray(x1, out.dtype), np.asarray(x2, out.dtype)
-    return (unbroadcast(g * np.exp2(a - out), _shape(x1)),
-            unbroadcast(g * np.exp2(b - out), _shape(x2)))
+def _remainder_vjp(quotient):
+    """The gradient of x1 - quotient(x1 / x2) * x2 (mod: np.floor, fmod:
+    np.trunc); x2 gets one only when it is a float."""
+    def vjp(g, out, x1, x2):
+        a, b = np.asarray(x1), np.asarray(x2)
+        gb = None
+        if b.dtype.kind == "f":
+            gb = unbroadcast(-g * quotient(a / b), _shape(x2))
+        return unbroadcast(g, _shape(x1)), gb
+    return vjp
 
 
-@differentiable(_logaddexp2_vjp)
-def logaddexp2(x1, x2):
-    """log2(2**x1 + 2**x2), computed stably."""
-    return np.logaddexp2(*_float_pair(x1, x2))
-
-
-def _mod_vjp(g, out, x1, x2):
-    a, b = np.asarray(x1), np.asarray(x2)
-    gb = None
-    if b.dtype.kind == "f":
-        gb = unbroadcast(-g * np.floor(a / b), _shape(x2))
-    return unbroadcast(g, _shape(x1)), gb
-
-
-def _binary_keep(np_fn, x1, x2):
-    a, b = convert_to_array(x1), convert_to_array(x2)
-    return np_fn(a, b).astype(result_type(a.dtype, b.dtype), copy=False)
-
-
-@differentiable(_mod_vjp)
+@differentiable(_remainder_vjp(np.floor))
 def mod(x1, x2):
     """x1 modulo x2, with the sign of x2 (numpy's mod)."""
-    return _binary_keep(np.mod, x1, x2)
+    return keep_dtype(np.mod, x1, x2)
 
 
-def _fmod_vjp(g, out, x1, x2):
-    a, b = np.asarray(x1), np.asarray(x2)
-    gb = None
-    if b.dtype.kind == "f":
-        gb = unbroadcast(-g * np.trunc(a / b), _shape(x2))
-    return unbroadcast(g, _shape(x1)), gb
-
-
-@differentiable(_fmod_vjp)
+@differentiable(_remainder_vjp(np.trunc))
 def fmod(x1, x2):
     """x1 modulo x2, with the sign of x1 (C's fmod)."""
-    return _binary_keep(np.fmod, x1, x2)
+    return keep_dtype(np.fmod, x1, x2)
 
 
 @constant
 def floor_divide(x1, x2):
     """x1 // x2, elementwise."""
-    return _binary_keep(np.floor_divide, x1, x2)
+    return keep_dtype(np.floor_divide, x1, x2)
 
 
 @constant
 def heaviside(x1, x2):
     """0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0."""
-    return _binary_keep(np.heaviside, *(_float_pair(x1, x2)))
+    return keep_dtype(np.heaviside, *(_float_pair(x1, x2)))
 
 
 @constant

@@ -75,6 +75,18 @@ def _out_sizes(sizes, windows, strides, dilations):
                  zip(sizes, windows, strides, dilations))
 
 
+def _unpad_index(pads, sizes):
+    """The index that cuts the (batch, *padded, channels) array of a
+    padded input back to its unpadded `sizes`.
+
+    Args:
+        pads: ((low, high), ...) per spatial axis.
+        sizes: the unpadded spatial sizes.
+    """
+    return (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in
+                                  zip(pads, sizes)) + (slice(None),)
+
+
 def _window_slice(offset, strides, dilations, out_sizes):
     return (slice(None),) + tuple(
         slice(o * d, o * d + (m - 1) * s + 1, s)
@@ -202,8 +214,7 @@ def _conv_core_vjp(g, out, x, kernel, strides, dilations, pads, groups):
                 ((0, 0),) + tuple(pads) + ((0, 0),))
     buf = _scatter(g, k.astype(out.dtype, copy=False), strides, dilations,
                    groups, xp.shape[1:-1])
-    crop = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in
-                                  zip(pads, x.shape[1:-1])) + (slice(None),)
+    crop = _unpad_index(pads, x.shape[1:-1])
     dk = _kernel_grad(xp, g, k.shape, strides, dilations, groups)
     return buf[crop].astype(x.dtype, copy=False), dk.astype(k.dtype,
                                                             copy=False)
@@ -445,8 +456,7 @@ def _max_pool_core_vjp(g, out, x, window, strides, pads):
         hit = (xp[sl] == out) & ~taken
         taken |= hit
         dxp[sl] += np.where(hit, g, 0)
-    crop = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in
-                                  zip(pads, x.shape[1:-1])) + (slice(None),)
+    crop = _unpad_index(pads, x.shape[1:-1])
     return (dxp[crop],)
 
 
@@ -484,8 +494,7 @@ def _avg_pool_core_vjp(g, out, x, window, strides, pads):
     ones = (1,) * len(window)
     for offset in itertools.product(*[range(w) for w in window]):
         dxp[_window_slice(offset, strides, ones, out.shape[1:-1])] += share
-    crop = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in
-                                  zip(pads, x.shape[1:-1])) + (slice(None),)
+    crop = _unpad_index(pads, x.shape[1:-1])
     return (dxp[crop],)
 
 

@@ -8,12 +8,8 @@ import builtins
 import numpy as np
 
 from seqcore.engine.tape import constant, differentiable, unbroadcast
+from seqcore.ops._factories import as_float as _float, no_grad_binary
 from seqcore.ops.dtypes import FLOATX, convert_to_array, result_type
-
-
-def _float(x):
-    """x in a float dtype: integers and booleans become float32."""
-    return x if x.dtype.kind == "f" else x.astype(FLOATX)
 
 
 def _reduced(values, like):
@@ -239,19 +235,22 @@ def _tie_split(x1, x2, pick):
     return share, 1 - share
 
 
-def _maximum_vjp(g, out, x1, x2):
-    s1, s2 = _tie_split(x1, x2, np.greater)
-    return unbroadcast(g * s1, _shape(x1)), unbroadcast(g * s2, _shape(x2))
+def _pick_vjp(pick):
+    """The gradient of maximum (pick=np.greater) or minimum (np.less)."""
+    def vjp(g, out, x1, x2):
+        s1, s2 = _tie_split(x1, x2, pick)
+        return (unbroadcast(g * s1, _shape(x1)),
+                unbroadcast(g * s2, _shape(x2)))
+    return vjp
+
+
+_maximum_vjp = _pick_vjp(np.greater)
+_minimum_vjp = _pick_vjp(np.less)
 
 
 @differentiable(_maximum_vjp)
 def maximum(x1, x2):
     return _binary(np.maximum, x1, x2)
-
-
-def _minimum_vjp(g, out, x1, x2):
-    s1, s2 = _tie_split(x1, x2, np.less)
-    return unbroadcast(g * s1, _shape(x1)), unbroadcast(g * s2, _shape(x2))
 
 
 @differentiable(_minimum_vjp)
@@ -290,34 +289,12 @@ def where(condition, x1=None, x2=None):
     return _where3(condition, x1, x2)
 
 
-@constant
-def equal(x1, x2):
-    return np.equal(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def not_equal(x1, x2):
-    return np.not_equal(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def greater(x1, x2):
-    return np.greater(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def greater_equal(x1, x2):
-    return np.greater_equal(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def less(x1, x2):
-    return np.less(convert_to_array(x1), convert_to_array(x2))
-
-
-@constant
-def less_equal(x1, x2):
-    return np.less_equal(convert_to_array(x1), convert_to_array(x2))
+equal = no_grad_binary(np.equal, "x1 == x2, elementwise.")
+not_equal = no_grad_binary(np.not_equal, "x1 != x2, elementwise.")
+greater = no_grad_binary(np.greater, "x1 > x2, elementwise.")
+greater_equal = no_grad_binary(np.greater_equal, "x1 >= x2, elementwise.")
+less = no_grad_binary(np.less, "x1 < x2, elementwise.")
+less_equal = no_grad_binary(np.less_equal, "x1 <= x2, elementwise.")
 
 
 # ---- reductions --------------------------------------------------------------------
@@ -502,152 +479,3 @@ def take_slice(x, key):
 @constant
 def shape(x):
     return tuple(convert_to_array(x).shape)
-
-
-# ---- more ops custom layers use ------------------------------------------------------
-
-@constant
-def zeros_like(x, dtype=None):
-    x = convert_to_array(x)
-    return np.zeros(x.shape, dtype or x.dtype)
-
-
-@constant
-def ones_like(x, dtype=None):
-    x = convert_to_array(x)
-    return np.ones(x.shape, dtype or x.dtype)
-
-
-@constant
-def arange(start, stop=None, step=1, dtype=None):
-    values = np.arange(start, stop, step) if stop is not None else \
-        np.arange(start)
-    return convert_to_array(values) if dtype is None else \
-        values.astype(dtype)
-
-
-@constant
-def one_hot(x, num_classes, axis=-1, dtype="float32"):
-    x = np.asarray(x).astype(np.int64)
-    out = (x[..., np.newaxis] == np.arange(num_classes)).astype(dtype)
-    return out if axis == -1 else np.moveaxis(out, -1, axis)
-
-
-def _take_vjp(g, out, x, indices, axis=None):
-    dx = np.zeros(np.size(x) if axis is None else _shape(x), g.dtype)
-    idx = np.asarray(indices)
-    if axis is None:
-        np.add.at(dx, idx, g)
-        return (dx.reshape(_shape(x)), None)
-    dx = np.moveaxis(dx, axis, 0)
-    np.add.at(dx, idx, np.moveaxis(g, list(range(axis, axis + idx.ndim)),
-                                   list(range(idx.ndim))))
-    return (np.moveaxis(dx, 0, axis), None)
-
-
-@differentiable(_take_vjp)
-def take(x, indices, axis=None):
-    """x's entries at integer `indices` along `axis` (flattened x when
-    None), as keras.ops.take."""
-    return np.take(convert_to_array(x), np.asarray(indices), axis=axis)
-
-
-def _tile_vjp(g, out, x, repeats):
-    shape = _shape(x)
-    reps = (1,) * (g.ndim - len(tuple(np.atleast_1d(repeats)))) + \
-        tuple(np.atleast_1d(repeats))
-    full = (1,) * (g.ndim - len(shape)) + tuple(shape)
-    split = []
-    for r, s in zip(reps, full):
-        split += [r, s]
-    return (g.reshape(split).sum(axis=tuple(range(0, 2 * g.ndim, 2)))
-            .reshape(shape), None)
-
-
-@differentiable(_tile_vjp)
-def tile(x, repeats):
-    return np.tile(convert_to_array(x), repeats)
-
-
-def _logsumexp_vjp(g, out, x, axis=None, keepdims=False):
-    g = _expand_reduced(g, _shape(x), axis, keepdims)
-    o = _expand_reduced(out, _shape(x), axis, keepdims)
-    return (g * np.exp(x - o),)
-
-
-@differentiable(_logsumexp_vjp)
-def logsumexp(x, axis=None, keepdims=False):
-    x = _float(convert_to_array(x))
-    top = np.max(x, axis=axis, keepdims=True)
-    out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
-    return out if keepdims else np.squeeze(out, axis=axis)
-
-
-def _dot_vjp(g, out, x1, x2):
-    a, b = np.asarray(x1), np.asarray(x2)
-    if a.ndim <= 2 and b.ndim <= 2:
-        from seqcore.ops.linalg import _matmul_vjp
-        if a.ndim == 0 or b.ndim == 0:
-            return _multiply_vjp(g, out, a, b)
-        return _matmul_vjp(g, out, a, b)
-    # a: (..., k), b: (..., k, n): out = a . b over a's last, b's -2
-    ga = np.tensordot(g, np.moveaxis(b, -2, -1),
-                      axes=(list(range(a.ndim - 1, g.ndim)),
-                            list(range(b.ndim - 1))))
-    gb = np.moveaxis(np.tensordot(a, g, axes=(list(range(a.ndim - 1)),
-                                              list(range(a.ndim - 1)))),
-                     0, -2)
-    return ga, gb
-
-
-@differentiable(_dot_vjp)
-def dot(x1, x2):
-    """numpy's dot: matmul for matrices, sum-product over x1's last axis
-    and x2's second-to-last."""
-    return _binary(np.dot, x1, x2)
-
-
-def _swapaxes_vjp(g, out, x, axis1, axis2):
-    return (np.swapaxes(g, axis1, axis2),)
-
-
-@differentiable(_swapaxes_vjp)
-def swapaxes(x, axis1, axis2):
-    return np.swapaxes(convert_to_array(x), axis1, axis2)
-
-
-def _norm_vjp(g, out, x, axis=None, keepdims=False):
-    g = _expand_reduced(g, _shape(x), axis, keepdims)
-    o = _expand_reduced(out, _shape(x), axis, keepdims)
-    return (g * x / np.where(o == 0, 1, o),)
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    """The L2 (Frobenius) norm over `axis`; other orders are not
-    differentiated here."""
-    if ord not in (None, 2, "fro") and not (ord == 2 and axis is not None):
-        raise ValueError(f"ops.norm: seqcore supports the L2 norm only, "
-                         f"received ord={ord!r}")
-    return _l2_norm(x, axis=axis, keepdims=keepdims)
-
-
-@differentiable(_norm_vjp)
-def _l2_norm(x, axis=None, keepdims=False):
-    x = _float(convert_to_array(x))
-    return np.sqrt(np.sum(np.square(x), axis=axis, keepdims=keepdims))
-
-
-def zeros(shape, dtype="float32"):
-    return np.zeros(shape, dtype)
-
-
-def ones(shape, dtype="float32"):
-    return np.ones(shape, dtype)
-
-
-def full(shape, fill_value, dtype=None):
-    return np.full(shape, fill_value, dtype or FLOATX)
-
-
-def eye(N, M=None, k=0, dtype="float32"):  # noqa: N803 - keras.ops.eye
-    return np.eye(N, M, k, dtype=dtype)
