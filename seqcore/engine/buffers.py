@@ -12,7 +12,7 @@ variable), so a step on one thread never changes another's.
 import contextlib
 import contextvars
 
-_REUSE = contextvars.ContextVar("seqcore_reuse_buffers", default=False)
+_REUSE = contextvars.ContextVar("seqcore_buffer_reuse", default=False)
 
 
 @contextlib.contextmanager

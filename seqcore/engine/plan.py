@@ -112,20 +112,34 @@ class LayerStep:
         self.layer = node.layer
         self.routes = routes
         self.from_inputs = from_inputs
+        # Looked up once: which values the call reads and writes, and
+        # whether it has call arguments beyond its inputs.
+        self._main_ids = [id(t) for t in node.input_tensors[:node.n_main]]
+        self._argument_ids = [id(t) for t in
+                              node.input_tensors[node.n_main:]]
+        self._output_ids = [id(t) for t in node.output_tensors]
+        self._no_arguments = node_call_arguments(node, ()) == ((), {}) \
+            if not node.tensor_slots else False
 
     def forward(self, values, masks, training, record, index):
         node = self.node
-        main = [values[id(t)] for t in node.input_tensors[:node.n_main]]
+        main = [values[i] for i in self._main_ids]
         x = main[0] if len(main) == 1 else main
-        call_args, call_kwargs = node_call_arguments(
-            node, [values[id(t)] for t in node.input_tensors[node.n_main:]])
+        if self._no_arguments:
+            call_args, call_kwargs = (), None
+        else:
+            call_args, call_kwargs = node_call_arguments(
+                node, [values[i] for i in self._argument_ids])
+        mask = node_input_mask(node, masks) if masks else None
         out, out_mask = self.layer._call_with_mask(
-            x, node_input_mask(node, masks), training, call_args,
-            call_kwargs)
-        record_output_masks(node, out_mask, masks)
-        results = out if len(node.output_tensors) > 1 else [out]
-        for tensor, value in zip(node.output_tensors, results):
-            values[id(tensor)] = value
+            x, mask, training, call_args, call_kwargs)
+        if out_mask is not None or masks:
+            record_output_masks(node, out_mask, masks)
+        if len(self._output_ids) == 1:
+            values[self._output_ids[0]] = out
+        else:
+            for tensor_id, value in zip(self._output_ids, out):
+                values[tensor_id] = value
         if training:
             record[index] = backprop.take_state(self.layer)
 
