@@ -1,4 +1,9 @@
-"""Sequential: a plain stack of single-input, single-output layers."""
+"""Sequential: a plain stack of single-input, single-output layers.
+
+As in Keras 3, once its input shape is known the stack is wired into a
+graph (an InputLayer, then each layer called on the previous output), and
+it runs like any graph model: through its Plan (engine/graph_model.py,
+engine/plan.py)."""
 import numpy as np
 
 from seqcore.engine.functional import topological_nodes
