@@ -6,7 +6,7 @@ import pytest
 
 import seqcore as keras
 from seqcore import _kernels, layers
-from seqcore.engine import backprop
+from seqcore.engine import plan as plan_module
 from seqcore.layers import _windows
 from tests import references as ref
 from tests.conftest import same_bits_with_threads
@@ -168,14 +168,17 @@ def _gradients(model, x, routed, monkeypatch):
     for v in model.trainable_weights:
         v.grad = np.zeros(v.shape, np.float32)
         v._grad_fresh = True
-    h = x
-    for layer in model.layers:
-        h = layer.call(h, training=True)
-    dy = np.random.default_rng(3).standard_normal(h.shape).astype(np.float32)
     with monkeypatch.context() as m:
+        # the layers run apart; the plan routes the gradient or not
+        m.setattr(plan_module, "fuses", lambda *args: False)
         if not routed:
-            m.setattr(backprop, "routes_gradient", lambda *args: False)
-        dx = backprop.sequential_backward(model, dy)
+            m.setattr(plan_module, "routes_gradient", lambda *args: False)
+        model._plan = None
+        h = model(x, training=True)
+        dy = np.random.default_rng(3).standard_normal(h.shape).astype(
+            np.float32)
+        dx = model.backward(dy)
+    model._plan = None
     return dx, [v.grad.copy() for v in model.trainable_weights]
 
 
@@ -195,7 +198,7 @@ def test_models_train_on_routed_gradients_as_on_dense(conv, pool, shape,
     keras.utils.set_random_seed(4)
     model = keras.Sequential([keras.Input(shape=shape[1:]), conv(), pool(),
                               layers.Flatten(), layers.Dense(3)])
-    assert backprop.routes_gradient(model.layers[1], model.layers[0])
+    assert plan_module.routes_gradient(model.layers[1], model.layers[0])
     x = RNG.standard_normal(shape).astype(np.float32)
     calls = []
     real = _kernels.conv2d_backward_routed
@@ -214,10 +217,10 @@ def test_models_train_on_routed_gradients_as_on_dense(conv, pool, shape,
     lambda: layers.Conv2D(4, 3, activity_regularizer="l2"),
 ])
 def test_other_convolutions_get_dense_gradients(make):
-    assert not backprop.routes_gradient(layers.MaxPooling2D(2), make())
-    assert not backprop.routes_gradient(layers.AveragePooling2D(2),
+    assert not plan_module.routes_gradient(layers.MaxPooling2D(2), make())
+    assert not plan_module.routes_gradient(layers.AveragePooling2D(2),
                                         layers.Conv2D(4, 3))
-    assert not backprop.routes_gradient(
+    assert not plan_module.routes_gradient(
         layers.MaxPooling2D(2, data_format="channels_first"),
         layers.Conv2D(4, 3))
 
@@ -364,8 +367,8 @@ def test_inference_runs_convolution_and_pooling_fused(monkeypatch):
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     fused = model.predict(x, verbose=0)
     assert len(calls) == 2
-    from seqcore.engine import sequential
-    monkeypatch.setattr(sequential, "fuses", lambda *args: False)
+    monkeypatch.setattr(plan_module, "fuses", lambda *args: False)
+    model._plan = None      # the plan decides fusion again
     plain = model.predict(x, verbose=0)
     assert len(calls) == 2
     np.testing.assert_allclose(fused, plain, rtol=1e-5,
@@ -388,8 +391,6 @@ def test_functional_models_route_the_pooled_gradient(monkeypatch):
     x = RNG.standard_normal((4, 10, 10, 3)).astype(np.float32)
     dys = [RNG.standard_normal((4, n)).astype(np.float32) for n in (3, 2, 2)]
 
-    from seqcore.engine import functional
-
     def gradients(routed):
         for v in model.trainable_weights:
             v.grad = np.zeros(v.shape, np.float32)
@@ -400,10 +401,13 @@ def test_functional_models_route_the_pooled_gradient(monkeypatch):
             m.setattr(_kernels, "conv2d_backward_routed",
                       lambda *a, **k: calls.append(1) or real(*a, **k))
             if not routed:   # neither routed nor fused
-                m.setattr(backprop, "routes_gradient", lambda *args: False)
-                m.setattr(functional, "fuses", lambda *args: False)
+                m.setattr(plan_module, "routes_gradient",
+                          lambda *args: False)
+                m.setattr(plan_module, "fuses", lambda *args: False)
+            model._plan = None      # decided again under the patches
             model(x, training=True)
             dx = model.backward(dys)
+        model._plan = None
         return dx, [v.grad.copy() for v in model.trainable_weights], calls
 
     dx, grads, calls = gradients(True)
@@ -419,8 +423,6 @@ def test_functional_models_fuse_a_convolution_with_its_only_pooling(
     """fit and predict on a functional graph run conv + pool as one kernel
     where the convolution's output has no other use, and take the same
     steps as the layers run one by one."""
-    from seqcore.engine import functional
-
     def build():
         keras.utils.set_random_seed(9)
         inputs = keras.Input((12, 12, 2))
@@ -445,7 +447,7 @@ def test_functional_models_fuse_a_convolution_with_its_only_pooling(
             m.setattr(_kernels, "conv2d_maxpool_forward",
                       lambda *a, **k: calls.append(1) or real(*a, **k))
             if not allow_fusion:
-                m.setattr(functional, "fuses", lambda *args: False)
+                m.setattr(plan_module, "fuses", lambda *args: False)
             loss = model.fit(x, y, batch_size=8, epochs=2, verbose=0,
                              shuffle=False).history["loss"]
             return loss, model.get_weights(), model.predict(x, verbose=0)

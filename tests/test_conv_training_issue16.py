@@ -98,7 +98,7 @@ def test_classifier_through_depthwise_and_transposed_layers_trains():
 ], ids=["depthwise", "separable", "transpose", "grouped", "conv3d"])
 def test_fused_loss_gradient_skips_the_activation(make):
     """When a fused loss hands the layer d loss / d pre-activation
-    (_dy_is_dz), backward() equals a linear layer's on that gradient."""
+    (dy_is_dz=True), backward() equals a linear layer's on that gradient."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 5, 5, 4)).astype(np.float32)
     softmax, linear = make("softmax"), make(None)
@@ -115,9 +115,7 @@ def test_fused_loss_gradient_skips_the_activation(make):
         y = layer(x, training=True)
         dz = np.random.default_rng(5).standard_normal(y.shape).astype(
             np.float32)
-        layer._dy_is_dz = fused
-        results.append([layer.backward(dz)] +
+        results.append([layer.backward(dz, dy_is_dz=fused)] +
                        [v.grad.copy() for v in layer.trainable_weights])
-        layer._dy_is_dz = False
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)

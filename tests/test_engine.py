@@ -274,7 +274,7 @@ def test_inference_plan_matches_the_checked_path_and_follows_changes():
                               layers.Dense(3, activation="softmax")])
     x = np.random.default_rng(0).standard_normal((1, 12)).astype(np.float32)
     first = model(x)
-    assert model._plan is not None
+    assert model._plan.inference is not None
     np.testing.assert_array_equal(model(x), first)
     # weights set in place are seen by the plan
     model.set_weights([w * 2 for w in model.get_weights()])
@@ -299,7 +299,7 @@ def test_no_plan_for_layers_without_a_lean_path():
                               layers.Conv2D(2, 3), layers.Flatten(),
                               layers.Dense(2)])
     model(np.ones((1, 5, 5, 1), np.float32))
-    assert model._plan is None
+    assert model._plan.inference is None
 
 
 def test_summary_layer_range_and_absolute_positions_with_trainable():

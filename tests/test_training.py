@@ -557,8 +557,8 @@ def test_steady_state_training_step_allocates_nothing_large(build, x, y,
     import tracemalloc
     model = build()
     model.compile("adam", loss)
-    model._set_buffer_reuse(True)
-    try:
+    from seqcore.engine import buffers
+    with buffers.reused():          # as fit runs each step
         for _ in range(2):
             model._train_batch([x], [y], None)
         tracemalloc.start()
@@ -569,8 +569,6 @@ def test_steady_state_training_step_allocates_nothing_large(build, x, y,
             current, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-    finally:
-        model._set_buffer_reuse(False)
     # The layers' activations here are megabytes; a step may allocate only
     # small bookkeeping arrays (losses, bias gradients, batch statistics).
     assert peak - base < 256 * 1024

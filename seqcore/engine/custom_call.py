@@ -123,9 +123,10 @@ def call_recorded(layer, inputs, args, kwargs):
     return plain(out)
 
 
-def backward_recorded(layer, record, dy):
+def backward_recorded(layer, record, dy, need_input_grad=True):
     """dx of a recorded call given dy (d loss / d output): the tape's
-    backward seeded with dy and with 1 for each add_loss value."""
+    backward seeded with dy and with 1 for each add_loss value; None
+    (and no work on the inputs' branches) when need_input_grad is False."""
     tape, tx, out, slots, traced_arguments = record
     outs, dys = _flatten(out), _flatten(dy)
     if len(outs) != len(dys):
@@ -135,7 +136,7 @@ def backward_recorded(layer, record, dy):
              if type(o) is Traced and g is not None]
     seeds += [(node, np.ones((), np.float32)) for node in tape.added_losses]
     skip = [t.node for t in _flatten(tx) if type(t) is Traced] \
-        if layer.__dict__.get("_skip_input_grad") else ()
+        if not need_input_grad else ()
     grads = tape.backward(seeds, skip)
     layer._argument_slot_grads = dict(zip(
         slots, _input_grads(list(traced_arguments), grads)))
@@ -171,7 +172,7 @@ def call_on_tape(layer, tape, inputs, args, kwargs):
 def _call_builtin(layer, tape, inputs, args, kwargs):
     """A built-in layer (or model) inside a recording: its own call on the
     plain values, recorded as one entry whose gradient is its backward."""
-    from seqcore.engine.backprop import layer_backward
+    from seqcore.engine import backprop
     kwargs = dict(kwargs)
     if kwargs.get("training") is None:
         kwargs["training"] = True
@@ -197,17 +198,13 @@ def _call_builtin(layer, tape, inputs, args, kwargs):
             f"returns {type(out).__name__}; inside a custom layer in "
             f"training seqcore differentiates only built-in layers with one "
             f"float output")
-    saved = layer.__dict__.get("_saved")
-    model_state = (layer.__dict__.get("_node_saved"),
-                   layer.__dict__.get("_node_activity"))
-    activity = layer.__dict__.get("_activity_output")
+    # This call's record, handed back at its backward (the layer may be
+    # called again before then).
+    state = backprop.take_state(layer)
 
     def vjp(g):
-        layer._saved = saved
-        if model_state[0] is not None:
-            layer._node_saved, layer._node_activity = model_state
-        layer._activity_output = activity
-        dx = layer_backward(layer, g, True)
+        backprop.give_state(layer, state)
+        dx = backprop.layer_backward(layer, g, True)
         if isinstance(dx, (list, tuple)) and len(dx) == len(refs):
             return list(dx)     # a layer whose call takes all its tensors
         dxs = list(dx) if n_inputs > 1 else [dx]

@@ -1,10 +1,7 @@
 """Functional models: a graph of layer calls from input to output tensors."""
-from seqcore.engine.call_tensors import find, substitute
-from seqcore.engine.fusion import call_fused, fuses
+from seqcore.engine.graph_model import GraphModel
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
-from seqcore.engine.masking import node_input_mask, record_output_masks
-from seqcore.engine.model import Model
 from seqcore.saving.serialization import register_builtin
 
 
@@ -106,7 +103,7 @@ def keras_layer_order(inputs, outputs, nodes):
 
 
 @register_builtin
-class Functional(Model):
+class Functional(GraphModel):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct = inputs
@@ -126,8 +123,10 @@ class Functional(Model):
                     f'times in the model. All operation names should be unique.')
         self._all_layers = layers
         self._layers = [l for l in layers if not isinstance(l, InputLayer)]
-        self._sole_consumers = _sole_consumers(self._nodes, self._outputs)
         self.built = True
+
+    def _graph(self):
+        return self._inputs, self._outputs, self._nodes
 
     @property
     def layers(self):
@@ -161,24 +160,23 @@ class Functional(Model):
         return shapes if isinstance(self._outputs_struct, (list, tuple)) \
             else shapes[0]
 
-    def _run(self, input_values, run_layer, with_node=False):
-        """Evaluate the graph: run_layer(layer, inputs[, node]) per node."""
+    def _run(self, input_values, run_layer):
+        """Evaluate the graph symbolically: run_layer(layer, inputs, node)
+        per node (compute_output_shape)."""
         values = {id(t): v for t, v in zip(self._inputs, input_values)}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
             args = [values[id(t)] for t in node.input_tensors[:node.n_main]]
-            arg = args[0] if len(args) == 1 else args
-            if with_node:
-                node.argument_values = [
-                    values[id(t)] for t in node.input_tensors[node.n_main:]]
-                result = run_layer(node.layer, arg, node)
-            else:
-                result = run_layer(node.layer, arg)
+            result = run_layer(node.layer, args[0] if len(args) == 1
+                               else args, node)
             results = result if len(node.output_tensors) > 1 else [result]
             for tensor, value in zip(node.output_tensors, results):
                 values[id(tensor)] = value
-        outs = [values[id(t)] for t in self._outputs]
+        return self._structure([values[id(t)] for t in self._outputs])
+
+    def _structure(self, outs):
+        """A list of output values in the structure the model was given."""
         if isinstance(self._outputs_struct, dict):
             return dict(zip(self._outputs_struct, outs))
         return outs if isinstance(self._outputs_struct, (list, tuple)) \
@@ -204,72 +202,14 @@ class Functional(Model):
 
     # Masks flow through the graph: each node's layer gets its input's
     # mask and gives its output's (see docs/masking.md).
-    _consumes_mask = True
-
     def call(self, inputs, training=None, mask=None):
-        input_values = self._split_inputs(inputs)
-        masks = {}
         input_masks = mask if isinstance(mask, (list, tuple)) else [mask]
-        for tensor, m in zip(self._inputs, input_masks):
-            if m is not None:
-                masks[id(tensor)] = m
-        # What each node's call kept for backward: a layer called twice
-        # holds only its last call's state.
-        self._node_saved, self._node_activity = {}, {}
-        # A convolution whose only consumer is a max pooling runs with it
-        # as one kernel (as in Sequential); the pooling's node then just
-        # hands on the result.
-        fused = {}
-
-        def run_layer(layer, x, node):
-            if id(node) in fused:
-                return fused.pop(id(node))
-            mask = node_input_mask(node, masks)
-            consumer = self._sole_consumers.get(id(node))
-            if mask is None and consumer is not None and \
-                    fuses(layer, consumer.layer):
-                fused[id(consumer)] = call_fused(layer, consumer.layer, x,
-                                                 training)
-                if training:
-                    for n in (node, consumer):
-                        self._node_saved[id(n)] = n.layer._saved
-                        self._node_activity[id(n)] = None
-                return None     # the convolution's output: never read
-            call_args, call_kwargs = _node_call_arguments(node)
-            out, out_mask = layer._call_with_mask(x, mask, training,
-                                                  call_args, call_kwargs)
-            record_output_masks(node, out_mask, masks)
-            if training:
-                self._node_saved[id(node)] = getattr(layer, "_saved", None)
-                self._node_activity[id(node)] = getattr(
-                    layer, "_activity_output", None)
-            return out
-
-        outputs = self._run(input_values, run_layer, with_node=True)
-        out_masks = [masks.get(id(t)) for t in self._outputs]
-        self._output_mask = out_masks if len(out_masks) > 1 else out_masks[0]
-        if training:
-            # This call's state, which an outer model keeps per node when
-            # this model is one of its layers called more than once.
-            self._saved = (self._node_saved, self._node_activity)
-        return outputs
-
-    def compute_mask(self, inputs, mask=None):
-        """The mask(s) of the outputs of the last call (None: no mask)."""
-        return getattr(self, "_output_mask", None)
-
-    def backward(self, dy, need_input_grad=True):
-        from seqcore.engine.backprop import functional_backward
-        saved = self.__dict__.get("_saved")
-        if isinstance(saved, tuple) and len(saved) == 2:
-            self._node_saved, self._node_activity = saved
-        dys = dy if len(self._outputs) > 1 else [dy]
-        dxs = functional_backward(self, dys, need_input_grad)
-        return dxs[0] if len(self._inputs) == 1 else dxs
+        return self._structure(self._run_graph(
+            self._split_inputs(inputs), input_masks, training))
 
     def compute_output_shape(self, input_shape):
         shapes = [input_shape] if len(self._inputs) == 1 else input_shape
-        return self._run(shapes, _node_output_shape, with_node=True)
+        return self._run(shapes, _node_output_shape)
 
     def get_config(self):
         from seqcore.saving.serialization import functional_config
@@ -289,41 +229,3 @@ def _node_output_shape(layer, input_shape, node):
         shapes = [tuple(t.shape) for t in node.output_tensors]
         return shapes if len(shapes) > 1 else shapes[0]
     return layer.compute_output_shape(input_shape)
-
-
-def _node_call_arguments(node):
-    """(args, kwargs) of a node's symbolic call with this run's values for
-    its tensor arguments; the options it was called with (`training=False`
-    on a frozen base, `return_sequences`-like flags) are kept."""
-    arguments = getattr(node, "arguments", None)
-    if arguments is None:
-        return (), {}
-    _, args, kwargs = arguments
-    if not args and not kwargs:
-        return (), {}
-    if not node.tensor_slots and find(args, kwargs):
-        # A layer that records its own tensors as inputs (the attention
-        # layers: layer(query, value)) gets them with its inputs.
-        return (), {k: v for k, v in kwargs.items() if not find((v,), {})}
-    return substitute(args, kwargs, node.tensor_slots,
-                      getattr(node, "argument_values", ()))
-
-
-def _sole_consumers(nodes, outputs):
-    """{id(node): the one node that uses its single output}, for nodes whose
-    output has exactly one use in the graph (not a model output)."""
-    uses = {}
-    for node in nodes:
-        for tensor in node.input_tensors:
-            uses.setdefault(id(tensor), []).append(node)
-    output_ids = {id(t) for t in outputs}
-    sole = {}
-    for node in nodes:
-        if len(node.input_tensors) != 1 or len(node.output_tensors) != 1:
-            continue
-        tensor = node.output_tensors[0]
-        users = uses.get(id(tensor), [])
-        if id(tensor) not in output_ids and len(users) == 1 and \
-                len(users[0].input_tensors) == 1:
-            sole[id(node)] = users[0]
-    return sole

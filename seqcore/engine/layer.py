@@ -21,6 +21,7 @@ from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
 from seqcore.engine import auto_config, call_tensors, custom_call
+from seqcore.engine import buffers as buffers_module
 from seqcore.engine import tape as tape_module
 from seqcore.engine.traced import Traced
 from seqcore.engine.variables import Variable
@@ -390,7 +391,8 @@ class Layer:
     def backward(self, dy, need_input_grad=True):
         """Given dy = d loss / d output of the last training call, write the
         weights' gradients (see variables.store_grad) and return d loss /
-        d input. Custom layers replay their call's tape; layers without
+        d input (None allowed when need_input_grad is False: nothing uses
+        it). Custom layers replay their call's tape; layers without
         weights that pass data through unchanged inherit this identity."""
         if self._uses_tape():
             record = self.__dict__.get("_saved")
@@ -398,23 +400,19 @@ class Layer:
                 raise RuntimeError(
                     f"Layer '{self.name}': backward() needs a training call "
                     f"first (call it with training=True)")
-            return custom_call.backward_recorded(self, record, dy)
+            return custom_call.backward_recorded(self, record, dy,
+                                                need_input_grad)
         if type(self).call is not Layer.call:
             raise NotImplementedError(
                 f"Layer {self.__class__.__name__} '{self.name}' cannot be "
                 f"trained: it has no backward pass")
         return dy
 
-    # Set by the trainer for the duration of fit/train_on_batch: training
-    # calls may then write into arrays kept from the previous step (see
-    # _buffer), so that a steady-state step allocates nothing large.
-    _reuse_buffers = False
-
     def _buffer(self, key, shape, dtype=np.float32):
         """An uninitialised array of `shape`: the one this layer used under
-        `key` at the previous training step when buffers are reused, else a
-        new one."""
-        if not self._reuse_buffers:
+        `key` at the previous training step when buffers are reused (inside
+        a fit step: engine/buffers.py), else a new one."""
+        if not buffers_module.reusing():
             return np.empty(shape, dtype)
         buffers = self.__dict__.setdefault("_buffers", {})
         # A layer called twice in a step (shared) keeps each call's arrays.

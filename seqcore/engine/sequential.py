@@ -1,7 +1,13 @@
-"""Sequential: a plain stack of single-input, single-output layers."""
+"""Sequential: a plain stack of single-input, single-output layers.
+
+As in Keras 3, once its input shape is known the stack is wired into a
+graph (an InputLayer, then each layer called on the previous output), and
+it runs like any graph model: through its Plan (engine/graph_model.py,
+engine/plan.py)."""
 import numpy as np
 
-from seqcore.engine.fusion import call_fused, fuses
+from seqcore.engine.functional import topological_nodes
+from seqcore.engine.graph_model import GraphModel
 from seqcore.engine.input_layer import InputLayer
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.engine.layer import Layer, standardize_shape
@@ -10,7 +16,7 @@ from seqcore.saving.serialization import register_builtin
 
 
 @register_builtin
-class Sequential(Model):
+class Sequential(GraphModel):
     """`Sequential(layers=None, trainable=True, name=None)`.
 
     With an input shape (an `Input` first, or `input_shape=` on the first
@@ -22,7 +28,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._stack = []          # an InputLayer may come first
         self._graph_output = None
-        self._plan = None         # see __call__
+        self._plan = None         # engine/plan.py, made on the first run
         if layers:
             for layer in layers:
                 self.add(layer, rebuild=False)
@@ -137,70 +143,17 @@ class Sequential(Model):
 
     # ---- running -----------------------------------------------------------
 
-    def __call__(self, inputs, *args, **kwargs):
-        # Inference on the exact input shape and dtype of the last checked
-        # call runs the cached plan: the same kernels, without the per-layer
-        # checks (a few microseconds per layer, which dominate batch-1 calls).
-        plan = self._plan
-        if plan is not None and not args and \
-                (not kwargs or kwargs == {"training": False}) and \
-                type(inputs) is np.ndarray and inputs.shape == plan[0] and \
-                inputs.dtype == plan[1] and inputs.flags.c_contiguous:
-            for forward in plan[2]:
-                inputs = forward(inputs)
-            return inputs
-        outputs = super().__call__(inputs, *args, **kwargs)
-        if not args and not kwargs.get("training") and \
-                isinstance(inputs, np.ndarray):
-            self._plan = self._make_plan(inputs)
-        return outputs
-
-    def _make_plan(self, inputs):
-        """(shape, dtype, functions) when every layer has a lean inference
-        function for this input and no masks are involved, else None."""
-        if getattr(self, "_output_mask", None) is not None or \
-                inputs.dtype != np.float32:
-            return None
-        shape, functions = inputs.shape, []
-        for layer in self._layers:
-            if layer.activity_regularizer is not None:
-                return None     # its call records the output for the loss
-            forward = layer._inference_fn(shape)
-            if forward is None:
-                return None
-            functions.append(forward)
-            shape = layer.compute_output_shape(shape)
-        return (inputs.shape, inputs.dtype, functions)
+    def _graph(self):
+        if not self.built:
+            raise ValueError(f"Sequential model '{self.name}' has not been "
+                             f"built: call it on data or call build() first")
+        inputs, outputs = [self._stack[0].output], [self._graph_output]
+        return inputs, outputs, topological_nodes(inputs, outputs)
 
     def call(self, inputs, training=None, mask=None):
-        x, layers, i = inputs, self._layers, 0
-        while i < len(layers):
-            if mask is None and i + 1 < len(layers) and \
-                    fuses(layers[i], layers[i + 1]):
-                x = call_fused(layers[i], layers[i + 1], x, training)
-                i += 2
-                continue
-            x, mask = layers[i]._call_with_mask(x, mask, training)
-            i += 1
-        self._output_mask = mask
-        if training:
-            # Each layer's state from this call, restored by backward (an
-            # outer model may call this one more than once per step).
-            self._saved = [l.__dict__.get("_saved") for l in layers]
-        return x
-
-    _consumes_mask = True
-
-    def backward(self, dy, need_input_grad=True):
-        from seqcore.engine.backprop import sequential_backward
-        saved = self.__dict__.get("_saved")
-        if isinstance(saved, list) and len(saved) == len(self._layers):
-            for layer, state in zip(self._layers, saved):
-                layer._saved = state
-        return sequential_backward(self, dy, need_input_grad)
-
-    def compute_mask(self, inputs, mask=None):
-        return getattr(self, "_output_mask", None)
+        if not self.built:
+            self._maybe_build(np.shape(inputs))
+        return self._run_graph([inputs], [mask], training)[0]
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

@@ -13,6 +13,7 @@ from seqcore import losses as losses_module
 from seqcore import metrics as metrics_module
 from seqcore import optimizers
 from seqcore.callbacks import CallbackList
+from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
 from seqcore.engine import masking
@@ -324,40 +325,36 @@ class Trainer:
         return found
 
     def _output_layers(self):
-        """The layer that makes each output, when nothing else in the model
-        consumes that output (so its gradient may be taken before its
-        activation), else None."""
-        outputs = getattr(self, "_outputs", None)
-        if outputs is None:
-            return [self._layers[-1] if self._layers else None]
-        consumed = {id(t) for node in self._nodes for t in node.input_tensors}
-        return [None if id(t) in consumed else t._keras_history[0]
-                for t in outputs]
+        """Per output, the layer whose activation the loss gradient may
+        skip; graph models decide it in their plan (engine/plan.py)."""
+        return []
 
     def _loss_and_gradients(self, ys, outputs, sample_weight, with_grad,
-                            output_layers=None, masks=None):
+                            output_layers=None, masks=None, dy_is_dz=None):
         """(total loss, d loss / d output per output). `masks`: each
         output's mask or None; masked steps weigh as Keras weighs them
-        (seqcore/engine/masking.py)."""
+        (seqcore/engine/masking.py). `dy_is_dz`: a list, set True for each
+        output whose gradient the loss gave before its layer's activation
+        (softmax/sigmoid fused with the cross-entropy)."""
         total, grads = 0.0, []
         output_layers = output_layers or [None] * len(outputs)
         masks = masks or [None] * len(outputs)
-        for name, loss, weight, y, out, layer, mask in zip(
+        for i, (name, loss, weight, y, out, layer, mask) in enumerate(zip(
                 self._compiled.output_names, self._compiled.losses,
                 self._compiled.loss_weights, ys, outputs, output_layers,
-                masks):
+                masks)):
             if loss is None:
                 grads.append(None)
                 continue
             fused = None
-            if with_grad and getattr(layer, "_takes_preactivation_grad",
-                                     False):
+            if with_grad and dy_is_dz is not None and getattr(
+                    layer, "_takes_preactivation_grad", False):
                 fused = losses_module.fused_output_gradient(
                     loss, getattr(layer.activation, "__name__", None), y,
                     out, sample_weight, mask)
             if fused is not None:
                 value, g = fused
-                layer._dy_is_dz = True   # its backward skips the activation
+                dy_is_dz[i] = True   # its backward skips the activation
             else:
                 value = float(loss._masked_value(y, out, sample_weight,
                                                  mask))
@@ -401,15 +398,6 @@ class Trainer:
             layer._step_calls = 0
             layer.__dict__["_losses"] = []
 
-    def _set_buffer_reuse(self, on):
-        """Let layers' training calls reuse last step's arrays (on) or stop
-        (off, so that arrays returned to the user are their own)."""
-        for layer in self._flat_layers() + [self]:
-            if on:
-                layer._reuse_buffers = True
-            else:
-                layer.__dict__.pop("_reuse_buffers", None)
-
     def _train_batch(self, xs, ys, sw):
         """One step; returns the batch's total loss."""
         variables = self._prepare_variables()
@@ -424,9 +412,11 @@ class Trainer:
             output_layers = []
             loss, loss_backward = override_loss(self, xs, ys, outputs, sw)
         else:
-            output_layers = self._output_layers()
+            output_layers = self._output_layers() or [None] * len(outputs)
+            dy_is_dz = [False] * len(outputs)
             loss, grads = self._loss_and_gradients(ys, outputs, sw, True,
-                                                   output_layers, masks)
+                                                   output_layers, masks,
+                                                   dy_is_dz)
             loss += self._added_losses_total()
         loss += self._activity_loss(layers, xs[0].shape[0])
         for v in variables:
@@ -438,14 +428,11 @@ class Trainer:
             # Only add_loss terms to train on: backward still runs, seeded
             # with them (the outputs' own gradient is zero).
             grads = [np.zeros_like(o) for o in outputs]
-        try:
-            if grads and any(g is not None for g in grads):
-                self.backward(grads[0] if len(grads) == 1 else grads,
-                              need_input_grad=False)
-        finally:
-            for layer in output_layers:
-                if layer is not None:
-                    layer._dy_is_dz = False
+        if grads and any(g is not None for g in grads):
+            options = {"dy_is_dz": dy_is_dz} if output_layers and \
+                any(dy_is_dz) else {}
+            self.backward(grads[0] if len(grads) == 1 else grads,
+                          need_input_grad=False, **options)
         for v in variables:
             if v._grad_fresh:          # no path from the loss: no change
                 v.grad[...] = 0.0
@@ -557,7 +544,6 @@ class Trainer:
                 callbacks, epoch_iterator, val_iterator, validation_freq,
                 initial_epoch, epochs)
         finally:
-            self._set_buffer_reuse(False)
             self._initial_epoch = None
             if epochs > 0:      # use_ema: the weights take their averages
                 self.optimizer.finalize_variable_values(self.trainable_weights)
@@ -680,11 +666,8 @@ class Trainer:
             for step, batch in epoch_iterator.epoch():
                 callbacks.on_train_batch_begin(step)
                 bx, by, bw = self._batch_arrays(batch, adapter, "fit")
-                self._set_buffer_reuse(True)
-                try:
+                with buffers.reused():
                     loss = self._train_batch(bx, by, bw)
-                finally:
-                    self._set_buffer_reuse(False)
                 losses.append(loss)
                 weights.append(bx[0].shape[0])
                 steps += 1

@@ -62,15 +62,16 @@ def call(layer, inputs, training):
     return _windows.from_nhwc(y, layer.rank, layer.data_format)
 
 
-def backward(layer, dy):
-    """The grouped layer's backward(): the input gradient, the kernel's and
-    the bias's written."""
+def backward(layer, dy, need_input_grad=True, dy_is_dz=False):
+    """The grouped layer's backward(): the input gradient (None when
+    need_input_grad is False), the kernel's and the bias's written; dy is
+    the gradient before the activation when dy_is_dz."""
     x, z, y, strides, dilation, pads, _, parts = layer._saved
     dy = _windows.to_nhwc(np.asarray(dy, np.float32), layer.rank,
                           layer.data_format)
-    dz = dy if layer._dy_is_dz else activation_backward(
+    dz = dy if dy_is_dz else activation_backward(
         layer.activation, z, y, dy, out=layer._buffer("dz", z.shape))
-    want_dx = not getattr(layer, "_skip_input_grad", False)
+    want_dx = need_input_grad
     beta = grad_beta(layer.kernel)
     grad = None if beta is None else layer._kernel_2d(layer.kernel.grad)
     dx = layer._buffer("dx", x.shape) if want_dx else None

@@ -9,6 +9,7 @@ gradient are each one GEMM over all steps. Steps are in processing order
 import numpy as np
 
 from seqcore import _kernels
+from seqcore.engine import buffers
 from seqcore.engine.variables import grad_beta, store_grad
 
 
@@ -37,7 +38,7 @@ def forward(layer, x, states, mask):
     proj = _kernels.gemm(rec.x_rows, layer.kernel.value,
                          layer._buffer("proj", (t * n, width)), bias=in_bias)
     reuse = layer.__dict__.setdefault("_rnn_saved", {}) \
-        if layer._reuse_buffers else None
+        if buffers.reusing() else None
     rec.saved = _kernels.rnn_train_forward(
         layer.kind, proj.reshape(t, n, width), layer.recurrent_kernel.value,
         states[0], states[1] if layer.kind == "lstm" else None, rec.mask,
@@ -49,10 +50,11 @@ def forward(layer, x, states, mask):
     return seq, rec
 
 
-def backward(layer, rec, d_seq, d_states):
+def backward(layer, rec, d_seq, d_states, need_input_grad=True):
     """d_seq: (n, t, u) gradient of the returned sequence (processing order)
     or None; d_states: gradients of the final states (None entries are 0).
-    Writes the weight gradients, returns dx (n, t, d)."""
+    Writes the weight gradients, returns dx (n, t, d), or None when
+    need_input_grad is False."""
     t, n, u = rec.saved["h_prev"].shape
     if d_seq is not None:
         time_major = layer._buffer("d_seq", (t, n, u))
@@ -65,7 +67,7 @@ def backward(layer, rec, d_seq, d_states):
         dc = np.zeros((n, u), np.float32) if d_states[1] is None else \
             np.array(d_states[1], np.float32, order="C")
     reuse = layer.__dict__.setdefault("_rnn_grads", {}) \
-        if layer._reuse_buffers else None
+        if buffers.reusing() else None
     dx_gates, dh_gates = _kernels.rnn_train_backward(
         layer.kind, rec.saved, layer.recurrent_kernel.value, d_seq, dh, dc,
         rec.mask, layer._act, layer._ract or "sigmoid",
@@ -73,7 +75,7 @@ def backward(layer, rec, d_seq, d_states):
     # The kernel leaves dh (and dc) holding the initial states' gradients.
     layer._state_grads = [dh] if dc is None else [dh, dc]
     _weight_grads(layer, rec, dx_gates, dh_gates)
-    if getattr(layer, "_skip_input_grad", False):
+    if not need_input_grad:
         return None
     d = layer.kernel.shape[0]
     dx_rows = _kernels.gemm(dx_gates.reshape(t * n, -1), layer.kernel.value,

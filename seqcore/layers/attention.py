@@ -239,12 +239,12 @@ class _AttentionBase(Layer):
             int(rng.integers(0, 2**63, dtype=np.int64)), self._dropout,
             np.empty(shape, np.float32))
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         if isinstance(dy, (list, tuple)):
             d_out, d_scores = dy[0], (dy[1] if len(dy) > 1 else None)
         else:
             d_out, d_scores = dy, None
-        return self._backward(d_out, d_scores)
+        return self._backward(d_out, d_scores, need_input_grad)
 
 
 def reserve_sublayer_names():
@@ -525,13 +525,11 @@ class MultiHeadAttention(_AttentionBase):
             return [out, probs.reshape(scores_shape)]
         return out
 
-    def _backward(self, d_out, d_scores):
+    def _backward(self, d_out, d_scores, need_input_grad=True):
         state, key_given, q_shape, k_shape, v_shape, kv_shapes, sub = \
             self._saved
         for layer, saved in zip(self._layers, sub):
             layer._saved = saved
-        skip = getattr(self, "_skip_input_grad", False)
-        self._output_dense._skip_input_grad = False
         d_context = self._output_dense.backward(d_out)
         d_context = self._to_groups(d_context)
         if d_scores is not None:
@@ -544,9 +542,8 @@ class MultiHeadAttention(_AttentionBase):
         dq = self._from_groups(dq, q_shape)
         for layer, dg in ((self._query_dense, dq), (self._key_dense, dk),
                           (self._value_dense, dv)):
-            layer._skip_input_grad = skip
-            grads.append(layer.backward(dg))
-        if skip:
+            grads.append(layer.backward(dg, need_input_grad=need_input_grad))
+        if not need_input_grad:
             return None
         d_query, d_key, d_value = grads
         if not key_given:

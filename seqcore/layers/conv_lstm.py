@@ -207,13 +207,13 @@ class ConvLSTM(Layer):
                 [self._to_format(o, False) for o in out[1:]]
         return self._to_format(out, self.return_sequences)
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         if self._first():
             dy = [self._to_last(dy[0], self.return_sequences)] + \
                 [self._to_last(d, False) for d in dy[1:]] \
                 if isinstance(dy, (list, tuple)) else \
                 self._to_last(dy, self.return_sequences)
-        dx = self._backward_last(dy)
+        dx = self._backward_last(dy, need_input_grad)
         return None if dx is None else self._to_format(dx, True)
 
     def _compute_last_shape(self, input_shape):
@@ -324,7 +324,7 @@ class ConvLSTM(Layer):
             return [out, hs.reshape(state_shape), cs.reshape(state_shape)]
         return out
 
-    def _backward_last(self, dy):
+    def _backward_last(self, dy, need_input_grad=True):
         x_rows, keep, full_shape, k, r = self._saved
         n, t = full_shape[:2]
         spatial = full_shape[2:5]
@@ -364,7 +364,7 @@ class ConvLSTM(Layer):
             dh = conv3d_backward(hp, r, dz, ones, ones, rpads, dr, 1.0, True)
         dz_rows = dz_all.reshape((t * n,) + out3 + (4 * F,))
         dk = np.zeros(k.shape, np.float32)
-        need_dx = not getattr(self, "_skip_input_grad", False)
+        need_dx = need_input_grad
         dx_rows = conv3d_backward(x_rows, k, dz_rows, strides, dil, pads,
                                   dk, 0.0, need_dx)
         cell = self.cell

@@ -132,13 +132,13 @@ class BaseConv(Layer):
         return kernel[np.newaxis] if self.rank == 1 else kernel
 
     _takes_preactivation_grad = True   # see Dense
-    _dy_is_dz = False
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         if self.groups > 1:
-            return _grouped_conv.backward(self, dy)
+            return _grouped_conv.backward(self, dy, need_input_grad,
+                                          dy_is_dz)
         if isinstance(dy, _windows.RoutedGradient):
-            return self._backward_routed(dy)
+            return self._backward_routed(dy, need_input_grad)
         x, z, y, strides, dilation, pads, _ = self._saved
         if z is None:
             raise RuntimeError(
@@ -147,15 +147,14 @@ class BaseConv(Layer):
                 f"that pooling's backward_routed(), not a dense gradient")
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
-        dz = dy if self._dy_is_dz else activation_backward(
+        dz = dy if dy_is_dz else activation_backward(
             self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         dz = np.ascontiguousarray(dz)
         beta = grad_beta(self.kernel)
         dk = None if beta is None else self._kernel_2d(self.kernel.grad)
         dx = _kernels.conv2d_backward(
             x, self._kernel_2d(self.kernel.value), dz, strides, dilation,
-            pads, dk=dk, beta=beta or 0.0,
-            input_grad=not getattr(self, "_skip_input_grad", False),
+            pads, dk=dk, beta=beta or 0.0, input_grad=need_input_grad,
             out=self._buffer("dx", x.shape))
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))
@@ -172,7 +171,7 @@ class BaseConv(Layer):
             activations.KERNEL_NAMES.get(self.activation) in
             OUTPUT_DERIVATIVE)
 
-    def _backward_routed(self, routed):
+    def _backward_routed(self, routed, need_input_grad=True):
         """backward() on the few outputs a max pooling routed a gradient
         to (conv_routed.c): about a quarter of the dense work after a 2x2
         pooling."""
@@ -188,7 +187,7 @@ class BaseConv(Layer):
         dx = _kernels.conv2d_backward_routed(
             x, self._kernel_2d(self.kernel.value), dz, routed.where,
             out, strides, dilation, pads, dk=dk, beta=beta or 0.0,
-            input_grad=not getattr(self, "_skip_input_grad", False),
+            input_grad=need_input_grad,
             out=self._buffer("dx", x.shape), db=db)
         if db is not None:
             store_grad(self.bias, db)

@@ -120,14 +120,14 @@ class Conv3D(BaseConv):
             self._saved = (x, saved, y, pads, hw)
         return from_ndhwc(y, self.data_format)
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         x, z, y, pads, hw = self._saved
         dy = to_ndhwc(np.asarray(dy, np.float32), self.data_format)
         dz = np.ascontiguousarray(
-            dy if self._dy_is_dz else
+            dy if dy_is_dz else
             activation_backward(self.activation, z, y, dy))
         kernel = self.kernel.value
-        want_dx = not getattr(self, "_skip_input_grad", False)
+        want_dx = need_input_grad
         dx = np.zeros(x.shape, np.float32) if want_dx else None
         dk = np.zeros(kernel.shape, np.float32)
         for t in range(self.kernel_size[0]):
@@ -200,14 +200,14 @@ class Conv3DTranspose(BaseConvTranspose):
             self._saved = (x, saved, y, crops, hw)
         return from_ndhwc(y, self.data_format)
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         x, z, y, crops, hw = self._saved
         dy = to_ndhwc(np.asarray(dy, np.float32), self.data_format)
         dz = np.ascontiguousarray(
-            dy if self._dy_is_dz else
+            dy if dy_is_dz else
             activation_backward(self.activation, z, y, dy))
         kernel = self.kernel.value
-        want_dx = not getattr(self, "_skip_input_grad", False)
+        want_dx = need_input_grad
         dx = np.zeros(x.shape, np.float32) if want_dx else None
         dk = np.zeros(kernel.shape, np.float32)
         n = x.shape[0]

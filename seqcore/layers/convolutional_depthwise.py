@@ -130,20 +130,19 @@ class BaseDepthwiseConv(Layer):
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     _takes_preactivation_grad = True   # see Dense
-    _dy_is_dz = False
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         x, z, y, strides, dilation, pads = self._saved
         dy = _windows.to_nhwc(dy.astype("float32", copy=False), self.rank,
                               self.data_format)
-        dz = dy if self._dy_is_dz else activation_backward(
+        dz = dy if dy_is_dz else activation_backward(
             self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         beta = grad_beta(self.kernel)
         dk = None if beta is None else kernel_2d(self, self.kernel.grad)
         dx = _kernels.depthwise2d_backward(
             x, kernel_2d(self, self.kernel.value), dz, strides, dilation,
             pads, dk=dk, beta=beta or 0.0,
-            input_grad=not getattr(self, "_skip_input_grad", False),
+            input_grad=need_input_grad,
             out=self._buffer("dx", x.shape))
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))

@@ -95,13 +95,12 @@ class BaseSeparableConv(Layer):
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     _takes_preactivation_grad = True   # see Dense
-    _dy_is_dz = False
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         x, t, z, y, strides, dilation, pads = self._saved
         dy = _windows.to_nhwc(dy.astype("float32", copy=False), self.rank,
                               self.data_format)
-        dz = dy if self._dy_is_dz else activation_backward(
+        dz = dy if dy_is_dz else activation_backward(
             self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         pk = kernel_2d(self, self.pointwise_kernel.value)
         beta = grad_beta(self.pointwise_kernel)
@@ -119,7 +118,7 @@ class BaseSeparableConv(Layer):
             dk=None if beta is None else kernel_2d(
                 self, self.depthwise_kernel.grad),
             beta=beta or 0.0,
-            input_grad=not getattr(self, "_skip_input_grad", False),
+            input_grad=need_input_grad,
             out=self._buffer("dx", x.shape))
         return None if dx is None else \
             _windows.from_nhwc(dx, self.rank, self.data_format)

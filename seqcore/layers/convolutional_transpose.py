@@ -152,13 +152,12 @@ class BaseConvTranspose(Layer):
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     _takes_preactivation_grad = True   # see Dense
-    _dy_is_dz = False
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         x, z, y, strides, dilation, pads = self._saved
         dy = _windows.to_nhwc(np.asarray(dy, np.float32), self.rank,
                               self.data_format)
-        dz = dy if self._dy_is_dz else activation_backward(
+        dz = dy if dy_is_dz else activation_backward(
             self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         dz = np.ascontiguousarray(dz)
         kernel = kernel_2d(self, self.kernel.value)
@@ -172,7 +171,7 @@ class BaseConvTranspose(Layer):
                 input_grad=False)
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))
-        if getattr(self, "_skip_input_grad", False):
+        if not need_input_grad:
             return None
         dx = _kernels.conv2d_forward(dz, kernel, None, strides, dilation,
                                      pads, x.shape[1:3],

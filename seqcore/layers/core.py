@@ -135,21 +135,20 @@ class Dense(Layer):
         return y.reshape(input_shape[:-1] + (self.units,))
 
     # The trainer may hand backward() the gradient before the activation
-    # (softmax or sigmoid fused with its cross-entropy): _dy_is_dz says so.
+    # (softmax or sigmoid fused with its cross-entropy): dy_is_dz says so.
     _takes_preactivation_grad = True
-    _dy_is_dz = False
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True, dy_is_dz=False):
         x, z, y, input_shape = self._saved
         dy = np.ascontiguousarray(dy).reshape(z.shape)
-        dz = dy if self._dy_is_dz else activation_backward(
+        dz = dy if dy_is_dz else activation_backward(
             self.activation, z, y, dy, out=self._buffer("dz", z.shape))
         beta = grad_beta(self.kernel)
         if beta is not None:
             _kernels.gemm(x, dz, self.kernel.grad, trans_a=True, beta=beta)
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))
-        if getattr(self, "_skip_input_grad", False):
+        if not need_input_grad:
             return None
         dx = _kernels.gemm(dz, self.kernel.value,
                            self._buffer("dx", (dz.shape[0], x.shape[1])),
@@ -204,11 +203,10 @@ class Activation(Layer):
         return y
 
     _takes_preactivation_grad = True
-    _dy_is_dz = False
 
-    def backward(self, dy):
+    def backward(self, dy, dy_is_dz=False):
         x, y = self._saved
-        if self._dy_is_dz:
+        if dy_is_dz:
             return dy
         return activation_backward(self.activation, x, y,
                                    np.ascontiguousarray(dy, np.float32),

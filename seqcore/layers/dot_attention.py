@@ -258,7 +258,7 @@ class Attention(Layer):
             return [out, weights.reshape(batch + gshape[1:])]
         return out
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         if isinstance(dy, (list, tuple)):
             d_out, d_scores = dy[0], (dy[1] if len(dy) > 1 else None)
         else:
@@ -276,7 +276,7 @@ class Attention(Layer):
         dp = d_weights if dropout is None else d_weights * dropout
         ds = core.softmax_backward(probs, dp, gmask)
         dq, dk = self._scores_backward(ds, qg, kg, u)
-        if getattr(self, "_skip_input_grad", False):
+        if not need_input_grad:
             return None
         q_shape, v_shape, k_shape = shapes
         dq, dv, dk = dq.reshape(q_shape), dv.reshape(v_shape), \

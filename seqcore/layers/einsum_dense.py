@@ -234,7 +234,7 @@ class EinsumDense(Layer):
 
     # ---- backward ----------------------------------------------------------
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         x, z, y = self._saved
         dz = np.ascontiguousarray(
             activation_backward(self.activation, z, y,
@@ -257,7 +257,7 @@ class EinsumDense(Layer):
             if beta is not None:
                 _kernels.gemm(x2, dz2, self.kernel.grad.reshape(k2.shape),
                               trans_a=True, beta=beta)
-            if getattr(self, "_skip_input_grad", False):
+            if not need_input_grad:
                 return None
             return _kernels.gemm(dz2, k2, trans_b=True).reshape(x.shape)
         x_spec, k_spec, y_spec, elided = self._specs
@@ -265,7 +265,7 @@ class EinsumDense(Layer):
             (s + "...") if elided == "right" else s
         store_grad(self.kernel, np.einsum(
             f"{dots(x_spec)},{dots(y_spec)}->{k_spec}", x, dz))
-        if getattr(self, "_skip_input_grad", False):
+        if not need_input_grad:
             return None
         kept = "".join(c for c in x_spec if c in y_spec or c in k_spec)
         dx = np.einsum(f"{dots(y_spec)},{k_spec}->{dots(kept)}", dz, kernel)

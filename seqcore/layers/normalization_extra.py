@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from seqcore import initializers, regularizers
+from seqcore.engine.backprop import call_backward
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
@@ -297,11 +298,9 @@ class SpectralNormalization(Layer):
             self._saved = getattr(self.layer, "_saved", None)
         return out
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         self.layer._saved = self._saved
-        self.layer._skip_input_grad = getattr(self, "_skip_input_grad",
-                                              False)
-        return self.layer.backward(dy)
+        return call_backward(self.layer, dy, need_input_grad)
 
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)

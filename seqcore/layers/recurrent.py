@@ -246,17 +246,18 @@ class BaseRNN(Layer):
                 else d_states[0] + d_out
         return d_seq, d_states
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         how, record, extra = self._saved
         if how == "numpy":
-            return self._backward_numpy(record, extra, dy)
+            return self._backward_numpy(record, extra, dy, need_input_grad)
         d_seq, d_states = self._split_output_grads(dy, record.mask)
-        dx = _rnn_train.backward(self, record, d_seq, d_states)
+        dx = _rnn_train.backward(self, record, d_seq, d_states,
+                                 need_input_grad)
         if dx is None or extra is None:
             return dx
         return dx * extra
 
-    def _backward_numpy(self, cache, step_mask, dy):
+    def _backward_numpy(self, cache, step_mask, dy, need_input_grad=True):
         d_seq, d_states = self._split_output_grads(dy, step_mask)
         if d_seq is not None:
             d_seq = np.asarray(d_seq, np.float32).transpose(1, 0, 2)
@@ -267,7 +268,7 @@ class BaseRNN(Layer):
         store_grad(self.recurrent_kernel, drk)
         if self.bias is not None:
             store_grad(self.bias, db)
-        if getattr(self, "_skip_input_grad", False):
+        if not need_input_grad:
             return None
         dx = dx.transpose(1, 0, 2)
         if self.go_backwards:

@@ -272,9 +272,9 @@ class RNN(Layer):
             return {"initial_state": None}
         return {"initial_state": [g for group in found for g in group]}
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         if self._runners is None:
-            return super().backward(dy)
+            return super().backward(dy, need_input_grad)
         _, saved, n_states = self._saved
         grads = list(dy) if self.return_state else [dy]
         grads += [None] * (1 + n_states - len(grads))
@@ -284,10 +284,9 @@ class RNN(Layer):
             runner = self._runners[i]
             pos -= runner.state_count
             runner._saved = saved[i]
-            runner._skip_input_grad = i == 0 and \
-                getattr(self, "_skip_input_grad", False)
-            d_h = runner.backward([d_h] + d_states[pos:pos +
-                                                   runner.state_count])
+            d_h = runner.backward(
+                [d_h] + d_states[pos:pos + runner.state_count],
+                need_input_grad=i > 0 or need_input_grad)
         return d_h
 
     def _call_steps(self, inputs, training, mask, initial_state):

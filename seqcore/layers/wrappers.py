@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from seqcore import _kernels
+from seqcore.engine import buffers
 from seqcore.engine.backprop import layer_backward
 from seqcore.engine.layer import Layer
 from seqcore.saving.serialization import (deserialize_keras_object,
@@ -27,11 +28,10 @@ def _prefix_paths(wrapper, layer):
             w.path = f"{wrapper.name}/{w.path}"
 
 
-def _child_backward(wrapper, layer, saved, dy):
+def _child_backward(layer, saved, dy, need_input_grad):
     """dx of one saved call of a wrapped layer."""
     layer._saved = saved
-    return layer_backward(layer, dy,
-                          not getattr(wrapper, "_skip_input_grad", False))
+    return layer_backward(layer, dy, need_input_grad)
 
 
 class _Wrapper(Layer):
@@ -116,14 +116,11 @@ class TimeDistributed(_Wrapper):
         batch, steps = inputs.shape[:2]
         if self._per_step(training):
             outs, saved = [], []
-            self.layer.__dict__["_reuse_buffers"] = False
-            try:
+            with buffers.reused(False):   # each step keeps its arrays
                 for t in range(steps):
                     outs.append(self.layer(np.ascontiguousarray(
                         inputs[:, t]), training=training))
                     saved.append(self.layer._saved)
-            finally:
-                del self.layer.__dict__["_reuse_buffers"]
             self._saved = ("steps", saved, inputs.shape)
             return np.stack(outs, axis=1)
         flat = inputs.reshape((batch * steps,) + inputs.shape[2:])
@@ -139,17 +136,18 @@ class TimeDistributed(_Wrapper):
             self._saved = ("merged", self.layer._saved, inputs.shape)
         return out.reshape((batch, steps) + out.shape[1:])
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         how, saved, shape = self._saved
         batch, steps = shape[:2]
         if how == "steps":
-            dxs = [_child_backward(self, self.layer, saved[t],
-                                   np.ascontiguousarray(dy[:, t]))
+            dxs = [_child_backward(self.layer, saved[t],
+                                   np.ascontiguousarray(dy[:, t]),
+                                   need_input_grad)
                    for t in range(steps)]
             return None if dxs[0] is None else np.stack(dxs, axis=1)
         flat = np.ascontiguousarray(dy).reshape(
             (batch * steps,) + dy.shape[2:])
-        dx = _child_backward(self, self.layer, saved, flat)
+        dx = _child_backward(self.layer, saved, flat, need_input_grad)
         return None if dx is None else dx.reshape(shape)
 
     def compute_output_shape(self, input_shape):
@@ -407,7 +405,7 @@ class Bidirectional(_Wrapper):
             return half, half
         return d_out * y_rev, d_out * y      # mul
 
-    def backward(self, dy):
+    def backward(self, dy, need_input_grad=True):
         fwd_saved, bwd_saved, y, y_rev, n_states = self._saved
         grads = list(dy) if isinstance(dy, (list, tuple)) else [dy]
         if self.merge_mode is None:
@@ -426,8 +424,10 @@ class Bidirectional(_Wrapper):
             rest = rest + [None] * (2 * n_states - len(rest))
             d_y = [d_y] + rest[:n_states]
             d_rev = [d_rev] + rest[n_states:]
-        dx = _child_backward(self, self.forward_layer, fwd_saved, d_y)
-        dx_rev = _child_backward(self, self.backward_layer, bwd_saved, d_rev)
+        dx = _child_backward(self.forward_layer, fwd_saved, d_y,
+                             need_input_grad)
+        dx_rev = _child_backward(self.backward_layer, bwd_saved, d_rev,
+                                 need_input_grad)
         if dx is None or dx_rev is None:
             return None
         return dx + dx_rev

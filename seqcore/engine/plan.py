@@ -1,0 +1,367 @@
+"""The plan: how a model graph runs, forward and backward.
+
+Every graph model (Sequential and Functional alike) is turned, on its first
+run, into a `Plan`: the graph's nodes as an ordered list of steps. What the
+engine may fuse is decided here, once:
+
+- a convolution whose only consumer is a max pooling that `fuses_with` it
+  runs with it as one kernel (`ConvPoolStep`, csrc conv_pool);
+- a max pooling whose input's only consumer it is hands the layer that made
+  that input its gradient unexpanded (`LayerStep.routes`: a RoutedGradient,
+  which the convolution's backward takes at a quarter of the dense cost);
+- the layer making a model output that nothing else consumes may get the
+  loss gradient before its activation (`output_layers`: the trainer fuses
+  softmax/sigmoid into the cross-entropy and says so with `dy_is_dz`);
+- layers before the first trainable one, and layers fed only by model
+  inputs, compute no input gradient (`need_input_grad=False`).
+
+"Only consumer" has one definition: `sole_consumers`.
+
+A run's state lives in a record (one entry per step) that `forward`
+returns and `backward` takes: the model keeps the record of its last
+training call as its own call record (see backprop.take_state), so a model
+used as a layer, or called twice in a step, backpropagates each call.
+Layers get the step's decisions as arguments of their backward
+(backprop.layer_backward).
+"""
+from seqcore.engine import backprop
+from seqcore.engine.call_tensors import argument_grads, find, substitute
+from seqcore.engine.input_layer import InputLayer
+from seqcore.engine.masking import node_input_mask, record_output_masks
+
+
+def sole_consumers(nodes, outputs):
+    """{id(node): the one node that uses its output}, for single-input,
+    single-output nodes whose output has exactly one use in the graph (not
+    a model output) by a single-input node.
+
+    Args:
+        nodes: the graph's nodes, each after its parents.
+        outputs: the model's output tensors.
+    """
+    uses = {}
+    for node in nodes:
+        for tensor in node.input_tensors:
+            uses.setdefault(id(tensor), []).append(node)
+    output_ids = {id(t) for t in outputs}
+    sole = {}
+    for node in nodes:
+        if len(node.input_tensors) != 1 or len(node.output_tensors) != 1:
+            continue
+        tensor = node.output_tensors[0]
+        users = uses.get(id(tensor), [])
+        if id(tensor) not in output_ids and len(users) == 1 and \
+                len(users[0].input_tensors) == 1:
+            sole[id(node)] = users[0]
+    return sole
+
+
+def fuses(layer, following):
+    """Whether `layer` and `following` may run as one kernel: a built
+    convolution and a max pooling that fuses_with it."""
+    fuses_with = getattr(following, "fuses_with", None)
+    return layer.built and fuses_with is not None and fuses_with(layer)
+
+
+def routes_gradient(layer, producer):
+    """Whether `layer` (a max pooling) may hand `producer`, the layer that
+    made its input, a RoutedGradient instead of a dense gradient."""
+    routes = getattr(layer, "routes_gradient_to", None)
+    return routes is not None and routes(producer)
+
+
+def call_fused(conv, pool, x, training):
+    """conv then pool on x, as their __call__s would (input checks,
+    building) but in one kernel; returns the pooled output."""
+    x = conv._convert_input(x)
+    conv._check_input(x.shape)
+    pool._maybe_build(conv.compute_output_shape(x.shape))
+    return conv._call_pooled(x, pool, training)
+
+
+def node_call_arguments(node, argument_values):
+    """(args, kwargs) of a node's symbolic call with this run's values for
+    its tensor arguments; the options it was called with (`training=False`
+    on a frozen base, `return_sequences`-like flags) are kept."""
+    arguments = getattr(node, "arguments", None)
+    if arguments is None:
+        return (), {}
+    _, args, kwargs = arguments
+    if not args and not kwargs:
+        return (), {}
+    if not node.tensor_slots and find(args, kwargs):
+        # A layer that records its own tensors as inputs (the attention
+        # layers: layer(query, value)) gets them with its inputs.
+        return (), {k: v for k, v in kwargs.items() if not find((v,), {})}
+    return substitute(args, kwargs, node.tensor_slots, argument_values)
+
+
+class LayerStep:
+    """One node: its layer's call, and that call's backward.
+
+    Attributes:
+        node: the graph node.
+        routes: True when the layer (a max pooling) hands the node making
+            its input a RoutedGradient.
+        from_inputs: True when every tensor the node reads is a model
+            input: its input gradient is needed only if the caller asks.
+    """
+
+    def __init__(self, node, routes=False, from_inputs=False):
+        self.node = node
+        self.layer = node.layer
+        self.routes = routes
+        self.from_inputs = from_inputs
+        # Looked up once: which values the call reads and writes, and
+        # whether it has call arguments beyond its inputs.
+        self._main_ids = [id(t) for t in node.input_tensors[:node.n_main]]
+        self._argument_ids = [id(t) for t in
+                              node.input_tensors[node.n_main:]]
+        self._output_ids = [id(t) for t in node.output_tensors]
+        self._no_arguments = node_call_arguments(node, ()) == ((), {}) \
+            if not node.tensor_slots else False
+
+    def forward(self, values, masks, training, record, index):
+        node = self.node
+        main = [values[i] for i in self._main_ids]
+        x = main[0] if len(main) == 1 else main
+        if self._no_arguments:
+            call_args, call_kwargs = (), None
+        else:
+            call_args, call_kwargs = node_call_arguments(
+                node, [values[i] for i in self._argument_ids])
+        mask = node_input_mask(node, masks) if masks else None
+        out, out_mask = self.layer._call_with_mask(
+            x, mask, training, call_args, call_kwargs)
+        if out_mask is not None or masks:
+            record_output_masks(node, out_mask, masks)
+        if len(self._output_ids) == 1:
+            values[self._output_ids[0]] = out
+        else:
+            for tensor_id, value in zip(self._output_ids, out):
+                values[tensor_id] = value
+        if training:
+            record[index] = backprop.take_state(self.layer)
+
+    def backward(self, grads, state, need_input_grad, dy_is_dz, input_ids):
+        """Add this call's input gradients to `grads` ({id(tensor):
+        gradient}), from its output's. input_ids: the model inputs whose
+        gradients the caller wants (empty: none)."""
+        node, layer = self.node, self.layer
+        outs = [grads.get(id(t)) for t in node.output_tensors]
+        if all(g is None for g in outs):
+            return
+        backprop.give_state(layer, state)
+        if self.routes:
+            grads[id(node.input_tensors[0])] = layer.backward_routed(outs[0])
+            return
+        if self.from_inputs and not input_ids:
+            need_input_grad = False     # only model inputs, not wanted
+        dx = backprop.layer_backward(
+            layer, outs[0] if len(outs) == 1 else outs, need_input_grad,
+            dy_is_dz)
+        inputs = node.input_tensors[:node.n_main]
+        if dx is not None:
+            accumulate(grads, inputs, dx if len(inputs) > 1 else [dx])
+        if node.tensor_slots:
+            arguments = node.input_tensors[node.n_main:]
+            needed = [not isinstance(t._keras_history[0], InputLayer)
+                      for t in arguments]
+            accumulate(grads, arguments, argument_grads(
+                layer, node.tensor_slots, needed))
+
+
+class ConvPoolStep:
+    """A convolution and the max pooling that is its only consumer, run
+    as one kernel; backward routes the pooling's gradient to the
+    convolution. Runs the two layers apart when a mask reaches them."""
+
+    def __init__(self, conv_step, pool_step):
+        self.conv, self.pool = conv_step, pool_step
+        self.node = pool_step.node
+
+    def forward(self, values, masks, training, record, index):
+        conv_node = self.conv.node
+        tensor = conv_node.input_tensors[0]
+        if node_input_mask(conv_node, masks) is not None:
+            self.conv.forward(values, masks, training, record, index)
+            self.pool.forward(values, masks, training, record, -1 - index)
+            return
+        y = call_fused(self.conv.layer, self.pool.layer, values[id(tensor)],
+                       training)
+        values[id(self.node.output_tensors[0])] = y
+        if training:
+            record[index] = backprop.take_state(self.conv.layer)
+            record[-1 - index] = backprop.take_state(self.pool.layer)
+
+    def backward(self, grads, state, need_input_grad, dy_is_dz, input_ids,
+                 pool_state=None):
+        self.pool.backward(grads, pool_state, need_input_grad, False,
+                           input_ids)
+        self.conv.backward(grads, state, need_input_grad, dy_is_dz,
+                           input_ids)
+
+
+def accumulate(grads, tensors, values):
+    """Add each value (None: no gradient) to its tensor's gradient."""
+    for tensor, g in zip(tensors, values):
+        if g is None:
+            continue
+        if id(tensor) in grads:
+            grads[id(tensor)] = grads[id(tensor)] + g
+        else:
+            grads[id(tensor)] = g
+
+
+class Plan:
+    """A graph model's nodes as steps, with every fusion decided.
+
+    Args:
+        inputs: the model's input tensors.
+        outputs: its output tensors.
+        nodes: the graph's nodes, each after its parents (input layers'
+            nodes may be among them).
+    """
+
+    def __init__(self, inputs, outputs, nodes):
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        nodes = [n for n in nodes if not isinstance(n.layer, InputLayer)]
+        sole = sole_consumers(nodes, self.outputs)
+        input_ids = {id(t) for t in self.inputs}
+        steps, producer = {}, {}
+        for node in nodes:
+            for tensor in node.output_tensors:
+                producer[id(tensor)] = node
+        for node in nodes:
+            made = producer.get(id(node.input_tensors[0])) \
+                if node.input_tensors else None
+            routes = made is not None and sole.get(id(made)) is node and \
+                routes_gradient(node.layer, made.layer)
+            from_inputs = bool(node.input_tensors) and all(
+                id(t) in input_ids for t in node.input_tensors)
+            steps[id(node)] = LayerStep(node, routes, from_inputs)
+        ordered, skip = [], set()
+        for node in nodes:
+            if id(node) in skip:
+                continue
+            step = steps[id(node)]
+            consumer = sole.get(id(node))
+            if consumer is not None and fuses(node.layer, consumer.layer):
+                step = ConvPoolStep(step, steps[id(consumer)])
+                skip.add(id(consumer))
+            ordered.append(step)
+        self.steps = ordered
+        self._input_ids = input_ids
+        # (input shape, dtype, functions) of the lean inference path for
+        # the last checked call's input, or None: see lean_chain.
+        self.inference = None
+        self._output_layers = self._find_output_layers(nodes)
+
+    def _find_output_layers(self, nodes):
+        consumed = {id(t) for node in nodes for t in node.input_tensors}
+        found = []
+        for tensor in self.outputs:
+            layer = tensor._keras_history[0]
+            alone = not isinstance(layer, InputLayer) and \
+                id(tensor) not in consumed and \
+                sum(t is tensor for t in self.outputs) == 1
+            found.append(layer if alone else None)
+        return found
+
+    def lean_chain(self, x, output_mask=None):
+        """(shape, dtype, functions) for inference on inputs like `x`: when
+        the graph is a chain of single-input layers called with no other
+        arguments, each with a lean inference function for its input shape
+        (Layer._inference_fn), no masks, no activity regularizer; else
+        None. The functions run one after another on a validated input."""
+        import numpy as np
+        if output_mask is not None or x.dtype != np.float32 or \
+                len(self.inputs) != 1 or len(self.outputs) != 1:
+            return None
+        shape, functions, tensor = x.shape, [], self.inputs[0]
+        for step in self.steps:
+            node = getattr(step, "node", None)
+            if not isinstance(step, LayerStep) or \
+                    node.input_tensors != [tensor] or \
+                    len(node.output_tensors) != 1 or \
+                    node_call_arguments(node, ()) != ((), {}):
+                return None
+            layer = step.layer
+            if layer.activity_regularizer is not None:
+                return None     # its call records the output for the loss
+            forward = layer._inference_fn(shape)
+            if forward is None:
+                return None
+            functions.append(forward)
+            shape = layer.compute_output_shape(shape)
+            tensor = node.output_tensors[0]
+        if tensor is not self.outputs[0]:
+            return None
+        return (x.shape, x.dtype, functions)
+
+    def output_layers(self):
+        """Per output, the layer making it when nothing else in the model
+        uses it (so its gradient may be taken before its activation)."""
+        return list(self._output_layers)
+
+    def forward(self, input_values, input_masks, training):
+        """Run the steps. Returns (outputs, output masks, record): lists in
+        the order of the model's outputs, and the run's state for backward
+        (None unless training)."""
+        values = {id(t): v for t, v in zip(self.inputs, input_values)}
+        masks = {}
+        for tensor, m in zip(self.inputs, input_masks):
+            if m is not None:
+                masks[id(tensor)] = m
+        record = {} if training else None
+        for index, step in enumerate(self.steps):
+            step.forward(values, masks, training, record, index)
+        return ([values[id(t)] for t in self.outputs],
+                [masks.get(id(t)) for t in self.outputs], record)
+
+    def backward(self, record, dys, need_input_grad=True, dy_is_dz=None):
+        """Gradients of the model's inputs (None where not needed).
+
+        Args:
+            record: what forward returned for the training call.
+            dys: one gradient per output (None: no loss on it).
+            need_input_grad: whether the caller uses the inputs' gradients.
+            dy_is_dz: per output, whether its gradient is taken before the
+                activation of the layer in output_layers().
+        """
+        grads = {}
+        for tensor, dy in zip(self.outputs, dys):
+            if dy is not None:
+                accumulate(grads, [tensor], [dy])
+        pre = set()
+        if dy_is_dz:
+            pre = {id(layer) for layer, flag in
+                   zip(self._output_layers, dy_is_dz) if flag}
+        first = self._first_trainable()
+        input_ids = self._input_ids if need_input_grad else ()
+        for index in range(len(self.steps) - 1, -1, -1):
+            if index < first and not need_input_grad:
+                break
+            step = self.steps[index]
+            wanted = need_input_grad or index > first
+            fused = id(step.node.layer) in pre
+            state = record.get(index, (None, None))
+            if isinstance(step, ConvPoolStep):
+                step.backward(grads, state, wanted, fused, input_ids,
+                              record.get(-1 - index, (None, None)))
+            else:
+                step.backward(grads, state, wanted, fused, input_ids)
+        return [grads.get(id(t)) for t in self.inputs]
+
+    def _first_trainable(self):
+        """Index of the first step with trainable weights (len if none):
+        the steps before it need not run backward when the caller needs no
+        input gradient, and it computes no input gradient."""
+        for index, step in enumerate(self.steps):
+            if isinstance(step, ConvPoolStep):
+                if step.conv.layer.trainable_weights or \
+                        step.pool.layer.trainable_weights:
+                    return index
+            elif step.layer.trainable_weights:
+                return index
+        return len(self.steps)
