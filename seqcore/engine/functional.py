@@ -206,8 +206,30 @@ class Functional(Model):
     # mask and gives its output's (see docs/masking.md).
     _consumes_mask = True
 
+    def _adjust_input_rank(self, input_values):
+        """As Keras: an input one axis short of its Input whose last axis
+        is 1 gets that axis; one with an extra trailing axis of 1 loses
+        it; any other difference of rank is a ValueError."""
+        from seqcore import ops
+        adjusted = []
+        for tensor, x in zip(self._inputs, input_values):
+            shape = getattr(x, "shape", None)
+            ref = tuple(tensor.shape)
+            if shape is None or len(shape) == len(ref):
+                adjusted.append(x)
+            elif len(shape) == len(ref) + 1 and shape[-1] == 1:
+                adjusted.append(ops.squeeze(x, axis=-1))
+            elif len(shape) == len(ref) - 1 and ref[-1] == 1:
+                adjusted.append(ops.expand_dims(x, axis=-1))
+            else:
+                raise ValueError(
+                    f"Invalid input shape for input {type(x).__name__} "
+                    f"with name '{tensor.name}'. Expected shape {ref}, but "
+                    f"input has incompatible shape {tuple(shape)}")
+        return adjusted
+
     def call(self, inputs, training=None, mask=None):
-        input_values = self._split_inputs(inputs)
+        input_values = self._adjust_input_rank(self._split_inputs(inputs))
         masks = {}
         input_masks = mask if isinstance(mask, (list, tuple)) else [mask]
         for tensor, m in zip(self._inputs, input_masks):
