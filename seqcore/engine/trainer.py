@@ -308,12 +308,28 @@ class Trainer:
         others."""
         trainable = self.trainable_weights
         key = [id(v) for v in trainable]
-        if self._train_variables != key:
+        if self._train_variables != key or self._weights_moved(trainable):
             for v in self.weights:
                 v.grad = None
+            # Rebuilt from the variables' current values; slots carry over.
+            self.optimizer._variables = None
             self.optimizer.build(trainable)
             self._train_variables = key
         return self.optimizer._variables
+
+    def _weights_moved(self, trainable):
+        """Whether another model's optimizer took over some of these
+        weights since this one's last step (two compiled models sharing
+        layers, as a GAN's discriminator and the combined model): their
+        values or gradients no longer live in this optimizer's arrays."""
+        params = getattr(self.optimizer, "_params", None)
+        if params is None:
+            return False
+        grads = self.optimizer._grads
+        return any(v.grad is None or
+                   not np.may_share_memory(v.grad, grads) or
+                   not np.may_share_memory(v._value, params)
+                   for v in trainable)
 
     def _flat_layers(self):
         found, stack = [], list(self._layers)
