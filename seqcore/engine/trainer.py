@@ -122,6 +122,8 @@ class _Compiled:
 
     def build_metrics(self, ys, outputs):
         prefix = len(self.output_names) > 1
+        if ys is None:      # fit(x) alone, for a compute_loss override
+            ys = [None] * len(outputs)
         self.metrics = []
         self._metric_outputs, self._metric_weighted = [], []
         for weighted, all_specs in ((False, self.metric_specs),
@@ -282,6 +284,11 @@ class Trainer:
     def _output_list(self, outputs):
         if isinstance(outputs, dict):
             return [outputs[n] for n in self._output_names()]
+        if isinstance(outputs, (list, tuple)) and \
+                getattr(self, "_outputs", None) is None:
+            # A subclassed model whose call returns several arrays.
+            self._subclass_outputs = type(outputs)
+            return list(outputs)
         return list(outputs) if isinstance(outputs, (list, tuple)) and \
             len(self._output_names()) > 1 else [outputs]
 
@@ -290,6 +297,9 @@ class Trainer:
         (as the model's outputs were given)."""
         if isinstance(getattr(self, "_outputs_struct", None), dict):
             return dict(zip(self._output_names(), outputs))
+        kind = self.__dict__.get("_subclass_outputs")
+        if kind is not None and getattr(self, "_outputs", None) is None:
+            return kind(outputs)
         return outputs[0] if len(outputs) == 1 else outputs
 
     # ---- one training step -------------------------------------------------------
@@ -612,11 +622,12 @@ class Trainer:
                 self._build_from_batch(adapter.peek(), "fit")
             return data_adapters.EpochIterator(adapter, steps_per_epoch), \
                 val, batch_size
-        if y is None:
+        if y is None and not overrides_compute_loss(self):
             raise ValueError("fit() needs targets `y` for the compiled loss")
         xs, ys, sw = self._prepare(x, y, sample_weight, "fit")
         data_utils.check_finite(xs, "x")
-        data_utils.check_finite(ys, "y")
+        if ys is not None:      # a compute_loss override may take none
+            data_utils.check_finite(ys, "y")
         if class_weight is not None:
             cw = data_utils.class_weights_to_sample_weights(ys[0],
                                                             class_weight)
