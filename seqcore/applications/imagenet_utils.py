@@ -95,7 +95,6 @@ def _is_tensor(x):
 def _preprocess_tensor(x, data_format, mode):
     """preprocess_input on a symbolic (or traced) batch, written with ops
     so that it becomes part of the model, as Keras does for tensors."""
-    from seqcore import ops
     ndim = len(x.shape)
     if mode == "tf":
         x = x / 127.5
@@ -104,13 +103,11 @@ def _preprocess_tensor(x, data_format, mode):
         x = x / 255.0
         mean, std = _TORCH_MEAN, _TORCH_STD
     else:
+        # RGB to BGR: the channel axis reversed (a slice node).
         if data_format == "channels_first":
-            if ndim == 3:
-                x = ops.stack([x[i, ...] for i in (2, 1, 0)], axis=0)
-            else:
-                x = ops.stack([x[:, i, :] for i in (2, 1, 0)], axis=1)
+            x = x[::-1] if ndim == 3 else x[:, ::-1]
         else:
-            x = ops.stack([x[..., i] for i in (2, 1, 0)], axis=-1)
+            x = x[..., ::-1]
         mean, std = _CAFFE_MEAN, None
     if data_format == "channels_first":
         shape = (3, 1, 1) if ndim == 3 else (1, 3) + (1,) * (ndim - 2)
