@@ -212,7 +212,14 @@ class Functional(Model):
         it; any other difference of rank is a ValueError."""
         from seqcore import ops
         adjusted = []
-        for tensor, x in zip(self._inputs, input_values):
+        struct = self._inputs_struct
+        if isinstance(struct, dict):
+            paths = list(struct)
+        elif isinstance(struct, (list, tuple)):
+            paths = [str(i) for i in range(len(self._inputs))]
+        else:
+            paths = [""]
+        for i, (tensor, x) in enumerate(zip(self._inputs, input_values)):
             shape = getattr(x, "shape", None)
             ref = tuple(tensor.shape)
             if shape is None or len(shape) == len(ref):
@@ -223,9 +230,11 @@ class Functional(Model):
                 adjusted.append(ops.expand_dims(x, axis=-1))
             else:
                 raise ValueError(
-                    f"Invalid input shape for input {type(x).__name__} "
-                    f"with name '{tensor.name}'. Expected shape {ref}, but "
-                    f"input has incompatible shape {tuple(shape)}")
+                    f"Invalid input shape for input {type(x).__name__}"
+                    f"{list(shape)} with name "
+                    f"'{tensor._keras_history[0].name}' and path "
+                    f"'{paths[i]}'. Expected shape {ref}, but input has "
+                    f"incompatible shape {tuple(shape)}")
         return adjusted
 
     def call(self, inputs, training=None, mask=None):
