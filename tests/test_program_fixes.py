@@ -303,3 +303,24 @@ def test_compile_still_resolves_loss_functions_to_their_classes():
     loss = as_loss(keras.losses.binary_crossentropy)
     assert type(loss).__name__ == "BinaryCrossentropy"
     assert keras.losses.get("mse") is keras.losses.mean_squared_error
+
+
+def test_a_train_step_override_is_refused_not_ignored():
+    class Custom(keras.Model):
+        def train_step(self, data):
+            raise AssertionError("not reached")
+
+        def test_step(self, data):
+            raise AssertionError("not reached")
+
+    inputs = keras.Input((2,))
+    model = Custom(inputs, layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    x, y = np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+    with pytest.raises(NotImplementedError, match="compute_loss"):
+        model.fit(x, y, verbose=0)
+    with pytest.raises(NotImplementedError, match="test_step"):
+        model.evaluate(x, y, verbose=0)
+    plain = keras.Model(inputs, layers.Dense(1)(inputs))
+    plain.compile("sgd", "mse")
+    plain.fit(x, y, verbose=0)

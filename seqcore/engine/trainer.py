@@ -226,6 +226,26 @@ class Trainer:
             return list(self._outputs_struct)
         return [t._keras_history[0].name for t in outputs]
 
+    def _refuse_step_override(self, step, what):
+        """A subclass's own train_step/test_step cannot run: it takes its
+        gradients from a backend (tf.GradientTape, jax.grad, torch's
+        backward) that seqcore does not have, and ignoring it would train
+        something else. Say so, and what works instead."""
+        if getattr(type(self), step, None) is None:
+            return
+        for cls in type(self).__mro__:
+            if cls.__module__.startswith("seqcore."):
+                return
+            if step in cls.__dict__:
+                raise NotImplementedError(
+                    f"{type(self).__name__} overrides {step}(): seqcore "
+                    f"runs {what}() with its own step and has no backend "
+                    f"autodiff (tf.GradientTape, jax.grad, torch backward) "
+                    f"for a custom step. Override compute_loss(x, y, "
+                    f"y_pred, sample_weight) with keras.ops instead (it is "
+                    f"differentiated), or train sub-models with "
+                    f"train_on_batch.")
+
     def _require_compiled(self, what):
         if self._compiled is None:
             raise RuntimeError(f"You must call `compile()` before calling "
@@ -557,6 +577,7 @@ class Trainer:
         (seqcore/engine/data_adapters.py). `validation_data` takes any of
         these (arrays as a tuple `(x, y)` or `(x, y, sample_weight)`)."""
         self._require_compiled("fit")
+        self._refuse_step_override("train_step", "fit")
         train = self._train_iterator(x, y, sample_weight, batch_size,
                                      shuffle, steps_per_epoch, class_weight,
                                      validation_split, validation_data)
@@ -794,6 +815,7 @@ class Trainer:
         metrics, else [loss, *metrics] (or a dict with return_dict). x may
         be arrays, a PyDataset or a generator (as fit's)."""
         self._require_compiled("evaluate")
+        self._refuse_step_override("test_step", "evaluate")
         if x is None:
             raise ValueError("`evaluate` needs input data `x`")
         epoch_iterator = self._eval_iterator(x, y, sample_weight,
