@@ -1,7 +1,9 @@
 """After keras.io "Image classification with modern MLP models" (MLP-Mixer),
-shrunk: patches cut with a strided Conv2D and Reshape, mixer blocks that
-mix across patches with Permute + Dense and across channels with Dense,
-LayerNormalization, GELU, and AdamW with weight decay."""
+shrunk: patches cut with a strided Conv2D and Reshape, a custom mixer
+layer holding Sequential MLPs that mixes across patches (keras.ops.transpose
+then Dense) and across channels, shared LayerNormalization, GELU, a
+Sequential of custom layers without compute_output_shape, and AdamW with
+weight decay."""
 import numpy as np
 import keras
 from keras import layers
