@@ -324,3 +324,24 @@ def test_a_train_step_override_is_refused_not_ignored():
     plain = keras.Model(inputs, layers.Dense(1)(inputs))
     plain.compile("sgd", "mse")
     plain.fit(x, y, verbose=0)
+
+
+def test_fit_keeps_the_order_of_a_utils_dataset_as_keras_does_for_datasets():
+    data = np.arange(60, dtype="float32").reshape(30, 2) / 30.0
+    targets = data[:, :1] * 2.0
+    ds = keras.utils.timeseries_dataset_from_array(
+        data, targets, sequence_length=3, batch_size=4)
+    xs = np.concatenate([np.asarray(x) for x, _ in ds])
+    ys = np.concatenate([np.asarray(y) for _, y in ds])
+
+    def train(*args, **kwargs):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3, 2)), layers.Flatten(),
+                                  layers.Dense(1)])
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        model.fit(*args, epochs=2, verbose=0, **kwargs)
+        return model.get_weights()[0]
+
+    in_order = train(xs, ys, batch_size=4, shuffle=False)
+    np.testing.assert_array_equal(train(ds), in_order)     # shuffle=True
+    assert not np.array_equal(train(xs, ys, batch_size=4), in_order)
