@@ -345,3 +345,23 @@ def test_fit_keeps_the_order_of_a_utils_dataset_as_keras_does_for_datasets():
     in_order = train(xs, ys, batch_size=4, shuffle=False)
     np.testing.assert_array_equal(train(ds), in_order)     # shuffle=True
     assert not np.array_equal(train(xs, ys, batch_size=4), in_order)
+
+
+def test_model_layers_leave_out_operation_nodes_as_keras(tmp_path):
+    inputs = keras.Input((3,))
+    h = layers.Dense(3, name="proj")(inputs)
+    out = layers.Dense(1, name="head")(h + inputs)
+    model = keras.Model(inputs, out)
+    # Keras 3: Functional.layers keeps Layer instances only.
+    assert [l.name for l in model.layers][1:] == ["proj", "head"]
+    assert type(model.layers[0]).__name__ == "InputLayer"
+    assert [type(l).__name__ for l in model._operations] == [
+        "InputLayer", "Dense", "Add", "Dense"]
+    config_names = [e["class_name"] for e in
+                    json.loads(model.to_json())["config"]["layers"]]
+    assert config_names == ["InputLayer", "Dense", "Add", "Dense"]
+    model.save(tmp_path / "m.keras")
+    again = keras.models.load_model(tmp_path / "m.keras")
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(again.predict(x, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-6)

@@ -131,7 +131,17 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """Every layer of the graph, input layers included, in call order."""
+        """Every layer of the graph, input layers included, in Keras's
+        order; as in Keras, not the operation nodes of symbolic arithmetic
+        (`x + y`, `x[:, 0]`): those are in `_operations`."""
+        from seqcore.engine.op_layer import OpLayer
+        return [l for l in self._all_layers if not isinstance(l, OpLayer)]
+
+    @property
+    def _operations(self):
+        """Every layer and operation node of the graph (Keras's
+        `Functional._operations`): what configs, summaries and clones
+        walk."""
         return list(self._all_layers)
 
     @property

@@ -477,7 +477,7 @@ def functional_config(model, serialize_layer=None):
     serialize_layer = serialize_layer or serialize_keras_object
     model_nodes = {id(n) for n in model._nodes}
     layers = []
-    for layer in model.layers:
+    for layer in getattr(model, "_operations", model.layers):
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         inbound = []
