@@ -365,3 +365,31 @@ def test_model_layers_leave_out_operation_nodes_as_keras(tmp_path):
     x = np.arange(6, dtype="float32").reshape(2, 3)
     np.testing.assert_allclose(again.predict(x, verbose=0),
                                model.predict(x, verbose=0), rtol=1e-6)
+
+
+class _StateEncoder(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lstm = layers.LSTM(4, return_state=True)
+        self.head = layers.Dense(1)
+
+    def call(self, x):
+        _, h, c = self.lstm(x)
+        return self.head(ops.concatenate([h, c], axis=-1))
+
+
+def test_lstm_states_inside_a_custom_layer_train_as_in_a_graph():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 5, 3)).astype("float32")
+    y = rng.normal(size=(6, 1)).astype("float32")
+    inputs = keras.Input((5, 3))
+    _, h, c = layers.LSTM(4, return_state=True)(inputs)
+    graph = keras.Model(inputs, layers.Dense(1)(
+        layers.concatenate([h, c])))
+    custom = keras.Sequential([keras.Input((5, 3)), _StateEncoder()])
+    custom.set_weights(graph.get_weights())
+    for model in (graph, custom):
+        model.compile(keras.optimizers.SGD(0.5), "mse")
+        model.train_on_batch(x, y)
+    for a, b in zip(custom.get_weights(), graph.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
