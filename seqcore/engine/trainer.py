@@ -352,13 +352,13 @@ class Trainer:
         weights since this one's last step (two compiled models sharing
         layers, as a GAN's discriminator and the combined model): their
         values or gradients no longer live in this optimizer's arrays."""
-        params = getattr(self.optimizer, "_params", None)
-        if params is None:
+        optimizer = self.optimizer
+        if getattr(optimizer, "_params", None) is None:
             return False
-        grads = self.optimizer._grads
+        offsets = optimizer._offsets
         return any(v.grad is None or
-                   not np.may_share_memory(v.grad, grads) or
-                   not np.may_share_memory(v._value, params)
+                   v.__dict__.get("_arena") is not optimizer or
+                   id(v) not in offsets
                    for v in trainable)
 
     def _flat_layers(self):
