@@ -274,6 +274,9 @@ def get(identifier):
     if isinstance(identifier, str):
         if identifier in _ALL:
             return _ALL[identifier]
+        custom = _custom(identifier)
+        if custom is not None:
+            return custom
         raise ValueError(f"Could not interpret activation function "
                          f"identifier: {identifier!r}; known names: "
                          f"{sorted(_ALL)}")
@@ -285,9 +288,33 @@ def get(identifier):
                      f"{identifier!r}")
 
 
+def _custom(name):
+    """A user's activation function saved under `name` (its registered
+    name `package>name`, or its plain name), from the custom objects
+    (passed to load_model, in an open custom_object_scope, or registered
+    with register_keras_serializable), else None."""
+    from seqcore.saving import object_registration as registration
+    objects = registration.all_custom_objects()
+    found = registration.find((name,), objects)
+    if found is None and ">" not in name:
+        for table in (objects, registration.get_custom_objects()):
+            for key, value in table.items():
+                if key.endswith(">" + name):
+                    return value
+    return found
+
+
 def serialize(activation):
-    """The name Keras saves for an activation function."""
+    """What Keras saves for an activation: a built-in's name, or for a
+    user's function Keras's function entry (its registered name)."""
     name = getattr(activation, "__name__", None)
+    if name and _ALL.get(name) is activation:
+        return name
+    if name and callable(activation):
+        from seqcore.saving import object_registration as registration
+        return {"module": "builtins", "class_name": "function",
+                "config": registration.get_registered_name(activation),
+                "registered_name": "function"}
     if name:
         return name
     raise ValueError(f"Cannot serialize activation {activation!r}")

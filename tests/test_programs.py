@@ -2,8 +2,9 @@
 guides (tests/programs/), run unchanged on seqcore (`import keras` resolves
 to seqcore). Each must run, train (the loss is finite), and build the same
 architecture as Keras 3 built from the same program: layer names, classes
-and parameter counts, and History's keys (tests/fixtures/keras_programs.json,
-from make_program_fixtures.py)."""
+and parameter counts, History's keys, and a first-epoch loss near Keras's
+(tests/fixtures/keras_programs.json, from make_program_fixtures.py; the
+corpus is described in docs/program_corpus.md)."""
 import contextlib
 import importlib
 import importlib.abc
@@ -59,6 +60,22 @@ def keras_is_seqcore():
 
 NAMES = sorted(p.stem for p in PROGRAMS.glob("[a-z]*.py"))
 
+# Both libraries start from their own random weights, so the first epoch's
+# loss is compared loosely; these programs' first loss depends on the draw
+# more than that (seqcore's and Keras's over seeds 0-3 overlap): checked
+# finite only. Training from the same weights is compared exactly in
+# test_engine_vs_keras.py and test_training_vs_keras.py.
+LOSS_RTOL = 0.25
+LOSS_VARIES = {
+    "custom_callbacks",             # RMSprop(0.1) on one Dense: 5-21
+    "oxford_pets_unet",             # deep BatchNorm U-Net: 2.1-8.2
+    "serialization_guide",          # squared activation: 1.3-70
+    "timeseries_fcn",               # 0.69-0.90
+    "timeseries_weather_lstm",      # 0.85-1.45
+    "transfer_learning_mobilenet",  # one step per epoch from logits
+    "wavenet_causal_conv1d",        # 0.13-0.17
+}
+
 
 def test_every_program_has_a_keras_record():
     assert sorted(EXPECTED["programs"]) == NAMES
@@ -82,3 +99,6 @@ def test_program_runs_as_on_keras(name, capsys):
         assert got["epochs"] == expected["epochs"]
         if expected["epochs"]:      # a History without "loss" has none
             assert math.isfinite(got["loss_last"])
+            if name not in LOSS_VARIES:
+                assert got["loss_first"] == pytest.approx(
+                    expected["loss_first"], rel=LOSS_RTOL)

@@ -51,6 +51,8 @@ def preprocess_input(x, data_format=None, mode="caffe"):
         raise ValueError(f"Expected mode to be one of `caffe`, `tf` or "
                          f"`torch`. Received: mode={mode}")
     data_format = _data_format(data_format)
+    if _is_tensor(x):
+        return _preprocess_tensor(x, data_format, mode)
     if not isinstance(x, np.ndarray):
         x = np.array(x, dtype=config.floatx())
     elif not np.issubdtype(x.dtype, np.floating):
@@ -80,6 +82,41 @@ def preprocess_input(x, data_format=None, mode="caffe"):
         view -= mean[c]
         if std is not None:
             view /= std[c]
+    return x
+
+
+def _is_tensor(x):
+    """A symbolic KerasTensor or a value traced in training."""
+    from seqcore.engine.keras_tensor import KerasTensor
+    from seqcore.engine.traced import Traced
+    return isinstance(x, (KerasTensor, Traced))
+
+
+def _preprocess_tensor(x, data_format, mode):
+    """preprocess_input on a symbolic (or traced) batch, written with ops
+    so that it becomes part of the model, as Keras does for tensors."""
+    ndim = len(x.shape)
+    if mode == "tf":
+        x = x / 127.5
+        return x - 1.0
+    if mode == "torch":
+        x = x / 255.0
+        mean, std = _TORCH_MEAN, _TORCH_STD
+    else:
+        # RGB to BGR: the channel axis reversed (a slice node).
+        if data_format == "channels_first":
+            x = x[::-1] if ndim == 3 else x[:, ::-1]
+        else:
+            x = x[..., ::-1]
+        mean, std = _CAFFE_MEAN, None
+    if data_format == "channels_first":
+        shape = (3, 1, 1) if ndim == 3 else (1, 3) + (1,) * (ndim - 2)
+    else:
+        shape = (1,) * (ndim - 1) + (3,)
+    x = x + (-np.array(mean, "float32")).reshape(shape)
+    if std is not None:
+        std_shape = (-1, 1, 1) if data_format == "channels_first" else (3,)
+        x = x / np.array(std, "float32").reshape(std_shape)
     return x
 
 

@@ -192,7 +192,10 @@ def _call_builtin(layer, tape, inputs, args, kwargs):
     if not kwargs["training"] or (all(r is None for r in refs) and
                                   not layer.trainable_weights):
         return out
-    if not isinstance(out, np.ndarray) or out.dtype.kind != "f":
+    several = isinstance(out, (list, tuple)) and len(out) > 0 and all(
+        isinstance(o, np.ndarray) and o.dtype.kind == "f" for o in out)
+    if not several and (not isinstance(out, np.ndarray) or
+                        out.dtype.kind != "f"):
         raise NotImplementedError(
             f"Layer '{tape.owner}': the built-in layer '{layer.name}' "
             f"returns {type(out).__name__}; inside a custom layer in "
@@ -211,4 +214,36 @@ def _call_builtin(layer, tape, inputs, args, kwargs):
         return dxs + call_tensors.argument_grads(
             layer, slots, [r is not None for r in refs[n_inputs:]])
 
+    if several:
+        return _record_outputs(tape, out, refs, vjp)
     return tape.record_call(out, refs, vjp)
+
+
+def _record_outputs(tape, outs, refs, vjp):
+    """Record a call with several float outputs (a nested functional model
+    returning [z_mean, z_log_var, z], an LSTM with its states): one entry
+    for the call, whose value is the outputs laid end to end, and one per
+    output taking its piece; the call's backward then gets one gradient
+    per output (zeros for an output the loss does not reach)."""
+    shapes = [o.shape for o in outs]
+    sizes = [o.size for o in outs]
+    dtype = np.result_type(*outs)
+    joint = np.concatenate([np.asarray(o, dtype).reshape(-1) for o in outs])
+
+    def joint_vjp(g):
+        pieces, start = [], 0
+        for shape, size in zip(shapes, sizes):
+            pieces.append(g[start:start + size].reshape(shape))
+            start += size
+        return vjp(pieces)
+
+    joint_traced = tape.record_call(joint, refs, joint_vjp)
+    traced, start = [], 0
+    for out, size in zip(outs, sizes):
+        def piece_vjp(g, start=start, size=size):
+            full = np.zeros(joint.shape, joint.dtype)
+            full[start:start + size] = g.reshape(-1)
+            return [full]
+        traced.append(tape.record_call(out, [joint_traced.node], piece_vjp))
+        start += size
+    return type(outs)(traced) if isinstance(outs, tuple) else traced

@@ -176,6 +176,12 @@ class PyDatasetAdapter(DataAdapter):
                           "PyDataset. The PyDataset is expected to already "
                           "be shuffled.", stacklevel=4)
         self.shuffle = shuffle and self.num_batches is not None
+        if isinstance(dataset, ArrayDataset):
+            # seqcore's stand-in for the tf.data.Dataset that Keras's
+            # utils (timeseries_dataset_from_array, *_dataset_from_directory,
+            # split_dataset) return: Keras's fit never reorders a Dataset
+            # (shuffle=True is ignored; the utils shuffle themselves).
+            self.shuffle = False
 
     def peek(self):
         if self.num_batches == 0:

@@ -130,7 +130,17 @@ class Functional(GraphModel):
 
     @property
     def layers(self):
-        """Every layer of the graph, input layers included, in call order."""
+        """Every layer of the graph, input layers included, in Keras's
+        order; as in Keras, not the operation nodes of symbolic arithmetic
+        (`x + y`, `x[:, 0]`): those are in `_operations`."""
+        from seqcore.engine.op_layer import OpLayer
+        return [l for l in self._all_layers if not isinstance(l, OpLayer)]
+
+    @property
+    def _operations(self):
+        """Every layer and operation node of the graph (Keras's
+        `Functional._operations`): what configs, summaries and clones
+        walk."""
         return list(self._all_layers)
 
     @property
@@ -200,12 +210,44 @@ class Functional(GraphModel):
                              f"{type(inputs).__name__}")
         return list(inputs)
 
+    def _adjust_input_rank(self, input_values):
+        """As Keras: an input one axis short of its Input whose last axis
+        is 1 gets that axis; one with an extra trailing axis of 1 loses
+        it; any other difference of rank is a ValueError."""
+        from seqcore import ops
+        adjusted = []
+        struct = self._inputs_struct
+        if isinstance(struct, dict):
+            paths = list(struct)
+        elif isinstance(struct, (list, tuple)):
+            paths = [str(i) for i in range(len(self._inputs))]
+        else:
+            paths = [""]
+        for i, (tensor, x) in enumerate(zip(self._inputs, input_values)):
+            shape = getattr(x, "shape", None)
+            ref = tuple(tensor.shape)
+            if shape is None or len(shape) == len(ref):
+                adjusted.append(x)
+            elif len(shape) == len(ref) + 1 and shape[-1] == 1:
+                adjusted.append(ops.squeeze(x, axis=-1))
+            elif len(shape) == len(ref) - 1 and ref[-1] == 1:
+                adjusted.append(ops.expand_dims(x, axis=-1))
+            else:
+                raise ValueError(
+                    f"Invalid input shape for input {type(x).__name__}"
+                    f"{list(shape)} with name "
+                    f"'{tensor._keras_history[0].name}' and path "
+                    f"'{paths[i]}'. Expected shape {ref}, but input has "
+                    f"incompatible shape {tuple(shape)}")
+        return adjusted
+
     # Masks flow through the graph: each node's layer gets its input's
     # mask and gives its output's (see docs/masking.md).
     def call(self, inputs, training=None, mask=None):
         input_masks = mask if isinstance(mask, (list, tuple)) else [mask]
         return self._structure(self._run_graph(
-            self._split_inputs(inputs), input_masks, training))
+            self._adjust_input_rank(self._split_inputs(inputs)),
+            input_masks, training))
 
     def compute_output_shape(self, input_shape):
         shapes = [input_shape] if len(self._inputs) == 1 else input_shape

@@ -494,6 +494,7 @@ class Layer:
                 else [dtype] * len(out_shape))]
         else:
             outputs = [KerasTensor(out_shape, dtype)]
+        self._mark_symbolic_masks(inputs, flat, outputs)
         node = Node(self, flat, outputs)
         node.arguments = (inputs, args, kwargs)
         argument_tensors = call_tensors.find(args, kwargs)
@@ -528,6 +529,9 @@ class Layer:
             args, kwargs, [slot for slot, _ in found],
             [sample(t) for _, t in found])
         kwargs.pop("mask", None)
+        masks = _sample_masks(inputs)
+        if masks is not None and custom_call.call_parameters(type(self))[1]:
+            kwargs["mask"] = masks     # as Keras hands call the input mask
         out = self(data, *args, **kwargs)
         self._clear_losses()
 
@@ -541,6 +545,37 @@ class Layer:
             specs = [spec(o) for o in out]
             return [s for s, _ in specs], [d for _, d in specs]
         return spec(out)
+
+    def _mark_symbolic_masks(self, inputs, flat, outputs):
+        """Note on the output KerasTensors whether they carry a mask (and
+        its shape), as Keras's symbolic masks do, so that a custom layer's
+        call receives `mask=` when its shape is inferred by running it.
+        Decided by compute_mask on zeros; models are skipped."""
+        has_mask = any(getattr(t, "_mask_shape", None) is not None
+                       for t in flat)
+        overrides = type(self).compute_mask is not Layer.compute_mask
+        from seqcore.engine.model import Model
+        if not (has_mask or overrides) or isinstance(self, Model):
+            return
+
+        def sample(t):
+            return np.zeros(tuple(2 if d is None else d for d in t.shape),
+                            np.dtype(t.dtype))
+        if isinstance(inputs, dict):
+            data = {k: sample(t) for k, t in inputs.items()}
+        elif isinstance(inputs, (list, tuple)):
+            data = type(inputs)(sample(t) for t in inputs)
+        else:
+            data = sample(inputs)
+        try:
+            mask = self.compute_mask(data, _sample_masks(inputs))
+        except Exception:   # a mask this layer cannot give without a call
+            return
+        masks = mask if isinstance(mask, (list, tuple)) else \
+            [mask] * len(outputs)
+        for tensor, m in zip(outputs, masks):
+            if m is not None and hasattr(m, "shape"):
+                tensor._mask_shape = (None,) + tuple(m.shape)[1:]
 
     # ---- graph attributes -------------------------------------------------
 
@@ -601,3 +636,21 @@ class Layer:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _sample_masks(inputs):
+    """All-True boolean masks standing for the symbolic masks of `inputs`
+    (KerasTensors, or a list/dict of them): None where a tensor has none,
+    None in all when none has one."""
+    def one(t):
+        shape = getattr(t, "_mask_shape", None)
+        if shape is None:
+            return None
+        return np.ones(tuple(2 if d is None else d for d in shape), bool)
+    if isinstance(inputs, dict):
+        masks = [one(t) for t in inputs.values()]
+        return None if all(m is None for m in masks) else masks
+    if isinstance(inputs, (list, tuple)):
+        masks = [one(t) for t in inputs]
+        return None if all(m is None for m in masks) else masks
+    return one(inputs)

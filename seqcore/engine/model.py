@@ -15,6 +15,16 @@ class Model(Trainer, Layer):
         return Layer.__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, trainable=True, name=None, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            # `class MyModel(keras.Model)` built as MyModel(inputs,
+            # outputs): as Keras, the subclass becomes a functional model
+            # (its bases get Functional in place of Model).
+            from seqcore.engine.functional import Functional
+            if not isinstance(self, Functional):
+                _inject_functional(type(self))
+                Functional.__init__(self, *args, trainable=trainable,
+                                    name=name, **kwargs)
+                return
         if args:
             raise TypeError(f"Model() takes inputs and outputs for a "
                             f"functional model; received {len(args)} "
@@ -150,3 +160,16 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, positions=positions,
                       print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable, layer_range=layer_range)
+
+
+def _inject_functional(cls):
+    """Replace Model by Functional among the bases of `cls` (and of its
+    bases, up to Model), as Keras 3 does for a subclass of Model given
+    functional inputs and outputs."""
+    from seqcore.engine.functional import Functional
+    if cls is Model:
+        return Functional
+    if cls is object or not issubclass(cls, Model):
+        return cls
+    cls.__bases__ = tuple(_inject_functional(base) for base in cls.__bases__)
+    return cls

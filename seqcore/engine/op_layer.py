@@ -73,7 +73,7 @@ class OpLayer(Layer):
         return inputs
 
     def call(self, inputs):
-        count = self._template.count(None)
+        count = sum(1 for a in self._template if a is None)  # arrays too
         return self._apply([inputs] if count == 1 else list(inputs))
 
     def compute_output_shape(self, input_shape):

@@ -158,7 +158,12 @@ class Sequential(GraphModel):
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
         for layer in self._layers:
-            shape = layer.compute_output_shape(shape)
+            if layer._runs_for_shape():     # a custom layer: run its call
+                from seqcore.engine.keras_tensor import KerasTensor
+                shape, _ = layer._shape_by_running(
+                    KerasTensor(shape, "float32"), (), {})
+            else:
+                shape = layer.compute_output_shape(shape)
         return shape
 
     # ---- graph attributes ------------------------------------------------

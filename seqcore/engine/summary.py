@@ -120,7 +120,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
         current = pos
     inner = [w - 3 for w in widths[:-1]] + [widths[-1] - 4]
 
-    layers = _in_range(model.layers, layer_range)
+    layers = _in_range(getattr(model, "_operations", model.layers),
+                       layer_range)
 
     def line(left, fill, mid, right):
         return left + mid.join(fill * (w + 2) for w in inner) + right

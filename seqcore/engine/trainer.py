@@ -123,6 +123,8 @@ class _Compiled:
 
     def build_metrics(self, ys, outputs):
         prefix = len(self.output_names) > 1
+        if ys is None:      # fit(x) alone, for a compute_loss override
+            ys = [None] * len(outputs)
         self.metrics = []
         self._metric_outputs, self._metric_weighted = [], []
         for weighted, all_specs in ((False, self.metric_specs),
@@ -225,6 +227,26 @@ class Trainer:
             return list(self._outputs_struct)
         return [t._keras_history[0].name for t in outputs]
 
+    def _refuse_step_override(self, step, what):
+        """A subclass's own train_step/test_step cannot run: it takes its
+        gradients from a backend (tf.GradientTape, jax.grad, torch's
+        backward) that seqcore does not have, and ignoring it would train
+        something else. Say so, and what works instead."""
+        if getattr(type(self), step, None) is None:
+            return
+        for cls in type(self).__mro__:
+            if cls.__module__.startswith("seqcore."):
+                return
+            if step in cls.__dict__:
+                raise NotImplementedError(
+                    f"{type(self).__name__} overrides {step}(): seqcore "
+                    f"runs {what}() with its own step and has no backend "
+                    f"autodiff (tf.GradientTape, jax.grad, torch backward) "
+                    f"for a custom step. Override compute_loss(x, y, "
+                    f"y_pred, sample_weight) with keras.ops instead (it is "
+                    f"differentiated), or train sub-models with "
+                    f"train_on_batch.")
+
     def _require_compiled(self, what):
         if self._compiled is None:
             raise RuntimeError(f"You must call `compile()` before calling "
@@ -283,6 +305,11 @@ class Trainer:
     def _output_list(self, outputs):
         if isinstance(outputs, dict):
             return [outputs[n] for n in self._output_names()]
+        if isinstance(outputs, (list, tuple)) and \
+                getattr(self, "_outputs", None) is None:
+            # A subclassed model whose call returns several arrays.
+            self._subclass_outputs = type(outputs)
+            return list(outputs)
         return list(outputs) if isinstance(outputs, (list, tuple)) and \
             len(self._output_names()) > 1 else [outputs]
 
@@ -291,6 +318,9 @@ class Trainer:
         (as the model's outputs were given)."""
         if isinstance(getattr(self, "_outputs_struct", None), dict):
             return dict(zip(self._output_names(), outputs))
+        kind = self.__dict__.get("_subclass_outputs")
+        if kind is not None and getattr(self, "_outputs", None) is None:
+            return kind(outputs)
         return outputs[0] if len(outputs) == 1 else outputs
 
     # ---- one training step -------------------------------------------------------
@@ -309,12 +339,28 @@ class Trainer:
         others."""
         trainable = self.trainable_weights
         key = [id(v) for v in trainable]
-        if self._train_variables != key:
+        if self._train_variables != key or self._weights_moved(trainable):
             for v in self.weights:
                 v.grad = None
+            # Rebuilt from the variables' current values; slots carry over.
+            self.optimizer._variables = None
             self.optimizer.build(trainable)
             self._train_variables = key
         return self.optimizer._variables
+
+    def _weights_moved(self, trainable):
+        """Whether another model's optimizer took over some of these
+        weights since this one's last step (two compiled models sharing
+        layers, as a GAN's discriminator and the combined model): their
+        values or gradients no longer live in this optimizer's arrays."""
+        optimizer = self.optimizer
+        if getattr(optimizer, "_params", None) is None:
+            return False
+        offsets = optimizer._offsets
+        return any(v.grad is None or
+                   v.__dict__.get("_arena") is not optimizer or
+                   id(v) not in offsets
+                   for v in trainable)
 
     def _flat_layers(self):
         found, stack = [], list(self._layers)
@@ -518,6 +564,7 @@ class Trainer:
         (seqcore/engine/data_adapters.py). `validation_data` takes any of
         these (arrays as a tuple `(x, y)` or `(x, y, sample_weight)`)."""
         self._require_compiled("fit")
+        self._refuse_step_override("train_step", "fit")
         train = self._train_iterator(x, y, sample_weight, batch_size,
                                      shuffle, steps_per_epoch, class_weight,
                                      validation_split, validation_data)
@@ -582,11 +629,12 @@ class Trainer:
                 self._build_from_batch(adapter.peek(), "fit")
             return data_adapters.EpochIterator(adapter, steps_per_epoch), \
                 val, batch_size
-        if y is None:
+        if y is None and not overrides_compute_loss(self):
             raise ValueError("fit() needs targets `y` for the compiled loss")
         xs, ys, sw = self._prepare(x, y, sample_weight, "fit")
         data_utils.check_finite(xs, "x")
-        data_utils.check_finite(ys, "y")
+        if ys is not None:      # a compute_loss override may take none
+            data_utils.check_finite(ys, "y")
         if class_weight is not None:
             cw = data_utils.class_weights_to_sample_weights(ys[0],
                                                             class_weight)
@@ -750,6 +798,7 @@ class Trainer:
         metrics, else [loss, *metrics] (or a dict with return_dict). x may
         be arrays, a PyDataset or a generator (as fit's)."""
         self._require_compiled("evaluate")
+        self._refuse_step_override("test_step", "evaluate")
         if x is None:
             raise ValueError("`evaluate` needs input data `x`")
         epoch_iterator = self._eval_iterator(x, y, sample_weight,

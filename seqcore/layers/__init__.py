@@ -72,6 +72,8 @@ Convolution3D, Convolution3DTranspose = Conv3D, Conv3DTranspose
 MaxPool3D, AvgPool3D = MaxPooling3D, AveragePooling3D
 GlobalMaxPool3D, GlobalAvgPool3D = GlobalMaxPooling3D, GlobalAveragePooling3D
 
+from seqcore.layers.serialization import deserialize, serialize  # noqa: E402,F401
+
 __all__ = [
     "AdditiveAttention", "Attention", "EinsumDense", "GroupNormalization",
     "GroupedQueryAttention", "GroupQueryAttention", "MultiHeadAttention",
@@ -113,4 +115,5 @@ __all__ = [
     # issue 16, recurrent cells
     "GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells",
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    "serialize", "deserialize",
 ]

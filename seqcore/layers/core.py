@@ -58,10 +58,35 @@ def activation_backward(activation, z, y, dy, out=None):
         return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
     name = activations.KERNEL_NAMES.get(activation, False)
     if not name:
-        raise NotImplementedError(
-            f"activation {getattr(activation, '__name__', activation)!r} has "
-            f"no derivative in seqcore")
+        return traced_activation_backward(activation, z, dy)
     return _kernels.activation_backward(z, y, dy, name, out=out)
+
+
+def traced_activation_backward(activation, z, dy):
+    """d loss / d z for an activation without a kernel (a user function
+    written with seqcore.ops, as Keras allows `Dense(activation=fn)`):
+    `activation` is replayed on z under a tape of its own and
+    differentiated.
+
+    Args:
+        activation: the function; z: its input; dy: d loss / d output,
+            shaped like z.
+    """
+    from seqcore.engine import tape as tape_module
+    label = getattr(activation, "__name__", repr(activation))
+    tape = tape_module.Tape(f"activation {label}")
+    with tape_module.recording(tape):
+        z_traced = tape.watch(np.asarray(z))
+        y_traced = activation(z_traced)
+    if type(y_traced) is not tape_module.Traced:
+        raise NotImplementedError(
+            f"activation {label!r} has no derivative in seqcore: write it "
+            f"with seqcore.ops (keras.ops) so that it can be differentiated")
+    grads = tape.backward([(y_traced.node, np.asarray(dy))])
+    dz = grads.get(z_traced.node)
+    if dz is None:
+        return np.zeros_like(np.asarray(dy))
+    return np.asarray(dz, dtype=np.asarray(dy).dtype)
 
 
 def sum_to_bias(dz):

@@ -56,6 +56,38 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 _CLASS_OF = {cls.fn: cls for cls in _CLASSES.values()}
 
+
+def _traced_functions():
+    """The classic loss functions, differentiable when a custom layer or a
+    compute_loss override calls them on traced values in training."""
+    from seqcore.losses.base import traced_loss_function
+    found = {}
+    for cls in _CLASSES.values():
+        fn = getattr(cls, "fn", None)
+        name = getattr(fn, "__name__", None)
+        if fn is not None and globals().get(name) is fn:
+            found[name] = traced_loss_function(fn, cls)
+    return found
+
+
+def _publish_traced(found):
+    """Put the tape-aware forms in this namespace and behind get()."""
+    from seqcore.losses import lookup
+    globals().update(found)
+    by_function = {f.__wrapped__: f for f in found.values()}
+    for key, fn in list(lookup._FUNCTIONS.items()):
+        if fn in by_function:
+            lookup._FUNCTIONS[key] = by_function[fn]
+
+
+_publish_traced(_traced_functions())
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
 __all__ = [
     "Loss", "LossFunctionWrapper", "BuiltinLoss", "EPSILON", "REDUCTIONS",
     "standardize_reduction", "tape_gradient", "get", "as_loss",

@@ -345,3 +345,45 @@ class BuiltinLoss(LossFunctionWrapper):
             self, type(self).fn, type(self).grad,
             name=name or self.default_name, reduction=reduction, dtype=dtype,
             **options)
+
+
+def traced_loss_function(fn, cls):
+    """The loss function `fn` (keras.losses.binary_crossentropy, ...) made
+    differentiable on the tape: called on traced values (inside a custom
+    layer's call or a compute_loss override in training), it is recorded
+    with the gradient of its class `cls`; elsewhere it is `fn` itself.
+
+    Args:
+        fn: `fn(y_true, y_pred, **options) -> per-sample values`.
+        cls: the LossFunctionWrapper class around fn (constructible with
+            its defaults).
+    """
+    from seqcore.engine import tape as tape_module
+
+    def vjp(g, out, y_true, y_pred, **options):
+        loss = cls()
+        loss._fn_kwargs = dict(options)
+        p = float_pred(y_pred)
+        g = np.asarray(g, p.dtype)
+        if type(loss).vjp is not None:
+            grad = type(loss).vjp(y_true, p, g, **options)
+        else:
+            grad, values_shape = loss._per_sample_gradient(y_true, p)
+            g = np.reshape(g, values_shape)
+            if grad.ndim > g.ndim:
+                axis = options.get("axis", -1)
+                g = expand_reduced(g, axis, grad.ndim)
+            grad = grad * g
+        return [None, np.asarray(grad, p.dtype).reshape(p.shape)]
+
+    def loss_function(y_true, y_pred, **options):
+        tape = tape_module.active()
+        if tape is None:
+            return fn(y_true, y_pred, **options)
+        return tape.record(fn, vjp, [y_true, y_pred], options)
+
+    loss_function.__name__ = fn.__name__
+    loss_function.__qualname__ = fn.__qualname__
+    loss_function.__doc__ = fn.__doc__
+    loss_function.__wrapped__ = fn
+    return loss_function

@@ -151,8 +151,9 @@ def as_loss(identifier):
     loss = get(identifier)
     if isinstance(loss, Loss):
         return loss
-    if loss in CLASS_OF:
-        return CLASS_OF[loss]()
+    builtin = getattr(loss, "__wrapped__", loss)   # the tape-aware forms
+    if builtin in CLASS_OF:
+        return CLASS_OF[builtin]()
     return LossFunctionWrapper(loss, None)
 
 

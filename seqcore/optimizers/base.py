@@ -187,6 +187,7 @@ class Optimizer:
             params[offset:end] = v.value.reshape(-1)
             v._value = params[offset:end].reshape(v.shape)
             v.grad = grads[offset:end].reshape(v.shape)
+            v._arena = self     # whose arrays hold its value and gradient
             if id(v) in old_offsets:
                 start = old_offsets[id(v)]
                 for name, values in slots.items():

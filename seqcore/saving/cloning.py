@@ -211,7 +211,8 @@ def _clone_functional(model, clone, input_tensors, call_function):
                              f"{len(expected)} tensors\nReceived structure: "
                              f"{len(given)} tensors")
         input_tensors = given
-    originals = {layer.name: layer for layer in model.layers}
+    originals = {layer.name: layer for layer in
+                 getattr(model, "_operations", model.layers)}
 
     def entry(layer):   # the wiring only: the layers are cloned, not read
         if isinstance(layer, InputLayer):

@@ -261,10 +261,14 @@ def _model_from_config(config, custom_objects, filepath, built=True,
                        safe_mode=True):
     """The model of a config, uncompiled (callers compile from the
     'compile_config' entry when asked), with lambdas refused in safe mode."""
-    from seqcore.saving.object_registration import SafeModeScope
+    from seqcore.saving.object_registration import (
+        CustomObjectScope, SafeModeScope, all_custom_objects)
     config = {k: v for k, v in config.items() if k != "compile_config"}
     try:
-        with SafeModeScope(safe_mode):
+        # custom_objects are in scope while layers are rebuilt, so that
+        # a layer's own arguments (a custom activation) find them too.
+        with SafeModeScope(safe_mode), \
+                CustomObjectScope(all_custom_objects(custom_objects)):
             model = deserialize_keras_object(config, custom_objects,
                                              safe_mode=safe_mode)
     except (TypeError, KeyError, AttributeError, IndexError,

@@ -477,15 +477,17 @@ def functional_config(model, serialize_layer=None):
     serialize_layer = serialize_layer or serialize_keras_object
     model_nodes = {id(n) for n in model._nodes}
     layers = []
-    for layer in model.layers:
+    for layer in getattr(model, "_operations", model.layers):
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         inbound = []
         for node in layer._inbound_nodes:
             if id(node) not in model_nodes or not node.input_tensors:
                 continue
+            kwargs = dict(getattr(node, "call_kwargs", {}))
+            kwargs.update(_node_tensor_kwargs(node))
             inbound.append({"args": _node_arguments(node),
-                            "kwargs": dict(getattr(node, "call_kwargs", {}))})
+                            "kwargs": kwargs})
         entry["inbound_nodes"] = inbound
         layers.append(entry)
 
@@ -541,6 +543,19 @@ def _node_arguments(node):
     return [_argument_config(tensors[0] if len(tensors) == 1 else tensors)]
 
 
+def _node_tensor_kwargs(node):
+    """The keyword arguments of a layer call that hold tensors
+    (`initial_state=[h, c]`), in Keras 3's inbound-node form."""
+    from seqcore.engine import call_tensors
+    arguments = getattr(node, "arguments", None)
+    if arguments is None:
+        return {}
+    kwargs = arguments[2] or {}
+    return {k: _argument_config(v) for k, v in kwargs.items()
+            if k not in ("mask", "training") and
+            call_tensors.find((), {k: v})}
+
+
 def _node_refs(node):
     """[(layer name, node index, tensor index)] of one inbound node, in
     Keras 3's form ({'args': [keras tensors]}) or Keras 2's ([[name, node,
@@ -553,6 +568,8 @@ def _node_refs(node):
                 if isinstance(item, dict) and \
                         item.get("class_name") == "__keras_tensor__":
                     refs.append(tuple(item["config"]["keras_history"]))
+        for value in (node.get("kwargs") or {}).values():
+            refs += _config_refs(value)     # wait for initial_state too
         return refs
     return [tuple(ref[:3]) for ref in node]
 
@@ -564,6 +581,25 @@ def _node_kwargs(node, layer):
     allowed = getattr(layer, "_serialized_call_kwargs", ())
     kwargs = node.get("kwargs") if isinstance(node, dict) else None
     return {k: v for k, v in (kwargs or {}).items() if k in allowed}
+
+
+def _tensor_kwargs(node, outputs):
+    """The keyword arguments of an inbound node that hold tensors
+    (`initial_state`), rebuilt from the tensors made so far."""
+    kwargs = node.get("kwargs") if isinstance(node, dict) else None
+    return {k: _argument_value(v, outputs) for k, v in (kwargs or {}).items()
+            if _config_refs(v)}
+
+
+def _config_refs(item):
+    """[(layer name, node index, tensor index)] of the __keras_tensor__
+    entries inside one argument's config."""
+    if isinstance(item, list):
+        return [r for v in item for r in _config_refs(v)]
+    if isinstance(item, dict) and item.get("class_name") == \
+            "__keras_tensor__":
+        return [tuple(item["config"]["keras_history"])]
+    return []
 
 
 def _argument_value(item, outputs):
@@ -644,7 +680,9 @@ def functional_from_config(config, custom_objects=None, make_layer=None,
                     if type(layer).__name__ == "GetItem" and \
                             isinstance(args[-1], list):
                         args[-1] = tuple(args[-1])
-                    result = call(layer, *args, **_node_kwargs(raw, layer))
+                    kwargs = _node_kwargs(raw, layer)
+                    kwargs.update(_tensor_kwargs(raw, outputs))
+                    result = call(layer, *args, **kwargs)
                 else:
                     args = [outputs[(r[0], r[1])][r[2]] for r in refs]
                     result = call(layer, args[0] if len(args) == 1 else args)

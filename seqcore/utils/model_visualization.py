@@ -182,7 +182,7 @@ def model_graph(model, show_shapes=False, show_dtype=False,
         graph["nodes"].append((str(id(model)), model,
                                layer_label(model, **options)))
         return graph
-    layers = model.layers
+    layers = getattr(model, "_operations", model.layers)
     for layer in layers:
         if expand_nested and getattr(layer, "_is_model", False) and \
                 _kind(layer) != "other":

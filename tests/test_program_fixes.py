@@ -1,0 +1,395 @@
+"""One focused test per gap the program corpus (tests/programs/) found:
+each checks numbers (numpy references, Keras 3 fixtures from
+tests/fixtures/make_program_fix_fixtures.py) or Keras's errors."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import seqcore as keras
+from seqcore import layers, ops
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+ARRAYS = np.load(FIXTURES / "keras_program_fixes.npz")
+RECORD = json.loads((FIXTURES / "keras_program_fixes.json").read_text())
+
+
+def _square(x):
+    return x ** 2
+
+
+def test_dense_with_a_user_activation_trains_with_its_exact_gradient():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 3)).astype("float32")
+    t = rng.normal(size=(6, 2)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)),
+                              layers.Dense(2, activation=_square)])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    w, b = [v.astype("float64") for v in model.get_weights()]
+    model.train_on_batch(x, t)
+    z = x.astype("float64") @ w + b
+    dy = 2.0 * (z ** 2 - t) / t.size
+    dz = dy * 2.0 * z
+    np.testing.assert_allclose(model.get_weights()[0], w - x.T @ dz,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[1], b - dz.sum(0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_a_numpy_activation_in_training_is_a_clear_error():
+    model = keras.Sequential([keras.Input((3,)),
+                              layers.Dense(2, activation=np.tanh)])
+    model.compile("sgd", "mse")
+    with pytest.raises(TypeError, match="seqcore.ops"):
+        model.train_on_batch(np.ones((2, 3), "float32"),
+                             np.ones((2, 2), "float32"))
+
+
+def test_functional_inputs_gain_or_lose_a_trailing_axis_of_one():
+    inputs = keras.Input(shape=(4, 1))
+    model = keras.Model(inputs, layers.Flatten()(inputs))
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    inputs = keras.Input(shape=(4,))
+    model = keras.Model(inputs, layers.Dense(1, use_bias=False,
+                                             kernel_initializer="ones")(
+        inputs))
+    np.testing.assert_allclose(model.predict(x[..., None], verbose=0),
+                               x.sum(1, keepdims=True))
+
+
+def test_a_functional_input_of_another_rank_gets_keras_error():
+    kind, message = RECORD["rank_error"]
+    inputs = keras.Input(shape=(4, 3), name="features")
+    model = keras.Model(inputs, layers.Dense(2)(inputs))
+    with pytest.raises(ValueError) as error:
+        model.predict(np.zeros((2, 4), "float32"), verbose=0)
+    assert kind == "ValueError"
+    tail = message.split(" with name ")[1]     # Keras names its tracer
+    assert str(error.value).endswith(" with name " + tail)
+
+
+class _Twice(layers.Layer):
+    def call(self, x):
+        return ops.concatenate([x, x], axis=-1)
+
+
+def test_sequential_output_shape_runs_custom_layers():
+    block = keras.Sequential([_Twice(), layers.Dense(3), _Twice()])
+    assert block.compute_output_shape((None, 5, 2)) == (None, 5, 6)
+    inputs = keras.Input((5, 2))
+    assert tuple(block(inputs).shape) == (None, 5, 6)
+
+
+class _MaskedSum(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.masks_seen = []
+
+    def call(self, inputs, mask=None):
+        self.masks_seen.append(None if mask is None else mask.shape)
+        m = ops.expand_dims(ops.cast(mask, "float32"), -1)
+        return ops.sum(inputs * m, axis=1)
+
+
+def test_custom_layer_gets_the_symbolic_mask_when_its_shape_is_inferred():
+    inputs = keras.Input((None,), dtype="int32")
+    x = layers.Embedding(10, 2, mask_zero=True,
+                         embeddings_initializer="ones")(inputs)
+    x = layers.Dense(2, kernel_initializer="identity")(x)
+    summed = _MaskedSum()
+    model = keras.Model(inputs, summed(x))
+    assert summed.masks_seen and summed.masks_seen[0] is not None
+    tokens = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    np.testing.assert_allclose(model.predict(tokens, verbose=0),
+                               [[2.0, 2.0], [1.0, 1.0]])
+
+
+def test_unmasked_inputs_give_custom_layers_no_mask():
+    seen = []
+
+    class Probe(layers.Layer):
+        def call(self, x, mask=None):
+            seen.append(mask)
+            return x
+    inputs = keras.Input((3,))
+    keras.Model(inputs, Probe()(layers.Dense(2)(inputs)))
+    assert seen and all(m is None for m in seen)
+
+
+@pytest.mark.parametrize("mode", ["tf", "caffe", "torch"])
+def test_preprocess_input_on_a_symbolic_input_matches_keras(mode):
+    inputs = keras.Input(shape=(5, 5, 3))
+    outputs = keras.applications.imagenet_utils.preprocess_input(
+        inputs, mode=mode)
+    model = keras.Model(inputs, outputs)
+    np.testing.assert_allclose(model.predict(ARRAYS["images"], verbose=0),
+                               ARRAYS[f"preprocess_{mode}"], rtol=1e-5,
+                               atol=1e-4)
+
+
+def _gan():
+    keras.utils.set_random_seed(0)
+    disc = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    disc.compile(keras.optimizers.Adam(0.01), "mse")
+    gen = keras.Sequential([keras.Input((2,)), layers.Dense(3)])
+    disc.trainable = False
+    z = keras.Input((2,))
+    gan = keras.Model(z, disc(gen(z)))
+    gan.compile(keras.optimizers.SGD(0.1), "mse")
+    return disc, gen, gan
+
+
+def test_shared_weights_train_under_two_compiled_models():
+    disc, gen, gan = _gan()
+    rng = np.random.default_rng(0)
+    x, z = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    ones = np.ones((4, 1))
+    for step in range(2):
+        disc.trainable = True
+        before = [w.copy() for w in disc.get_weights()]
+        disc.train_on_batch(x, ones)
+        assert not np.allclose(before[0], disc.get_weights()[0])
+        disc.trainable = False
+        frozen = [w.copy() for w in disc.get_weights()]
+        g_before = gen.get_weights()[0].copy()
+        gan.train_on_batch(z, ones)
+        np.testing.assert_array_equal(frozen[0], disc.get_weights()[0])
+        assert not np.allclose(g_before, gen.get_weights()[0])
+    # The discriminator's Adam kept its state across the rebuilds.
+    assert int(disc.optimizer.iterations) == 2
+
+
+def test_discriminator_step_matches_one_adam_step_by_hand():
+    disc, gen, gan = _gan()
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4, 3))
+    gan.train_on_batch(rng.normal(size=(4, 2)), np.ones((4, 1)))
+    disc.trainable = True
+    w, b = [v.astype("float64") for v in disc.get_weights()]
+    disc.train_on_batch(x, np.ones((4, 1)))
+    g = 2.0 * (x @ w + b - 1.0) / 4.0
+    gw = x.T @ g
+    # Adam's first step moves each weight by lr * g / (|g| + eps').
+    expected = w - 0.01 * gw / (np.abs(gw) + 1e-7)
+    np.testing.assert_allclose(disc.get_weights()[0], expected, rtol=1e-4,
+                               atol=1e-6)
+
+
+def test_keras_saved_initial_state_model_loads_connected():
+    model = keras.models.load_model(FIXTURES / "saved" /
+                                    "seq2seq_state.keras")
+    got = model.predict([ARRAYS["seq2seq_xe"], ARRAYS["seq2seq_xd"]],
+                        verbose=0)
+    np.testing.assert_allclose(got, ARRAYS["seq2seq_y"], rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_initial_state_survives_a_seqcore_round_trip(tmp_path):
+    model = keras.models.load_model(FIXTURES / "saved" /
+                                    "seq2seq_state.keras")
+    model.save(tmp_path / "again.keras")
+    again = keras.models.load_model(tmp_path / "again.keras")
+    x = [ARRAYS["seq2seq_xe"], ARRAYS["seq2seq_xd"]]
+    np.testing.assert_allclose(again.predict(x, verbose=0),
+                               ARRAYS["seq2seq_y"], rtol=1e-5, atol=1e-6)
+    decoder_node = json.loads(again.to_json())["config"]["layers"][3][
+        "inbound_nodes"][0]
+    assert [s["config"]["keras_history"] for s in
+            decoder_node["kwargs"]["initial_state"]] == [["lstm", 0, 1],
+                                                          ["lstm", 0, 2]]
+
+
+class _Smooth(keras.Model):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        loss = super().compute_loss(x=x, y=y, y_pred=y_pred,
+                                    sample_weight=sample_weight,
+                                    training=training)
+        return loss + ops.mean(ops.square(y_pred))
+
+
+def test_model_subclass_built_from_inputs_and_outputs_is_functional():
+    from seqcore.engine.functional import Functional
+    inputs = keras.Input((3,))
+    model = _Smooth(inputs, layers.Dense(2, name="head")(inputs))
+    assert isinstance(model, Functional)
+    assert [l.name for l in model.layers][-1] == "head"
+    model.compile("sgd", "mse")
+    x = np.ones((4, 3), "float32")
+    y = np.zeros((4, 2), "float32")
+    p = model.predict(x, verbose=0).astype("float64")
+    loss = model.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose(loss, 2 * np.mean(p ** 2), rtol=1e-5)
+
+
+class _TwoHeads(keras.Model):
+    def __init__(self):
+        super().__init__()
+        inputs = keras.Input((3,))
+        self.inner = keras.Model(inputs, [
+            layers.Dense(2, use_bias=False, name="a")(inputs),
+            layers.Dense(3, use_bias=False, name="b")(inputs)])
+
+    def call(self, x):
+        return self.inner(x)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        a, b = y_pred
+        return ops.mean(a) + ops.mean(ops.square(b))
+
+
+def test_fit_without_targets_through_a_nested_two_output_model():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 3)).astype("float32")
+    model = _TwoHeads()
+    model.compile(keras.optimizers.SGD(0.1))
+    model(x)
+    wa, wb = [w.astype("float64") for w in model.inner.get_weights()]
+    model.fit(x, epochs=1, batch_size=5, verbose=0)
+    xd = x.astype("float64")
+    ga = xd.T @ np.full((5, 2), 1.0 / 10)
+    gb = xd.T @ (2.0 * (xd @ wb) / 15)
+    got_a, got_b = model.inner.get_weights()
+    np.testing.assert_allclose(got_a, wa - 0.1 * ga, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_b, wb - 0.1 * gb, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,target", [
+    ("binary_crossentropy", "binary"),
+    ("mean_squared_error", "real"),
+    ("sparse_categorical_crossentropy", "labels"),
+    ("categorical_crossentropy", "onehot")])
+def test_loss_functions_in_compute_loss_train_as_the_compiled_loss(name,
+                                                                   target):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8, 4)).astype("float32")
+    y = {"binary": (rng.random((8, 3)) > 0.5).astype("float32"),
+         "real": rng.normal(size=(8, 3)).astype("float32"),
+         "labels": rng.integers(0, 3, size=(8,)),
+         "onehot": np.eye(3, dtype="float32")[rng.integers(0, 3, size=8)]
+         }[target]
+    activation = "sigmoid" if target == "binary" else (
+        None if target == "real" else "softmax")
+    fn = getattr(keras.losses, name)
+
+    class Own(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None,
+                         sample_weight=None, training=True):
+            return ops.mean(fn(y, y_pred))
+
+    def build(cls):
+        keras.utils.set_random_seed(1)
+        inputs = keras.Input((4,))
+        outputs = layers.Dense(3, activation=activation)(inputs)
+        return cls(inputs, outputs)
+
+    reference = build(keras.Model)
+    reference.compile(keras.optimizers.SGD(0.5), name)
+    own = build(Own)
+    own.compile(keras.optimizers.SGD(0.5))
+    own.set_weights(reference.get_weights())
+    reference.train_on_batch(x, y)
+    own.train_on_batch(x, y)
+    for a, b in zip(own.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_compile_still_resolves_loss_functions_to_their_classes():
+    from seqcore.losses import as_loss
+    loss = as_loss(keras.losses.binary_crossentropy)
+    assert type(loss).__name__ == "BinaryCrossentropy"
+    assert keras.losses.get("mse") is keras.losses.mean_squared_error
+
+
+def test_a_train_step_override_is_refused_not_ignored():
+    class Custom(keras.Model):
+        def train_step(self, data):
+            raise AssertionError("not reached")
+
+        def test_step(self, data):
+            raise AssertionError("not reached")
+
+    inputs = keras.Input((2,))
+    model = Custom(inputs, layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    x, y = np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+    with pytest.raises(NotImplementedError, match="compute_loss"):
+        model.fit(x, y, verbose=0)
+    with pytest.raises(NotImplementedError, match="test_step"):
+        model.evaluate(x, y, verbose=0)
+    plain = keras.Model(inputs, layers.Dense(1)(inputs))
+    plain.compile("sgd", "mse")
+    plain.fit(x, y, verbose=0)
+
+
+def test_fit_keeps_the_order_of_a_utils_dataset_as_keras_does_for_datasets():
+    data = np.arange(60, dtype="float32").reshape(30, 2) / 30.0
+    targets = data[:, :1] * 2.0
+    ds = keras.utils.timeseries_dataset_from_array(
+        data, targets, sequence_length=3, batch_size=4)
+    xs = np.concatenate([np.asarray(x) for x, _ in ds])
+    ys = np.concatenate([np.asarray(y) for _, y in ds])
+
+    def train(*args, **kwargs):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3, 2)), layers.Flatten(),
+                                  layers.Dense(1)])
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        model.fit(*args, epochs=2, verbose=0, **kwargs)
+        return model.get_weights()[0]
+
+    in_order = train(xs, ys, batch_size=4, shuffle=False)
+    np.testing.assert_array_equal(train(ds), in_order)     # shuffle=True
+    assert not np.array_equal(train(xs, ys, batch_size=4), in_order)
+
+
+def test_model_layers_leave_out_operation_nodes_as_keras(tmp_path):
+    inputs = keras.Input((3,))
+    h = layers.Dense(3, name="proj")(inputs)
+    out = layers.Dense(1, name="head")(h + inputs)
+    model = keras.Model(inputs, out)
+    # Keras 3: Functional.layers keeps Layer instances only.
+    assert [l.name for l in model.layers][1:] == ["proj", "head"]
+    assert type(model.layers[0]).__name__ == "InputLayer"
+    assert [type(l).__name__ for l in model._operations] == [
+        "InputLayer", "Dense", "Add", "Dense"]
+    config_names = [e["class_name"] for e in
+                    json.loads(model.to_json())["config"]["layers"]]
+    assert config_names == ["InputLayer", "Dense", "Add", "Dense"]
+    model.save(tmp_path / "m.keras")
+    again = keras.models.load_model(tmp_path / "m.keras")
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(again.predict(x, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-6)
+
+
+class _StateEncoder(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lstm = layers.LSTM(4, return_state=True)
+        self.head = layers.Dense(1)
+
+    def call(self, x):
+        _, h, c = self.lstm(x)
+        return self.head(ops.concatenate([h, c], axis=-1))
+
+
+def test_lstm_states_inside_a_custom_layer_train_as_in_a_graph():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 5, 3)).astype("float32")
+    y = rng.normal(size=(6, 1)).astype("float32")
+    inputs = keras.Input((5, 3))
+    _, h, c = layers.LSTM(4, return_state=True)(inputs)
+    graph = keras.Model(inputs, layers.Dense(1)(
+        layers.concatenate([h, c])))
+    custom = keras.Sequential([keras.Input((5, 3)), _StateEncoder()])
+    custom.set_weights(graph.get_weights())
+    for model in (graph, custom):
+        model.compile(keras.optimizers.SGD(0.5), "mse")
+        model.train_on_batch(x, y)
+    for a, b in zip(custom.get_weights(), graph.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
