@@ -93,7 +93,7 @@ def _cpu():
            f"{os.cpu_count()} logical CPUs"
 
 
-# ---- the scaling model of docs/distribution.md ---------------------------------
+# ---- the scaling model of docs/distribution.md ------------------------------
 
 # (name, achieved bandwidth in GB/s, per-message latency alpha in s):
 # 80% of the line rate; latencies typical of MPI over TCP and over verbs.

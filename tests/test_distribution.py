@@ -29,7 +29,7 @@ def no_distribution_after():
     keras.distribution.set_distribution(None)
 
 
-# ---- one process ------------------------------------------------------------------
+# ---- one process ------------------------------------------------------------
 
 def test_single_process_is_rank_0_of_1_without_mpi4py():
     code = ("import sys; sys.modules['mpi4py'] = None\n"
@@ -153,7 +153,7 @@ def test_data_parallel_on_one_process_equals_plain_fit_bitwise(kind):
     assert plain[2].tobytes() == distributed[2].tobytes()
 
 
-# ---- MPI jobs ----------------------------------------------------------------------
+# ---- MPI jobs ---------------------------------------------------------------
 
 def _mpiexec():
     """mpiexec next to this Python (the `mpich` wheel's), else on PATH;

@@ -82,6 +82,6 @@ class EarlyStopping(MonitorCallback):
             chief_print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                chief_print(f"Restoring model weights from the end of the best "
-                      f"epoch: {self.best_epoch + 1}.")
+                chief_print(f"Restoring model weights from the end of the "
+                            f"best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)

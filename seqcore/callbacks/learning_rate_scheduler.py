@@ -34,7 +34,7 @@ class LearningRateScheduler(Callback):
         optimizer.learning_rate = float(lr)
         if self.verbose > 0:
             chief_print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting "
-                  f"learning rate to {float(lr)}.")
+                        f"learning rate to {float(lr)}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

@@ -110,13 +110,14 @@ class ModelCheckpoint(MonitorCallback):
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(value, self.best):
             if self.verbose > 0:
-                chief_print(f"\nEpoch {epoch + 1}: {self.monitor} improved from "
-                      f"{best} to {value:.5f}, saving model to {path}")
+                chief_print(f"\nEpoch {epoch + 1}: {self.monitor} improved "
+                            f"from {best} to {value:.5f}, saving model to "
+                            f"{path}")
             self.best = value
             return True
         if self.verbose > 0:
             chief_print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve "
-                  f"from {best}")
+                        f"from {best}")
         return False
 
     def _save_model(self, epoch, batch, logs):

@@ -54,7 +54,7 @@ class ReduceLROnPlateau(MonitorCallback):
             optimizer.learning_rate = new
             if self.verbose > 0:
                 chief_print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing "
-                      f"learning rate to {new}.")
+                            f"learning rate to {new}.")
             return True
         return False
 

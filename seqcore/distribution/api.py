@@ -127,7 +127,8 @@ class TensorLayout:
         self._device_mesh = value
 
     def __repr__(self):
-        return f"<TensorLayout axes={self.axes}, device_mesh={self.device_mesh}>"
+        return (f"<TensorLayout axes={self.axes}, "
+                f"device_mesh={self.device_mesh}>")
 
 
 class Distribution:

@@ -112,7 +112,7 @@ class DataParallelRuntime:
         self.allreduce_seconds = 0.0     # the gradient allreduce's time
         self.steps = 0
 
-    # ---- start of fit / evaluate / predict -------------------------------------
+    # ---- start of fit / evaluate / predict ----------------------------------
 
     def begin(self, model, epoch_iterator=None, what="fit"):
         self._check_configuration(model, epoch_iterator, what)
@@ -234,7 +234,7 @@ class DataParallelRuntime:
                                                 0x5EED])
             self._salted.add(id(layer))
 
-    # ---- batches ----------------------------------------------------------------
+    # ---- batches ------------------------------------------------------------
 
     def shard(self, arrays):
         """(xs, ys, sw) of the global batch -> this rank's slice."""
@@ -300,7 +300,7 @@ class DataParallelRuntime:
             return np.asarray(out)[:0]
         return model(model._model_input(xs), training=False)
 
-    # ---- the step's reductions --------------------------------------------------
+    # ---- the step's reductions ----------------------------------------------
 
     def reduce_gradients(self, model, n_local):
         """The flat gradient arena <- sum over ranks of (local rows x local

@@ -102,7 +102,7 @@ class MpiComm:
         self.timeout = timeout
         self.wait_seconds = 0.0     # time spent inside collectives
 
-    # ---- faults -----------------------------------------------------------------
+    # ---- faults -------------------------------------------------------------
 
     def abort(self, message):
         """Print `message` on stderr and abort every rank of the job."""
@@ -135,7 +135,7 @@ class MpiComm:
             self.abort(f"{what} failed: {err}")
         self.wait_seconds += time.perf_counter() - start
 
-    # ---- collectives ------------------------------------------------------------
+    # ---- collectives --------------------------------------------------------
 
     def allreduce_sum(self, buffer, what="allreduce"):
         """Sum the contiguous numpy `buffer` over ranks, in place."""
