@@ -5,6 +5,7 @@
 For compare.py's MLP (784-256-128-10) and CNN (Conv2D(32,3)-MaxPool-
 Conv2D(64,3)-MaxPool-Flatten-Dense(128)-Dense(10) on 28x28x1), trained with
 Adam at the same global batch, it times
+  1x1:     1 process with OMP_NUM_THREADS=1 (the baseline)
   threads: 1 process with OMP_NUM_THREADS=<ranks>
   mpi:     mpiexec -n <ranks>, OMP_NUM_THREADS=1 per rank (DataParallel)
 in fresh processes, rounds alternating between the two; a figure is the
@@ -69,6 +70,8 @@ def _run(mode, ranks, name, batch, steps):
     if mode == "mpi":
         env["OMP_NUM_THREADS"] = "1"
         args = [_mpiexec(), "-n", str(ranks)] + args
+    elif mode == "one":
+        env["OMP_NUM_THREADS"] = "1"
     else:
         env["OMP_NUM_THREADS"] = str(ranks)
     out = subprocess.run(args, env=env, capture_output=True, text=True,
@@ -152,20 +155,24 @@ def main():
         sys.exit("bench_mpi: no mpiexec (pip install seqcore[mpi])")
     print(f"# {_cpu()}; {args.ranks} ranks x 1 thread vs 1 process x "
           f"{args.ranks} threads; median of {args.rounds} rounds")
-    print(f"{'model':5} {'batch':>5} {'threads s/s':>12} {'mpi s/s':>10} "
-          f"{'mpi/threads':>11} {'allreduce':>9} {'grad MB':>8}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"# load average at start: {load:.1f}")
+    print(f"{'model':5} {'batch':>5} {'1x1 s/s':>8} {'threads s/s':>12} "
+          f"{'mpi s/s':>10} {'mpi/threads':>11} {'allreduce':>9} "
+          f"{'grad MB':>8}")
     for name, batch, steps in CASES:
-        results = {"threads": [], "mpi": []}
+        results = {"one": [], "threads": [], "mpi": []}
         for _ in range(args.rounds):
-            for mode in ("threads", "mpi"):
+            for mode in ("one", "threads", "mpi"):
                 results[mode].append(_run(mode, args.ranks, name, batch,
                                           steps))
         threads = statistics.median(r["samples_per_s"]
                                     for r in results["threads"])
         mpi = statistics.median(r["samples_per_s"] for r in results["mpi"])
+        one = statistics.median(r["samples_per_s"] for r in results["one"])
         share = statistics.median(r["allreduce_share"]
                                   for r in results["mpi"])
-        print(f"{name:5} {batch:5d} {threads:12.0f} {mpi:10.0f} "
+        print(f"{name:5} {batch:5d} {one:8.0f} {threads:12.0f} {mpi:10.0f} "
               f"{mpi / threads:11.2f} {share:9.1%} "
               f"{results['mpi'][0]['gradient_mb']:8.2f}")
 
