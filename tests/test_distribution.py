@@ -283,3 +283,19 @@ def test_stop_on_one_rank_stops_all_and_only_rank_0_prints_and_writes(
     assert out.stdout.count("Epoch 2/2") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "log0.csv", "rank0.weights.h5"]
+
+
+def test_a_rank_without_rows_in_a_batch_still_takes_part(tmp_path):
+    results = {}
+    for name, ranks in (("one", None), ("two", 2)):
+        path = tmp_path / f"{name}.npz"
+        out = _run([SCRIPTS / "empty_shard.py", path], ranks, timeout=60)
+        assert out.returncode == 0, out.stderr[-3000:]
+        results[name] = np.load(path)
+    one, two = results["one"], results["two"]
+    np.testing.assert_allclose(two["weights"], one["weights"], rtol=1e-5,
+                               atol=1e-7)
+    for key in ("loss", "accuracy", "evaluate", "predict"):
+        np.testing.assert_allclose(two[key], one[key], rtol=1e-5,
+                                   err_msg=key)
+    assert two["predict"].shape == (1, 3)
