@@ -250,6 +250,8 @@ def test_batch_norm_and_dropout_differ_from_one_process_but_agree_on_ranks(
     one, two = trained["one"], trained["two"]
     for prefix in ("mlp_adam_bn/w0", "dropout/w0"):
         assert not np.allclose(one[prefix], two[prefix], rtol=1e-5)
+    draws = two["dropout_draws"]
+    assert draws.shape == (2, 4) and not np.array_equal(draws[0], draws[1])
     moving_variance = [k for k in two if k.startswith("mlp_adam_bn/w")][5]
     assert np.all(two[moving_variance] > 0)
 

@@ -97,6 +97,14 @@ def main(out):
     check_same_on_all_ranks(m.get_weights(), "dropout")
     for i, w in enumerate(m.get_weights()):
         result[f"dropout/w{i}"] = w
+    # the first uniform numbers of each rank's dropout stream
+    import copy
+    hooks = state.hooks()
+    generator = getattr(hooks, "_rank_generator", None)
+    draws = copy.deepcopy(generator).random(4) if generator is not None \
+        else np.zeros(4)
+    result["dropout_draws"] = state.comm().allgather(draws, "draws") \
+        if state.comm().size > 1 else draws[None]
     result["size"] = np.array(state.comm().size)
     if state.is_chief():
         np.savez(out, **result)
