@@ -13,6 +13,7 @@ from seqcore.engine.model import Model
 from seqcore.engine.sequential import Sequential
 from seqcore.saving.serialization import register_keras_serializable
 from seqcore import applications  # noqa: E402  (keras.applications)
+from seqcore import distribution  # noqa: E402  (keras.distribution)
 
 __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "config", "datasets", "get_num_threads", "preprocessing", "random",

@@ -4,6 +4,7 @@ import os
 import shutil
 
 from seqcore.callbacks.callback import Callback
+from seqcore.distribution import state as _distribution_state
 
 
 class BackupAndRestore(Callback):
@@ -102,6 +103,8 @@ class BackupAndRestore(Callback):
         return False
 
     def _save_model(self):
+        if not _distribution_state.is_chief():
+            return      # rank 0 writes the backup under distribution
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for path, previous in (
@@ -119,5 +122,6 @@ class BackupAndRestore(Callback):
         os.replace(tmp, self._training_metadata_path)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and _distribution_state.is_chief() and \
+                os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)

@@ -1,8 +1,21 @@
 """The Callback base class: hooks into fit / evaluate / predict."""
+from seqcore.distribution import state as _distribution_state
+
+
+def chief_print(*args, **kwargs):
+    """print() on the chief process only (rank 0 of an MPI job; always in
+    a single process)."""
+    if _distribution_state.is_chief():
+        print(*args, **kwargs)
 
 
 class Callback:
     """Base class: override any `on_*` hook.
+
+    Under keras.distribution on several MPI ranks, callbacks whose class
+    sets `_chief_only = True` (the progress bar, CSVLogger, TensorBoard,
+    RemoteMonitor) run on rank 0 only; the others run on every rank and
+    see the same global logs.
 
     During `fit`, `evaluate` and `predict`, `self.model` is the model and
     `self.params` is {'verbose', 'epochs', 'steps'} (steps: batches per
@@ -11,6 +24,8 @@ class Callback:
     metrics of the epoch, `on_epoch_end` also the `val_` ones,
     `on_predict_batch_end` {'outputs': the batch's predictions}.
     """
+
+    _chief_only = False
 
     def __init__(self):
         self.validation_data = None

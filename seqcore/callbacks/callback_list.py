@@ -1,5 +1,6 @@
 """CallbackList: calls each hook on every callback, in order."""
 from seqcore.callbacks.callback import Callback
+from seqcore.distribution import state as _distribution_state
 from seqcore.callbacks.history import History
 from seqcore.callbacks.progbar_logger import ProgbarLogger
 
@@ -38,6 +39,9 @@ class CallbackList(Callback):
         if self._progbar is None and add_progbar:
             self._progbar = ProgbarLogger()
             self.callbacks.append(self._progbar)
+        if not _distribution_state.is_chief():
+            self.callbacks = [cb for cb in self.callbacks
+                              if not getattr(cb, "_chief_only", False)]
         if model is not None:
             self.set_model(model)
         if params:

@@ -29,6 +29,8 @@ class CSVLogger(Callback):
             overwriting it.
     """
 
+    _chief_only = True    # writes: rank 0 only under distribution
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.sep = separator

@@ -1,6 +1,7 @@
 """EarlyStopping: stop fit when a monitored value stops improving."""
 import warnings
 
+from seqcore.callbacks.callback import chief_print
 from seqcore.callbacks.monitor_callback import MonitorCallback
 
 
@@ -78,9 +79,9 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            chief_print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best "
-                      f"epoch: {self.best_epoch + 1}.")
+                chief_print(f"Restoring model weights from the end of the "
+                            f"best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)

@@ -1,7 +1,7 @@
 """LearningRateScheduler: set the learning rate at each epoch's start."""
 import numpy as np
 
-from seqcore.callbacks.callback import Callback
+from seqcore.callbacks.callback import Callback, chief_print
 
 
 class LearningRateScheduler(Callback):
@@ -33,8 +33,8 @@ class LearningRateScheduler(Callback):
                              f"be a float. Got: {lr}")
         optimizer.learning_rate = float(lr)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting "
-                  f"learning rate to {float(lr)}.")
+            chief_print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting "
+                        f"learning rate to {float(lr)}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from seqcore.callbacks.callback import chief_print
 from seqcore.callbacks.monitor_callback import MonitorCallback
 
 
@@ -92,7 +93,7 @@ class ModelCheckpoint(MonitorCallback):
     def _should_save(self, epoch, logs, path):
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {path}")
+                chief_print(f"\nEpoch {epoch + 1}: saving model to {path}")
             return True
         value = logs.get(self.monitor)
         if value is None:
@@ -109,13 +110,14 @@ class ModelCheckpoint(MonitorCallback):
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(value, self.best):
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from "
-                      f"{best} to {value:.5f}, saving model to {path}")
+                chief_print(f"\nEpoch {epoch + 1}: {self.monitor} improved "
+                            f"from {best} to {value:.5f}, saving model to "
+                            f"{path}")
             self.best = value
             return True
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve "
-                  f"from {best}")
+            chief_print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve "
+                        f"from {best}")
         return False
 
     def _save_model(self, epoch, batch, logs):

@@ -9,6 +9,8 @@ class ProgbarLogger(Callback):
     epoch (verbose=2). fit adds one when verbose is not 0 (and the user
     gave none)."""
 
+    _chief_only = True    # writes: rank 0 only under distribution
+
     def __init__(self):
         super().__init__()
         self._bar = None

@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from seqcore.callbacks.callback import chief_print
 from seqcore.callbacks.monitor_callback import MonitorCallback
 
 
@@ -52,8 +53,8 @@ class ReduceLROnPlateau(MonitorCallback):
             new = max(old * self.factor, self.min_lr)
             optimizer.learning_rate = new
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing "
-                      f"learning rate to {new}.")
+                chief_print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing "
+                            f"learning rate to {new}.")
             return True
         return False
 

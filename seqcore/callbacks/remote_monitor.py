@@ -23,6 +23,8 @@ class RemoteMonitor(Callback):
         send_as_json: send a JSON body instead of a form.
     """
 
+    _chief_only = True    # writes: rank 0 only under distribution
+
     def __init__(self, root="http://localhost:9000",
                  path="/publish/epoch/end/", field="data", headers=None,
                  send_as_json=False):

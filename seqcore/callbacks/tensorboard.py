@@ -42,6 +42,8 @@ class TensorBoard(Callback):
         ImportError: at construction when `tensorboard` is not installed.
     """
 
+    _chief_only = True    # writes: rank 0 only under distribution
+
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True,
                  write_images=False, write_steps_per_second=False,
                  update_freq="epoch", profile_batch=0, embeddings_freq=0,

@@ -1,7 +1,7 @@
 """TerminateOnNaN: stop when a batch's loss is NaN or infinite."""
 import math
 
-from seqcore.callbacks.callback import Callback
+from seqcore.callbacks.callback import Callback, chief_print
 
 
 class TerminateOnNaN(Callback):
@@ -24,5 +24,5 @@ class TerminateOnNaN(Callback):
             raise RuntimeError(f"NaN or Inf loss encountered at batch "
                                f"{batch}. Loss value: {loss}. Terminating "
                                f"training immediately.")
-        print(f"Batch {batch}: Invalid loss, terminating training")
+        chief_print(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

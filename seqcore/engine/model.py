@@ -53,13 +53,17 @@ class Model(Trainer, Layer):
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Write Keras 3's `.keras` file: config, weights, optimizer state."""
+        from seqcore.distribution.state import is_chief
         from seqcore.saving.files import save_model
-        save_model(self, filepath, overwrite=overwrite)
+        if is_chief():      # under distribution rank 0 writes
+            save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Write Keras 3's `.weights.h5` file (with the optimizer state)."""
+        from seqcore.distribution.state import is_chief
         from seqcore.saving.files import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
+        if is_chief():      # under distribution rank 0 writes
+            save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Read a `.weights.h5`, `.keras` or Keras 2 `.h5` file's weights;

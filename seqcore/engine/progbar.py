@@ -32,8 +32,9 @@ class Progbar:
     """A progress bar over `target` steps; `update(step, logs)`."""
 
     def __init__(self, target, verbose=1, stream=None, interval=0.05):
+        from seqcore.distribution.state import is_chief
         self.target = target
-        self.verbose = verbose
+        self.verbose = verbose if is_chief() else 0   # rank 0 prints
         self.stream = stream or sys.stdout
         self.interval = interval
         self.dynamic = hasattr(self.stream, "isatty") and self.stream.isatty()

@@ -13,6 +13,7 @@ from seqcore import losses as losses_module
 from seqcore import metrics as metrics_module
 from seqcore import optimizers
 from seqcore.callbacks import CallbackList
+from seqcore.distribution import state as distribution_state
 from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
@@ -43,12 +44,6 @@ def _make_metric(identifier, y_true, y_pred):
     if isinstance(identifier, str):
         metric.name = identifier
     return metric
-
-
-def _mean(values, weights):
-    total = sum(weights)
-    return sum(v * w for v, w in zip(values, weights)) / total if total \
-        else 0.0
 
 
 class _Compiled:
@@ -485,6 +480,7 @@ class Trainer:
         loss += self._regularization_loss(variables, True)
         if not math.isfinite(loss):
             self._nan_batches = getattr(self, "_nan_batches", 0) + 1
+        distribution_state.hooks().reduce_gradients(self, xs[0].shape[0])
         self.optimizer.step()
         self._compiled.update_metrics(ys, outputs, sw, masks)
         return loss
@@ -706,6 +702,8 @@ class Trainer:
         """The epoch loop; returns the last epoch's logs."""
         adapter = epoch_iterator.adapter
         epoch_logs = {}
+        dist = distribution_state.hooks()
+        dist.begin(self, epoch_iterator, "fit")
         for epoch in range(initial_epoch, epochs):
             self._reset_all_metrics()
             callbacks.on_epoch_begin(epoch)
@@ -713,14 +711,16 @@ class Trainer:
             adapter.on_epoch_begin()
             for step, batch in epoch_iterator.epoch():
                 callbacks.on_train_batch_begin(step)
-                bx, by, bw = self._batch_arrays(batch, adapter, "fit")
+                bx, by, bw = dist.shard(self._batch_arrays(batch, adapter,
+                                                           "fit"))
                 with buffers.reused():
-                    loss = self._train_batch(bx, by, bw)
+                    loss = dist.train_step(self, bx, by, bw)
                 losses.append(loss)
                 weights.append(bx[0].shape[0])
                 steps += 1
-                logs = self._logs(_mean(losses, weights))
+                logs = dist.logs(self, losses, weights)
                 callbacks.on_train_batch_end(step, logs)
+                self.stop_training = dist.agree(self.stop_training)
                 if self.stop_training:
                     break
             adapter.on_epoch_end()
@@ -735,6 +735,7 @@ class Trainer:
                 epoch_logs.update({f"val_{k}": v
                                    for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
+            self.stop_training = dist.agree(self.stop_training)
             if self.stop_training:
                 break
         return epoch_logs
@@ -765,6 +766,7 @@ class Trainer:
         """One pass of evaluation: on_test_begin, the batches,
         on_test_end; returns the logs."""
         adapter = epoch_iterator.adapter
+        dist = distribution_state.hooks()
         self._reset_all_metrics()
         callbacks.on_test_begin()
         losses, weights = [], []
@@ -774,11 +776,11 @@ class Trainer:
         adapter.on_epoch_begin()
         for step, batch in epoch_iterator.epoch():
             callbacks.on_test_batch_begin(step)
-            bx, by, bw = self._batch_arrays(batch, adapter, what)
-            loss = self._test_batch(bx, by, bw)
+            bx, by, bw = dist.shard(self._batch_arrays(batch, adapter, what))
+            loss = dist.test_step(self, bx, by, bw)
             losses.append(loss)
             weights.append(bx[0].shape[0])
-            logs = self._logs(_mean(losses, weights))
+            logs = dist.logs(self, losses, weights)
             callbacks.on_test_batch_end(step, logs)
             if bar is not None:
                 bar.update(step + 1, logs, finalize=False)
@@ -809,6 +811,7 @@ class Trainer:
             callbacks = CallbackList(callbacks, model=self, verbose=verbose,
                                      epochs=1,
                                      steps=epoch_iterator.num_batches)
+        distribution_state.hooks().begin(self, epoch_iterator, "evaluate")
         logs = self._test_epoch(epoch_iterator, callbacks, verbose,
                                 "evaluate")
         return self._format_results(logs, return_dict)
@@ -843,14 +846,17 @@ class Trainer:
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, model=self, verbose=verbose,
                                      epochs=1, steps=target)
+        dist = distribution_state.hooks()
+        dist.begin(self, epoch_iterator, "predict")
         callbacks.on_predict_begin()
         chunks = []
         adapter.on_epoch_begin()
         for step, batch in epoch_iterator.epoch():
             callbacks.on_predict_batch_begin(step)
-            bx = self._batch_arrays(batch, adapter, "predict",
-                                    targets=False)[0]
-            out = self(self._model_input(bx), training=False)
+            bx = dist.shard((self._batch_arrays(batch, adapter, "predict",
+                                                targets=False)[0], None,
+                             None))[0]
+            out = dist.predict_step(self, bx)
             chunks.append([np.array(o, copy=True) for o in
                            self._output_list(out)])
             callbacks.on_predict_batch_end(step, {"outputs": out})
@@ -864,7 +870,8 @@ class Trainer:
         if not chunks:
             raise ValueError("predict() received no samples (x has length "
                              "0)")
-        outputs = [np.concatenate(parts) for parts in zip(*chunks)]
+        outputs = dist.gather([np.concatenate(parts)
+                               for parts in zip(*chunks)])
         return self._output_struct(outputs)
 
     # ---- one batch ---------------------------------------------------------------

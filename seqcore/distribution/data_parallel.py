@@ -1,0 +1,411 @@
+"""What the trainer asks at each step under DataParallel.
+
+The trainer calls the same hooks with or without distribution; without it
+(or on a job of one rank) they are NO_DISTRIBUTION's, which change nothing.
+On N ranks (DataParallelRuntime):
+
+- begin(model, iterator): at the start of fit/evaluate/predict, every rank's
+  configuration (weight count and shapes, data length, steps, batch size)
+  is compared (a clear ValueError names both values), then rank 0's weights
+  and optimizer state are broadcast (so load_weights/load_model on rank 0
+  count), and the shared random state (shuffling) is made rank 0's.
+- shard(xs, ys, sw): this rank's contiguous slice of the global batch; a
+  batch of n rows gives n // N rows to every rank and one more to the first
+  n % N.
+- train_step: the model's step with this rank's random stream (dropout
+  masks differ per rank); inside it, reduce_gradients sums the flat
+  gradient arena weighted by local sample counts (one allreduce), and
+  averages BatchNormalization moving statistics (weighted by samples).
+- logs: the epoch's loss and every metric's state summed over ranks, so
+  History, the progress bar and callbacks see global values.
+- agree(flag): stop_training is true on every rank when it is on any.
+- gather: predict's outputs from every rank, in the order of the data."""
+import hashlib
+import pickle
+import zlib
+
+import numpy as np
+
+from seqcore import random as sc_random
+
+
+def _mean(values, weights):
+    total = sum(weights)
+    return sum(v * w for v, w in zip(values, weights)) / total if total \
+        else 0.0
+
+
+class _NoDistribution:
+    """The hooks of a single process: identity."""
+
+    is_chief = True
+    rank = 0
+    size = 1
+
+    def begin(self, model, epoch_iterator=None, what="fit"):
+        pass
+
+    def shard(self, arrays):
+        return arrays
+
+    def train_step(self, model, xs, ys, sw):
+        return model._train_batch(xs, ys, sw)
+
+    def test_step(self, model, xs, ys, sw):
+        return model._test_batch(xs, ys, sw)
+
+    def predict_step(self, model, xs):
+        return model(model._model_input(xs), training=False)
+
+    def reduce_gradients(self, model, n_local):
+        pass
+
+    def logs(self, model, losses, weights):
+        return model._logs(_mean(losses, weights))
+
+    def agree(self, flag):
+        return flag
+
+    def gather(self, outputs):
+        return outputs
+
+
+NO_DISTRIBUTION = _NoDistribution()
+
+
+def split_counts(n, size):
+    """Rows of a batch of n on each of `size` ranks (as even as
+    possible, the first n % size ranks one more)."""
+    base, extra = divmod(int(n), size)
+    return [base + (1 if r < extra else 0) for r in range(size)]
+
+
+def _take(arrays, index):
+    return None if arrays is None else [a[index] for a in arrays]
+
+
+def _batch_norm_layers(model):
+    from seqcore.layers.normalization import BatchNormalization
+    return [layer for layer in model._flat_layers()
+            if isinstance(layer, BatchNormalization) and layer.trainable
+            and getattr(layer, "built", False)]
+
+
+class DataParallelRuntime:
+    """The hooks on a job of several ranks.
+
+    Args:
+        comm: an MpiComm (rank, size, deadline-bounded collectives).
+        distribution: the DataParallel that is set.
+    """
+
+    def __init__(self, comm, distribution):
+        self.comm = comm
+        self.distribution = distribution
+        self.rank, self.size = comm.rank, comm.size
+        self.is_chief = comm.rank == 0
+        self.auto_shard = distribution.auto_shard_dataset
+        self._rank_generator = None
+        self._salted = set()
+        self._fallback = None
+        self._predict_counts = []
+        self.allreduce_seconds = 0.0     # the gradient allreduce's time
+        self.steps = 0
+
+    # ---- start of fit / evaluate / predict ----------------------------------
+
+    def begin(self, model, epoch_iterator=None, what="fit"):
+        self._check_configuration(model, epoch_iterator, what)
+        self._broadcast_state(model)
+        self._share_random_state()
+        self._salt_seeded_layers(model)
+        self._predict_counts = []
+
+    def _configuration(self, model, epoch_iterator):
+        weights = model.weights
+        shapes = repr([tuple(w.shape) for w in weights]).encode()
+        adapter = getattr(epoch_iterator, "adapter", None)
+        optimizer = getattr(model, "optimizer", None)
+        values = [
+            ("number of weights", len(weights)),
+            ("number of parameters", sum(int(np.prod(w.shape))
+                                         for w in weights)),
+            ("checksum of the weight shapes", zlib.crc32(shapes)),
+            ("optimizer built", int(bool(getattr(optimizer, "built",
+                                                 False)))),
+        ]
+        if self.auto_shard and adapter is not None:
+            values += [
+                ("dataset length (samples)", getattr(adapter, "n", -1)),
+                ("steps per epoch", epoch_iterator.num_batches or -1),
+                ("batch size", getattr(adapter, "batch_size", -1) or -1),
+            ]
+        return values
+
+    def _check_configuration(self, model, epoch_iterator, what):
+        values = self._configuration(model, epoch_iterator)
+        mine = np.array([v for _, v in values], np.int64)
+        # The length first: a different count of items is itself a mismatch.
+        lengths = self.comm.allgather(np.array([len(mine)], np.int64),
+                                      f"{what}: configuration check")
+        if np.any(lengths != lengths[0]):
+            raise ValueError(
+                f"seqcore.distribution: the ranks called {what} with "
+                f"different kinds of data (rank 0 describes "
+                f"{int(lengths[0, 0])} settings, rank {self.rank} "
+                f"{len(mine)}): every rank must run the same script on the "
+                f"same data")
+        table = self.comm.allgather(mine, f"{what}: configuration check")
+        for k, (name, _) in enumerate(values):
+            column = table[:, k]
+            bad = np.nonzero(column != column[0])[0]
+            if bad.size:
+                r = int(bad[0])
+                raise ValueError(
+                    f"seqcore.distribution: the ranks disagree at the start "
+                    f"of {what}: {name} is {int(column[0])} on rank 0 but "
+                    f"{int(column[r])} on rank {r}. Every rank must build "
+                    f"the same model and pass the same data (DataParallel "
+                    f"splits each global batch itself).")
+
+    def _state_arrays(self, model):
+        arrays = [w.value for w in model.weights]
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None and getattr(optimizer, "built", False):
+            arrays = arrays + [np.asarray(v) for v in
+                               optimizer.state_values()]
+        return arrays
+
+    def _broadcast_state(self, model):
+        """Rank 0's weights (and optimizer state) on every rank: one
+        broadcast of their bytes."""
+        arrays = self._state_arrays(model)
+        sizes = [a.nbytes for a in arrays]
+        buffer = np.empty(sum(sizes), np.uint8)
+        offset = 0
+        for a, n in zip(arrays, sizes):
+            buffer[offset:offset + n] = np.ascontiguousarray(a).view(
+                np.uint8).reshape(-1)
+            offset += n
+        self.comm.bcast(buffer, 0, "broadcast of rank 0's weights")
+        if self.rank == 0:
+            return
+        offset = 0
+        weights = model.weights
+        restored = []
+        for a, n in zip(arrays, sizes):
+            restored.append(buffer[offset:offset + n].view(a.dtype)
+                            .reshape(a.shape))
+            offset += n
+        for w, value in zip(weights, restored):
+            w.value[...] = value
+        if len(restored) > len(weights):
+            model.optimizer.load_state_values(
+                [np.array(v) for v in restored[len(weights):]])
+
+    def _share_random_state(self):
+        """Rank 0's global generator state on every rank (shuffling must
+        agree), and this rank's own stream for dropout, derived from it."""
+        generator = sc_random.generator()
+        blob = pickle.dumps(generator.bit_generator.state) \
+            if self.rank == 0 else b""
+        size = np.array([len(blob)], np.int64)
+        self.comm.bcast(size, 0, "broadcast of the random state")
+        buffer = np.frombuffer(blob, np.uint8).copy() if self.rank == 0 \
+            else np.empty(int(size[0]), np.uint8)
+        self.comm.bcast(buffer, 0, "broadcast of the random state")
+        state = pickle.loads(buffer.tobytes())
+        generator.bit_generator.state = state
+        digest = hashlib.sha256(buffer.tobytes()).digest()
+        seed = int.from_bytes(digest[:8], "little")
+        self._rank_generator = np.random.default_rng([seed, self.rank])
+
+    def _salt_seeded_layers(self, model):
+        """A layer built with a seed (Dropout(seed=1)) holds its own
+        generator: give it one per rank, derived from the seed and the
+        rank, so masks differ across ranks and repeat across runs."""
+        for layer in model._flat_layers():
+            rng = layer.__dict__.get("_rng")
+            seed = getattr(layer, "seed", None)
+            if id(layer) in self._salted or seed is None or \
+                    not isinstance(rng, np.random.Generator):
+                continue
+            layer._rng = np.random.default_rng([int(seed), self.rank,
+                                                0x5EED])
+            self._salted.add(id(layer))
+
+    # ---- batches ------------------------------------------------------------
+
+    def shard(self, arrays):
+        """(xs, ys, sw) of the global batch -> this rank's slice."""
+        xs, ys, sw = arrays
+        if not self.auto_shard:
+            return xs, ys, sw
+        counts = split_counts(xs[0].shape[0], self.size)
+        start = sum(counts[:self.rank])
+        index = slice(start, start + counts[self.rank])
+        self._fallback = (_take(xs, slice(0, 1)), _take(ys, slice(0, 1)))
+        self._predict_counts.append(counts)
+        return (_take(xs, index), _take(ys, index),
+                None if sw is None else sw[index])
+
+    def _with_rank_random(self, action):
+        """action() with this rank's random stream as the global one."""
+        shared = sc_random._generator
+        sc_random._generator = self._rank_generator or shared
+        try:
+            return action()
+        finally:
+            self._rank_generator = sc_random._generator
+            sc_random._generator = shared
+
+    def train_step(self, model, xs, ys, sw):
+        if xs[0].shape[0] == 0:
+            return self._with_rank_random(
+                lambda: self._empty_train_step(model))
+        return self._with_rank_random(lambda: model._train_batch(xs, ys, sw))
+
+    def _empty_train_step(self, model):
+        """A rank with no rows in this batch: it adds nothing to the
+        gradient sum but takes part in the allreduce and the update."""
+        self._build_metrics(model)
+        model._prepare_variables()
+        model.optimizer._grads[...] = 0.0
+        self.reduce_gradients(model, 0)
+        model.optimizer.step()
+        return 0.0
+
+    def _build_metrics(self, model):
+        compiled = model._compiled
+        if compiled.metrics is None and self._fallback is not None:
+            fx, fy = self._fallback
+            outputs = model._output_list(model(model._model_input(fx),
+                                               training=False))
+            compiled.build_metrics(fy, outputs)
+
+    def test_step(self, model, xs, ys, sw):
+        if xs[0].shape[0] == 0:
+            self._build_metrics(model)
+            return 0.0
+        return model._test_batch(xs, ys, sw)
+
+    def predict_step(self, model, xs):
+        if xs[0].shape[0] == 0:
+            fx, _ = self._fallback
+            out = model(model._model_input(fx), training=False)
+            if isinstance(out, dict):
+                return {k: np.asarray(v)[:0] for k, v in out.items()}
+            if isinstance(out, (list, tuple)):
+                return [np.asarray(v)[:0] for v in out]
+            return np.asarray(out)[:0]
+        return model(model._model_input(xs), training=False)
+
+    # ---- the step's reductions ----------------------------------------------
+
+    def reduce_gradients(self, model, n_local):
+        """The flat gradient arena <- sum over ranks of (local rows x local
+        mean gradient) / global rows: one allreduce over the arena; the
+        rows and BatchNormalization moving statistics (weighted by rows)
+        ride in a second, small allreduce issued with it."""
+        import time
+        grads = model.optimizer._grads
+        bn = _batch_norm_layers(model)
+        stats = [v for layer in bn for v in (layer.moving_mean,
+                                            layer.moving_variance)]
+        small = np.empty(1 + sum(v.size for v in stats), np.float64)
+        small[0] = n_local
+        offset = 1
+        for v in stats:
+            small[offset:offset + v.size] = v.value.reshape(-1)
+            small[offset:offset + v.size] *= n_local
+            offset += v.size
+        if n_local != 1:
+            grads *= np.float32(n_local)
+        start = time.perf_counter()
+        mpi = self.comm.MPI
+        requests = [self.comm.comm.Iallreduce(mpi.IN_PLACE, grads,
+                                              op=mpi.SUM),
+                    self.comm.comm.Iallreduce(mpi.IN_PLACE, small,
+                                              op=mpi.SUM)]
+        self.comm._wait(requests[0], "allreduce of the gradients")
+        self.comm._wait(requests[1], "allreduce of the batch sizes")
+        self.allreduce_seconds += time.perf_counter() - start
+        self.steps += 1
+        total = small[0]
+        if total <= 0:
+            raise ValueError("seqcore.distribution: a training step with no "
+                             "samples on any rank")
+        grads *= np.float32(1.0 / total)
+        offset = 1
+        for v in stats:
+            v.value[...] = (small[offset:offset + v.size] / total).reshape(
+                v.shape)
+            offset += v.size
+
+    def _metric_variables(self, model):
+        metrics = [m for _, m in (model._compiled.metrics or [])]
+        metrics += list(model._user_metrics() or [])
+        return [v for m in metrics for v in m.variables]
+
+    def logs(self, model, losses, weights):
+        """Logs from the state summed over ranks: the epoch's mean loss
+        (weighted by rows) and every metric's variables (and the
+        per-output loss trackers). Local states are kept as they were."""
+        variables = self._metric_variables(model)
+        trackers = list(model._compiled.loss_trackers.values())
+        local = [v.numpy() for v in variables]
+        parts = [np.array([sum(l * w for l, w in zip(losses, weights)),
+                           sum(weights)], np.float64)]
+        parts += [np.asarray(a, np.float64).reshape(-1) for a in local]
+        parts += [np.array(t, np.float64) for t in trackers]
+        buffer = np.concatenate(parts)
+        self.comm.allreduce_sum(buffer, "allreduce of the metrics")
+        offset = 2
+        saved_trackers = [list(t) for t in trackers]
+        try:
+            for v, a in zip(variables, local):
+                v.assign(buffer[offset:offset + a.size].reshape(a.shape)
+                         .astype(a.dtype))
+                offset += a.size
+            for t in trackers:
+                t[0], t[1] = float(buffer[offset]), buffer[offset + 1]
+                offset += 2
+            loss = buffer[0] / buffer[1] if buffer[1] else 0.0
+            return model._logs(loss)
+        finally:
+            for v, a in zip(variables, local):
+                v.assign(a)
+            for t, s in zip(trackers, saved_trackers):
+                t[:] = s
+
+    def agree(self, flag):
+        """True on every rank when `flag` is true on any."""
+        buffer = np.array([1 if flag else 0], np.int32)
+        self.comm.allreduce_max(buffer, "allreduce of stop_training")
+        return bool(buffer[0])
+
+    def gather(self, outputs):
+        """predict's outputs (a list of this rank's concatenated rows per
+        output) -> every rank's, in the data's order."""
+        if not self.auto_shard:
+            return outputs
+        counts = np.array(self._predict_counts, np.int64)   # (batches, N)
+        gathered = []
+        for out in outputs:
+            out = np.ascontiguousarray(out)
+            row = int(np.prod(out.shape[1:]))
+            flat = self.comm.allgatherv(out.reshape(-1),
+                                        counts.sum(axis=0) * row,
+                                        "gather of predict's outputs")
+            per_rank = np.split(flat.reshape((-1,) + out.shape[1:]),
+                                np.cumsum(counts.sum(axis=0))[:-1])
+            pieces = []
+            starts = [0] * self.size
+            for batch in counts:
+                for r in range(self.size):
+                    pieces.append(per_rank[r][starts[r]:starts[r] +
+                                              batch[r]])
+                    starts[r] += batch[r]
+            gathered.append(np.concatenate(pieces))
+        self._predict_counts = []
+        return gathered
