@@ -29,6 +29,7 @@ PORTABLE_SOURCES = [
     "csrc/activations_generic.c",
     "csrc/conv.c",
     "csrc/dropout.c",
+    "csrc/batchnorm.c",
     "csrc/conv_pool.c",
     "csrc/conv_routed.c",
     "csrc/conv_routed_generic.c",

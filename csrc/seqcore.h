@@ -191,6 +191,27 @@ void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
 void sc_dropout_mask_f32(uint64_t key, long n, double rate, float scale,
                          float *mask);
 
+/* ---- batch normalization (batchnorm.c) --------------------------------- */
+
+/* x is (rows, c) row-major: channels last. Per-channel mean and (biased)
+ * variance, summed in double by one thread per channel. */
+void sc_bn_moments_f32(const float *x, long rows, long c, double *mean,
+                       double *var);
+/* sum_dy[j] = sum_r dy[r, j]; sum_dy_xhat[j] = sum_r dy[r, j] * xhat[r, j]
+ * with xhat = (x - mean) * inv. */
+void sc_bn_backward_sums_f32(const float *x, const float *dy, long rows,
+                             long c, const float *mean, const float *inv,
+                             double *sum_dy, double *sum_dy_xhat);
+/* y[r, j] = x[r, j] * scale[j] + shift[j]; y may be x. */
+void sc_channel_affine_f32(const float *x, long rows, long c,
+                           const float *scale, const float *shift, float *y);
+/* dx[i, j] = dy[i, j] * p[j] + (x[i, j] - mean[j]) * q[j] + r[j]: the
+ * input gradient of batch normalization, its per-channel coefficients
+ * worked out by the caller; dx may be dy. */
+void sc_bn_backward_dx_f32(const float *x, const float *dy, long rows,
+                           long c, const float *mean, const float *p,
+                           const float *q, const float *r, float *dx);
+
 /* ---- convolution (conv.c) ---------------------------------------------- */
 
 /* The geometry of a 2-D convolution or pooling window over NHWC data. A 1-D

@@ -74,6 +74,18 @@ cdef extern from "seqcore.h" nogil:
     void sc_dropout_mask_f32(uint64_t key, long n, double rate, float scale,
                              float *mask)
 
+    void sc_bn_moments_f32(const float *x, long rows, long c, double *mean,
+                           double *var)
+    void sc_bn_backward_sums_f32(const float *x, const float *dy, long rows,
+                                 long c, const float *mean, const float *inv,
+                                 double *sum_dy, double *sum_dy_xhat)
+    void sc_channel_affine_f32(const float *x, long rows, long c,
+                               const float *scale, const float *shift,
+                               float *y)
+    void sc_bn_backward_dx_f32(const float *x, const float *dy, long rows,
+                               long c, const float *mean, const float *p,
+                               const float *q, const float *r, float *dx)
+
     ctypedef struct sc_window:
         long n, h, w, c
         long kh, kw

@@ -1,10 +1,12 @@
 """Normalization layers: BatchNormalization and LayerNormalization.
 
 Both are affine maps per channel once the statistics are known, bound by
-memory bandwidth, so numpy's vectorized loops run them."""
+memory bandwidth. BatchNormalization over the last axis of float32 data
+(Keras's default) runs one-pass C kernels (csrc/batchnorm.c); other axes,
+dtypes and masks use numpy's vectorized loops."""
 import numpy as np
 
-from seqcore import initializers, regularizers
+from seqcore import _kernels, initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
@@ -95,6 +97,25 @@ def _masked_moments_backward(x, d_hat, mask, mean, inv, axis):
     return dx.astype(np.float32)
 
 
+def _channels_last_float32(x, axis):
+    """Whether the C kernels take x: float32 normalized over its last
+    axis (they work on any layout; numpy's path covers the rest)."""
+    return x.dtype == np.float32 and axis == x.ndim - 1 and x.ndim >= 1
+
+
+def _batch_norm_dx(x, dy, mean, inv, gamma, sum_dy, sum_dy_xhat):
+    """dx of y = gamma * (x - mean) * inv + beta with batch statistics,
+    over the last axis, from the per-channel sums of dy and dy * x_hat:
+    dx = inv * gamma * (dy - sum_dy / n - x_hat * sum_dy_xhat / n)."""
+    n = x.size // x.shape[-1] if x.size else 1
+    g = inv.astype(np.float64) * gamma
+    q = -g * inv * (sum_dy_xhat / n)
+    r = -g * (sum_dy / n)
+    f32 = np.float32
+    return _kernels.bn_backward_dx(x, dy, mean, g.astype(f32), q.astype(f32),
+                                   r.astype(f32))
+
+
 @register_builtin
 class BatchNormalization(Layer):
     """Normalizes each channel (`axis`) with the batch statistics when
@@ -169,6 +190,10 @@ class BatchNormalization(Layer):
             weights = np.broadcast_to(np.expand_dims(
                 np.asarray(mask, bool), -1), inputs.shape)
             mean, variance = _masked_moments(inputs, weights, self._axis)
+        elif batch_statistics and _channels_last_float32(inputs,
+                                                         self._axis):
+            mean, variance = (m.astype(np.float32)
+                              for m in _kernels.bn_moments(inputs))
         elif batch_statistics:
             axes = tuple(i for i in range(ndim) if i != self._axis)
             mean = inputs.mean(axis=axes)
@@ -195,8 +220,13 @@ class BatchNormalization(Layer):
         shift = -mean * scale
         if beta is not None:
             shift = shift + beta
-        y = inputs * _broadcast(scale.astype(np.float32), (self._axis,), ndim)
-        y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
+        scale = scale.astype(np.float32)
+        if _channels_last_float32(inputs, self._axis):
+            y = _kernels.channel_affine(inputs, scale,
+                                        shift.astype(np.float32))
+        else:
+            y = inputs * _broadcast(scale, (self._axis,), ndim)
+            y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
         if training:
             self._saved = (inputs, mean, inv, scale, batch_statistics,
                            weights, renorm)
@@ -204,6 +234,9 @@ class BatchNormalization(Layer):
 
     def backward(self, dy):
         x, mean, inv, scale, batch_statistics, weights, renorm = self._saved
+        if weights is None and dy.dtype == np.float32 and \
+                _channels_last_float32(x, self._axis):
+            return self._backward_channels_last(dy)
         ndim, axis = x.ndim, (self._axis,)
         axes = tuple(i for i in range(ndim) if i != self._axis)
         x_hat = (x - _broadcast(mean, axis, ndim)) * _broadcast(inv, axis,
@@ -228,6 +261,27 @@ class BatchNormalization(Layer):
         dx = (d_hat - np.mean(d_hat, axis=axes, keepdims=True) -
               x_hat * np.mean(d_hat * x_hat, axis=axes, keepdims=True))
         return (dx * _broadcast(inv, axis, ndim)).astype(np.float32)
+
+    def _backward_channels_last(self, dy):
+        """backward() for float32 input normalized over its last axis,
+        unmasked: two passes of C (the sums, then dx)."""
+        x, mean, inv, scale, batch_statistics, _, renorm = self._saved
+        inv = np.asarray(inv, np.float32)
+        sum_dy, sum_dy_xhat = _kernels.bn_backward_sums(x, dy, mean, inv)
+        if self.scale:
+            d_gamma = sum_dy_xhat
+            if renorm is not None:   # r and d are constants (no gradient)
+                d_gamma = d_gamma * renorm[0] + sum_dy * renorm[1]
+            store_grad(self.gamma, d_gamma.astype(np.float32))
+        if self.center:
+            store_grad(self.beta, sum_dy.astype(np.float32))
+        if not batch_statistics:  # an affine map with fixed statistics
+            return _kernels.channel_affine(dy, scale,
+                                           np.zeros_like(scale))
+        gamma = self.gamma.value.astype(np.float64) if self.scale else 1.0
+        if renorm is not None:
+            gamma = gamma * renorm[0]
+        return _batch_norm_dx(x, dy, mean, inv, gamma, sum_dy, sum_dy_xhat)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

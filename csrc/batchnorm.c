@@ -1,0 +1,112 @@
+/*
+ * batchnorm.c - per-channel statistics and affine maps of channels-last
+ * arrays, viewed as (rows, c): what BatchNormalization computes when its
+ * axis is the last one (Keras's default).
+ *
+ * The reductions split the channels between threads, so each channel is
+ * summed by one thread in row order: results do not depend on the thread
+ * count. They accumulate in double. The maps split the rows. All are
+ * memory-bound; the portable C vectorizes at the build's base ISA.
+ */
+#include "omp_compat.h"
+#include "seqcore.h"
+
+/* Below this many elements one thread does the work. */
+#define PARALLEL_MIN_ELEMENTS 32768L
+
+static int threads_for(long rows, long c)
+{
+    if (rows * c < PARALLEL_MIN_ELEMENTS)
+        return 1;
+    return sc_threads_for_work(4.0 * (double)rows * (double)c);
+}
+
+/* Thread t's channels [*lo, *hi) of c, in blocks of 16 (a cache line of
+ * floats) so that threads share no line of a row. */
+static void channel_range(long c, int t, int nt, long *lo, long *hi)
+{
+    const long blocks = (c + 15) / 16;
+    const long b0 = blocks * t / nt, b1 = blocks * (t + 1) / nt;
+    *lo = b0 * 16 < c ? b0 * 16 : c;
+    *hi = b1 * 16 < c ? b1 * 16 : c;
+}
+
+void sc_bn_moments_f32(const float *x, long rows, long c, double *mean,
+                       double *var)
+{
+    const int nt = c >= 32 ? threads_for(rows, c) : 1;
+#pragma omp parallel num_threads(nt)
+    {
+        long lo, hi;
+        channel_range(c, sc_omp_thread(), sc_omp_team(), &lo, &hi);
+        for (long j = lo; j < hi; ++j)
+            mean[j] = 0.0;
+        for (long r = 0; r < rows; ++r) {
+            const float *row = x + r * c;
+            for (long j = lo; j < hi; ++j)
+                mean[j] += row[j];
+        }
+        for (long j = lo; j < hi; ++j) {
+            mean[j] = rows ? mean[j] / (double)rows : 0.0;
+            var[j] = 0.0;
+        }
+        for (long r = 0; r < rows; ++r) {
+            const float *row = x + r * c;
+            for (long j = lo; j < hi; ++j) {
+                const double d = row[j] - mean[j];
+                var[j] += d * d;
+            }
+        }
+        for (long j = lo; j < hi; ++j)
+            var[j] = rows ? var[j] / (double)rows : 0.0;
+    }
+}
+
+void sc_bn_backward_sums_f32(const float *x, const float *dy, long rows,
+                             long c, const float *mean, const float *inv,
+                             double *sum_dy, double *sum_dy_xhat)
+{
+    const int nt = c >= 32 ? threads_for(rows, c) : 1;
+#pragma omp parallel num_threads(nt)
+    {
+        long lo, hi;
+        channel_range(c, sc_omp_thread(), sc_omp_team(), &lo, &hi);
+        for (long j = lo; j < hi; ++j)
+            sum_dy[j] = sum_dy_xhat[j] = 0.0;
+        for (long r = 0; r < rows; ++r) {
+            const float *xr = x + r * c, *dr = dy + r * c;
+            for (long j = lo; j < hi; ++j) {
+                const float xhat = (xr[j] - mean[j]) * inv[j];
+                sum_dy[j] += dr[j];
+                sum_dy_xhat[j] += (double)(dr[j] * xhat);
+            }
+        }
+    }
+}
+
+void sc_channel_affine_f32(const float *x, long rows, long c,
+                           const float *scale, const float *shift, float *y)
+{
+    const int nt = threads_for(rows, c);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long r = 0; r < rows; ++r) {
+        const float *xr = x + r * c;
+        float *yr = y + r * c;
+        for (long j = 0; j < c; ++j)
+            yr[j] = xr[j] * scale[j] + shift[j];
+    }
+}
+
+void sc_bn_backward_dx_f32(const float *x, const float *dy, long rows,
+                           long c, const float *mean, const float *p,
+                           const float *q, const float *r, float *dx)
+{
+    const int nt = threads_for(rows, c);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long i = 0; i < rows; ++i) {
+        const float *xi = x + i * c, *di = dy + i * c;
+        float *out = dx + i * c;
+        for (long j = 0; j < c; ++j)
+            out[j] = di[j] * p[j] + (xi[j] - mean[j]) * q[j] + r[j];
+    }
+}

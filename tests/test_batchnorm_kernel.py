@@ -1,0 +1,151 @@
+"""Batch normalization in C (csrc/batchnorm.c): the statistics, the
+backward sums and the two per-channel maps against float64 numpy, on odd
+sizes, every ISA, with identical bits at 1 and 2 threads; the layer's C
+path against its numpy path (the same data normalized over a middle
+axis) forward and backward."""
+import numpy as np
+import pytest
+
+from seqcore import _kernels, layers
+from tests.conftest import same_bits_with_threads
+
+# (rows, channels): odd sizes, one channel, and sizes past the threading
+# threshold (32768 elements) with channel counts that split unevenly.
+SHAPES = [(1, 1), (1, 7), (7, 33), (33, 16), (1000, 33), (2001, 100),
+          (129, 1), (5000, 7)]
+
+
+def data(rows, c, seed=0, offset=3.0):
+    rng = np.random.default_rng(seed + rows * 131 + c)
+    x = (rng.standard_normal((rows, c)) * 2 + offset).astype(np.float32)
+    dy = rng.standard_normal((rows, c)).astype(np.float32)
+    return x, dy
+
+
+@pytest.mark.parametrize("rows,c", SHAPES)
+def test_moments_match_float64(isa, threads, rows, c):
+    x, _ = data(rows, c)
+    mean, var = same_bits_with_threads(
+        threads, lambda: list(_kernels.bn_moments(x)))
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(mean, x64.mean(0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(var, x64.var(0), rtol=1e-10, atol=1e-12)
+
+
+def test_moments_reduce_every_leading_axis():
+    x, _ = data(60, 5)
+    x4 = x.reshape(3, 4, 5, 5)
+    mean, var = _kernels.bn_moments(x4)
+    np.testing.assert_allclose(mean, x4.astype(np.float64).mean((0, 1, 2)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(var, x4.astype(np.float64).var((0, 1, 2)),
+                               rtol=1e-10)
+
+
+@pytest.mark.parametrize("rows,c", SHAPES)
+def test_backward_sums_match_float64(isa, threads, rows, c):
+    x, dy = data(rows, c)
+    mean = x.mean(0).astype(np.float32)
+    inv = (1 / np.sqrt(x.var(0) + 1e-3)).astype(np.float32)
+    s1, s2 = same_bits_with_threads(
+        threads, lambda: list(_kernels.bn_backward_sums(x, dy, mean, inv)))
+    x_hat = (x.astype(np.float64) - mean) * inv
+    np.testing.assert_allclose(s1, dy.astype(np.float64).sum(0),
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(s2, (dy * x_hat).sum(0), rtol=1e-5,
+                               atol=1e-4)
+
+
+@pytest.mark.parametrize("rows,c", SHAPES)
+def test_channel_affine_matches_numpy(isa, threads, rows, c):
+    x, _ = data(rows, c)
+    rng = np.random.default_rng(c)
+    scale = rng.standard_normal(c).astype(np.float32)
+    shift = rng.standard_normal(c).astype(np.float32)
+    y = same_bits_with_threads(
+        threads, lambda: _kernels.channel_affine(x, scale, shift))
+    np.testing.assert_allclose(y, x.astype(np.float64) * scale + shift,
+                               rtol=1e-6, atol=1e-6)
+    in_place = x.copy()
+    assert _kernels.channel_affine(in_place, scale, shift,
+                                   out=in_place) is in_place
+    np.testing.assert_array_equal(in_place, y)
+
+
+@pytest.mark.parametrize("rows,c", SHAPES)
+def test_backward_dx_matches_numpy(isa, threads, rows, c):
+    x, dy = data(rows, c)
+    rng = np.random.default_rng(c + 1)
+    mean, p, q, r = (rng.standard_normal(c).astype(np.float32)
+                     for _ in range(4))
+    dx = same_bits_with_threads(
+        threads, lambda: _kernels.bn_backward_dx(x, dy, mean, p, q, r))
+    want = dy.astype(np.float64) * p + (x.astype(np.float64) - mean) * q + r
+    np.testing.assert_allclose(dx, want, rtol=1e-5, atol=1e-5)
+    in_place = dy.copy()
+    _kernels.bn_backward_dx(x, in_place, mean, p, q, r, out=in_place)
+    np.testing.assert_array_equal(in_place, dx)
+
+
+def test_bad_inputs_name_what_was_expected():
+    x = np.ones((4, 3), np.float32)
+    with pytest.raises(ValueError, match="float32.*float64"):
+        _kernels.bn_moments(x.astype(np.float64))
+    with pytest.raises(ValueError, match=r"expected shape \(3,\).*\(2,\)"):
+        _kernels.channel_affine(x, np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match="one shape"):
+        _kernels.bn_backward_sums(x, np.ones((4, 2), np.float32),
+                                  np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match="out must be"):
+        _kernels.channel_affine(x, np.ones(3), np.ones(3),
+                                out=np.empty((4, 3)))
+
+
+def _pair(**kwargs):
+    """A BatchNormalization over the last axis of (6, 5, 4, 3) data (the C
+    path) and one over axis 1 of the same data transposed (numpy's path),
+    with equal weights."""
+    rng = np.random.default_rng(7)
+    last = layers.BatchNormalization(axis=-1, **kwargs)
+    middle = layers.BatchNormalization(axis=1, **kwargs)
+    last.build((6, 5, 4, 3))
+    middle.build((6, 3, 5, 4))
+    for a, b in zip(last.weights, middle.weights):
+        value = rng.uniform(0.5, 1.5, a.shape).astype(np.float32)
+        a.assign(value)
+        b.assign(value)
+    return last, middle
+
+
+@pytest.mark.parametrize("training,trainable,renorm", [
+    (True, True, False), (False, True, False), (True, False, False),
+    (True, True, True)])
+def test_layer_c_path_matches_numpy_path(training, trainable, renorm):
+    last, middle = _pair(renorm=renorm)
+    last.trainable = middle.trainable = trainable
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((6, 5, 4, 3)) * 2 + 4).astype(np.float32)
+    dy = rng.standard_normal(x.shape).astype(np.float32)
+    to_middle = (0, 3, 1, 2)
+    y = last(x, training=training)
+    y_middle = middle(np.ascontiguousarray(x.transpose(to_middle)),
+                      training=training)
+    np.testing.assert_allclose(y.transpose(to_middle), y_middle, rtol=1e-5,
+                               atol=1e-5)
+    for a, b in zip(last.weights, middle.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6,
+                                   err_msg=a.name)
+    if not training:
+        return
+    for layer in (last, middle):
+        for w in layer.trainable_weights:
+            w.grad = np.zeros(w.shape, np.float32)
+    dx = last.backward(dy)
+    dx_middle = middle.backward(np.ascontiguousarray(
+        dy.transpose(to_middle)))
+    assert dx.dtype == np.float32
+    np.testing.assert_allclose(dx.transpose(to_middle), dx_middle,
+                               rtol=1e-4, atol=1e-5)
+    for a, b in zip(last.trainable_weights, middle.trainable_weights):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-4, atol=1e-5,
+                                   err_msg=a.name)
