@@ -6,8 +6,11 @@
  * The reductions split the channels between threads, so each channel is
  * summed by one thread in row order: results do not depend on the thread
  * count. They accumulate in double. The maps split the rows. All are
- * memory-bound; the portable C vectorizes at the build's base ISA.
+ * memory-bound; the portable C vectorizes at the build's base ISA, and an
+ * activation fused into the affine map runs through the selected ISA's
+ * kernel table, block by block while the block is in cache.
  */
+#include "kernel_table.h"
 #include "omp_compat.h"
 #include "seqcore.h"
 
@@ -84,16 +87,34 @@ void sc_bn_backward_sums_f32(const float *x, const float *dy, long rows,
     }
 }
 
+/* Rows per block of the affine map: about 8192 floats, so the activation
+ * reads the block back from L1/L2 rather than from memory. */
+static long block_rows(long c)
+{
+    const long rows = 8192 / (c > 0 ? c : 1);
+    return rows > 0 ? rows : 1;
+}
+
 void sc_channel_affine_f32(const float *x, long rows, long c,
-                           const float *scale, const float *shift, float *y)
+                           const float *scale, const float *shift,
+                           sc_act act, float *y)
 {
     const int nt = threads_for(rows, c);
+    const long step = block_rows(c);
+    const long blocks = (rows + step - 1) / step;
+    sc_act_row_fn act_row = act == SC_ACT_NONE ? NULL :
+        sc_kernel_table_current()->act_row;
 #pragma omp parallel for num_threads(nt) schedule(static)
-    for (long r = 0; r < rows; ++r) {
-        const float *xr = x + r * c;
-        float *yr = y + r * c;
-        for (long j = 0; j < c; ++j)
-            yr[j] = xr[j] * scale[j] + shift[j];
+    for (long b = 0; b < blocks; ++b) {
+        const long r0 = b * step, r1 = r0 + step < rows ? r0 + step : rows;
+        for (long r = r0; r < r1; ++r) {
+            const float *xr = x + r * c;
+            float *yr = y + r * c;
+            for (long j = 0; j < c; ++j)
+                yr[j] = xr[j] * scale[j] + shift[j];
+        }
+        if (act_row)
+            act_row(y + r0 * c, y + r0 * c, (r1 - r0) * c, act);
     }
 }
 

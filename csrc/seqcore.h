@@ -202,9 +202,10 @@ void sc_bn_moments_f32(const float *x, long rows, long c, double *mean,
 void sc_bn_backward_sums_f32(const float *x, const float *dy, long rows,
                              long c, const float *mean, const float *inv,
                              double *sum_dy, double *sum_dy_xhat);
-/* y[r, j] = x[r, j] * scale[j] + shift[j]; y may be x. */
+/* y[r, j] = act(x[r, j] * scale[j] + shift[j]); y may be x. */
 void sc_channel_affine_f32(const float *x, long rows, long c,
-                           const float *scale, const float *shift, float *y);
+                           const float *scale, const float *shift,
+                           sc_act act, float *y);
 /* dx[i, j] = dy[i, j] * p[j] + (x[i, j] - mean[j]) * q[j] + r[j]: the
  * input gradient of batch normalization, its per-channel coefficients
  * worked out by the caller; dx may be dy. */

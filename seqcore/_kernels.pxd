@@ -81,7 +81,7 @@ cdef extern from "seqcore.h" nogil:
                                  double *sum_dy, double *sum_dy_xhat)
     void sc_channel_affine_f32(const float *x, long rows, long c,
                                const float *scale, const float *shift,
-                               float *y)
+                               sc_act act, float *y)
     void sc_bn_backward_dx_f32(const float *x, const float *dy, long rows,
                                long c, const float *mean, const float *p,
                                const float *q, const float *r, float *dx)

@@ -2,10 +2,12 @@
 backward sums and the two per-channel maps against float64 numpy, on odd
 sizes, every ISA, with identical bits at 1 and 2 threads; the layer's C
 path against its numpy path (the same data normalized over a middle
-axis) forward and backward."""
+axis) forward and backward; the activation fused into the normalization
+at inference (the plan's NormActStep) against the layers run apart."""
 import numpy as np
 import pytest
 
+import seqcore as keras
 from seqcore import _kernels, layers
 from tests.conftest import same_bits_with_threads
 
@@ -149,3 +151,86 @@ def test_layer_c_path_matches_numpy_path(training, trainable, renorm):
     for a, b in zip(last.trainable_weights, middle.trainable_weights):
         np.testing.assert_allclose(a.grad, b.grad, rtol=1e-4, atol=1e-5,
                                    err_msg=a.name)
+
+
+@pytest.mark.parametrize("activation", ["relu", "relu6", "swish",
+                                        "sigmoid", "gelu"])
+@pytest.mark.parametrize("rows,c", [(1, 7), (33, 16), (5000, 7),
+                                    (2001, 100)])
+def test_channel_affine_applies_the_activation(isa, threads, activation,
+                                               rows, c):
+    # blocks of rows (about 8192 floats each) end at odd places here
+    x, _ = data(rows, c, offset=0.0)
+    rng = np.random.default_rng(c + 2)
+    scale = rng.standard_normal(c).astype(np.float32)
+    shift = rng.standard_normal(c).astype(np.float32)
+    y = same_bits_with_threads(threads, lambda: _kernels.channel_affine(
+        x, scale, shift, activation=activation))
+    affine = _kernels.channel_affine(x, scale, shift)
+    np.testing.assert_array_equal(
+        y, _kernels.activation(affine, activation))
+
+
+def _conv_norm_act(activation_layer, data_format="channels_last"):
+    shape = (6, 6, 3) if data_format == "channels_last" else (3, 6, 6)
+    inputs = keras.Input(shape)
+    z = layers.Conv2D(5, 3, data_format=data_format)(inputs)
+    z = layers.BatchNormalization(
+        axis=-1 if data_format == "channels_last" else 1)(z)
+    out = activation_layer(z)
+    model = keras.Model(inputs, layers.GlobalAveragePooling2D(
+        data_format=data_format)(out))
+    rng = np.random.default_rng(5)
+    norm = model.layers[2]
+    norm.moving_mean.assign(rng.standard_normal(5).astype(np.float32))
+    norm.moving_variance.assign(rng.uniform(0.5, 2, 5).astype(np.float32))
+    norm.gamma.assign(rng.uniform(0.5, 2, 5).astype(np.float32))
+    norm.beta.assign(rng.standard_normal(5).astype(np.float32))
+    return model, rng.standard_normal((4,) + shape).astype(np.float32)
+
+
+def _apart(model, x):
+    """The model's output with each layer called on its own."""
+    conv, norm, act, pool = model.layers[1:]
+    return pool(act(norm(conv(x), training=False)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.ReLU(max_value=6.0), lambda: layers.ReLU(),
+    lambda: layers.Activation("swish"), lambda: layers.Activation("relu")])
+def test_inference_fuses_the_activation_into_the_normalization(make):
+    model, x = _conv_norm_act(make())
+    steps = model._get_plan().steps
+    assert [type(s).__name__ for s in steps] == \
+        ["LayerStep", "NormActStep", "LayerStep"]
+    np.testing.assert_allclose(model.predict(x, verbose=0), _apart(model, x),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_training_runs_the_fused_pair_apart_with_the_same_gradients():
+    model, x = _conv_norm_act(layers.ReLU(max_value=6.0))
+    twin, _ = _conv_norm_act(layers.ReLU(max_value=6.0))
+    twin.set_weights(model.get_weights())
+    y = np.random.default_rng(1).standard_normal((4, 5)).astype(np.float32)
+    for m in (model, twin):
+        m.compile(optimizer="sgd", loss="mse")
+    # the twin's plan has no fused step: its normalization is a model
+    # output too, so the activation is not its only consumer
+    model.train_on_batch(x, y)
+    conv, norm, act, pool = twin.layers[1:]
+    twin_model = keras.Model(twin.inputs, [twin.outputs[0],
+                                           norm.output])
+    assert "NormActStep" not in [type(s).__name__
+                                 for s in twin_model._get_plan().steps]
+    twin_model.compile(optimizer="sgd", loss=["mse", None])
+    twin_model.train_on_batch(x, [y, np.zeros((4, 4, 4, 5), np.float32)])
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_channels_first_normalization_runs_apart():
+    model, x = _conv_norm_act(layers.ReLU(), data_format="channels_first")
+    assert "NormActStep" in [type(s).__name__
+                             for s in model._get_plan().steps]
+    np.testing.assert_allclose(model.predict(x, verbose=0), _apart(model, x),
+                               rtol=1e-6, atol=1e-6)

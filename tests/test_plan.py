@@ -29,8 +29,8 @@ def test_sequential_plan_fuses_the_convolution_with_its_pooling():
     steps = model._get_plan().steps
     assert [type(s).__name__ for s in steps] == \
         ["ConvPoolStep", "LayerStep", "LayerStep"]
-    assert steps[0].conv.layer is model.layers[0]
-    assert steps[0].pool.layer is model.layers[1]
+    assert steps[0].first.layer is model.layers[0]
+    assert steps[0].second.layer is model.layers[1]
     assert model._get_plan().output_layers() == [model.layers[-1]]
 
 

@@ -75,19 +75,21 @@ def bn_backward_sums(x, dy, mean, inv):
     return s1, s2
 
 
-def channel_affine(x, scale, shift, out=None):
-    """y = x * scale + shift per channel, float32 x (..., c), scale and
-    shift (c,); out may be x. Returns y."""
+def channel_affine(x, scale, shift, out=None, activation=None):
+    """y = activation(x * scale + shift) per channel, float32 x (..., c),
+    scale and shift (c,); activation: a kernel activation name or None;
+    out may be x. Returns y."""
     cdef cnp.ndarray X = _channels(x, "channel_affine")
     cdef long c = X.shape[X.ndim - 1]
     cdef long rows = cnp.PyArray_SIZE(X) // c if c else 0
     cdef cnp.ndarray S = _per_channel(scale, c, "channel_affine scale")
     cdef cnp.ndarray B = _per_channel(shift, c, "channel_affine shift")
+    cdef sc_act act = _act_code(activation)
     cdef cnp.ndarray Y = _output_like(X, out, "channel_affine")
     with nogil:
         sc_channel_affine_f32(<float *>cnp.PyArray_DATA(X), rows, c,
                               <float *>cnp.PyArray_DATA(S),
-                              <float *>cnp.PyArray_DATA(B),
+                              <float *>cnp.PyArray_DATA(B), act,
                               <float *>cnp.PyArray_DATA(Y))
     return Y
 

@@ -6,6 +6,8 @@ engine may fuse is decided here, once:
 
 - a convolution whose only consumer is a max pooling that `fuses_with` it
   runs with it as one kernel (`ConvPoolStep`, csrc conv_pool);
+- at inference, a normalization whose only consumer is an activation the
+  C kernels compute applies it in its own pass (`NormActStep`);
 - a max pooling whose input's only consumer it is hands the layer that made
   that input its gradient unexpanded (`LayerStep.routes`: a RoutedGradient,
   which the convolution's backward takes at a quarter of the dense cost);
@@ -61,6 +63,19 @@ def fuses(layer, following):
     convolution and a max pooling that fuses_with it."""
     fuses_with = getattr(following, "fuses_with", None)
     return layer.built and fuses_with is not None and fuses_with(layer)
+
+
+def fused_activation(layer, following):
+    """The C kernel activation name `following` computes when `layer` (a
+    normalization with `call_activated`) may apply it in its own pass at
+    inference; else None."""
+    if not layer.built or not hasattr(layer, "call_activated"):
+        return None
+    kernel_activation = getattr(following, "kernel_activation", None)
+    if kernel_activation is None or \
+            following.activity_regularizer is not None:
+        return None
+    return kernel_activation()
 
 
 def routes_gradient(layer, producer):
@@ -171,35 +186,81 @@ class LayerStep:
                 layer, node.tensor_slots, needed))
 
 
-class ConvPoolStep:
+class _PairStep:
+    """Two layer steps, `first` and its output's only consumer `second`,
+    that may run as one. The record keeps first's state at the step's
+    index and second's at -1 - index; backward runs second's, then
+    first's."""
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+        self.node = second.node
+
+    def _forward_apart(self, values, masks, training, record, index):
+        self.first.forward(values, masks, training, record, index)
+        self.second.forward(values, masks, training, record, -1 - index)
+
+    def has_trainable_weights(self):
+        return bool(self.first.layer.trainable_weights or
+                    self.second.layer.trainable_weights)
+
+
+class ConvPoolStep(_PairStep):
     """A convolution and the max pooling that is its only consumer, run
     as one kernel; backward routes the pooling's gradient to the
     convolution. Runs the two layers apart when a mask reaches them."""
 
-    def __init__(self, conv_step, pool_step):
-        self.conv, self.pool = conv_step, pool_step
-        self.node = pool_step.node
-
     def forward(self, values, masks, training, record, index):
-        conv_node = self.conv.node
+        conv_node = self.first.node
         tensor = conv_node.input_tensors[0]
         if node_input_mask(conv_node, masks) is not None:
-            self.conv.forward(values, masks, training, record, index)
-            self.pool.forward(values, masks, training, record, -1 - index)
+            self._forward_apart(values, masks, training, record, index)
             return
-        y = call_fused(self.conv.layer, self.pool.layer, values[id(tensor)],
-                       training)
+        y = call_fused(self.first.layer, self.second.layer,
+                       values[id(tensor)], training)
         values[id(self.node.output_tensors[0])] = y
         if training:
-            record[index] = backprop.take_state(self.conv.layer)
-            record[-1 - index] = backprop.take_state(self.pool.layer)
+            record[index] = backprop.take_state(self.first.layer)
+            record[-1 - index] = backprop.take_state(self.second.layer)
 
     def backward(self, grads, state, need_input_grad, dy_is_dz, input_ids,
                  pool_state=None):
-        self.pool.backward(grads, pool_state, need_input_grad, False,
-                           input_ids)
-        self.conv.backward(grads, state, need_input_grad, dy_is_dz,
-                           input_ids)
+        self.second.backward(grads, pool_state, need_input_grad, False,
+                             input_ids)
+        self.first.backward(grads, state, need_input_grad, dy_is_dz,
+                            input_ids)
+
+
+class NormActStep(_PairStep):
+    """A normalization and the activation layer that is its only
+    consumer. At inference the normalization applies the activation in
+    its own pass (`call_activated`); in training, with a mask, or on input
+    the kernels do not take, the two run apart."""
+
+    def __init__(self, first, second, activation):
+        super().__init__(first, second)
+        self.activation = activation
+
+    def forward(self, values, masks, training, record, index):
+        norm_node = self.first.node
+        if training or node_input_mask(norm_node, masks) is not None:
+            self._forward_apart(values, masks, training, record, index)
+            return
+        norm, act = self.first.layer, self.second.layer
+        x = norm._convert_input(values[id(norm_node.input_tensors[0])])
+        norm._check_input(x.shape)
+        y = norm.call_activated(x, self.activation)
+        if y is None:
+            self._forward_apart(values, masks, training, record, index)
+            return
+        act._maybe_build(x.shape)
+        values[id(self.node.output_tensors[0])] = y
+
+    def backward(self, grads, state, need_input_grad, dy_is_dz, input_ids,
+                 act_state=None):
+        self.second.backward(grads, act_state, need_input_grad, dy_is_dz,
+                             input_ids)
+        self.first.backward(grads, state, need_input_grad, False, input_ids)
 
 
 def accumulate(grads, tensors, values):
@@ -249,6 +310,11 @@ class Plan:
             if consumer is not None and fuses(node.layer, consumer.layer):
                 step = ConvPoolStep(step, steps[id(consumer)])
                 skip.add(id(consumer))
+            elif consumer is not None and not steps[id(consumer)].routes:
+                activation = fused_activation(node.layer, consumer.layer)
+                if activation is not None:
+                    step = NormActStep(step, steps[id(consumer)], activation)
+                    skip.add(id(consumer))
             ordered.append(step)
         self.steps = ordered
         self._input_ids = input_ids
@@ -346,7 +412,7 @@ class Plan:
             wanted = need_input_grad or index > first
             fused = id(step.node.layer) in pre
             state = record.get(index, (None, None))
-            if isinstance(step, ConvPoolStep):
+            if isinstance(step, _PairStep):
                 step.backward(grads, state, wanted, fused, input_ids,
                               record.get(-1 - index, (None, None)))
             else:
@@ -358,9 +424,8 @@ class Plan:
         the steps before it need not run backward when the caller needs no
         input gradient, and it computes no input gradient."""
         for index, step in enumerate(self.steps):
-            if isinstance(step, ConvPoolStep):
-                if step.conv.layer.trainable_weights or \
-                        step.pool.layer.trainable_weights:
+            if isinstance(step, _PairStep):
+                if step.has_trainable_weights():
                     return index
             elif step.layer.trainable_weights:
                 return index

@@ -42,6 +42,11 @@ class _Elementwise(Layer):
     def _kernel_name(self):
         return None
 
+    def kernel_activation(self):
+        """The C kernel activation this layer computes (a name), or None:
+        what a normalization before it may apply in its own pass."""
+        return self._kernel_name()
+
     def _kernel_for(self, x):
         name = self._kernel_name()
         if name is not None and isinstance(x, np.ndarray) and \

@@ -229,6 +229,11 @@ class Activation(Layer):
 
     _takes_preactivation_grad = True
 
+    def kernel_activation(self):
+        """The C kernel activation this layer computes (a name), or None:
+        what a normalization before it may apply in its own pass."""
+        return activations.KERNEL_NAMES.get(self.activation)
+
     def backward(self, dy, dy_is_dz=False):
         x, y = self._saved
         if dy_is_dz:

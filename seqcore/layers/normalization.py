@@ -211,6 +211,21 @@ class BatchNormalization(Layer):
         else:
             mean = self.moving_mean.value
             variance = self.moving_variance.value
+        inv, scale, shift = self._affine(mean, variance, renorm)
+        if _channels_last_float32(inputs, self._axis):
+            y = _kernels.channel_affine(inputs, scale, shift)
+        else:
+            y = inputs * _broadcast(scale, (self._axis,), ndim)
+            y += _broadcast(shift, (self._axis,), ndim)
+        if training:
+            self._saved = (inputs, mean, inv, scale, batch_statistics,
+                           weights, renorm)
+        return y
+
+    def _affine(self, mean, variance, renorm=None):
+        """(inv, scale, shift): 1 / sqrt(variance + epsilon), and the map
+        y = x * scale + shift (float32, per channel) the statistics and
+        gamma and beta (composed with renorm's r and d) make."""
         inv = 1.0 / np.sqrt(variance + self.epsilon)
         gamma = self.gamma.value if self.scale else None
         beta = self.beta.value if self.center else None
@@ -220,17 +235,20 @@ class BatchNormalization(Layer):
         shift = -mean * scale
         if beta is not None:
             shift = shift + beta
-        scale = scale.astype(np.float32)
-        if _channels_last_float32(inputs, self._axis):
-            y = _kernels.channel_affine(inputs, scale,
-                                        shift.astype(np.float32))
-        else:
-            y = inputs * _broadcast(scale, (self._axis,), ndim)
-            y += _broadcast(shift.astype(np.float32), (self._axis,), ndim)
-        if training:
-            self._saved = (inputs, mean, inv, scale, batch_statistics,
-                           weights, renorm)
-        return y
+        return inv, scale.astype(np.float32), shift.astype(np.float32)
+
+    def call_activated(self, inputs, activation):
+        """The inference output (moving statistics) with `activation`, a C
+        kernel activation name, applied in the same pass; None when the
+        kernels do not take `inputs` (not float32 over the last axis), for
+        the caller to run the layers apart. The plan calls this for a
+        normalization whose only consumer is an activation layer."""
+        if not _channels_last_float32(inputs, self._axis):
+            return None
+        _, scale, shift = self._affine(self.moving_mean.value,
+                                       self.moving_variance.value)
+        return _kernels.channel_affine(inputs, scale, shift,
+                                       activation=activation)
 
     def backward(self, dy):
         x, mean, inv, scale, batch_statistics, weights, renorm = self._saved
