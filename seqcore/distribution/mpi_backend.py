@@ -85,6 +85,10 @@ class SingleProcess:
         os._exit(1)
 
 
+# How long a rank waits between printing why it aborts and aborting.
+ABORT_GRACE_SECONDS = 0.5
+
+
 class MpiComm:
     """COMM_WORLD with deadline-bounded collectives.
 
@@ -109,6 +113,10 @@ class MpiComm:
         sys.stderr.write(f"seqcore.distribution (rank {self.rank} of "
                          f"{self.size}): {message}\n")
         sys.stderr.flush()
+        # MPI_Abort makes the launcher kill every rank, and it may do so
+        # before it has forwarded what this rank just wrote (seen under
+        # load: an empty stderr). A moment's pause lets it through.
+        time.sleep(ABORT_GRACE_SECONDS)
         try:
             self.comm.Abort(1)
         finally:
