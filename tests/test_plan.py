@@ -266,3 +266,68 @@ def test_buffer_reuse_is_scoped_and_per_thread():
             assert layer._buffer("k", (3,)) is not a
         assert buffers.reusing()
     assert not buffers.reusing() and seen == [False]
+
+
+# ---- memory: values released, frozen prefixes unrecorded ---------------------
+
+def test_forward_drops_each_value_after_its_last_reader():
+    inputs = keras.Input((4,))
+    a = layers.Dense(3)(inputs)
+    b = layers.Dense(3)(a)
+    c = layers.Dense(3)(b)
+    out = layers.Add()([a, c])
+    model = keras.Model(inputs, out)
+    plan = model._get_plan()
+    released = {step.layer.name: set(ids)
+                for step, ids in zip(plan.steps, plan._released)}
+    by_layer = {t._keras_history[0].name: id(t) for t in (a, b, c)}
+    names = [step.layer.name for step in plan.steps]
+    # the input goes after the first Dense, `a` after the Add (its last
+    # reader), not after the second Dense; `b` after the third Dense
+    assert released[names[0]] == {id(inputs)}
+    assert released[names[1]] == set()
+    assert released[names[2]] == {by_layer[names[1]]}
+    assert released[names[3]] == {by_layer[names[0]], by_layer[names[2]]}
+    assert all(id(out) not in ids for ids in released.values())
+
+
+def _frozen_base_model():
+    base_in = keras.Input((6,))
+    h = layers.Dense(8, activation="relu")(base_in)
+    h = layers.BatchNormalization()(h)
+    h = layers.Dropout(0.5, seed=3)(h)
+    base = keras.Model(base_in, layers.Dense(5)(h))
+    base.trainable = False
+    model = keras.Sequential([keras.Input((6,)), base, layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model, base
+
+
+def test_a_frozen_base_trains_the_head_without_keeping_records(monkeypatch):
+    x = RNG.standard_normal((16, 6)).astype(np.float32)
+    y = RNG.standard_normal((16, 2)).astype(np.float32)
+    model, base = _frozen_base_model()
+    twin, _ = _frozen_base_model()
+    twin.set_weights(model.get_weights())
+    loss = model.train_on_batch(x, y)
+    # nothing in the frozen base keeps a record for backward
+    assert base.__dict__.get("_saved") is None
+    assert all(l.__dict__.get("_saved") is None for l in base.layers)
+    assert model.layers[-1].__dict__.get("_saved") is not None
+    # the same step with every record kept gives the same numbers
+    monkeypatch.setattr(backprop, "claim_no_input_grad", lambda: False)
+    twin_loss = twin.train_on_batch(x, y)
+    assert twin.layers[0].__dict__.get("_saved") is not None
+    assert loss == twin_loss
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_unrecorded_frozen_base_keeps_training_semantics():
+    # its Dropout still drops in a training step (as in Keras)
+    model, base = _frozen_base_model()
+    x = np.ones((64, 6), np.float32)
+    with backprop.without_input_grad():
+        trained = model(x, training=True)
+    np.testing.assert_raises(AssertionError, np.testing.assert_allclose,
+                             trained, model(x, training=False))

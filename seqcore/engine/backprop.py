@@ -17,6 +17,8 @@ the backward of that call (`give_state`): a layer called at several places
 in a step (shared, or a model used twice) gets each call's own record.
 These two functions are the only place the engine touches that record.
 """
+import contextlib
+import contextvars
 import inspect
 
 _OPTIONS = ("need_input_grad", "dy_is_dz")
@@ -88,3 +90,55 @@ def take_state(layer):
 def give_state(layer, state):
     """Put back a call record taken by take_state before its backward."""
     layer._saved, layer._activity_output = state
+
+
+# Whether training calls keep their records (False inside a part of a step
+# that backward will not reach), and whether the caller of the next
+# outermost graph run wants no gradient of that run's inputs.
+_RECORDING = contextvars.ContextVar("seqcore_recording", default=True)
+_NO_INPUT_GRAD = contextvars.ContextVar("seqcore_no_input_grad",
+                                        default=False)
+
+
+@contextlib.contextmanager
+def without_input_grad():
+    """Around a training call whose caller will run backward with
+    need_input_grad=False (fit's step): the outermost graph run may then
+    run the steps before its first trainable one without records."""
+    token = _NO_INPUT_GRAD.set(True)
+    try:
+        yield
+    finally:
+        _NO_INPUT_GRAD.reset(token)
+
+
+def claim_no_input_grad():
+    """True (once) when the caller said it wants no input gradient; graph
+    runs nested in this one then see False."""
+    if not _NO_INPUT_GRAD.get():
+        return False
+    _NO_INPUT_GRAD.set(False)
+    return True
+
+
+@contextlib.contextmanager
+def not_recording():
+    """Training calls inside keep no record for backward (a frozen part
+    before every trainable weight: training semantics, inference memory)."""
+    token = _RECORDING.set(False)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
+
+
+def recording():
+    """Whether training calls now keep records for backward."""
+    return _RECORDING.get()
+
+
+def drop_saved(layer):
+    """Forget the record of the layer's last training call (keeping its
+    activity output, which the step's loss still reads)."""
+    if layer.__dict__.get("_saved") is not None:
+        layer._saved = None

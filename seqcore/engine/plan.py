@@ -274,6 +274,27 @@ def accumulate(grads, tensors, values):
             grads[id(tensor)] = g
 
 
+def _step_nodes(step):
+    return [step.first.node, step.second.node] \
+        if isinstance(step, _PairStep) else [step.node]
+
+
+def _last_uses(steps, outputs):
+    """Per step, the ids of the tensors whose last reader it is (never a
+    model output): what forward may drop once the step has run."""
+    last = {}
+    for index, step in enumerate(steps):
+        for node in _step_nodes(step):
+            for tensor in node.input_tensors:
+                last[id(tensor)] = index
+    kept = {id(t) for t in outputs}
+    released = [[] for _ in steps]
+    for tensor_id, index in last.items():
+        if tensor_id not in kept:
+            released[index].append(tensor_id)
+    return released
+
+
 class Plan:
     """A graph model's nodes as steps, with every fusion decided.
 
@@ -318,6 +339,7 @@ class Plan:
             ordered.append(step)
         self.steps = ordered
         self._input_ids = input_ids
+        self._released = _last_uses(ordered, self.outputs)
         # (input shape, dtype, functions) of the lean inference path for
         # the last checked call's input, or None: see lean_chain.
         self.inference = None
@@ -380,8 +402,32 @@ class Plan:
             if m is not None:
                 masks[id(tensor)] = m
         record = {} if training else None
+        released = self._released
+        # Steps that backward will not reach keep no record: all of them in
+        # an unrecorded part of an outer step, else those before the first
+        # trainable step when the caller wants no input gradient (fit's
+        # step through a frozen base).
+        if not training:
+            unrecorded = 0
+        elif not backprop.recording():
+            unrecorded = len(self.steps)
+        elif backprop.claim_no_input_grad():
+            unrecorded = self._first_trainable()
+        else:
+            unrecorded = 0
         for index, step in enumerate(self.steps):
-            step.forward(values, masks, training, record, index)
+            if index < unrecorded:
+                with backprop.not_recording():
+                    step.forward(values, masks, training, {}, index)
+                for node in _step_nodes(step):
+                    backprop.drop_saved(node.layer)
+            else:
+                step.forward(values, masks, training, record, index)
+            # Values nothing later reads go now (a training call's layers
+            # keep what their backward needs): peak memory is the live
+            # set, not every activation of the run.
+            for tensor_id in released[index]:
+                values.pop(tensor_id, None)
         return ([values[id(t)] for t in self.outputs],
                 [masks.get(id(t)) for t in self.outputs], record)
 

@@ -14,6 +14,7 @@ from seqcore import metrics as metrics_module
 from seqcore import optimizers
 from seqcore.callbacks import CallbackList
 from seqcore.distribution import state as distribution_state
+from seqcore.engine import backprop
 from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
@@ -444,8 +445,9 @@ class Trainer:
         variables = self._prepare_variables()
         layers = self._flat_layers()
         self._start_step(layers)
-        outputs = self._output_list(self(self._model_input(xs),
-                                         training=True))
+        with backprop.without_input_grad():
+            outputs = self._output_list(self(self._model_input(xs),
+                                             training=True))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         masks = masking.output_masks(self, len(outputs))
