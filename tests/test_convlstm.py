@@ -84,9 +84,10 @@ def _conv(x, k, strides, dilation, pads, out):
     return y
 
 
-def _reference(layer, x, k, r, b):
+def _reference(layer, x, k, r, b, masks=(None, None)):
     """float64 ConvLSTM forward on the 3-D view: (sequence, h, c), each
-    with the layer's spatial axes."""
+    with the layer's spatial axes. masks: the per-gate dropout masks of
+    the input and of h (4, n, ...) on the 3-D view, or None."""
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     lead = (1,) * (3 - layer.rank)
     x = x.reshape(x.shape[:2] + lead + x.shape[2:])
@@ -98,9 +99,18 @@ def _reference(layer, x, k, r, b):
     cs = np.zeros((n,) + out + (F,))
     seq = []
     steps = range(t - 1, -1, -1) if layer.go_backwards else range(t)
+    in_masks, rec_masks = masks
     for s in steps:
-        z = _conv(x[:, s], k, strides, dil, pads, out) + b + \
-            _conv(hs, r, (1, 1, 1), (1, 1, 1), rpads, out)
+        if in_masks is None and rec_masks is None:
+            z = _conv(x[:, s], k, strides, dil, pads, out) + b + \
+                _conv(hs, r, (1, 1, 1), (1, 1, 1), rpads, out)
+        else:
+            z = np.concatenate([
+                _conv(x[:, s] * (1 if in_masks is None else in_masks[g]),
+                      k[..., g * F:(g + 1) * F], strides, dil, pads, out) +
+                _conv(hs * (1 if rec_masks is None else rec_masks[g]),
+                      r[..., g * F:(g + 1) * F], (1, 1, 1), (1, 1, 1), rpads,
+                      out) for g in range(4)], axis=-1) + b
         i, f = sig(z[..., :F]), sig(z[..., F:2 * F])
         g, o = np.tanh(z[..., 2 * F:3 * F]), sig(z[..., 3 * F:])
         cs = f * cs + i * g
@@ -163,6 +173,87 @@ def test_backward_matches_float64_finite_differences(cls, shape, kwargs):
             v[idx] = old
             num[idx] = (up - down) / 2e-6
         np.testing.assert_allclose(g, num, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize("cls,shape,kwargs", [
+    ("ConvLSTM2D", (2, 3, 5, 5, 2),
+     {"padding": "same", "return_sequences": True, "dropout": 0.4,
+      "recurrent_dropout": 0.3}),
+    ("ConvLSTM2D", (2, 3, 5, 5, 2),
+     {"strides": 2, "return_state": True, "go_backwards": True,
+      "recurrent_dropout": 0.5}),
+    ("ConvLSTM1D", (2, 3, 6, 2), {"padding": "same", "dropout": 0.5}),
+    ("ConvLSTM3D", (1, 2, 3, 3, 3, 2), {"padding": "same",
+                                        "dropout": 0.3,
+                                        "recurrent_dropout": 0.3})])
+def test_dropout_gradients_match_float64_finite_differences(cls, shape,
+                                                            kwargs):
+    """Training with Keras 3's per-gate masks, fixed over the steps: the
+    forward and the float32 backward against the float64 reference run
+    with the masks the layer drew."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype("float32")
+    layer = getattr(layers, cls)(2, 3 if cls != "ConvLSTM3D" else 2,
+                                 seed=11, **kwargs)
+    layer.build(x.shape)
+    layer.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
+                       for w in layer.weights])
+    out = layer(x, training=True)
+    outs = out if isinstance(out, list) else [out]
+    in_masks, rec_masks = layer._last_dropout_masks
+    for masks, rate in ((in_masks, kwargs.get("dropout", 0)),
+                        (rec_masks, kwargs.get("recurrent_dropout", 0))):
+        if rate:
+            assert masks.shape[0] == 4
+            assert set(np.unique(masks)) == {0.0, np.float32(1 / (1 - rate))}
+            assert not np.array_equal(masks[0], masks[1])   # per gate
+        else:
+            assert masks is None
+    masks = tuple(None if m is None else m.astype(np.float64)
+                  for m in (in_masks, rec_masks))
+    dys = [rng.standard_normal(o.shape) for o in outs]
+    for w in layer.weights:
+        w.grad = np.zeros(w.shape, np.float32)
+    dx = layer.backward([d.astype("float32") for d in dys]
+                        if len(dys) > 1 else dys[0].astype("float32"))
+
+    def results(values):
+        seq, h, c = _reference(layer, *values, masks=masks)
+        got = [seq if layer.return_sequences else h]
+        return got + [h, c] if layer.return_state else got
+
+    values = [x.astype(np.float64)] + [w.numpy().astype(np.float64)
+                                       for w in layer.weights]
+    for got, want in zip(outs, results(values)):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    analytic = [dx] + [w.grad for w in layer.weights]
+    for v, g in zip(values, analytic):
+        num = np.zeros_like(v)
+        for idx in np.ndindex(v.shape):
+            old = v[idx]
+            v[idx] = old + 1e-6
+            up = sum(float(np.sum(a * d)) for a, d in zip(results(values),
+                                                          dys))
+            v[idx] = old - 1e-6
+            down = sum(float(np.sum(a * d))
+                       for a, d in zip(results(values), dys))
+            v[idx] = old
+            num[idx] = (up - down) / 2e-6
+        np.testing.assert_allclose(g, num, atol=1e-4, rtol=1e-3)
+
+
+def test_dropout_masks_follow_the_seed_and_only_apply_in_training():
+    x = np.random.default_rng(4).standard_normal(
+        (2, 3, 5, 5, 2)).astype("float32")
+
+    def run(seed, training):
+        layer = layers.ConvLSTM2D(2, 3, dropout=0.5, recurrent_dropout=0.5,
+                                  seed=seed, kernel_initializer="ones",
+                                  recurrent_initializer="ones")
+        return layer(x, training=training)
+    np.testing.assert_array_equal(run(5, True), run(5, True))
+    assert not np.allclose(run(5, True), run(6, True))
+    np.testing.assert_array_equal(run(5, False), run(6, False))
 
 
 def test_conv_lstm1d_gradient_is_the_2d_one_of_height_1():
@@ -230,9 +321,6 @@ def test_errors():
         layers.ConvLSTM2D(2, 3)(np.zeros((2, 3, 4, 4), np.float32))
     with pytest.raises(ValueError, match="non-positive"):
         layers.ConvLSTM2D(2, 5)(np.zeros((1, 2, 3, 3, 1), np.float32))
-    with pytest.raises(NotImplementedError, match="recurrent_dropout"):
-        layers.ConvLSTM2D(2, 3, recurrent_dropout=0.2)(
-            np.zeros((1, 2, 5, 5, 1), np.float32), training=True)
 
 
 def test_channels_first_is_channels_last_transposed():

@@ -15,8 +15,22 @@ go_backwards): x (t, n, d), seq (t, n, u), step mask (t, n) bool.
 import numpy as np
 
 from seqcore import activations
+from seqcore import random as sc_random
 
 GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
+
+
+def mask_generator(layer):
+    """The generator of a training call's dropout masks: the layer's own
+    stream when it has a `seed` (new masks each call, reproducible), else
+    seqcore's global one."""
+    if layer.seed is None:
+        return sc_random.generator(None)
+    stream = layer.__dict__.get("_seed_stream")
+    if stream is None:
+        stream = layer.__dict__["_seed_stream"] = \
+            sc_random.SeedGenerator(layer.seed)
+    return stream.next()
 
 
 def draw_masks(rng, rate, count, shape, dtype=np.float32):

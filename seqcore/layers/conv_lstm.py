@@ -18,7 +18,7 @@ from seqcore.config import standardize_data_format
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
-from seqcore.layers import _validation
+from seqcore.layers import _rnn_dropout, _validation
 from seqcore.layers._conv_taps import conv3d_backward, conv3d_forward
 from seqcore.layers._validation import positive_int, rate
 from seqcore.layers._windows import output_length, padding_before
@@ -36,6 +36,39 @@ def _tuple(layer, name, value, rank):
         raise ValueError(f"{layer}: {name} must be a positive int or a tuple "
                          f"of {rank} positive ints, received {name}={value!r}")
     return value
+
+
+def _gate(kernel, g, filters):
+    """Gate g's (i, f, c, o) slice of a kernel (..., 4 * filters)."""
+    return np.ascontiguousarray(kernel[..., g * filters:(g + 1) * filters])
+
+
+def _masked_rows(rows, mask):
+    """rows (steps * n, ...) times a mask (n, ...) fixed over the steps."""
+    n = mask.shape[0]
+    return (rows.reshape((-1, n) + rows.shape[1:]) * mask).reshape(
+        rows.shape)
+
+
+def _gates_backward(x, masks, kernel, dz, filters, strides, dilation, pads,
+                    dk, input_grad):
+    """Backward of the four per-gate convolutions of masked copies of x
+    (rows (steps * n, ...), masks (4, n, ...)): adds each gate's kernel
+    gradient into its slice of dk (in place) and returns the input
+    gradient (each gate's, through its mask, summed) when input_grad."""
+    dx = None
+    for g in range(4):
+        cols = slice(g * filters, (g + 1) * filters)
+        dk_g = np.ascontiguousarray(dk[..., cols])
+        dx_g = conv3d_backward(_masked_rows(x, masks[g]),
+                               _gate(kernel, g, filters),
+                               np.ascontiguousarray(dz[..., cols]), strides,
+                               dilation, pads, dk_g, 1.0, input_grad)
+        dk[..., cols] = dk_g
+        if input_grad:
+            dx_g = _masked_rows(dx_g, masks[g])
+            dx = dx_g if dx is None else dx + dx_g
+    return dx
 
 
 class _ConvLSTMCell(Layer):
@@ -71,8 +104,9 @@ class ConvLSTM(Layer):
     Args: filters, kernel_size, strides=1, padding ('valid' or 'same'),
     data_format (None: the configured default), dilation_rate=1, activation
     ('tanh'), recurrent_activation ('sigmoid'), use_bias, the
-    initializers, unit_forget_bias, regularizers, constraints, dropout,
-    recurrent_dropout (both must be 0 in training here), seed,
+    initializers, unit_forget_bias, regularizers, constraints, dropout
+    and recurrent_dropout (in training, Keras 3's masks: one per gate,
+    fixed over the steps), seed,
     return_sequences, return_state, go_backwards, stateful: as Keras.
     Input (batch, time, *spatial, channels); output (batch, [time,]
     *out_spatial, filters), states h and c of that shape.
@@ -276,13 +310,21 @@ class ConvLSTM(Layer):
             return [s.reshape(shape).copy() for s in self.states]
         return [np.zeros(shape, np.float32), np.zeros(shape, np.float32)]
 
+    def _dropout_masks(self, n, spatial, c, out3):
+        """Keras 3's masks for a training call: one per gate (i, f, c, o)
+        for the step input (n, *spatial, c) and for the state h (n, *out,
+        filters), fixed over the steps; None for a rate of 0."""
+        if not (0.0 < self.dropout < 1.0 or
+                0.0 < self.recurrent_dropout < 1.0):
+            return None, None
+        rng = _rnn_dropout.mask_generator(self)
+        in_masks = _rnn_dropout.draw_masks(rng, self.dropout, 4,
+                                           (n,) + spatial + (c,))
+        rec_masks = _rnn_dropout.draw_masks(rng, self.recurrent_dropout, 4,
+                                            (n,) + out3 + (self.filters,))
+        return in_masks, rec_masks
+
     def _call_last(self, inputs, initial_state=None, training=None):
-        if training and (self.dropout > 0 or self.recurrent_dropout > 0):
-            raise NotImplementedError(
-                f"{self.__class__.__name__} '{self.name}': dropout and "
-                f"recurrent_dropout in training are not supported yet; "
-                f"received dropout={self.dropout}, recurrent_dropout="
-                f"{self.recurrent_dropout}")
         x = self._as_3d(np.asarray(inputs, np.float32))
         n, t = x.shape[:2]
         spatial, c = x.shape[2:5], x.shape[5]
@@ -293,15 +335,28 @@ class ConvLSTM(Layer):
         x_rows = np.ascontiguousarray(np.swapaxes(xs, 0, 1)).reshape(
             (t * n,) + spatial + (c,))
         bias = None if self.cell.bias is None else self.cell.bias.value
-        proj = conv3d_forward(x_rows, k, bias, strides, dil, pads,
-                              out3).reshape((t, n) + out3 + (-1,))
-        hs, cs = self._initial(n, out3, initial_state)
+        in_masks, rec_masks = self._dropout_masks(n, spatial, c, out3) \
+            if training else (None, None)
         F = self.filters
+        if in_masks is None:
+            proj = conv3d_forward(x_rows, k, bias, strides, dil, pads, out3)
+        else:   # each gate sees the inputs through its own mask
+            proj = np.concatenate([conv3d_forward(
+                _masked_rows(x_rows, in_masks[g]), _gate(k, g, F),
+                None if bias is None else bias[g * F:(g + 1) * F], strides,
+                dil, pads, out3) for g in range(4)], axis=-1)
+        proj = proj.reshape((t, n) + out3 + (-1,))
+        hs, cs = self._initial(n, out3, initial_state)
         keep = [] if training else None
         seq = np.empty((t, n) + out3 + (F,), np.float32)
         act, ract = activations.get(self._act), activations.get(self._ract)
         for s in range(t):
-            rec = conv3d_forward(hs, r, None, ones, ones, rpads, out3)
+            if rec_masks is None:
+                rec = conv3d_forward(hs, r, None, ones, ones, rpads, out3)
+            else:
+                rec = np.concatenate([conv3d_forward(
+                    hs * rec_masks[g], _gate(r, g, F), None, ones, ones,
+                    rpads, out3) for g in range(4)], axis=-1)
             z = proj[s] + rec
             i, f = ract(z[..., :F]), ract(z[..., F:2 * F])
             g, o = act(z[..., 2 * F:3 * F]), ract(z[..., 3 * F:])
@@ -313,7 +368,9 @@ class ConvLSTM(Layer):
             hs, cs = h_new, c_new
             seq[s] = hs
         if training:
-            self._saved = (x_rows, keep, (n, t) + spatial + (c,), k, r)
+            self._saved = (x_rows, keep, (n, t) + spatial + (c,), k, r,
+                           in_masks, rec_masks)
+            self._last_dropout_masks = (in_masks, rec_masks)
         if self.stateful:
             self.states = [hs.copy(), cs.copy()]
         shape_out = out3[3 - self.rank:]
@@ -325,7 +382,7 @@ class ConvLSTM(Layer):
         return out
 
     def _backward_last(self, dy, need_input_grad=True):
-        x_rows, keep, full_shape, k, r = self._saved
+        x_rows, keep, full_shape, k, r, in_masks, rec_masks = self._saved
         n, t = full_shape[:2]
         spatial = full_shape[2:5]
         strides, dil, pads, out3, rpads = self._geometry(spatial)
@@ -361,12 +418,21 @@ class ConvLSTM(Layer):
                                         dct * i)
             dz[..., 3 * F:] = back(self._ract, z[..., 3 * F:], o, do)
             dc = dct * f
-            dh = conv3d_backward(hp, r, dz, ones, ones, rpads, dr, 1.0, True)
+            if rec_masks is None:
+                dh = conv3d_backward(hp, r, dz, ones, ones, rpads, dr, 1.0,
+                                     True)
+            else:
+                dh = _gates_backward(hp, rec_masks, r, dz, F, ones, ones,
+                                     rpads, dr, True)
         dz_rows = dz_all.reshape((t * n,) + out3 + (4 * F,))
         dk = np.zeros(k.shape, np.float32)
         need_dx = need_input_grad
-        dx_rows = conv3d_backward(x_rows, k, dz_rows, strides, dil, pads,
-                                  dk, 0.0, need_dx)
+        if in_masks is None:
+            dx_rows = conv3d_backward(x_rows, k, dz_rows, strides, dil, pads,
+                                      dk, 0.0, need_dx)
+        else:
+            dx_rows = _gates_backward(x_rows, in_masks, k, dz_rows, F,
+                                      strides, dil, pads, dk, need_dx)
         cell = self.cell
         store_grad(cell.kernel, dk.reshape(cell.kernel.shape))
         store_grad(cell.recurrent_kernel, dr.reshape(

@@ -6,7 +6,6 @@ import threading
 import numpy as np
 
 from seqcore import _kernels, activations, regularizers
-from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
@@ -151,18 +150,6 @@ class BaseRNN(Layer):
 
     # ---- forward ----------------------------------------------------------
 
-    def _rng(self):
-        """The generator of this call's dropout masks: the layer's own
-        stream when it has a seed (a new draw each call, reproducible),
-        else seqcore's global one."""
-        if self.seed is None:
-            return sc_random.generator(None)
-        gen = self.__dict__.get("_seed_stream")
-        if gen is None:
-            gen = self.__dict__["_seed_stream"] = \
-                sc_random.SeedGenerator(self.seed)
-        return gen.next()
-
     def call(self, inputs, initial_state=None, mask=None, training=None):
         x = inputs
         states = self._initial_states(x.shape[0], initial_state)
@@ -191,7 +178,7 @@ class BaseRNN(Layer):
         dropout_scale = None
         if training and 0.0 < self.dropout < 1.0:
             dropout_scale = _rnn_dropout.draw_masks(
-                self._rng(), self.dropout, 1, (x.shape[0], x.shape[2]))[0]
+                _rnn_dropout.mask_generator(self), self.dropout, 1, (x.shape[0], x.shape[2]))[0]
             dropout_scale = dropout_scale[:, np.newaxis, :]
             x = x * dropout_scale
         if training:
@@ -208,7 +195,7 @@ class BaseRNN(Layer):
         """The numpy path with Keras 3's per-gate masks (_rnn_dropout.py)."""
         G = _rnn_dropout.GATES[self.kind]
         n, t, d = x.shape
-        rng = self._rng()
+        rng = _rnn_dropout.mask_generator(self)
         in_masks = _rnn_dropout.draw_masks(rng, self.dropout, G, (n, d))
         rec_masks = _rnn_dropout.draw_masks(rng, self.recurrent_dropout, G,
                                             (n, self.units))
