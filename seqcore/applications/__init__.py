@@ -37,3 +37,13 @@ __all__ = [
     "convnext", "densenet", "efficientnet", "imagenet_utils",
     "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3", "resnet",
     "resnet50", "resnet_v2", "vgg16", "vgg19", "xception"]
+
+from seqcore.applications import efficientnet_v2  # noqa: E402
+from seqcore.applications.efficientnet_v2 import (  # noqa: E402
+    EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2, EfficientNetV2B3,
+    EfficientNetV2L, EfficientNetV2M, EfficientNetV2S)
+
+__all__ += [
+    "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+    "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M",
+    "EfficientNetV2L", "efficientnet_v2"]
