@@ -154,6 +154,12 @@ URL_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
     ("EfficientNetV2S", {"include_top": False},
      "efficientnetv2-s_notop.h5", "efficientnet_v2/"),
     ("EfficientNetV2L", {}, "efficientnetv2-l.h5", "efficientnet_v2/"),
+    ("InceptionResNetV2", {},
+     "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
+     "inception_resnet_v2/"),
+    ("InceptionResNetV2", {"include_top": False},
+     "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+     "inception_resnet_v2/"),
 ])
 def test_missing_imagenet_file_names_keras_file_and_url(
         ctor, kwargs, file_name, url_dir, offline_home):
@@ -183,6 +189,19 @@ def test_identity_preprocessing_and_decode(module, tmp_path, monkeypatch):
                                        ("n00000002", "class_2")]
 
 
+@pytest.mark.parametrize("module", ["inception_resnet_v2"])
+def test_tf_mode_preprocessing(module):
+    mod = getattr(applications, module)
+    x = np.random.default_rng(1).uniform(0, 255, (2, 4, 5, 3)).astype(
+        np.float32)
+    np.testing.assert_allclose(mod.preprocess_input(x.copy()),
+                               x / 127.5 - 1.0, rtol=1e-6, atol=1e-6)
+    first = mod.preprocess_input(np.moveaxis(x, -1, 1).copy(),
+                                 data_format="channels_first")
+    np.testing.assert_allclose(np.moveaxis(first, 1, -1), x / 127.5 - 1.0,
+                               rtol=1e-6, atol=1e-6)
+
+
 # ---- Keras's argument errors -------------------------------------------------
 
 @pytest.mark.parametrize("ctor, kwargs, error, message", [
@@ -205,15 +224,35 @@ def test_identity_preprocessing_and_decode(module, tmp_path, monkeypatch):
      ValueError, "Only `None` and `softmax` activations are allowed"),
     ("EfficientNetV2B0", {"weights": None, "name": "my_base"}, KeyError,
      "my_base"),
+    ("InceptionResNetV2", {"weights": None, "include_top": False,
+                           "input_shape": (74, 80, 3)},
+     ValueError, "Input size must be at least 75x75"),
+    ("InceptionResNetV2", {"weights": "imagenet", "classes": 5}, ValueError,
+     'If using `weights="imagenet"` with `include_top=True`, `classes` '
+     'should be 1000. Received classes=5'),
+    ("InceptionResNetV2", {"weights": "missing.h5"}, ValueError,
+     "or the path to the weights file to be loaded."),
+    ("InceptionResNetV2", {"weights": "imagenet",
+                           "input_shape": (150, 150, 3)},
+     ValueError, "`input_shape` should be (299, 299, 3)"),
 ])
 def test_constructor_errors(ctor, kwargs, error, message, offline_home):
     with pytest.raises(error, match=re.escape(message)):
         getattr(applications, ctor)(**kwargs)
 
 
+def test_custom_scale_layer():
+    layer = applications.inception_resnet_v2.CustomScaleLayer(0.17)
+    assert layer.get_config()["scale"] == 0.17
+    x = np.arange(6, dtype=np.float32).reshape(1, 6)
+    r = np.ones((1, 6), np.float32)
+    np.testing.assert_allclose(layer([x, r]), x + 0.17 * r, rtol=1e-6)
+
+
 def test_module_names():
     names = {"efficientnet_v2": [f"EfficientNetV2{v}" for v in
-                                 ("B0", "B1", "B2", "B3", "S", "M", "L")]}
+                                 ("B0", "B1", "B2", "B3", "S", "M", "L")],
+             "inception_resnet_v2": ["InceptionResNetV2"]}
     for module, ctors in names.items():
         mod = getattr(keras.applications, module)
         for name in ctors:
@@ -227,6 +266,7 @@ def test_module_names():
 
 @pytest.mark.parametrize("ctor, kwargs, shape", [
     ("EfficientNetV2B0", {}, (32, 32, 3)),
+    ("InceptionResNetV2", {}, (75, 75, 3)),
 ])
 def test_headless_base_with_head_trains(ctor, kwargs, shape):
     base = getattr(applications, ctor)(weights=None, include_top=False,

@@ -47,3 +47,9 @@ __all__ += [
     "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
     "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M",
     "EfficientNetV2L", "efficientnet_v2"]
+
+from seqcore.applications import inception_resnet_v2  # noqa: E402
+from seqcore.applications.inception_resnet_v2 import (  # noqa: E402
+    InceptionResNetV2)
+
+__all__ += ["InceptionResNetV2", "inception_resnet_v2"]
