@@ -160,6 +160,12 @@ URL_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
     ("InceptionResNetV2", {"include_top": False},
      "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
      "inception_resnet_v2/"),
+    ("NASNetMobile", {}, "nasnet_mobile.h5", "nasnet/NASNet-mobile.h5"),
+    ("NASNetMobile", {"include_top": False}, "nasnet_mobile_no_top.h5",
+     "nasnet/NASNet-mobile-no-top.h5"),
+    ("NASNetLarge", {}, "nasnet_large.h5", "nasnet/NASNet-large.h5"),
+    ("NASNetLarge", {"include_top": False}, "nasnet_large_no_top.h5",
+     "nasnet/NASNet-large-no-top.h5"),
 ])
 def test_missing_imagenet_file_names_keras_file_and_url(
         ctor, kwargs, file_name, url_dir, offline_home):
@@ -168,7 +174,10 @@ def test_missing_imagenet_file_names_keras_file_and_url(
     text = str(err.value)
     assert f"'{file_name}'" in text
     assert str(offline_home / "home" / ".keras" / "models") in text
-    assert URL_BASE + url_dir + file_name in text
+    # NASNet's local names differ from the published ones: url_dir is
+    # then the whole published path
+    url = URL_BASE + url_dir
+    assert url in text if url.endswith(".h5") else url + file_name in text
 
 
 # ---- preprocess_input / decode_predictions ----------------------------------
@@ -189,7 +198,7 @@ def test_identity_preprocessing_and_decode(module, tmp_path, monkeypatch):
                                        ("n00000002", "class_2")]
 
 
-@pytest.mark.parametrize("module", ["inception_resnet_v2"])
+@pytest.mark.parametrize("module", ["inception_resnet_v2", "nasnet"])
 def test_tf_mode_preprocessing(module):
     mod = getattr(applications, module)
     x = np.random.default_rng(1).uniform(0, 255, (2, 4, 5, 3)).astype(
@@ -235,6 +244,18 @@ def test_tf_mode_preprocessing(module):
     ("InceptionResNetV2", {"weights": "imagenet",
                            "input_shape": (150, 150, 3)},
      ValueError, "`input_shape` should be (299, 299, 3)"),
+    ("NASNetMobile", {"weights": None, "input_shape": (31, 40, 3)},
+     ValueError, "Input size must be at least 32x32"),
+    ("NASNetMobile", {"weights": "imagenet", "classes": 3}, ValueError,
+     'If using `weights` as `"imagenet"` with `include_top` as true, '
+     '`classes` should be 1000'),
+    ("NASNetLarge", {"weights": "imagenet", "include_top": False,
+                     "input_shape": (None, None, 3)}, ValueError,
+     "the input_shape argument must be static (no None entries)"),
+    ("NASNetLarge", {"weights": "nowhere.h5"}, ValueError,
+     "or the path to the weights file to be loaded."),
+    ("NASNetMobile", {"weights": "imagenet", "input_shape": (96, 96, 3)},
+     ValueError, "`input_shape` should be (224, 224, 3)"),
 ])
 def test_constructor_errors(ctor, kwargs, error, message, offline_home):
     with pytest.raises(error, match=re.escape(message)):
@@ -249,10 +270,27 @@ def test_custom_scale_layer():
     np.testing.assert_allclose(layer([x, r]), x + 0.17 * r, rtol=1e-6)
 
 
+def test_nasnet_rejects_channels_first():
+    keras.config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="does not support the "
+                                             "`channels_first`"):
+            applications.NASNetMobile(weights=None)
+    finally:
+        keras.config.set_image_data_format("channels_last")
+
+
+def test_nasnet_mobile_headless_defaults_to_224():
+    base = applications.NASNetMobile(weights=None, include_top=False)
+    assert base.input_shape == (None, 224, 224, 3)
+    assert base.output_shape == (None, 7, 7, 1056)
+
+
 def test_module_names():
     names = {"efficientnet_v2": [f"EfficientNetV2{v}" for v in
                                  ("B0", "B1", "B2", "B3", "S", "M", "L")],
-             "inception_resnet_v2": ["InceptionResNetV2"]}
+             "inception_resnet_v2": ["InceptionResNetV2"],
+             "nasnet": ["NASNetMobile", "NASNetLarge"]}
     for module, ctors in names.items():
         mod = getattr(keras.applications, module)
         for name in ctors:
@@ -267,6 +305,7 @@ def test_module_names():
 @pytest.mark.parametrize("ctor, kwargs, shape", [
     ("EfficientNetV2B0", {}, (32, 32, 3)),
     ("InceptionResNetV2", {}, (75, 75, 3)),
+    ("NASNetMobile", {}, (32, 32, 3)),
 ])
 def test_headless_base_with_head_trains(ctor, kwargs, shape):
     base = getattr(applications, ctor)(weights=None, include_top=False,

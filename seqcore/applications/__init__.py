@@ -53,3 +53,8 @@ from seqcore.applications.inception_resnet_v2 import (  # noqa: E402
     InceptionResNetV2)
 
 __all__ += ["InceptionResNetV2", "inception_resnet_v2"]
+
+from seqcore.applications import nasnet  # noqa: E402
+from seqcore.applications.nasnet import NASNetLarge, NASNetMobile  # noqa
+
+__all__ += ["NASNetLarge", "NASNetMobile", "nasnet"]
