@@ -37,3 +37,24 @@ __all__ = [
     "convnext", "densenet", "efficientnet", "imagenet_utils",
     "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3", "resnet",
     "resnet50", "resnet_v2", "vgg16", "vgg19", "xception"]
+
+from seqcore.applications import efficientnet_v2  # noqa: E402
+from seqcore.applications.efficientnet_v2 import (  # noqa: E402
+    EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2, EfficientNetV2B3,
+    EfficientNetV2L, EfficientNetV2M, EfficientNetV2S)
+
+__all__ += [
+    "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+    "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M",
+    "EfficientNetV2L", "efficientnet_v2"]
+
+from seqcore.applications import inception_resnet_v2  # noqa: E402
+from seqcore.applications.inception_resnet_v2 import (  # noqa: E402
+    InceptionResNetV2)
+
+__all__ += ["InceptionResNetV2", "inception_resnet_v2"]
+
+from seqcore.applications import nasnet  # noqa: E402
+from seqcore.applications.nasnet import NASNetLarge, NASNetMobile  # noqa
+
+__all__ += ["NASNetLarge", "NASNetMobile", "nasnet"]
