@@ -1,4 +1,4 @@
-"""keras.ops.image.ssim and perspective_transform: values against Keras
+"""keras.ops.image.ssim, perspective_transform and scale_and_translate: values against Keras
 3.15 (make_funcs_fixtures.py), gradients on the tape against float64
 central differences, errors."""
 import pathlib
@@ -8,7 +8,8 @@ import pytest
 
 from seqcore import ops
 from seqcore.engine.tape import Tape, recording
-from tests.fixtures.funcs_cases import (END, PERSPECTIVE_CASES, SSIM_CASES,
+from tests.fixtures.funcs_cases import (END, PERSPECTIVE_CASES,
+                                        SCALE_TRANSLATE_CASES, SSIM_CASES,
                                         START, image_pair, points)
 from tests.numeric import central_difference
 
@@ -99,3 +100,40 @@ def test_errors():
         ops.image.perspective_transform(images, START[:3], END)
     with pytest.raises(ValueError, match="must have the same shape"):
         ops.image.perspective_transform(images, START, np.stack([END, END]))
+
+
+@pytest.mark.parametrize("case", SCALE_TRANSLATE_CASES,
+                         ids=[c[0] for c in SCALE_TRANSLATE_CASES])
+def test_scale_and_translate_matches_keras(case):
+    name, shape, scale, shift, dims, method, antialias = case
+    images, _ = image_pair("batch")
+    got = ops.image.scale_and_translate(
+        images, shape, np.array(scale, "float32"),
+        np.array(shift, "float32"), dims, method, antialias=antialias)
+    want = KERAS[f"scale_translate/{name}"]
+    assert got.dtype == np.float32 and got.shape == want.shape
+    np.testing.assert_allclose(got, want, atol=3e-6)
+
+
+def test_scale_and_translate_gradient_matches_central_differences():
+    a = np.random.default_rng(5).random((5, 6, 2))
+
+    def fn(x):
+        return ops.image.scale_and_translate(
+            x, (3, 9, 2), np.array([0.6, 1.5]), np.array([0.2, -0.4]),
+            (0, 1), "cubic")
+
+    got, r = _tape_grad(fn, a)
+    want = central_difference(lambda: float(np.sum(fn(a) * r)), a)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+
+
+def test_scale_and_translate_errors():
+    x = np.ones((4, 4), np.float32)
+    with pytest.raises(ValueError, match="Invalid value for argument "
+                                         "`method`"):
+        ops.image.scale_and_translate(x, (4, 4), [1, 1], [0, 0], (0, 1),
+                                      "triangle")
+    with pytest.raises(ValueError, match="one scale and one translation"):
+        ops.image.scale_and_translate(x, (4, 4), [1], [0, 0], (0, 1),
+                                      "linear")

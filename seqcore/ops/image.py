@@ -612,4 +612,5 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1,
 
 
 # keras.ops.image's other functions (seqcore/ops/image_extra.py)
-from seqcore.ops.image_extra import perspective_transform, ssim  # noqa: E402,F401,E501
+from seqcore.ops.image_extra import (  # noqa: E402,F401
+    perspective_transform, scale_and_translate, ssim)

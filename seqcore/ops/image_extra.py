@@ -147,3 +147,78 @@ def perspective_transform(images, start_points, end_points,
     y = map_coordinates(x, coords, order, fill_mode="constant",
                         fill_value=fill_value)
     return _from_batch_last(y, data_format, added)
+
+
+# Keras 3.15's set ("triangle", which its docstring names, is refused)
+SCALE_AND_TRANSLATE_METHODS = ("linear", "bilinear", "trilinear", "cubic",
+                               "bicubic", "tricubic", "lanczos3",
+                               "lanczos5")
+_KERNEL_OF_METHOD = {"linear": "bilinear", "bilinear": "bilinear",
+                     "trilinear": "bilinear",
+                     "cubic": "bicubic", "bicubic": "bicubic",
+                     "tricubic": "bicubic", "lanczos3": "lanczos3",
+                     "lanczos5": "lanczos5"}
+
+
+def _sampling_weights(in_size, out_size, scale, translation, kernel,
+                      antialias):
+    """(out_size, in_size) float64 weights: output pixel o (centre o + 0.5)
+    samples the input at (o + 0.5 - translation) / scale - 0.5, through
+    the kernel widened by 1 / scale when downsampling with antialias;
+    rows are normalised, and zero when the sample is outside the input."""
+    from seqcore.ops.image import _kernel
+    sample = (np.arange(out_size) + 0.5 - translation) / scale - 0.5
+    width = max(1.0 / scale, 1.0) if antialias else 1.0
+    w = _kernel(kernel, (sample[:, None] - np.arange(in_size)[None, :]) /
+                width)
+    total = w.sum(axis=1, keepdims=True)
+    w = np.where(np.abs(total) > 1000 * np.finfo(np.float32).eps,
+                 w / np.where(total == 0, 1, total), 0.0)
+    inside = (sample >= -0.5) & (sample <= in_size - 0.5)
+    return w * inside[:, None]
+
+
+def scale_and_translate(images, output_shape, scale, translation,
+                        spatial_dims, method, antialias=True):
+    """Resample `images` to `output_shape` so that input point p (pixel
+    centres at index + 0.5) lands at p * scale + translation along each of
+    `spatial_dims`; output samples outside the input are 0.
+
+    Args:
+        images: an array of any rank.
+        output_shape: the full output shape (other axes keep their size).
+        scale, translation: one value per spatial dim.
+        spatial_dims: the axes resampled.
+        method: "linear" (or "bilinear", "trilinear"), "cubic"
+            (or "bicubic", "tricubic"; Keys cubic), "lanczos3", "lanczos5".
+        antialias: widen the kernel when downsampling.
+    """
+    from seqcore.ops.linear_ops import tensordot
+    from seqcore.ops.shape_ops import moveaxis
+    if method not in SCALE_AND_TRANSLATE_METHODS:
+        raise ValueError(f"Invalid value for argument `method`. Expected of "
+                         f"one {set(SCALE_AND_TRANSLATE_METHODS)}. "
+                         f"Received: method={method}")
+    in_shape = shape_of(plain(images))
+    output_shape = tuple(int(n) for n in output_shape)
+    spatial_dims = tuple(int(d) for d in spatial_dims)
+    scale = np.asarray(plain(scale), np.float64).reshape(-1)
+    translation = np.asarray(plain(translation), np.float64).reshape(-1)
+    if len(output_shape) != len(in_shape):
+        raise ValueError(f"scale_and_translate: output_shape must have one "
+                         f"size per axis of images {in_shape}, received "
+                         f"output_shape={output_shape}")
+    if not len(scale) == len(translation) == len(spatial_dims):
+        raise ValueError(f"scale_and_translate: expected one scale and one "
+                         f"translation per spatial dim {spatial_dims}, "
+                         f"received scale={scale.tolist()}, translation="
+                         f"{translation.tolist()}")
+    dtype = convert_to_array(plain(images)).dtype
+    x = images if dtype.kind == "f" else npo.cast(images, "float32")
+    out_dtype = dtype if dtype.kind == "f" else np.dtype("float32")
+    for d, s, t in zip(spatial_dims, scale, translation):
+        w = _sampling_weights(in_shape[d], output_shape[d], s, t,
+                              _KERNEL_OF_METHOD[method], antialias)
+        x = moveaxis(tensordot(w.astype(out_dtype), x, axes=([1], [d])), 0,
+                     d)
+    return x
