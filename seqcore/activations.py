@@ -179,6 +179,88 @@ def log_softmax(x, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
+def _nn():
+    # seqcore.ops.nn imports this module: resolve it at call time
+    from seqcore.ops import nn
+    return nn
+
+
+def _in(x):
+    """x for a composed op: a value being differentiated as it is, else a
+    float array."""
+    return x if type(x).__name__ == "Traced" else _array(x)
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + alpha * expm1(min(x, 0) / alpha)."""
+    return _nn().celu(_in(x), alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """a * sigmoid(b), a and b the halves of x along `axis` (even size)."""
+    return _nn().glu(_in(x), axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
+    return _nn().hard_shrink(_in(x), threshold=threshold)
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    return _nn().hard_tanh(_in(x))
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x)."""
+    return _nn().log_sigmoid(_in(x))
+
+
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above threshold, x + threshold below -threshold,
+    else 0."""
+    return _nn().soft_shrink(_in(x), threshold=threshold)
+
+
+def sparse_plus(x):
+    """0 for x <= -1, (x + 1)**2 / 4 on (-1, 1), x for x >= 1."""
+    return _nn().sparse_plus(_in(x))
+
+
+def sparse_sigmoid(x):
+    """0 for x <= -1, (x + 1) / 2 on (-1, 1), 1 for x >= 1."""
+    return _nn().sparse_sigmoid(_in(x))
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of x onto the probability simplex along
+    `axis` (see docs/ops.md on Keras 3.15's JAX backend)."""
+    return _nn().sparsemax(_in(x), axis=axis)
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x**2 + b)) / 2."""
+    return _nn().squareplus(_in(x), b=b)
+
+
+def tanh_shrink(x):
+    """x - tanh(x)."""
+    return _nn().tanh_shrink(_in(x))
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value."""
+    return _nn().threshold(_in(x), threshold, default_value)
+
+
+# Activations composed of recorded keras.ops (seqcore/ops/nn_extra.py):
+# they differentiate on the tape as they are, and a layer using one runs
+# its backward through the tape (layers/core.py traced_activation_backward).
+_COMPOSED = (celu, glu, hard_shrink, hard_tanh, log_sigmoid, soft_shrink,
+             sparse_plus, sparse_sigmoid, sparsemax, squareplus,
+             tanh_shrink, threshold)
+
+
 _SELU_AS = _SELU_ALPHA * _SELU_SCALE
 
 
@@ -256,7 +338,7 @@ def backward(name, x, y, dy):
 _ALL = {fn.__name__: fn for fn in (
     linear, relu, leaky_relu, relu6, sigmoid, tanh, elu, selu, softplus,
     softsign, silu, gelu, hard_sigmoid, hard_silu, exponential, mish, softmax,
-    log_softmax)}
+    log_softmax) + _COMPOSED}
 _ALL.update({"swish": silu, "hard_swish": hard_silu})
 
 # The activations the GEMM epilogue can fuse, by function.
@@ -318,3 +400,31 @@ def serialize(activation):
     if name:
         return name
     raise ValueError(f"Cannot serialize activation {activation!r}")
+
+
+def deserialize(config, custom_objects=None):
+    """The activation function a config names: a built-in's name, a user
+    function's (registered) name looked up in `custom_objects` and the
+    registered custom objects, or Keras's function entry (a dict whose
+    `config` is that name).
+
+    Args:
+        config: a string or a dict, as `serialize` writes.
+        custom_objects: optional dict name -> function.
+    Raises:
+        ValueError: for a name that names no activation (Keras 3.15
+            returns the string itself; seqcore says so instead).
+    """
+    if isinstance(config, dict):
+        name = config.get("config", config.get("class_name"))
+        if not isinstance(name, str):
+            raise ValueError(f"activations.deserialize: expected a function "
+                             f"entry naming an activation, received "
+                             f"{config!r}")
+        config = name
+    if not isinstance(config, str):
+        raise ValueError(f"activations.deserialize: expected a name or a "
+                         f"dict, received {config!r}")
+    if custom_objects and config in custom_objects:
+        return custom_objects[config]
+    return get(config)

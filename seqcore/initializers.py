@@ -257,10 +257,90 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+# symmetric windows of length m (scipy.signal.windows' definitions)
+_WINDOWS = {"hann": np.hanning, "hamming": np.hamming,
+            "blackman": np.blackman, "bartlett": np.bartlett,
+            "boxcar": np.ones}
+
+
+def _window(name, length, periodic):
+    """The window `name` of `length` points; periodic windows are the
+    symmetric window of length + 1 without its last point (the DFT-even
+    window scipy.signal.get_window gives by default)."""
+    if name not in _WINDOWS:
+        raise ValueError(f"STFT: unknown window {name!r}; seqcore knows "
+                         f"{sorted(_WINDOWS)} (or pass the window values)")
+    if length == 1:
+        return np.ones(1)
+    if periodic:
+        return _WINDOWS[name](length + 1)[:-1]
+    return _WINDOWS[name](length)
+
+
+class STFT(Initializer):
+    """Kernels of a Conv1D computing a short-time Fourier transform: the
+    real (cos) or imaginary (-sin) part of the DFT basis, times a window.
+
+    The shape is (frame_length, 1, fft_length // 2 + 1).
+
+    Args:
+        side: "real" or "imag".
+        window: a window name ("hann", "hamming", "blackman", "bartlett",
+            "boxcar"), the window's values (length frame_length), or None.
+        scaling: "density" (divide by the window's L2 norm), "spectrum"
+            (by its L1 norm) or None.
+        periodic: use the periodic (DFT-even) window.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density",
+                 periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            _window(window, 1, False)
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError(f"Scaling is invalid, it must be `None`, "
+                             f"'density' or 'spectrum'. Received "
+                             f"scaling={scaling}")
+        self.side, self.window = side, window
+        self.scaling, self.periodic = scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        dtype = np.dtype(dtype or "float32")
+        if len(shape) != 3:
+            raise ValueError(f"STFT: expected a shape (frame_length, "
+                             f"channels, fft_length // 2 + 1), received "
+                             f"shape={tuple(shape)}")
+        frames, _, bins = shape
+        time = np.arange(frames, dtype=np.float64).reshape(frames, 1, 1)
+        freq = np.arange(bins, dtype=np.float64).reshape(1, 1, bins)
+        angle = -2.0 * np.pi * time * freq / ((bins - 1) * 2)
+        kernel = np.cos(angle) if self.side == "real" else np.sin(angle)
+        if self.window is not None:
+            win = _window(self.window, frames, self.periodic) if \
+                isinstance(self.window, str) else \
+                np.asarray(self.window, np.float64)
+            if win.ndim != 1 or win.shape[0] != frames:
+                raise ValueError(f"The shape of `window` must be equal to "
+                                 f"[frame_length]. Received: window "
+                                 f"shape={win.shape}")
+            scale = 1.0
+            if self.scaling == "density":
+                scale = np.sqrt(np.sum(np.square(win)))
+            elif self.scaling == "spectrum":
+                scale = np.sum(np.abs(win))
+            kernel = kernel * win.reshape(frames, 1, 1) / scale
+        return kernel.astype(dtype)
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window,
+                "periodic": self.periodic, "scaling": self.scaling}
+
+
 _CLASSES = {cls.__name__: cls for cls in (
     Zeros, Ones, Constant, RandomNormal, TruncatedNormal, RandomUniform,
     VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-    LecunNormal, LecunUniform, Orthogonal, Identity)}
+    LecunNormal, LecunUniform, Orthogonal, Identity, STFT)}
 _ALIASES = {
     "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones,
     "constant": Constant, "random_normal": RandomNormal,
@@ -270,7 +350,7 @@ _ALIASES = {
     "glorot_normal": GlorotNormal, "he_normal": HeNormal,
     "he_uniform": HeUniform, "lecun_normal": LecunNormal,
     "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
-    "identity": Identity,
+    "identity": Identity, "stft": STFT,
 }
 
 
@@ -281,3 +361,29 @@ def get(identifier):
 
 def serialize(initializer):
     return serialize_object(initializer, "keras.initializers")
+
+
+def deserialize(config, custom_objects=None):
+    """An initializer from its serialized dict or name (class name or
+    snake case alias); `custom_objects` maps names to user classes."""
+    if custom_objects:
+        name = config.get("class_name") if isinstance(config, dict) \
+            else config
+        if name in custom_objects:
+            cls = custom_objects[name]
+            return cls.from_config(config.get("config", {})) \
+                if isinstance(config, dict) else cls()
+    return get(config)
+
+
+# Keras 3 exports each class under more names: the snake case function
+# style names and a few long names are the classes themselves.
+constant, zeros, ones, identity = Constant, Zeros, Ones, Identity
+glorot_normal, glorot_uniform = GlorotNormal, GlorotUniform
+he_normal, he_uniform = HeNormal, HeUniform
+lecun_normal, lecun_uniform = LecunNormal, LecunUniform
+orthogonal, variance_scaling = Orthogonal, VarianceScaling
+random_normal, random_uniform = RandomNormal, RandomUniform
+truncated_normal = TruncatedNormal
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+STFTInitializer = stft = STFT

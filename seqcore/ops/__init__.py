@@ -152,3 +152,5 @@ __all__ = list(dict.fromkeys(__all__ + [
 from seqcore.ops.ctc import ctc_decode, ctc_loss  # noqa: E402 - keras.ops(.nn).ctc_*
 nn.ctc_decode, nn.ctc_loss = ctc_decode, ctc_loss  # keras.ops.nn.ctc_* too
 __all__ += ["ctc_decode", "ctc_loss"]
+from seqcore.ops import numpy  # noqa: E402,F401 - keras.ops.numpy
+__all__ += ["numpy"]

@@ -609,3 +609,8 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1,
     """Patches of volumes (batch, d, h, w, channels), each flattened."""
     return _patches(volumes, size, strides, dilation_rate, padding,
                     data_format, 3, "extract_patches_3d")
+
+
+# keras.ops.image's other functions (seqcore/ops/image_extra.py)
+from seqcore.ops.image_extra import (  # noqa: E402,F401
+    perspective_transform, scale_and_translate, ssim)

@@ -137,8 +137,87 @@ class InverseTimeDecay(_StepDecay):
             (1.0 + self.decay_rate * self._progress(step))
 
 
+class PolynomialDecay(LearningRateSchedule):
+    """(lr - end) * (1 - p) ** power + end, p = min(step, decay_steps) /
+    decay_steps; with cycle, decay_steps grows to the first multiple of
+    it at or above the step (1 at step 0) instead of clamping."""
+
+    def __init__(self, initial_learning_rate, decay_steps,
+                 end_learning_rate=0.0001, power=1.0, cycle=False,
+                 name="PolynomialDecay"):
+        if not decay_steps > 0:
+            raise ValueError(f"Argument `decay_steps` must be > 0. "
+                             f"Received: decay_steps={decay_steps}")
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step):
+        span = float(self.decay_steps)
+        if self.cycle:
+            span *= 1.0 if step == 0 else math.ceil(step / self.decay_steps)
+        else:
+            step = min(step, span)
+        p = step / span
+        return (self.initial_learning_rate - self.end_learning_rate) * \
+            (1.0 - p) ** self.power + self.end_learning_rate
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate,
+                "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay (SGDR) from lr to alpha * lr over first_decay_steps,
+    then restarts: period i lasts t_mul**i times the first and starts at
+    m_mul**i times the rate (alpha * lr stays the floor)."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0,
+                 m_mul=1.0, alpha=0.0, name="SGDRDecay"):
+        if not first_decay_steps > 0:
+            raise ValueError(f"Argument `first_decay_steps` must be > 0. "
+                             f"Received: first_decay_steps="
+                             f"{first_decay_steps}")
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        fraction = step / self.first_decay_steps
+        t_mul = self._t_mul
+        if t_mul == 1.0:
+            restart = math.floor(fraction)
+            fraction -= restart
+        else:
+            # periods 1, t, t**2, ...: restart i begins at
+            # (1 - t**i) / (1 - t) first periods
+            restart = math.floor(math.log(1.0 - fraction * (1.0 - t_mul)) /
+                                 math.log(t_mul))
+            begun = (1.0 - t_mul ** restart) / (1.0 - t_mul)
+            fraction = (fraction - begun) / t_mul ** restart
+        cosine = 0.5 * self._m_mul ** restart * \
+            (1.0 + math.cos(math.pi * fraction))
+        return self.initial_learning_rate * \
+            ((1.0 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps,
+                "t_mul": self._t_mul, "m_mul": self._m_mul,
+                "alpha": self.alpha, "name": self.name}
+
+
 _SCHEDULES = {cls.__name__: cls for cls in (
-    ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay)}
+    ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay,
+    PolynomialDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule):
