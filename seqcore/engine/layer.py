@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from seqcore import initializers, regularizers
+from seqcore import constraints, initializers, regularizers
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
@@ -180,7 +180,7 @@ class Layer:
         variable = Variable(value, name, path=f"{self.name}/{name}",
                             trainable=trainable)
         variable.regularizer = regularizers.get(regularizer)
-        variable.constraint = constraint
+        variable.constraint = constraints.get(constraint)
         self._own_weights.append(variable)
         return variable
 
