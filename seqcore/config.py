@@ -141,14 +141,17 @@ def enable_unsafe_deserialization():
 
 
 def dtype_policy():
-    """The global dtype policy's name: "float32"."""
-    return "float32"
+    """The global DTypePolicy (see seqcore.dtype_policies)."""
+    from seqcore import dtype_policies
+    return dtype_policies.dtype_policy()
 
 
 def set_dtype_policy(policy):
-    """Only the "float32" policy exists in seqcore; mixed precision is
-    refused with a clear error."""
-    name = getattr(policy, "name", policy)
-    if name != "float32":
-        raise ValueError(f"seqcore computes in float32 only: "
-                         f"set_dtype_policy received {name!r}")
+    """Set the global dtype policy: "float32", or a mixed policy (accepted,
+    run in float32 with one warning); other dtypes raise ValueError.
+
+    Args:
+        policy: a policy name or a DTypePolicy.
+    """
+    from seqcore import dtype_policies
+    dtype_policies.set_dtype_policy(policy)
