@@ -178,6 +178,10 @@ def test_custom_constraint_subclass():
 
     layer = keras.layers.Dense(2, kernel_constraint=Clip(), use_bias=False)
     layer.build((None, 3))
-    opt = keras.optimizers.SGD(1.0)
-    opt.apply_gradients([(np.ones((3, 2), np.float32), layer.kernel)])
-    np.testing.assert_allclose(layer.kernel.numpy(), -0.1, rtol=1e-6)
+    layer.kernel.assign(np.full((3, 2), 0.5, np.float32))
+    grad = np.ones((3, 2), np.float32)
+    grad[0, 0] = 0.45          # 0.5 - 0.45 = 0.05 is inside the bounds
+    keras.optimizers.SGD(1.0).apply_gradients([(grad, layer.kernel)])
+    want = np.full((3, 2), -0.1, np.float32)
+    want[0, 0] = 0.05
+    np.testing.assert_allclose(layer.kernel.numpy(), want, rtol=1e-5)
