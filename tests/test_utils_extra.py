@@ -38,3 +38,20 @@ def test_interactive_logging_switches():
     finally:
         utils.enable_interactive_logging()
     assert utils.is_interactive_logging_enabled()
+
+
+def test_config_flash_attention_nnx_and_backend():
+    from seqcore import config
+    assert config.is_flash_attention_enabled() is None
+    config.disable_flash_attention()
+    try:
+        assert config.is_flash_attention_enabled() is False
+    finally:
+        config.enable_flash_attention()
+    assert config.is_flash_attention_enabled() is None
+    assert config.is_nnx_enabled() is False
+    config.set_backend(config.backend())        # already the backend
+    with pytest.raises(ValueError, match="cannot switch to 'jax'"):
+        config.set_backend("jax")
+    with pytest.raises(ValueError, match="Available backends"):
+        config.set_backend("theano")
