@@ -55,3 +55,52 @@ def test_config_flash_attention_nnx_and_backend():
         config.set_backend("jax")
     with pytest.raises(ValueError, match="Available backends"):
         config.set_backend("theano")
+
+
+def test_img_to_array_layouts():
+    img = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
+    x = utils.img_to_array(img)
+    assert x.dtype == np.float32 and x.shape == (2, 4, 3)
+    np.testing.assert_array_equal(
+        utils.img_to_array(img, data_format="channels_first"),
+        img.transpose(2, 0, 1))
+    assert utils.img_to_array(img[:, :, 0]).shape == (2, 4, 1)
+    with pytest.raises(ValueError, match="Unsupported image shape"):
+        utils.img_to_array(np.zeros(3))
+
+
+def test_image_round_trip_with_pillow(tmp_path):
+    pytest.importorskip("PIL")
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (5, 7, 3)).astype(np.float32)
+    img = utils.array_to_img(x, scale=False)
+    assert img.size == (7, 5) and img.mode == "RGB"
+    np.testing.assert_array_equal(utils.img_to_array(img), x)
+    path = str(tmp_path / "a.png")
+    utils.save_img(path, x, scale=False)
+    back = keras.preprocessing.image.load_img(path)
+    np.testing.assert_array_equal(utils.img_to_array(back), x)
+    gray = utils.load_img(path, color_mode="grayscale", target_size=(3, 4))
+    assert gray.mode == "L" and gray.size == (4, 3)
+    # scaling stretches the values over 0..255
+    scaled = utils.img_to_array(utils.array_to_img(np.full((2, 2, 1), 3.0)
+                                                   + np.eye(2)[..., None]))
+    np.testing.assert_array_equal(scaled[..., 0], np.eye(2) * 255)
+    with pytest.raises(ValueError, match="rank 3"):
+        utils.array_to_img(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="color_mode"):
+        utils.load_img(path, color_mode="cmyk")
+
+
+def test_missing_pillow_is_named(monkeypatch):
+    import builtins
+    real = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name == "PIL" or name.startswith("PIL."):
+            raise ImportError("no PIL")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    with pytest.raises(ImportError, match="pillow"):
+        utils.array_to_img(np.zeros((2, 2, 3)))

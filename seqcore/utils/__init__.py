@@ -22,6 +22,8 @@ from seqcore.utils.dataset_utils import (image_dataset_from_directory,
                                          text_dataset_from_directory,
                                          timeseries_dataset_from_array)
 from seqcore.utils.file_utils import get_file
+from seqcore.utils.image_utils import (array_to_img, img_to_array, load_img,
+                                       save_img)
 from seqcore.utils.model_visualization import model_to_dot, plot_model
 from seqcore.utils.py_dataset import PyDataset, Sequence
 from seqcore.utils.sequences import pad_sequences
@@ -82,4 +84,5 @@ __all__ = ["CustomObjectScope", "PyDataset", "Sequence", "clear_session",
            "disable_interactive_logging", "enable_interactive_logging",
            "is_interactive_logging_enabled", "is_keras_tensor",
            "pack_x_y_sample_weight", "standardize_dtype",
-           "unpack_x_y_sample_weight"]
+           "unpack_x_y_sample_weight", "array_to_img", "img_to_array",
+           "load_img", "save_img"]
