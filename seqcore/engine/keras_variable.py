@@ -49,8 +49,8 @@ class Variable(_Variable, metaclass=_SameFamily):
             if shape is None:
                 raise ValueError(f"When creating a Variable from an "
                                  f"initializer, the `shape` argument should "
-                                 f"be specified. Received: "
-                                 f"initializer={initializer} and shape={shape}")
+                                 f"be specified. Received: initializer="
+                                 f"{initializer} and shape={shape}")
             value = initializers.get(initializer)(tuple(shape), dtype=dtype)
         else:
             value = plain(initializer)
