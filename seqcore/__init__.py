@@ -14,10 +14,32 @@ from seqcore.engine.sequential import Sequential
 from seqcore.saving.serialization import register_keras_serializable
 from seqcore import applications  # noqa: E402  (keras.applications)
 from seqcore import distribution  # noqa: E402  (keras.distribution)
+from seqcore import (constraints, dtype_policies,  # noqa: E402
+                     mixed_precision, tree)
+from seqcore.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
+from seqcore.engine.input_spec import InputSpec  # noqa: E402
+from seqcore.engine.keras_variable import Variable  # noqa: E402
+from seqcore.engine.layer import Layer  # noqa: E402
+from seqcore.initializers import Initializer  # noqa: E402
+from seqcore.losses import Loss  # noqa: E402
+from seqcore.metrics import Metric  # noqa: E402
+from seqcore.optimizers import Optimizer  # noqa: E402
+from seqcore.regularizers import Regularizer  # noqa: E402
+from seqcore.scopes import device, name_scope  # noqa: E402
+
+
+def version():
+    """seqcore's version string (the same as `__version__`)."""
+    return __version__
+
 
 __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "config", "datasets", "get_num_threads", "preprocessing", "random",
            "initializers", "Input", "KerasTensor", "layers", "losses", "metrics",
            "Model", "optimizers",
            "models", "ops", "register_keras_serializable", "regularizers",
-           "Sequential", "set_num_threads", "utils"]
+           "Sequential", "set_num_threads", "utils",
+           "constraints", "dtype_policies", "mixed_precision", "tree",
+           "DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec",
+           "Layer", "Loss", "Metric", "Optimizer", "Regularizer", "Variable",
+           "device", "name_scope", "version"]

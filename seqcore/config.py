@@ -141,14 +141,65 @@ def enable_unsafe_deserialization():
 
 
 def dtype_policy():
-    """The global dtype policy's name: "float32"."""
-    return "float32"
+    """The global DTypePolicy (see seqcore.dtype_policies)."""
+    from seqcore import dtype_policies
+    return dtype_policies.dtype_policy()
 
 
 def set_dtype_policy(policy):
-    """Only the "float32" policy exists in seqcore; mixed precision is
-    refused with a clear error."""
-    name = getattr(policy, "name", policy)
-    if name != "float32":
-        raise ValueError(f"seqcore computes in float32 only: "
-                         f"set_dtype_policy received {name!r}")
+    """Set the global dtype policy: "float32", or a mixed policy (accepted,
+    run in float32 with one warning); other dtypes raise ValueError.
+
+    Args:
+        policy: a policy name or a DTypePolicy.
+    """
+    from seqcore import dtype_policies
+    dtype_policies.set_dtype_policy(policy)
+
+
+# Flash attention: seqcore's attention has one float32 implementation, so
+# the switch is recorded (for programs that read it back) and changes nothing.
+_SETTINGS["flash_attention"] = None
+
+
+def enable_flash_attention():
+    """Let attention layers choose flash attention (Keras's default, None).
+    seqcore records the switch; its attention is unchanged by it."""
+    _SETTINGS["flash_attention"] = None
+
+
+def disable_flash_attention():
+    """Record that flash attention is off (is_flash_attention_enabled() then
+    returns False)."""
+    _SETTINGS["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """False when disabled, else None (the layers decide), as in Keras."""
+    return _SETTINGS["flash_attention"]
+
+
+def is_nnx_enabled():
+    """False: Flax NNX is a JAX-backend feature seqcore does not have."""
+    return False
+
+
+def set_backend(backend_name):
+    """Keras switches backends here; seqcore is its own single backend.
+
+    Args:
+        backend_name: a Keras backend name.
+
+    Raises:
+        ValueError: an unknown name, or any backend other than seqcore's.
+    """
+    known = ("tensorflow", "jax", "torch", "numpy", "openvino")
+    if backend_name == backend():
+        return
+    if backend_name not in known:
+        raise ValueError(f"Available backends are ('tensorflow', 'jax', "
+                         f"'torch', 'numpy' and 'openvino'). Received: "
+                         f"backend={backend_name}")
+    raise ValueError(f"seqcore is its own backend ({backend()!r}) and cannot "
+                     f"switch to {backend_name!r}; run the program with "
+                     f"Keras to use that backend")

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from seqcore import initializers, regularizers
+from seqcore import constraints, dtype_policies, initializers, regularizers
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
@@ -125,11 +125,8 @@ class Layer:
         elif not isinstance(name, str) or "/" in name:
             raise ValueError(f"Argument `name` must be a string without '/', "
                              f"received name={name!r}")
-        if dtype not in (None, "float32", np.float32, FLOATX) and not (
-                isinstance(dtype, dict) and
-                dtype.get("config", {}).get("name") == "float32"):
-            raise ValueError(f"{self.__class__.__name__}: seqcore computes in "
-                             f"float32; received dtype={dtype!r}")
+        self._dtype_policy = dtype_policies.layer_policy(
+            self.__class__.__name__, dtype)
         self.name = name
         self._trainable = bool(trainable)
         self.built = False
@@ -148,7 +145,26 @@ class Layer:
         return "float32"
 
     @property
+    def dtype_policy(self):
+        """The layer's DTypePolicy (as given; mixed policies run in
+        float32: see seqcore.dtype_policies)."""
+        policy = self.__dict__.get("_dtype_policy")
+        return policy if policy is not None else \
+            dtype_policies.DTypePolicy("float32")
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = dtype_policies.layer_policy(
+            self.__class__.__name__, value)
+
+    @property
     def compute_dtype(self):
+        """Always "float32": what seqcore's layers compute in."""
+        return "float32"
+
+    @property
+    def variable_dtype(self):
+        """Always "float32": the dtype of seqcore's variables."""
         return "float32"
 
     @property
@@ -180,7 +196,7 @@ class Layer:
         variable = Variable(value, name, path=f"{self.name}/{name}",
                             trainable=trainable)
         variable.regularizer = regularizers.get(regularizer)
-        variable.constraint = constraint
+        variable.constraint = constraints.get(constraint)
         self._own_weights.append(variable)
         return variable
 
@@ -620,7 +636,7 @@ class Layer:
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": dtype_policy_config()}
+                  "dtype": dtype_policy_config(self.dtype_policy.name)}
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(
                 self.activity_regularizer)

@@ -57,25 +57,27 @@ def weight_options(layer, kinds, use_bias, options):
     """Set `use_bias` and, for each kind of weight ('kernel', 'recurrent',
     'bias'), its `<kind>_initializer`, `<kind>_regularizer` and
     `<kind>_constraint` from `options` (the constructor's arguments)."""
-    from seqcore import initializers, regularizers
+    from seqcore import constraints, initializers, regularizers
     layer.use_bias = bool(use_bias)
     for kind in kinds:
         setattr(layer, f"{kind}_initializer",
                 initializers.get(options[f"{kind}_initializer"]))
         setattr(layer, f"{kind}_regularizer",
                 regularizers.get(options[f"{kind}_regularizer"]))
-        setattr(layer, f"{kind}_constraint", options[f"{kind}_constraint"])
+        setattr(layer, f"{kind}_constraint",
+                constraints.get(options[f"{kind}_constraint"]))
 
 
 def weight_options_config(layer, kinds):
     """The config entries weight_options() set: use_bias and each kind's
-    serialized initializer and regularizer (constraints are not kept)."""
-    from seqcore import initializers, regularizers
+    serialized initializer, regularizer and constraint."""
+    from seqcore import constraints, initializers, regularizers
     config = {"use_bias": layer.use_bias}
     for kind in kinds:
         config[f"{kind}_initializer"] = initializers.serialize(
             getattr(layer, f"{kind}_initializer"))
         config[f"{kind}_regularizer"] = regularizers.serialize(
             getattr(layer, f"{kind}_regularizer"))
-        config[f"{kind}_constraint"] = None
+        config[f"{kind}_constraint"] = constraints.serialize(
+            getattr(layer, f"{kind}_constraint"))
     return config

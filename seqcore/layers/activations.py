@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from seqcore import _kernels, initializers, regularizers
+from seqcore import _kernels, constraints, initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
@@ -214,7 +214,7 @@ class PReLU(Layer):
         self.supports_masking = True
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = alpha_constraint
+        self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -274,7 +274,8 @@ class PReLU(Layer):
                 self.alpha_initializer),
             "alpha_regularizer": regularizers.serialize(
                 self.alpha_regularizer),
-            "alpha_constraint": None, "shared_axes": self.shared_axes})
+            "alpha_constraint": constraints.serialize(self.alpha_constraint),
+            "shared_axes": self.shared_axes})
         return config
 
 

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from seqcore import initializers, regularizers
+from seqcore import constraints, initializers, regularizers
 from seqcore import random as sc_random
 from seqcore import _kernels
 from seqcore.engine import custom_call
@@ -215,7 +215,9 @@ class _AttentionBase(Layer):
             bias_initializer=initializers.get(
                 initializers.serialize(self._bias_initializer)),
             kernel_regularizer=self._kernel_regularizer,
-            bias_regularizer=self._bias_regularizer, name=name)
+            bias_regularizer=self._bias_regularizer,
+            kernel_constraint=_copied(self._kernel_constraint),
+            bias_constraint=_copied(self._bias_constraint), name=name)
         return layer
 
     def _adopt(self, layer, input_shape):
@@ -334,6 +336,8 @@ class MultiHeadAttention(_AttentionBase):
         self._bias_initializer = initializers.get(bias_initializer)
         self._kernel_regularizer = regularizers.get(kernel_regularizer)
         self._bias_regularizer = regularizers.get(bias_regularizer)
+        self._kernel_constraint = constraints.get(kernel_constraint)
+        self._bias_constraint = constraints.get(bias_constraint)
         self.seed = seed
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
 
@@ -579,7 +583,9 @@ class MultiHeadAttention(_AttentionBase):
                 self._bias_regularizer),
             "activity_regularizer": regularizers.serialize(
                 self.activity_regularizer),
-            "kernel_constraint": None, "bias_constraint": None,
+            "kernel_constraint": constraints.serialize(
+                self._kernel_constraint),
+            "bias_constraint": constraints.serialize(self._bias_constraint),
             "seed": self.seed,
         })
         return config
@@ -632,7 +638,9 @@ class GroupedQueryAttention(MultiHeadAttention):
             bias_initializer=bias_initializer,
             kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer, use_gate=use_gate,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint, use_gate=use_gate,
             seed=seed, **kwargs)
         self.head_dim = head_dim
         self.num_query_heads = num_query_heads
@@ -705,7 +713,16 @@ class GroupedQueryAttention(MultiHeadAttention):
                 self._bias_regularizer),
             "activity_regularizer": regularizers.serialize(
                 self.activity_regularizer),
-            "kernel_constraint": None, "bias_constraint": None,
+            "kernel_constraint": constraints.serialize(
+                self._kernel_constraint),
+            "bias_constraint": constraints.serialize(self._bias_constraint),
             "seed": self.seed,
         })
         return config
+
+
+def _copied(constraint):
+    """A fresh copy of a constraint for each projection (as Keras does)."""
+    if constraint is None or not hasattr(constraint, "get_config"):
+        return constraint
+    return type(constraint).from_config(constraint.get_config())

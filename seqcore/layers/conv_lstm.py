@@ -85,16 +85,19 @@ class _ConvLSTMCell(Layer):
         self.kernel = self.add_weight(
             shape=o.kernel_size + (channels, 4 * o.filters),
             initializer=o.kernel_initializer,
-            regularizer=o.kernel_regularizer, name="kernel")
+            regularizer=o.kernel_regularizer,
+            constraint=o.kernel_constraint, name="kernel")
         self.recurrent_kernel = self.add_weight(
             shape=o.kernel_size + (o.filters, 4 * o.filters),
             initializer=o.recurrent_initializer,
-            regularizer=o.recurrent_regularizer, name="recurrent_kernel")
+            regularizer=o.recurrent_regularizer,
+            constraint=o.recurrent_constraint, name="recurrent_kernel")
         init = _ForgetBiasInitializer(o.bias_initializer, o.filters) \
             if o.unit_forget_bias else o.bias_initializer
         self.bias = self.add_weight(
             shape=(4 * o.filters,), initializer=init,
-            regularizer=o.bias_regularizer, name="bias") \
+            regularizer=o.bias_regularizer,
+            constraint=o.bias_constraint, name="bias") \
             if o.use_bias else None
 
 

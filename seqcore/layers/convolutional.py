@@ -63,10 +63,12 @@ class BaseConv(Layer):
         self.kernel = self.add_weight(
             shape=self.kernel_size + (channels // self.groups, self.filters),
             initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, name="kernel")
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint, name="kernel")
         self.bias = self.add_weight(
             shape=(self.filters,), initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, name="bias") \
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={self._channel_axis(): channels})

@@ -90,11 +90,13 @@ class BaseDepthwiseConv(Layer):
         self.kernel = self.add_weight(
             shape=self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer, name="kernel")
+            regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint, name="kernel")
         self.bias = self.add_weight(
             shape=(channels * self.depth_multiplier,),
             initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, name="bias") \
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
         self.input_spec = InputSpec(
             ndim=self.rank + 2,

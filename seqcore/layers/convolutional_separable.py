@@ -51,15 +51,18 @@ class BaseSeparableConv(Layer):
         self.depthwise_kernel = self.add_weight(
             shape=self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer, name="depthwise_kernel")
+            regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint, name="depthwise_kernel")
         self.pointwise_kernel = self.add_weight(
             shape=(1,) * self.rank + (channels * self.depth_multiplier,
                                       self.filters),
             initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer, name="pointwise_kernel")
+            regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint, name="pointwise_kernel")
         self.bias = self.add_weight(
             shape=(self.filters,), initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, name="bias") \
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
         self.input_spec = InputSpec(
             ndim=self.rank + 2,

@@ -3,7 +3,8 @@ import warnings
 
 import numpy as np
 
-from seqcore import _kernels, activations, initializers, regularizers
+from seqcore import (_kernels, activations, constraints, initializers,
+                     regularizers)
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import grad_beta, store_grad
@@ -130,10 +131,12 @@ class Dense(Layer):
                              f"{tuple(input_shape)}")
         self.kernel = self.add_weight(
             shape=(input_dim, self.units), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, name="kernel")
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint, name="kernel")
         self.bias = self.add_weight(
             shape=(self.units,), initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, name="bias") \
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
@@ -289,7 +292,7 @@ class Embedding(Layer):
         self.output_dim = positive_int("Embedding", "output_dim", output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = embeddings_constraint
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self._initial_weights = weights
@@ -299,7 +302,8 @@ class Embedding(Layer):
         self.embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim),
             initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer, name="embeddings")
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint, name="embeddings")
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
@@ -362,7 +366,8 @@ class Embedding(Layer):
                 self.embeddings_initializer),
             "embeddings_regularizer": regularizers.serialize(
                 self.embeddings_regularizer),
-            "activity_regularizer": None, "embeddings_constraint": None,
+            "activity_regularizer": None, "embeddings_constraint":
+                constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         })
         return config

@@ -12,7 +12,8 @@ import re
 
 import numpy as np
 
-from seqcore import _kernels, activations, initializers, regularizers
+from seqcore import (_kernels, activations, constraints, initializers,
+                     regularizers)
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import grad_beta, store_grad
 from seqcore.layers import _validation
@@ -173,8 +174,8 @@ class EinsumDense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -183,10 +184,12 @@ class EinsumDense(Layer):
             self.partial_output_shape)
         self.kernel = self.add_weight(
             shape=kernel_shape, initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, name="kernel")
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint, name="kernel")
         self.bias = None if bias_shape is None else self.add_weight(
             shape=bias_shape, initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, name="bias")
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias")
         self._specs = parse_equation(self.equation)
         self._split = _matmul_split(*self._specs)
 
@@ -294,7 +297,8 @@ class EinsumDense(Layer):
             "kernel_regularizer": regularizers.serialize(
                 self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": None, "bias_constraint": None,
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "quantization_config": None,
         })
         return config

@@ -6,7 +6,7 @@ memory bandwidth. BatchNormalization over the last axis of float32 data
 dtypes and masks use numpy's vectorized loops."""
 import numpy as np
 
-from seqcore import _kernels, initializers, regularizers
+from seqcore import _kernels, constraints, initializers, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
@@ -30,10 +30,12 @@ def _add_scale_and_shift(layer, shape):
     """The gamma (when scale) and beta (when center) weights of `shape`."""
     layer.gamma = layer.add_weight(
         shape=shape, name="gamma", initializer=layer.gamma_initializer,
-        regularizer=layer.gamma_regularizer) if layer.scale else None
+        regularizer=layer.gamma_regularizer,
+        constraint=layer.gamma_constraint) if layer.scale else None
     layer.beta = layer.add_weight(
         shape=shape, name="beta", initializer=layer.beta_initializer,
-        regularizer=layer.beta_regularizer) if layer.center else None
+        regularizer=layer.beta_regularizer,
+        constraint=layer.beta_constraint) if layer.center else None
 
 
 def _broadcast(v, axes, ndim):
@@ -51,7 +53,8 @@ def _scale_and_shift_config(layer):
         "gamma_initializer": initializers.serialize(layer.gamma_initializer),
         "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
         "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
-        "beta_constraint": None, "gamma_constraint": None,
+        "beta_constraint": constraints.serialize(layer.beta_constraint),
+        "gamma_constraint": constraints.serialize(layer.gamma_constraint),
     }
 
 
@@ -150,6 +153,8 @@ class BatchNormalization(Layer):
             moving_variance_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.synchronized = synchronized
         self.supports_masking = True
 
@@ -342,6 +347,8 @@ class LayerNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):

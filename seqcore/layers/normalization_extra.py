@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from seqcore import initializers, regularizers
+from seqcore import constraints, initializers, regularizers
 from seqcore.engine.backprop import call_backward
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
@@ -60,6 +60,8 @@ class GroupNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):

@@ -97,13 +97,16 @@ class BaseRNN(Layer):
         width = self.gates * self.units
         self.kernel = self.add_weight(
             shape=(features, width), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, name="kernel")
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint, name="kernel")
         self.recurrent_kernel = self.add_weight(
             shape=(self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, name="recurrent_kernel")
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint, name="recurrent_kernel")
         self.bias = self.add_weight(
             shape=self._bias_shape(), initializer=self._bias_initializer(),
-            regularizer=self.bias_regularizer, name="bias") \
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
         for w in self._own_weights:
             w.path = f"{self.name}/{self.kind}_cell/{w.name}"

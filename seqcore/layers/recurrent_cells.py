@@ -88,13 +88,16 @@ class _Cell(Layer):
         width = self.gates * self.units
         self.kernel = self.add_weight(
             shape=(features, width), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, name="kernel")
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint, name="kernel")
         self.recurrent_kernel = self.add_weight(
             shape=(self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, name="recurrent_kernel")
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint, name="recurrent_kernel")
         self.bias = self.add_weight(
             shape=self._bias_shape(), initializer=self._bias_init(),
-            regularizer=self.bias_regularizer, name="bias") \
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
 
     def get_initial_state(self, batch_size=None):

@@ -313,7 +313,8 @@ class Optimizer:
         """Apply the gradients the arena holds to the weights (one C call),
         then the moving average, and count the step. With gradient
         accumulation, only every n-th step updates the weights, with the
-        mean of the n gradients; the others add to the accumulator."""
+        mean of the n gradients; the others add to the accumulator. Each
+        variable's constraint is then applied to it, at every step."""
         steps = self.gradient_accumulation_steps
         update = True
         if steps:
@@ -330,7 +331,15 @@ class Optimizer:
             frequency = self.ema_overwrite_frequency
             if frequency and (self.iterations + 1) % frequency == 0:
                 self._params[...] = self._slots["average"]
+        self._apply_constraints()
         self._iterations += 1
+
+    def _apply_constraints(self):
+        """Project every variable that has a constraint, after the update
+        (and the moving average), as Keras does on each apply."""
+        for v in self._variables:
+            if getattr(v, "constraint", None) is not None:
+                v.assign(v.constraint(v))
 
     def _update(self, lr):
         """The rule's update of every weight at learning rate `lr`."""

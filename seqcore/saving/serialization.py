@@ -42,6 +42,7 @@ _NAMESPACES = {
     "keras.optimizers": "seqcore.optimizers",
     "keras.initializers": "seqcore.initializers",
     "keras.regularizers": "seqcore.regularizers",
+    "keras.constraints": "seqcore.constraints",
     "keras.activations": "seqcore.activations",
 }
 # Where Keras looks for a function saved by its bare name.

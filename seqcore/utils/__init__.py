@@ -11,14 +11,28 @@ from seqcore.saving.object_registration import (CustomObjectScope,
                                                 register_keras_serializable)
 from seqcore.saving.serialization import (deserialize_keras_object,
                                           serialize_keras_object)
+from seqcore.backend import standardize_dtype
+from seqcore.config import (disable_interactive_logging,
+                            enable_interactive_logging,
+                            is_interactive_logging_enabled)
+from seqcore.utils.data_tuples import (pack_x_y_sample_weight,
+                                       unpack_x_y_sample_weight)
 from seqcore.utils.dataset_utils import (image_dataset_from_directory,
                                          split_dataset,
                                          text_dataset_from_directory,
                                          timeseries_dataset_from_array)
 from seqcore.utils.file_utils import get_file
+from seqcore.utils.image_utils import (array_to_img, img_to_array, load_img,
+                                       save_img)
 from seqcore.utils.model_visualization import model_to_dot, plot_model
 from seqcore.utils.py_dataset import PyDataset, Sequence
 from seqcore.utils.sequences import pad_sequences
+
+
+def is_keras_tensor(x):
+    """True when `x` is a symbolic tensor (a KerasTensor)."""
+    from seqcore.engine.keras_tensor import KerasTensor
+    return isinstance(x, KerasTensor)
 
 
 def to_categorical(x, num_classes=None):
@@ -66,4 +80,9 @@ __all__ = ["CustomObjectScope", "PyDataset", "Sequence", "clear_session",
            "model_to_dot", "normalize", "pad_sequences", "plot_model",
            "register_keras_serializable", "serialize_keras_object",
            "set_random_seed", "split_dataset", "text_dataset_from_directory",
-           "timeseries_dataset_from_array", "to_categorical"]
+           "timeseries_dataset_from_array", "to_categorical",
+           "disable_interactive_logging", "enable_interactive_logging",
+           "is_interactive_logging_enabled", "is_keras_tensor",
+           "pack_x_y_sample_weight", "standardize_dtype",
+           "unpack_x_y_sample_weight", "array_to_img", "img_to_array",
+           "load_img", "save_img"]
