@@ -49,7 +49,8 @@ as_py_array <- function(x, dtype = NULL) {
   if (is.list(x)) return(lapply(x, as_py_array, dtype = dtype))
   if (is.character(x)) return(as_py_string_array(x))
   if (!is.numeric(x) && !is.logical(x))
-    stop("Expected a numeric or logical vector, matrix or array; received ",
+    stop("Expected a numeric, logical or character vector, matrix or array; ",
+         "received ",
          "an object of class ", paste(class(x), collapse = "/"), call. = FALSE)
   if (is.null(dim(x))) dim(x) <- length(x)
   if (is.null(dtype))

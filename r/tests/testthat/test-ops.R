@@ -104,3 +104,23 @@ test_that("linear algebra, einsum and several results", {
   expect_equal(op_softmax(c(1, 2, 3)), exp(1:3) / sum(exp(1:3)),
                tolerance = 1e-6, ignore_attr = TRUE)
 })
+
+test_that("op_*() in a custom loss work on the traced values of fit()", {
+  set_random_seed(1)
+  x <- random_matrix(32, 3)
+  y <- x %*% c(1, -2, 0.5)
+  make <- function(loss) {
+    set_random_seed(2)
+    keras_model_sequential(input_shape = c(3)) %>% layer_dense(1) %>%
+      compile(optimizer = optimizer_sgd(0.1), loss = loss)
+  }
+  mse_ops <- function(y_true, y_pred)
+    op_mean(op_square(op_subtract(y_true, y_pred)), axis = -1)
+  a <- make(mse_ops)
+  b <- make("mse")
+  fit(a, x, y, epochs = 3, batch_size = 8, shuffle = FALSE, verbose = 0)
+  fit(b, x, y, epochs = 3, batch_size = 8, shuffle = FALSE, verbose = 0)
+  expect_equal(get_weights(a), get_weights(b), tolerance = 1e-5)
+  expect_equal(evaluate(a, x, y, verbose = 0)[["loss"]],
+               mean((predict(a, x, verbose = 0) - y)^2), tolerance = 1e-5)
+})
