@@ -56,6 +56,7 @@ OVERRIDE = {
     ("geomspace", "stop"): "t", ("full", "fill_value"): "-",
     ("full_like", "fill_value"): "-", ("unravel_index", "indices"): "idx",
     ("unravel_index", "shape"): "shape",
+    ("pad", "pad_width"): "int", ("histogram", "bins"): "int",
 }
 # ops whose result holds 0-based indices: "1" the result, "2" its second
 # element, "all" every element

@@ -124,3 +124,11 @@ test_that("op_*() in a custom loss work on the traced values of fit()", {
   expect_equal(evaluate(a, x, y, verbose = 0)[["loss"]],
                mean((predict(a, x, verbose = 0) - y)^2), tolerance = 1e-5)
 })
+
+test_that("op_pad() and op_histogram() take counts", {
+  x <- matrix(1:4 + 0, 2)
+  padded <- op_pad(x, list(c(1, 0), c(0, 2)))
+  expect_equal(padded, rbind(0, cbind(x, 0, 0)))
+  h <- op_histogram(c(0.5, 1.5, 1.7, 3.9), bins = 2, range = c(0, 4))
+  expect_equal(as.vector(h[[1]]), c(3, 1))
+})
