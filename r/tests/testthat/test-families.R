@@ -99,6 +99,38 @@ test_that("constraint_*() (needs seqcore.constraints)", {
   expect_true(!is.null(layer$kernel_constraint))
 })
 
+test_that("constraint_*() pass Keras's arguments (0-based axis)", {
+  # a stand-in seqcore.constraints recording what each class receives, so
+  # that the R side is checked whether or not seqcore has the module yet
+  main <- reticulate::py_run_string(paste(
+    "def _seqcore_r_fake_constraints():",
+    "    import types",
+    "    mod = types.ModuleType('fake_constraints')",
+    "    for name in ('MaxNorm', 'MinMaxNorm', 'NonNeg', 'UnitNorm'):",
+    "        def init(self, **kwargs): self.kwargs = kwargs",
+    "        setattr(mod, name, type(name, (), {'__init__': init}))",
+    "    return mod", sep = "\n"), local = TRUE, convert = FALSE)
+  fake <- main[["_seqcore_r_fake_constraints"]]()
+  sc <- reticulate::import("seqcore", convert = FALSE)
+  real <- if (reticulate::py_has_attr(sc, "constraints")) sc$constraints
+  reticulate::py_set_attr(sc, "constraints", fake)
+  on.exit(if (is.null(real)) reticulate::py_del_attr(sc, "constraints") else
+    reticulate::py_set_attr(sc, "constraints", real))
+  kwargs <- function(c) {
+    k <- c$kwargs
+    if (inherits(k, "python.builtin.object")) reticulate::py_to_r(k) else k
+  }
+  expect_equal(kwargs(constraint_maxnorm(3, axis = 2)),
+               list(max_value = 3, axis = 1L))
+  expect_equal(kwargs(constraint_maxnorm()), list(max_value = 2, axis = 0L))
+  expect_equal(kwargs(constraint_minmaxnorm(0.5, 2, rate = 0.5,
+                                            axis = c(1, 2))),
+               list(min_value = 0.5, max_value = 2, rate = 0.5,
+                    axis = list(0L, 1L)))
+  expect_equal(kwargs(constraint_unitnorm(axis = -1)), list(axis = -1L))
+  expect_equal(kwargs(constraint_nonneg()), setNames(list(), character()))
+})
+
 test_that("applications: preprocessing and decoding", {
   x <- array(c(0, 255, 10, 20, 30, 40), c(1, 1, 2, 3))
   # vgg16 / resnet ("caffe"): RGB -> BGR, minus the ImageNet means
