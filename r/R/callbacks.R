@@ -53,3 +53,9 @@ callback_tensorboard <- object_wrapper("callbacks", "TensorBoard", "log_dir")
 #' @rdname callbacks
 #' @export
 callback_remote_monitor <- object_wrapper("callbacks", "RemoteMonitor")
+#' @rdname callbacks
+#' @export
+callback_terminate_on_nan <- object_wrapper("callbacks", "TerminateOnNaN")
+#' @rdname callbacks
+#' @export
+callback_swap_ema_weights <- object_wrapper("callbacks", "SwapEMAWeights")

@@ -17,8 +17,14 @@ integer_args <- c(
   "num_words", "skip_top", "maxlen", "start_char", "oov_char", "index_from",
   "steps", "max_tokens", "num_bins", "num_tokens", "sequence_length",
   "output_sequence_length", "max_value_index", "lora_rank", "line_length",
-  "index", "upsampling", "top_k", "k", "num_thresholds"
+  "index", "upsampling", "top_k", "k", "num_thresholds",
+  "head_dim", "num_query_heads", "num_key_value_heads", "num_oov_indices",
+  "power_iterations", "ngrams", "output_size", "fft_length", "num_classes",
+  "sequence_stride", "sampling_rate", "start_index", "end_index",
+  "frame_length", "frame_step", "num", "height", "width"
 )
+# Arguments that are lists even with one element (R's c("a") is a string).
+list_args <- c("vocabulary", "bin_boundaries", "boundaries", "values")
 # Arguments that are shapes: always tuples, NA and NULL entries become None.
 shape_args <- c("input_shape", "batch_input_shape", "shape", "batch_shape",
                 "target_shape", "dims")
@@ -28,7 +34,8 @@ maybe_integer_args <- c("padding")
 #' Convert an R value to the array seqcore expects
 #'
 #' Doubles become C-order float32 arrays, integers C-order int32 arrays,
-#' logicals float32 (0/1), with the same indices as in R. A vector without
+#' logicals float32 (0/1), character vectors arrays of strings, with the same
+#' indices as in R. A vector without
 #' dimensions becomes a 1-D array. Lists are converted element-wise (for
 #' models with several inputs); Python objects and `NULL` pass unchanged.
 #'
@@ -40,13 +47,24 @@ as_py_array <- function(x, dtype = NULL) {
   if (is.null(x) || inherits(x, "python.builtin.object")) return(x)
   if (is.data.frame(x)) x <- as.matrix(x)
   if (is.list(x)) return(lapply(x, as_py_array, dtype = dtype))
+  if (is.character(x)) return(as_py_string_array(x))
   if (!is.numeric(x) && !is.logical(x))
-    stop("Expected a numeric or logical vector, matrix or array; received ",
+    stop("Expected a numeric, logical or character vector, matrix or array; ",
+         "received ",
          "an object of class ", paste(class(x), collapse = "/"), call. = FALSE)
   if (is.null(dim(x))) dim(x) <- length(x)
   if (is.null(dtype))
     dtype <- if (is.integer(x)) "int32" else "float32"
   py_numpy()$ascontiguousarray(unname(x), dtype = dtype)
+}
+
+# A character vector or array as a numpy array of str with R's indices (read
+# in row-major order, as numpy lays it out).
+as_py_string_array <- function(x) {
+  dims <- if (is.null(dim(x))) length(x) else dim(x)
+  flat <- if (length(dims) > 1) as.vector(aperm(x)) else as.vector(x)
+  py_numpy()$array(reticulate::r_to_py(as.list(flat)),
+                   dtype = "str")$reshape(as_shape(dims))
 }
 
 # A Python result as an R value: arrays to R arrays, lists and dicts to R
@@ -93,6 +111,9 @@ as_py_args <- function(args, rename = character()) {
     if (is.function(value) && !is.null(attr(value, "seqcore_name")) &&
         !inherits(value, "python.builtin.object")) {
       value <- attr(value, "seqcore_name")  # activation_relu -> "relu"
+    } else if (name %in% list_args && is.atomic(value) && is.null(dim(value))) {
+      value <- as.list(if (is.numeric(value) && all(value == round(value)) &&
+                           name == "vocabulary") as.integer(value) else value)
     } else if (name %in% shape_args) {
       value <- as_shape(value)
     } else if (name %in% integer_args ||

@@ -10,15 +10,18 @@
 # The R function for the Python layer class `class_name`. `first` names the
 # first argument ("object", or "inputs" for merge layers); `rename` maps R
 # argument names to Python ones.
+# `first = NULL` makes a function without it (RNN cells, which are only
+# created, as in R keras: layer_lstm_cell(units)).
 layer_wrapper <- function(class_name, positional = character(),
                           first = "object", rename = character()) {
-  formals_list <- c(stats::setNames(alist(x = ), first),
+  formals_list <- c(if (!is.null(first)) stats::setNames(alist(x = ), first),
                     stats::setNames(rep(list(NULL), length(positional)),
                                     positional),
                     alist(... = ))
-  first_sym <- as.name(first)
+  first_value <- if (is.null(first)) NULL else
+    bquote(if (missing(.(as.name(first)))) NULL else .(as.name(first)))
   body <- bquote({
-    object <- if (missing(.(first_sym))) NULL else .(first_sym)
+    object <- .(first_value)
     args <- c(mget(.(positional)), list(...))
     create_layer(.(class_name), object, args, rename = .(rename))
   })
@@ -79,6 +82,16 @@ create_layer <- function(class_name, object, args, rename = character()) {
 #'   `layer_multi_head_attention()`.
 #' @param scale,offset,height,width,num_tokens,mode,factor,height_factor
 #'   Arguments of the preprocessing layers.
+#' @param head_dim,num_query_heads,num_key_value_heads Arguments of
+#'   `layer_group_query_attention()`.
+#' @param cell,cells,return_sequences The cell(s) of `layer_rnn()` and
+#'   `layer_stacked_rnn_cells()`; whether to return the whole sequence.
+#' @param power_iterations Of `layer_spectral_normalization()`.
+#' @param bin_boundaries,num_bins,salt,output_mode,max_tokens,num_oov_indices,mask_token,oov_token,vocabulary,standardize,split,ngrams,output_sequence_length
+#'   Arguments of the discretization, hashing, lookup and text layers.
+#' @param value_range,width_factor,x_factor,addition_factor,alpha,layers,axis,fft_length,output_size
+#'   Arguments of the image augmentation, pipeline, normalization, audio
+#'   and adaptive pooling layers.
 #' @param ... The layer's other arguments, by name (`name`, `input_shape`,
 #'   `batch_input_shape`, `return_sequences`, `stateful`, ...).
 #' @name layers
@@ -357,6 +370,199 @@ layer_random_rotation <- layer_wrapper("RandomRotation", "factor")
 #' @rdname layers
 #' @export
 layer_random_zoom <- layer_wrapper("RandomZoom", "height_factor")
+
+# ---- added for issue 17: the rest of seqcore.layers, and layers other
+# helpers are adding (a function whose class seqcore lacks stops with a clear
+# error; seqcore_layer_functions() says which are available)
+#' @rdname layers
+#' @export
+layer_conv_3d_transpose <- layer_wrapper(
+  "Conv3DTranspose", c("filters", "kernel_size"))
+#' @rdname layers
+#' @export
+layer_conv_lstm_1d <- layer_wrapper("ConvLSTM1D", c("filters", "kernel_size"))
+#' @rdname layers
+#' @export
+layer_conv_lstm_3d <- layer_wrapper("ConvLSTM3D", c("filters", "kernel_size"))
+#' @rdname layers
+#' @export
+layer_cropping_3d <- layer_wrapper("Cropping3D", "cropping")
+#' @rdname layers
+#' @export
+layer_zero_padding_3d <- layer_wrapper("ZeroPadding3D", "padding")
+#' @rdname layers
+#' @export
+layer_upsampling_3d <- layer_wrapper("UpSampling3D", "size")
+#' @rdname layers
+#' @export
+layer_spatial_dropout_3d <- layer_wrapper("SpatialDropout3D", "rate")
+#' @rdname layers
+#' @export
+layer_spectral_normalization <- layer_wrapper(
+  "SpectralNormalization", c("layer", "power_iterations"))
+#' @rdname layers
+#' @export
+layer_group_query_attention <- layer_wrapper(
+  "GroupedQueryAttention",
+  c("head_dim", "num_query_heads", "num_key_value_heads"), first = "inputs")
+#' @rdname layers
+#' @export
+layer_rnn <- layer_wrapper("RNN", c("cell", "return_sequences"))
+#' @rdname layers
+#' @export
+layer_simple_rnn_cell <- layer_wrapper("SimpleRNNCell", "units", first = NULL)
+#' @rdname layers
+#' @export
+layer_gru_cell <- layer_wrapper("GRUCell", "units", first = NULL)
+#' @rdname layers
+#' @export
+layer_lstm_cell <- layer_wrapper("LSTMCell", "units", first = NULL)
+#' @rdname layers
+#' @export
+layer_stacked_rnn_cells <- layer_wrapper(
+  "StackedRNNCells", "cells", first = NULL)
+#' @rdname layers
+#' @export
+layer_discretization <- layer_wrapper(
+  "Discretization", c("bin_boundaries", "num_bins"))
+#' @rdname layers
+#' @export
+layer_hashing <- layer_wrapper(
+  "Hashing", c("num_bins", "mask_value", "salt", "output_mode"))
+#' @rdname layers
+#' @export
+layer_integer_lookup <- layer_wrapper(
+  "IntegerLookup", c("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary"))
+#' @rdname layers
+#' @export
+layer_string_lookup <- layer_wrapper(
+  "StringLookup", c("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary"))
+#' @rdname layers
+#' @export
+layer_text_vectorization <- layer_wrapper(
+  "TextVectorization", c("max_tokens", "standardize", "split", "ngrams", "output_mode", "output_sequence_length"))
+#' @rdname layers
+#' @export
+layer_hashed_crossing <- layer_wrapper(
+  "HashedCrossing", c("num_bins", "output_mode"), first = "inputs")
+#' @rdname layers
+#' @export
+layer_random_brightness <- layer_wrapper(
+  "RandomBrightness", c("factor", "value_range", "seed"))
+#' @rdname layers
+#' @export
+layer_random_contrast <- layer_wrapper("RandomContrast", c("factor", "seed"))
+#' @rdname layers
+#' @export
+layer_random_crop <- layer_wrapper("RandomCrop", c("height", "width", "seed"))
+#' @rdname layers
+#' @export
+layer_random_translation <- layer_wrapper(
+  "RandomTranslation", c("height_factor", "width_factor"))
+#' @rdname layers
+#' @export
+layer_random_grayscale <- layer_wrapper("RandomGrayscale", "factor")
+#' @rdname layers
+#' @export
+layer_random_hue <- layer_wrapper("RandomHue", c("factor", "value_range"))
+#' @rdname layers
+#' @export
+layer_random_saturation <- layer_wrapper(
+  "RandomSaturation", c("factor", "value_range"))
+#' @rdname layers
+#' @export
+layer_random_sharpness <- layer_wrapper(
+  "RandomSharpness", c("factor", "value_range"))
+#' @rdname layers
+#' @export
+layer_random_shear <- layer_wrapper("RandomShear", "x_factor")
+#' @rdname layers
+#' @export
+layer_random_color_jitter <- layer_wrapper("RandomColorJitter", "value_range")
+#' @rdname layers
+#' @export
+layer_random_color_degeneration <- layer_wrapper(
+  "RandomColorDegeneration", "factor")
+#' @rdname layers
+#' @export
+layer_random_elastic_transform <- layer_wrapper(
+  "RandomElasticTransform", "factor")
+#' @rdname layers
+#' @export
+layer_random_erasing <- layer_wrapper("RandomErasing", "factor")
+#' @rdname layers
+#' @export
+layer_random_gaussian_blur <- layer_wrapper("RandomGaussianBlur", "factor")
+#' @rdname layers
+#' @export
+layer_random_invert <- layer_wrapper("RandomInvert", "factor")
+#' @rdname layers
+#' @export
+layer_random_perspective <- layer_wrapper("RandomPerspective", "factor")
+#' @rdname layers
+#' @export
+layer_random_posterization <- layer_wrapper("RandomPosterization", "factor")
+#' @rdname layers
+#' @export
+layer_auto_contrast <- layer_wrapper("AutoContrast", "value_range")
+#' @rdname layers
+#' @export
+layer_equalization <- layer_wrapper("Equalization", "value_range")
+#' @rdname layers
+#' @export
+layer_solarization <- layer_wrapper("Solarization", "addition_factor")
+#' @rdname layers
+#' @export
+layer_mix_up <- layer_wrapper("MixUp", "alpha")
+#' @rdname layers
+#' @export
+layer_cut_mix <- layer_wrapper("CutMix", "factor")
+#' @rdname layers
+#' @export
+layer_aug_mix <- layer_wrapper("AugMix", "value_range")
+#' @rdname layers
+#' @export
+layer_rand_augment <- layer_wrapper("RandAugment", "value_range")
+#' @rdname layers
+#' @export
+layer_pipeline <- layer_wrapper("Pipeline", "layers")
+#' @rdname layers
+#' @export
+layer_rms_normalization <- layer_wrapper("RMSNormalization", "axis")
+#' @rdname layers
+#' @export
+layer_reversible_embedding <- layer_wrapper(
+  "ReversibleEmbedding", c("input_dim", "output_dim"))
+#' @rdname layers
+#' @export
+layer_stft_spectrogram <- layer_wrapper("STFTSpectrogram", "mode")
+#' @rdname layers
+#' @export
+layer_mel_spectrogram <- layer_wrapper("MelSpectrogram", "fft_length")
+#' @rdname layers
+#' @export
+layer_adaptive_average_pooling_1d <- layer_wrapper(
+  "AdaptiveAveragePooling1D", "output_size")
+#' @rdname layers
+#' @export
+layer_adaptive_average_pooling_2d <- layer_wrapper(
+  "AdaptiveAveragePooling2D", "output_size")
+#' @rdname layers
+#' @export
+layer_adaptive_average_pooling_3d <- layer_wrapper(
+  "AdaptiveAveragePooling3D", "output_size")
+#' @rdname layers
+#' @export
+layer_adaptive_max_pooling_1d <- layer_wrapper(
+  "AdaptiveMaxPooling1D", "output_size")
+#' @rdname layers
+#' @export
+layer_adaptive_max_pooling_2d <- layer_wrapper(
+  "AdaptiveMaxPooling2D", "output_size")
+#' @rdname layers
+#' @export
+layer_adaptive_max_pooling_3d <- layer_wrapper(
+  "AdaptiveMaxPooling3D", "output_size")
 
 #' R layer functions and the seqcore classes they create
 #'

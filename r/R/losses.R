@@ -90,6 +90,26 @@ loss_binary_focal_crossentropy <- loss_wrapper("binary_focal_crossentropy",
 loss_categorical_focal_crossentropy <- loss_wrapper(
   "categorical_focal_crossentropy", "CategoricalFocalCrossentropy")
 
+#' @rdname losses
+#' @export
+loss_kl_divergence <- loss_wrapper("kl_divergence", "KLDivergence")
+#' @rdname losses
+#' @export
+loss_dice <- loss_wrapper("dice", "Dice")
+#' @rdname losses
+#' @export
+loss_tversky <- loss_wrapper("tversky", "Tversky")
+#' @rdname losses
+#' @export
+loss_circle <- loss_wrapper("circle", "Circle")
+#' @rdname losses
+#' @export
+loss_categorical_generalized_cross_entropy <- loss_wrapper(
+  "categorical_generalized_cross_entropy", "CategoricalGeneralizedCrossEntropy")
+#' @rdname losses
+#' @export
+loss_ctc <- loss_wrapper("ctc", "CTC")
+
 # A loss for compile(): names and Python objects as they are, R keras's loss
 # functions by their Keras name, other R functions wrapped for Python.
 as_loss_identifier <- function(loss, name = "custom_loss") {

@@ -143,6 +143,85 @@ metric_mean <- metric_wrapper(NA_character_, "Mean")
 #' @export
 metric_sum <- metric_wrapper(NA_character_, "Sum")
 
+#' @rdname metrics
+#' @export
+metric_binary_focal_crossentropy <- metric_wrapper(
+  "binary_focal_crossentropy", "BinaryFocalCrossentropy")
+#' @rdname metrics
+#' @export
+metric_categorical_focal_crossentropy <- metric_wrapper(
+  "categorical_focal_crossentropy", "CategoricalFocalCrossentropy")
+#' @rdname metrics
+#' @export
+metric_huber <- metric_wrapper("huber", "Huber")
+#' @rdname metrics
+#' @export
+metric_log_cosh <- metric_wrapper("log_cosh", "LogCoshError")
+#' @rdname metrics
+#' @export
+metric_log_cosh_error <- metric_wrapper("log_cosh", "LogCoshError")
+#' @rdname metrics
+#' @export
+metric_kl_divergence <- metric_wrapper("kl_divergence", "KLDivergence")
+#' @rdname metrics
+#' @export
+metric_binary_iou <- metric_wrapper(NA_character_, "BinaryIoU")
+#' @rdname metrics
+#' @export
+metric_iou <- metric_wrapper(NA_character_, "IoU")
+#' @rdname metrics
+#' @export
+metric_mean_iou <- metric_wrapper(NA_character_, "MeanIoU")
+#' @rdname metrics
+#' @export
+metric_one_hot_iou <- metric_wrapper(NA_character_, "OneHotIoU")
+#' @rdname metrics
+#' @export
+metric_one_hot_mean_iou <- metric_wrapper(NA_character_, "OneHotMeanIoU")
+#' @rdname metrics
+#' @export
+metric_f1_score <- metric_wrapper(NA_character_, "F1Score")
+#' @rdname metrics
+#' @export
+metric_fbeta_score <- metric_wrapper(NA_character_, "FBetaScore")
+#' @rdname metrics
+#' @export
+metric_false_negatives <- metric_wrapper(NA_character_, "FalseNegatives")
+#' @rdname metrics
+#' @export
+metric_false_positives <- metric_wrapper(NA_character_, "FalsePositives")
+#' @rdname metrics
+#' @export
+metric_true_negatives <- metric_wrapper(NA_character_, "TrueNegatives")
+#' @rdname metrics
+#' @export
+metric_true_positives <- metric_wrapper(NA_character_, "TruePositives")
+#' @rdname metrics
+#' @export
+metric_precision_at_recall <- metric_wrapper(NA_character_, "PrecisionAtRecall")
+#' @rdname metrics
+#' @export
+metric_recall_at_precision <- metric_wrapper(NA_character_, "RecallAtPrecision")
+#' @rdname metrics
+#' @export
+metric_sensitivity_at_specificity <- metric_wrapper(
+  NA_character_, "SensitivityAtSpecificity")
+#' @rdname metrics
+#' @export
+metric_specificity_at_sensitivity <- metric_wrapper(
+  NA_character_, "SpecificityAtSensitivity")
+#' @rdname metrics
+#' @export
+metric_r2_score <- metric_wrapper(NA_character_, "R2Score")
+#' @rdname metrics
+#' @export
+metric_pearson_correlation <- metric_wrapper(
+  "pearson_correlation", "PearsonCorrelation")
+#' @rdname metrics
+#' @export
+metric_concordance_correlation <- metric_wrapper(
+  "concordance_correlation", "ConcordanceCorrelation")
+
 #' A metric from an R function
 #'
 #' @param name The metric's name in the logs and the history.

@@ -39,6 +39,9 @@ optimizer_adam <- optimizer_wrapper("Adam")
 optimizer_adamw <- optimizer_wrapper("AdamW")
 #' @rdname optimizers
 #' @export
+optimizer_adam_w <- optimizer_adamw
+#' @rdname optimizers
+#' @export
 optimizer_adamax <- optimizer_wrapper("Adamax")
 #' @rdname optimizers
 #' @export

@@ -119,3 +119,54 @@ destructure <- function(target, value, env) {
     destructure(parts[[i]], value[[i]], env)
   invisible()
 }
+
+#' Windows over a time series, as a dataset for fit()
+#'
+#' `keras.utils.timeseries_dataset_from_array()`: batches of windows of
+#' `sequence_length` consecutive rows of `data` (rows are time steps), with
+#' the matching `targets` (the target of the window starting at row `i` is
+#' `targets[i]`).
+#'
+#' @param data An R matrix or array, time along the first axis.
+#' @param targets Targets (a vector or array with as many rows), or `NULL`.
+#' @param sequence_length,sequence_stride,sampling_rate,batch_size,shuffle,seed
+#'   As in Keras.
+#' @param start_index,end_index Rows of `data` to use, 1-based and inclusive
+#'   (default: all).
+#' @return A dataset to pass to [fit()], [evaluate()] or [predict()]; iterate
+#'   it with `reticulate::iterate()` to see the batches.
+#' @export
+timeseries_dataset_from_array <- function(data, targets, sequence_length,
+                                          sequence_stride = 1,
+                                          sampling_rate = 1, batch_size = 128,
+                                          shuffle = FALSE, seed = NULL,
+                                          start_index = NULL,
+                                          end_index = NULL) {
+  # Keras's start_index is 0-based and end_index exclusive
+  if (!is.null(start_index)) start_index <- start_index - 1
+  do.call(py_seqcore()$utils$timeseries_dataset_from_array, c(
+    list(as_py_array(data), as_py_array(targets)), as_py_args(list(
+    sequence_length = sequence_length, sequence_stride = sequence_stride,
+    sampling_rate = sampling_rate, batch_size = batch_size, shuffle = shuffle,
+    seed = seed, start_index = start_index, end_index = end_index))))
+}
+
+#' A copy of a model with new weights
+#'
+#' The same architecture with freshly initialized weights (as in Keras;
+#' copy the weights with `set_weights(clone, get_weights(model))`).
+#'
+#' @param model A model.
+#' @param input_tensors Optional new inputs.
+#' @param clone_function A function applied to each layer (returning the
+#'   layer to use), or `NULL`.
+#' @param ... Other arguments of `keras.models.clone_model()`.
+#' @return A model.
+#' @export
+clone_model <- function(model, input_tensors = NULL, clone_function = NULL,
+                        ...) {
+  do.call(py_seqcore()$models$clone_model,
+          c(list(model), as_py_args(list(input_tensors = input_tensors,
+                                         clone_function = clone_function,
+                                         ...))))
+}

@@ -30,7 +30,12 @@ test_that("integers stay integers, vectors become 1-d, logicals 0/1", {
   expect_equal(reticulate::py_to_r(one$shape), list(1L))
   b <- as_py_array(c(TRUE, FALSE))
   expect_equal(reticulate::py_to_r(b$dtype$name), "float32")
-  expect_error(as_py_array("a"), "numeric or logical")
+  expect_error(as_py_array(as.complex(1)), "numeric, logical or character")
+  # character arrays (for the string preprocessing layers), R's indices
+  s <- as_py_array(matrix(c("a", "b", "c", "d", "e", "f"), 2))
+  expect_equal(reticulate::py_to_r(s$shape), list(2L, 3L))
+  expect_equal(py_item(s, 1, 0), "b")
+  expect_equal(py_item(s, 0, 2), "e")
 })
 
 test_that("a Dense layer on a non-square batch computes x %*% W + b", {
