@@ -87,3 +87,13 @@ learning_rate_schedule_cosine_decay <- object_wrapper(
 #' @export
 learning_rate_schedule_piecewise_constant_decay <- object_wrapper(
   "optimizers.schedules", "PiecewiseConstantDecay", c("boundaries", "values"))
+#' @rdname learning_rate_schedules
+#' @export
+learning_rate_schedule_cosine_decay_restarts <- object_wrapper(
+  "optimizers.schedules", "CosineDecayRestarts",
+  c("initial_learning_rate", "first_decay_steps"))
+#' @rdname learning_rate_schedules
+#' @export
+learning_rate_schedule_polynomial_decay <- object_wrapper(
+  "optimizers.schedules", "PolynomialDecay",
+  c("initial_learning_rate", "decay_steps"))

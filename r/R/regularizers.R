@@ -19,6 +19,10 @@ regularizer_l2 <- object_wrapper("regularizers", "L2", "l2")
 #' @rdname regularizers
 #' @export
 regularizer_l1_l2 <- object_wrapper("regularizers", "L1L2", c("l1", "l2"))
+#' @rdname regularizers
+#' @export
+regularizer_orthogonal <- object_wrapper("regularizers", "OrthogonalRegularizer",
+                                         c("factor", "mode"))
 
 #' Initializers
 #'
@@ -58,6 +62,9 @@ initializer_orthogonal <- object_wrapper("initializers", "Orthogonal")
 #' @rdname initializers
 #' @export
 initializer_identity <- object_wrapper("initializers", "Identity")
+#' @rdname initializers
+#' @export
+initializer_stft <- object_wrapper("initializers", "STFT")
 #' @rdname initializers
 #' @export
 initializer_glorot_normal <- object_wrapper("initializers", "GlorotNormal")

@@ -12,6 +12,21 @@ test_that("optimizers take Keras's arguments and the guides' lr=", {
   expect_error(optimizer_sgd(bogus = 1), "bogus")
   schedule <- learning_rate_schedule_inverse_time_decay(0.1, 1, 0.5)
   expect_equal(schedule(2), 0.1 / (1 + 0.5 * 2), tolerance = 1e-6)
+  poly <- learning_rate_schedule_polynomial_decay(0.1, 10,
+                                                  end_learning_rate = 0.01,
+                                                  power = 2)
+  expect_equal(poly(4), (0.1 - 0.01) * (1 - 4 / 10)^2 + 0.01, tolerance = 1e-6)
+  restarts <- learning_rate_schedule_cosine_decay_restarts(0.1, 4)
+  expect_equal(restarts(2), 0.1 * 0.5 * (1 + cos(pi * 2 / 4)),
+               tolerance = 1e-6)
+})
+
+test_that("the orthogonal regularizer penalizes correlated rows", {
+  reg <- regularizer_orthogonal(factor = 0.5, mode = "rows")
+  w <- matrix(c(1, 0, 1, 1), nrow = 2, byrow = TRUE)   # rows (1, 0), (1, 1)
+  # mean |cos| of the off-diagonal pairs of row-normalized w, times factor
+  expect_equal(as.numeric(reg(w)), 0.5 * (1 / sqrt(2)), tolerance = 1e-5)
+  expect_equal(reg$get_config()$mode, "rows")
 })
 
 test_that("losses: functions on R arrays and objects for compile", {
