@@ -1,10 +1,13 @@
 """keras.config: the process-wide settings (float type, epsilon, image data
-format, logging and traceback switches).
+format, logging and traceback switches, the debugging caps on epochs and
+steps).
 
 seqcore computes in float32 only: `set_floatx` accepts "float32" and refuses
 anything else with a clear error rather than silently computing in another
 precision.
 """
+import os
+
 _SETTINGS = {
     "floatx": "float32",
     "epsilon": 1e-7,
@@ -14,6 +17,13 @@ _SETTINGS = {
     "unsafe_deserialization": False,
 }
 _IMAGE_DATA_FORMATS = ("channels_last", "channels_first")
+# Debugging caps on fit's epochs and on the steps of any epoch, as Keras
+# reads them from the environment at import.
+_SETTINGS["max_epochs"] = int(os.environ["KERAS_MAX_EPOCHS"]) \
+    if "KERAS_MAX_EPOCHS" in os.environ else None
+_SETTINGS["max_steps_per_epoch"] = int(os.environ[
+    "KERAS_MAX_STEPS_PER_EPOCH"]) \
+    if "KERAS_MAX_STEPS_PER_EPOCH" in os.environ else None
 
 
 def floatx():
@@ -203,3 +213,25 @@ def set_backend(backend_name):
     raise ValueError(f"seqcore is its own backend ({backend()!r}) and cannot "
                      f"switch to {backend_name!r}; run the program with "
                      f"Keras to use that backend")
+
+
+def set_max_epochs(max_epochs):
+    """Cap the epochs of every later `fit` (None: no cap); for quick
+    debugging runs, like the KERAS_MAX_EPOCHS environment variable."""
+    _SETTINGS["max_epochs"] = max_epochs
+
+
+def max_epochs():
+    """The cap on fit's epochs, or None."""
+    return _SETTINGS["max_epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Cap the steps of every epoch of fit, evaluate and predict (None: no
+    cap), like the KERAS_MAX_STEPS_PER_EPOCH environment variable."""
+    _SETTINGS["max_steps_per_epoch"] = max_steps_per_epoch
+
+
+def max_steps_per_epoch():
+    """The cap on the steps of an epoch, or None."""
+    return _SETTINGS["max_steps_per_epoch"]

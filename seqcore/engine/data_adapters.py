@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from seqcore import config as sc_config
 from seqcore import random as sc_random
 from seqcore.engine import data as data_utils
 from seqcore.utils.py_dataset import PyDataset, batches_in_order
@@ -264,6 +265,10 @@ class EpochIterator:
     """
 
     def __init__(self, adapter, steps_per_epoch=None):
+        cap = sc_config.max_steps_per_epoch()
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+            steps_per_epoch = cap
         self.adapter = adapter
         self.steps_per_epoch = steps_per_epoch
         self._num_batches = adapter.num_batches

@@ -6,9 +6,11 @@ needs), the compiled loss and its gradient for each output, backward
 through the layers (gradients land in the optimizer's arena), the weight
 regularizers' gradients, then one optimizer call for every weight."""
 import math
+import warnings
 
 import numpy as np
 
+from seqcore import config
 from seqcore import losses as losses_module
 from seqcore import metrics as metrics_module
 from seqcore import optimizers
@@ -563,6 +565,10 @@ class Trainer:
         these (arrays as a tuple `(x, y)` or `(x, y, sample_weight)`)."""
         self._require_compiled("fit")
         self._refuse_step_override("train_step", "fit")
+        cap = config.max_epochs()
+        if cap and cap < epochs:
+            warnings.warn(f"Limiting epochs to {cap}", stacklevel=2)
+            epochs = cap
         train = self._train_iterator(x, y, sample_weight, batch_size,
                                      shuffle, steps_per_epoch, class_weight,
                                      validation_split, validation_data)
