@@ -1,6 +1,6 @@
 """keras.config's debugging caps (max_epochs, max_steps_per_epoch: fit runs
 at most that many epochs and steps, with Keras's warnings) and
-keras.utils.get_source_inputs."""
+keras.utils.get_source_inputs and keras.utils.Progbar."""
 import numpy as np
 import pytest
 
@@ -55,3 +55,31 @@ def test_get_source_inputs_walks_shared_layers_to_the_inputs():
     assert len(sources) == 2 and sources[0] is a and sources[1] is b
     assert keras.utils.get_source_inputs(a) == [a]
     assert keras.utils.get_source_inputs(shared(b))[0] is b
+
+
+def test_progbar_averages_stateless_values_weighted_by_steps(capsys):
+    bar = keras.utils.Progbar(10, verbose=1, stateful_metrics=["acc"])
+    bar.update(1, [("loss", 1.0), ("acc", 0.1)])
+    bar.update(3, [("loss", 3.0), ("acc", 0.3)])    # covers 2 steps
+    total, weight = bar._values["loss"]
+    assert total / weight == pytest.approx((1 * 1 + 3 * 2) / 3)
+    assert bar._values["acc"] == [0.3, 1]
+    bar.add(7, [("loss", 5.0)])                     # reaches the target
+    out = capsys.readouterr().out
+    assert out.startswith("10/10 ") and "loss: 5.0000 - acc: 0.3000" in out
+
+
+def test_progbar_unknown_target_unit_and_verbose_2(capsys):
+    bar = keras.utils.Progbar(None, unit_name="sample")
+    bar.add(3, [("loss", 1.0)])
+    bar.update(6, [("loss", 2.0)], finalize=True)
+    assert capsys.readouterr().out.startswith("6/Unknown ")
+    bar = keras.utils.Progbar(2, verbose=2)
+    bar.add(1, [("a", 1.0)])
+    assert capsys.readouterr().out == ""
+    bar.add(1, [("a", 3.0)])
+    line = capsys.readouterr().out
+    assert line.startswith("2/2 - ") and line.rstrip().endswith("a: 3.0000")
+    with pytest.raises(ValueError, match="Only one of"):
+        keras.utils.Progbar(3, stateful_metrics=["a"],
+                            stateless_metrics=["b"])

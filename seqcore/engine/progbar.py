@@ -16,12 +16,12 @@ def format_value(value):
         f"{value:.4e}"
 
 
-def format_time_per_step(seconds):
+def format_time_per_step(seconds, unit="step"):
     if seconds >= 1 or seconds == 0:
-        return f"{seconds:.0f}s/step"
+        return f"{seconds:.0f}s/{unit}"
     if seconds >= 1e-3:
-        return f"{seconds * 1e3:.0f}ms/step"
-    return f"{seconds * 1e6:.0f}us/step"
+        return f"{seconds * 1e3:.0f}ms/{unit}"
+    return f"{seconds * 1e6:.0f}us/{unit}"
 
 
 def format_logs(logs):
@@ -29,14 +29,17 @@ def format_logs(logs):
 
 
 class Progbar:
-    """A progress bar over `target` steps; `update(step, logs)`."""
+    """A progress bar over `target` steps; `update(step, logs)`. width: the
+    bar's characters; unit: what a step is called in the timing."""
 
-    def __init__(self, target, verbose=1, stream=None, interval=0.05):
+    def __init__(self, target, verbose=1, stream=None, interval=0.05,
+                 width=BAR_WIDTH, unit="step"):
         from seqcore.distribution.state import is_chief
         self.target = target
         self.verbose = verbose if is_chief() else 0   # rank 0 prints
         self.stream = stream or sys.stdout
         self.interval = interval
+        self.width, self.unit = width, unit
         self.dynamic = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._start = time.perf_counter()
         self._last_draw = 0.0
@@ -54,16 +57,19 @@ class Progbar:
         elapsed = now - self._start
         per_step = elapsed / max(step, 1)
         digits = len(str(self.target))
-        done = int(BAR_WIDTH * step / self.target) if self.target else \
-            BAR_WIDTH
-        bar = "━" * done + "━" * (BAR_WIDTH - done)
+        width = self.width
+        done = min(int(width * step / self.target), width) if self.target \
+            else width
+        bar = "━" * width
         if self.dynamic:
             bar = f"\x1b[32m{'━' * done}\x1b[0m\x1b[37m" \
-                  f"{'━' * (BAR_WIDTH - done)}\x1b[0m"
-        timing = f"{elapsed:.0f}s" if finalize else \
+                  f"{'━' * (width - done)}\x1b[0m"
+        timing = f"{elapsed:.0f}s" if finalize or not self.target else \
             f"{per_step * (self.target - step):.0f}s"
-        line = f"{step:{digits}d}/{self.target} {bar} {timing} " \
-               f"{format_time_per_step(per_step)}{format_logs(logs or {})}"
+        target = self.target or "Unknown"   # a generator of unknown length
+        line = f"{step:{digits}d}/{target} {bar} {timing} " \
+               f"{format_time_per_step(per_step, self.unit)}" \
+               f"{format_logs(logs or {})}"
         if self.dynamic:
             pad = max(self._width - len(line), 0)
             self.stream.write("\r" + line + " " * pad)
@@ -77,7 +83,8 @@ class Progbar:
     def epoch_line(self, steps, logs):
         """verbose=2's one line per epoch: `32/32 - 1s - 3ms/step - ...`."""
         elapsed = time.perf_counter() - self._start
+        per_step = elapsed / max(steps, 1)
         self.stream.write(f"{steps}/{self.target} - {elapsed:.0f}s - "
-                          f"{format_time_per_step(elapsed / max(steps, 1))}"
+                          f"{format_time_per_step(per_step, self.unit)}"
                           f"{format_logs(logs)}\n")
         self.stream.flush()

@@ -26,6 +26,7 @@ from seqcore.utils.image_utils import (array_to_img, img_to_array, load_img,
                                        save_img)
 from seqcore.utils.model_visualization import model_to_dot, plot_model
 from seqcore.utils.py_dataset import PyDataset, Sequence
+from seqcore.utils.progbar import Progbar
 from seqcore.utils.sequences import pad_sequences
 from seqcore.utils.source_inputs import get_source_inputs
 
@@ -74,7 +75,7 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis if axis is not None else -1)
 
 
-__all__ = ["CustomObjectScope", "PyDataset", "Sequence", "clear_session",
+__all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "clear_session",
            "custom_object_scope", "deserialize_keras_object",
            "get_custom_objects", "get_file", "get_source_inputs", "get_registered_name",
            "get_registered_object", "image_dataset_from_directory",
