@@ -12,12 +12,36 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from tests.conftest import same_bits_with_threads
-from tests.fixtures.rnn_cases import CELL_CASES, make_user_cell
+from tests.fixtures.rnn_cases import CELL_CASES
 
 HERE = pathlib.Path(__file__).resolve().parent / "fixtures"
 DATA = np.load(HERE / "keras_rnn.npz")
 CONFIGS = json.loads((HERE / "keras_rnn_configs.json").read_text())
-UserCell = make_user_cell(keras)
+
+
+class MinimalCell(layers.Layer):
+    """The user-written cell of the fixtures (Keras's guide's minimal RNN
+    cell, with a bias and two states), written against seqcore: the same
+    cell tests/fixtures/make_rnn_fixtures.py ran on Keras."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = [units, units]
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units), name="kernel")
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, self.units), name="recurrent_kernel")
+        self.bias = self.add_weight(shape=(self.units,), name="bias",
+                                    initializer="zeros")
+
+    def call(self, inputs, states):
+        prev, total = states[0], states[1]
+        h = keras.ops.matmul(inputs, self.kernel) + self.bias
+        out = keras.ops.tanh(h + keras.ops.matmul(prev, self.recurrent_kernel))
+        return out, [out, total + out * 0.5]
 
 
 def _flat(out):
@@ -30,7 +54,7 @@ def _flat(out):
 def _case_layer(name):
     _, make, kwargs, shape, masked = next(c for c in CELL_CASES
                                           if c[0] == name)
-    layer = layers.RNN(make(layers, UserCell), **kwargs)
+    layer = layers.RNN(make(layers, MinimalCell), **kwargs)
     layer.build(shape)
     layer.set_weights([DATA[f"{name}/w{i}"]
                        for i in range(len(layer.weights))])
@@ -150,7 +174,7 @@ def test_user_cell_gradients_match_finite_differences(go_backwards):
     n, t, d, u = 3, 5, 4, 3
     x = rng.standard_normal((n, t, d)).astype("float32")
     mask = rng.random((n, t)) > 0.3
-    layer = layers.RNN(UserCell(u), return_sequences=True, return_state=True,
+    layer = layers.RNN(MinimalCell(u), return_sequences=True, return_state=True,
                        go_backwards=go_backwards)
     layer.build(x.shape)
     layer.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
@@ -194,7 +218,7 @@ def test_user_cell_trains_in_fit():
     x = rng.standard_normal((16, 6, 3)).astype("float32")
     y = x.sum(axis=(1, 2))[:, None] * 0.1
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((6, 3)), layers.RNN(UserCell(8)),
+    model = keras.Sequential([keras.Input((6, 3)), layers.RNN(MinimalCell(8)),
                               layers.Dense(1)])
     model.compile(keras.optimizers.Adam(0.05), "mse")
     before = model.evaluate(x, y, verbose=0)
