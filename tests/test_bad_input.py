@@ -91,11 +91,19 @@ def test_non_numeric_input():
      "both `shape` and `batch_shape`"),
     (lambda: keras.Input(shape=(-1, 3)), "Negative dimensions"),
     (lambda: keras.Input(), "You must pass a `shape` argument"),
-    (lambda: layers.GRU(3, dropout=2), "GRU: dropout must be a float"),
+    (lambda: layers.Dropout(2), "Dropout: rate must be a float"),
 ])
 def test_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_recurrent_dropout_rates_are_clipped_as_keras():
+    # Keras 3 clips a recurrent layer's rates into [0, 1] instead of raising.
+    layer = layers.GRU(3, dropout=2, recurrent_dropout=-0.5)
+    assert (layer.dropout, layer.recurrent_dropout) == (1.0, 0.0)
+    with pytest.raises(TypeError, match="GRU: dropout must be a float"):
+        layers.GRU(3, dropout="half")
 
 
 def test_reshape_size_mismatch():

@@ -282,8 +282,9 @@ def test_errors():
                                        initial_state=[np.zeros((2, 3))])
     with pytest.raises(ValueError, match="units"):
         layers.LSTMCell(0)
-    with pytest.raises(ValueError, match="dropout"):
-        layers.GRUCell(3, dropout=1.5)
+    with pytest.raises(TypeError, match="dropout"):
+        layers.GRUCell(3, dropout=None)
+    assert layers.GRUCell(3, dropout=1.5).dropout == 1.0  # Keras clips
     with pytest.raises(ValueError, match="batch size"):
         stateful = layers.RNN(layers.SimpleRNNCell(2), stateful=True)
         stateful.build((None, 4, 3))
@@ -325,3 +326,51 @@ def test_bidirectional_two_threads_same_bits(threads, inner, kwargs):
     assert not bi._parallel(x.shape)
     for a, b in zip(together, apart):
         np.testing.assert_array_equal(a, b)
+
+
+def _stacked(**kwargs):
+    return layers.RNN(layers.StackedRNNCells(
+        [layers.LSTMCell(4), layers.GRUCell(2), layers.SimpleRNNCell(3)]),
+        **kwargs)
+
+
+def test_stacked_cells_return_states_nested_per_cell_as_keras():
+    # Keras 3: one entry per cell, a list [h, c] for an LSTMCell and a
+    # tensor for a single-state cell.
+    x = np.random.default_rng(2).standard_normal((2, 5, 3)).astype("f4")
+    rnn = _stacked(return_state=True)
+    out, lstm_states, gru_state, simple_state = rnn(x)
+    assert [s.shape for s in lstm_states] == [(2, 4), (2, 4)]
+    assert (gru_state.shape, simple_state.shape) == ((2, 2), (2, 3))
+    np.testing.assert_array_equal(out, simple_state)
+    inp = keras.Input((5, 3))
+    symbolic = rnn(inp)
+    assert isinstance(symbolic[1], list) and len(symbolic) == 4
+    model = keras.Model(inp, [symbolic[0], symbolic[1][1], symbolic[2]])
+    got = model.predict(x, verbose=0)
+    np.testing.assert_allclose(got[1], lstm_states[1], atol=1e-6)
+    np.testing.assert_allclose(got[2], gru_state, atol=1e-6)
+    # a plain cell's states stay flat
+    assert len(layers.RNN(layers.LSTMCell(4), return_state=True)(x)) == 3
+
+
+def test_nested_initial_states_train_as_the_flat_ones():
+    x = np.random.default_rng(3).standard_normal((2, 5, 3)).astype("f4")
+    y = np.ones((2, 3), np.float32)
+    inp = keras.Input((5, 3))
+    _, *states = _stacked(return_state=True)(inp)
+    second = _stacked()
+    nested = keras.Model(inp, second(inp, initial_state=states))
+    flat = keras.Model(inp, second(inp, initial_state=keras.tree.flatten(
+        states)))
+    start = nested.get_weights()
+    trained = []
+    for model in (nested, flat):
+        model.set_weights(start)
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        model.fit(x, y, epochs=2, shuffle=False, verbose=0)
+        trained.append(model.get_weights())
+    for a, b, w in zip(*trained, start):
+        np.testing.assert_array_equal(a, b)
+    # the first RNN learned through the states it hands over
+    assert not np.allclose(trained[0][0], start[0])

@@ -44,6 +44,15 @@ def rate(layer, name, value):
     return float(value)
 
 
+def clipped_rate(layer, name, value):
+    """A recurrent layer's dropout rate, clipped into [0, 1] as Keras does
+    (a rate of 1 then means no dropout, as in Keras)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{layer}: {name} must be a float between 0 and 1, "
+                        f"received {name}={value!r}")
+    return min(1.0, max(0.0, float(value)))
+
+
 def activation(layer, name, value):
     """activations.get(value), with the layer named in the error."""
     from seqcore import activations

@@ -20,7 +20,7 @@ from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
 from seqcore.layers import _rnn_dropout, _validation
 from seqcore.layers._conv_taps import conv3d_backward, conv3d_forward
-from seqcore.layers._validation import positive_int, rate
+from seqcore.layers._validation import clipped_rate, positive_int
 from seqcore.layers._windows import output_length, padding_before
 from seqcore.layers.recurrent import _ForgetBiasInitializer, \
     _kernel_activation
@@ -156,8 +156,8 @@ class ConvLSTM(Layer):
         _validation.weight_options(self, ("kernel", "recurrent", "bias"),
                                    use_bias, locals())
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.dropout = rate(cls, "dropout", dropout)
-        self.recurrent_dropout = rate(cls, "recurrent_dropout",
+        self.dropout = clipped_rate(cls, "dropout", dropout)
+        self.recurrent_dropout = clipped_rate(cls, "recurrent_dropout",
                                       recurrent_dropout)
         self.seed = seed
         self.return_sequences = bool(return_sequences)

@@ -10,7 +10,7 @@ from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
 from seqcore.layers import _rnn_dropout, _rnn_train
-from seqcore.layers._validation import positive_int, rate
+from seqcore.layers._validation import clipped_rate, positive_int
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
@@ -60,8 +60,8 @@ class BaseRNN(Layer):
             self.recurrent_activation, self._ract = None, None
         _validation.weight_options(self, ("kernel", "recurrent", "bias"),
                                    use_bias, locals())
-        self.dropout = rate(cls, "dropout", dropout)
-        self.recurrent_dropout = rate(cls, "recurrent_dropout",
+        self.dropout = clipped_rate(cls, "dropout", dropout)
+        self.recurrent_dropout = clipped_rate(cls, "recurrent_dropout",
                                       recurrent_dropout)
         self.seed = seed
         self.return_sequences = bool(return_sequences)

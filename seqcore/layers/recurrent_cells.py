@@ -15,7 +15,7 @@ from seqcore.engine.layer import Layer
 from seqcore.engine.naming import to_snake_case
 from seqcore.layers import _validation
 from seqcore.layers._rnn_dropout import draw_masks
-from seqcore.layers._validation import positive_int, rate
+from seqcore.layers._validation import clipped_rate, positive_int
 from seqcore.layers.recurrent import _ForgetBiasInitializer, \
     _kernel_activation
 from seqcore.saving.serialization import (deserialize_keras_object,
@@ -62,8 +62,8 @@ class _Cell(Layer):
                 cls, "recurrent_activation", recurrent_activation)
         _validation.weight_options(self, ("kernel", "recurrent", "bias"),
                                    use_bias, locals())
-        self.dropout = rate(cls, "dropout", dropout)
-        self.recurrent_dropout = rate(cls, "recurrent_dropout",
+        self.dropout = clipped_rate(cls, "dropout", dropout)
+        self.recurrent_dropout = clipped_rate(cls, "recurrent_dropout",
                                       recurrent_dropout)
         self.seed = seed
         self._step_masks = None      # set by RNN's step loop

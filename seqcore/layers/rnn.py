@@ -55,11 +55,32 @@ def _sizes(state_size):
     return out
 
 
+def _as_list(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def _keep(mask_t, new, old):
     """new where the step is real, else old (nested lists)."""
     if isinstance(new, (list, tuple)):
         return [_keep(mask_t, a, b) for a, b in zip(new, old)]
     return ops.where(mask_t, new, old)
+
+
+def _nest_states(flat, state_size):
+    """The flat final states grouped as Keras returns them: one entry per
+    top-level entry of `state_size` (a list for a nested entry, as a
+    StackedRNNCells' LSTMCell [h, c]; a tensor for an int)."""
+    out, pos = [], 0
+    for size in state_size if isinstance(state_size, (list, tuple)) \
+            else [state_size]:
+        if isinstance(size, (list, tuple)):
+            count = len(_sizes(size))
+            out.append(list(flat[pos:pos + count]))
+            pos += count
+        else:
+            out.append(flat[pos])
+            pos += 1
+    return out
 
 
 def _unflatten(flat, like):
@@ -82,8 +103,10 @@ class RNN(Layer):
             returning `(output, new_states)`), or a list of cells (stacked).
         return_sequences: return every step's output (batch, time, out)
             instead of the last one (batch, out).
-        return_state: also return the final states (flattened, cell by
-            cell).
+        return_state: also return the final states: `[output, *states]`
+            with one entry per entry of the cell's `state_size` (stacked
+            cells: a list [h, c] for an LSTMCell, a tensor for a GRUCell),
+            as Keras.
         go_backwards: process the sequence in reverse (the returned
             sequence is in processing order, as Keras).
         stateful: carry the final states of a batch to the next call.
@@ -219,6 +242,24 @@ class RNN(Layer):
 
     # ---- forward ------------------------------------------------------------
 
+    def __call__(self, *args, **kwargs):
+        # Graphs and kernels see the states flat; a caller gets them in the
+        # cell's nesting.
+        out = super().__call__(*args, **kwargs)
+        if not self._nests_states():
+            return out
+        return [out[0]] + _nest_states(out[1:], self.cell.state_size)
+
+    def _call_with_mask(self, x, mask, training, args=(), kwargs=None):
+        out, out_mask = super()._call_with_mask(x, mask, training, args,
+                                                kwargs)
+        return (_flat(out) if self._nests_states() else out), out_mask
+
+    def _nests_states(self):
+        return self.return_state and any(
+            isinstance(s, (list, tuple))
+            for s in _as_list(self.cell.state_size))
+
     def call(self, inputs, initial_state=None, mask=None, training=None):
         if len(inputs.shape) != 3:
             raise ValueError(f"RNN '{self.name}': expected inputs of shape "
@@ -257,7 +298,8 @@ class RNN(Layer):
             if i == 0 and self.go_backwards and m is not None:
                 m = np.ascontiguousarray(m[:, ::-1])
         if training:
-            self._saved = ("runners", saved, len(states))
+            # initial_state's nesting, to hand its gradients back alike
+            self._saved = ("runners", saved, len(states), initial_state)
         if self.return_state:
             return [h] + states
         return h
@@ -270,12 +312,15 @@ class RNN(Layer):
         found = [r.__dict__.get("_state_grads") for r in self._runners]
         if any(g is None for g in found):
             return {"initial_state": None}
-        return {"initial_state": [g for group in found for g in group]}
+        flat = [g for group in found for g in group]
+        given = self.__dict__.get("_saved", (None,) * 4)[3]
+        return {"initial_state": flat if given is None
+                else _unflatten(flat, list(given))}
 
     def backward(self, dy, need_input_grad=True):
         if self._runners is None:
             return super().backward(dy, need_input_grad)
-        _, saved, n_states = self._saved
+        _, saved, n_states, _ = self._saved
         grads = list(dy) if self.return_state else [dy]
         grads += [None] * (1 + n_states - len(grads))
         d_h, d_states = grads[0], grads[1:]
