@@ -393,3 +393,111 @@ def test_lstm_states_inside_a_custom_layer_train_as_in_a_graph():
         model.train_on_batch(x, y)
     for a, b in zip(custom.get_weights(), graph.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---- compute_loss overrides calling loss objects (keras.io's Distiller) ---
+
+def _regression_data():
+    rng = np.random.default_rng(4)
+    return (rng.normal(size=(16, 3)).astype("float32"),
+            rng.normal(size=(16, 2)).astype("float32"))
+
+
+def _dense_model(cls=keras.Model):
+    inputs = keras.Input((3,))
+    outputs = layers.Dense(2, activation="tanh")(layers.Dense(4)(inputs))
+    return cls(inputs, outputs)
+
+
+class _LossObjectModel(keras.Model):
+    """A Keras 2-era override: no `training` parameter, positional call."""
+
+    def __init__(self, inputs, outputs, loss):
+        super().__init__(inputs, outputs)
+        self.loss_object = loss
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        return self.loss_object(y, y_pred, sample_weight)
+
+
+class _SquaredError(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+
+@pytest.mark.parametrize("loss", [
+    keras.losses.MeanSquaredError(),
+    keras.losses.Huber(delta=0.5, reduction="sum"),
+    keras.losses.CosineSimilarity(),
+    _SquaredError()])
+def test_loss_object_in_compute_loss_trains_as_the_compiled_loss(loss):
+    x, y = _regression_data()
+    w = np.linspace(0.5, 2.0, 16).astype("float32")
+    compiled = _dense_model()
+    inputs = keras.Input((3,))
+    override = _LossObjectModel(inputs, layers.Dense(2, activation="tanh")(
+        layers.Dense(4)(inputs)), loss)
+    override.set_weights(compiled.get_weights())
+    compiled.compile(keras.optimizers.SGD(0.1), loss=loss)
+    override.compile(keras.optimizers.SGD(0.1))
+    a = compiled.fit(x, y, sample_weight=w, batch_size=8, epochs=2,
+                     shuffle=False, verbose=0).history["loss"]
+    b = override.fit(x, y, sample_weight=w, batch_size=8, epochs=2,
+                     shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(b, a, rtol=1e-5)
+    for p, q in zip(override.get_weights(), compiled.get_weights()):
+        np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(override.evaluate(x, y, verbose=0),
+                               compiled.evaluate(x, y, verbose=0), rtol=1e-5)
+
+
+def test_unreduced_loss_on_traced_values_matches_finite_differences():
+    from seqcore.engine.tape import Tape, recording
+    rng = np.random.default_rng(5)
+    t = rng.normal(size=(4, 3))
+    p = rng.normal(size=(4, 3))
+    w = np.array([1.0, 0.5, 2.0, 0.0])
+    loss = keras.losses.LogCosh(reduction="none")
+    tape = Tape("test", kind="Loss")
+    with recording(tape):
+        traced = tape.watch(p)
+        values = loss(t, traced, w)
+    np.testing.assert_allclose(values.value, loss(t, p, w), rtol=1e-12)
+    upstream = np.array([0.3, -1.0, 2.0, 0.7])
+    grad = tape.backward([(values.node, upstream)])[traced.node]
+    numeric = np.zeros_like(p)
+    for index in np.ndindex(*p.shape):
+        step = np.zeros_like(p)
+        step[index] = 1e-6
+        numeric[index] = upstream @ (loss(t, p + step, w) -
+                                     loss(t, p - step, w)) / 2e-6
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+class _ReadsThroughConvert(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 2),
+                                 initializer="glorot_uniform")
+
+    def call(self, x):
+        return ops.matmul(x, ops.convert_to_tensor(self.w))
+
+
+class _ReadsDirectly(_ReadsThroughConvert):
+    def call(self, x):
+        return ops.matmul(x, self.w)
+
+
+def test_convert_to_tensor_of_a_weight_keeps_its_gradient():
+    # keras.io's PositionEmbedding reads its weight this way.
+    x, y = _regression_data()
+    models = [keras.Sequential([keras.Input((3,)), cls()])
+              for cls in (_ReadsThroughConvert, _ReadsDirectly)]
+    models[0].set_weights(models[1].get_weights())
+    start = models[0].get_weights()[0]
+    for model in models:
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        model.fit(x, y, epochs=2, verbose=0, shuffle=False)
+    np.testing.assert_array_equal(models[0].get_weights()[0],
+                                  models[1].get_weights()[0])
+    assert np.abs(models[0].get_weights()[0] - start).max() > 1e-3

@@ -7,6 +7,8 @@ watched, and its backward gives d loss / d outputs (and writes the
 gradients of weights the override reads). Inside a recording, a built-in
 loss is one tape entry whose gradient is the loss's own.
 """
+import inspect
+
 import numpy as np
 
 from seqcore.engine.tape import Tape, plain, recording
@@ -16,6 +18,22 @@ from seqcore.engine.traced import Traced
 def overrides_compute_loss(model):
     from seqcore.engine.trainer import Trainer
     return type(model).compute_loss is not Trainer.compute_loss
+
+
+def call_compute_loss(model, x, y, y_pred, sample_weight, training):
+    """model.compute_loss as Keras calls it: positionally, and with
+    `training` only when the override takes it (Keras 2-era overrides
+    have no such parameter)."""
+    method = model.compute_loss
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    takes_training = "training" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    if takes_training:
+        return method(x, y, y_pred, sample_weight, training=training)
+    return method(x, y, y_pred, sample_weight)
 
 
 def _loss_term(loss, weight, y_true, y_pred, sample_weight):
@@ -55,10 +73,8 @@ def override_loss(model, xs, ys, outputs, sample_weight):
         traced = [tape.watch(o) for o in outputs]
         y_pred = model._output_struct(traced)
         y = ys[0] if ys is not None and len(ys) == 1 else ys
-        value = model.compute_loss(x=model._model_input(xs), y=y,
-                                   y_pred=y_pred,
-                                   sample_weight=sample_weight,
-                                   training=True)
+        value = call_compute_loss(model, model._model_input(xs), y, y_pred,
+                                  sample_weight, training=True)
     loss = float(np.sum(plain(value)))
 
     def run_backward():

@@ -21,7 +21,8 @@ from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
 from seqcore.engine import masking
-from seqcore.engine.compute_loss import (default_compute_loss,
+from seqcore.engine.compute_loss import (call_compute_loss,
+                                         default_compute_loss,
                                          override_loss,
                                          overrides_compute_loss)
 from seqcore.engine.progbar import Progbar
@@ -499,10 +500,9 @@ class Trainer:
         masks = masking.output_masks(self, len(outputs))
         if overrides_compute_loss(self):
             y = ys[0] if len(ys) == 1 else ys
-            loss = float(np.sum(tape_plain(self.compute_loss(
-                x=self._model_input(xs), y=y,
-                y_pred=self._output_struct(outputs), sample_weight=sw,
-                training=False))))
+            loss = float(np.sum(tape_plain(call_compute_loss(
+                self, self._model_input(xs), y, self._output_struct(outputs),
+                sw, training=False))))
         else:
             loss, _ = self._loss_and_gradients(ys, outputs, sw, False,
                                                masks=masks)

@@ -141,7 +141,38 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        from seqcore.engine.traced import Traced
+        if type(y_pred) is Traced or type(y_true) is Traced:
+            return self._traced_value(y_true, y_pred, sample_weight)
         return self._masked_value(y_true, y_pred, sample_weight, None)
+
+    def _traced_values(self, y_true, y_pred):
+        """The per-sample values on the tape: a loss written by the user
+        records its own ops."""
+        return self.call(y_true, y_pred)
+
+    def _traced_value(self, y_true, y_pred, sample_weight):
+        """The reduced loss of traced inputs (a loss object called inside
+        a compute_loss override or a custom layer in training), recorded
+        so that training differentiates it. The reduction is linear in the
+        values: their weights (sample weights, masks, the divisor) are
+        constants."""
+        from seqcore import ops
+        from seqcore.engine.tape import plain
+        values = self._traced_values(y_true, y_pred)
+        plain_values = np.asarray(plain(values))
+        dtype = plain_values.dtype if plain_values.dtype.kind == "f" \
+            else np.float32
+        mask = self._values_mask(plain(y_true), plain(y_pred),
+                                 plain_values.shape)
+        if self.reduction in (None, "none"):
+            weights = masking.reduce_weighted(
+                np.ones(plain_values.shape, dtype), sample_weight, mask,
+                "none")
+            return ops.multiply(values, np.asarray(weights, dtype))
+        scale = self._reduction_scale(plain_values.shape, dtype,
+                                      sample_weight, mask)
+        return ops.sum(ops.multiply(values, scale.astype(dtype)))
 
     def _masked_value(self, y_true, y_pred, sample_weight, mask):
         """The reduced loss, with `mask` (the output's mask, or None) and
@@ -241,6 +272,22 @@ def tape_gradient(loss, y_true, y_pred, sample_weight=None, mask=None):
     return zeros if g is None else np.asarray(g, p_array.dtype)
 
 
+_warned_constant_target = set()
+
+
+def _warn_constant_target(loss):
+    import warnings
+    if type(loss) in _warned_constant_target:
+        return
+    _warned_constant_target.add(type(loss))
+    warnings.warn(
+        f"{type(loss).__name__} received a y_true that training "
+        f"differentiates (a model output); seqcore differentiates built-in "
+        f"losses with respect to y_pred only, so no gradient flows into "
+        f"y_true (Keras would send one). Write the loss with keras.ops to "
+        f"differentiate both.", UserWarning, stacklevel=4)
+
+
 class LossFunctionWrapper(Loss):
     """A Loss around a per-sample function and its gradient.
 
@@ -298,6 +345,39 @@ class LossFunctionWrapper(Loss):
                                       mask)
         grad = type(self).vjp(y_true, p, scale, **self._fn_kwargs)
         return np.asarray(grad, p.dtype)
+
+    def _traced_values(self, y_true, y_pred):
+        """A built-in function is one tape entry, differentiated with
+        respect to y_pred by its own gradient; y_true is a constant (a
+        traced y_true, such as a teacher's output, gets no gradient: a
+        warning says so)."""
+        from seqcore.engine import tape as tape_module
+        from seqcore.engine.traced import Traced
+        if self._user_function():
+            return self.call(y_true, y_pred)
+        if type(y_true) is Traced:
+            _warn_constant_target(self)
+            y_true = y_true.value
+        tape = tape_module.active()
+        if tape is None or type(y_pred) is not Traced:
+            return self.fn(y_true, tape_module.plain(y_pred),
+                           **self._fn_kwargs)
+        return tape.record(self.fn, self._values_vjp, [y_true, y_pred],
+                           self._fn_kwargs)
+
+    def _values_vjp(self, g, out, y_true, y_pred, **options):
+        """[None, g pulled back through the per-sample values to y_pred]."""
+        p = float_pred(y_pred)
+        g = np.asarray(g, p.dtype)
+        if type(self).vjp is not None:
+            grad = type(self).vjp(y_true, p, g, **options)
+        else:
+            grad, values_shape = self._per_sample_gradient(y_true, p)
+            g = np.reshape(g, values_shape)
+            if grad.ndim > g.ndim:
+                g = expand_reduced(g, options.get("axis", -1), grad.ndim)
+            grad = grad * g
+        return [None, np.asarray(grad, p.dtype).reshape(p.shape)]
 
     def _per_sample_gradient(self, y_true, y_pred):
         from seqcore.losses.probabilistic import (
@@ -363,18 +443,7 @@ def traced_loss_function(fn, cls):
     def vjp(g, out, y_true, y_pred, **options):
         loss = cls()
         loss._fn_kwargs = dict(options)
-        p = float_pred(y_pred)
-        g = np.asarray(g, p.dtype)
-        if type(loss).vjp is not None:
-            grad = type(loss).vjp(y_true, p, g, **options)
-        else:
-            grad, values_shape = loss._per_sample_gradient(y_true, p)
-            g = np.reshape(g, values_shape)
-            if grad.ndim > g.ndim:
-                axis = options.get("axis", -1)
-                g = expand_reduced(g, axis, grad.ndim)
-            grad = grad * g
-        return [None, np.asarray(grad, p.dtype).reshape(p.shape)]
+        return loss._values_vjp(g, out, y_true, y_pred, **options)
 
     def loss_function(y_true, y_pred, **options):
         tape = tape_module.active()

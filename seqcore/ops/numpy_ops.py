@@ -38,9 +38,21 @@ def _expand_reduced(g, x_shape, axis, keepdims):
 
 # ---- conversion ------------------------------------------------------------------
 
+@differentiable(lambda g, out, x: (g,))
+def _read_variable(x):
+    return np.array(x, copy=True)
+
+
 def convert_to_tensor(x, dtype=None):
-    """x as an array (a traced value stays traced when no dtype is given)."""
+    """x as an array (a traced value stays traced when no dtype is given;
+    a trainable Variable read while training is recorded, so its gradient
+    flows)."""
+    from seqcore.engine.tape import active
     from seqcore.engine.traced import Traced
+    from seqcore.engine.variables import Variable
+    if isinstance(x, Variable) and active() is not None and \
+            x.trainable and x.value.dtype.kind == "f":
+        x = _read_variable(x)
     if type(x) is Traced and (dtype is None or np.dtype(dtype) == x.dtype):
         return x
     if type(x) is Traced:
