@@ -501,3 +501,30 @@ def test_convert_to_tensor_of_a_weight_keeps_its_gradient():
     np.testing.assert_array_equal(models[0].get_weights()[0],
                                   models[1].get_weights()[0])
     assert np.abs(models[0].get_weights()[0] - start).max() > 1e-3
+
+
+def test_targets_go_to_the_outputs_that_have_a_loss():
+    # keras.io's miniature GPT: outputs [logits, features], loss [fn, None],
+    # one target.
+    rng = np.random.default_rng(6)
+    tokens = rng.integers(0, 12, (16, 5))
+    inputs = keras.Input((5,), dtype="int32")
+    features = layers.Embedding(12, 4)(inputs)
+    logits = layers.Dense(12)(features)
+    both = keras.Model(inputs, [logits, features])
+    single = keras.Model(inputs, logits)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    both.compile(keras.optimizers.SGD(0.5), loss=[loss, None])
+    single.compile(keras.optimizers.SGD(0.5), loss=loss)
+    start = single.get_weights()
+    a = both.fit(tokens, tokens, epochs=2, shuffle=False, verbose=0)
+    trained = single.get_weights()
+    single.set_weights(start)
+    b = single.fit(tokens, tokens, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(a.history["loss"], b.history["loss"],
+                               rtol=1e-6)
+    assert sorted(a.history) == ["loss"]
+    for p, q in zip(trained, single.get_weights()):
+        np.testing.assert_allclose(p, q, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="expected 2 or 1 target"):
+        both.fit(tokens, [tokens, tokens, tokens], verbose=0)

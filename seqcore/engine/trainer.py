@@ -120,6 +120,25 @@ class _Compiled:
             return list(spec)
         return [spec] * len(names)
 
+    def align_targets(self, ys, count):
+        """ys with one entry per output: as Keras, fewer targets than
+        outputs go, in order, to the outputs that have a loss (a model
+        returning [logits, features] compiled with loss=[fn, None] takes
+        one target)."""
+        if ys is None or len(ys) == count:
+            return ys
+        with_loss = [i for i, loss in enumerate(self.losses)
+                     if loss is not None]
+        if len(ys) != len(with_loss):
+            raise ValueError(
+                f"The model has {count} outputs, {len(with_loss)} of them "
+                f"with a loss; expected {count} or {len(with_loss)} "
+                f"target(s) in `y`, received {len(ys)}")
+        aligned = [None] * count
+        for i, y in zip(with_loss, ys):
+            aligned[i] = y
+        return aligned
+
     def build_metrics(self, ys, outputs):
         prefix = len(self.output_names) > 1
         if ys is None:      # fit(x) alone, for a compute_loss override
@@ -451,6 +470,7 @@ class Trainer:
         with backprop.without_input_grad():
             outputs = self._output_list(self(self._model_input(xs),
                                              training=True))
+        ys = self._compiled.align_targets(ys, len(outputs))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         masks = masking.output_masks(self, len(outputs))
@@ -495,6 +515,7 @@ class Trainer:
         self._start_step(layers)
         outputs = self._output_list(self(self._model_input(xs),
                                          training=False))
+        ys = self._compiled.align_targets(ys, len(outputs))
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         masks = masking.output_masks(self, len(outputs))
