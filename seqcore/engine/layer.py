@@ -530,9 +530,27 @@ class Layer:
     def _shape_by_running(self, inputs, args, kwargs):
         """(output shape(s), dtype(s)) of a layer whose shapes only its
         call knows (custom layers, Lambda): run it on zeros, with 2 for
-        each unknown dimension, and report the batch axis as unknown."""
+        each unknown dimension, and report the batch axis as unknown.
+        When an input has other unknown dimensions, run it again with 3
+        for them: an output dimension that follows is unknown too."""
+        shapes, dtypes = self._run_on_zeros(inputs, args, kwargs, 2)
+        tensors = _flat_tensors(inputs) + [t for _, t in
+                                           call_tensors.find(args, kwargs)]
+        if not any(None in tuple(t.shape)[1:] for t in tensors):
+            return shapes, dtypes
+        again, _ = self._run_on_zeros(inputs, args, kwargs, 3)
+
+        def merge(a, b):
+            if len(a) != len(b):
+                return a
+            return tuple(None if x != y else x for x, y in zip(a, b))
+        if isinstance(shapes, list):
+            return [merge(a, b) for a, b in zip(shapes, again)], dtypes
+        return merge(shapes, again), dtypes
+
+    def _run_on_zeros(self, inputs, args, kwargs, unknown):
         def sample(t):
-            shape = tuple(2 if d is None else d for d in t.shape)
+            shape = tuple(unknown if d is None else d for d in t.shape)
             return np.zeros(shape, np.dtype(t.dtype))
         if isinstance(inputs, dict):
             data = {k: sample(t) for k, t in inputs.items()}
@@ -545,7 +563,7 @@ class Layer:
             args, kwargs, [slot for slot, _ in found],
             [sample(t) for _, t in found])
         kwargs.pop("mask", None)
-        masks = _sample_masks(inputs)
+        masks = _sample_masks(inputs, unknown)
         if masks is not None and custom_call.call_parameters(type(self))[1]:
             kwargs["mask"] = masks     # as Keras hands call the input mask
         out = self(data, *args, **kwargs)
@@ -591,7 +609,10 @@ class Layer:
             [mask] * len(outputs)
         for tensor, m in zip(outputs, masks):
             if m is not None and hasattr(m, "shape"):
-                tensor._mask_shape = (None,) + tuple(m.shape)[1:]
+                # unknown where the output's own axis is unknown
+                tensor._mask_shape = (None,) + tuple(
+                    None if i < len(tensor.shape) and tensor.shape[i] is None
+                    else d for i, d in enumerate(m.shape))[1:]
 
     # ---- graph attributes -------------------------------------------------
 
@@ -654,15 +675,24 @@ class Layer:
         return cls(**config)
 
 
-def _sample_masks(inputs):
+def _flat_tensors(inputs):
+    if isinstance(inputs, dict):
+        return list(inputs.values())
+    if isinstance(inputs, (list, tuple)):
+        return list(inputs)
+    return [inputs]
+
+
+def _sample_masks(inputs, unknown=2):
     """All-True boolean masks standing for the symbolic masks of `inputs`
     (KerasTensors, or a list/dict of them): None where a tensor has none,
-    None in all when none has one."""
+    None in all when none has one. `unknown`: the size of unknown axes."""
     def one(t):
         shape = getattr(t, "_mask_shape", None)
         if shape is None:
             return None
-        return np.ones(tuple(2 if d is None else d for d in shape), bool)
+        return np.ones(tuple(unknown if d is None else d for d in shape),
+                       bool)
     if isinstance(inputs, dict):
         masks = [one(t) for t in inputs.values()]
         return None if all(m is None for m in masks) else masks

@@ -50,16 +50,72 @@ def _params(layer):
 
 
 def _wrap(text, width):
-    """Lines of at most `width` characters, broken at spaces if possible."""
-    return textwrap.wrap(text, max(width, 1)) or [""]
+    """Lines of at most `width` characters broken at spaces; a word longer
+    than a line is cut with an ellipsis (as Keras's rich table does)."""
+    width = max(width, 1)
+    lines = textwrap.wrap(text, width, break_long_words=False) or [""]
+    return [l if len(l) <= width else l[:width - 1] + "…" for l in lines]
 
 
-def _rows(layers, expand_nested, show_trainable, level=0):
+def _fit_widths(widths, line_length):
+    """Column text widths in a table `line_length` wide: each column
+    asked for `widths` (text plus its two padding spaces), and the
+    excess over the room between the borders is taken from the columns in
+    turn, as evenly as rounding allows (how Keras's rich table shrinks)."""
+    excess = sum(widths) + 2 * len(widths) - (line_length - len(widths) - 1)
+    out, remaining = [], len(widths)
+    for w in widths:
+        cut = round(excess / remaining) if excess > 0 else 0
+        out.append(w - cut)
+        excess -= cut
+        remaining -= 1
+    return out
+
+
+def _sequential_like(model):
+    """Keras's test for the three-column table: a chain of nodes, each
+    with at most one input, from one input, without shared layers."""
+    from seqcore.engine.functional import Functional
+    from seqcore.engine.sequential import Sequential
+    if isinstance(model, Sequential) or not isinstance(model, Functional):
+        return True
+    nodes = model._nodes
+    if len(model._inputs) != 1:
+        return False
+    consumers, layers = {}, set()
+    for node in nodes:
+        if len(node.input_tensors) > 1 or id(node.layer) in layers:
+            return False
+        layers.add(id(node.layer))
+        for tensor in node.input_tensors:
+            if consumers.setdefault(id(tensor), 0) > 0:
+                return False
+            consumers[id(tensor)] += 1
+    return True
+
+
+def _connections(layer, model_nodes):
+    """'name[node][tensor], ...' of the tensors each of the layer's nodes
+    in the model reads, or '-'."""
+    found = []
+    for node in layer._inbound_nodes:
+        if id(node) not in model_nodes:
+            continue
+        for tensor in node.input_tensors:
+            source, node_index, tensor_index = tensor._keras_history
+            found.append(f"{source.name}[{node_index}][{tensor_index}]")
+    return ", ".join(found) or "-"
+
+
+def _rows(layers, expand_nested, show_trainable, level=0,
+          model_nodes=None):
     rows = []
     for layer in layers:
         prefix = "   " * level + "└ " if level else ""
         row = [f"{prefix}{layer.name} ({layer.__class__.__name__})",
                _output_shape(layer), _params(layer)]
+        if model_nodes is not None:
+            row.append(_connections(layer, model_nodes))
         if show_trainable:
             row.append(("Y" if layer.trainable else "N") if layer.weights
                        else "-")
@@ -67,7 +123,8 @@ def _rows(layers, expand_nested, show_trainable, level=0):
         inner = getattr(layer, "layers", None)  # models only
         if expand_nested and inner:
             rows += _rows([l for l in inner if not isinstance(l, InputLayer)],
-                          expand_nested, show_trainable, level + 1)
+                          expand_nested, show_trainable, level + 1,
+                          model_nodes)
     return rows
 
 
@@ -97,9 +154,16 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
                   layer_range=None):
     header = ["Layer (type)", "Output Shape", "Param #"]
     align = ["<", "<", ">"]
-    positions = list(positions or [0.45, 0.80, 1.0])
+    sequential_like = _sequential_like(model)
+    if sequential_like:
+        positions = list(positions or [0.45, 0.80, 1.0])
+        default_length = 88
+    else:
+        positions = list(positions or [0.3, 0.56, 0.74, 1.0])
+        default_length = 108
+        header.append("Connected to")
+        align.append("<")
     relative = positions[-1] <= 1.0
-    default_length = 88
     if show_trainable:
         default_length += 12
         header.append("Trainable")
@@ -118,7 +182,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
             raise ValueError("Insufficient console width to print summary.")
         widths.append(pos - current)
         current = pos
-    inner = [w - 3 for w in widths[:-1]] + [widths[-1] - 4]
+    if relative:
+        inner = _fit_widths(widths, line_length)
+    else:   # absolute positions: the table ends at the last one
+        inner = _fit_widths(widths, positions[-1])
 
     layers = _in_range(getattr(model, "_operations", model.layers),
                        layer_range)
@@ -139,7 +206,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     text = [f'Model: "{model.name}"', line("┏", "━", "┳", "┓")]
     text += [l.replace("│", "┃") for l in row_lines(header)]
     text.append(line("┡", "━", "╇", "┩"))
-    rows = _rows(layers, expand_nested, show_trainable)
+    model_nodes = None if sequential_like else \
+        {id(n) for n in model._nodes}
+    rows = _rows(layers, expand_nested, show_trainable,
+                 model_nodes=model_nodes)
     for i, row in enumerate(rows):
         if i:
             text.append(line("├", "─", "┼", "┤"))

@@ -152,5 +152,34 @@ __all__ = list(dict.fromkeys(__all__ + [
 from seqcore.ops.ctc import ctc_decode, ctc_loss  # noqa: E402 - keras.ops(.nn).ctc_*
 nn.ctc_decode, nn.ctc_loss = ctc_decode, ctc_loss  # keras.ops.nn.ctc_* too
 __all__ += ["ctc_decode", "ctc_loss"]
+
+
+def _dispatch_symbolic_tensors():
+    """Every op, given symbolic tensors, adds a functional-graph node
+    (engine/symbolic_ops.py); the family namespaces share the wrapped
+    functions."""
+    import types
+    from seqcore.engine import symbolic_ops
+    from seqcore.engine.keras_op_names import KERAS_OP_CLASSES
+    unwrapped = ("convert_to_numpy", "custom_gradient", "vectorize",
+                 "image", "linalg", "nn", "numpy")
+    wrapped = {}
+    namespace = globals()
+    for name in __all__:
+        value = namespace.get(name)
+        if name in unwrapped or not isinstance(value, types.FunctionType):
+            continue
+        wrapped[id(value)] = namespace[name] = \
+            symbolic_ops.dispatching(value, name)
+    for family in (nn, image, linalg):
+        for name, value in list(vars(family).items()):
+            if id(value) in wrapped:
+                setattr(family, name, wrapped[id(value)])
+            elif isinstance(value, types.FunctionType) and \
+                    name in KERAS_OP_CLASSES:
+                setattr(family, name, symbolic_ops.dispatching(value, name))
+
+
+_dispatch_symbolic_tensors()
 from seqcore.ops import numpy  # noqa: E402,F401 - keras.ops.numpy
 __all__ += ["numpy"]

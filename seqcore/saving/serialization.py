@@ -386,12 +386,18 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
     value = _special_value(class_name, inner, objects, safe_mode)
     if value is not NotImplemented:
         return value
-    if config.get("module") == "keras.src.ops.numpy":
+    if str(config.get("module")).startswith("keras.src.ops."):
         from seqcore.engine.op_layer import OP_LAYERS
-        if class_name not in OP_LAYERS:
-            raise ValueError(f"The operation {class_name!r} on symbolic "
-                             f"tensors is not supported by seqcore")
-        return OP_LAYERS[class_name].from_config(inner)
+        from seqcore.engine.symbolic_ops import class_for
+        if config["module"] == "keras.src.ops.numpy" and \
+                class_name in OP_LAYERS:
+            return OP_LAYERS[class_name].from_config(inner)
+        op = class_for(config["module"], class_name)
+        if op is None:
+            raise ValueError(f"The operation {class_name!r} "
+                             f"({config['module']}) on symbolic tensors is "
+                             f"not supported by seqcore")
+        return op.from_config(inner)
     module = config.get("module")
     if class_name == "function":
         if not isinstance(inner, str):
@@ -487,6 +493,8 @@ def functional_config(model, serialize_layer=None):
                 continue
             kwargs = dict(getattr(node, "call_kwargs", {}))
             kwargs.update(_node_tensor_kwargs(node))
+            kwargs.update({k: _argument_config(v) for k, v in
+                           getattr(node, "op_kwargs", {}).items()})
             inbound.append({"args": _node_arguments(node),
                             "kwargs": kwargs})
         entry["inbound_nodes"] = inbound
@@ -688,8 +696,8 @@ def functional_from_config(config, custom_objects=None, make_layer=None,
                     args = [outputs[(r[0], r[1])][r[2]] for r in refs]
                     result = call(layer, args[0] if len(args) == 1 else args)
                 index = len([k for k in outputs if k[0] == name])
-                outputs[(name, index)] = result if \
-                    isinstance(result, list) else [result]
+                outputs[(name, index)] = list(result) if \
+                    isinstance(result, (list, tuple)) else [result]
                 done += 1
             if done:
                 progress = True
