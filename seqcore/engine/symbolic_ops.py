@@ -60,15 +60,23 @@ def dispatching(function, name=None):
     name = name or function.__name__
     metadata = _METADATA.get(name)
 
+    def symbolic(args, kwargs):
+        if metadata is not None:
+            return metadata(*args, **kwargs)
+        return op_class(name, function)()(*args, **kwargs)
+
     @functools.wraps(function)
     def op(*args, **kwargs):
-        if any(type(a) is KerasTensor or (type(a) in (list, tuple) and
-                                           holds_keras_tensor(a))
-               for a in args) or (kwargs and any(
-                   holds_keras_tensor(v) for v in kwargs.values())):
-            if metadata is not None:
-                return metadata(*args, **kwargs)
-            return op_class(name, function)()(*args, **kwargs)
+        # a plain loop: this check runs on every op call
+        for a in args:
+            kind = type(a)
+            if kind is KerasTensor or ((kind is list or kind is tuple) and
+                                       holds_keras_tensor(a)):
+                return symbolic(args, kwargs)
+        if kwargs:
+            for v in kwargs.values():
+                if holds_keras_tensor(v):
+                    return symbolic(args, kwargs)
         return function(*args, **kwargs)
     op.__wrapped__ = function
     return op
