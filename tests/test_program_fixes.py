@@ -528,3 +528,65 @@ def test_targets_go_to_the_outputs_that_have_a_loss():
         np.testing.assert_allclose(p, q, rtol=1e-6, atol=1e-7)
     with pytest.raises(ValueError, match="expected 2 or 1 target"):
         both.fit(tokens, [tokens, tokens, tokens], verbose=0)
+
+
+# ---- user losses and metrics by name, in compile and in saved files ------
+
+def _user_focal(y_true, y_pred):
+    bce = keras.losses.binary_crossentropy(y_true, y_pred)
+    return ops.mean(ops.square(1.0 - ops.exp(-bce)) * bce)
+
+
+class _UserPositives(keras.metrics.Metric):
+    def __init__(self, name="user_positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.count = self.add_variable(shape=(), initializer="zeros",
+                                       name="count")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self.count.assign_add(ops.sum(ops.cast(y_pred > 0.5, "float32")))
+
+    def result(self):
+        return self.count
+
+
+def _binary_model():
+    model = keras.Sequential([keras.Input((3,)),
+                              layers.Dense(1, activation="sigmoid")])
+    return model
+
+
+def test_saved_user_loss_and_metric_come_back_through_custom_objects(
+        tmp_path):
+    x = np.random.default_rng(8).normal(size=(12, 3)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = _binary_model()
+    model.compile("adam", loss=_user_focal, metrics=[_UserPositives()])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="compile settings"):
+        keras.saving.load_model(tmp_path / "m.keras")   # unknown names
+    loaded = keras.saving.load_model(
+        tmp_path / "m.keras", custom_objects={
+            "_user_focal": _user_focal, "_UserPositives": _UserPositives})
+    assert loaded.loss == "_user_focal"     # as Keras keeps it
+    logs = loaded.evaluate(x, y, verbose=0, return_dict=True)
+    want = float(_user_focal(y, loaded.predict(x, verbose=0)))
+    np.testing.assert_allclose(logs["loss"], want, rtol=1e-5)
+    assert logs["user_positives"] == float(
+        np.sum(loaded.predict(x, verbose=0) > 0.5))
+    with keras.saving.custom_object_scope({"_user_focal": _user_focal}):
+        scoped = _binary_model()
+        scoped.compile("adam", loss="_user_focal")
+        assert scoped.loss == "_user_focal"
+        scoped.fit(x, y, epochs=1, verbose=0)
+
+
+def test_a_failed_compile_leaves_the_model_as_it_was():
+    model = _binary_model()
+    model.compile("sgd", "mse")
+    optimizer = model.optimizer
+    with pytest.raises(ValueError, match="no_such_loss"):
+        model.compile("adam", loss="no_such_loss")
+    assert model.optimizer is optimizer
+    assert model.loss == "mse"

@@ -228,10 +228,13 @@ class Trainer:
                 steps_per_execution=1, jit_compile="auto",
                 auto_scale_loss=True):
         """Configure training: optimizer, loss(es), metrics."""
-        self.optimizer = optimizers.get(optimizer)
+        # everything is checked before the model changes
+        optimizer = optimizers.get(optimizer)
+        compiled = _Compiled(loss, loss_weights, metrics,
+                             self._output_names(), weighted_metrics)
+        self.optimizer = optimizer
         self.loss = loss
-        self._compiled = _Compiled(loss, loss_weights, metrics,
-                                   self._output_names(), weighted_metrics)
+        self._compiled = compiled
         self._weighted_metrics = weighted_metrics
         self.compiled = True
         self.stop_training = False

@@ -88,6 +88,13 @@ def known_names():
     return sorted(_FUNCTIONS) + sorted(CLASSES)
 
 
+def _user_object(name):
+    """A loss the user made known by name (an open custom_object_scope or
+    register_keras_serializable), as Keras's lookup finds it; or None."""
+    from seqcore.saving.object_registration import get_registered_object
+    return get_registered_object(name)
+
+
 def _unknown(identifier):
     return ValueError(
         f"Could not interpret loss identifier: {identifier!r}; known "
@@ -105,7 +112,7 @@ def deserialize(name, custom_objects=None):
     custom_objects = custom_objects or {}
     if isinstance(name, str):
         found = custom_objects.get(name) or _FUNCTIONS.get(name) or \
-            CLASSES.get(name)
+            CLASSES.get(name) or _user_object(name)
         if found is None:
             raise _unknown(name)
         return found() if inspect.isclass(found) else found
@@ -116,7 +123,9 @@ def deserialize(name, custom_objects=None):
     class_name = name.get("class_name")
     if class_name == "function":
         return deserialize(name.get("config"), custom_objects)
-    cls = custom_objects.get(class_name) or CLASSES.get(class_name)
+    cls = custom_objects.get(class_name) or CLASSES.get(class_name) or \
+        _user_object(name.get("registered_name") or class_name) or \
+        _user_object(class_name)
     if cls is None:
         raise ValueError(
             f"Unknown loss class {class_name!r}; known classes: "
@@ -134,7 +143,10 @@ def get(identifier):
             return _FUNCTIONS[identifier]
         if identifier in CLASSES:
             return CLASSES[identifier]()
-        raise _unknown(identifier)
+        found = _user_object(identifier)
+        if found is None:
+            raise _unknown(identifier)
+        return found() if inspect.isclass(found) else found
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if inspect.isclass(identifier) and issubclass(identifier, Loss):
@@ -159,6 +171,9 @@ def as_loss(identifier):
 
 def serialize(loss):
     """A Loss's config dict (Keras's layout), or a function's name."""
+    if isinstance(loss, Loss) and type(loss) not in CLASSES.values():
+        from seqcore.saving.serialization import serialize_keras_object
+        return serialize_keras_object(loss)     # a user's class
     if isinstance(loss, Loss):
         return {
             "module": "keras.losses",

@@ -127,6 +127,10 @@ def _function_by_name(name):
 
 def serialize(metric):
     """Keras's dict for a Metric; a function's serialized form."""
+    if isinstance(metric, Metric) and \
+            ALL_OBJECTS_DICT.get(type(metric).__name__) is not type(metric):
+        from seqcore.saving.serialization import serialize_keras_object
+        return serialize_keras_object(metric)   # a user's class
     if isinstance(metric, Metric):
         return {"module": "keras.metrics",
                 "class_name": type(metric).__name__,
@@ -156,11 +160,13 @@ def deserialize(config, custom_objects=None):
         return fn
     cls = None
     registered = config.get("registered_name")
+    from seqcore.saving.object_registration import get_registered_object
     for table in (custom_objects or {}, _serialization._CUSTOM_OBJECTS):
         cls = table.get(registered) or table.get(class_name)
         if cls is not None:
             break
-    cls = cls or ALL_OBJECTS_DICT.get(class_name)
+    cls = cls or get_registered_object(registered) or \
+        get_registered_object(class_name) or ALL_OBJECTS_DICT.get(class_name)
     if cls is None:
         raise ValueError(f"Could not interpret metric identifier: "
                          f"{class_name!r}: it is not a Keras metric class and "
@@ -179,7 +185,9 @@ def get(identifier):
     if isinstance(identifier, dict):
         obj = deserialize(identifier)
     elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
+        from seqcore.saving.object_registration import get_registered_object
+        obj = ALL_OBJECTS_DICT.get(identifier) or \
+            get_registered_object(identifier)
         if obj is None:
             raise ValueError(
                 f"Could not interpret metric identifier: {identifier!r}; "

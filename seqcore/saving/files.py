@@ -100,6 +100,26 @@ def model_config(model):
 
 
 def _compile_from_config(model, compile_config, custom_objects):
+    from seqcore.saving.object_registration import CustomObjectScope
+    with CustomObjectScope(custom_objects):
+        return _compile_in_scope(model, compile_config, custom_objects)
+
+
+def _metric_objects(specs, custom_objects):
+    """Saved metric configs as Metric objects, made now (inside the
+    loader's custom-object scope) rather than at the first batch."""
+    from seqcore import metrics
+    if isinstance(specs, list):
+        return [_metric_objects(s, custom_objects) for s in specs]
+    if isinstance(specs, dict) and "class_name" in specs:
+        return metrics.deserialize(specs, custom_objects)
+    if isinstance(specs, dict):
+        return {k: _metric_objects(v, custom_objects)
+                for k, v in specs.items()}
+    return specs
+
+
+def _compile_in_scope(model, compile_config, custom_objects):
     from seqcore import optimizers
     try:
         optimizer = optimizers.deserialize(compile_config["optimizer"],
@@ -109,10 +129,11 @@ def _compile_from_config(model, compile_config, custom_objects):
         loss = compile_config.get("loss")
         if isinstance(loss, dict) and "class_name" in loss:
             from seqcore import losses
-            loss = losses.get(loss)
+            loss = losses.deserialize(loss, custom_objects)
         model.compile(optimizer=optimizer, loss=loss,
                       loss_weights=compile_config.get("loss_weights"),
-                      metrics=compile_config.get("metrics"))
+                      metrics=_metric_objects(compile_config.get("metrics"),
+                                              custom_objects))
         return True
     except (ValueError, TypeError, KeyError) as exc:
         warnings.warn(f"The model loaded, but its compile settings could not "
