@@ -52,11 +52,18 @@ class Model(Trainer, Layer):
     # ---- saving (seqcore/saving/files.py) -------------------------------
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
-        """Write Keras 3's `.keras` file: config, weights, optimizer state."""
+        """Write Keras 3's `.keras` file: config, weights, optimizer state
+        (or, for a `.h5` name, the legacy HDF5 file; `include_optimizer`
+        applies to it)."""
         from seqcore.distribution.state import is_chief
         from seqcore.saving.files import save_model
+        include_optimizer = kwargs.pop("include_optimizer", True)
+        if kwargs:
+            raise ValueError(f"The following argument(s) are not supported: "
+                             f"{list(kwargs)}")
         if is_chief():      # under distribution rank 0 writes
-            save_model(self, filepath, overwrite=overwrite)
+            save_model(self, filepath, overwrite=overwrite,
+                       include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Write Keras 3's `.weights.h5` file (with the optimizer state)."""

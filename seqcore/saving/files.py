@@ -212,12 +212,13 @@ def load_weights(model, filepath, skip_mismatch=False):
 
 # ---- .keras files --------------------------------------------------------------------
 
-def save_model(model, filepath, overwrite=True):
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
     filepath = os.fspath(filepath)
     if filepath.endswith((".h5", ".hdf5")):
-        raise ValueError("seqcore writes Keras 3's native format only: use "
-                         "a `.keras` extension (legacy `.h5` files can be "
-                         "read, not written).")
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath} exists and overwrite=False")
+        from seqcore.saving.legacy_h5_save import save_legacy_model
+        return save_legacy_model(model, filepath, include_optimizer)
     if not filepath.endswith(".keras"):
         raise ValueError(f"Invalid filepath extension for saving. Please add "
                          f"a `.keras` extension for the native Keras format. "
@@ -444,17 +445,42 @@ def load_legacy_model(filepath, custom_objects=None, compile=True,
                 from None
         weights_h5.assign(plan)
         training = h5.attrs.get("training_config")
+        keras_3 = _text(h5.attrs.get("keras_version", "")).startswith("3")
+        from seqcore.saving.legacy_h5_save import read_optimizer_weights
+        optimizer_values = read_optimizer_weights(h5) if keras_3 else None
     if compile and training is not None:
         training = _json(training, "training_config", filepath)
         optimizer = training.get("optimizer_config", {})
-        _compile_from_config(model, {
+        compiled = _compile_from_config(model, {
             "optimizer": {"class_name": optimizer.get("class_name", "RMSprop"),
-                          "config": {k: v for k, v in optimizer.get(
-                              "config", {}).items() if k in ("learning_rate",
-                                                             "name")}},
+                          "config": _known_options(optimizer)},
             "loss": training.get("loss"),
+            "loss_weights": training.get("loss_weights"),
             "metrics": training.get("metrics")}, custom_objects)
+        if compiled and optimizer_values:
+            # A Keras 3 (or seqcore) file: the optimizer's variables in
+            # Keras's order; Keras 2's own layout is not read.
+            model._prepare_variables()
+            model.optimizer.load_state_values(optimizer_values)
     return model
+
+
+def _known_options(optimizer_config):
+    """The saved optimizer options its seqcore class takes (Keras 2 files
+    carry options Keras 3 dropped, such as `decay`)."""
+    import inspect
+    from seqcore import optimizers
+    options = dict(optimizer_config.get("config", {}))
+    try:
+        cls = type(optimizers.get(optimizer_config.get("class_name",
+                                                       "RMSprop")))
+        accepted = inspect.signature(cls.__init__).parameters
+    except (ValueError, TypeError):
+        return {k: v for k, v in options.items()
+                if k in ("learning_rate", "name")}
+    if "lr" in options and "learning_rate" not in options:
+        options["learning_rate"] = options.pop("lr")
+    return {k: v for k, v in options.items() if k in accepted}
 
 
 def model_from_json(json_string, custom_objects=None):
