@@ -156,3 +156,47 @@ def load_img(path, color_mode="rgb", target_size=None,
         return img.resize(size, resample,
                           box=(left, top, left + crop_w, top + crop_h))
     return img.resize(size, resample)
+
+
+def smart_resize(x, size, interpolation="bilinear",
+                 data_format="channels_last", **kwargs):
+    """Resize to `size` without distorting: the largest centred crop with
+    the target's aspect ratio, resized to `size` (Keras's smart_resize).
+
+    Args:
+        x: an image (height, width, channels) or a batch (n, h, w, c)
+            (channels first with data_format="channels_first").
+        size: (height, width) of the result.
+        interpolation: as for keras.ops.image.resize.
+        data_format: "channels_last" or "channels_first".
+    Returns:
+        A float array with the target height and width.
+    """
+    from seqcore.ops import image as image_ops
+    kwargs.pop("backend_module", None)
+    if kwargs:
+        raise TypeError(f"smart_resize() got unexpected keyword arguments: "
+                        f"{list(kwargs)}")
+    if len(size) != 2:
+        raise ValueError(f"Expected `size` to be a tuple of 2 integers, but "
+                         f"got: {size}.")
+    img = np.asarray(x)
+    if img.ndim not in (3, 4):
+        raise ValueError(f"Expected an image array with shape `(height, "
+                         f"width, channels)`, or `(batch_size, height, "
+                         f"width, channels)`, but got input with incorrect "
+                         f"rank, of shape {img.shape}.")
+    last = data_format == "channels_last"
+    height, width = img.shape[-3:-1] if last else img.shape[-2:]
+    target_height, target_width = size
+    crop_height = max(min(height, int(width * target_height / target_width)),
+                      1)
+    crop_width = max(min(width, int(height * target_width / target_height)),
+                     1)
+    top = int((height - crop_height) / 2)
+    left = int((width - crop_width) / 2)
+    rows, cols = slice(top, top + crop_height), slice(left, left + crop_width)
+    img = img[..., rows, cols, :] if last else img[..., rows, cols]
+    return np.asarray(image_ops.resize(
+        img.astype(np.float32) if img.dtype.kind != "f" else img, size,
+        interpolation=interpolation, data_format=data_format))
