@@ -590,3 +590,18 @@ def test_a_failed_compile_leaves_the_model_as_it_was():
         model.compile("adam", loss="no_such_loss")
     assert model.optimizer is optimizer
     assert model.loss == "mse"
+
+
+def test_functional_output_names_as_keras():
+    inputs = keras.Input((3,))
+    a = layers.Dense(2, name="a")(inputs)
+    b = layers.Dense(1, name="b")(inputs)
+    model = keras.Model(inputs, [a, b])
+    assert model.output_names == ["a", "b"]
+    model.output_names = ["p", "q"]         # Keras lets users rename them
+    model.compile("sgd", loss={"p": "mse", "q": "mae"})
+    history = model.fit(np.ones((4, 3)), {"p": np.ones((4, 2)),
+                                          "q": np.ones((4, 1))}, verbose=0)
+    assert sorted(history.history) == ["loss", "p_loss", "q_loss"]
+    with pytest.raises(ValueError, match="2 outputs"):
+        model.output_names = ["only"]

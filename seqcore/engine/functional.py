@@ -144,6 +144,23 @@ class Functional(GraphModel):
         return list(self._all_layers)
 
     @property
+    def output_names(self):
+        """The names of the layers making the outputs (Keras's attribute;
+        assigning a list renames the outputs for compile and the logs)."""
+        names = self.__dict__.get("_given_output_names")
+        return list(names) if names is not None else \
+            [t._keras_history[0].name for t in self._outputs]
+
+    @output_names.setter
+    def output_names(self, names):
+        names = list(names)
+        if len(names) != len(self._outputs):
+            raise ValueError(f"Model '{self.name}' has {len(self._outputs)} "
+                             f"outputs; received {len(names)} output "
+                             f"names: {names}")
+        self.__dict__["_given_output_names"] = names
+
+    @property
     def inputs(self):
         return list(self._inputs)
 

@@ -241,6 +241,9 @@ class Trainer:
         self._train_variables = None
 
     def _output_names(self):
+        given = self.__dict__.get("_given_output_names")
+        if given is not None:
+            return list(given)
         outputs = getattr(self, "_outputs", None)
         if outputs is None:
             return [self._layers[-1].name] if self._layers else ["output"]
