@@ -165,19 +165,21 @@ class PyDatasetAdapter(DataAdapter):
     kind = "the PyDataset"
 
     def __init__(self, dataset, shuffle=False, batch_size=None):
+        from seqcore.utils.dataset_pipeline import DatasetOps
         from seqcore.utils.dataset_utils import ArrayDataset
         if isinstance(dataset, ArrayDataset) and dataset.batch_size is None:
             # An unbatched dataset (split_dataset's): batched here.
             dataset = dataset.batch(batch_size or 32)
         self.dataset = dataset
         self.num_batches = dataset.num_batches
-        if self.num_batches is None and shuffle:
+        stands_for_tf_data = isinstance(dataset, DatasetOps)
+        if self.num_batches is None and shuffle and not stands_for_tf_data:
             warnings.warn("`shuffle=True` was passed, but will be ignored "
                           "since the data `x` was provided as an infinite "
                           "PyDataset. The PyDataset is expected to already "
                           "be shuffled.", stacklevel=4)
         self.shuffle = shuffle and self.num_batches is not None
-        if isinstance(dataset, ArrayDataset):
+        if stands_for_tf_data:
             # seqcore's stand-in for the tf.data.Dataset that Keras's
             # utils (timeseries_dataset_from_array, *_dataset_from_directory,
             # split_dataset) return: Keras's fit never reorders a Dataset

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from seqcore.utils.dataset_pipeline import DatasetOps
 from seqcore.utils.py_dataset import PyDataset
 
 
@@ -18,9 +19,10 @@ def _first_array(x):
     return x
 
 
-class ArrayDataset(PyDataset):
+class ArrayDataset(DatasetOps, PyDataset):
     """Arrays served in batches: each batch is `x`, `(x, y)` or
-    `(x, y, sample_weight)`, in order.
+    `(x, y, sample_weight)`, in order; tf.data's methods (`map`,
+    `shuffle`, `take`, ...: dataset_pipeline.py) chain on it.
 
     Args:
         x: an array, a tuple of arrays or a dict of arrays by input name
@@ -67,17 +69,20 @@ class ArrayDataset(PyDataset):
             return x, y
         return x, y, self._slice(self.sample_weight, part)
 
-    def batch(self, batch_size):
-        """The same samples in batches of `batch_size`."""
+    def batch(self, batch_size, drop_remainder=False, **kwargs):
+        """The same samples in batches of `batch_size` (a batched dataset
+        is batched anew, not nested)."""
+        if batch_size is not None and (isinstance(batch_size, bool) or
+                                       int(batch_size) < 1):
+            raise ValueError(f"batch_size must be a positive integer, "
+                             f"received {batch_size}")
+        if drop_remainder:
+            return DatasetOps.batch(self.unbatch(), batch_size, True)
         return ArrayDataset(self.x, self.y, self.sample_weight, batch_size,
                             self.class_names, self.file_paths)
 
-    def unbatch(self):
+    def unbatch(self, name=None):
         return self.batch(None)
-
-    def take(self, count):
-        """The first `count` batches, as a list."""
-        return [self[i] for i in range(min(count, len(self)))]
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length,
