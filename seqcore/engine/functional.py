@@ -137,6 +137,12 @@ class Functional(GraphModel):
         return [l for l in self._all_layers if not isinstance(l, OpLayer)]
 
     @property
+    def operations(self):
+        """Every layer and operation node of the graph, inputs included
+        (Keras's `Functional.operations`)."""
+        return self._operations
+
+    @property
     def _operations(self):
         """Every layer and operation node of the graph (Keras's
         `Functional._operations`): what configs, summaries and clones

@@ -200,6 +200,64 @@ class Layer:
         self._own_weights.append(variable)
         return variable
 
+    def add_variable(self, shape, initializer, dtype=None, trainable=True,
+                     autocast=True, regularizer=None, constraint=None,
+                     name=None):
+        """Keras's other spelling of add_weight (shape and initializer
+        first)."""
+        return self.add_weight(shape=shape, initializer=initializer,
+                               dtype=dtype, trainable=trainable,
+                               autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    @property
+    def path(self):
+        """The layer's name path (Keras's `path`; seqcore's layers are not
+        nested in name scopes, so it is the name)."""
+        return self.name
+
+    @property
+    def input_dtype(self):
+        return self.dtype_policy.compute_dtype \
+            if hasattr(self.dtype_policy, "compute_dtype") else "float32"
+
+    @property
+    def metrics(self):
+        """The Metric objects the layer tracks (Keras's attribute; a plain
+        layer has none)."""
+        return []
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def get_build_config(self):
+        """{"input_shape": ...} once built from a known shape, as Keras."""
+        shape = self.__dict__.get("_build_shape")
+        return {"input_shape": shape} if self.built and shape is not None \
+            else None
+
+    def build_from_config(self, config):
+        if config and config.get("input_shape") is not None:
+            self._maybe_build(tuple(config["input_shape"]))
+
+    def save_own_variables(self, store):
+        """Write the layer's own weights into `store` ({"0": array, ...}),
+        Keras's hook for what `.keras` files hold."""
+        for i, w in enumerate(self._own_weights):
+            store[str(i)] = w.numpy()
+
+    def load_own_variables(self, store):
+        """Assign the layer's own weights from `store` (the form
+        save_own_variables writes), checking count and shapes."""
+        if len(store.keys()) != len(self._own_weights):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(self._own_weights)} "
+                f"variables, but received {len(store.keys())} variables "
+                f"during loading.")
+        for i, w in enumerate(self._own_weights):
+            w.assign(np.asarray(store[str(i)]))
+
     @property
     def weights(self):
         """Own weights (trainable first, in creation order), then sub-layers'."""

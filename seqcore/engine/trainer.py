@@ -21,6 +21,7 @@ from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
 from seqcore.engine import masking
+from seqcore.engine.compile_metrics import CompileMetrics
 from seqcore.engine.compute_loss import (call_compute_loss,
                                          default_compute_loss,
                                          override_loss,
@@ -78,6 +79,9 @@ class _Compiled:
         self.weighted_specs = self._metric_specs(weighted_metrics,
                                                  output_names)
         self.metrics = None   # built on the first batch (needs shapes)
+        # what `model.metrics` lists (engine/compile_metrics.py)
+        self.loss_tracker = metrics_module.Mean(name="loss")
+        self.compile_metrics = CompileMetrics(self)
         # With several losses Keras also logs each output's unweighted loss
         # as `<output name>_loss`: [sum of value * batch size, samples].
         named = [n for n, l in zip(output_names, self.losses) if l is not None]
@@ -189,6 +193,7 @@ class _Compiled:
                 metric.update_state(ys[k], outputs[k], weights)
 
     def reset_metrics(self):
+        self.loss_tracker.reset_state()
         for _, metric in self.metrics or []:
             metric.reset_state()
         for tracker in self.loss_trackers.values():
@@ -220,6 +225,13 @@ class Trainer:
     optimizer = None
     stop_training = False
     _initial_epoch = None
+    compiled = False
+    loss = None
+    # Keras's execution options: accepted and recorded; seqcore runs every
+    # step eagerly in its kernels.
+    run_eagerly = False
+    jit_compile = False
+    steps_per_execution = 1
 
     # ---- compile ------------------------------------------------------------
 
@@ -235,6 +247,9 @@ class Trainer:
         self.optimizer = optimizer
         self.loss = loss
         self._compiled = compiled
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile not in (False, None)
+        self.steps_per_execution = steps_per_execution
         self._weighted_metrics = weighted_metrics
         self.compiled = True
         self.stop_training = False
@@ -277,13 +292,45 @@ class Trainer:
                                f"`{what}()`.")
 
     @property
+    def metrics(self):
+        """Keras 3's list: once compiled, the loss tracker (a Mean named
+        "loss") and the compiled metrics as one CompileMetrics; a model
+        class may define its own `metrics` property instead."""
+        if self._compiled is None:
+            return []
+        return [self._compiled.loss_tracker, self._compiled.compile_metrics]
+
+    @property
     def metrics_names(self):
-        names = ["loss"]
+        """[m.name for m in model.metrics], as Keras 3 (so "loss",
+        "compile_metrics" once compiled)."""
+        return [m.name for m in self.metrics]
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def _log_names(self):
+        """The names of evaluate's list after the loss, in order."""
+        names = []
         if self._compiled is not None:
             names += [f"{n}_loss" for n in self._compiled.loss_trackers]
         if self._compiled is not None and self._compiled.metrics:
             names += [m.name for _, m in self._compiled.metrics]
         return names
+
+    def get_metrics_result(self):
+        """The current results of the metrics (a dict, as the logs)."""
+        return self._logs(self._compiled.loss_tracker.result()) \
+            if self._compiled is not None else {}
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with one batch and return
+        get_metrics_result() (Keras's hook)."""
+        self._compiled.compile_metrics.update_state(
+            self._output_list(y) if y is not None else None,
+            self._output_list(y_pred), sample_weight)
+        return self.get_metrics_result()
 
     # ---- data ---------------------------------------------------------------
 
@@ -514,6 +561,8 @@ class Trainer:
         distribution_state.hooks().reduce_gradients(self, xs[0].shape[0])
         self.optimizer.step()
         self._compiled.update_metrics(ys, outputs, sw, masks)
+        self._compiled.loss_tracker.update_state(loss,
+                                                 sample_weight=xs[0].shape[0])
         return loss
 
     def _test_batch(self, xs, ys, sw):
@@ -537,6 +586,8 @@ class Trainer:
         loss += self._activity_loss(layers, xs[0].shape[0])
         loss += self._regularization_loss(self.trainable_weights, False)
         self._compiled.update_metrics(ys, outputs, sw, masks)
+        self._compiled.loss_tracker.update_state(loss,
+                                                 sample_weight=xs[0].shape[0])
         return loss
 
     def _user_metrics(self):
@@ -855,7 +906,7 @@ class Trainer:
         if return_dict:
             return logs
         values = [logs["loss"]] + [logs[name] for name in
-                                   self.metrics_names[1:]]
+                                   self._log_names()]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
@@ -925,6 +976,50 @@ class Trainer:
         loss = self._train_batch(xs, ys, sw)
         return self._format_results(self._logs(loss), return_dict)
 
+
+    # ---- Keras's step hooks (the steps fit/evaluate/predict run) --------------
+
+    def _step_data(self, data, what):
+        from seqcore.engine.data_adapters import unpack_batch
+        x, y, sample_weight = unpack_batch(data)
+        xs, ys, sw = self._prepare(x, y, sample_weight, what)
+        if not self.built:
+            self._build_from_data(xs)
+        return xs, ys, sw
+
+    def train_step(self, data):
+        """One training step on `data` ((x, y), (x, y, sample_weight) or
+        x); the metrics' results so far. Overriding it is refused: see
+        fit."""
+        self._require_compiled("train_step")
+        self._train_batch(*self._step_data(data, "train_step"))
+        return self.get_metrics_result()
+
+    def test_step(self, data):
+        """One evaluation step on `data`; the metrics' results so far."""
+        self._require_compiled("test_step")
+        self._test_batch(*self._step_data(data, "test_step"))
+        return self.get_metrics_result()
+
+    def predict_step(self, data):
+        """The model's output on the x of `data`."""
+        xs, _, _ = self._step_data(data if isinstance(data, tuple)
+                                   else (data,), "predict_step")
+        return self(self._model_input(xs), training=False)
+
+    # ---- compile and build configs (Keras's hooks) ------------------------------
+
+    def get_compile_config(self):
+        """The compile settings as `.keras` files save them, or None."""
+        from seqcore.saving.files import _compile_config
+        return _compile_config(self)
+
+    def compile_from_config(self, config):
+        """compile() with what get_compile_config() gave."""
+        from seqcore.saving.files import _compile_in_scope
+        if not _compile_in_scope(self, config, None):
+            raise ValueError(f"Could not compile model '{self.name}' from "
+                             f"config {config!r}")
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
