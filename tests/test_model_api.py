@@ -114,3 +114,37 @@ def test_layer_hooks():
     functional = keras.Model(inputs, layers.Dense(1)(inputs))
     assert [op.name for op in functional.operations] == \
         [l.name for l in functional._operations]
+
+
+@keras.saving.register_keras_serializable(package="TestModelApi")
+class _Counting(layers.Layer):
+    """Keeps a call count outside its weights, saved through the hooks."""
+
+    def build(self, input_shape):
+        self.bias = self.add_weight(shape=(input_shape[-1],),
+                                    initializer="zeros", name="bias")
+        self.calls = 0
+
+    def call(self, x):
+        self.calls += 1
+        return x + self.bias
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["calls"] = np.array(self.calls)
+
+    def load_own_variables(self, store):
+        self.calls = int(store.pop("calls"))
+        super().load_own_variables(store)
+
+
+def test_saving_calls_a_layers_own_variable_hooks(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), _Counting()])
+    model.layers[0].bias.assign(np.array([1.0, 2.0, 3.0]))
+    for _ in range(3):
+        model.predict(np.zeros((1, 3)), verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert loaded.layers[0].calls == model.layers[0].calls
+    np.testing.assert_array_equal(loaded.layers[0].bias.numpy(),
+                                  [1.0, 2.0, 3.0])

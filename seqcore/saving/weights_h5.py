@@ -72,6 +72,12 @@ def write(h5, model, optimizer=None):
         group = h5.require_group(path)
         if path != f"{entry}/vars":
             group.attrs["name"] = f"{layer.kind}_cell"
+        if _has_own_hooks(layer):
+            store = {}
+            layer.save_own_variables(store)
+            for key, value in store.items():
+                group.create_dataset(str(key), data=np.asarray(value))
+            continue
         for i, w in enumerate(weights):
             group.create_dataset(str(i), data=w.numpy())
     if optimizer is not None and optimizer.built:
@@ -99,6 +105,12 @@ def read_values(h5, model):
     plan = []
     for entry, layer in _entries(model):
         weights = _own_weights(layer)
+        if _has_own_hooks(layer):
+            group = _group(h5, _vars_path(entry, layer), layer)
+            store = {} if group is None else \
+                {key: np.asarray(group[key]) for key in group}
+            plan.append((layer, _OwnStore(store)))
+            continue
         if not weights:
             continue
         path = _vars_path(entry, layer)
@@ -141,8 +153,24 @@ def read_optimizer_values(h5):
             if str(i) in group]
 
 
+def _has_own_hooks(layer):
+    """Whether the layer's class writes its own save/load_own_variables
+    (Keras's saving hooks), which then decide what its group holds."""
+    from seqcore.engine.layer import Layer
+    kind = type(layer)
+    return kind.save_own_variables is not Layer.save_own_variables or \
+        kind.load_own_variables is not Layer.load_own_variables
+
+
+class _OwnStore(dict):
+    """A layer's saved group, handed to its load_own_variables."""
+
+
 def assign(plan):
     for layer, values in plan:
+        if isinstance(values, _OwnStore):
+            layer.load_own_variables(values)
+            continue
         for w, value in zip(_own_weights(layer), values):
             w.assign(value.astype(np.float32))
 
