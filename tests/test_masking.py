@@ -213,8 +213,8 @@ def test_a_layer_that_drops_the_mask_warns():
     model = keras.Sequential([keras.Input((7,), dtype="int32"),
                               layers.Embedding(10, 3, mask_zero=True),
                               layers.Conv1D(2, 3, padding="same")])
-    with pytest.warns(UserWarning, match="'conv1d.*' \\(Conv1D\\) received "
-                      "a mask but does not support masking"):
+    with pytest.warns(UserWarning, match="'conv1d.*' \\(of type Conv1D\\) "
+                      "was passed an input with a mask attached to it"):
         model(np.where(MASK, 2, 0))
     assert masking.output_masks(model, 1) == [None]
 

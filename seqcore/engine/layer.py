@@ -532,10 +532,11 @@ class Layer:
         if mask is not None and not self.supports_masking and \
                 not consumes:
             warnings.warn(
-                f"Layer '{self.name}' ({self.__class__.__name__}) received "
-                f"a mask but does not support masking: its output has no "
-                f"mask, so later layers, losses and metrics see every "
-                f"step.", UserWarning, stacklevel=2)
+                f"Layer '{self.name}' (of type {self.__class__.__name__}) "
+                f"was passed an input with a mask attached to it. However, "
+                f"this layer does not support masking and will therefore "
+                f"destroy the mask information. Downstream layers will not "
+                f"see the mask.", UserWarning, stacklevel=2)
         return out, self.compute_mask(x, mask)
 
     def _output_dtype(self, input_dtype):
