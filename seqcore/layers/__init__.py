@@ -15,6 +15,8 @@ from seqcore.layers.convolutional_transpose import Conv1DTranspose, \
 from seqcore.layers.core import Activation, Dense, Embedding, Identity
 from seqcore.layers.dot_attention import AdditiveAttention, Attention
 from seqcore.layers.einsum_dense import EinsumDense
+from seqcore.layers.foreign_frameworks import (FlaxLayer, JaxLayer,
+                                               TFSMLayer, TorchModuleWrapper)
 from seqcore.layers.lambda_layer import Lambda
 from seqcore.layers.masking import Masking
 from seqcore.layers.merging import (Add, Average, Concatenate, Dot, Maximum,
@@ -75,6 +77,7 @@ GlobalMaxPool3D, GlobalAvgPool3D = GlobalMaxPooling3D, GlobalAveragePooling3D
 from seqcore.layers.serialization import deserialize, serialize  # noqa: E402,F401
 
 __all__ = [
+    "FlaxLayer", "JaxLayer", "TFSMLayer", "TorchModuleWrapper",
     "AdditiveAttention", "Attention", "EinsumDense", "GroupNormalization",
     "GroupedQueryAttention", "GroupQueryAttention", "MultiHeadAttention",
     "SpectralNormalization", "UnitNormalization",
