@@ -32,7 +32,7 @@ _DATA_PARAMETERS = frozenset((
     "scale", "offset", "images", "transform", "coordinates", "segment_ids",
     "elements", "arrays", "tensors", "data", "predictions", "targets",
     "x_true", "x_pred", "real", "imag", "y_true", "y_pred", "sequences",
-    "start_indices", "shape"))
+    "start_indices"))
 
 # Ops that answer from a symbolic tensor's metadata instead of a node.
 _METADATA = {
