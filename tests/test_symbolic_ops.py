@@ -107,3 +107,54 @@ def test_metadata_ops_answer_without_nodes():
     assert ops.sum(inputs, axis=-1).shape == (None, None)
     with pytest.raises(TypeError, match="symbolic"):
         ops.convert_to_numpy(inputs)
+
+
+# Keras writes these three with its own defaults where seqcore leaves the
+# argument out (Max's `initial`, Pad's `constant_values`) or unresolved
+# (OneHot's dtype None for float32); both files load in both libraries.
+_DEFAULTS_DIFFER = {"Max", "OneHot", "Pad"}
+
+
+def _op_entries(layers_config):
+    return sorted(
+        json.dumps({k: e[k] for k in ("module", "class_name", "config",
+                                      "inbound_nodes")}, sort_keys=True)
+        for e in layers_config if e["module"].startswith("keras.src.ops")
+        and e["class_name"] not in _DEFAULTS_DIFFER)
+
+
+def test_many_ops_compute_and_save_as_keras(tmp_path):
+    keras.backend.clear_session()
+    model = cases.many_ops_model(keras, np)
+    outputs = model.predict(cases.many_ops_inputs(np), verbose=0)
+    assert len(outputs) == len([f for f in ARRAYS.files
+                                if f.startswith("many_")])
+    for i, out in enumerate(outputs):
+        np.testing.assert_allclose(out, ARRAYS[f"many_{i}"], rtol=1e-5,
+                                   atol=1e-5, err_msg=f"output {i}")
+    ours = json.loads(model.to_json())["config"]["layers"]
+    assert _op_entries(ours) == _op_entries(RECORD["many_layers"])
+
+
+def test_keras_file_with_many_ops_loads():
+    model = keras.saving.load_model(FIXTURES / "saved" /
+                                    "symbolic_ops_many.keras")
+    for i, out in enumerate(model.predict(cases.many_ops_inputs(np),
+                                          verbose=0)):
+        np.testing.assert_allclose(out, ARRAYS[f"many_{i}"], rtol=1e-5,
+                                   atol=1e-5, err_msg=f"output {i}")
+
+
+def test_symbolic_tensor_operators():
+    inputs = keras.Input((3,))
+    with pytest.raises(TypeError, match="boolean"):
+        bool(inputs > 0)
+    model = keras.Model(inputs, [ops.cast((inputs >= 1) | (inputs < -1),
+                                          "float32"), 2.0 ** inputs,
+                                 abs(inputs) % 2.0, ~(inputs > 0)])
+    x = np.array([[-2.0, 0.5, 3.0]], np.float32)
+    a, b, c, d = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(a, [[1.0, 0.0, 1.0]])
+    np.testing.assert_allclose(b, 2.0 ** x, rtol=1e-6)
+    np.testing.assert_allclose(c, np.abs(x) % 2.0)
+    np.testing.assert_array_equal(d, ~(x > 0))

@@ -69,6 +69,79 @@ class KerasTensor:
     def __getitem__(self, key):
         return self._op("GetItem", self, key)
 
+    # The other operators Keras 3's KerasTensor has become the graph nodes
+    # of their keras.ops function (engine/symbolic_ops.py).
+
+    def _call_op(self, name, *arguments):
+        from seqcore import ops
+        return getattr(ops, name)(*arguments)
+
+    def __rpow__(self, other):
+        return self._call_op("power", other, self)
+
+    def __floordiv__(self, other):
+        return self._call_op("floor_divide", self, other)
+
+    def __rfloordiv__(self, other):
+        return self._call_op("floor_divide", other, self)
+
+    def __mod__(self, other):
+        return self._call_op("mod", self, other)
+
+    def __rmod__(self, other):
+        return self._call_op("mod", other, self)
+
+    def __abs__(self):
+        return self._call_op("absolute", self)
+
+    def __lt__(self, other):
+        return self._call_op("less", self, other)
+
+    def __le__(self, other):
+        return self._call_op("less_equal", self, other)
+
+    def __gt__(self, other):
+        return self._call_op("greater", self, other)
+
+    def __ge__(self, other):
+        return self._call_op("greater_equal", self, other)
+
+    def __ne__(self, other):
+        return self._call_op("not_equal", self, other)
+
+    def __and__(self, other):
+        return self._call_op("logical_and", self, other)
+
+    def __rand__(self, other):
+        return self._call_op("logical_and", other, self)
+
+    def __or__(self, other):
+        return self._call_op("logical_or", self, other)
+
+    def __ror__(self, other):
+        return self._call_op("logical_or", other, self)
+
+    def __xor__(self, other):
+        return self._call_op("logical_xor", self, other)
+
+    def __rxor__(self, other):
+        return self._call_op("logical_xor", other, self)
+
+    def __invert__(self):
+        return self._call_op("logical_not", self)
+
+    def __round__(self, ndigits=None):
+        return self._call_op("round", self, ndigits or 0)
+
+    __hash__ = object.__hash__     # __ne__ must not make it unhashable
+
+    def __bool__(self):
+        raise TypeError("A symbolic KerasTensor cannot be used as a boolean.")
+
+    def __iter__(self):
+        raise NotImplementedError(
+            "Iterating over a symbolic KerasTensor is not supported.")
+
     def __array__(self, *args, **kwargs):
         raise TypeError(
             f"A KerasTensor is symbolic: it holds a shape and dtype, not "

@@ -85,10 +85,11 @@ def dispatching(function, name=None):
 @functools.lru_cache(maxsize=None)
 def op_class(name, function):
     """The OpNode subclass of one op (cached: one class per op)."""
-    family, class_name = KERAS_OP_CLASSES.get(
-        name, ("numpy", "".join(p.title() for p in name.split("_"))))
+    family, class_name, keras_options = KERAS_OP_CLASSES.get(
+        name, ("numpy", "".join(p.title() for p in name.split("_")), None))
     return type(class_name, (OpNode,), {
         "function": staticmethod(function), "op_name": name,
+        "keras_options": keras_options,
         "_keras_module": f"keras.src.ops.{family}",
         "__module__": __name__})
 
@@ -98,7 +99,7 @@ def class_for(module, class_name):
     or None when seqcore has no such op."""
     from seqcore import ops
     family = module.rsplit(".", 1)[-1]
-    for name, (fam, cls) in KERAS_OP_CLASSES.items():
+    for name, (fam, cls, _) in KERAS_OP_CLASSES.items():
         if cls == class_name and fam == family:
             break
     else:
@@ -124,10 +125,12 @@ class OpNode(OpLayer):
     input tensors fill the argument slots the options leave (`template`).
 
     Class attributes (set per op by `op_class`): function, op_name,
-    _keras_module."""
+    keras_options (the arguments of Keras's class for the op, or None when
+    Keras has no such op), _keras_module."""
 
     function = None
     op_name = None
+    keras_options = None
     _serialized_call_kwargs = _Everything()
 
     def __init__(self, name=None, **options):
@@ -136,6 +139,7 @@ class OpNode(OpLayer):
         self.options = options
         self._template = None      # data arguments, _SLOT for a tensor
         self._kwargs_template = {}
+        self._leading = []
         self._output_structure = None
 
     # ---- making the node ---------------------------------------------------
@@ -148,10 +152,16 @@ class OpNode(OpLayer):
             args[0] if len(args) == 1 else list(args), **kwargs)
 
     def _record(self, args, kwargs):
-        data, data_kwargs, options = _split_arguments(
+        data, data_kwargs, options, given = _split_arguments(
             type(self).function, args, kwargs)
-        for key, value in options.items():   # a loaded node keeps its own
-            self.options.setdefault(key, value)
+        self._leading = _leading_options(type(self).function)
+        known = type(self).keras_options
+        for key, value in options.items():
+            # Keras's config holds its class's arguments; seqcore's extra
+            # ones are kept only when given (a Keras file stays loadable).
+            if known is not None and key not in known and key not in given:
+                continue
+            self.options.setdefault(key, value)   # a loaded node keeps its own
         tensors = []
         self._template = [_slots(a, tensors) for a in data]
         self._kwargs_template = {k: _slots(v, tensors)
@@ -207,7 +217,10 @@ class OpNode(OpLayer):
         args = [_fill(a, values) for a in self._template]
         kwargs = {k: _fill(v, values)
                   for k, v in self._kwargs_template.items()}
-        return type(self).function(*args, **kwargs, **self.options)
+        options = dict(self.options)
+        leading = [options.pop(name) for name in self._leading
+                   if name in options]
+        return type(self).function(*leading, *args, **kwargs, **options)
 
     def call(self, inputs):
         count = len(self._inbound_nodes[0].input_tensors)
@@ -254,7 +267,8 @@ def _fill(value, values):
 
 
 def _split_arguments(function, args, kwargs):
-    """(data arguments, data keyword arguments, options) of one op call:
+    """(data arguments, data keyword arguments, options, the names given)
+    of one op call:
     data are the arguments holding tensors and the data parameters given
     positionally; options the rest (with their defaults, as Keras saves
     them). Data after the first option go by keyword."""
@@ -262,7 +276,7 @@ def _split_arguments(function, args, kwargs):
         signature = inspect.signature(function)
         bound = signature.bind(*args, **kwargs)
     except (TypeError, ValueError):
-        return list(args), {}, dict(kwargs)
+        return list(args), {}, dict(kwargs), set(kwargs)
     data, data_kwargs, options = [], {}, {}
     for p in signature.parameters.values():
         if p.kind is p.VAR_POSITIONAL:
@@ -290,7 +304,20 @@ def _split_arguments(function, args, kwargs):
                 data.append(value)
         else:
             options[p.name] = _plain_option(value)
-    return data, data_kwargs, options
+    return data, data_kwargs, options, set(bound.arguments)
+
+
+def _leading_options(function):
+    """The parameters before a *args one (einsum's `subscripts`): options
+    that must be passed by position."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    for i, p in enumerate(parameters):
+        if p.kind is p.VAR_POSITIONAL:
+            return [q.name for q in parameters[:i]]
+    return []
 
 
 def _plain_option(value):

@@ -350,26 +350,32 @@ def prod(x, axis=None, keepdims=False):
     return _reduced(np.prod(x, axis=axis, keepdims=keepdims), x.dtype)
 
 
-def _extreme_vjp(g, out, x, axis=None, keepdims=False):
+def _extreme_vjp(g, out, x, axis=None, keepdims=False, initial=None):
     """max/min: the gradient shared equally by the positions that attain
-    the extreme (as JAX does)."""
+    the extreme (as JAX does); none where `initial` won."""
     g = _expand_reduced(g, _shape(x), axis, keepdims)
     o = _expand_reduced(out, _shape(x), axis, keepdims)
     hits = (np.asarray(x) == o).astype(g.dtype)
     count = np.sum(hits, axis=_axes(axis, np.ndim(x)), keepdims=True)
-    return (g * hits / count,)
+    return (g * hits / np.maximum(count, 1),)
 
 
 @differentiable(_extreme_vjp)
-def max(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops.max
+def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001
+    """keras.ops.max; `initial` is the smallest value the result takes."""
     x = convert_to_array(x)
-    return _reduced(np.max(x, axis=axis, keepdims=keepdims), x.dtype)
+    kwargs = {} if initial is None else {"initial": initial}
+    return _reduced(np.max(x, axis=axis, keepdims=keepdims, **kwargs),
+                    x.dtype)
 
 
 @differentiable(_extreme_vjp)
-def min(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops.min
+def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
+    """keras.ops.min; `initial` is the largest value the result takes."""
     x = convert_to_array(x)
-    return _reduced(np.min(x, axis=axis, keepdims=keepdims), x.dtype)
+    kwargs = {} if initial is None else {"initial": initial}
+    return _reduced(np.min(x, axis=axis, keepdims=keepdims, **kwargs),
+                    x.dtype)
 
 
 def _var_vjp(g, out, x, axis=None, keepdims=False):

@@ -531,6 +531,9 @@ def _argument_config(value):
         return value
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray):
+        return {"class_name": "__numpy__", "config": {
+            "value": value.tolist(), "dtype": value.dtype.name}}
     raise ValueError(f"Cannot save a functional model whose node takes "
                      f"{value!r} (of type {type(value).__name__}) as an "
                      f"argument")
@@ -623,6 +626,9 @@ def _argument_value(item, outputs):
     if isinstance(item, dict) and item.get("class_name") == "__slice__":
         c = item.get("config", {})
         return slice(c.get("start"), c.get("stop"), c.get("step"))
+    if isinstance(item, dict) and item.get("class_name") == "__numpy__":
+        c = item.get("config", {})
+        return np.asarray(c.get("value"), dtype=c.get("dtype"))
     return item
 
 
