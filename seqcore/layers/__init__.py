@@ -57,6 +57,9 @@ from seqcore.layers.preprocessing import (
     RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
     TextVectorization)
+from seqcore.layers.preprocessing import (  # geometric and mixing
+    CutMix, MaxNumBoundingBoxes, MixUp, Pipeline, RandomElasticTransform,
+    RandomErasing, RandomPerspective, RandomShear)
 
 # Keras's aliases
 GroupQueryAttention = GroupedQueryAttention    # Keras's exported name
@@ -119,4 +122,8 @@ __all__ = [
     "GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells",
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     "serialize", "deserialize",
+    # issue 16, geometric and mixing augmentation
+    "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline",
+    "RandomElasticTransform", "RandomErasing", "RandomPerspective",
+    "RandomShear",
 ]

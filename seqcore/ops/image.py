@@ -614,3 +614,59 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1,
 # keras.ops.image's other functions (seqcore/ops/image_extra.py)
 from seqcore.ops.image_extra import (  # noqa: E402,F401
     perspective_transform, scale_and_translate, ssim)
+
+
+def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
+                      fill_mode="reflect", fill_value=0.0, seed=None,
+                      data_format=None):
+    """Elastic deformation (Keras's recipe): two fields of standard normal
+    noise per image, scaled by sigma, blurred by a Gaussian of std sigma
+    (kernel int(6 sigma) | 1, zero padding), give each pixel (x, y) the
+    source point (x + alpha dx, y + alpha dy), read with `interpolation`
+    and `fill_mode` as map_coordinates. Not differentiable here.
+
+    Args:
+        images: (H, W, C) or (B, H, W, C) (channels_first: (B, C, H, W)).
+        alpha: the displacement scale, in pixels per unit of blurred noise.
+        sigma: the Gaussian's standard deviation, in pixels.
+        interpolation: "bilinear" or "nearest".
+        fill_mode: "constant", "nearest", "wrap", "mirror" or "reflect".
+        fill_value: the value outside the image for "constant".
+        seed: an int (the same fields every call), a
+            `keras.random.SeedGenerator`, or None (the global generator).
+        data_format: "channels_last" or "channels_first".
+
+    Returns:
+        The deformed images, the input's shape and float dtype.
+    """
+    from seqcore import random as sc_random
+    from seqcore.ops import _elastic
+    fmt = _data_format(data_format)
+    if interpolation not in _elastic.INTERPOLATIONS:
+        raise ValueError(
+            f"Invalid value for argument `interpolation`. Expected of one "
+            f"{set(_elastic.INTERPOLATIONS)}. Received: "
+            f"interpolation={interpolation}")
+    if fill_mode not in _elastic.FILL_MODES:
+        raise ValueError(
+            f"Invalid value for argument `fill_mode`. Expected of one "
+            f"{_elastic.FILL_MODES}. Received: fill_mode={fill_mode}")
+    x = convert_to_array(plain(images))
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"Invalid images rank: expected rank 3 (single image) or rank 4 "
+            f"(batch of images). Received input with shape: "
+            f"images.shape={x.shape}")
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    batch = x if x.ndim == 4 else x[np.newaxis]
+    if fmt == "channels_first":
+        batch = np.moveaxis(batch, 1, -1)
+    n, h, w, _ = batch.shape
+    rng = sc_random._draw_generator(seed)
+    noise_x = rng.standard_normal((n, h, w)).astype(np.float32)
+    noise_y = rng.standard_normal((n, h, w)).astype(np.float32)
+    out = _elastic.warp(batch, noise_x, noise_y, float(alpha), float(sigma),
+                        interpolation, fill_mode, fill_value).astype(dtype)
+    if fmt == "channels_first":
+        out = np.moveaxis(out, -1, 1)
+    return np.ascontiguousarray(out if x.ndim == 4 else out[0])

@@ -8,6 +8,12 @@ from seqcore.layers.preprocessing.augmentation import (RandomBrightness,
                                                         RandomRotation,
                                                         RandomTranslation,
                                                         RandomZoom)
+from seqcore.layers.preprocessing.augmentation_geometric import (
+    RandomElasticTransform, RandomPerspective, RandomShear)
+from seqcore.layers.preprocessing.augmentation_mixing import (CutMix, MixUp,
+                                                               RandomErasing)
+from seqcore.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
+from seqcore.layers.preprocessing.pipeline import Pipeline
 from seqcore.layers.preprocessing.categorical import (CategoryEncoding,
                                                        Discretization)
 from seqcore.layers.preprocessing.hashing import Hashing
@@ -23,4 +29,7 @@ __all__ = [
     "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",
+    "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline",
+    "RandomElasticTransform", "RandomErasing", "RandomPerspective",
+    "RandomShear",
 ]
