@@ -27,8 +27,8 @@ from seqcore.layers.preprocessing.augmentation import _Augmentation
 def factor_range(layer, name, factor, bounds=(0.0, 1.0), negate=False,
                  label="factor"):
     """Keras's (lower, upper) from a number or a pair. A number f gives
-    (max(-f, low), f) (negate: (-f, f), RandomShear's form); a pair is
-    sorted. ValueError (Keras's message) for anything else."""
+    (max(-f, low), f) (negate: (-f, f), RandomShear's form, whose pairs
+    may then be in [-high, high]); a pair is sorted. ValueError (Keras's message) for anything else."""
     message = (f"{layer}: the `{name}` argument should be a number (or a "
                f"list of two numbers) in the range [{bounds[0]}, "
                f"{bounds[1]}]. Received: {label}={factor!r}")
@@ -38,7 +38,10 @@ def factor_range(layer, name, factor, bounds=(0.0, 1.0), negate=False,
                 for f in factor):
             raise ValueError(message)
         if negate:
-            if not all(bounds[0] <= f <= bounds[1] for f in factor):
+            # a number f means (-f, f), which is what get_config writes:
+            # a pair may hold negative values (Keras 3.15 refuses them,
+            # so that it cannot reload its own RandomShear(0.2) config)
+            if not all(-bounds[1] <= f <= bounds[1] for f in factor):
                 raise ValueError(message)
         elif factor[0] > bounds[1] or factor[1] < bounds[0]:
             raise ValueError(message)
