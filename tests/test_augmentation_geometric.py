@@ -303,3 +303,59 @@ def test_backward_refuses():
     layer = keras.layers.RandomShear(0.2)
     with pytest.raises(NotImplementedError, match="no backward"):
         layer.backward(np.zeros((1, 4, 4, 1), np.float32))
+
+
+# ---- bounding boxes ----------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["xyxy", "rel_xywh", "center_xywh", "yxyx"])
+def test_shear_boxes_match_keras(fmt):
+    layer = keras.layers.RandomShear(0.5, 0.5, bounding_box_format=fmt)
+    h, w = KERAS["shear/images"].shape[1:3]
+    boxes = {"boxes": KERAS[f"shear_boxes/{fmt}/in"],
+             "labels": KERAS["boxes/labels"]}
+    out = layer._boxes(boxes, {"shear_factor": KERAS["shear/factor"]}, h, w)
+    np.testing.assert_allclose(out["boxes"], KERAS[f"shear_boxes/{fmt}/boxes"],
+                               atol=1e-5)
+    np.testing.assert_array_equal(out["labels"],
+                                  KERAS[f"shear_boxes/{fmt}/labels"])
+    assert (out["labels"] == -1).any()      # a box clipped away
+
+
+def test_perspective_boxes_match_keras():
+    layer = keras.layers.RandomPerspective(bounding_box_format="xyxy")
+    t = {"apply_perspective": KERAS["perspective/apply"],
+         "start_points": KERAS["perspective/start"],
+         "end_points": KERAS["perspective/end"]}
+    boxes = {"boxes": KERAS["boxes/xyxy"], "labels": KERAS["boxes/labels"]}
+    out = layer._boxes(boxes, t, 9, 8)
+    np.testing.assert_allclose(out["boxes"], KERAS["perspective_boxes/boxes"],
+                               atol=1e-4)
+    np.testing.assert_array_equal(out["labels"],
+                                  KERAS["perspective_boxes/labels"])
+
+
+def test_boxes_through_a_call_and_formats_round_trip():
+    from seqcore.layers.preprocessing import _boxes
+    xyxy = KERAS["boxes/xyxy"][:, :3]
+    for fmt in _boxes.FORMATS:
+        back = _boxes.to_xyxy(_boxes.from_xyxy(xyxy, fmt, 8, 7), fmt, 8, 7)
+        np.testing.assert_allclose(back, xyxy, atol=1e-5)
+    x = _images((3, 8, 7, 2))
+    labels = KERAS["boxes/labels"][:, :3]
+    layer = keras.layers.RandomShear(0.3, bounding_box_format="xyxy",
+                                     seed=2)
+    out = layer({"images": x, "bounding_boxes": {"boxes": xyxy,
+                                                 "labels": labels}})
+    assert out["bounding_boxes"]["boxes"].shape == (3, 3, 4)
+    inference = layer({"images": x, "bounding_boxes": {
+        "boxes": xyxy, "labels": labels}}, training=False)
+    np.testing.assert_array_equal(inference["bounding_boxes"]["boxes"], xyxy)
+    one = layer({"images": x[0], "bounding_boxes": {"boxes": xyxy[0],
+                                                    "labels": labels[0]}})
+    assert one["bounding_boxes"]["boxes"].shape == (3, 4)
+    with pytest.raises(NotImplementedError):
+        keras.layers.RandomElasticTransform(bounding_box_format="xyxy")(
+            {"images": x, "bounding_boxes": {"boxes": xyxy,
+                                             "labels": labels}})
+    with pytest.raises(ValueError, match="bounding_box_format"):
+        keras.layers.RandomShear(bounding_box_format="xyz")

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from seqcore.layers.preprocessing import _base
+from seqcore.layers.preprocessing import _base, _boxes
 from seqcore.layers.preprocessing.augmentation import _Augmentation
 
 
@@ -80,6 +80,7 @@ class ImagePreprocessingLayer(_Augmentation):
     def __init__(self, seed=None, data_format=None, bounding_box_format=None,
                  **kwargs):
         super().__init__(seed, data_format, **kwargs)
+        _boxes.check_format(self.__class__.__name__, bounding_box_format)
         self.bounding_box_format = bounding_box_format
 
     # ---- calling -------------------------------------------------------

@@ -7,7 +7,7 @@ passes unchanged. See _image_layer.py for the calling rules.
 """
 import numpy as np
 
-from seqcore.layers.preprocessing import _affine
+from seqcore.layers.preprocessing import _affine, _boxes
 from seqcore.layers.preprocessing._image_layer import (
     ImagePreprocessingLayer, factor_range, value_range_pair)
 from seqcore.ops import _elastic
@@ -18,6 +18,16 @@ def _check_choice(value, choices, what):
     if value not in choices:
         raise NotImplementedError(f"Unknown `{what}` {value}. Expected of "
                                   f"one {tuple(choices)}.")
+
+
+def _clipped(boxes, xyxy, fmt, h, w):
+    """boxes with absolute xyxy `xyxy` clipped to the image and written
+    back in `fmt`."""
+    clipped, labels = _boxes.clip_xyxy(xyxy, boxes["labels"], h, w)
+    out = dict(boxes)
+    out["boxes"] = _boxes.from_xyxy(clipped, fmt, h, w)
+    out["labels"] = labels
+    return out
 
 
 @register_builtin
@@ -67,6 +77,22 @@ class RandomShear(ImagePreprocessingLayer):
                                zeros, zeros, zeros], axis=1)
         return _affine.affine_transform(batch, transforms, interpolation,
                                         self.fill_mode, self.fill_value)
+
+    def _boxes(self, boxes, t, h, w):
+        """Keras's box shear: in relative xyxy coordinates each box edge
+        moves by the shear of the corner that leads, then the boxes are
+        clipped to the image (labels of empty boxes: -1)."""
+        xyxy = _boxes.to_xyxy(boxes["boxes"], self.bounding_box_format, h, w)
+        x1, y1 = xyxy[..., 0] / w, xyxy[..., 1] / h
+        x2, y2 = xyxy[..., 2] / w, xyxy[..., 3] / h
+        shear = np.asarray(t["shear_factor"], np.float32)
+        sx, sy = shear[:, :1], shear[:, 1:]
+        x1, x2 = (np.where(sx < 0, x1 - sx * y1, x1 - sx * y2),
+                  np.where(sx < 0, x2 - sx * y2, x2 - sx * y1))
+        y1, y2 = (np.where(sy > 0, y1 - sy * x2, y1 - sy * x1),
+                  np.where(sy > 0, y2 - sy * x1, y2 - sy * x2))
+        xyxy = np.stack([x1 * w, y1 * h, x2 * w, y2 * h], axis=-1)
+        return _clipped(boxes, xyxy, self.bounding_box_format, h, w)
 
     def get_config(self):
         config = super().get_config()
@@ -125,6 +151,32 @@ class RandomPerspective(ImagePreprocessingLayer):
             data_format="channels_last"))
         apply = np.asarray(t["apply_perspective"], bool)[:, None, None, None]
         return np.where(apply, warped, batch)
+
+    def _boxes(self, boxes, t, h, w):
+        """Each box's corners moved by the image's homography; the box
+        becomes their bounding box, clipped to the image."""
+        from seqcore.ops.image_extra import _homographies
+        start = np.asarray(t["start_points"], np.float32).astype(np.float64)
+        end = np.asarray(t["end_points"], np.float32).astype(np.float64)
+        params = _homographies(start, end)
+        n = params.shape[0]
+        matrix = np.concatenate([params, np.ones((n, 1))], 1).reshape(n, 3, 3)
+        inverse = np.linalg.inv(matrix)[:, None]           # (n, 1, 3, 3)
+        xyxy = _boxes.to_xyxy(boxes["boxes"], self.bounding_box_format, h,
+                              w).astype(np.float64)
+        x0, y0, x1, y1 = (xyxy[..., i] for i in range(4))
+        xs, ys = [], []
+        for cx, cy in ((x0, y0), (x1, y1), (x0, y1), (x1, y0)):
+            point = np.stack([cx, cy, np.ones_like(cx)], -1)[..., None]
+            moved = (inverse @ point)[..., 0]
+            xs.append(moved[..., 0] / moved[..., 2])
+            ys.append(moved[..., 1] / moved[..., 2])
+        xs, ys = np.stack(xs, -1), np.stack(ys, -1)
+        warped = np.stack([xs.min(-1), ys.min(-1), xs.max(-1), ys.max(-1)],
+                          -1)
+        apply = np.asarray(t["apply_perspective"], bool)[:, None, None]
+        return _clipped(boxes, np.where(apply, warped, xyxy),
+                        self.bounding_box_format, h, w)
 
     def get_config(self):
         config = super().get_config()
