@@ -528,6 +528,10 @@ layer_rand_augment <- layer_wrapper("RandAugment", "value_range")
 layer_pipeline <- layer_wrapper("Pipeline", "layers")
 #' @rdname layers
 #' @export
+layer_max_num_bounding_boxes <- layer_wrapper(
+  "MaxNumBoundingBoxes", c("max_number", "fill_value"))
+#' @rdname layers
+#' @export
 layer_rms_normalization <- layer_wrapper("RMSNormalization", "axis")
 #' @rdname layers
 #' @export
