@@ -119,9 +119,29 @@ def test_keras_saved_model_loads_and_predicts(tmp_path):
     again = keras.saving.load_model(path)
     np.testing.assert_allclose(again.predict(x, verbose=0),
                                KERAS["model/predict"], rtol=1e-5, atol=1e-5)
-    pipe = [v for v in again.layers if type(v).__name__ == "Pipeline"][0]
-    assert [type(v).__name__ for v in pipe.layers] == ["RandomPerspective",
-                                                       "RandomErasing"]
+    pipes = [v for v in again.layers if type(v).__name__ == "Pipeline"]
+    assert [type(v).__name__ for v in pipes[0].layers] == [
+        "RandomPerspective", "RandomErasing"]
+    # the second Pipeline holds two Dense layers, loaded from Keras's file
+    assert [w.shape for w in pipes[1].get_weights()] == [(192, 5), (5,),
+                                                         (5, 3), (3,)]
+
+
+def test_pipeline_of_trainable_layers_trains_as_they_do():
+    x = np.random.default_rng(4).random((16, 4)).astype(np.float32)
+    y = np.random.default_rng(5).random((16, 3)).astype(np.float32)
+    inner = keras.layers.Dense(3)
+    piped = keras.Sequential([keras.Input((4,)),
+                              keras.layers.Pipeline([inner])])
+    assert len(piped.trainable_weights) == 2
+    plain = keras.layers.Dense(3)
+    model = keras.Sequential([keras.Input((4,)), plain])
+    plain.set_weights(inner.get_weights())
+    for m in (piped, model):
+        m.compile(optimizer="sgd", loss="mse")
+        m.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    for a, b in zip(inner.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("make", [

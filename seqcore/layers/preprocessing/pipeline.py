@@ -4,6 +4,7 @@ call takes it."""
 import inspect
 
 from seqcore.engine.layer import Layer
+from seqcore.engine.naming import to_snake_case
 from seqcore.saving.serialization import (deserialize_keras_object,
                                           register_builtin,
                                           serialize_keras_object)
@@ -54,6 +55,28 @@ class Pipeline(Layer):
                 out = layer(out, training=training)
             else:
                 out = layer(out)
+        return out
+
+    def build(self, input_shape):
+        """Builds each layer on the shape its predecessor gives."""
+        shape = input_shape
+        if isinstance(shape, (tuple, list)) and \
+                all(d is None or isinstance(d, int) for d in shape):
+            for layer in self._pipeline_layers:
+                layer._maybe_build(tuple(shape))
+                shape = layer.compute_output_shape(tuple(shape))
+        super().build(input_shape)
+
+    def _saved_children(self):
+        """The layers under `layers/<class in snake case>[_k]`, as Keras's
+        .keras files keep a Pipeline's weights."""
+        used, out = {}, []
+        for layer in self._pipeline_layers:
+            base = to_snake_case(type(layer).__name__)
+            count = used.get(base, 0)
+            used[base] = count + 1
+            out.append((f"layers/{base}" if count == 0 else
+                        f"layers/{base}_{count}", layer))
         return out
 
     def backward(self, dy):
