@@ -305,7 +305,7 @@ def test_backward_refuses():
         layer.backward(np.zeros((1, 4, 4, 1), np.float32))
 
 
-# ---- bounding boxes ----------------------------------------------------------
+# ---- bounding boxes -------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["xyxy", "rel_xywh", "center_xywh", "yxyx"])
 def test_shear_boxes_match_keras(fmt):

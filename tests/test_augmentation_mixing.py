@@ -118,8 +118,8 @@ def test_mixup_seed_single_image_and_inference():
     x = _images((6, 4, 4, 1), 3)
     a = keras.layers.MixUp(seed=2)(x)
     np.testing.assert_array_equal(a, keras.layers.MixUp(seed=2)(x))
-    np.testing.assert_array_equal(keras.layers.MixUp(seed=2)(x, training=False),
-                                  x)
+    np.testing.assert_array_equal(
+        keras.layers.MixUp(seed=2)(x, training=False), x)
     np.testing.assert_allclose(keras.layers.MixUp(seed=2)(x[0]), x[0],
                                rtol=1e-6)
 
@@ -259,7 +259,7 @@ def test_other_layers_boxes_follow_keras():
             {"images": x, "bounding_boxes": boxes})
 
 
-# ---- errors ------------------------------------------------------------------
+# ---- errors ---------------------------------------------------------------
 
 def test_bad_arguments_raise_keras_error_types():
     with pytest.raises(ValueError, match="factor"):

@@ -107,7 +107,8 @@ def test_pipeline_in_a_model_trains_and_predicts_identity():
 
 
 def test_keras_saved_model_loads_and_predicts(tmp_path):
-    model = keras.saving.load_model(HERE / "keras_augmentation_geometric.keras")
+    model = keras.saving.load_model(
+        HERE / "keras_augmentation_geometric.keras")
     names = [type(v).__name__ for v in model.layers]
     assert {"RandomShear", "Pipeline", "RandomElasticTransform"} <= set(names)
     x = KERAS["model/x"]
@@ -162,3 +163,33 @@ def test_config_round_trip_through_serialize(make):
     config = keras.layers.serialize(layer)
     again = keras.layers.deserialize(_plain(config))
     assert _plain(again.get_config()) == _plain(layer.get_config())
+
+
+@pytest.mark.parametrize("make", [
+    lambda: keras.layers.RandomShear(0.3, 0.2, seed=5),
+    lambda: keras.layers.RandomPerspective(seed=5),
+    lambda: keras.layers.RandomElasticTransform(seed=5),
+    lambda: keras.layers.RandomErasing(seed=5),
+    lambda: keras.layers.CutMix(seed=5),
+    lambda: keras.layers.MixUp(seed=5),
+], ids=["shear", "perspective", "elastic", "erasing", "cutmix", "mixup"])
+def test_keras_transformation_api_gives_the_call(make):
+    """get_random_transformation + transform_images/labels (Keras's names,
+    what RandAugment/AugMix call) give what a call gives."""
+    x = _images((4, 9, 8, 3), 3)
+    labels = np.eye(4, dtype=np.float32)
+    want = make()({"images": x, "labels": labels})
+    layer = make()
+    t = layer.get_random_transformation(x)
+    np.testing.assert_array_equal(layer.transform_images(x, t),
+                                  want["images"])
+    np.testing.assert_array_equal(layer.transform_labels(labels, t),
+                                  want["labels"])
+    assert layer.get_random_transformation(x, training=False) is None
+    np.testing.assert_array_equal(layer.transform_images(x, t,
+                                                         training=False), x)
+    # an explicit seed: the same draw every time
+    a = layer.get_random_transformation(x, seed=7)
+    b = layer.get_random_transformation(x, seed=7)
+    np.testing.assert_array_equal(layer.transform_images(x, a),
+                                  layer.transform_images(x, b))

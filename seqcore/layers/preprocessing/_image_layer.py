@@ -15,6 +15,10 @@ Subclasses work on channels_last batches (n, h, w, c) and implement:
     _masks(masks (n, h, w, c), t) -> masks   (default: _images, nearest)
     _boxes({"boxes" (n, k, 4), "labels" (n, k)}, t, h, w) -> the same
                                          (default: Keras's NotImplementedError)
+
+Keras's public names work too (what RandAugment and AugMix call on their
+sub-layers): get_random_transformation(data, training, seed),
+transform_images(images, transformation, training), transform_labels.
 """
 import numbers
 
@@ -28,7 +32,8 @@ def factor_range(layer, name, factor, bounds=(0.0, 1.0), negate=False,
                  label="factor"):
     """Keras's (lower, upper) from a number or a pair. A number f gives
     (max(-f, low), f) (negate: (-f, f), RandomShear's form, whose pairs
-    may then be in [-high, high]); a pair is sorted. ValueError (Keras's message) for anything else."""
+    may then be in [-high, high]); a pair is sorted. ValueError (Keras's
+    message) for anything else."""
     message = (f"{layer}: the `{name}` argument should be a number (or a "
                f"list of two numbers) in the range [{bounds[0]}, "
                f"{bounds[1]}]. Received: {label}={factor!r}")
@@ -150,11 +155,52 @@ class ImagePreprocessingLayer(_Augmentation):
             data["segmentation_masks"] = masks
         return data
 
-    def _transformation(self, shape, training, batched):
+    # ---- Keras's public transformation API (what RandAugment and AugMix
+    # call on their sub-layers) -----------------------------------------
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """The random draw for `data` (an image, a batch or a dict with
+        "images"), or None (inference, or nothing to do). seed: an int, a
+        keras.random.SeedGenerator or a numpy Generator (None: the layer's
+        own stream)."""
+        images = data["images"] if isinstance(data, dict) else data
+        shape = np.shape(images)
+        batched = self._check_rank(shape)
+        if self.data_format == "channels_first":
+            shape = (shape[0],) + tuple(shape[2:]) + (shape[1],) \
+                if batched else tuple(shape[1:]) + (shape[0],)
+        if not batched:
+            shape = (1,) + tuple(shape)
+        rng = None
+        if seed is not None:
+            from seqcore import random as sc_random
+            rng = sc_random._draw_generator(seed)
+        return self._transformation(shape, training, batched, rng)
+
+    def transform_images(self, images, transformation, training=True):
+        """images (an image or a batch, in the layer's data_format) with
+        `transformation` applied (unchanged when it is None or not
+        training)."""
+        images = np.asarray(images, np.float32)
+        if not training or transformation is None:
+            return images
+        batched = self._check_rank(images.shape)
+        batch = self._to_last(images if batched else images[np.newaxis])
+        out = self._from_last(np.asarray(self._images(
+            batch, transformation, self._interpolation()), np.float32))
+        return out if batched else out[0]
+
+    def transform_labels(self, labels, transformation, training=True):
+        """labels (batch, ...) mixed or kept as the draw says."""
+        if not training or transformation is None:
+            return labels
+        return self._labels(np.asarray(labels), transformation)
+
+    def _transformation(self, shape, training, batched, rng=None):
         if not training and not self._TRANSFORM_AT_INFERENCE:
             return None
         n, h, w, _ = shape
-        return self._draw(self._random.get(), n, h, w)
+        return self._draw(rng or self._random.get(), n, h, w)
 
     def _check_rank(self, shape):
         if len(shape) not in (3, 4):

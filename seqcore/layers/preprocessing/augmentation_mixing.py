@@ -148,10 +148,10 @@ class CutMix(ImagePreprocessingLayer):
         return {"permutation_order": rng.permutation(n),
                 "box": (x0, x1, y0, y1), "mix_weight": weight}
 
-    def _transformation(self, shape, training, batched):
+    def _transformation(self, shape, training, batched, rng=None):
         if not batched:
             return None
-        return super()._transformation(shape, training, batched)
+        return super()._transformation(shape, training, batched, rng)
 
     def _images(self, batch, t, interpolation):
         n, h, w, _ = batch.shape
