@@ -105,14 +105,7 @@ class ImagePreprocessingLayer(_Augmentation):
                     f"needs an 'images' entry; received keys "
                     f"{sorted(data)}")
             return self._call_dict(dict(data), training)
-        images = np.asarray(data, np.float32)
-        batched = self._check_rank(images.shape)
-        batch = self._to_last(images if batched else images[np.newaxis])
-        t = self._transformation(batch.shape, training, batched)
-        out = batch if t is None else self._images(batch, t,
-                                                   self._interpolation())
-        out = self._from_last(np.asarray(out, np.float32))
-        return out if batched else out[0]
+        return self._call_dict({"images": data}, training)["images"]
 
     def _call_dict(self, data, training):
         images = np.asarray(data["images"], np.float32)
