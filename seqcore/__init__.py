@@ -14,6 +14,8 @@ from seqcore.engine.sequential import Sequential
 from seqcore.saving.serialization import register_keras_serializable
 from seqcore import applications  # noqa: E402  (keras.applications)
 from seqcore import distribution  # noqa: E402  (keras.distribution)
+from seqcore import wrappers  # noqa: E402  (keras.wrappers; sklearn lazily)
+from seqcore import distillation  # noqa: E402  (keras.distillation)
 from seqcore import (constraints, dtype_policies,  # noqa: E402
                      mixed_precision, tree)
 from seqcore.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
@@ -43,3 +45,5 @@ __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec",
            "Layer", "Loss", "Metric", "Optimizer", "Regularizer", "Variable",
            "device", "name_scope", "version"]
+__all__ += ["wrappers"]
+__all__ += ["distillation"]

@@ -44,6 +44,7 @@ _NAMESPACES = {
     "keras.regularizers": "seqcore.regularizers",
     "keras.constraints": "seqcore.constraints",
     "keras.activations": "seqcore.activations",
+    "keras.distillation": "seqcore.distillation",
 }
 # Where Keras looks for a function saved by its bare name.
 _FUNCTION_NAMESPACES = ("keras.activations", "keras.losses", "keras.metrics",
