@@ -372,3 +372,26 @@ def test_legacy_optimizers_refuse_as_keras(name):
     cls = getattr(keras.optimizers.legacy, name)
     with pytest.raises(ImportError, match="tf_keras"):
         cls(learning_rate=0.1)
+
+
+def test_schedule_free_matches_a_float64_reference():
+    rng = np.random.default_rng(5)
+    w0 = rng.normal(size=(3, 4))
+    grads = [rng.normal(size=(3, 4)) for _ in range(5)]
+    lr, b1, b2, eps, warmup, wd = 0.05, 0.85, 0.99, 1e-8, 2, 0.1
+    v = Variable(w0.astype(np.float32), name="w")
+    optimizer = keras.optimizers.ScheduleFreeAdamW(
+        learning_rate=lr, beta_1=b1, beta_2=b2, warmup_steps=warmup,
+        weight_decay=wd)
+    y, z, s = w0.copy(), w0.copy(), np.zeros_like(w0)
+    for t, g in enumerate(grads, start=1):
+        optimizer.apply([g.astype(np.float32)], [v])
+        y = y - y * wd * lr
+        rate = lr * min(t / warmup, 1.0)
+        s = b2 * s + (1 - b2) * g * g
+        z_old = z
+        z = z - rate * g / (np.sqrt(s / (1 - b2 ** t)) + eps)
+        x = (y - (1 - b1) * z_old) / b1
+        x = (1 - 1 / t) * x + z / t
+        y = (1 - b1) * z + b1 * x
+        np.testing.assert_allclose(v.numpy(), y, rtol=1e-5, atol=1e-6)
