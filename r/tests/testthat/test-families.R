@@ -263,3 +263,9 @@ test_that("optimizer_muon, _schedule_free_adamw, _loss_scale, _multi train", {
   expect_equal(sgd$iterations, 20)
   expect_equal(optimizer_muon(ns_steps = 3L)$get_config()$ns_steps, 3)
 })
+
+test_that("op_jvp gives the directional derivative", {
+  out <- op_jvp(function(x) op_sin(x), list(0.1), list(0.2))
+  expect_equal(as.numeric(out[[1]]), sin(0.1), tolerance = 1e-6)
+  expect_equal(as.numeric(out[[2]]), cos(0.1) * 0.2, tolerance = 1e-6)
+})
