@@ -395,3 +395,17 @@ def test_schedule_free_matches_a_float64_reference():
         x = (1 - 1 / t) * x + z / t
         y = (1 - b1) * z + b1 * x
         np.testing.assert_allclose(v.numpy(), y, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("filename", ["keras_lso_adam.keras",
+                                      "keras_multi_optimizer.keras"])
+def test_wrappers_survive_the_legacy_h5_format(filename, tmp_path):
+    model = keras.models.load_model(FIXTURES / filename)
+    path = tmp_path / "model.h5"
+    with pytest.warns(UserWarning, match="legacy HDF5"):
+        model.save(path)
+    again = keras.models.load_model(path)
+    assert type(again.optimizer) is type(model.optimizer)
+    for a, b in zip(again.optimizer.state_values(),
+                    model.optimizer.state_values()):
+        np.testing.assert_array_equal(a, b)
