@@ -409,3 +409,19 @@ def test_wrappers_survive_the_legacy_h5_format(filename, tmp_path):
     for a, b in zip(again.optimizer.state_values(),
                     model.optimizer.state_values()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_loss_scale_fit_step_skips_non_finite_gradients(bad):
+    w = Variable(np.ones(5, np.float32), name="w")
+    optimizer = keras.optimizers.LossScaleOptimizer(
+        keras.optimizers.SGD(learning_rate=0.5), initial_scale=16.0)
+    optimizer.build([w])
+    w.grad[...] = [1, 2, bad, 3, 4]      # what fit's backward writes
+    optimizer.step()
+    np.testing.assert_array_equal(w.numpy(), 1.0)
+    assert optimizer.dynamic_scale == 8.0 and optimizer.iterations == 0
+    w.grad[...] = 1.0
+    optimizer.step()
+    np.testing.assert_array_equal(w.numpy(), 0.5)
+    assert optimizer.step_counter == 1 and optimizer.iterations == 1

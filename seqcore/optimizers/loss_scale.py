@@ -133,7 +133,10 @@ class LossScaleOptimizer(Optimizer):
         they count as finite when they stay finite times the scale (as the
         scaled gradients Keras checks would)."""
         grads = self.inner_optimizer._grads
-        peak = np.max(np.abs(grads)) if grads.size else np.float32(0)
+        if grads.size:      # two reductions, no copy; a NaN propagates
+            peak = max(abs(float(grads.max())), abs(float(grads.min())))
+        else:
+            peak = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             finite = bool(np.isfinite(np.float32(peak) * self.dynamic_scale))
         if finite:
