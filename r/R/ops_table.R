@@ -156,6 +156,7 @@ ops_table_text <- c(
   "isposinf | x | x:t | ",
   "isreal | x | x:t | ",
   "istft | x, sequence_length, sequence_stride, fft_length, length = NULL, window = \"hann\", center = TRUE | x:t sequence_length:int sequence_stride:int fft_length:int length:int window:- center:- | ",
+  "jvp | fun, primals, tangents, has_aux = FALSE | fun:fn primals:- tangents:- has_aux:- | ",
   "kaiser | x, beta | x:t beta:t | ",
   "kron | x1, x2 | x1:t x2:t | ",
   "layer_normalization | x, gamma = NULL, beta = NULL, axis = -1L, epsilon = NULL, ... | x:t gamma:t beta:t axis:axis epsilon:- ...:- | ",

@@ -58,6 +58,50 @@ optimizer_lamb <- optimizer_wrapper("Lamb")
 #' @rdname optimizers
 #' @export
 optimizer_adafactor <- optimizer_wrapper("Adafactor")
+#' @rdname optimizers
+#' @export
+optimizer_muon <- optimizer_wrapper("Muon")
+#' @rdname optimizers
+#' @export
+optimizer_schedule_free_adamw <- optimizer_wrapper("ScheduleFreeAdamW")
+#' @rdname optimizers
+#' @export
+optimizer_schedule_free_adam_w <- optimizer_schedule_free_adamw
+
+#' Optimizer wrappers: loss scaling, one optimizer per group of variables
+#'
+#' `optimizer_loss_scale()` is `keras.optimizers.LossScaleOptimizer` (dynamic
+#' loss scaling around `inner_optimizer`); `optimizer_multi()` is
+#' `keras.optimizers.MultiOptimizer`, which updates each variable with the
+#' optimizer `optimizer_map` gives it: an `optimizer_map()` (variable paths or
+#' regexes to optimizers, `default_optimizer` for the others) or an R
+#' function of the variable.
+#'
+#' @param inner_optimizer The optimizer that updates the weights.
+#' @param initial_scale,dynamic_growth_steps As in Keras.
+#' @param optimizer_map An `optimizer_map()` or a function(variable).
+#'   For `optimizer_map()`: a named list, variable path (or regex) ->
+#'   optimizer.
+#' @param default_optimizer The optimizer of variables no key matches.
+#' @param ... Other arguments, by name (`name`).
+#' @return An optimizer for [compile()] (an `OptimizerMap` for
+#'   `optimizer_map()`).
+#' @name optimizer_wrappers
+NULL
+
+#' @rdname optimizer_wrappers
+#' @export
+optimizer_loss_scale <- object_wrapper(
+  "optimizers", "LossScaleOptimizer",
+  c("inner_optimizer", "initial_scale", "dynamic_growth_steps"))
+#' @rdname optimizer_wrappers
+#' @export
+optimizer_multi <- object_wrapper("optimizers", "MultiOptimizer",
+                                  "optimizer_map")
+#' @rdname optimizer_wrappers
+#' @export
+optimizer_map <- object_wrapper("optimizers", "OptimizerMap",
+                                c("default_optimizer", "optimizer_map"))
 
 #' Learning-rate schedules
 #'

@@ -32,7 +32,7 @@ INT = {"N", "M", "k", "num", "num_classes", "minlength", "n", "kth",
        "stride", "strides", "pool_size", "dilation_rate", "lower", "upper",
        "maximum_iterations", "size", "indices_or_sections", "offset",
        "output_padding", "output_size", "unroll"}
-FN = {"f", "true_fn", "false_fn", "body_fun", "cond", "body", "pyfunc",
+FN = {"f", "fun", "true_fn", "false_fn", "body_fun", "cond", "body", "pyfunc",
       "function", "branches"}
 # per-op exceptions to the name rules
 OVERRIDE = {

@@ -183,3 +183,6 @@ def _dispatch_symbolic_tensors():
 _dispatch_symbolic_tensors()
 from seqcore.ops import numpy  # noqa: E402,F401 - keras.ops.numpy
 __all__ += ["numpy"]
+from seqcore.ops.jvp import jvp  # noqa: E402 - keras.ops(.linalg).jvp
+linalg.jvp = jvp
+__all__ += ["jvp"]

@@ -4,10 +4,16 @@ from seqcore.optimizers.base import Optimizer
 from seqcore.optimizers.rules import (SGD, Adadelta, Adafactor, Adagrad,
                                       Adam, Adamax, AdamW, Ftrl, Lamb, Lion,
                                       Nadam, RMSprop)
+from seqcore.optimizers.muon import Muon
+from seqcore.optimizers.schedule_free import ScheduleFreeAdamW
+from seqcore.optimizers.loss_scale import LossScaleOptimizer
+from seqcore.optimizers.multi import MultiOptimizer, OptimizerMap
+from seqcore.optimizers import legacy
 
 _CLASSES = {cls.__name__.lower(): cls for cls in (
     SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Ftrl, Lion,
-    Lamb, Adafactor)}
+    Lamb, Adafactor, Muon, ScheduleFreeAdamW, LossScaleOptimizer,
+    MultiOptimizer)}
 
 
 def get(identifier):
@@ -37,9 +43,14 @@ def deserialize(config, custom_objects=None):
     if cls is None:
         raise ValueError(f"Could not interpret optimizer identifier: "
                          f"{name!r}; known names: {sorted(_CLASSES)}")
+    if cls in (LossScaleOptimizer, MultiOptimizer):
+        return cls.from_config(dict(config.get("config", {})),
+                               custom_objects=custom_objects)
     return cls.from_config(config.get("config", {}))
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam",
            "AdamW", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb", "Adafactor",
+           "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer",
+           "MultiOptimizer", "OptimizerMap", "legacy",
            "get", "serialize", "deserialize", "schedules"]

@@ -471,13 +471,14 @@ def _known_options(optimizer_config):
     import inspect
     from seqcore import optimizers
     options = dict(optimizer_config.get("config", {}))
-    try:
-        cls = type(optimizers.get(optimizer_config.get("class_name",
-                                                       "RMSprop")))
-        accepted = inspect.signature(cls.__init__).parameters
-    except (ValueError, TypeError):
+    # The class, not an instance: wrappers (LossScaleOptimizer,
+    # MultiOptimizer) cannot be made without their arguments.
+    cls = optimizers._CLASSES.get(
+        str(optimizer_config.get("class_name", "RMSprop")).lower())
+    if cls is None:
         return {k: v for k, v in options.items()
                 if k in ("learning_rate", "name")}
+    accepted = inspect.signature(cls.__init__).parameters
     if "lr" in options and "learning_rate" not in options:
         options["learning_rate"] = options.pop("lr")
     return {k: v for k, v in options.items() if k in accepted}

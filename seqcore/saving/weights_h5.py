@@ -85,6 +85,13 @@ def write(h5, model, optimizer=None):
         group.attrs["name"] = optimizer.name
         for i, value in enumerate(optimizer.state_values()):
             group.create_dataset(str(i), data=value)
+        # Wrappers (LossScaleOptimizer, MultiOptimizer): Keras also writes
+        # each inner optimizer's own variables in a group of its own.
+        for path, inner in getattr(optimizer, "_nested_state", list)():
+            group = h5.create_group(f"optimizer/{path}/vars")
+            group.attrs["name"] = inner.name
+            for i, value in enumerate(inner.state_values()):
+                group.create_dataset(str(i), data=value)
 
 
 def _group(h5, path, layer):

@@ -15,6 +15,8 @@ from seqcore.backend import standardize_dtype
 from seqcore.config import (disable_interactive_logging,
                             enable_interactive_logging,
                             is_interactive_logging_enabled)
+from seqcore.utils import legacy
+from seqcore.utils.config import Config
 from seqcore.utils.data_tuples import (pack_x_y_sample_weight,
                                        unpack_x_y_sample_weight)
 from seqcore.utils.dataset_utils import (image_dataset_from_directory,
@@ -75,7 +77,7 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis if axis is not None else -1)
 
 
-__all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "clear_session",
+__all__ = ["Config", "CustomObjectScope", "legacy", "Progbar", "PyDataset", "Sequence", "clear_session",
            "custom_object_scope", "deserialize_keras_object",
            "get_custom_objects", "get_file", "get_source_inputs", "get_registered_name",
            "get_registered_object", "image_dataset_from_directory",

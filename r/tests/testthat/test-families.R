@@ -231,3 +231,41 @@ test_that("callbacks, optimizers, timeseries_dataset_from_array, clone_model", {
   x <- random_matrix(5, 3)
   expect_equal(predict(clone, x, verbose = 0), predict(model, x, verbose = 0))
 })
+
+test_that("optimizer_muon, _schedule_free_adamw, _loss_scale, _multi train", {
+  x <- matrix(seq(-1, 1, length.out = 32), 16)
+  y <- matrix(rowSums(x), 16)
+  fit_with <- function(optimizer) {
+    model <- keras_model_sequential(input_shape = c(2)) %>%
+      layer_dense(3, name = "hidden") %>% layer_dense(1, name = "out")
+    model %>% compile(optimizer = optimizer, loss = "mse")
+    before <- evaluate(model, x, y, verbose = 0)
+    model %>% fit(x, y, epochs = 20, batch_size = 16, verbose = 0)
+    list(model = model, before = before,
+         after = evaluate(model, x, y, verbose = 0))
+  }
+  for (optimizer in list(optimizer_muon(learning_rate = 0.02),
+                         optimizer_schedule_free_adamw(learning_rate = 0.05),
+                         optimizer_loss_scale(optimizer_adam(0.05),
+                                              initial_scale = 8))) {
+    run <- fit_with(optimizer)
+    expect_lt(run$after, run$before)
+  }
+  lso <- optimizer_loss_scale(optimizer_sgd(0.1), initial_scale = 8,
+                              dynamic_growth_steps = 2L)
+  expect_equal(lso$scale_loss(1.5), 12)
+  adam <- optimizer_adam(0.05)
+  sgd <- optimizer_sgd(0.05)
+  multi <- optimizer_multi(optimizer_map(sgd, list("hidden/.*" = adam)))
+  run <- fit_with(multi)
+  expect_lt(run$after, run$before)
+  expect_equal(adam$iterations, 20)
+  expect_equal(sgd$iterations, 20)
+  expect_equal(optimizer_muon(ns_steps = 3L)$get_config()$ns_steps, 3)
+})
+
+test_that("op_jvp gives the directional derivative", {
+  out <- op_jvp(function(x) op_sin(x), list(0.1), list(0.2))
+  expect_equal(as.numeric(out[[1]]), sin(0.1), tolerance = 1e-6)
+  expect_equal(as.numeric(out[[2]]), cos(0.1) * 0.2, tolerance = 1e-6)
+})
