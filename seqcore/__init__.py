@@ -16,6 +16,7 @@ from seqcore import applications  # noqa: E402  (keras.applications)
 from seqcore import distribution  # noqa: E402  (keras.distribution)
 from seqcore import wrappers  # noqa: E402  (keras.wrappers; sklearn lazily)
 from seqcore import distillation  # noqa: E402  (keras.distillation)
+from seqcore import legacy  # noqa: E402  (keras.legacy.saving)
 from seqcore import (constraints, dtype_policies,  # noqa: E402
                      mixed_precision, tree)
 from seqcore.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
@@ -47,3 +48,4 @@ __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "device", "name_scope", "version"]
 __all__ += ["wrappers"]
 __all__ += ["distillation"]
+__all__ += ["legacy"]

@@ -232,3 +232,14 @@ def test_file_editor_round_trip_and_errors(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="cannot read"):
         keras.saving.KerasFileEditor(bad)
+
+
+def test_keras_legacy_saving_is_utils_legacy():
+    import seqcore
+    from seqcore.legacy import saving
+    from seqcore.utils import legacy
+    assert saving.serialize_keras_object is legacy.serialize_keras_object
+    config = saving.serialize_keras_object(seqcore.layers.Dense(3))
+    assert config["class_name"] == "Dense" and "module" not in config
+    assert saving.deserialize_keras_object(
+        config, module_objects={"Dense": seqcore.layers.Dense}).units == 3
