@@ -57,6 +57,11 @@ from seqcore.layers.preprocessing import (
     RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
     TextVectorization)
+from seqcore.layers.preprocessing import (
+    AutoContrast, ContrastLimitedAdaptiveHistogramEqualization, Equalization,
+    RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur,
+    RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
+    RandomSaturation, RandomSharpness, Solarization)
 
 # Keras's aliases
 GroupQueryAttention = GroupedQueryAttention    # Keras's exported name
@@ -118,5 +123,11 @@ __all__ = [
     # issue 16, recurrent cells
     "GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells",
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    # issue 16, colour/intensity image layers
+    "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization",
+    "Equalization", "RandomColorDegeneration", "RandomColorJitter",
+    "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomSaturation", "RandomSharpness",
+    "Solarization",
     "serialize", "deserialize",
 ]

@@ -8,6 +8,14 @@ from seqcore.layers.preprocessing.augmentation import (RandomBrightness,
                                                         RandomRotation,
                                                         RandomTranslation,
                                                         RandomZoom)
+from seqcore.layers.preprocessing.augmentation_color import (
+    RandomColorDegeneration, RandomColorJitter, RandomGrayscale, RandomHue,
+    RandomSaturation)
+from seqcore.layers.preprocessing.augmentation_histogram import (
+    AutoContrast, ContrastLimitedAdaptiveHistogramEqualization, Equalization)
+from seqcore.layers.preprocessing.augmentation_tone import (
+    RandomGaussianBlur, RandomInvert, RandomPosterization, RandomSharpness,
+    Solarization)
 from seqcore.layers.preprocessing.categorical import (CategoryEncoding,
                                                        Discretization)
 from seqcore.layers.preprocessing.hashing import Hashing
@@ -23,4 +31,9 @@ __all__ = [
     "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
     "Rescaling", "Resizing", "StringLookup", "TextVectorization",
+    "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization",
+    "Equalization", "RandomColorDegeneration", "RandomColorJitter",
+    "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomSaturation", "RandomSharpness",
+    "Solarization",
 ]
