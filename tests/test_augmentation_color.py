@@ -12,6 +12,7 @@ import pytest
 
 import seqcore as keras
 from seqcore import layers
+from tests.conftest import same_bits_with_threads
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 ARRAYS = np.load(FIXTURES / "augmentation_color.npz")
@@ -334,3 +335,23 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="3 \\(RGB\\) channels"):
         layers.RandomSaturation(0.2)(np.zeros((1, 4, 4, 2), np.float32),
                                      training=True)
+
+
+def test_auto_contrast_channels_first_is_per_channel():
+    x = ARRAYS["images/dull"]
+    last = layers.AutoContrast()(x)
+    first = layers.AutoContrast(data_format="channels_first")(
+        np.moveaxis(x, -1, 1))
+    np.testing.assert_allclose(np.moveaxis(first, 1, -1), last, atol=1e-4)
+    np.testing.assert_allclose(last.min(axis=(1, 2)), 0, atol=1e-4)
+    np.testing.assert_allclose(last.max(axis=(1, 2)), 255, atol=1e-3)
+
+
+def test_gaussian_blur_every_isa_and_same_bits_with_threads(isa, threads):
+    """The blur runs on the depthwise-convolution kernel."""
+    case = CASES["gaussian_blur"]
+    x = ARRAYS["images/f255"]
+    out = same_bits_with_threads(
+        threads, lambda: make(case)(x, training=True))
+    np.testing.assert_allclose(out, ARRAYS["gaussian_blur/output"], rtol=0,
+                               atol=1e-3)
