@@ -162,10 +162,19 @@ def test_identity_at_inference_and_in_predict(build):
     np.testing.assert_array_equal(model.predict(RGB, verbose=0), RGB)
 
 
-def test_direct_call_augments_as_keras():
-    """As Keras 3.15, a call with no training argument transforms."""
+def test_call_without_training_augments_as_keras():
+    """As Keras 3.15, a call with no training argument transforms, on the
+    layer and on a model holding it (every call, not only the first);
+    predict and training=False do not."""
     out = layers.RandomInvert((1.0, 1.0))(RGB)
     np.testing.assert_allclose(out, 255 - RGB, atol=1e-4)
+    model = keras.Sequential([keras.Input((6, 5, 3)),
+                              layers.RandomInvert((1.0, 1.0)),
+                              layers.Rescaling(1.0)])
+    for _ in range(3):
+        np.testing.assert_allclose(model(RGB), 255 - RGB, atol=1e-4)
+        np.testing.assert_allclose(model(RGB, training=False), RGB)
+        np.testing.assert_allclose(model.predict(RGB, verbose=0), RGB)
 
 
 def test_always_active_layers_transform_in_predict():

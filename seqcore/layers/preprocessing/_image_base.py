@@ -2,10 +2,12 @@
 Equalization, CLAHE, RandomHue, Solarization, ...): the call contract of
 Keras's image-preprocessing layers, on top of `_Augmentation`.
 
-- `call(data, training=True)`: as in Keras, a direct call with no
-  `training` argument augments; inside a model, `fit` trains (augments),
-  `predict`/`evaluate` and a model call without `training` do not. Layers
-  marked `_ALWAYS_ACTIVE` (AutoContrast, CLAHE) transform at inference too.
+- `call(data, training=True)`: as in Keras 3.15, a call with no
+  `training` argument augments, directly (`layer(x)`) or inside a model
+  (`model(x)`: the model passes training=None, which means True here, as
+  Keras resolves it to the signature's default); `fit` augments,
+  `predict`/`evaluate` (training=False) do not. Layers marked
+  `_ALWAYS_ACTIVE` (AutoContrast, CLAHE) transform at inference too.
 - `data` is an image (h, w, c), a batch (n, h, w, c) (channels_first:
   channels before h, w), or a dict with "images" and optionally "labels",
   "segmentation_masks", "bounding_boxes": the colour layers transform the
@@ -131,6 +133,8 @@ class _ImagePreprocessing(_Augmentation):
                 f"{self.__class__.__name__} '{self.name}': expected an image "
                 f"(rank 3) or a batch of images (rank 4), received shape "
                 f"{images.shape}")
+        if training is None:
+            training = True
         if not (training or self._ALWAYS_ACTIVE):
             return images
         batch = images if images.ndim == 4 else images[np.newaxis]
@@ -155,9 +159,12 @@ class _ImagePreprocessing(_Augmentation):
         raise NotImplementedError
 
     def _inference_fn(self, input_shape):
+        # The lean inference chain serves both model(x) (which augments)
+        # and model(x, training=False) (which does not): only a layer that
+        # does the same in both can join it.
         if self._ALWAYS_ACTIVE:
             return lambda x: self._images(x, False)
-        return lambda x: x
+        return None
 
     # ---- config -------------------------------------------------------------
 
