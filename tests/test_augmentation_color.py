@@ -119,9 +119,8 @@ def test_keras_saved_model_loads_and_predicts():
     names = [type(layer).__name__ for layer in model.layers]
     assert names[0] == "AutoContrast" and "RandomColorJitter" in names
     out = model.predict(data["x"], verbose=0)
-    np.testing.assert_allclose(out, data["y"], rtol=0, atol=255 / 255 + 1e-3)
-    # CLAHE rounds to 8-bit levels at worst; most values agree closely
-    assert np.mean(np.abs(out - data["y"]) < 1e-3) > 0.99
+    np.testing.assert_allclose(out, data["y"], rtol=0, atol=1e-5 * 255)
+    assert np.abs(out - data["x"]).max() > 10     # the model did transform
 
 
 ALL_RANDOM = [
