@@ -326,6 +326,8 @@ def test_compute_output_shape():
     (lambda: layers.Equalization(value_range=(0, 1, 2)), ValueError,
      "value_range"),
     (lambda: layers.Equalization(bins=0), ValueError, "bins"),
+    (lambda: layers.AutoContrast(seed=1), ValueError, "seed"),
+    (lambda: layers.Equalization(foo=1), ValueError, "foo"),
     (lambda: layers.ContrastLimitedAdaptiveHistogramEqualization(
         tile_grid_size=(0, 2)), ValueError, "tile_grid_size"),
     (lambda: layers.RandomColorJitter(hue_factor=3.0), ValueError, "factor"),

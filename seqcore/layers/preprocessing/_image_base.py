@@ -95,6 +95,10 @@ class _ImagePreprocessing(_Augmentation):
 
     def __init__(self, seed=None, data_format=None, bounding_box_format=None,
                  **kwargs):
+        if seed is not None and not self._HAS_SEED:
+            raise ValueError(f"Unrecognized keyword arguments passed to "
+                             f"{self.__class__.__name__}: {{'seed': {seed}}}"
+                             f" (this layer draws nothing at random)")
         super().__init__(seed, data_format, **kwargs)
         self.bounding_box_format = bounding_box_format
 

@@ -32,8 +32,8 @@ class AutoContrast(ib._ImagePreprocessing):
     _HAS_SEED = False
 
     def __init__(self, value_range=(0, 255), **kwargs):
-        super().__init__(seed=None, data_format=kwargs.pop("data_format",
-                                                           None), **kwargs)
+        super().__init__(data_format=kwargs.pop("data_format", None),
+                         **kwargs)
         self.value_range = ib.value_range_sorted(value_range)
 
     def _apply(self, batch, params):
@@ -80,7 +80,7 @@ class Equalization(ib._ImagePreprocessing):
 
     def __init__(self, value_range=(0, 255), bins=256, data_format=None,
                  **kwargs):
-        super().__init__(seed=None, data_format=data_format, **kwargs)
+        super().__init__(data_format=data_format, **kwargs)
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) \
                 or bins < 1:
             raise ValueError(f"Equalization: `bins` must be a positive "
@@ -158,7 +158,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(ib._ImagePreprocessing):
 
     def __init__(self, value_range=(0, 255), clip_limit=4.0,
                  tile_grid_size=(8, 8), data_format=None, **kwargs):
-        super().__init__(seed=None, data_format=data_format, **kwargs)
+        super().__init__(data_format=data_format, **kwargs)
         self.value_range = ib.value_range_kept(value_range)
         if isinstance(clip_limit, bool) or \
                 not isinstance(clip_limit, (int, float, np.number)):
