@@ -100,6 +100,16 @@ def test_config_matches_keras(name):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_keras_config_loads(name):
+    """A layer made from Keras's config writes Keras's config back."""
+    case = CASES[name]
+    cls = getattr(layers, case["layer"])
+    layer = cls.from_config(dict(case["config"]))
+    ours = as_json(layer.get_config())
+    assert ours == case["config"]
+
+
 @pytest.mark.parametrize("name", ["hue", "solarization_mixed", "clahe_grid_01",
                                   "gaussian_blur_mixed", "color_jitter",
                                   "posterization", "grayscale_cf"])
