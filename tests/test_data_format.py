@@ -108,6 +108,8 @@ REQUIRED = {"filters": 2, "kernel_size": 2, "rate": 0.25, "height": 4,
             "width": 4, "factor": 0.1, "height_factor": 0.1,
             "width_factor": 0.1, "padding": 1, "cropping": 1, "size": 2,
             "pool_size": 2, "scale": 1.0, "offset": 0.0, "value_range": (0, 1)}
+# Where a class needs another value than REQUIRED's.
+REQUIRED_FOR = {"RandomPosterization": {"factor": 4}}   # bits in [1, 8]
 
 
 def _data_format_layer_classes():
@@ -134,7 +136,8 @@ def _construct(cls):
             continue
         assert p.name in REQUIRED, \
             f"add a value for {cls.__name__}'s argument {p.name!r}"
-        kwargs[p.name] = REQUIRED[p.name]
+        kwargs[p.name] = REQUIRED_FOR.get(cls.__name__, {}).get(
+            p.name, REQUIRED[p.name])
     return cls(**kwargs)
 
 

@@ -510,6 +510,10 @@ layer_auto_contrast <- layer_wrapper("AutoContrast", "value_range")
 layer_equalization <- layer_wrapper("Equalization", "value_range")
 #' @rdname layers
 #' @export
+layer_contrast_limited_adaptive_histogram_equalization <- layer_wrapper(
+  "ContrastLimitedAdaptiveHistogramEqualization", "value_range")
+#' @rdname layers
+#' @export
 layer_solarization <- layer_wrapper("Solarization", "addition_factor")
 #' @rdname layers
 #' @export

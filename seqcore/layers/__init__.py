@@ -60,6 +60,11 @@ from seqcore.layers.preprocessing import (
 from seqcore.layers.preprocessing import (  # geometric and mixing
     CutMix, MaxNumBoundingBoxes, MixUp, Pipeline, RandomElasticTransform,
     RandomErasing, RandomPerspective, RandomShear)
+from seqcore.layers.preprocessing import (
+    AutoContrast, ContrastLimitedAdaptiveHistogramEqualization, Equalization,
+    RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur,
+    RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
+    RandomSaturation, RandomSharpness, Solarization)
 
 # Keras's aliases
 GroupQueryAttention = GroupedQueryAttention    # Keras's exported name
@@ -121,6 +126,12 @@ __all__ = [
     # issue 16, recurrent cells
     "GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells",
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    # issue 16, colour/intensity image layers
+    "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization",
+    "Equalization", "RandomColorDegeneration", "RandomColorJitter",
+    "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomSaturation", "RandomSharpness",
+    "Solarization",
     "serialize", "deserialize",
     # issue 16, geometric and mixing augmentation
     "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline",

@@ -14,6 +14,14 @@ from seqcore.layers.preprocessing.augmentation_mixing import (CutMix, MixUp,
                                                                RandomErasing)
 from seqcore.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
 from seqcore.layers.preprocessing.pipeline import Pipeline
+from seqcore.layers.preprocessing.augmentation_color import (
+    RandomColorDegeneration, RandomColorJitter, RandomGrayscale, RandomHue,
+    RandomSaturation)
+from seqcore.layers.preprocessing.augmentation_histogram import (
+    AutoContrast, ContrastLimitedAdaptiveHistogramEqualization, Equalization)
+from seqcore.layers.preprocessing.augmentation_tone import (
+    RandomGaussianBlur, RandomInvert, RandomPosterization, RandomSharpness,
+    Solarization)
 from seqcore.layers.preprocessing.categorical import (CategoryEncoding,
                                                        Discretization)
 from seqcore.layers.preprocessing.hashing import Hashing
@@ -32,4 +40,9 @@ __all__ = [
     "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline",
     "RandomElasticTransform", "RandomErasing", "RandomPerspective",
     "RandomShear",
+    "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization",
+    "Equalization", "RandomColorDegeneration", "RandomColorJitter",
+    "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomSaturation", "RandomSharpness",
+    "Solarization",
 ]
