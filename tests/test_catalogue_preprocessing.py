@@ -6,6 +6,7 @@ import pathlib
 import numpy as np
 import pytest
 
+import seqcore as keras
 from seqcore import layers
 from seqcore.layers.preprocessing import _affine
 from tests.fixtures.catalogue_cases import (AFFINE, AFFINE_IMAGES,
@@ -304,7 +305,11 @@ def test_augmentations_are_seeded_and_off_at_inference(make):
     first = a(IMAGES, training=True)
     np.testing.assert_array_equal(first, b(IMAGES, training=True))
     assert not np.array_equal(a(IMAGES, training=True), first)
-    np.testing.assert_array_equal(a(IMAGES), IMAGES)
+    np.testing.assert_array_equal(a(IMAGES, training=False), IMAGES)
+    # As Keras 3: a call that does not say augments; predict does not.
+    assert not np.array_equal(make()(IMAGES), IMAGES)
+    model = keras.Sequential([keras.Input(IMAGES.shape[1:]), make()])
+    np.testing.assert_array_equal(model.predict(IMAGES, verbose=0), IMAGES)
     single = make()(IMAGES[0], training=True)
     assert single.shape == first.shape[1:]
 

@@ -68,6 +68,7 @@ NAMES = sorted(p.stem for p in PROGRAMS.glob("[a-z]*.py"))
 LOSS_RTOL = 0.25
 LOSS_VARIES = {
     "custom_callbacks",             # RMSprop(0.1) on one Dense: 5-21
+    "image_classification_residual",  # seeds 0-3: 0.70-0.93
     "oxford_pets_unet",             # deep BatchNorm U-Net: 2.1-8.2
     "pointnet_classification",      # the dropout draw: 1.8-2.4 (same
                                     # weights, no dropout: equal to 1e-6)

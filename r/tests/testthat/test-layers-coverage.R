@@ -101,11 +101,17 @@ test_that("preprocessing: adapt(), get_vocabulary(), set_vocabulary()", {
 
 test_that("image augmentation layers, attention and spectral normalization", {
   img <- array(runif(1 * 4 * 4 * 3), c(1, 4, 4, 3))
-  expect_equal(layer_random_contrast(factor = 0.5)(img), img, tolerance = 1e-6)
-  expect_equal(layer_random_brightness(factor = 0.5)(img), img,
-               tolerance = 1e-6)
+  # as Keras 3: identity when told training = FALSE (predict), augmenting
+  # when the call does not say
+  expect_equal(layer_random_contrast(factor = 0.5)(img, training = FALSE),
+               img, tolerance = 1e-6)
+  expect_equal(layer_random_brightness(factor = 0.5)(img, training = FALSE),
+               img, tolerance = 1e-6)
   expect_equal(layer_random_translation(height_factor = 0.2,
-                                        width_factor = 0.2)(img), img, tolerance = 1e-6)
+                                        width_factor = 0.2)(
+    img, training = FALSE), img, tolerance = 1e-6)
+  expect_false(isTRUE(all.equal(
+    layer_random_brightness(factor = 0.5, value_range = c(0, 1))(img), img)))
   crop <- layer_random_crop(height = 2, width = 2)(img, training = TRUE)
   windows <- expand.grid(i = 1:3, j = 1:3)
   found <- mapply(function(i, j) isTRUE(all.equal(

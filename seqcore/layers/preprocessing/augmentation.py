@@ -1,6 +1,7 @@
-"""Image augmentation layers, active only in training (the identity at
-inference, as in Keras): RandomFlip, RandomRotation, RandomZoom,
-RandomTranslation, RandomCrop, RandomContrast, RandomBrightness.
+"""Image augmentation layers: RandomFlip, RandomRotation, RandomZoom,
+RandomTranslation, RandomCrop, RandomContrast, RandomBrightness. As in
+Keras 3 they augment unless told training=False (predict and evaluate):
+`layer(x)` and `model(x)` augment, `fit` too.
 
 With an int `seed` a layer draws its own reproducible sequence of random
 transformations; without, it draws from seqcore's global generator
@@ -51,8 +52,10 @@ class _Augmentation(Layer):
         self.data_format = _base.image_format(self.__class__.__name__,
                                               data_format)
 
-    def call(self, inputs, training=None):
-        if not training:
+    def call(self, inputs, training=True):
+        # As Keras 3: a call that does not say (training None: `layer(x)`,
+        # `model(x)`) augments; predict/evaluate (training=False) do not.
+        if training is False or (training is not None and not training):
             return inputs
         if inputs.ndim not in (3, 4):
             raise ValueError(f"{self.__class__.__name__} '{self.name}': "
@@ -79,7 +82,8 @@ class _Augmentation(Layer):
         return tuple(input_shape)
 
     def _inference_fn(self, input_shape):
-        return lambda x: x
+        # the lean inference chain serves model(x) too, which augments
+        return None
 
     def get_config(self):
         config = super().get_config()
