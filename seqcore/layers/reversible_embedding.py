@@ -8,7 +8,7 @@ two more; the forward lookup is Embedding's.
 import numpy as np
 
 from seqcore.engine.layer import Layer
-from seqcore.engine.variables import store_grad
+from seqcore.engine.variables import grad_beta, store_grad
 from seqcore.layers.core import Embedding
 from seqcore.saving.serialization import register_builtin
 
@@ -131,6 +131,12 @@ class ReversibleEmbedding(Embedding):
 
     def backward(self, dy):
         kind = self._saved[0]
+        # the weight this call did not use gets a zero gradient
+        if not self.tie_weights:
+            unused = self.embeddings if kind == "reverse" else \
+                self.reverse_embeddings
+            if grad_beta(unused) == 0.0:
+                unused.grad.fill(0.0)
         if kind == "ids":
             self._saved = self._saved[1]
             try:
