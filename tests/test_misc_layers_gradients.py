@@ -7,6 +7,7 @@ import pytest
 import seqcore as keras
 from seqcore import layers
 from seqcore.layers.pooling_adaptive import adaptive_bins
+from tests.conftest import same_bits_with_threads
 from tests.numeric import central_difference
 
 RNG = np.random.default_rng(1618)
@@ -61,6 +62,8 @@ def adaptive_reference(x, sizes, fmt, reduce):
     (2, (1, 2, 7, 5), (3, 3), "channels_first"),
     (3, (1, 3, 4, 5, 2), (2, 3, 2), "channels_last"),
     (3, (1, 2, 3, 3, 4), (1, 2, 3), "channels_first"),
+    (1, (2, 6, 3), (3,), "channels_last"),       # equal bins: C pooling
+    (2, (2, 4, 6, 2), (2, 3), "channels_last"),  # equal bins: C pooling
 ])
 @pytest.mark.parametrize("kind", ["Average", "Max"])
 def test_adaptive_pooling_backward(rank, shape, sizes, fmt, kind):
@@ -73,6 +76,36 @@ def test_adaptive_pooling_backward(rank, shape, sizes, fmt, kind):
                                rtol=1e-5, atol=1e-6)
     check_backward(layer, x, lambda x: adaptive_reference(x, sizes, fmt,
                                                           reduce))
+
+
+@pytest.mark.parametrize("kind", ["Average", "Max"])
+@pytest.mark.parametrize("shape,size", [((3, 14, 21, 5), (7, 3)),
+                                        ((2, 33, 7), (11,)),
+                                        ((1, 7, 1, 33), (1, 1))])
+def test_equal_bins_run_the_pooling_kernel(threads, isa, kind, shape, size):
+    """Sizes that are multiples of the output: the C pooling kernel, the
+    same numbers as the numpy passes (forward and backward), identical
+    bits at 1 and 2 threads, on every ISA."""
+    rank = len(size)
+    x = RNG.standard_normal(shape).astype(np.float32)
+    dy = RNG.standard_normal((shape[0],) + size + (shape[-1],)).astype(
+        np.float32)
+
+    def run(fmt):
+        layer = getattr(layers, f"Adaptive{kind}Pooling{rank}D")(
+            size, data_format=fmt)
+        data = x if fmt == "channels_last" else np.moveaxis(x, -1, 1)
+        grad = dy if fmt == "channels_last" else np.moveaxis(dy, -1, 1)
+        y = layer(np.ascontiguousarray(data), training=True)
+        dx = layer.backward(np.ascontiguousarray(grad))
+        if fmt == "channels_first":
+            y, dx = np.moveaxis(y, 1, -1), np.moveaxis(dx, 1, -1)
+        return [layer._saved[0], y, dx]
+    kernel = same_bits_with_threads(threads, lambda: run("channels_last"))
+    plain = run("channels_first")            # the numpy passes
+    assert (kernel[0], plain[0]) == ("pool2d", "numpy")
+    np.testing.assert_allclose(kernel[1], plain[1], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(kernel[2], plain[2], rtol=1e-6, atol=1e-6)
 
 
 # ---- RMSNormalization --------------------------------------------------------------
