@@ -50,8 +50,7 @@ class RMSNormalization(Layer):
                              f"non-negative number, received "
                              f"epsilon={epsilon!r}")
         self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
-        self.epsilon = epsilon
-        self.supports_masking = True
+        self.epsilon = epsilon   # no masking: Keras's drops the mask
 
     def _axes(self, ndim):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
