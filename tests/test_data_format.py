@@ -107,7 +107,8 @@ def test_bad_values_are_clear_errors():
 REQUIRED = {"filters": 2, "kernel_size": 2, "rate": 0.25, "height": 4,
             "width": 4, "factor": 0.1, "height_factor": 0.1,
             "width_factor": 0.1, "padding": 1, "cropping": 1, "size": 2,
-            "pool_size": 2, "scale": 1.0, "offset": 0.0, "value_range": (0, 1)}
+            "pool_size": 2, "scale": 1.0, "offset": 0.0, "value_range": (0, 1),
+            "output_size": 2}
 # Where a class needs another value than REQUIRED's.
 REQUIRED_FOR = {"RandomPosterization": {"factor": 4}}   # bits in [1, 8]
 

@@ -444,7 +444,7 @@ layer_text_vectorization <- layer_wrapper(
 #' @rdname layers
 #' @export
 layer_hashed_crossing <- layer_wrapper(
-  "HashedCrossing", c("num_bins", "output_mode"), first = "inputs")
+  "HashedCrossing", c("num_bins", "output_mode"))
 #' @rdname layers
 #' @export
 layer_random_brightness <- layer_wrapper(

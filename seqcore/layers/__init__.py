@@ -51,6 +51,17 @@ from seqcore.layers.regularization import (ActivityRegularization,
                                            SpatialDropout1D, SpatialDropout2D,
                                            SpatialDropout3D)
 from seqcore.layers.wrappers import Bidirectional, TimeDistributed
+from seqcore.layers.wrappers import Wrapper
+from seqcore.layers.pooling_adaptive import (AdaptiveAveragePooling1D,
+                                             AdaptiveAveragePooling2D,
+                                             AdaptiveAveragePooling3D,
+                                             AdaptiveMaxPooling1D,
+                                             AdaptiveMaxPooling2D,
+                                             AdaptiveMaxPooling3D)
+from seqcore.layers.normalization_rms import RMSNormalization
+from seqcore.layers.reversible_embedding import ReversibleEmbedding
+from seqcore.layers.spectrogram import MelSpectrogram, STFTSpectrogram
+from seqcore.layers.preprocessing.hashed_crossing import HashedCrossing
 from seqcore.layers.preprocessing import (
     CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
     Normalization,
@@ -132,6 +143,12 @@ __all__ = [
     "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
     "RandomPosterization", "RandomSaturation", "RandomSharpness",
     "Solarization",
+    # issue 16, the remaining non-image layers
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "HashedCrossing",
+    "MelSpectrogram", "ReversibleEmbedding", "RMSNormalization",
+    "STFTSpectrogram", "Wrapper",
     "serialize", "deserialize",
     # issue 16, geometric and mixing augmentation
     "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline",

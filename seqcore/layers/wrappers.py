@@ -34,6 +34,47 @@ def _child_backward(layer, saved, dy, need_input_grad):
     return layer_backward(layer, dy, need_input_grad)
 
 
+@register_builtin
+class Wrapper(Layer):
+    """Keras's base class of layers that wrap another layer (TimeDistributed
+    is one; users subclass it and write `call`).
+
+    Args:
+        layer: the wrapped layer instance, tracked as a sub-layer (its
+            weights are the wrapper's, under `wrapper_name/layer_name/`).
+
+    `build(input_shape)` builds the wrapped layer on the same shape when
+    it is not built yet. The config holds the wrapped layer's serialized
+    config under "layer"; from_config rebuilds it. A subclass defined
+    outside seqcore is differentiated by the tape, like any custom layer.
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Layer {layer} supplied to Wrapper isn't a supported layer "
+                f"type. Please ensure wrapped layer is a valid Keras layer.")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer._maybe_build(input_shape)
+            self.layer.built = True
+        _prefix_paths(self, self.layer)
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = serialize_keras_object(self.layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        layer = deserialize_keras_object(config.pop("layer"), custom_objects)
+        return cls(layer, **config)
+
+
 class _Wrapper(Layer):
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
@@ -53,7 +94,7 @@ class _Wrapper(Layer):
 
 
 @register_builtin
-class TimeDistributed(_Wrapper):
+class TimeDistributed(Wrapper):
     """Applies `layer` to every timestep: (batch, time, *rest) ->
     (batch, time, *layer_output(rest)).
 
@@ -70,8 +111,11 @@ class TimeDistributed(_Wrapper):
     _consumes_mask = True
 
     def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Please initialize `TimeDistributed` layer with a "
+                f"`keras.layers.Layer` instance. Received: {layer!r}")
         super().__init__(layer, **kwargs)
-        self.layer = layer
         self._layers = [layer]
         self.supports_masking = True
 
