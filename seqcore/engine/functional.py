@@ -34,6 +34,8 @@ def topological_nodes(inputs, outputs):
         node = layer._inbound_nodes[node_index]
         if id(node) in visited:
             return
+        if id(tensor) in input_ids and not isinstance(layer, InputLayer):
+            return      # an intermediate tensor given as an input
         if id(tensor) not in input_ids:
             if isinstance(layer, InputLayer):
                 raise ValueError(
@@ -94,6 +96,8 @@ def keras_layer_order(inputs, outputs, nodes):
                                          depth + 1)
     for tensor in inputs:
         layer = tensor._keras_history[0]
+        if not isinstance(layer, InputLayer):
+            continue    # an intermediate tensor given as an input
         if id(layer) not in layers:      # an input no output depends on
             layers[id(layer)] = layer
             layer_depth[id(layer)] = 0
