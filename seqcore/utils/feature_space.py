@@ -90,8 +90,12 @@ class Feature:
         return cls(**config)
 
 
-class _Identity(Layer):
-    """The preprocessor of plain float features: its input, as float32."""
+@register_builtin
+class TFDIdentity(Layer):
+    """The preprocessor of plain float features: its input, as float32
+    (Keras's class name, so that saved files interchange)."""
+
+    _keras_module = _FEATURE_MODULE
 
     def call(self, inputs, training=None):
         return np.asarray(inputs, np.float32)
@@ -163,7 +167,7 @@ class FeatureSpace(Layer):
     @classmethod
     def float(cls, name=None):
         name = name or auto_name("float")
-        return Feature("float32", _Identity(name=f"{name}_preprocessor"),
+        return Feature("float32", TFDIdentity(name=f"{name}_preprocessor"),
                        "float")
 
     @classmethod
