@@ -180,6 +180,22 @@ def test_errors():
         raw.adapt({"a": ["x", "y"]})    # as Keras: adapt builds the graph
 
 
+def test_whole_floats_feed_integer_features():
+    spec, crosses, mode, extra = CASES["all_types"]
+    fs = build(spec, crosses, mode, extra)
+    train = part("train", spec)
+    train["cp"], train["zip"] = (train["cp"].astype(np.float64),
+                                 train["zip"].astype(np.float64))
+    fs.adapt(train)
+    test = part("test", spec)
+    test["zip"] = test["zip"].astype(np.float32)
+    np.testing.assert_allclose(fs(test), DATA["all_types/concat"],
+                               atol=1e-5)
+    test["zip"] = test["zip"] + 0.5
+    with pytest.raises(ValueError, match="non-integer"):
+        fs(test)
+
+
 def test_no_adapt_needed_for_stateless_features():
     fs = FeatureSpace(features={"x": "float", "y": FeatureSpace.
                                 float_rescaled(scale=2.0, offset=1.0)})

@@ -382,6 +382,13 @@ class FeatureSpace(Layer):
             return values.astype(np.float32)
         if dtype.startswith("float") and values.dtype.kind == "O":
             return values.astype(np.float32)
+        if dtype.startswith("int") and values.dtype.kind in "fO":
+            as_int = values.astype(np.int64)
+            if not np.array_equal(as_int, values.astype(np.float64)):
+                raise ValueError(f"FeatureSpace: feature '{key}' is "
+                                 f"declared {dtype} but has non-integer "
+                                 f"values")
+            return as_int
         return values
 
     # ---- symbolic graph ------------------------------------------------------
