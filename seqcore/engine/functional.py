@@ -1,6 +1,8 @@
 """Functional models: a graph of layer calls from input to output tensors."""
 from seqcore.engine.graph_model import GraphModel
 from seqcore.engine.input_layer import InputLayer
+from seqcore.engine.intermediate_inputs import (clone_from_inputs,
+                                                needs_cloning)
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.saving.serialization import register_builtin
 
@@ -34,8 +36,6 @@ def topological_nodes(inputs, outputs):
         node = layer._inbound_nodes[node_index]
         if id(node) in visited:
             return
-        if id(tensor) in input_ids and not isinstance(layer, InputLayer):
-            return      # an intermediate tensor given as an input
         if id(tensor) not in input_ids:
             if isinstance(layer, InputLayer):
                 raise ValueError(
@@ -96,8 +96,6 @@ def keras_layer_order(inputs, outputs, nodes):
                                          depth + 1)
     for tensor in inputs:
         layer = tensor._keras_history[0]
-        if not isinstance(layer, InputLayer):
-            continue    # an intermediate tensor given as an input
         if id(layer) not in layers:      # an input no output depends on
             layers[id(layer)] = layer
             layer_depth[id(layer)] = 0
@@ -110,6 +108,9 @@ def keras_layer_order(inputs, outputs, nodes):
 class Functional(GraphModel):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
+        if needs_cloning(inputs):   # intermediate tensors as inputs
+            inputs, outputs = clone_from_inputs(inputs, outputs,
+                                                topological_nodes)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._inputs = _as_tensor_list(inputs, "inputs")
