@@ -51,6 +51,20 @@ def test_abs_max_quantize_range_and_quantizer_object():
     with pytest.raises(ValueError, match="Could not interpret"):
         q.get("no_such_quantizer")
     assert keras.quantizers.Quantizer()(X) is X
+    assert keras.Quantizer is q.Quantizer
+
+
+def test_namespace_has_keras_functions():
+    # keras.quantizers of Keras 3.15, less the Model.quantize configs
+    # (QuantizationConfig, Int8/Int4/Float8QuantizationConfig, GPTQConfig,
+    # AWQConfig), which docs/feature_space.md lists as left out
+    for name in ("AbsMaxQuantizer", "Quantizer", "abs_max_quantize",
+                 "abs_max_quantize_grouped_with_zero_point",
+                 "compute_float8_amax_history", "compute_float8_scale",
+                 "deserialize", "fake_quant_with_min_max_vars", "get",
+                 "pack_int4", "quantize_and_dequantize", "serialize",
+                 "unpack_int4"):
+        assert hasattr(keras.quantizers, name), name
 
 
 def test_grouped_with_zero_point():
