@@ -154,7 +154,7 @@ class FeatureSpace(Layer):
 
     _keras_module = "keras.utils"
 
-    # ---- feature constructors ------------------------------------------------
+    # ---- feature constructors -----------------------------------------------
 
     @classmethod
     def cross(cls, feature_names, crossing_dim, output_mode="one_hot"):
@@ -225,7 +225,7 @@ class FeatureSpace(Layer):
                                   num_bins=num_bins)
         return Feature("int32", layer, output_mode)
 
-    # ---- construction --------------------------------------------------------
+    # ---- construction -------------------------------------------------------
 
     def __init__(self, features, output_mode="concat", crosses=None,
                  crossing_dim=32, hashing_dim=32, num_discretization_bins=32,
@@ -300,7 +300,7 @@ class FeatureSpace(Layer):
             raise ValueError(f"Invalid feature type: {feature}")
         return makers[feature]()
 
-    # ---- adapt -----------------------------------------------------------------
+    # ---- adapt --------------------------------------------------------------
 
     def _list_adaptable_preprocessors(self):
         layers = _layers()
@@ -391,7 +391,7 @@ class FeatureSpace(Layer):
             return as_int
         return values
 
-    # ---- symbolic graph ------------------------------------------------------
+    # ---- symbolic graph -----------------------------------------------------
 
     def get_inputs(self):
         """{feature name: keras.Input(shape=(1,), dtype=its dtype)}."""
@@ -491,7 +491,7 @@ class FeatureSpace(Layer):
             self.get_encoded_features()
             self._sublayers_built = True
 
-    # ---- calling ---------------------------------------------------------------
+    # ---- calling ------------------------------------------------------------
 
     def __call__(self, data):
         """Encode a dict of feature values (numpy arrays or lists; a batch
