@@ -99,6 +99,18 @@ def test_fit_consumes_the_dataset(audio_dir):
     assert np.isfinite(history.history["loss"]).all()
 
 
+def test_rebatching_and_map(audio_dir):
+    ds = keras.utils.audio_dataset_from_directory(
+        str(audio_dir), shuffle=False, batch_size=3, verbose=False)
+    again = ds.unbatch().batch(3)
+    for i in range(len(ds)):
+        np.testing.assert_array_equal(again[i][0], ds[i][0])
+    squared = ds.map(lambda x, y: (x * x, y))
+    np.testing.assert_array_equal(squared[0][0], ds[0][0] ** 2)
+    with pytest.raises(ValueError, match="positive integer"):
+        ds.batch(0)
+
+
 def test_shuffle_is_seeded(audio_dir):
     a = keras.utils.audio_dataset_from_directory(
         str(audio_dir), seed=5, output_sequence_length=8, verbose=False)

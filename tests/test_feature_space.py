@@ -230,7 +230,7 @@ def test_keras_example_flow_trains_a_model():
         output_mode="concat", num_discretization_bins=6)
     dataset = keras.utils.dataset_utils.ArrayDataset(table, target,
                                                      batch_size=32)
-    fs.adapt(dataset)
+    fs.adapt(dataset.map(lambda x, _: x))     # the example's unlabeled data
     encoded = fs.get_encoded_features()
     x = keras.layers.Dense(16, activation="relu")(encoded)
     predictions = keras.layers.Dense(1, activation="sigmoid")(x)
@@ -238,8 +238,8 @@ def test_keras_example_flow_trains_a_model():
     training_model.compile(optimizer="adam", loss="binary_crossentropy",
                            metrics=["accuracy"])
     keras.utils.set_random_seed(1)
-    history = training_model.fit(fs(table), target, epochs=40,
-                                 batch_size=32, verbose=0)
+    preprocessed = dataset.map(lambda x, y: (fs(x), y))
+    history = training_model.fit(preprocessed, epochs=40, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.85
     inference_model = keras.Model(inputs=fs.get_inputs(),

@@ -67,7 +67,15 @@ class AudioDataset(ArrayDataset):
             return _stack(batch, self.batch_size)
         return (_stack(batch[0], self.batch_size),) + tuple(batch[1:])
 
-    def batch(self, batch_size):
+    def batch(self, batch_size, drop_remainder=False, **kwargs):
+        """The same clips in batches of `batch_size`, each padded to its
+        longest clip (drop_remainder: as ArrayDataset.batch)."""
+        if drop_remainder:
+            return super().batch(batch_size, drop_remainder, **kwargs)
+        if batch_size is not None and (isinstance(batch_size, bool) or
+                                       int(batch_size) < 1):
+            raise ValueError(f"batch_size must be a positive integer, "
+                             f"received {batch_size}")
         return AudioDataset(self.x, self.y, self.sample_weight, batch_size,
                             self.class_names, self.file_paths)
 
