@@ -19,6 +19,8 @@ from seqcore import distillation  # noqa: E402  (keras.distillation)
 from seqcore import legacy  # noqa: E402  (keras.legacy.saving)
 from seqcore import (constraints, dtype_policies,  # noqa: E402
                      mixed_precision, tree)
+from seqcore import export, quantizers, visualization  # noqa: E402
+from seqcore.quantizers import Quantizer  # noqa: E402
 from seqcore.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from seqcore.engine.input_spec import InputSpec  # noqa: E402
 from seqcore.engine.keras_variable import Variable  # noqa: E402
@@ -49,3 +51,4 @@ __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
 __all__ += ["wrappers"]
 __all__ += ["distillation"]
 __all__ += ["legacy"]
+__all__ += ["export", "quantizers", "visualization", "Quantizer"]

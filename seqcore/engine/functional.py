@@ -1,6 +1,8 @@
 """Functional models: a graph of layer calls from input to output tensors."""
 from seqcore.engine.graph_model import GraphModel
 from seqcore.engine.input_layer import InputLayer
+from seqcore.engine.intermediate_inputs import (clone_from_inputs,
+                                                needs_cloning)
 from seqcore.engine.keras_tensor import KerasTensor
 from seqcore.saving.serialization import register_builtin
 
@@ -106,6 +108,9 @@ def keras_layer_order(inputs, outputs, nodes):
 class Functional(GraphModel):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
+        if needs_cloning(inputs):   # intermediate tensors as inputs
+            inputs, outputs = clone_from_inputs(inputs, outputs,
+                                                topological_nodes)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._inputs = _as_tensor_list(inputs, "inputs")

@@ -652,8 +652,9 @@ class Layer:
             return
 
         def sample(t):
+            dtype = object if t.dtype == "string" else np.dtype(t.dtype)
             return np.zeros(tuple(2 if d is None else d for d in t.shape),
-                            np.dtype(t.dtype))
+                            dtype)
         if isinstance(inputs, dict):
             data = {k: sample(t) for k, t in inputs.items()}
         elif isinstance(inputs, (list, tuple)):

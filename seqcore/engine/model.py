@@ -72,6 +72,15 @@ class Model(Trainer, Layer):
         if is_chief():      # under distribution rank 0 writes
             save_weights(self, filepath, overwrite=overwrite)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None,
+               input_signature=None, **kwargs):
+        """Keras's export to SavedModel/ONNX/...: not possible without
+        TensorFlow; raises NotImplementedError naming the alternative
+        (seqcore/export)."""
+        from seqcore.export import export_model
+        export_model(self, filepath, format, verbose, input_signature,
+                     **kwargs)
+
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Read a `.weights.h5`, `.keras` or Keras 2 `.h5` file's weights;
         every weight is checked before any is assigned."""

@@ -23,6 +23,9 @@ from seqcore.utils.dataset_utils import (image_dataset_from_directory,
                                          split_dataset,
                                          text_dataset_from_directory,
                                          timeseries_dataset_from_array)
+from seqcore.utils import bounding_boxes
+from seqcore.utils.audio_dataset_utils import audio_dataset_from_directory
+from seqcore.utils.feature_space import FeatureSpace
 from seqcore.utils.file_utils import get_file
 from seqcore.utils.image_utils import (array_to_img, img_to_array, load_img,
                                        save_img)
@@ -77,7 +80,7 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis if axis is not None else -1)
 
 
-__all__ = ["Config", "CustomObjectScope", "legacy", "Progbar", "PyDataset", "Sequence", "clear_session",
+__all__ = ["Config", "audio_dataset_from_directory", "bounding_boxes", "CustomObjectScope", "FeatureSpace", "legacy", "Progbar", "PyDataset", "Sequence", "clear_session",
            "custom_object_scope", "deserialize_keras_object",
            "get_custom_objects", "get_file", "get_source_inputs", "get_registered_name",
            "get_registered_object", "image_dataset_from_directory",
