@@ -111,6 +111,12 @@ def test_loads_a_keras_saved_feature_space_and_round_trips(tmp_path):
     again = load_feature_space(path)
     np.testing.assert_allclose(again(test), DATA["all_types/concat"],
                                atol=1e-5)
+    # keras.models.load_model opens it too, as in Keras
+    import seqcore
+    loaded = seqcore.models.load_model(path)
+    assert isinstance(loaded, FeatureSpace)
+    np.testing.assert_allclose(loaded(test), DATA["all_types/concat"],
+                               atol=1e-5)
     import zipfile
     names = zipfile.ZipFile(path).namelist()
     assert "assets/preprocessors/string_lookup/vocabulary.txt" in names

@@ -340,6 +340,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         weights = _read_member(zf, "model.weights.h5", filepath)
     if not isinstance(config, dict):
         raise ValueError(f"{filepath}: config.json does not describe a model")
+    from seqcore.utils.feature_space_io import (is_feature_space_config,
+                                                load_feature_space)
+    if is_feature_space_config(config):   # FeatureSpace.save()'s file
+        return load_feature_space(filepath, custom_objects, safe_mode)
     model = _model_from_config(config, custom_objects, filepath,
                                safe_mode=safe_mode)
     if compile and config.get("compile_config"):
