@@ -66,24 +66,13 @@ def test_forward_matches_keras(name):
         np.testing.assert_allclose(g, w, atol=1e-5, rtol=1e-5)
 
 
-def _without_fan_axes(config):
-    """Keras 3.15's initializers carry input_axes/output_axes (None unless
-    set), which seqcore's initializers (not this layer's concern) omit."""
-    for value in config.values():
-        if isinstance(value, dict) and isinstance(value.get("config"), dict):
-            for key in ("input_axes", "output_axes"):
-                if value["config"].get(key, 0) is None:
-                    del value["config"][key]
-    return config
-
-
 @pytest.mark.parametrize("name", ATTENTION_CASES)
 def test_config_matches_keras(name):
     meta, inputs, _, _ = _case(name)
     layer = getattr(layers, meta["class_name"])(**meta["kwargs"])
     _call(layer, meta, inputs)
     config = json.loads(json.dumps(layer.get_config(), default=list))
-    want = _without_fan_axes(dict(meta["config"]))
+    want = dict(meta["config"])
     want.pop("name")
     config.pop("name")
     assert config == want

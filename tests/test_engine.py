@@ -16,7 +16,7 @@ KERAS_CONFIGS = json.loads((pathlib.Path(__file__).parent / "fixtures" /
                             "keras_layer_configs.json").read_text())
 # Keys recent Keras versions add with a neutral value, which seqcore leaves
 # out so that its configs also load in older Keras 3 releases.
-NEWER_KERAS_KEYS = {"quantization_config", "input_axes", "output_axes"}
+NEWER_KERAS_KEYS = {"quantization_config"}
 
 
 def normalized(obj):

@@ -605,3 +605,22 @@ def test_functional_output_names_as_keras():
     assert sorted(history.history) == ["loss", "p_loss", "q_loss"]
     with pytest.raises(ValueError, match="2 outputs"):
         model.output_names = ["only"]
+
+
+def test_initializer_configs_as_keras_3_15():
+    # VarianceScaling and its named forms carry input_axes/output_axes
+    # (EinsumDense kernels); Identity writes {} as Keras does.
+    config = keras.initializers.GlorotUniform(seed=3).get_config()
+    assert config == {"seed": 3, "input_axes": None, "output_axes": None}
+    assert keras.initializers.Identity().get_config() == {}
+    assert keras.initializers.Identity(gain=2.0).get_config() == \
+        {"gain": 2.0}
+    init = keras.initializers.VarianceScaling(
+        scale=2.0, distribution="uniform", input_axes=[0],
+        output_axes=[1, 2], seed=1)
+    values = init((4, 3, 5))
+    limit = np.sqrt(3.0 * 2.0 / 4)        # fan_in = 4: the input axis only
+    assert np.abs(values).max() <= limit + 1e-6
+    assert np.abs(values).max() > 0.8 * limit
+    again = keras.initializers.VarianceScaling.from_config(init.get_config())
+    assert (again.input_axes, again.output_axes) == ([0], [1, 2])
