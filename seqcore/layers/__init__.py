@@ -68,6 +68,7 @@ from seqcore.layers.preprocessing import (
     RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
     TextVectorization)
+from seqcore.layers.preprocessing import AugMix, RandAugment  # policies
 from seqcore.layers.preprocessing import (  # geometric and mixing
     CutMix, MaxNumBoundingBoxes, MixUp, Pipeline, RandomElasticTransform,
     RandomErasing, RandomPerspective, RandomShear)
@@ -96,6 +97,7 @@ GlobalMaxPool3D, GlobalAvgPool3D = GlobalMaxPooling3D, GlobalAveragePooling3D
 from seqcore.layers.serialization import deserialize, serialize  # noqa: E402,F401
 
 __all__ = [
+    "AugMix", "RandAugment",
     "FlaxLayer", "JaxLayer", "TFSMLayer", "TorchModuleWrapper",
     "AdditiveAttention", "Attention", "EinsumDense", "GroupNormalization",
     "GroupedQueryAttention", "GroupQueryAttention", "MultiHeadAttention",

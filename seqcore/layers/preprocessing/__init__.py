@@ -22,6 +22,8 @@ from seqcore.layers.preprocessing.augmentation_histogram import (
 from seqcore.layers.preprocessing.augmentation_tone import (
     RandomGaussianBlur, RandomInvert, RandomPosterization, RandomSharpness,
     Solarization)
+from seqcore.layers.preprocessing.augmentation_policies import (AugMix,
+                                                                 RandAugment)
 from seqcore.layers.preprocessing.categorical import (CategoryEncoding,
                                                        Discretization)
 from seqcore.layers.preprocessing.hashing import Hashing
@@ -32,6 +34,7 @@ from seqcore.layers.preprocessing.resizing import CenterCrop, Resizing
 from seqcore.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
+    "AugMix", "RandAugment",
     "CategoryEncoding", "CenterCrop", "Discretization", "Hashing",
     "IntegerLookup",
     "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
