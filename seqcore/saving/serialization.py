@@ -503,7 +503,9 @@ def functional_config(model, serialize_layer=None):
 
     def refs(struct):
         """Keras 3 keeps the structure: one tensor is [name, node, index],
-        a list of tensors a list of those."""
+        a list of tensors a list of those, a dict a dict of those."""
+        if isinstance(struct, dict):
+            return {key: refs(t) for key, t in struct.items()}
         if isinstance(struct, (list, tuple)):
             return [refs(t) for t in struct]
         history = struct._keras_history
@@ -728,10 +730,13 @@ def functional_from_config(config, custom_objects=None, make_layer=None,
         return found
     def flat(refs):   # one [name, node, index] or a list of them
         return bool(refs) and isinstance(refs[0], str)
+    def structure(refs):    # a dict of refs keeps its keys
+        if isinstance(refs, dict):
+            return {key: tensors(ref)[0] for key, ref in refs.items()}
+        found = tensors(refs)
+        return found[0] if flat(refs) else found
     in_refs = config.get("input_layers", [])
     out_refs = config.get("output_layers", [])
-    inputs, outs = tensors(in_refs), tensors(out_refs)
-    return Functional(inputs[0] if flat(in_refs) else inputs,
-                      outs[0] if flat(out_refs) else outs,
+    return Functional(structure(in_refs), structure(out_refs),
                       name=config.get("name"),
                       trainable=config.get("trainable", True))
