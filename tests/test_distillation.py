@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import seqcore as keras
+from tests.fixtures import distillation_cases
 from seqcore.distillation import (DistillationLoss, Distiller,
                                   FeatureDistillation, LogitsDistillation)
 
@@ -157,13 +158,7 @@ def test_loss_argument_errors():
 # ---- Distiller -----------------------------------------------------------------
 
 def _dense_model(name, kernel, bias):
-    inp = keras.Input((3,))
-    hid = keras.layers.Dense(4, name="hid")(inp)
-    out = keras.layers.Dense(4, name="out")(hid)
-    model = keras.Model(inp, out, name=name)
-    model.get_layer("hid").set_weights([kernel, bias])
-    model.get_layer("out").set_weights([np.eye(4) * 0.5, np.zeros(4)])
-    return model
+    return distillation_cases.dense_model(keras, name, kernel, bias)
 
 
 def _distiller_cases():

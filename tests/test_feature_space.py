@@ -10,6 +10,7 @@ import pytest
 import seqcore as keras
 from seqcore.utils import FeatureSpace
 from seqcore.utils._hashed_cross import cross_bins, fingerprint_cat64
+from tests.fixtures import feature_space_cases
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
 DATA = np.load(os.path.join(HERE, "keras_feature_space.npz"))
@@ -22,17 +23,8 @@ def part(split, names):
 
 
 def build(spec, crosses, output_mode, extra):
-    features = {}
-    for name, kind in spec.items():
-        if isinstance(kind, list):
-            features[name] = getattr(FeatureSpace, kind[0])(name=name,
-                                                            **kind[1])
-        else:
-            features[name] = kind
-    made = [FeatureSpace.cross(**c) if isinstance(c, dict) else tuple(c)
-            for c in crosses]
-    return FeatureSpace(features=features, crosses=made,
-                        output_mode=output_mode, **extra)
+    return feature_space_cases.build(FeatureSpace, spec, crosses,
+                                     output_mode, extra)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
