@@ -20,6 +20,17 @@ def _pyplot(function):
     return plt
 
 
+def _channels_last_batch(images, data_format):
+    """A batch of images (n, h, w, c), Keras's error for another rank."""
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"`images` must be batched 4D tensor. Received: "
+                         f"images.shape={images.shape}")
+    if (data_format or image_data_format()) == "channels_first":
+        images = images.transpose(0, 2, 3, 1)
+    return images
+
+
 def _to_pixel_range(images, value_range):
     low, high = value_range
     images = np.asarray(images, np.float32)
@@ -119,13 +130,7 @@ def plot_bounding_box_gallery(images, bounding_box_format, y_true=None,
     from matplotlib import patches
     prediction_mapping = prediction_mapping or class_mapping
     ground_truth_mapping = ground_truth_mapping or class_mapping
-    data_format = data_format or image_data_format()
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: "
-                         f"images.shape={images.shape}")
-    if data_format == "channels_first":
-        images = images.transpose(0, 2, 3, 1)
+    images = _channels_last_batch(images, data_format)
     draw = functools.partial(
         draw_bounding_boxes, bounding_box_format=bounding_box_format,
         line_thickness=line_thickness, text_thickness=text_thickness,
@@ -161,13 +166,7 @@ def plot_segmentation_mask_gallery(images, num_classes, value_range=(0, 255),
     """A gallery with, per image, the image and its true and predicted
     masks painted over it (one row per image)."""
     _pyplot("plot_segmentation_mask_gallery")
-    data_format = data_format or image_data_format()
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: "
-                         f"images.shape={images.shape}")
-    if data_format == "channels_first":
-        images = images.transpose(0, 2, 3, 1)
+    images = _channels_last_batch(images, data_format)
     draw = functools.partial(
         draw_segmentation_masks, num_classes=num_classes,
         color_mapping=color_mapping, alpha=alpha, ignore_index=ignore_index,
