@@ -10,7 +10,7 @@
  * Threads split the batch: samples never interact in a recurrence, so each
  * thread runs every step for its own rows, with no barrier between steps.
  * The recurrent kernel is packed once per call (sc_packed_b) and shared
- * read-only; each thread has its own edge buffer and work rows. Row blocks
+ * read-only; each thread has its own work rows. Row blocks
  * start at multiples of the micro-tile's height, and a row's values come
  * from the same instructions whichever block holds it, so results are the
  * same bits at any thread count.
@@ -29,11 +29,9 @@
 #include "scratch.h"
 #include "seqcore.h"
 
-/* The rows [r0, r1) one thread owns, and its buffer for partial row panels
- * of the packed products. */
+/* The rows [r0, r1) one thread owns. */
 typedef struct {
     long r0, r1;
-    float *edge;
 } rows_t;
 
 /* Threads for a pass of `flops` over n rows: at most one per micro-tile
@@ -56,10 +54,9 @@ static long row_split(long n, long unit, int parts, int i)
     return at < n ? at : n;
 }
 
-/* Run body(ctx, rows) on `parts` row blocks of n rows, one per thread; each
- * block gets an edge buffer of edge_floats. Returns 0, or -1 when a body
- * or an allocation failed. */
-static int over_rows(long n, double flops, long edge_floats, const void *ctx,
+/* Run body(ctx, rows) on `parts` row blocks of n rows, one per thread.
+ * Returns 0, or -1 when a body failed. */
+static int over_rows(long n, double flops, const void *ctx,
                      int (*body)(const void *ctx, rows_t *rows))
 {
     long unit;
@@ -69,10 +66,8 @@ static int over_rows(long n, double flops, long edge_floats, const void *ctx,
     reduction(| : failed)
     for (int p = 0; p < parts; ++p) {
         rows_t rows = {row_split(n, unit, parts, p),
-                       row_split(n, unit, parts, p + 1), NULL};
-        rows.edge = sc_alloc(sc_size(edge_floats), sizeof(float));
-        failed |= rows.edge == NULL || body(ctx, &rows) != 0;
-        free(rows.edge);
+                       row_split(n, unit, parts, p + 1)};
+        failed |= body(ctx, &rows) != 0;
     }
     return failed ? -1 : 0;
 }
@@ -110,14 +105,6 @@ static const unsigned char *step_mask(const sc_rnn_train_args *a, long s,
     return a->mask ? a->mask + s * a->n + r0 : NULL;
 }
 
-/* The larger edge buffer two packed operands need. */
-static long edge_floats(const sc_packed_b *p, const sc_packed_b *q)
-{
-    const long ep = p ? sc_packed_b_edge_floats(p) : 0;
-    const long eq = q ? sc_packed_b_edge_floats(q) : 0;
-    return ep > eq ? ep : eq;
-}
-
 /* ---- LSTM, gates i, f, c, o ------------------------------------------------ */
 
 typedef struct {
@@ -141,7 +128,7 @@ static int lstm_forward_rows(const void *ctx, rows_t *rows)
         memcpy(k->c_prev + s * nu + r0 * u, c, (size_t)(m * u) * sizeof(float));
         memcpy(z, k->proj + s * n * w + r0 * w,
                (size_t)(m * w) * sizeof(float));
-        sc_sgemm_packed_b_edge(k->r, m, h, u, 1.0f, z, w, rows->edge);
+        sc_sgemm_packed_b(k->r, m, h, u, 1.0f, z, w);
         float *cn = k->c_new + s * nu + r0 * u;
         float *ac = k->act_c + s * nu + r0 * u;
         float *out = k->seq + s * nu + r0 * u;
@@ -184,8 +171,8 @@ int sc_lstm_train_forward_f32(const sc_rnn_train_args *a, const float *proj,
         return -1;
     const lstm_fwd k = {a, r, proj, h, c, pre, gates, h_prev, c_prev, c_new,
                         act_c, seq};
-    const int status = over_rows(a->n, 2.0 * a->n * u * w * a->t,
-                                 edge_floats(r, NULL), &k, lstm_forward_rows);
+    const int status = over_rows(a->n, 2.0 * a->n * u * w * a->t, &k,
+                                 lstm_forward_rows);
     sc_packed_b_free(r);
     return status;
 }
@@ -244,7 +231,7 @@ static int lstm_backward_rows(const void *ctx, rows_t *rows)
             sc_act_grad_rows_f32(z + i * w + 3 * u, gi + 3 * u, di + 3 * u,
                                  dz + i * w + 3 * u, u, a->recurrent_act);
         }
-        sc_sgemm_packed_b_edge(k->rt, m, dz, w, 0.0f, dh, u, rows->edge);
+        sc_sgemm_packed_b(k->rt, m, dz, w, 0.0f, dh, u);
         for (long e = 0; e < mu; ++e)
             dh[e] += carry_h[e];
     }
@@ -267,8 +254,7 @@ int sc_lstm_train_backward_f32(const sc_rnn_train_args *a,
         return -1;
     const lstm_bwd k = {a, rt, pre, gates, c_prev, c_new, act_c, d_seq, dh,
                         dc, d_pre};
-    const int status = over_rows(a->n, 2.0 * a->n * u * w * a->t,
-                                 edge_floats(rt, NULL), &k,
+    const int status = over_rows(a->n, 2.0 * a->n * u * w * a->t, &k,
                                  lstm_backward_rows);
     sc_packed_b_free(rt);
     return status;
@@ -304,13 +290,12 @@ static int gru_forward_rows(const void *ctx, rows_t *rows)
         float *out = k->seq + s * nu + r0 * u;
         memcpy(k->h_prev + s * nu + r0 * u, h, (size_t)(m * u) * sizeof(float));
         if (reset_after) {
-            sc_sgemm_packed_b_edge(k->r_all, m, h, u, 0.0f, hzs, w,
-                                   rows->edge);
+            sc_sgemm_packed_b(k->r_all, m, h, u, 0.0f, hzs, w);
             if (k->recurrent_bias)
                 sc_bias_act_f32(hzs, m, w, w, k->recurrent_bias, SC_ACT_NONE);
         } else {
             memcpy(z, x, (size_t)(m * w) * sizeof(float));
-            sc_sgemm_packed_b_edge(k->r_zr, m, h, u, 1.0f, z, w, rows->edge);
+            sc_sgemm_packed_b(k->r_zr, m, h, u, 1.0f, z, w);
         }
         for (long i = 0; i < m; ++i) {
             float *zi = z + i * w, *gi = g + i * w;
@@ -331,8 +316,7 @@ static int gru_forward_rows(const void *ctx, rows_t *rows)
             for (long i = 0; i < m; ++i)
                 memcpy(z + i * w + 2 * u, x + i * w + 2 * u,
                        (size_t)u * sizeof(float));
-            sc_sgemm_packed_b_edge(k->r_h, m, hzs, w, 1.0f, z + 2 * u, w,
-                                   rows->edge);
+            sc_sgemm_packed_b(k->r_h, m, hzs, w, 1.0f, z + 2 * u, w);
         }
         for (long i = 0; i < m; ++i) {
             float *gi = g + i * w;
@@ -368,8 +352,6 @@ int sc_gru_train_forward_f32(const sc_rnn_train_args *a, int reset_after,
         const gru_fwd k = {a, reset_after, r_all, r_zr, r_h, proj,
                            recurrent_bias, h, pre, gates, hz, h_prev, seq};
         status = over_rows(a->n, 2.0 * a->n * u * w * a->t,
-                           reset_after ? edge_floats(r_all, NULL)
-                                       : edge_floats(r_zr, r_h),
                            &k, gru_forward_rows);
     }
     sc_packed_b_free(r_all);
@@ -421,8 +403,7 @@ static int gru_backward_rows(const void *ctx, rows_t *rows)
                                  dxg + i * w + 2 * u, u, a->act);
         }
         if (!reset_after)  /* d (r * h) = d_cand R_h^T */
-            sc_sgemm_packed_b_edge(k->rt_h, m, dxg + 2 * u, w, 0.0f, d_rh, u,
-                                   rows->edge);
+            sc_sgemm_packed_b(k->rt_h, m, dxg + 2 * u, w, 0.0f, d_rh, u);
         for (long i = 0; i < m; ++i) {
             const float *gi = g + i * w;
             float *dai = d_act + i * w;
@@ -446,7 +427,7 @@ static int gru_backward_rows(const void *ctx, rows_t *rows)
         }
         /* dh = dh_prev + (reset_after ? dhg R^T : dhg[:, :2u] R_zr^T) */
         memcpy(dh, dh_prev, (size_t)mu * sizeof(float));
-        sc_sgemm_packed_b_edge(k->rt, m, dhg, w, 1.0f, dh, u, rows->edge);
+        sc_sgemm_packed_b(k->rt, m, dhg, w, 1.0f, dh, u);
         for (long e = 0; e < mu; ++e)
             dh[e] += carry[e];
     }
@@ -472,8 +453,8 @@ int sc_gru_train_backward_f32(const sc_rnn_train_args *a, int reset_after,
     if (rt != NULL && (reset_after || rt_h != NULL)) {
         const gru_bwd k = {a, reset_after, rt, rt_h, pre, gates, hz, h_prev,
                            d_seq, dh, dx_gates, dh_gates};
-        status = over_rows(a->n, 2.0 * a->n * u * w * a->t,
-                           edge_floats(rt, rt_h), &k, gru_backward_rows);
+        status = over_rows(a->n, 2.0 * a->n * u * w * a->t, &k,
+                           gru_backward_rows);
     }
     sc_packed_b_free(rt);
     sc_packed_b_free(rt_h);
@@ -502,7 +483,7 @@ static int simple_forward_rows(const void *ctx, rows_t *rows)
         float *out = k->seq + s * nu + r0 * u;
         memcpy(k->h_prev + s * nu + r0 * u, h, (size_t)mu * sizeof(float));
         memcpy(z, k->proj + s * nu + r0 * u, (size_t)mu * sizeof(float));
-        sc_sgemm_packed_b_edge(k->r, m, h, u, 1.0f, z, u, rows->edge);
+        sc_sgemm_packed_b(k->r, m, h, u, 1.0f, z, u);
         sc_act_rows_f32(z, g, mu, a->act);
         memcpy(out, g, (size_t)mu * sizeof(float));
         keep_masked(step_mask(a, s, r0), m, u, h, out);
@@ -524,8 +505,7 @@ int sc_simple_rnn_train_forward_f32(const sc_rnn_train_args *a,
         return -1;
     const simple_call k = {a, r, proj, NULL, NULL, NULL, h, pre, gates,
                            h_prev, seq, NULL, NULL};
-    const int status = over_rows(a->n, 2.0 * a->n * u * u * a->t,
-                                 edge_floats(r, NULL), &k,
+    const int status = over_rows(a->n, 2.0 * a->n * u * u * a->t, &k,
                                  simple_forward_rows);
     sc_packed_b_free(r);
     return status;
@@ -549,7 +529,7 @@ static int simple_backward_rows(const void *ctx, rows_t *rows)
         float *dz = k->d_pre + s * nu + r0 * u;
         sc_act_grad_rows_f32(k->pre + s * nu + r0 * u,
                              k->gates + s * nu + r0 * u, dh, dz, mu, a->act);
-        sc_sgemm_packed_b_edge(k->r, m, dz, u, 0.0f, dh, u, rows->edge);
+        sc_sgemm_packed_b(k->r, m, dz, u, 0.0f, dh, u);
         for (long e = 0; e < mu; ++e)
             dh[e] += carry[e];
     }
@@ -570,8 +550,7 @@ int sc_simple_rnn_train_backward_f32(const sc_rnn_train_args *a,
         return -1;
     const simple_call k = {a, rt, NULL, pre, gates, d_seq, NULL, NULL, NULL,
                            NULL, NULL, dh, d_pre};
-    const int status = over_rows(a->n, 2.0 * a->n * u * u * a->t,
-                                 edge_floats(rt, NULL), &k,
+    const int status = over_rows(a->n, 2.0 * a->n * u * u * a->t, &k,
                                  simple_backward_rows);
     sc_packed_b_free(rt);
     return status;

@@ -155,16 +155,10 @@ sc_packed_b *sc_packed_b_new(long k, long n, const float *b, long rs_b,
                              long cs_b);
 void sc_packed_b_free(sc_packed_b *pb);
 /* C (m x n) = A (m x k, row-major, leading dimension lda) @ B + beta * C,
- * on the calling thread; bitwise equal to sc_sgemm on the same operands. */
+ * on the calling thread; bitwise equal to sc_sgemm on the same operands.
+ * The packed B is only read: threads may share it. */
 void sc_sgemm_packed_b(const sc_packed_b *pb, long m, const float *a,
                        long lda, float beta, float *c, long ldc);
-/* The same with the caller's buffer of sc_packed_b_edge_floats(pb) floats
- * for a partial row panel of A, so that several threads can share one
- * packed B (each with its own buffer). */
-long sc_packed_b_edge_floats(const sc_packed_b *pb);
-void sc_sgemm_packed_b_edge(const sc_packed_b *pb, long m, const float *a,
-                            long lda, float beta, float *c, long ldc,
-                            float *edge);
 
 /* The float64 twin, for gradient checks: portable C, same semantics. */
 int sc_dgemm(long m, long n, long k, double alpha,

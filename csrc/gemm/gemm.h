@@ -22,6 +22,12 @@ typedef void (*sc_sukr_fn)(long k, const float *a, long rs_a, long cs_a,
                            const float *b, long rs_b,
                            float *c, long ldc, float alpha, float beta);
 
+/* The same for the first `rows` (1 ... MR) rows of the tile only: C's bottom
+ * edge, written in place with the full kernel's arithmetic. */
+typedef void (*sc_sukr_rows_fn)(long rows, long k, const float *a, long rs_a,
+                                long cs_a, const float *b, long rs_b,
+                                float *c, long ldc, float alpha, float beta);
+
 /* c[j] = alpha * sum_p a[p * inc_a] * b[p * rs_b + j] + beta * c[j], j < n:
  * the m == 1 case, reading a row-major B in place. */
 typedef void (*sc_sgemv_fn)(long n, long k, float alpha, const float *a,
@@ -33,6 +39,7 @@ typedef struct {
     int mr, nr;        /* micro-tile */
     long mc, kc, nc;   /* cache blocks: A block mc x kc (L2), B panel kc x nc */
     sc_sukr_fn ukr;
+    sc_sukr_rows_fn ukr_rows;
     sc_sgemv_fn gemv;
 } sc_sgemm_kernels;
 
@@ -46,6 +53,7 @@ void sc_gemm_select_kernels(sc_isa isa);
 
 /* macro.c: helpers shared with packed.c */
 long sc_gemm_k_slice(long k, long kc);
+long sc_gemm_row_tile(long mc, int mr, long ir);
 void sc_gemm_edge_tile(const sc_sgemm_kernels *kr, long kc, const float *a,
                        long rs_a, long cs_a, const float *b, long rs_b,
                        float *c, long ldc, long rows, long cols, float alpha,
@@ -61,6 +69,9 @@ void sc_pack_b_f32(long kc, long nc, const float *b, long rs_b, long cs_b,
 void sc_sukr_ref_4x8(long k, const float *a, long rs_a, long cs_a,
                        const float *b, long rs_b,
                      float *c, long ldc, float alpha, float beta);
+void sc_sukr_rows_ref_4x8(long rows, long k, const float *a, long rs_a,
+                          long cs_a, const float *b, long rs_b, float *c,
+                          long ldc, float alpha, float beta);
 void sc_sgemv_ref(long n, long k, float alpha, const float *a, long inc_a,
                   const float *b, long rs_b, float beta, float *c);
 
@@ -69,12 +80,18 @@ void sc_sgemv_ref(long n, long k, float alpha, const float *a, long inc_a,
 void sc_sukr_avx2_6x16(long k, const float *a, long rs_a, long cs_a,
                        const float *b, long rs_b,
                        float *c, long ldc, float alpha, float beta);
+void sc_sukr_rows_avx2_6x16(long rows, long k, const float *a, long rs_a,
+                            long cs_a, const float *b, long rs_b, float *c,
+                            long ldc, float alpha, float beta);
 void sc_sgemv_avx2(long n, long k, float alpha, const float *a, long inc_a,
                    const float *b, long rs_b, float beta, float *c);
 /* ukernel_avx512_8x32.c */
 void sc_sukr_avx512_8x32(long k, const float *a, long rs_a, long cs_a,
                        const float *b, long rs_b,
                          float *c, long ldc, float alpha, float beta);
+void sc_sukr_rows_avx512_8x32(long rows, long k, const float *a, long rs_a,
+                              long cs_a, const float *b, long rs_b, float *c,
+                              long ldc, float alpha, float beta);
 void sc_sgemv_avx512(long n, long k, float alpha, const float *a, long inc_a,
                      const float *b, long rs_b, float beta, float *c);
 #endif

@@ -7,17 +7,19 @@
 #include "gemm.h"
 
 static sc_sgemm_kernels generic_kernels = {
-    SC_ISA_GENERIC, 4, 8, 128, 256, 4096, sc_sukr_ref_4x8, sc_sgemv_ref,
+    SC_ISA_GENERIC, 4, 8, 128, 256, 4096, sc_sukr_ref_4x8, sc_sukr_rows_ref_4x8,
+    sc_sgemv_ref,
 };
 
 #ifdef SC_HAVE_X86_KERNELS
 static sc_sgemm_kernels avx2_kernels = {
-    SC_ISA_AVX2, 6, 16, 144, 256, 4096, sc_sukr_avx2_6x16, sc_sgemv_avx2,
+    SC_ISA_AVX2, 6, 16, 144, 256, 4096, sc_sukr_avx2_6x16,
+    sc_sukr_rows_avx2_6x16, sc_sgemv_avx2,
 };
 
 static sc_sgemm_kernels avx512_kernels = {
     SC_ISA_AVX512, 8, 32, 128, 256, 4096, sc_sukr_avx512_8x32,
-    sc_sgemv_avx512,
+    sc_sukr_rows_avx512_8x32, sc_sgemv_avx512,
 };
 #endif
 

@@ -23,7 +23,7 @@
  * power-of-two strides those rows collide in a few L1 sets, so only a few
  * row panels should reuse it. */
 #define DIRECT_B_MAX_ROWS 64
-#define DIRECT_A_MAX_COLS 128
+#define DIRECT_A_MAX_COLS 512
 
 /* A GEMV's flops count this many times toward the threading threshold,
  * and its columns are split between threads in multiples of this. */
@@ -69,16 +69,23 @@ typedef struct {
 } panel;
 
 /* C tile = alpha * (A panel @ B panel) + beta * C for a partial tile (rows x
- * cols), through a full-size temporary so nothing is written outside C.
- * The update is multiply then add, as in the micro-kernels, so a value is
- * the same whether its tile is partial or full. */
+ * cols), computed by the kernel's rows variant, which reads only `rows` rows
+ * of A: so an A edge is read in place, unpadded. A tile short only of rows
+ * is written in place; one short of columns goes through a temporary, so
+ * that nothing is written outside C. The update is multiply then add, as in
+ * the micro-kernels, so a value is the same whether its tile is partial or
+ * full. */
 void sc_gemm_edge_tile(const sc_sgemm_kernels *kr, long kc, const float *a,
                        long rs_a, long cs_a, const float *b, long rs_b,
                        float *c, long ldc, long rows, long cols, float alpha,
                        float beta)
 {
+    if (cols == kr->nr) {
+        kr->ukr_rows(rows, kc, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+        return;
+    }
     float tmp[SC_MR_MAX * SC_NR_MAX] __attribute__((aligned(64)));
-    kr->ukr(kc, a, rs_a, cs_a, b, rs_b, tmp, kr->nr, 1.0f, 0.0f);
+    kr->ukr_rows(rows, kc, a, rs_a, cs_a, b, rs_b, tmp, kr->nr, 1.0f, 0.0f);
     for (long i = 0; i < rows; ++i) {
         float *ci = c + i * ldc;
         const float *ti = tmp + i * kr->nr;
@@ -91,19 +98,52 @@ void sc_gemm_edge_tile(const sc_sgemm_kernels *kr, long kc, const float *a,
     }
 }
 
+/* Height of the row tile that starts at row `ir` of a block of `mc` rows.
+ * Tiles are mr rows, except that a thin remainder (under half of mr) is
+ * merged with the tile before it and the pair split in two near-equal
+ * tiles: a kernel of 1 or 2 rows has too few accumulators to keep the FMA
+ * units busy (32 rows with mr 6 run as 6+6+6+6+4+4, not 6+6+6+6+6+2). */
+long sc_gemm_row_tile(long mc, int mr, long ir)
+{
+    const long rem = mc % mr, full = mc / mr;
+    if (rem == 0 || 2 * rem >= mr || full == 0)
+        return min_l(mr, mc - ir);
+    const long pair_start = (full - 1) * mr;
+    if (ir < pair_start)
+        return mr;
+    const long first = (mr + rem + 1) / 2;
+    return ir == pair_start ? first : mr + rem - first;
+}
+
+/* Pack the rows of an mc x kc block of A as its row tiles read them: tile t
+ * at ap + t * mr * kc, each tile's rows padded to mr. */
+static void pack_a_tiles(long mc, long kc, const float *a, long rs_a,
+                         long cs_a, int mr, float *ap)
+{
+    for (long ir = 0; ir < mc; ap += (long)mr * kc) {
+        const long rows = sc_gemm_row_tile(mc, mr, ir);
+        sc_pack_a_f32(rows, kc, a + ir * rs_a, rs_a, cs_a, mr, ap);
+        ir += rows;
+    }
+}
+
 /* The block C[m0:m1, n0:n1] on the calling thread. Returns -1 when out of
  * memory, else 0.
  *
  * A row-major operand is read in place instead of packed when it is reused
  * by few micro-tiles (B for blocks of few rows, A for blocks of few columns):
- * there packing would cost as much as it saves. Only partial edge panels are
- * then packed, for their zero padding. */
+ * there packing would cost as much as it saves. A partial edge panel of B is
+ * then still packed, for its zero padding. */
 static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
 {
     const sc_sgemm_kernels *kr = g->kr;
     const int mr = kr->mr, nr = kr->nr;
     const long kc_max = sc_gemm_k_slice(g->k, kr->kc);
-    const long mc_max = min_l(kr->mc, round_up(m1 - m0, mr));
+    /* Row blocks of near-equal height (in whole tiles), so that no block is
+     * a thin remainder that streams all of B's panel for a few rows. */
+    const long m_tiles = (m1 - m0 + mr - 1) / mr;
+    const long m_blocks = (m_tiles * mr + kr->mc - 1) / kr->mc;
+    const long mc_step = (m_tiles + m_blocks - 1) / m_blocks * mr;
     const long nc_max = min_l(kr->nc, round_up(n1 - n0, nr));
     const int direct_a = g->cs_a == 1 && (n1 - n0 <= DIRECT_A_MAX_COLS || kc_max <= 128);
     /* In place only when B's rows do not all map to the same few L1 sets
@@ -112,11 +152,12 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
                          g->rs_b % 256 != 0;
     const int epilogue = g->bias != NULL || g->act != SC_ACT_NONE;
 
-    float *ap = sc_scratch(SC_SCRATCH_GEMM_A,
-                           sc_size_mul(kc_max, direct_a ? mr : mc_max));
+    float *ap = direct_a ? NULL
+                         : sc_scratch(SC_SCRATCH_GEMM_A,
+                                      sc_size_mul(kc_max, mc_step));
     float *bp = sc_scratch(SC_SCRATCH_GEMM_B,
                            sc_size_mul(kc_max, direct_b ? nr : nc_max));
-    if (!ap || !bp)
+    if ((!direct_a && !ap) || !bp)
         return -1;
 
     for (long jc = n0; jc < n1; jc += kr->nc) {
@@ -131,34 +172,26 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
                 sc_pack_b_f32(kc, nc - nc_full, bsrc + nc_full, g->rs_b, 1,
                               nr, bp);
 
-            for (long ic = m0; ic < m1; ic += kr->mc) {
-                const long mc = min_l(kr->mc, m1 - ic);
+            for (long ic = m0; ic < m1; ic += mc_step) {
+                const long mc = min_l(mc_step, m1 - ic);
                 const float *asrc = g->a + ic * g->rs_a + pc * g->cs_a;
-                const long mc_full = mc - mc % mr;
                 if (!direct_a)
-                    sc_pack_a_f32(mc, kc, asrc, g->rs_a, g->cs_a, mr, ap);
-                else if (mc_full < mc)
-                    sc_pack_a_f32(mc - mc_full, kc, asrc + mc_full * g->rs_a,
-                                  g->rs_a, 1, mr, ap);
+                    pack_a_tiles(mc, kc, asrc, g->rs_a, g->cs_a, mr, ap);
 
+                if (!direct_b && ic == m0)
+                    sc_pack_b_f32(kc, nc, bsrc, g->rs_b, g->cs_b, nr, bp);
                 for (long jr = 0; jr < nc; jr += nr) {
                     const long cols = min_l(nr, nc - jr);
                     panel b = {bp + jr * kc, nr, 0};
-                    /* Each B micro-panel is packed just before its first
-                     * use, so the first row block finds it in L1. */
-                    if (!direct_b && ic == m0)
-                        sc_pack_b_f32(kc, cols, bsrc + jr * g->cs_b, g->rs_b,
-                                      g->cs_b, nr, bp + jr * kc);
                     if (direct_b)
                         b = cols == nr ? (panel){bsrc + jr, g->rs_b, 0}
                                        : (panel){bp, nr, 0};
-                    for (long ir = 0; ir < mc; ir += mr) {
-                        const long rows = min_l(mr, mc - ir);
-                        panel a = {ap + ir * kc, 1, mr};
-                        if (direct_a)
-                            a = rows == mr ? (panel){asrc + ir * g->rs_a,
-                                                     g->rs_a, 1}
-                                           : (panel){ap, 1, mr};
+                    long rows;
+                    for (long ir = 0, t = 0; ir < mc; ir += rows, ++t) {
+                        rows = sc_gemm_row_tile(mc, mr, ir);
+                        const panel a =
+                            direct_a ? (panel){asrc + ir * g->rs_a, g->rs_a, 1}
+                                     : (panel){ap + t * mr * kc, 1, mr};
                         float *ct = g->c + (ic + ir) * g->ldc + jc + jr;
                         if (rows == mr && cols == nr)
                             kr->ukr(kc, a.p, a.rs, a.cs, b.p, b.rs, ct,

@@ -1,5 +1,7 @@
 /* pack.c - copy blocks of A and B into the panel layouts the micro-kernels
  * stream through (see gemm.h), zero-padding partial panels. */
+#include <string.h>
+
 #include "gemm.h"
 
 /* ap[panel][p][r] = A[panel * mr + r, p]; mc x kc block of A. */
@@ -28,11 +30,43 @@ void sc_pack_a_f32(long mc, long kc, const float *a, long rs_a, long cs_a,
     }
 }
 
+/* bp[q][p][j] = b[p * rs_b + q * nr + j] for `panels` full panels q; nr is
+ * a constant after inlining. */
+static inline __attribute__((always_inline)) void
+deal_rows(long kc, long panels, const float *restrict b, long rs_b,
+          const int nr, float *restrict bp)
+{
+    const long panel_floats = (long)nr * kc;
+    for (long p = 0; p < kc; ++p) {
+        const float *row = b + p * rs_b;
+        float *dst = bp + p * nr;
+        for (long q = 0; q < panels; ++q)
+            memcpy(dst + q * panel_floats, row + q * nr,
+                   (size_t)nr * sizeof(float));
+    }
+}
+
 /* bp[panel][p][j] = B[p, panel * nr + j]; kc x nc block of B. */
 void sc_pack_b_f32(long kc, long nc, const float *b, long rs_b, long cs_b,
                    int nr, float *restrict bp)
 {
-    for (long j0 = 0; j0 < nc; j0 += nr, bp += (long)nr * kc) {
+    const long full = nc / nr;
+    long j0 = 0;
+    if (cs_b == 1 && full > 0) {
+        /* Full panels of a row-major B: walk B's rows front to back (one
+         * stream the prefetchers follow) and deal each into its panel with
+         * fixed-size copies (a few vector moves; a variable length would
+         * call memmove). */
+        switch (nr) {
+        case 8: deal_rows(kc, full, b, rs_b, 8, bp); break;
+        case 16: deal_rows(kc, full, b, rs_b, 16, bp); break;
+        case 32: deal_rows(kc, full, b, rs_b, 32, bp); break;
+        default: deal_rows(kc, full, b, rs_b, nr, bp);
+        }
+        j0 = full * nr;
+        bp += full * nr * kc;
+    }
+    for (; j0 < nc; j0 += nr, bp += (long)nr * kc) {
         const long cols = nc - j0 < nr ? nc - j0 : nr;
         const float *src = b + j0 * cs_b;
         if (cs_b == 1) {

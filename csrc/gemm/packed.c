@@ -15,7 +15,6 @@ struct sc_packed_b {
     long k, n, kc, n_pad;
     const sc_sgemm_kernels *kr;
     float *data;
-    float *a_edge; /* a partial row panel of A, packed (mr x kc) */
 };
 
 static long min_l(long x, long y) { return x < y ? x : y; }
@@ -35,9 +34,7 @@ sc_packed_b *sc_packed_b_new(long k, long n, const float *b, long rs_b,
     pb->data = sc_alloc(sc_size_add(sc_size_mul(k > 0 ? k : 1, pb->n_pad),
                                     16),
                         sizeof(float));
-    pb->a_edge = sc_alloc(sc_size_add(sc_size_mul(pb->kc, SC_MR_MAX), 16),
-                          sizeof(float));
-    if (!pb->data || !pb->a_edge) {
+    if (!pb->data) {
         sc_packed_b_free(pb);
         return NULL;
     }
@@ -54,48 +51,30 @@ void sc_packed_b_free(sc_packed_b *pb)
     if (!pb)
         return;
     free(pb->data);
-    free(pb->a_edge);
     free(pb);
 }
 
 void sc_sgemm_packed_b(const sc_packed_b *pb, long m, const float *a,
                        long lda, float beta, float *c, long ldc)
 {
-    sc_sgemm_packed_b_edge(pb, m, a, lda, beta, c, ldc, pb->a_edge);
-}
-
-long sc_packed_b_edge_floats(const sc_packed_b *pb)
-{
-    return pb->kc * SC_MR_MAX + 16;
-}
-
-void sc_sgemm_packed_b_edge(const sc_packed_b *pb, long m, const float *a,
-                            long lda, float beta, float *c, long ldc,
-                            float *edge)
-{
     const sc_sgemm_kernels *kr = pb->kr;
     const int mr = kr->mr, nr = kr->nr;
-    const long m_full = m - m % mr;
     for (long p0 = 0; p0 < pb->k; p0 += pb->kc) {
         const long kc = min_l(pb->kc, pb->k - p0);
         const float beta_s = p0 == 0 ? beta : 1.0f;
         const float *slice = pb->data + p0 * pb->n_pad;
-        if (m_full < m)
-            sc_pack_a_f32(m - m_full, kc, a + m_full * lda + p0, lda, 1, mr,
-                          edge);
         for (long j0 = 0; j0 < pb->n; j0 += nr) {
             const long cols = min_l(nr, pb->n - j0);
             const float *bp = slice + j0 * kc;
-            for (long i0 = 0; i0 < m; i0 += mr) {
-                const long rows = min_l(mr, m - i0);
-                const float *ap = rows == mr ? a + i0 * lda + p0 : edge;
-                const long rs_a = rows == mr ? lda : 1;
-                const long cs_a = rows == mr ? 1 : mr;
+            long rows;
+            for (long i0 = 0; i0 < m; i0 += rows) {
+                rows = sc_gemm_row_tile(m, mr, i0);
+                const float *ap = a + i0 * lda + p0;
                 float *ct = c + i0 * ldc + j0;
                 if (rows == mr && cols == nr)
-                    kr->ukr(kc, ap, rs_a, cs_a, bp, nr, ct, ldc, 1.0f, beta_s);
+                    kr->ukr(kc, ap, lda, 1, bp, nr, ct, ldc, 1.0f, beta_s);
                 else
-                    sc_gemm_edge_tile(kr, kc, ap, rs_a, cs_a, bp, nr, ct, ldc,
+                    sc_gemm_edge_tile(kr, kc, ap, lda, 1, bp, nr, ct, ldc,
                                       rows, cols, 1.0f, beta_s);
             }
         }

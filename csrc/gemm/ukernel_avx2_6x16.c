@@ -1,28 +1,37 @@
 /* ukernel_avx2_6x16.c - AVX2+FMA micro-kernel: a 6 x 16 tile of C held in
  * 12 ymm accumulators; per k step two vector loads of B, six broadcasts of
- * A and twelve FMAs. Compiled with -mavx2 -mfma only. */
+ * A and twelve FMAs. The same code with fewer rows serves the bottom edge
+ * of C (sc_sukr_rows_avx2_6x16). Compiled with -mavx2 -mfma only. */
 #include <immintrin.h>
 
 #include "gemm.h"
 
 #define MR 6
 
+/* A rows x 16 tile, rows <= MR a compile-time constant after inlining. Each
+ * row's arithmetic is the same whatever `rows` is, so a value of C does not
+ * depend on whether its row falls in a full or an edge tile. */
 static inline __attribute__((always_inline)) void
-tile_6x16(long k, const float *restrict a, long rs_a, long cs_a,
+tile_rx16(const int rows, long k, const float *restrict a, long rs_a, long cs_a,
           const float *restrict b, long rs_b, float *restrict c, long ldc,
           float alpha, float beta)
 {
     __m256 acc[MR][2];
 #pragma GCC unroll 6
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < rows; ++r) {
+        /* C's tile is touched only after the k loop: fetch its lines now so
+         * the final update does not wait on memory. */
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
         acc[r][0] = _mm256_setzero_ps();
         acc[r][1] = _mm256_setzero_ps();
     }
     for (long p = 0; p < k; ++p) {
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
+        _mm_prefetch((const char *)(b + 8 * rs_b), _MM_HINT_T0);
 #pragma GCC unroll 6
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             const __m256 ar = _mm256_broadcast_ss(a + r * rs_a);
             acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
@@ -33,7 +42,7 @@ tile_6x16(long k, const float *restrict a, long rs_a, long cs_a,
     const __m256 va = _mm256_set1_ps(alpha);
     if (beta == 0.0f) {
 #pragma GCC unroll 6
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             _mm256_storeu_ps(c + r * ldc, _mm256_mul_ps(va, acc[r][0]));
             _mm256_storeu_ps(c + r * ldc + 8, _mm256_mul_ps(va, acc[r][1]));
         }
@@ -42,7 +51,7 @@ tile_6x16(long k, const float *restrict a, long rs_a, long cs_a,
          * (edge_tile), so a value never depends on where the tile falls. */
         const __m256 vb = _mm256_set1_ps(beta);
 #pragma GCC unroll 6
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             float *cr = c + r * ldc;
             const __m256 c0 = _mm256_mul_ps(vb, _mm256_loadu_ps(cr));
             const __m256 c1 = _mm256_mul_ps(vb, _mm256_loadu_ps(cr + 8));
@@ -59,9 +68,24 @@ void sc_sukr_avx2_6x16(long k, const float *restrict a, long rs_a,
 {
     /* Two specialisations: packed A gets constant strides, so fixed offsets. */
     if (rs_a == 1 && cs_a == MR)
-        tile_6x16(k, a, 1, MR, b, rs_b, c, ldc, alpha, beta);
+        tile_rx16(MR, k, a, 1, MR, b, rs_b, c, ldc, alpha, beta);
     else
-        tile_6x16(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+        tile_rx16(MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+}
+
+void sc_sukr_rows_avx2_6x16(long rows, long k, const float *restrict a,
+                            long rs_a, long cs_a, const float *restrict b,
+                            long rs_b, float *restrict c, long ldc,
+                            float alpha, float beta)
+{
+    switch (rows) {
+    case 1: tile_rx16(1, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 2: tile_rx16(2, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 3: tile_rx16(3, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 4: tile_rx16(4, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 5: tile_rx16(5, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    default: sc_sukr_avx2_6x16(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+    }
 }
 
 /* Columns per pass of the m == 1 kernel: 8 accumulators of 8. */

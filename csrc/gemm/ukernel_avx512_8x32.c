@@ -1,20 +1,24 @@
 /* ukernel_avx512_8x32.c - AVX-512F micro-kernel: an 8 x 32 tile of C held in
  * 16 zmm accumulators; per k step two vector loads of B, eight broadcasts of
- * A and sixteen FMAs. Compiled with -mavx512f -mavx2 -mfma only. */
+ * A and sixteen FMAs. The same code with fewer rows serves the bottom edge
+ * of C (sc_sukr_rows_avx512_8x32). Compiled with -mavx512f -mavx2 -mfma
+ * only. */
 #include <immintrin.h>
 
 #include "gemm.h"
 
 #define MR 8
 
+/* A rows x 32 tile, rows <= MR a compile-time constant after inlining; each
+ * row's arithmetic is the same whatever `rows` is. */
 static inline __attribute__((always_inline)) void
-tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
+tile_rx32(const int rows, long k, const float *restrict a, long rs_a, long cs_a,
           const float *restrict b, long rs_b, float *restrict c, long ldc,
           float alpha, float beta)
 {
     __m512 acc[MR][2];
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < rows; ++r) {
         acc[r][0] = _mm512_setzero_ps();
         acc[r][1] = _mm512_setzero_ps();
         /* C is needed only after the k loop: start fetching it now. */
@@ -26,7 +30,7 @@ tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
         const __m512 b1 = _mm512_loadu_ps(b + 16);
         _mm_prefetch((const char *)(b + 8 * rs_b), _MM_HINT_T0);
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             const __m512 ar = _mm512_set1_ps(a[r * rs_a]);
             acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
@@ -37,7 +41,7 @@ tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
     const __m512 va = _mm512_set1_ps(alpha);
     if (beta == 0.0f) {
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             _mm512_storeu_ps(c + r * ldc, _mm512_mul_ps(va, acc[r][0]));
             _mm512_storeu_ps(c + r * ldc + 16, _mm512_mul_ps(va, acc[r][1]));
         }
@@ -46,7 +50,7 @@ tile_8x32(long k, const float *restrict a, long rs_a, long cs_a,
          * (edge_tile), so a value never depends on where the tile falls. */
         const __m512 vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             float *cr = c + r * ldc;
             const __m512 c0 = _mm512_mul_ps(vb, _mm512_loadu_ps(cr));
             const __m512 c1 = _mm512_mul_ps(vb, _mm512_loadu_ps(cr + 16));
@@ -63,9 +67,26 @@ void sc_sukr_avx512_8x32(long k, const float *restrict a, long rs_a,
 {
     /* Two specialisations: packed A gets constant strides, so fixed offsets. */
     if (rs_a == 1 && cs_a == MR)
-        tile_8x32(k, a, 1, MR, b, rs_b, c, ldc, alpha, beta);
+        tile_rx32(MR, k, a, 1, MR, b, rs_b, c, ldc, alpha, beta);
     else
-        tile_8x32(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+        tile_rx32(MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+}
+
+void sc_sukr_rows_avx512_8x32(long rows, long k, const float *restrict a,
+                              long rs_a, long cs_a, const float *restrict b,
+                              long rs_b, float *restrict c, long ldc,
+                              float alpha, float beta)
+{
+    switch (rows) {
+    case 1: tile_rx32(1, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 2: tile_rx32(2, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 3: tile_rx32(3, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 4: tile_rx32(4, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 5: tile_rx32(5, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 6: tile_rx32(6, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 7: tile_rx32(7, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    default: sc_sukr_avx512_8x32(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+    }
 }
 
 /* Columns per pass of the m == 1 kernel: 16 accumulators of 16, so that

@@ -23,23 +23,25 @@ static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
 
 static inline v4f splat4(float x) { return (v4f){x, x, x, x}; }
 
-void sc_sukr_ref_4x8(long k, const float *restrict a, long rs_a, long cs_a,
-                     const float *restrict b, long rs_b, float *restrict c,
-                     long ldc, float alpha, float beta)
+/* A rows x 8 tile, rows <= REF_MR a constant after inlining. */
+static inline __attribute__((always_inline)) void
+tile_rx8(const int rows, long k, const float *restrict a, long rs_a,
+         long cs_a, const float *restrict b, long rs_b, float *restrict c,
+         long ldc, float alpha, float beta)
 {
     v4f acc[REF_MR][2];
-    for (int r = 0; r < REF_MR; ++r)
+    for (int r = 0; r < rows; ++r)
         acc[r][0] = acc[r][1] = splat4(0.0f);
     for (long p = 0; p < k; ++p, a += cs_a, b += rs_b) {
         const v4f b0 = load4(b), b1 = load4(b + 4);
-        for (int r = 0; r < REF_MR; ++r) {
+        for (int r = 0; r < rows; ++r) {
             const v4f ar = splat4(a[r * rs_a]);
             acc[r][0] += ar * b0;
             acc[r][1] += ar * b1;
         }
     }
     const v4f va = splat4(alpha), vb = splat4(beta);
-    for (int r = 0; r < REF_MR; ++r, c += ldc) {
+    for (int r = 0; r < rows; ++r, c += ldc) {
         if (beta == 0.0f) {
             store4(c, va * acc[r][0]);
             store4(c + 4, va * acc[r][1]);
@@ -47,6 +49,26 @@ void sc_sukr_ref_4x8(long k, const float *restrict a, long rs_a, long cs_a,
             store4(c, va * acc[r][0] + vb * load4(c));
             store4(c + 4, va * acc[r][1] + vb * load4(c + 4));
         }
+    }
+}
+
+void sc_sukr_ref_4x8(long k, const float *restrict a, long rs_a, long cs_a,
+                     const float *restrict b, long rs_b, float *restrict c,
+                     long ldc, float alpha, float beta)
+{
+    tile_rx8(REF_MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
+}
+
+void sc_sukr_rows_ref_4x8(long rows, long k, const float *restrict a,
+                          long rs_a, long cs_a, const float *restrict b,
+                          long rs_b, float *restrict c, long ldc, float alpha,
+                          float beta)
+{
+    switch (rows) {
+    case 1: tile_rx8(1, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 2: tile_rx8(2, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    case 3: tile_rx8(3, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
+    default: tile_rx8(REF_MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
     }
 }
 
