@@ -88,6 +88,11 @@ class SingleProcess:
 # How long a rank waits between printing why it aborts and aborting.
 ABORT_GRACE_SECONDS = 0.5
 
+# A collective's wait polls without pause this long, then yields the core
+# between polls this much longer, then sleeps 1 ms between polls.
+SPIN_SECONDS = 0.01
+YIELD_SECONDS = 0.1
+
 
 class MpiComm:
     """COMM_WORLD with deadline-bounded collectives.
@@ -123,22 +128,35 @@ class MpiComm:
             os._exit(1)
 
     def _wait(self, request, what):
-        """Complete `request`, or abort the job after the deadline."""
+        """Complete `request`, or abort the job after the deadline.
+
+        A nonblocking collective advances only while its ranks call Test, so
+        a rank that sleeps stalls the others: the first SPIN_SECONDS poll
+        without pause (steps are that far apart at most when the ranks are
+        balanced), the next YIELD_SECONDS give the core away between polls,
+        and only a longer wait (a slow or failed rank) sleeps."""
         start = time.perf_counter()
         deadline = start + self.timeout
         spins = 0
         try:
             while not request.Test():
                 spins += 1
-                if spins > 2000:
-                    now = time.perf_counter()
-                    if now > deadline:
-                        self.abort(
-                            f"{what} did not complete within "
-                            f"{self.timeout:g} s (SEQCORE_MPI_TIMEOUT): "
-                            f"another rank has failed, exited or is "
-                            f"stuck; aborting the job")
-                    time.sleep(2e-5 if now - start < 0.01 else 1e-3)
+                if spins % 64:
+                    continue
+                now = time.perf_counter()
+                waited = now - start
+                if waited < SPIN_SECONDS:
+                    continue
+                if now > deadline:
+                    self.abort(
+                        f"{what} did not complete within "
+                        f"{self.timeout:g} s (SEQCORE_MPI_TIMEOUT): "
+                        f"another rank has failed, exited or is "
+                        f"stuck; aborting the job")
+                if waited < SPIN_SECONDS + YIELD_SECONDS:
+                    os.sched_yield()
+                else:
+                    time.sleep(1e-3)
         except self.MPI.Exception as err:
             self.abort(f"{what} failed: {err}")
         self.wait_seconds += time.perf_counter() - start
