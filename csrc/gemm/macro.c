@@ -25,6 +25,9 @@
 #define DIRECT_B_MAX_ROWS 64
 #define DIRECT_A_MAX_COLS 512
 
+/* The most rows of A one block takes when K is sliced shallower than kc. */
+#define MC_SHALLOW_MAX 512
+
 /* A GEMV's flops count this many times toward the threading threshold,
  * and its columns are split between threads in multiples of this. */
 #define GEMV_WORK_WEIGHT 8.0
@@ -142,7 +145,12 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
     /* Row blocks of near-equal height (in whole tiles), so that no block is
      * a thin remainder that streams all of B's panel for a few rows. */
     const long m_tiles = (m1 - m0 + mr - 1) / mr;
-    const long m_blocks = (m_tiles * mr + kr->mc - 1) / kr->mc;
+    /* The A block's budget is mc x kc floats: a shallower K slice affords
+     * proportionally more rows (up to MC_SHALLOW_MAX). */
+    const long mc_cap = min_l(kr->mc * kr->kc / kc_max / mr * mr,
+                              MC_SHALLOW_MAX / mr * mr);
+    const long mc_rows = mc_cap > kr->mc ? mc_cap : kr->mc;
+    const long m_blocks = (m_tiles * mr + mc_rows - 1) / mc_rows;
     const long mc_step = (m_tiles + m_blocks - 1) / m_blocks * mr;
     const long nc_max = min_l(kr->nc, round_up(n1 - n0, nr));
     const int direct_a = g->cs_a == 1 && (n1 - n0 <= DIRECT_A_MAX_COLS || kc_max <= 128);
@@ -178,11 +186,20 @@ static int sgemm_block(const sgemm_args *g, long m0, long m1, long n0, long n1)
                 if (!direct_a)
                     pack_a_tiles(mc, kc, asrc, g->rs_a, g->cs_a, mr, ap);
 
-                if (!direct_b && ic == m0)
-                    sc_pack_b_f32(kc, nc, bsrc, g->rs_b, g->cs_b, nr, bp);
+                /* A row-major B is packed whole, walking its rows in
+                 * order; a transposed one a micro-panel at a time, just
+                 * before its first use, so the first row block finds it
+                 * in L1. */
+                const int pack_b_rows = !direct_b && ic == m0 && g->cs_b == 1;
+                const int pack_b_panels = !direct_b && ic == m0 && g->cs_b != 1;
+                if (pack_b_rows)
+                    sc_pack_b_f32(kc, nc, bsrc, g->rs_b, 1, nr, bp);
                 for (long jr = 0; jr < nc; jr += nr) {
                     const long cols = min_l(nr, nc - jr);
                     panel b = {bp + jr * kc, nr, 0};
+                    if (pack_b_panels)
+                        sc_pack_b_f32(kc, cols, bsrc + jr * g->cs_b, g->rs_b,
+                                      g->cs_b, nr, bp + jr * kc);
                     if (direct_b)
                         b = cols == nr ? (panel){bsrc + jr, g->rs_b, 0}
                                        : (panel){bp, nr, 0};

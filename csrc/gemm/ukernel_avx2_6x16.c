@@ -17,12 +17,18 @@ tile_rx16(const int rows, long k, const float *restrict a, long rs_a, long cs_a,
           float alpha, float beta)
 {
     __m256 acc[MR][2];
+    /* C's tile is touched only after the k loop: fetch its lines now so the
+     * final update does not wait on memory (a short loop could not hide the
+     * fetch, and would only pay for the instructions). */
+    if (k >= 32) {
+#pragma GCC unroll 6
+        for (int r = 0; r < rows; ++r) {
+            _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+            _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
+        }
+    }
 #pragma GCC unroll 6
     for (int r = 0; r < rows; ++r) {
-        /* C's tile is touched only after the k loop: fetch its lines now so
-         * the final update does not wait on memory. */
-        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
         acc[r][0] = _mm256_setzero_ps();
         acc[r][1] = _mm256_setzero_ps();
     }
