@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include "gemm.h"
+#include "tile_rows.h"
 
 #define MR 6
 
@@ -79,20 +80,7 @@ void sc_sukr_avx2_6x16(long k, const float *restrict a, long rs_a,
         tile_rx16(MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
 }
 
-void sc_sukr_rows_avx2_6x16(long rows, long k, const float *restrict a,
-                            long rs_a, long cs_a, const float *restrict b,
-                            long rs_b, float *restrict c, long ldc,
-                            float alpha, float beta)
-{
-    switch (rows) {
-    case 1: tile_rx16(1, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 2: tile_rx16(2, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 3: tile_rx16(3, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 4: tile_rx16(4, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 5: tile_rx16(5, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    default: sc_sukr_avx2_6x16(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
-    }
-}
+SC_DEFINE_TILE_ROWS(sc_sukr_rows_avx2_6x16, tile_rx16, sc_sukr_avx2_6x16, MR)
 
 /* Columns per pass of the m == 1 kernel: 8 accumulators of 8. */
 #define GEMV_VECS 8

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include "gemm.h"
+#include "tile_rows.h"
 
 #define MR 8
 
@@ -72,22 +73,7 @@ void sc_sukr_avx512_8x32(long k, const float *restrict a, long rs_a,
         tile_rx32(MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
 }
 
-void sc_sukr_rows_avx512_8x32(long rows, long k, const float *restrict a,
-                              long rs_a, long cs_a, const float *restrict b,
-                              long rs_b, float *restrict c, long ldc,
-                              float alpha, float beta)
-{
-    switch (rows) {
-    case 1: tile_rx32(1, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 2: tile_rx32(2, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 3: tile_rx32(3, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 4: tile_rx32(4, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 5: tile_rx32(5, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 6: tile_rx32(6, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 7: tile_rx32(7, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    default: sc_sukr_avx512_8x32(k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
-    }
-}
+SC_DEFINE_TILE_ROWS(sc_sukr_rows_avx512_8x32, tile_rx32, sc_sukr_avx512_8x32, MR)
 
 /* Columns per pass of the m == 1 kernel: 16 accumulators of 16, so that
  * B rows of up to 256 floats stream through memory in one sequential pass. */

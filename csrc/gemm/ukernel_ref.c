@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "tile_rows.h"
 
 #define REF_MR 4
 #define REF_NR 8
@@ -59,18 +60,7 @@ void sc_sukr_ref_4x8(long k, const float *restrict a, long rs_a, long cs_a,
     tile_rx8(REF_MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
 }
 
-void sc_sukr_rows_ref_4x8(long rows, long k, const float *restrict a,
-                          long rs_a, long cs_a, const float *restrict b,
-                          long rs_b, float *restrict c, long ldc, float alpha,
-                          float beta)
-{
-    switch (rows) {
-    case 1: tile_rx8(1, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 2: tile_rx8(2, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    case 3: tile_rx8(3, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta); break;
-    default: tile_rx8(REF_MR, k, a, rs_a, cs_a, b, rs_b, c, ldc, alpha, beta);
-    }
-}
+SC_DEFINE_TILE_ROWS(sc_sukr_rows_ref_4x8, tile_rx8, sc_sukr_ref_4x8, REF_MR)
 
 #define REF_GEMV_COLS 64
 
