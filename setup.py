@@ -25,6 +25,7 @@ PORTABLE_SOURCES = [
     "csrc/kernels_avx512.c",
     "csrc/peak.c",
     "csrc/scratch.c",
+    "csrc/array_cache.c",
     "csrc/activations.c",
     "csrc/activations_generic.c",
     "csrc/conv.c",

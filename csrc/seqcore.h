@@ -83,6 +83,27 @@ size_t sc_alloc_failure_bytes(void);
  * (SIZE_MAX: no limit, the default). For tests of the failure path. */
 void sc_set_alloc_limit(size_t bytes);
 
+/* numpy's data allocator while a model runs (array_cache.c): blocks of at
+ * least SC_ARRAY_CACHE_MIN_BYTES are parked when freed and reused for a
+ * later request of about the same size, up to a limit on the parked total.
+ * Each block is 64-byte aligned. Thread-safe. */
+#define SC_ARRAY_CACHE_MIN_BYTES ((size_t)1 << 20)
+typedef struct {
+    unsigned long long fresh;    /* large requests served by the system */
+    unsigned long long reused;   /* large requests served by a parked block */
+    unsigned long long released; /* parked blocks returned to the system */
+    size_t parked_bytes, limit_bytes;
+} sc_array_cache_stats;
+void *sc_array_cache_malloc(size_t size);
+void *sc_array_cache_calloc(size_t count, size_t size);
+void *sc_array_cache_realloc(void *p, size_t size);
+void sc_array_cache_free(void *p);
+/* Park at most `bytes` in total (returning the oldest blocks now). */
+void sc_array_cache_set_limit(size_t bytes);
+/* Return every parked block to the system. */
+void sc_array_cache_clear(void);
+sc_array_cache_stats sc_array_cache_read_stats(void);
+
 /* ---- activations (activations.c) --------------------------------------- */
 
 /* Keras's activations with their default parameters (leaky_relu's slope

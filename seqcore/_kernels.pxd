@@ -48,6 +48,19 @@ cdef extern from "seqcore.h" nogil:
 
     size_t sc_alloc_failure_bytes()
     void sc_set_alloc_limit(size_t nbytes)
+    ctypedef struct sc_array_cache_stats:
+        unsigned long long fresh
+        unsigned long long reused
+        unsigned long long released
+        size_t parked_bytes
+        size_t limit_bytes
+    void *sc_array_cache_malloc(size_t size)
+    void *sc_array_cache_calloc(size_t count, size_t size)
+    void *sc_array_cache_realloc(void *p, size_t size)
+    void sc_array_cache_free(void *p)
+    void sc_array_cache_set_limit(size_t nbytes)
+    void sc_array_cache_clear()
+    sc_array_cache_stats sc_array_cache_read_stats()
 
     void sc_bias_act_f32(float *x, long m, long n, long ldx, const float *bias,
                          sc_act act)

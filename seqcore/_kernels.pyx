@@ -30,6 +30,7 @@ _ACTIVATIONS = {
 
 include "_kernels/cpu.pxi"
 include "_kernels/memory.pxi"
+include "_kernels/array_cache.pxi"
 include "_kernels/activations.pxi"
 include "_kernels/gemm.pxi"
 include "_kernels/conv.pxi"

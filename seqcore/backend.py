@@ -17,14 +17,17 @@ def clear_session(free_memory=True):
     """Reset the global state, as Keras does: automatic layer names start
     again (the next Dense is `dense`), `get_uid` counters restart, the
     objects of an open `custom_object_scope` are forgotten and
-    `keras.config.enable_unsafe_deserialization()` is undone. Registered
-    custom objects (`register_keras_serializable`) and the config
-    (`image_data_format`, `epsilon`) are kept.
+    `keras.config.enable_unsafe_deserialization()` is undone, and the
+    large arrays parked for reuse between batches (seqcore's array cache)
+    go back to the system. Registered custom objects
+    (`register_keras_serializable`) and the config (`image_data_format`,
+    `epsilon`) are kept.
 
     Args:
         free_memory: run Python's garbage collector afterwards.
     """
     from seqcore import config
+    from seqcore.engine import array_cache
     from seqcore.engine.naming import reset_names
     from seqcore.saving.object_registration import reset_scope
     reset_names()
@@ -34,6 +37,7 @@ def clear_session(free_memory=True):
     if free_memory:
         import gc
         gc.collect()
+    array_cache.clear()
 
 
 def is_keras_tensor(x):

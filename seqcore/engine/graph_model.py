@@ -3,6 +3,7 @@ one Plan (engine/plan.py) forward and backward, and the lean inference
 path."""
 import numpy as np
 
+from seqcore.engine.array_cache import uses_array_cache
 from seqcore.engine.model import Model
 from seqcore.engine.plan import Plan
 
@@ -69,6 +70,7 @@ class GraphModel(Model):
     def _output_layers(self):
         return self._get_plan().output_layers()
 
+    @uses_array_cache
     def __call__(self, inputs, *args, **kwargs):
         # Inference on the exact input shape and dtype of the last checked
         # call runs the plan's lean chain: the same kernels, without the

@@ -1,5 +1,6 @@
 """Model: a layer made of layers. `Model(inputs, outputs)` builds a
 functional model (see functional.py); Sequential is in sequential.py."""
+from seqcore.engine.array_cache import uses_array_cache
 from seqcore.engine.layer import Layer
 from seqcore.engine.trainer import Trainer
 
@@ -30,6 +31,10 @@ class Model(Trainer, Layer):
                             f"functional model; received {len(args)} "
                             f"positional arguments")
         super().__init__(trainable=trainable, name=name, **kwargs)
+
+    @uses_array_cache
+    def __call__(self, inputs, *args, **kwargs):
+        return Layer.__call__(self, inputs, *args, **kwargs)
 
     def build(self, input_shape=None):
         """A subclassed model builds its layers by running `call` once on

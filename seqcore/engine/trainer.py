@@ -21,6 +21,7 @@ from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
 from seqcore.engine import masking
+from seqcore.engine.array_cache import uses_array_cache
 from seqcore.engine.compile_metrics import CompileMetrics
 from seqcore.engine.compute_loss import (call_compute_loss,
                                          default_compute_loss,
@@ -629,6 +630,7 @@ class Trainer:
                 f"samples leave a last batch of {n % batch_size}. Use a "
                 f"number of samples divisible by the batch size.")
 
+    @uses_array_cache
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
             callbacks=None, validation_split=0.0, validation_data=None,
             shuffle=True, class_weight=None, sample_weight=None,
@@ -879,6 +881,7 @@ class Trainer:
         callbacks.on_test_end(logs)
         return logs
 
+    @uses_array_cache
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
                  sample_weight=None, steps=None, callbacks=None,
                  return_dict=False):
@@ -909,6 +912,7 @@ class Trainer:
                                    self._log_names()]
         return values[0] if len(values) == 1 else values
 
+    @uses_array_cache
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
                 callbacks=None):
         """The model's outputs on x, batch by batch, concatenated. x may be
@@ -962,6 +966,7 @@ class Trainer:
 
     # ---- one batch ---------------------------------------------------------------
 
+    @uses_array_cache
     def train_on_batch(self, x, y=None, sample_weight=None,
                        class_weight=None, return_dict=False):
         self._require_compiled("train_on_batch")
@@ -1021,6 +1026,7 @@ class Trainer:
             raise ValueError(f"Could not compile model '{self.name}' from "
                              f"config {config!r}")
 
+    @uses_array_cache
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         xs, ys, sw = self._prepare(x, y, sample_weight, "test_on_batch")
@@ -1030,6 +1036,7 @@ class Trainer:
         loss = self._test_batch(xs, ys, sw)
         return self._format_results(self._logs(loss), return_dict)
 
+    @uses_array_cache
     def predict_on_batch(self, x):
         xs = data_utils.as_array_list(self._order(x, "x"), "x")
         if not self.built:
