@@ -56,8 +56,11 @@ def test_frozen_base_runs_batchnorm_in_inference_mode():
     _randomize_statistics(base)
     x, _ = _data(4, (32, 32, 3), 3)
     base.trainable = False
-    np.testing.assert_array_equal(base(x, training=True),
-                                  base(x, training=False))
+    # the same moving statistics (inference folds them into the
+    # convolutions, training applies them apart: rounding differs)
+    np.testing.assert_allclose(base(x, training=True),
+                               base(x, training=False), rtol=1e-5,
+                               atol=1e-6)
     base.trainable = True
     # unfrozen, training mode uses the batch's statistics
     assert np.max(np.abs(base(x, training=True) -

@@ -171,10 +171,12 @@ def test_channel_affine_applies_the_activation(isa, threads, activation,
         y, _kernels.activation(affine, activation))
 
 
-def _conv_norm_act(activation_layer, data_format="channels_last"):
+def _conv_norm_act(activation_layer, data_format="channels_last",
+                   producer=layers.Conv2D):
     shape = (6, 6, 3) if data_format == "channels_last" else (3, 6, 6)
     inputs = keras.Input(shape)
-    z = layers.Conv2D(5, 3, data_format=data_format)(inputs)
+    z = layers.Conv2D(5, 3, data_format=data_format)(inputs) \
+        if producer is layers.Conv2D else producer(5)(inputs)
     z = layers.BatchNormalization(
         axis=-1 if data_format == "channels_last" else 1)(z)
     out = activation_layer(z)
@@ -199,12 +201,23 @@ def _apart(model, x):
     lambda: layers.ReLU(max_value=6.0), lambda: layers.ReLU(),
     lambda: layers.Activation("swish"), lambda: layers.Activation("relu")])
 def test_inference_fuses_the_activation_into_the_normalization(make):
-    model, x = _conv_norm_act(make())
+    model, x = _conv_norm_act(make(), producer=layers.Dense)
     steps = model._get_plan().steps
     assert [type(s).__name__ for s in steps] == \
         ["LayerStep", "NormActStep", "LayerStep"]
     np.testing.assert_allclose(model.predict(x, verbose=0), _apart(model, x),
                                rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.ReLU(max_value=6.0), lambda: layers.Activation("swish")])
+def test_after_a_convolution_both_fold_into_it(make):
+    model, x = _conv_norm_act(make())
+    steps = model._get_plan().steps
+    assert [type(s).__name__ for s in steps] == ["ConvNormStep", "LayerStep"]
+    assert type(steps[0].second).__name__ == "NormActStep"
+    np.testing.assert_allclose(model.predict(x, verbose=0), _apart(model, x),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_training_runs_the_fused_pair_apart_with_the_same_gradients():
@@ -230,7 +243,10 @@ def test_training_runs_the_fused_pair_apart_with_the_same_gradients():
 
 def test_channels_first_normalization_runs_apart():
     model, x = _conv_norm_act(layers.ReLU(), data_format="channels_first")
-    assert "NormActStep" in [type(s).__name__
-                             for s in model._get_plan().steps]
+    # planned as folded, declined at run time (the normalization's axis is
+    # not the last), so conv, normalization and activation run apart
+    steps = model._get_plan().steps
+    assert type(steps[0]).__name__ == "ConvNormStep"
+    assert type(steps[0].second).__name__ == "NormActStep"
     np.testing.assert_allclose(model.predict(x, verbose=0), _apart(model, x),
                                rtol=1e-6, atol=1e-6)

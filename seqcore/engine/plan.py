@@ -8,6 +8,9 @@ engine may fuse is decided here, once:
   runs with it as one kernel (`ConvPoolStep`, csrc conv_pool);
 - at inference, a normalization whose only consumer is an activation the
   C kernels compute applies it in its own pass (`NormActStep`);
+- at inference, a normalization that is a convolution's only consumer is
+  folded into the convolution's kernel and bias, with its activation (if
+  it has a NormActStep) in the convolution's epilogue (`ConvNormStep`);
 - a max pooling whose input's only consumer it is hands the layer that made
   that input its gradient unexpanded (`LayerStep.routes`: a RoutedGradient,
   which the convolution's backward takes at a quarter of the dense cost);
@@ -76,6 +79,20 @@ def fused_activation(layer, following):
             following.activity_regularizer is not None:
         return None
     return kernel_activation()
+
+
+def folds_normalization(conv_node, norm_node):
+    """Whether the normalization of `norm_node` may be folded into the
+    convolution of `conv_node` at inference: both built, layers whose call
+    is their class's own (`call_folded` / `folded_affine`), no activity
+    regularizer, and called with no arguments but their input."""
+    conv, norm = conv_node.layer, norm_node.layer
+    return conv.built and norm.built and \
+        hasattr(conv, "call_folded") and hasattr(norm, "folded_affine") and \
+        conv.activity_regularizer is None and \
+        norm.activity_regularizer is None and \
+        node_call_arguments(conv_node, ()) == ((), {}) and \
+        node_call_arguments(norm_node, ()) == ((), {})
 
 
 def routes_gradient(layer, producer):
@@ -201,8 +218,7 @@ class _PairStep:
         self.second.forward(values, masks, training, record, -1 - index)
 
     def has_trainable_weights(self):
-        return bool(self.first.layer.trainable_weights or
-                    self.second.layer.trainable_weights)
+        return any(node.layer.trainable_weights for node in _step_nodes(self))
 
 
 class ConvPoolStep(_PairStep):
@@ -263,6 +279,59 @@ class NormActStep(_PairStep):
         self.first.backward(grads, state, need_input_grad, False, input_ids)
 
 
+class ConvNormStep(_PairStep):
+    """A convolution and the normalization that is its only consumer:
+    `second` is the normalization's step, or its NormActStep when the
+    normalization's only consumer is an activation. At inference the
+    normalization's affine map is folded into the convolution's kernel and
+    bias, and the activation into its epilogue: one kernel, and no pass
+    over the convolution's output. In training or with a mask, the steps
+    run apart, their records kept under this step's index."""
+
+    def forward(self, values, masks, training, record, index):
+        conv_node = self.first.node
+        if not training and node_input_mask(conv_node, masks) is None:
+            y = self._folded(values[id(conv_node.input_tensors[0])])
+            if y is not None:
+                values[id(self.node.output_tensors[0])] = y
+                return
+        parts = {}
+        self.first.forward(values, masks, training, parts, 0)
+        self.second.forward(values, masks, training, parts, 1)
+        if training:
+            record[index] = parts
+
+    def _folded(self, x):
+        """The steps' inference output from the convolution's input, or
+        None when a layer declines (see call_folded, folded_affine)."""
+        norm_step = self.second.first if isinstance(self.second, NormActStep) \
+            else self.second
+        activation = self.second.activation \
+            if isinstance(self.second, NormActStep) else None
+        conv, norm = self.first.layer, norm_step.layer
+        x = conv._convert_input(x)
+        conv._check_input(x.shape)
+        affine = norm.folded_affine(len(conv.compute_output_shape(x.shape)))
+        if affine is None:
+            return None
+        return conv.call_folded(x, affine[0], affine[1], activation)
+
+    def backward(self, grads, state, need_input_grad, dy_is_dz, input_ids,
+                 unused_state=None):
+        parts = state if isinstance(state, dict) else {}
+        none = (None, None)
+        # the convolution needs its output's gradient whatever the caller
+        # wants of the inputs
+        if isinstance(self.second, _PairStep):
+            self.second.backward(grads, parts.get(1, none), True, dy_is_dz,
+                                 input_ids, parts.get(-2, none))
+        else:
+            self.second.backward(grads, parts.get(1, none), True, dy_is_dz,
+                                 input_ids)
+        self.first.backward(grads, parts.get(0, none), need_input_grad,
+                            False, input_ids)
+
+
 def accumulate(grads, tensors, values):
     """Add each value (None: no gradient) to its tensor's gradient."""
     for tensor, g in zip(tensors, values):
@@ -275,8 +344,9 @@ def accumulate(grads, tensors, values):
 
 
 def _step_nodes(step):
-    return [step.first.node, step.second.node] \
-        if isinstance(step, _PairStep) else [step.node]
+    if isinstance(step, _PairStep):
+        return _step_nodes(step.first) + _step_nodes(step.second)
+    return [step.node]
 
 
 def _last_uses(steps, outputs):
@@ -331,11 +401,13 @@ class Plan:
             if consumer is not None and fuses(node.layer, consumer.layer):
                 step = ConvPoolStep(step, steps[id(consumer)])
                 skip.add(id(consumer))
-            elif consumer is not None and not steps[id(consumer)].routes:
-                activation = fused_activation(node.layer, consumer.layer)
-                if activation is not None:
-                    step = NormActStep(step, steps[id(consumer)], activation)
-                    skip.add(id(consumer))
+            elif consumer is not None and \
+                    folds_normalization(node, consumer):
+                step = ConvNormStep(step, self._norm_act_step(
+                    consumer, sole, steps, skip))
+                skip.add(id(consumer))
+            elif consumer is not None:
+                step = self._norm_act_step(node, sole, steps, skip)
             ordered.append(step)
         self.steps = ordered
         self._input_ids = input_ids
@@ -344,6 +416,20 @@ class Plan:
         # the last checked call's input, or None: see lean_chain.
         self.inference = None
         self._output_layers = self._find_output_layers(nodes)
+
+    @staticmethod
+    def _norm_act_step(node, sole, steps, skip):
+        """node's step, paired with its only consumer as a NormActStep
+        when that consumer is an activation the normalization applies in
+        its own pass (the consumer then joins `skip`)."""
+        step, consumer = steps[id(node)], sole.get(id(node))
+        if consumer is None or steps[id(consumer)].routes:
+            return step
+        activation = fused_activation(node.layer, consumer.layer)
+        if activation is None:
+            return step
+        skip.add(id(consumer))
+        return NormActStep(step, steps[id(consumer)], activation)
 
     def _find_output_layers(self, nodes):
         consumed = {id(t) for node in nodes for t in node.input_tensors}

@@ -105,6 +105,32 @@ class BaseConv(Layer):
                 y = apply_activation(y, self.activation)
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
+    def call_folded(self, inputs, scale, shift, activation=None):
+        """Inference output of this layer followed by the per-filter affine
+        map y * scale + shift (a BatchNormalization at inference, folded
+        in) and `activation` (a C kernel activation name or None), as one
+        convolution whose kernel and bias are scaled per filter. None when
+        this layer has its own activation or groups, for the caller to run
+        the layers apart.
+
+        Args:
+            inputs: the layer's input.
+            scale, shift: float32 arrays of shape (filters,).
+            activation: applied in the convolution's epilogue.
+        """
+        if self.groups > 1 or \
+                activations.KERNEL_NAMES.get(self.activation, False) is not None:
+            return None
+        x = _windows.to_nhwc(inputs, self.rank, self.data_format)
+        _, strides, dilation, out, pads = _windows.geometry(
+            self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
+        kernel = self._kernel_2d(self.kernel.value) * scale
+        bias = shift if self.bias is None else \
+            (self.bias.value * scale + shift).astype(np.float32)
+        y = _kernels.conv2d_forward(x, kernel, bias, strides, dilation, pads,
+                                    out, activation=activation)
+        return _windows.from_nhwc(y, self.rank, self.data_format)
+
     def _call_pooled(self, inputs, pool, training=True):
         """call(inputs, training) and then `pool`'s (a MaxPooling that
         fuses_with this layer), in one kernel that never writes this

@@ -242,6 +242,18 @@ class BatchNormalization(Layer):
             shift = shift + beta
         return inv, scale.astype(np.float32), shift.astype(np.float32)
 
+    def folded_affine(self, ndim):
+        """(scale, shift), float32 per channel, of the inference map
+        y = x * scale + shift on an input of `ndim` dimensions, for folding
+        into the convolution before; None when this layer does not
+        normalize the last axis there or its weights are not float32."""
+        if self._axis != ndim - 1 or \
+                self.moving_mean.value.dtype != np.float32:
+            return None
+        _, scale, shift = self._affine(self.moving_mean.value,
+                                       self.moving_variance.value)
+        return scale, shift
+
     def call_activated(self, inputs, activation):
         """The inference output (moving statistics) with `activation`, a C
         kernel activation name, applied in the same pass; None when the
