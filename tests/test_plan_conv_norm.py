@@ -149,3 +149,20 @@ def test_a_frozen_base_with_folded_steps_keeps_its_statistics():
     assert _step_kinds(base)[0] == "ConvNormStep"
     for a, b in zip(before, base.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("multiplier", [1, 3])
+def test_depthwise_convolution_folds_its_normalization(multiplier):
+    model = keras.Sequential([
+        keras.Input((7, 9, 4)),
+        layers.DepthwiseConv2D(3, depth_multiplier=multiplier,
+                               padding="same", bias_initializer="ones"),
+        layers.BatchNormalization(), layers.ReLU(max_value=6.0),
+        layers.Conv2D(2, 1)])
+    _randomize_statistics(model, seed=multiplier)
+    x = np.random.default_rng(7).standard_normal((2, 7, 9, 4)).astype(
+        np.float32)
+    out = model.predict(x, verbose=0)
+    assert _step_kinds(model) == ["ConvNormStep", "LayerStep"]
+    np.testing.assert_allclose(out, _reference(model, x), rtol=1e-4,
+                               atol=1e-5)

@@ -7,6 +7,8 @@ Kernel (*kernel_size, in_channels, depth_multiplier) named 'kernel', bias
 (in_channels * depth_multiplier,), as in Keras; output channel
 c * depth_multiplier + m comes from input channel c and filter m.
 """
+import numpy as np
+
 from seqcore.config import standardize_data_format
 from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
@@ -129,6 +131,31 @@ class BaseDepthwiseConv(Layer):
                                              activation=fused or None)
             if fused is False:
                 y = apply_activation(y, self.activation)
+        return _windows.from_nhwc(y, self.rank, self.data_format)
+
+    def call_folded(self, inputs, scale, shift, activation=None):
+        """Inference output followed by the per-channel affine map
+        y * scale + shift (a BatchNormalization folded in) and `activation`
+        (a C kernel activation name or None), as one depthwise convolution
+        with its kernel and bias scaled per output channel. None when this
+        layer has its own activation (see BaseConv.call_folded).
+
+        Args:
+            inputs: the layer's input.
+            scale, shift: float32 arrays of shape (channels * multiplier,).
+            activation: applied in the kernel's epilogue.
+        """
+        if activations.KERNEL_NAMES.get(self.activation, False) is not None:
+            return None
+        x = _windows.to_nhwc(inputs, self.rank, self.data_format)
+        _, strides, dilation, out, pads = _windows.geometry(
+            self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
+        kernel = kernel_2d(self, self.kernel.value)
+        kernel = kernel * scale.reshape(kernel.shape[2:])
+        bias = shift if self.bias is None else \
+            (self.bias.value * scale + shift).astype(np.float32)
+        y = _kernels.depthwise2d_forward(x, kernel, bias, strides, dilation,
+                                         pads, out, activation=activation)
         return _windows.from_nhwc(y, self.rank, self.data_format)
 
     _takes_preactivation_grad = True   # see Dense
