@@ -166,3 +166,19 @@ def test_depthwise_convolution_folds_its_normalization(multiplier):
     assert _step_kinds(model) == ["ConvNormStep", "LayerStep"]
     np.testing.assert_allclose(out, _reference(model, x), rtol=1e-4,
                                atol=1e-5)
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_separable_convolution_folds_into_its_pointwise_kernel(use_bias):
+    model = keras.Sequential([
+        keras.Input((8, 7, 3)),
+        layers.SeparableConv2D(5, 3, depth_multiplier=2, padding="same",
+                               use_bias=use_bias, bias_initializer="ones"),
+        layers.BatchNormalization(), layers.Activation("relu")])
+    _randomize_statistics(model, seed=8)
+    x = np.random.default_rng(9).standard_normal((2, 8, 7, 3)).astype(
+        np.float32)
+    out = model.predict(x, verbose=0)
+    assert _step_kinds(model) == ["ConvNormStep"]
+    np.testing.assert_allclose(out, _reference(model, x), rtol=1e-4,
+                               atol=1e-5)

@@ -6,6 +6,8 @@ Weights, in Keras's order: depthwise_kernel (*kernel_size, in_channels,
 depth_multiplier), pointwise_kernel (*(1,) * rank, in_channels *
 depth_multiplier, filters), bias (filters,).
 """
+import numpy as np
+
 from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
@@ -72,30 +74,61 @@ class BaseSeparableConv(Layer):
         return window_output_shape(self, input_shape, self.filters)
 
     def call(self, inputs, training=None):
+        bias = None if self.bias is None else self.bias.value
+        if not training:
+            fused = activations.KERNEL_NAMES.get(self.activation, False)
+            y = self._infer(inputs, self.pointwise_kernel.value, bias,
+                            fused or None)
+            return apply_activation(y, self.activation) if fused is False \
+                else y
         x = _windows.to_nhwc(inputs, self.rank, self.data_format)
         _, strides, dilation, out, pads = _windows.geometry(
             self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
         dk = kernel_2d(self, self.depthwise_kernel.value)
         pk = kernel_2d(self, self.pointwise_kernel.value)
-        bias = None if self.bias is None else self.bias.value
         mid = (x.shape[0],) + tuple(out) + (dk.shape[2] * dk.shape[3],)
         shape = mid[:3] + (self.filters,)
-        t = _kernels.depthwise2d_forward(
-            x, dk, None, strides, dilation, pads, out,
-            out=self._buffer("t", mid) if training else None)
-        if training:
-            z, y = train_activation(lambda act: _kernels.conv2d_forward(
-                t, pk, bias, *_POINTWISE, out, activation=act,
-                out=self._buffer("z", shape)),
-                self.activation, self._buffer("y", shape))
-            self._saved = (x, t, z, y, strides, dilation, pads)
-        else:
-            fused = activations.KERNEL_NAMES.get(self.activation, False)
-            y = _kernels.conv2d_forward(t, pk, bias, *_POINTWISE, out,
-                                        activation=fused or None)
-            if fused is False:
-                y = apply_activation(y, self.activation)
+        t = _kernels.depthwise2d_forward(x, dk, None, strides, dilation, pads,
+                                         out, out=self._buffer("t", mid))
+        z, y = train_activation(lambda act: _kernels.conv2d_forward(
+            t, pk, bias, *_POINTWISE, out, activation=act,
+            out=self._buffer("z", shape)),
+            self.activation, self._buffer("y", shape))
+        self._saved = (x, t, z, y, strides, dilation, pads)
         return _windows.from_nhwc(y, self.rank, self.data_format)
+
+    def _infer(self, inputs, pointwise, bias, activation):
+        """Inference: the depthwise pass, then the pointwise kernel
+        `pointwise` with `bias` and `activation` (a C kernel activation
+        name or None) in its GEMM's epilogue."""
+        x = _windows.to_nhwc(inputs, self.rank, self.data_format)
+        _, strides, dilation, out, pads = _windows.geometry(
+            self, x.shape, self.kernel_size, self.strides, self.dilation_rate)
+        t = _kernels.depthwise2d_forward(
+            x, kernel_2d(self, self.depthwise_kernel.value), None, strides,
+            dilation, pads, out)
+        y = _kernels.conv2d_forward(t, kernel_2d(self, pointwise), bias,
+                                    *_POINTWISE, out, activation=activation)
+        return _windows.from_nhwc(y, self.rank, self.data_format)
+
+    def call_folded(self, inputs, scale, shift, activation=None):
+        """Inference output followed by the per-filter affine map
+        y * scale + shift (a BatchNormalization folded in) and `activation`
+        (a C kernel activation name or None): the pointwise kernel and the
+        bias scaled per filter. None when this layer has its own activation
+        (see BaseConv.call_folded).
+
+        Args:
+            inputs: the layer's input.
+            scale, shift: float32 arrays of shape (filters,).
+            activation: applied in the pointwise GEMM's epilogue.
+        """
+        if activations.KERNEL_NAMES.get(self.activation, False) is not None:
+            return None
+        bias = shift if self.bias is None else \
+            (self.bias.value * scale + shift).astype(np.float32)
+        return self._infer(inputs, self.pointwise_kernel.value * scale, bias,
+                           activation)
 
     _takes_preactivation_grad = True   # see Dense
 
