@@ -202,6 +202,35 @@ def trained(tmp_path_factory):
 CASES = ["mlp_sgd", "mlp_adam", "cnn_sgd", "cnn_adam"]
 
 
+@pytest.fixture(scope="module")
+def overlapped(tmp_path_factory):
+    """2 ranks with 512-byte buckets (the small models' gradients then go
+    in several allreduces issued during backward), and 2 ranks with the
+    overlap off."""
+    _mpiexec()
+    folder = tmp_path_factory.mktemp("mpi_overlap")
+    results = {}
+    for name, env in (("buckets", {"SEQCORE_MPI_BUCKET_BYTES": "512"}),
+                      ("off", {"SEQCORE_MPI_OVERLAP": "0"})):
+        path = folder / f"{name}.npz"
+        out = _run([SCRIPTS / "train_models.py", path], 2, **env)
+        assert out.returncode == 0, out.stderr[-3000:]
+        results[name] = dict(np.load(path))
+    return results
+
+
+def test_the_overlapped_allreduce_changes_no_bit(trained, overlapped):
+    two, buckets, off = trained["two"], overlapped["buckets"], \
+        overlapped["off"]
+    # default buckets (256 KiB) exceed these models' arenas: nothing early
+    assert int(two["early_buckets"]) == 0 == int(off["early_buckets"])
+    assert int(buckets["early_buckets"]) > 0
+    for key in two:
+        if key != "early_buckets":
+            assert buckets[key].tobytes() == two[key].tobytes(), key
+            assert off[key].tobytes() == two[key].tobytes(), key
+
+
 def test_jobs_ran_with_the_expected_sizes(trained):
     assert int(trained["one"]["size"]) == 1
     assert int(trained["two"]["size"]) == 2
@@ -287,11 +316,17 @@ def test_stop_on_one_rank_stops_all_and_only_rank_0_prints_and_writes(
         "log0.csv", "rank0.weights.h5"]
 
 
-def test_a_rank_without_rows_in_a_batch_still_takes_part(tmp_path):
+@pytest.mark.parametrize("bucket_bytes", [None, "8"])
+def test_a_rank_without_rows_in_a_batch_still_takes_part(tmp_path,
+                                                         bucket_bytes):
+    # with 8-byte buckets the rank without rows issues the buckets the
+    # others issued during backward, in the same order
+    env = {"SEQCORE_MPI_BUCKET_BYTES": bucket_bytes} if bucket_bytes else {}
     results = {}
     for name, ranks in (("one", None), ("two", 2)):
         path = tmp_path / f"{name}.npz"
-        out = _run([SCRIPTS / "empty_shard.py", path], ranks, timeout=60)
+        out = _run([SCRIPTS / "empty_shard.py", path], ranks, timeout=60,
+                   **env)
         assert out.returncode == 0, out.stderr[-3000:]
         results[name] = np.load(path)
     one, two = results["one"], results["two"]

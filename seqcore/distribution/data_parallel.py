@@ -21,12 +21,15 @@ On N ranks (DataParallelRuntime):
 - agree(flag): stop_training is true on every rank when it is on any.
 - gather: predict's outputs from every rank, in the order of the data."""
 import hashlib
+import os
 import pickle
 import zlib
 
 import numpy as np
 
 from seqcore import random as sc_random
+from seqcore.distribution.overlap import BucketPlan, OverlappedStep
+from seqcore.engine import backprop
 
 
 def _mean(values, weights):
@@ -111,6 +114,13 @@ class DataParallelRuntime:
         self._predict_counts = []
         self.allreduce_seconds = 0.0     # the gradient allreduce's time
         self.steps = 0
+        self.early_buckets = 0           # issued during backward (overlap)
+        # Overlap of the allreduce with backward (overlap.py): per model,
+        # (the arena the plan is for, its BucketPlan or None when the
+        # ranks did not agree on one); the step in progress.
+        self.overlap = os.environ.get("SEQCORE_MPI_OVERLAP", "1") != "0"
+        self._bucket_plans = {}
+        self._step = None
 
     # ---- start of fit / evaluate / predict ----------------------------------
 
@@ -263,7 +273,41 @@ class DataParallelRuntime:
         if xs[0].shape[0] == 0:
             return self._with_rank_random(
                 lambda: self._empty_train_step(model))
-        return self._with_rank_random(lambda: model._train_batch(xs, ys, sw))
+        if not self.overlap:
+            return self._with_rank_random(
+                lambda: model._train_batch(xs, ys, sw))
+        model._prepare_variables()     # the arena this step reduces
+        self._step = self._overlapped_step(model, xs[0].shape[0])
+        try:
+            with backprop.backward_listener(self._step.on_backward_step):
+                return self._with_rank_random(
+                    lambda: model._train_batch(xs, ys, sw))
+        finally:
+            self._step = None
+
+    def _overlapped_step(self, model, n_local):
+        """The step's allreduce: with the model's bucket plan when there is
+        one for its current arena, else recording (the first step)."""
+        grads = model.optimizer._grads
+        arena, plan = self._bucket_plans.get(id(model), (None, None))
+        return OverlappedStep(self.comm, grads, n_local,
+                              plan if arena is grads else None)
+
+    def _keep_bucket_plan(self, model, step):
+        """After a recording step: the plan its announcements give, kept
+        only when every rank made the same one (the ranks must issue the
+        same collectives in the same order)."""
+        plan = BucketPlan.from_first_step(step.announced, model.optimizer) \
+            if step.announced else None
+        summary = np.zeros(8, np.int64)
+        if plan is not None:
+            summary[:4] = (1, len(plan.key), plan.issued_end,
+                           sum(len(v) for v in plan.issues.values()))
+        summary[4:] = -summary[:4]
+        self.comm.allreduce_max(summary, "agreement on the gradient buckets")
+        agreed = bool(np.all(summary[:4] == -summary[4:]))
+        self._bucket_plans[id(model)] = (step.grads,
+                                         plan if agreed else None)
 
     def _empty_train_step(self, model):
         """A rank with no rows in this batch: it adds nothing to the
@@ -304,11 +348,20 @@ class DataParallelRuntime:
 
     def reduce_gradients(self, model, n_local):
         """The flat gradient arena <- sum over ranks of (local rows x local
-        mean gradient) / global rows: one allreduce over the arena; the
-        rows and BatchNormalization moving statistics (weighted by rows)
-        ride in a second, small allreduce issued with it."""
+        mean gradient) / global rows. The arena's buckets already issued
+        during backward (overlap.py) are completed, the rest of it goes as
+        one allreduce; the rows and BatchNormalization moving statistics
+        (weighted by rows) ride in a small allreduce issued with it."""
         import time
         grads = model.optimizer._grads
+        arena, plan = self._bucket_plans.get(id(model), (None, None))
+        # Every rank records (and then agrees on a plan) at the same step:
+        # the first for this arena, whether or not it had rows to train on.
+        recording = self.overlap and arena is not grads
+        step = self._step
+        if step is None or step.grads is not grads:
+            step = OverlappedStep(self.comm, grads, n_local,
+                                  plan if arena is grads else None)
         bn = _batch_norm_layers(model)
         stats = [v for layer in bn for v in (layer.moving_mean,
                                             layer.moving_variance)]
@@ -319,18 +372,13 @@ class DataParallelRuntime:
             small[offset:offset + v.size] = v.value.reshape(-1)
             small[offset:offset + v.size] *= n_local
             offset += v.size
-        if n_local != 1:
-            grads *= np.float32(n_local)
         start = time.perf_counter()
-        mpi = self.comm.MPI
-        requests = [self.comm.comm.Iallreduce(mpi.IN_PLACE, grads,
-                                              op=mpi.SUM),
-                    self.comm.comm.Iallreduce(mpi.IN_PLACE, small,
-                                              op=mpi.SUM)]
-        self.comm._wait(requests[0], "allreduce of the gradients")
-        self.comm._wait(requests[1], "allreduce of the batch sizes")
+        step.finish(small)
         self.allreduce_seconds += time.perf_counter() - start
         self.steps += 1
+        self.early_buckets += step.early
+        if recording:
+            self._keep_bucket_plan(model, step)
         total = small[0]
         if total <= 0:
             raise ValueError("seqcore.distribution: a training step with no "

@@ -142,3 +142,24 @@ def drop_saved(layer):
     activity output, which the step's loss still reads)."""
     if layer.__dict__.get("_saved") is not None:
         layer._saved = None
+
+
+_backward_listener = contextvars.ContextVar("seqcore_backward_listener",
+                                            default=None)
+
+
+@contextlib.contextmanager
+def backward_listener(callback):
+    """Within the block, plans call `callback(layers)` after each step's
+    backward, with that step's layers (the distribution's overlapped
+    allreduce listens: their gradients may be final)."""
+    token = _backward_listener.set(callback)
+    try:
+        yield
+    finally:
+        _backward_listener.reset(token)
+
+
+def active_backward_listener():
+    """The callback of the innermost backward_listener, or None."""
+    return _backward_listener.get()

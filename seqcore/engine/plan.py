@@ -537,6 +537,7 @@ class Plan:
                    zip(self._output_layers, dy_is_dz) if flag}
         first = self._first_trainable()
         input_ids = self._input_ids if need_input_grad else ()
+        listener = backprop.active_backward_listener()
         for index in range(len(self.steps) - 1, -1, -1):
             if index < first and not need_input_grad:
                 break
@@ -549,6 +550,8 @@ class Plan:
                               record.get(-1 - index, (None, None)))
             else:
                 step.backward(grads, state, wanted, fused, input_ids)
+            if listener is not None:
+                listener([node.layer for node in _step_nodes(step)])
         return [grads.get(id(t)) for t in self.inputs]
 
     def _first_trainable(self):

@@ -106,6 +106,7 @@ def main(out):
     result["dropout_draws"] = state.comm().allgather(draws, "draws") \
         if state.comm().size > 1 else draws[None]
     result["size"] = np.array(state.comm().size)
+    result["early_buckets"] = np.array(getattr(hooks, "early_buckets", 0))
     if state.is_chief():
         np.savez(out, **result)
 
