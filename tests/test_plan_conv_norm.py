@@ -182,3 +182,25 @@ def test_separable_convolution_folds_into_its_pointwise_kernel(use_bias):
     assert _step_kinds(model) == ["ConvNormStep"]
     np.testing.assert_allclose(out, _reference(model, x), rtol=1e-4,
                                atol=1e-5)
+
+
+def test_folding_is_skipped_when_the_weights_outnumber_the_outputs(
+        monkeypatch):
+    model = keras.Sequential([keras.Input((4, 4, 32)),
+                              layers.Conv2D(64, 3),      # 18,496 weights
+                              layers.BatchNormalization(), layers.ReLU()])
+    _randomize_statistics(model, seed=10)
+    conv = model.layers[0]
+    calls = []
+    original = type(conv).call_folded
+    monkeypatch.setattr(type(conv), "call_folded",
+                        lambda self, *a: calls.append(1) or
+                        original(self, *a))
+    rng = np.random.default_rng(11)
+    for batch, folded in ((1, False), (128, True)):   # 256 / 32,768 outputs
+        x = rng.standard_normal((batch, 4, 4, 32)).astype(np.float32)
+        calls.clear()
+        out = model.predict(x, batch_size=batch, verbose=0)
+        assert bool(calls) == folded
+        np.testing.assert_allclose(out, _reference(model, x), rtol=1e-4,
+                                   atol=1e-4)
