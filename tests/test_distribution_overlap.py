@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import seqcore as keras
+from seqcore.distribution.data_parallel import _overlap_setting
 from seqcore.distribution.overlap import BucketPlan, bucket_bytes
 from seqcore.engine import backprop
 
@@ -71,3 +72,15 @@ def test_the_default_bucket_and_bad_values(monkeypatch):
     with pytest.raises(ValueError, match="SEQCORE_MPI_BUCKET_BYTES must be "
                        "a positive integer.*'-5'"):
         bucket_bytes()
+
+
+def test_the_overlap_setting(monkeypatch):
+    monkeypatch.delenv("SEQCORE_MPI_OVERLAP", raising=False)
+    assert _overlap_setting() == "auto"
+    for value in ("0", "1", "auto"):
+        monkeypatch.setenv("SEQCORE_MPI_OVERLAP", value)
+        assert _overlap_setting() == value
+    monkeypatch.setenv("SEQCORE_MPI_OVERLAP", "yes")
+    with pytest.raises(ValueError, match="SEQCORE_MPI_OVERLAP must be 0, 1 "
+                       "or auto, received 'yes'"):
+        _overlap_setting()

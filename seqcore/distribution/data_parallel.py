@@ -76,6 +76,16 @@ class _NoDistribution:
 NO_DISTRIBUTION = _NoDistribution()
 
 
+def _overlap_setting():
+    """SEQCORE_MPI_OVERLAP: "1" on, "0" off, unset "auto" (on when the
+    job spans several machines)."""
+    raw = os.environ.get("SEQCORE_MPI_OVERLAP", "auto")
+    if raw not in ("0", "1", "auto"):
+        raise ValueError(f"SEQCORE_MPI_OVERLAP must be 0, 1 or auto, "
+                         f"received {raw!r}")
+    return raw
+
+
 def split_counts(n, size):
     """Rows of a batch of n on each of `size` ranks (as even as
     possible, the first n % size ranks one more)."""
@@ -118,7 +128,8 @@ class DataParallelRuntime:
         # Overlap of the allreduce with backward (overlap.py): per model,
         # (the arena the plan is for, its BucketPlan or None when the
         # ranks did not agree on one); the step in progress.
-        self.overlap = os.environ.get("SEQCORE_MPI_OVERLAP", "1") != "0"
+        self._overlap_setting = _overlap_setting()
+        self._overlap = None            # decided at the first train step
         self._bucket_plans = {}
         self._step = None
 
@@ -268,6 +279,19 @@ class DataParallelRuntime:
         finally:
             self._rank_generator = sc_random._generator
             sc_random._generator = shared
+
+    @property
+    def overlap(self):
+        """Whether the gradient allreduce overlaps backward. Automatic: only
+        across machines. On one machine the reduction is memory copies and
+        sums done by the ranks' own cores inside MPI calls, so it cannot
+        run behind backward (measured: no gain, within noise); across
+        machines the network moves the bytes while backward computes."""
+        if self._overlap is None:
+            self._overlap = self._overlap_setting == "1" or (
+                self._overlap_setting == "auto" and
+                self.comm.node_count() > 1)
+        return self._overlap
 
     def train_step(self, model, xs, ys, sw):
         if xs[0].shape[0] == 0:

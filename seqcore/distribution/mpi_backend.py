@@ -11,6 +11,7 @@ followed by a `Test` loop with a deadline: `SEQCORE_MPI_TIMEOUT` seconds
 (default 60). A rank that waits past the deadline prints which collective
 did not complete and aborts the job, so a dead or stuck rank never leaves
 the others hanging."""
+import hashlib
 import os
 import sys
 import time
@@ -189,6 +190,16 @@ class MpiComm:
         request = self.comm.Iallgather(array, out)
         self._wait(request, what)
         return out
+
+    def node_count(self):
+        """How many machines the job's ranks run on (by processor name)."""
+        if getattr(self, "_nodes", None) is None:
+            name = self.MPI.Get_processor_name().encode()
+            digest = np.frombuffer(hashlib.sha256(name).digest()[:8],
+                                   np.int64)
+            self._nodes = len(set(self.allgather(digest, "host names")
+                                  .reshape(-1).tolist()))
+        return self._nodes
 
     def allgatherv(self, array, counts, what="allgatherv"):
         """Concatenate every rank's 1-D `array` (rank r has counts[r]

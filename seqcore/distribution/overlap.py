@@ -174,7 +174,8 @@ class OverlappedStep:
         if self.plan is not None:
             self._issue_through(max(self.plan.issues, default=-1))
             end = self.plan.issued_end
-        self._allreduce(self.grads[:end])
+        if end > 0:
+            self._allreduce(self.grads[:end])
         mpi = self.comm.MPI
         self.requests.append(self.comm.comm.Iallreduce(mpi.IN_PLACE, small,
                                                        op=mpi.SUM))
