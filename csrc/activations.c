@@ -59,6 +59,14 @@ void sc_bias_act_f64(double *x, long m, long n, long ldx, const double *bias,
 
 #define CHUNK 16384L
 
+void sc_add_f32(const float *a, const float *b, float *y, long n)
+{
+    const int nt = n < PARALLEL_MIN_ELEMENTS ? 1 : sc_get_num_threads();
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long i = 0; i < n; ++i)
+        y[i] = a[i] + b[i];
+}
+
 void sc_activation_f32(const float *x, float *y, long n, sc_act act)
 {
     const long chunks = (n + CHUNK - 1) / CHUNK;

@@ -136,6 +136,9 @@ void sc_bias_act_f64(double *x, long m, long n, long ldx, const double *bias,
 
 /* y[i] = act(x[i]) for n contiguous floats (y may be x); threaded. */
 void sc_activation_f32(const float *x, float *y, long n, sc_act act);
+/* y = a + b elementwise over n floats (y may be a or b); threads take
+ * contiguous blocks, so the bits do not depend on the thread count. */
+void sc_add_f32(const float *a, const float *b, float *y, long n);
 
 /* dx[i] = dy[i] * act'(x[i]) for n contiguous floats, given the
  * pre-activation x and the output y = act(x); dx may be dy. Threaded. */

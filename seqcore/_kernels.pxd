@@ -68,6 +68,7 @@ cdef extern from "seqcore.h" nogil:
                          const double *bias, sc_act act)
 
     void sc_activation_f32(const float *x, float *y, long n, sc_act act)
+    void sc_add_f32(const float *a, const float *b, float *y, long n)
     void sc_softmax_f32(const float *x, float *y, long m, long n)
     void sc_activation_backward_f32(const float *x, const float *y,
                                     const float *dy, float *dx, long n,

@@ -181,3 +181,46 @@ def test_disconnected_graph_and_duplicate_names_raise_keras_errors():
     with pytest.raises(ValueError, match='The name "same" is used 2 times '
                        'in the model. All operation names should be unique'):
         keras.Model(a, d2(d1(a)))
+
+
+@pytest.mark.parametrize("n", [1, 7, 33, 65536 + 17])
+def test_add_kernel_matches_numpy_with_the_same_bits_at_any_thread_count(
+        n, threads):
+    from seqcore import _kernels
+    from tests.conftest import same_bits_with_threads
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal(n).astype(np.float32)
+    b = rng.standard_normal(n).astype(np.float32)
+    got = same_bits_with_threads(threads, lambda: _kernels.add(a, b))
+    np.testing.assert_array_equal(got, a + b)
+    c = a.copy()
+    assert _kernels.add(c, b, out=c) is c
+    np.testing.assert_array_equal(c, a + b)
+
+
+def test_add_kernel_refuses_mismatched_arrays():
+    from seqcore import _kernels
+    a = np.ones((2, 3), np.float32)
+    with pytest.raises(ValueError, match=r"add: a and b must have one shape, "
+                       r"received \(2, 3\) and \(3, 2\)"):
+        _kernels.add(a, np.ones((3, 2), np.float32))
+    with pytest.raises(ValueError, match="add: out must be a C-contiguous "
+                       "float32 array"):
+        _kernels.add(a, a, out=np.ones((2, 3), np.float64))
+
+
+def test_add_layer_at_inference_and_in_training_agree_with_numpy():
+    inputs = [keras.Input((4, 5)) for _ in range(3)]
+    model = keras.Model(inputs, layers.Dense(2)(layers.Add()(inputs)))
+    rng = np.random.default_rng(1)
+    xs = [rng.standard_normal((6, 4, 5)).astype(np.float32) for _ in range(3)]
+    add = model.layers[3]
+    np.testing.assert_array_equal(add(xs), xs[0] + xs[1] + xs[2])
+    # broadcasting and float64 inputs take the ops path
+    np.testing.assert_allclose(add([xs[0], xs[1][:1], xs[2]]),
+                               xs[0] + xs[1][:1] + xs[2])
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.layers[-1].get_weights()[0].copy()
+    model.fit(xs, rng.standard_normal((6, 4, 2)).astype(np.float32),
+              epochs=1, verbose=0)
+    assert not np.array_equal(before, model.layers[-1].get_weights()[0])

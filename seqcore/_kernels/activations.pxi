@@ -32,6 +32,33 @@ def activation(x, name, out=None):
     return Y
 
 
+def add(a, b, out=None):
+    """out = a + b for two C-contiguous float32 arrays of one shape; out
+    may be a or b. Returns out."""
+    cdef cnp.ndarray A = _float32_c(a, "add")
+    cdef cnp.ndarray B = _float32_c(b, "add")
+    if (<object>A).shape != (<object>B).shape:
+        raise ValueError(f"add: a and b must have one shape, received "
+                         f"{(<object>A).shape} and {(<object>B).shape}")
+    cdef cnp.ndarray Y
+    if out is None:
+        Y = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(A), cnp.PyArray_DIMS(A),
+                              cnp.NPY_FLOAT32, 0)
+    else:
+        Y = out
+        if not Y.flags.c_contiguous or Y.dtype != np.float32 or \
+                (<object>Y).shape != (<object>A).shape:
+            raise ValueError("add: out must be a C-contiguous float32 array "
+                             "of the inputs' shape")
+    cdef float *pa = <float *>cnp.PyArray_DATA(A)
+    cdef float *pb = <float *>cnp.PyArray_DATA(B)
+    cdef float *py = <float *>cnp.PyArray_DATA(Y)
+    cdef long n = cnp.PyArray_SIZE(A)
+    with nogil:
+        sc_add_f32(pa, pb, py, n)
+    return Y
+
+
 def activation_backward(x, y, dy, name, out=None):
     """dx = dy * name'(x), float32, given x and y = name(x), all of one
     shape; out may be dy. Returns dx."""

@@ -6,7 +6,9 @@ with seqcore.ops, so their backward comes from the tape (one entry per op,
 cheap next to the layers around them); shapes are checked as Keras checks
 them, with Keras's messages.
 """
-from seqcore import ops
+import numpy as np
+
+from seqcore import _kernels, ops
 from seqcore.engine.layer import Layer
 from seqcore.saving.serialization import register_builtin
 
@@ -97,7 +99,16 @@ class Add(Merge):
     """Sum of the inputs (broadcast as numpy does)."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
+        first = inputs[0]
+        if len(inputs) >= 2 and all(type(x) is np.ndarray and x.dtype == np.float32 and
+               x.shape == first.shape and x.flags.c_contiguous
+               for x in inputs):
+            # plain arrays (inference): one threaded pass per input
+            out = _kernels.add(first, inputs[1])
+            for x in inputs[2:]:
+                _kernels.add(out, x, out=out)
+            return out
+        out = first
         for x in inputs[1:]:
             out = ops.add(out, x)
         return out
