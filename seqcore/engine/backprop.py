@@ -101,15 +101,21 @@ _NO_INPUT_GRAD = contextvars.ContextVar("seqcore_no_input_grad",
 
 
 @contextlib.contextmanager
+def _holding(variable, value):
+    """The context variable `variable` is `value` within the block (in this
+    thread or task only)."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
 def without_input_grad():
     """Around a training call whose caller will run backward with
     need_input_grad=False (fit's step): the outermost graph run may then
     run the steps before its first trainable one without records."""
-    token = _NO_INPUT_GRAD.set(True)
-    try:
-        yield
-    finally:
-        _NO_INPUT_GRAD.reset(token)
+    return _holding(_NO_INPUT_GRAD, True)
 
 
 def claim_no_input_grad():
@@ -121,15 +127,10 @@ def claim_no_input_grad():
     return True
 
 
-@contextlib.contextmanager
 def not_recording():
     """Training calls inside keep no record for backward (a frozen part
     before every trainable weight: training semantics, inference memory)."""
-    token = _RECORDING.set(False)
-    try:
-        yield
-    finally:
-        _RECORDING.reset(token)
+    return _holding(_RECORDING, False)
 
 
 def recording():
@@ -148,16 +149,11 @@ _backward_listener = contextvars.ContextVar("seqcore_backward_listener",
                                             default=None)
 
 
-@contextlib.contextmanager
 def backward_listener(callback):
     """Within the block, plans call `callback(layers)` after each step's
     backward, with that step's layers (the distribution's overlapped
     allreduce listens: their gradients may be final)."""
-    token = _backward_listener.set(callback)
-    try:
-        yield
-    finally:
-        _backward_listener.reset(token)
+    return _holding(_backward_listener, callback)
 
 
 def active_backward_listener():
