@@ -13,6 +13,10 @@ figure is the median over rounds of each worker's median call time
 (--stat best: the fastest call of any round). --paired (1 thread) times
 both libraries in one worker, call by call in turn, so that a slowdown of
 a shared machine hits both alike.
+
+To race the AVX2 path like for like on a CPU with AVX-512, pin both:
+`SEQCORE_ISA=avx2 OPENBLAS_CORETYPE=Haswell python benchmarks/gemm_compare.py`
+(numpy's OpenBLAS picks its kernels at run time; the workers inherit both).
 """
 import argparse
 import json
@@ -116,7 +120,8 @@ def main():
               "network": NETWORK}[args.shapes]
     info = seqcore.build_info()
     print(f"seqcore {info['version']} (isa={info['isa']}, "
-          f"openmp={info['openmp']}), numpy {np.__version__}, "
+          f"openmp={info['openmp']}), numpy {np.__version__} "
+          f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'auto')}), "
           f"{platform.processor() or platform.machine()}")
     print(f"{'threads':>7}  {'(M, K, N)':<20} {'seqcore':>8} {'numpy':>8} "
           f"{'ratio':>8}   (GFLOP/s, {args.stat} of {args.rounds} rounds)")

@@ -29,7 +29,12 @@ tile_rx32(const int rows, long k, const float *restrict a, long rs_a, long cs_a,
     for (long p = 0; p < k; ++p) {
         const __m512 b0 = _mm512_loadu_ps(b);
         const __m512 b1 = _mm512_loadu_ps(b + 16);
+        /* Both cache lines of B's row 8 steps ahead: on Intel's 48 KiB
+         * L1d the 32-wide panel does not stay resident beside A, and the
+         * hardware's next-line prefetch left the second line late
+         * (Xeon, 2048^3 at one thread: 130 -> 135-152 GFLOP/s). */
         _mm_prefetch((const char *)(b + 8 * rs_b), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + 8 * rs_b + 16), _MM_HINT_T0);
 #pragma GCC unroll 8
         for (int r = 0; r < rows; ++r) {
             const __m512 ar = _mm512_set1_ps(a[r * rs_a]);
