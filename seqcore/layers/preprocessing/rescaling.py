@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from seqcore.engine.layer import Layer
+from seqcore.layers.preprocessing._channel_map import channel_map
 from seqcore.saving.serialization import register_builtin
 
 
@@ -39,8 +40,11 @@ class Rescaling(Layer):
 
     def call(self, inputs, training=None):
         scale = np.asarray(self.scale, np.float32)
-        return (inputs * scale + np.asarray(self.offset, np.float32)).astype(
-            np.float32, copy=False)
+        offset = np.asarray(self.offset, np.float32)
+        y = channel_map(inputs, scale, offset)
+        if y is not None:
+            return y
+        return (inputs * scale + offset).astype(np.float32, copy=False)
 
     def backward(self, dy):
         scale = np.asarray(self.scale, np.float32)

@@ -1,0 +1,105 @@
+"""Normalization and Rescaling map each channel in one C pass
+(layers/preprocessing/_channel_map.py) when the input allows it; the
+values must be Keras's formulas, whichever path computes them."""
+import numpy as np
+import pytest
+
+from seqcore import layers
+from seqcore.layers.preprocessing._channel_map import channel_map
+
+MEAN = [0.485, 0.456, 0.406]
+VARIANCE = [0.229 ** 2, 0.224 ** 2, 0.225 ** 2]
+
+
+def images(shape=(2, 5, 7, 3), dtype=np.float32):
+    return np.random.default_rng(0).uniform(0, 255, shape).astype(dtype)
+
+
+def normalized(x, invert=False):
+    """Keras 3's Normalization: (x - mean) / max(sqrt(var), eps)."""
+    mean = np.asarray(MEAN, np.float64)
+    scale = np.maximum(np.sqrt(np.asarray(VARIANCE, np.float64)), 1e-7)
+    x = x.astype(np.float64)
+    return mean + x * scale if invert else (x - mean) / scale
+
+
+@pytest.mark.parametrize("invert", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 3), (2, 5, 7, 3), (33, 3),
+                                   (3,)])
+def test_normalization_matches_the_formula(invert, shape):
+    x = images(shape)
+    layer = layers.Normalization(mean=MEAN, variance=VARIANCE, invert=invert)
+    got = layer(x)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    np.testing.assert_allclose(got, normalized(x, invert), rtol=2e-6,
+                               atol=1e-6)
+
+
+def test_normalization_after_adapt_takes_the_same_path():
+    data = images((4, 6, 6, 3))
+    layer = layers.Normalization()
+    layer.adapt(data)
+    got = layer(data)
+    mean = data.astype(np.float64).mean(axis=(0, 1, 2))
+    std = data.astype(np.float64).std(axis=(0, 1, 2))
+    np.testing.assert_allclose(got, (data - mean) / std, rtol=1e-5,
+                               atol=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x.astype(np.float64),            # another dtype
+    lambda x: x[:, ::2],                       # not contiguous
+])
+def test_inputs_the_c_pass_declines_give_the_same_values(make):
+    """call() itself (past __call__'s conversion to float32) on inputs
+    channel_map declines: numpy computes the same values."""
+    x = images()
+    layer = layers.Normalization(mean=MEAN, variance=VARIANCE)
+    layer(x)
+    assert channel_map(make(x), 1.0, 0.0) is None
+    got = layer.call(make(x))
+    np.testing.assert_allclose(got, normalized(make(x)), rtol=2e-6,
+                               atol=1e-6)
+
+
+def test_normalization_over_another_axis_stays_numpy():
+    x = images((2, 3, 4))
+    layer = layers.Normalization(axis=1, mean=[1.0, 2.0, 3.0],
+                                 variance=[4.0, 9.0, 16.0])
+    got = layer(x)
+    want = (x - np.array([1.0, 2.0, 3.0])[None, :, None]) / \
+        np.array([2.0, 3.0, 4.0])[None, :, None]
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("scale,offset", [(1 / 255, 0.0), (2.0, -1.0),
+                                          ([0.5, 1.0, 2.0], [1.0, 0.0, -1.0])])
+def test_rescaling_matches_the_formula(scale, offset):
+    x = images()
+    got = layers.Rescaling(scale, offset)(x)
+    want = x.astype(np.float64) * np.asarray(scale) + np.asarray(offset)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-6)
+
+
+def test_rescaling_of_integer_images_stays_numpy():
+    x = images().astype(np.uint8)
+    got = layers.Rescaling(1 / 255)(x)
+    np.testing.assert_allclose(got, x / 255.0, rtol=1e-6)
+
+
+def test_channel_map_declines_what_is_not_per_channel():
+    x = images((2, 4, 3))
+    assert channel_map(x, np.ones((2, 1, 3)), 0.0) is None   # per sample
+    assert channel_map(x, np.ones(4), 0.0) is None           # wrong width
+    assert channel_map(x.astype(np.float16), 1.0, 0.0) is None
+    assert channel_map(np.zeros((0, 3), np.float32), 1.0, 0.0) is None
+
+
+def test_one_and_two_threads_give_identical_bits(threads):
+    x = images((8, 64, 64, 3))
+    layer = layers.Normalization(mean=MEAN, variance=VARIANCE)
+    threads(1)
+    one = layer(x)
+    threads(2)
+    np.testing.assert_array_equal(layer(x), one)
