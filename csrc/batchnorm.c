@@ -118,6 +118,54 @@ void sc_channel_affine_f32(const float *x, long rows, long c,
     }
 }
 
+/* Channels summed per walk over the rows by the channel means (a stack
+ * accumulator of 1 KiB); wider units walk the rows once per chunk. */
+#define MEAN_CHUNK 256L
+
+/* Channels [j0, j0 + w) of sample xi's means, summed in row order. */
+static void channel_means_unit(const float *xi, long rows, long c, long j0,
+                               long w, float count, float *out)
+{
+    for (long k0 = j0; k0 < j0 + w; k0 += MEAN_CHUNK) {
+        const long kw = j0 + w - k0 < MEAN_CHUNK ? j0 + w - k0 : MEAN_CHUNK;
+        float acc[MEAN_CHUNK];
+        for (long j = 0; j < kw; ++j)
+            acc[j] = xi[k0 + j];
+        for (long r = 1; r < rows; ++r) {
+            const float *xr = xi + r * c + k0;
+            for (long j = 0; j < kw; ++j)
+                acc[j] += xr[j];
+        }
+        for (long j = 0; j < kw; ++j)
+            out[k0 + j] = acc[j] / count;
+    }
+}
+
+void sc_channel_means_f32(const float *x, long n, long rows, long c,
+                          float *out)
+{
+    const int nt = threads_for(n * rows, c);
+    /* Threads take whole samples, or split a sample's channels in whole
+     * cache lines when there are fewer samples than threads. Each
+     * channel's sum runs in row order either way: the same bits for any
+     * split. */
+    const long lines = (c + 15) / 16;
+    long parts = n >= nt ? 1 : (nt + n - 1) / n;
+    if (parts > lines)
+        parts = lines;
+    const long width = (lines + parts - 1) / parts * 16;
+    const long units = n * parts;
+    const float count = (float)rows;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long u = 0; u < units; ++u) {
+        const long i = u / parts, j0 = (u % parts) * width;
+        if (j0 < c && rows > 0)
+            channel_means_unit(x + i * rows * c, rows, c, j0,
+                               c - j0 < width ? c - j0 : width, count,
+                               out + i * c);
+    }
+}
+
 void sc_bn_backward_dx_f32(const float *x, const float *dy, long rows,
                            long c, const float *mean, const float *p,
                            const float *q, const float *r, float *dx)

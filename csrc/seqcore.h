@@ -224,6 +224,11 @@ void sc_bn_backward_sums_f32(const float *x, const float *dy, long rows,
 void sc_channel_affine_f32(const float *x, long rows, long c,
                            const float *scale, const float *shift,
                            sc_act act, float *y);
+/* out[i, j] = (sum_r x[i, r, j]) / rows for x (n, rows, c): each sample's
+ * channel means (a global average pooling), summed in float32 in row order
+ * as numpy's mean over those axes does, whatever the thread count. */
+void sc_channel_means_f32(const float *x, long n, long rows, long c,
+                          float *out);
 /* dx[i, j] = dy[i, j] * p[j] + (x[i, j] - mean[j]) * q[j] + r[j]: the
  * input gradient of batch normalization, its per-channel coefficients
  * worked out by the caller; dx may be dy. */

@@ -96,6 +96,8 @@ cdef extern from "seqcore.h" nogil:
     void sc_channel_affine_f32(const float *x, long rows, long c,
                                const float *scale, const float *shift,
                                sc_act act, float *y)
+    void sc_channel_means_f32(const float *x, long n, long rows, long c,
+                              float *out)
     void sc_bn_backward_dx_f32(const float *x, const float *dy, long rows,
                                long c, const float *mean, const float *p,
                                const float *q, const float *r, float *dx)

@@ -4,7 +4,7 @@ values must be Keras's formulas, whichever path computes them."""
 import numpy as np
 import pytest
 
-from seqcore import layers
+from seqcore import _kernels, layers
 from seqcore.layers.preprocessing._channel_map import channel_map
 
 MEAN = [0.485, 0.456, 0.406]
@@ -103,3 +103,41 @@ def test_one_and_two_threads_give_identical_bits(threads):
     one = layer(x)
     threads(2)
     np.testing.assert_array_equal(layer(x), one)
+
+
+# ---- global average pooling: _kernels.channel_means --------------------------
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (2, 7, 33), (3, 5, 7, 16),
+                                   (1, 112, 3, 17), (2, 4, 4, 600),
+                                   (1, 2, 3, 4, 5)])
+def test_channel_means_are_numpy_means_to_the_bit(isa, threads, shape):
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    want = x.mean(axis=tuple(range(1, x.ndim - 1)))
+    for nthreads in (1, 2):
+        threads(nthreads)
+        np.testing.assert_array_equal(_kernels.channel_means(x), want)
+
+
+def test_channel_means_rejects_what_it_cannot_read():
+    with pytest.raises(ValueError, match="float32"):
+        _kernels.channel_means(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"\(n, \.\.\., c\)"):
+        _kernels.channel_means(np.zeros(3, np.float32))
+
+
+@pytest.mark.parametrize("layer,shape", [
+    (layers.GlobalAveragePooling2D(), (2, 5, 6, 7)),
+    (layers.GlobalAveragePooling2D(keepdims=True), (3, 4, 4, 33)),
+    (layers.GlobalAveragePooling1D(), (2, 9, 5)),
+    (layers.GlobalAveragePooling3D(), (1, 2, 3, 4, 5)),
+    (layers.GlobalAveragePooling2D(data_format="channels_first"),
+     (2, 7, 5, 6)),
+])
+def test_global_average_pooling_is_the_mean(layer, shape):
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    axes = tuple(range(2, x.ndim)) if layer.data_format == "channels_first" \
+        else tuple(range(1, x.ndim - 1))
+    want = x.mean(axis=axes, keepdims=layer.keepdims)
+    got = layer(x)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)

@@ -94,6 +94,24 @@ def channel_affine(x, scale, shift, out=None, activation=None):
     return Y
 
 
+def channel_means(x):
+    """Each sample's channel means: float32 x (n, ..., c) -> (n, c), the
+    axes between summed in float32 in order (numpy's mean over them)."""
+    cdef cnp.ndarray X = _channels(x, "channel_means")
+    if X.ndim < 2:
+        raise ValueError(f"channel_means: expected an array (n, ..., c), "
+                         f"received shape {(<object>X).shape}")
+    cdef long n = X.shape[0]
+    cdef long c = X.shape[X.ndim - 1]
+    cdef long rows = cnp.PyArray_SIZE(X) // (n * c) if n * c else 0
+    cdef cnp.ndarray Y = np.empty((n, c), np.float32)
+    if n * c:
+        with nogil:
+            sc_channel_means_f32(<float *>cnp.PyArray_DATA(X), n, rows, c,
+                                 <float *>cnp.PyArray_DATA(Y))
+    return Y
+
+
 def bn_backward_dx(x, dy, mean, p, q, r, out=None):
     """dx = dy * p + (x - mean) * q + r per channel, float32 x and dy
     (..., c) of one shape, mean, p, q and r (c,); out may be dy. Returns
