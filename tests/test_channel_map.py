@@ -141,3 +141,32 @@ def test_global_average_pooling_is_the_mean(layer, shape):
     got = layer(x)
     assert got.shape == want.shape
     np.testing.assert_array_equal(got, want)
+
+
+# ---- Multiply by a per-channel gate (squeeze and excite) --------------------
+
+@pytest.mark.parametrize("shape", [(1, 5, 7, 3), (2, 4, 4, 33),
+                                   (3, 9, 16), (1, 2, 3, 4, 5)])
+@pytest.mark.parametrize("gate_first", [False, True])
+def test_multiply_by_a_channel_gate_is_numpy_product(threads, shape,
+                                                     gate_first):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    gate_shape = (shape[0],) + (1,) * (len(shape) - 2) + (shape[-1],)
+    gate = rng.uniform(0, 1, gate_shape).astype(np.float32)
+    pair = [gate, x] if gate_first else [x, gate]
+    want = x * gate
+    for nthreads in (1, 2):
+        threads(nthreads)
+        got = layers.Multiply()(pair)
+        assert got.shape == want.shape and got.dtype == np.float32
+        np.testing.assert_array_equal(got, want)
+
+
+def test_multiply_of_other_shapes_takes_numpy():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    for other in (rng.standard_normal((2, 3, 4)).astype(np.float32),
+                  rng.standard_normal((2, 3, 1)).astype(np.float32)):
+        np.testing.assert_array_equal(layers.Multiply()([x, other]),
+                                      x * other)

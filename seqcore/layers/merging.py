@@ -132,11 +132,38 @@ class Subtract(Merge):
         return ops.subtract(inputs[0], inputs[1])
 
 
+def _channel_gated(x, gate):
+    """x * gate for plain float32 arrays x (n, ..., c) and gate
+    (n, 1, ..., 1, c), a squeeze-and-excite gate, as one threaded C pass
+    per sample (numpy's broadcast product loops over every pixel); else
+    None. Inference only: traced values are not plain arrays."""
+    if type(x) is not np.ndarray or type(gate) is not np.ndarray or \
+            x.dtype != np.float32 or gate.dtype != np.float32 or \
+            x.ndim < 3 or gate.ndim != x.ndim or not x.flags.c_contiguous or \
+            gate.shape[0] != x.shape[0] or gate.shape[-1] != x.shape[-1] or \
+            any(d != 1 for d in gate.shape[1:-1]) or x.size == 0 or \
+            any(d == 1 for d in x.shape[1:-1]):
+        return None
+    out = np.empty_like(x)
+    gates = np.ascontiguousarray(gate.reshape(gate.shape[0], -1))
+    zeros = np.zeros(x.shape[-1], np.float32)
+    for i in range(x.shape[0]):
+        # x * g + 0 is x * g rounded once, as numpy's product
+        _kernels.channel_affine(x[i], gates[i], zeros, out=out[i])
+    return out
+
+
 @register_builtin
 class Multiply(Merge):
     """Elementwise product of the inputs."""
 
     def _merge_function(self, inputs):
+        if len(inputs) == 2:
+            out = _channel_gated(*inputs)
+            if out is None:
+                out = _channel_gated(inputs[1], inputs[0])
+            if out is not None:
+                return out
         out = inputs[0]
         for x in inputs[1:]:
             out = ops.multiply(out, x)
