@@ -148,7 +148,7 @@ def _channel_gated(x, gate):
     gates = np.ascontiguousarray(gate.reshape(gate.shape[0], -1))
     zeros = np.zeros(x.shape[-1], np.float32)
     for i in range(x.shape[0]):
-        # x * g + 0 is x * g rounded once, as numpy's product
+        # x * g + 0: numpy's product (a -0.0 product comes out +0.0)
         _kernels.channel_affine(x[i], gates[i], zeros, out=out[i])
     return out
 
