@@ -41,6 +41,7 @@ PORTABLE_SOURCES = [
     "csrc/pool.c",
     "csrc/optim.c",
     "csrc/optim_per_variable.c",
+    "csrc/reduce.c",
     "csrc/embedding.c",
     "csrc/lstm.c",
     "csrc/gru.c",

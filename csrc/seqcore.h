@@ -492,6 +492,13 @@ void sc_adafactor_update_f32(float *p, const float *g, float *r, float *c,
                              float rho, float beta_2, float epsilon_1,
                              float epsilon_2, float clip_threshold);
 
+/* ---- gradient reduction across ranks on one machine (reduce.c) ---------- */
+
+/* out[i] = sum_q weights[q] * inputs[q][i], added in input order; out must
+ * not overlap an input. Same bits for any thread count. */
+void sc_weighted_sum_f32(const float *const *inputs, const float *weights,
+                         int n_inputs, float *out, long n);
+
 /* ---- depthwise convolution (depthwise.c) --------------------------------
  * Each of the g->c input channels convolved with its own mult filters:
  * y[n, oh, ow, ch * mult + m] = act(bias[ch * mult + m] + sum_{i,j}

@@ -212,7 +212,8 @@ def overlapped(tmp_path_factory):
     results = {}
     for name, env in (("buckets", {"SEQCORE_MPI_BUCKET_BYTES": "512",
                                    "SEQCORE_MPI_OVERLAP": "1"}),
-                      ("off", {"SEQCORE_MPI_OVERLAP": "0"})):
+                      ("off", {"SEQCORE_MPI_OVERLAP": "0"}),
+                      ("messages", {"SEQCORE_MPI_SHARED": "0"})):
         path = folder / f"{name}.npz"
         out = _run([SCRIPTS / "train_models.py", path], 2, **env)
         assert out.returncode == 0, out.stderr[-3000:]
@@ -220,16 +221,23 @@ def overlapped(tmp_path_factory):
     return results
 
 
-def test_the_overlapped_allreduce_changes_no_bit(trained, overlapped):
-    two, buckets, off = trained["two"], overlapped["buckets"], \
-        overlapped["off"]
-    # by default a job on one machine does not overlap
+def test_the_reduction_paths_change_no_bit(trained, overlapped):
+    # One machine: by default the gradients go through shared memory
+    # (node_reduce.py) without overlap; SEQCORE_MPI_SHARED=0 sends them as
+    # one MPI allreduce; SEQCORE_MPI_OVERLAP=1 as buckets issued during
+    # backward. The ranks' rows here are even, so the weights are powers
+    # of two and all three sum to the same bits.
+    two, buckets, off, messages = trained["two"], overlapped["buckets"], \
+        overlapped["off"], overlapped["messages"]
     assert int(two["early_buckets"]) == 0 == int(off["early_buckets"])
     assert int(buckets["early_buckets"]) > 0
+    assert int(two["shared_steps"]) > 0 and int(off["shared_steps"]) > 0
+    assert int(messages["shared_steps"]) == 0 == int(buckets["shared_steps"])
     for key in two:
-        if key != "early_buckets":
+        if key not in ("early_buckets", "shared_steps"):
             assert buckets[key].tobytes() == two[key].tobytes(), key
             assert off[key].tobytes() == two[key].tobytes(), key
+            assert messages[key].tobytes() == two[key].tobytes(), key
 
 
 def test_jobs_ran_with_the_expected_sizes(trained):
@@ -338,3 +346,34 @@ def test_a_rank_without_rows_in_a_batch_still_takes_part(tmp_path,
         np.testing.assert_allclose(two[key], one[key], rtol=1e-5,
                                    err_msg=key)
     assert two["predict"].shape == (1, 3)
+
+
+def test_shared_memory_reduction_with_uneven_shards_and_a_new_arena(
+        tmp_path):
+    results = {}
+    for name, ranks, env in (("one", None, {}), ("shared", 3, {}),
+                             ("messages", 3, {"SEQCORE_MPI_SHARED": "0"})):
+        path = tmp_path / f"{name}.npz"
+        out = _run([SCRIPTS / "shared_reduce.py", path], ranks, timeout=90,
+                   **env)
+        assert out.returncode == 0, out.stderr[-3000:]
+        results[name] = np.load(path)
+    one, shared, messages = results["one"], results["shared"], \
+        results["messages"]
+    # 2 fits x 2 epochs x 4 steps, all through the window on one machine
+    assert int(shared["shared_steps"]) == 16
+    assert int(messages["shared_steps"]) == 0
+    for other in (shared, messages):
+        scale = float(np.max(np.abs(one["weights"])))
+        assert float(np.max(np.abs(other["weights"] - one["weights"]))) \
+            / scale < 1e-5
+        np.testing.assert_allclose(other["loss"], one["loss"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("raw", ["yes", "2", ""])
+def test_shared_memory_setting_is_validated(monkeypatch, raw):
+    from seqcore.distribution import data_parallel
+    monkeypatch.setenv("SEQCORE_MPI_SHARED", raw)
+    with pytest.raises(ValueError, match="SEQCORE_MPI_SHARED must be 0, 1 "
+                                         f"or auto, received {raw!r}"):
+        data_parallel._shared_setting()

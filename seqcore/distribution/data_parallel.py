@@ -86,6 +86,17 @@ def _overlap_setting():
     return raw
 
 
+def _shared_setting():
+    """SEQCORE_MPI_SHARED: "1" on, "0" off, unset "auto": the gradients of
+    ranks on one machine are reduced through shared memory
+    (node_reduce.py) unless the allreduce overlaps backward."""
+    raw = os.environ.get("SEQCORE_MPI_SHARED", "auto")
+    if raw not in ("0", "1", "auto"):
+        raise ValueError(f"SEQCORE_MPI_SHARED must be 0, 1 or auto, "
+                         f"received {raw!r}")
+    return raw
+
+
 def split_counts(n, size):
     """Rows of a batch of n on each of `size` ranks (as even as
     possible, the first n % size ranks one more)."""
@@ -125,6 +136,7 @@ class DataParallelRuntime:
         self.allreduce_seconds = 0.0     # the gradient allreduce's time
         self.steps = 0
         self.early_buckets = 0           # issued during backward (overlap)
+        self.shared_steps = 0            # reduced through shared memory
         # Overlap of the allreduce with backward (overlap.py): per model,
         # (the arena the plan is for, its BucketPlan or None when the
         # ranks did not agree on one); the step in progress.
@@ -132,6 +144,8 @@ class DataParallelRuntime:
         self._overlap = None            # decided at the first train step
         self._bucket_plans = {}
         self._step = None
+        self._shared_setting = _shared_setting()
+        self._node = None               # NodeReducer, made at first use
 
     # ---- start of fit / evaluate / predict ----------------------------------
 
@@ -397,22 +411,43 @@ class DataParallelRuntime:
             small[offset:offset + v.size] *= n_local
             offset += v.size
         start = time.perf_counter()
-        step.finish(small)
+        if self._use_shared_memory():
+            total = self._node.mean_gradients(model.optimizer, small)
+            self.shared_steps += 1
+        else:
+            step.finish(small)
+            total = small[0]
+            if total <= 0:
+                raise ValueError("seqcore.distribution: a training step "
+                                 "with no samples on any rank")
+            grads *= np.float32(1.0 / total)
         self.allreduce_seconds += time.perf_counter() - start
         self.steps += 1
         self.early_buckets += step.early
         if recording:
             self._keep_bucket_plan(model, step)
-        total = small[0]
-        if total <= 0:
-            raise ValueError("seqcore.distribution: a training step with no "
-                             "samples on any rank")
-        grads *= np.float32(1.0 / total)
         offset = 1
         for v in stats:
             v.value[...] = (small[offset:offset + v.size] / total).reshape(
                 v.shape)
             offset += v.size
+
+    def _use_shared_memory(self):
+        """Whether this step's gradients go through the shared-memory
+        window: ranks on one machine, no overlap with backward."""
+        if self._shared_setting == "0" or self.overlap:
+            return False
+        if self._node is None:
+            if self.comm.node_count() > 1:
+                if self._shared_setting == "1":
+                    raise ValueError("SEQCORE_MPI_SHARED=1 needs every rank "
+                                     "on one machine; this job spans "
+                                     f"{self.comm.node_count()}")
+                self._shared_setting = "0"
+                return False
+            from seqcore.distribution.node_reduce import NodeReducer
+            self._node = NodeReducer(self.comm)
+        return True
 
     def _metric_variables(self, model):
         metrics = [m for _, m in (model._compiled.metrics or [])]

@@ -171,6 +171,10 @@ class MpiComm:
         self._wait(request, what)
         return buffer
 
+    def barrier(self, what="barrier"):
+        """Return when every rank has called it (or abort at the deadline)."""
+        self._wait(self.comm.Ibarrier(), what)
+
     def allreduce_max(self, buffer, what="allreduce"):
         request = self.comm.Iallreduce(self.MPI.IN_PLACE, buffer,
                                        op=self.MPI.MAX)

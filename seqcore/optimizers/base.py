@@ -201,6 +201,21 @@ class Optimizer:
         self._bounds = np.array([0] + list(np.cumsum(
             [v.size for v in order], dtype=np.int64)), np.int64)
 
+    def _move_gradients(self, buffer):
+        """Keep the gradients in `buffer` (float32, the arena's size) from
+        now on: the current values are copied there and every variable's
+        `grad` becomes a view of it. Data-parallel ranks on one machine keep
+        their gradients where the other ranks can read them."""
+        if buffer.dtype != np.float32 or buffer.shape != self._grads.shape:
+            raise ValueError(f"optimizer: a gradient arena must be float32 "
+                             f"of shape {self._grads.shape}, received "
+                             f"{buffer.dtype} {buffer.shape}")
+        buffer[...] = self._grads
+        for v in self._variables:
+            start = self._offsets[id(v)]
+            v.grad = buffer[start:start + v.size].reshape(v.shape)
+        self._grads = buffer
+
     def _active_slots(self):
         return self.slot_names
 

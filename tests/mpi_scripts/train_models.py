@@ -107,6 +107,7 @@ def main(out):
         if state.comm().size > 1 else draws[None]
     result["size"] = np.array(state.comm().size)
     result["early_buckets"] = np.array(getattr(hooks, "early_buckets", 0))
+    result["shared_steps"] = np.array(getattr(hooks, "shared_steps", 0))
     if state.is_chief():
         np.savez(out, **result)
 
