@@ -7,7 +7,10 @@ Conv2D(64,3)-MaxPool-Flatten-Dense(128)-Dense(10) on 28x28x1), trained with
 Adam at the same global batch, it times
   1x1:     1 process with OMP_NUM_THREADS=1 (the baseline)
   threads: 1 process with OMP_NUM_THREADS=<ranks>
-  mpi:     mpiexec -n <ranks>, OMP_NUM_THREADS=1 per rank (DataParallel)
+  mpi:     mpiexec -n <ranks>, OMP_NUM_THREADS=1 per rank (DataParallel),
+           gradients reduced through shared memory (the default on one
+           machine)
+  msgs:    the same with SEQCORE_MPI_SHARED=0 (one MPI_Iallreduce)
 in fresh processes, rounds alternating between the two; a figure is the
 median over rounds of samples/s (after a warm-up epoch), and for the MPI
 runs the share of a step spent in the gradient allreduce (rank 0's time in
@@ -28,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # (model, global batch, batches per timed epoch)
-CASES = [("mlp", 256, 24), ("cnn", 128, 8)]
+CASES = [("mlp", 256, 120), ("cnn", 128, 24)]
 
 
 def worker(name, batch, steps):
@@ -67,8 +70,9 @@ def _run(mode, ranks, name, batch, steps):
     env = dict(os.environ)
     args = [sys.executable, __file__, "--worker", name, str(batch),
             str(steps)]
-    if mode == "mpi":
+    if mode in ("mpi", "msgs"):
         env["OMP_NUM_THREADS"] = "1"
+        env["SEQCORE_MPI_SHARED"] = "auto" if mode == "mpi" else "0"
         args = [_mpiexec(), "-n", str(ranks)] + args
     elif mode == "one":
         env["OMP_NUM_THREADS"] = "1"
@@ -159,11 +163,11 @@ def main():
     print(f"# load average at start: {load:.1f}")
     print(f"{'model':5} {'batch':>5} {'1x1 s/s':>8} {'threads s/s':>12} "
           f"{'mpi s/s':>10} {'mpi/threads':>11} {'allreduce':>9} "
-          f"{'grad MB':>8}")
+          f"{'msgs/threads':>12} {'allreduce':>9} {'grad MB':>8}")
     for name, batch, steps in CASES:
-        results = {"one": [], "threads": [], "mpi": []}
+        results = {"one": [], "threads": [], "mpi": [], "msgs": []}
         for _ in range(args.rounds):
-            for mode in ("one", "threads", "mpi"):
+            for mode in ("one", "threads", "mpi", "msgs"):
                 results[mode].append(_run(mode, args.ranks, name, batch,
                                           steps))
         threads = statistics.median(r["samples_per_s"]
@@ -172,9 +176,12 @@ def main():
         one = statistics.median(r["samples_per_s"] for r in results["one"])
         share = statistics.median(r["allreduce_share"]
                                   for r in results["mpi"])
+        msgs = statistics.median(r["samples_per_s"] for r in results["msgs"])
+        msgs_share = statistics.median(r["allreduce_share"]
+                                       for r in results["msgs"])
         print(f"{name:5} {batch:5d} {one:8.0f} {threads:12.0f} {mpi:10.0f} "
-              f"{mpi / threads:11.2f} {share:9.1%} "
-              f"{results['mpi'][0]['gradient_mb']:8.2f}")
+              f"{mpi / threads:11.2f} {share:9.1%} {msgs / threads:12.2f} "
+              f"{msgs_share:9.1%} {results['mpi'][0]['gradient_mb']:8.2f}")
 
 
 if __name__ == "__main__":

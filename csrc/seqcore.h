@@ -494,10 +494,12 @@ void sc_adafactor_update_f32(float *p, const float *g, float *r, float *c,
 
 /* ---- gradient reduction across ranks on one machine (reduce.c) ---------- */
 
-/* out[i] = sum_q weights[q] * inputs[q][i], added in input order; out must
- * not overlap an input. Same bits for any thread count. */
+/* outputs[p][i] = sum_q weights[q] * inputs[q][i] for every p, added in
+ * input order. An output may be an input: element i is read from every
+ * input before it is stored. Same bits for any thread count. */
 void sc_weighted_sum_f32(const float *const *inputs, const float *weights,
-                         int n_inputs, float *out, long n);
+                         int n_inputs, float *const *outputs, int n_outputs,
+                         long n);
 
 /* ---- depthwise convolution (depthwise.c) --------------------------------
  * Each of the g->c input channels convolved with its own mult filters:

@@ -171,8 +171,8 @@ cdef extern from "seqcore.h" nogil:
     void sc_embedding_backward_f32(const long *ids, long n, const float *dy,
                                    long dim, float *grad)
     void sc_weighted_sum_f32(const float *const *inputs,
-                             const float *weights, int n_inputs, float *out,
-                             long n)
+                             const float *weights, int n_inputs,
+                             float *const *outputs, int n_outputs, long n)
     void sc_sgd_update_f32(float *p, const float *g, float *m, long n,
                            long n_decay, float lr, float wd, float momentum,
                            int nesterov)

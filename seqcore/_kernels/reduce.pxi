@@ -4,51 +4,69 @@
 from libc.stdlib cimport malloc, free
 
 
-def weighted_sum(inputs, weights, out):
-    """out (n,) <- sum_q weights[q] * inputs[q], added in input order.
+cdef int _check_floats(arrays, long n, str what, bint writable) except -1:
+    for q, a in enumerate(arrays):
+        if not (isinstance(a, np.ndarray) and a.dtype == np.float32 and
+                a.flags.c_contiguous and a.size == n and
+                (a.flags.writeable or not writable)):
+            kind = "writable " if writable else ""
+            raise ValueError(f"weighted_sum: {what} {q} must be a {kind}"
+                             f"C-contiguous float32 array of {n} elements, "
+                             f"received {getattr(a, 'dtype', type(a))} of "
+                             f"{getattr(a, 'size', '?')} elements")
+    return 0
+
+
+def weighted_sum(inputs, weights, outputs):
+    """Every output (n,) <- sum_q weights[q] * inputs[q], added in input
+    order (the same bits whichever process or thread count computes it).
 
     Args:
         inputs: a non-empty sequence of C-contiguous float32 arrays of n
             elements (the ranks' gradients, in rank order).
         weights: float32 (len(inputs),), each input's factor.
-        out: writable C-contiguous float32 (n,), sharing no memory with an
-            input.
+        outputs: a non-empty sequence of writable C-contiguous float32
+            arrays of n elements; an output may be an input (element i is
+            read from every input before it is stored), but may not
+            partially overlap one.
+    Returns:
+        outputs.
     """
-    inputs = list(inputs)
-    cdef int count = len(inputs)
-    if count == 0:
-        raise ValueError("weighted_sum: expected at least one input, "
-                         "received none")
+    inputs, outputs = list(inputs), list(outputs)
+    cdef int count = len(inputs), n_out = len(outputs)
+    if count == 0 or n_out == 0:
+        raise ValueError(f"weighted_sum: expected at least one input and "
+                         f"one output, received {count} and {n_out}")
     weights = np.ascontiguousarray(weights, np.float32)
     if weights.shape != (count,):
         raise ValueError(f"weighted_sum: expected {count} weights, received "
                          f"shape {weights.shape}")
-    if not (isinstance(out, np.ndarray) and out.dtype == np.float32 and
-            out.flags.c_contiguous and out.flags.writeable):
-        raise ValueError("weighted_sum: out must be a writable C-contiguous "
-                         "float32 array")
-    cdef long n = out.size
-    for q, x in enumerate(inputs):
-        if not (isinstance(x, np.ndarray) and x.dtype == np.float32 and
-                x.flags.c_contiguous and x.size == n):
-            raise ValueError(f"weighted_sum: input {q} must be a "
-                             f"C-contiguous float32 array of {n} elements, "
-                             f"received {getattr(x, 'dtype', type(x))} of "
-                             f"{getattr(x, 'size', '?')} elements")
-        if np.may_share_memory(x, out):
-            raise ValueError(f"weighted_sum: out overlaps input {q}")
-    cdef const float **pointers = <const float **>malloc(
-        count * sizeof(float *))
-    if pointers == NULL:
-        raise MemoryError("weighted_sum: no memory for the input table")
+    cdef long n = getattr(outputs[0], "size", -1)
+    _check_floats(inputs, n, "input", False)
+    _check_floats(outputs, n, "output", True)
+    for p, y in enumerate(outputs):
+        for q, x in enumerate(inputs):
+            if np.may_share_memory(x, y) and \
+                    cnp.PyArray_DATA(<cnp.ndarray>x) != \
+                    cnp.PyArray_DATA(<cnp.ndarray>y):
+                raise ValueError(f"weighted_sum: output {p} partially "
+                                 f"overlaps input {q}")
+    cdef const float **ins = <const float **>malloc(count * sizeof(float *))
+    cdef float **outs = <float **>malloc(n_out * sizeof(float *))
+    if ins == NULL or outs == NULL:
+        free(ins)
+        free(outs)
+        raise MemoryError("weighted_sum: no memory for the array tables")
     cdef cnp.ndarray W = weights
-    cdef cnp.ndarray O = out
     try:
         for q in range(count):
-            pointers[q] = <const float *>cnp.PyArray_DATA(<cnp.ndarray>inputs[q])
+            ins[q] = <const float *>cnp.PyArray_DATA(<cnp.ndarray>inputs[q])
+        for q in range(n_out):
+            outs[q] = <float *>cnp.PyArray_DATA(<cnp.ndarray>outputs[q])
         with nogil:
-            sc_weighted_sum_f32(pointers, <const float *>cnp.PyArray_DATA(W),
-                                count, <float *>cnp.PyArray_DATA(O), n)
+            sc_weighted_sum_f32(ins, <const float *>cnp.PyArray_DATA(W),
+                                count, outs, n_out, n)
     finally:
-        free(pointers)
-    return out
+        free(ins)
+        free(outs)
+    return outputs

@@ -32,12 +32,6 @@ from seqcore.distribution.overlap import BucketPlan, OverlappedStep
 from seqcore.engine import backprop
 
 
-def _mean(values, weights):
-    total = sum(weights)
-    return sum(v * w for v, w in zip(values, weights)) / total if total \
-        else 0.0
-
-
 class _NoDistribution:
     """The hooks of a single process: identity."""
 
@@ -63,8 +57,10 @@ class _NoDistribution:
     def reduce_gradients(self, model, n_local):
         pass
 
-    def logs(self, model, losses, weights):
-        return model._logs(_mean(losses, weights))
+    def logs(self, model, loss_total, rows):
+        """The logs after a batch; loss_total: the epoch's sum of batch
+        losses x rows so far, rows: its rows so far."""
+        return model._logs(loss_total / rows if rows else 0.0)
 
     def agree(self, flag):
         return flag
@@ -454,15 +450,14 @@ class DataParallelRuntime:
         metrics += list(model._user_metrics() or [])
         return [v for m in metrics for v in m.variables]
 
-    def logs(self, model, losses, weights):
+    def logs(self, model, loss_total, rows):
         """Logs from the state summed over ranks: the epoch's mean loss
         (weighted by rows) and every metric's variables (and the
         per-output loss trackers). Local states are kept as they were."""
         variables = self._metric_variables(model)
         trackers = list(model._compiled.loss_trackers.values())
         local = [v.numpy() for v in variables]
-        parts = [np.array([sum(l * w for l, w in zip(losses, weights)),
-                           sum(weights)], np.float64)]
+        parts = [np.array([loss_total, rows], np.float64)]
         parts += [np.asarray(a, np.float64).reshape(-1) for a in local]
         parts += [np.array(t, np.float64) for t in trackers]
         buffer = np.concatenate(parts)

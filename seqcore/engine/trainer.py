@@ -795,7 +795,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self._reset_all_metrics()
             callbacks.on_epoch_begin(epoch)
-            losses, weights, logs, steps = [], [], {}, 0
+            loss_total, rows, logs, steps = 0.0, 0, {}, 0
             adapter.on_epoch_begin()
             for step, batch in epoch_iterator.epoch():
                 callbacks.on_train_batch_begin(step)
@@ -803,10 +803,10 @@ class Trainer:
                                                            "fit"))
                 with buffers.reused():
                     loss = dist.train_step(self, bx, by, bw)
-                losses.append(loss)
-                weights.append(bx[0].shape[0])
+                loss_total += loss * bx[0].shape[0]
+                rows += bx[0].shape[0]
                 steps += 1
-                logs = dist.logs(self, losses, weights)
+                logs = dist.logs(self, loss_total, rows)
                 callbacks.on_train_batch_end(step, logs)
                 self.stop_training = dist.agree(self.stop_training)
                 if self.stop_training:
@@ -857,7 +857,7 @@ class Trainer:
         dist = distribution_state.hooks()
         self._reset_all_metrics()
         callbacks.on_test_begin()
-        losses, weights = [], []
+        loss_total, rows, steps = 0.0, 0, 0
         target = epoch_iterator.num_batches
         bar = Progbar(target or 0, verbose=verbose) if verbose else None
         logs = {}
@@ -866,17 +866,18 @@ class Trainer:
             callbacks.on_test_batch_begin(step)
             bx, by, bw = dist.shard(self._batch_arrays(batch, adapter, what))
             loss = dist.test_step(self, bx, by, bw)
-            losses.append(loss)
-            weights.append(bx[0].shape[0])
-            logs = dist.logs(self, losses, weights)
+            loss_total += loss * bx[0].shape[0]
+            rows += bx[0].shape[0]
+            steps += 1
+            logs = dist.logs(self, loss_total, rows)
             callbacks.on_test_batch_end(step, logs)
             if bar is not None:
                 bar.update(step + 1, logs, finalize=False)
         adapter.on_epoch_end()
-        if not losses:
+        if not steps:
             raise ValueError(data_adapters.no_batches_message(adapter, None))
         if bar is not None:
-            bar.target = bar.target or len(losses)
+            bar.target = bar.target or steps
             bar.update(bar.target, logs, finalize=True)
         callbacks.on_test_end(logs)
         return logs
