@@ -108,8 +108,8 @@ static void step_before_gates(const gru_call *g, int b, gru_block *blk,
     const long u = a->u, ld = 3 * u, tt = sc_rnn_time(a, s);
     const long u0 = g->L->bound[b], w = sc_rnn_block_units(g->L, b);
     float *z = sc_rnn_step_gates(a, g->L, g->gates, tt, b);
-    sc_rnn_project_step(a, g->x, g->L, b, blk->w, g->L->bias, tt, z);
-    sc_sgemm_packed_b(blk->zr, a->n, h_cur, u, 1.0f, z, ld);
+    sc_rnn_gate_inputs_step(a, g->x, g->L, b, blk->w, g->L->bias, blk->zr,
+                            h_cur, tt, z);
     for (long i = 0; i < a->n; ++i) {
         float *zi = z + i * ld;
         sc_bias_act_f32(zi, 1, 2 * w, 2 * w, NULL, a->recurrent_act);

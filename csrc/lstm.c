@@ -71,8 +71,8 @@ static void lstm_step(const void *ctx, int b, void *state, int phase, long s,
     const long u0 = k->L->bound[b], w = sc_rnn_block_units(k->L, b);
     float *z = sc_rnn_step_gates(a, k->L, k->gates, tt, b);
     (void)phase;
-    sc_rnn_project_step(a, k->x, k->L, b, blk->w, k->L->bias, tt, z);
-    sc_sgemm_packed_b(blk->r, a->n, h_cur, u, 1.0f, z, ld);
+    sc_rnn_gate_inputs_step(a, k->x, k->L, b, blk->w, k->L->bias, blk->r,
+                            h_cur, tt, z);
     for (long i = 0; i < a->n; ++i) {
         const float *hc = h_cur + i * u + u0;
         float *hn = h_next + i * u + u0, *ci = k->c + i * u + u0;

@@ -95,6 +95,19 @@ void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
                         bias_row + sc_rnn_block_col(L, b), SC_ACT_NONE);
 }
 
+void sc_rnn_gate_inputs_step(const sc_rnn_args *a, const float *x,
+                             const sc_rnn_layout *L, int b,
+                             const sc_packed_b *pw, const float *bias_row,
+                             const sc_packed_b *pr, const float *h, long tt,
+                             float *z)
+{
+    const long width = L->groups * a->u;
+    sc_sgemm_packed_b_pair(pw, x + tt * a->d, a->t * a->d,
+                           bias_row ? bias_row + sc_rnn_block_col(L, b)
+                                    : NULL,
+                           pr, h, a->u, a->n, z, width);
+}
+
 float *sc_rnn_aligned(long n)
 {
     return sc_alloc(sc_size(n), sizeof(float));

@@ -58,6 +58,17 @@ void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
                          const sc_rnn_layout *L, int b, const sc_packed_b *pw,
                          const float *bias_row, long tt, float *z);
 
+/* z (block b's columns of step tt) = x_tt W + bias + h R, where pr holds
+ * the block's first columns of R (all of them, or a prefix: GRU's z and
+ * r): the projection and the recurrent product tile by tile, each C tile
+ * finished in cache; the same bits as sc_rnn_project_step followed by the
+ * recurrent product with beta 1. */
+void sc_rnn_gate_inputs_step(const sc_rnn_args *a, const float *x,
+                             const sc_rnn_layout *L, int b,
+                             const sc_packed_b *pw, const float *bias_row,
+                             const sc_packed_b *pr, const float *h, long tt,
+                             float *z);
+
 /* Block b's columns of step tt's gates: time-major slices when every step
  * is kept, else the one step-sized slice. Row stride groups * u. */
 static inline float *sc_rnn_step_gates(const sc_rnn_args *a,

@@ -184,6 +184,15 @@ void sc_packed_b_free(sc_packed_b *pb);
 void sc_sgemm_packed_b(const sc_packed_b *pb, long m, const float *a,
                        long lda, float beta, float *c, long ldc);
 
+/* C (m x pb1->n) = A1 @ B1 + bias + A2 @ B2, tile by tile (the second
+ * product covers C's first pb2->n <= pb1->n columns; bias may be NULL):
+ * bitwise equal to sc_sgemm_packed_b(pb1, beta 0), a bias pass and
+ * sc_sgemm_packed_b(pb2, beta 1), without the passes over C between. */
+void sc_sgemm_packed_b_pair(const sc_packed_b *pb1, const float *a1,
+                            long lda1, const float *bias,
+                            const sc_packed_b *pb2, const float *a2,
+                            long lda2, long m, float *c, long ldc);
+
 /* The float64 twin, for gradient checks: portable C, same semantics. */
 int sc_dgemm(long m, long n, long k, double alpha,
               const double *a, long rs_a, long cs_a,
