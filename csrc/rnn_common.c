@@ -83,10 +83,29 @@ sc_packed_b *sc_rnn_pack_input_kernel(const sc_rnn_args *a,
                            L->kernel + sc_rnn_block_col(L, b), width, 1);
 }
 
+/* z (block b's columns of step tt) <- each sample's table row, permuted
+ * as the layout permutes the kernel's columns. */
+static void look_up_step(const sc_rnn_args *a, const sc_rnn_layout *L, int b,
+                         long tt, float *z)
+{
+    const long u = a->u, width = L->groups * u;
+    const long u0 = L->bound[b], w = sc_rnn_block_units(L, b);
+    for (long i = 0; i < a->n; ++i) {
+        const float *row = a->table + a->rows[i * a->t + tt] * width;
+        float *zi = z + i * width;
+        for (int g = 0; g < L->groups; ++g)
+            memcpy(zi + g * w, row + g * u + u0, (size_t)w * sizeof(float));
+    }
+}
+
 void sc_rnn_project_step(const sc_rnn_args *a, const float *x,
                          const sc_rnn_layout *L, int b, const sc_packed_b *pw,
                          const float *bias_row, long tt, float *z)
 {
+    if (a->table) {
+        look_up_step(a, L, b, tt, z);
+        return;
+    }
     const long width = L->groups * a->u;
     const long cols = L->groups * sc_rnn_block_units(L, b);
     sc_sgemm_packed_b(pw, a->n, x + tt * a->d, a->t * a->d, 0.0f, z, width);
@@ -102,6 +121,11 @@ void sc_rnn_gate_inputs_step(const sc_rnn_args *a, const float *x,
                              float *z)
 {
     const long width = L->groups * a->u;
+    if (a->table) {
+        look_up_step(a, L, b, tt, z);
+        sc_sgemm_packed_b(pr, a->n, h, a->u, 1.0f, z, width);
+        return;
+    }
     sc_sgemm_packed_b_pair(pw, x + tt * a->d, a->t * a->d,
                            bias_row ? bias_row + sc_rnn_block_col(L, b)
                                     : NULL,

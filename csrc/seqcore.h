@@ -346,6 +346,13 @@ typedef struct {
     sc_act act;               /* candidate/output activation (tanh) */
     sc_act recurrent_act;     /* gate activation (sigmoid) */
     const unsigned char *mask;
+    /* Inference only, optional: the input projections looked up instead of
+     * computed. Row rows[i * t + tt] of table (rows x gates * u, the
+     * kernel's column order) is x[i, tt] kernel + bias (GRU with
+     * reset_after: the input bias row) for sample i at time tt; x and the
+     * kernel are then not read. NULL: computed from x. */
+    const float *table;
+    const long *rows;
 } sc_rnn_args;
 
 /* LSTM, gates i, f, c, o: kernel (d, 4u), rkernel (u, 4u), bias (4u) or

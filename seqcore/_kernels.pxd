@@ -230,6 +230,8 @@ cdef extern from "seqcore.h" nogil:
         sc_act act
         sc_act recurrent_act
         const unsigned char *mask
+        const float *table
+        const long *rows
 
     int sc_lstm_forward_f32(const sc_rnn_args *a, const float *x,
                             const float *kernel, const float *rkernel,

@@ -33,23 +33,36 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
                 mask=None, bint return_sequences=False,
                 bint go_backwards=False, activation="tanh",
                 recurrent_activation="sigmoid", bint reset_after=True,
-                workspace=None, bint keep_gates=False):
+                workspace=None, bint keep_gates=False, table=None,
+                rows=None):
     """Run a recurrent layer over x (n, t, d). h (and c for 'lstm') are
     (n, u) float32 states, updated in place to the final states. Returns the
     (n, t, u) sequence of outputs if return_sequences, else None.
     kind: 'lstm', 'gru' or 'simple_rnn'; mask: (n, t) bool or None.
     workspace: a C-contiguous float32 array to reuse between calls, of
     n * gates * u elements, or n * t * gates * u with keep_gates (every
-    step's gates kept, for backpropagation); allocated when None."""
+    step's gates kept, for backpropagation); allocated when None.
+    table, rows: the input projections looked up instead of computed
+    (inference): table (r, gates * u) float32 holds x kernel + bias rows
+    (GRU with reset_after: the input bias row), rows (n, t) int64 in [0, r)
+    says which row is x[i, t]'s; x is then only read for its shape."""
     if kind not in _GATES:
         raise ValueError(f"rnn_forward: kind must be one of {list(_GATES)}, "
                          f"received {kind!r}")
-    cdef cnp.ndarray X = _float32_c(x, f"{kind} input")
-    if X.ndim != 3:
-        raise ValueError(f"{kind}: expected input (batch, steps, features), "
-                         f"received shape {(<object>X).shape}")
+    cdef cnp.ndarray X
+    cdef cnp.ndarray T, Rows
     cdef sc_rnn_args a
-    a.n, a.t, a.d = X.shape[0], X.shape[1], X.shape[2]
+    if table is None:
+        X = _float32_c(x, f"{kind} input")
+        shape = (<object>X).shape
+    else:
+        X = None
+        shape = np.shape(x)
+    if len(shape) != 3:
+        raise ValueError(f"{kind}: expected input (batch, steps, features), "
+                         f"received shape {shape}")
+    a.n, a.t, a.d = shape[0], shape[1], shape[2]
+    a.table, a.rows = NULL, NULL
     cdef cnp.ndarray H = h
     if not isinstance(h, np.ndarray) or H.dtype != np.float32 or \
             not H.flags.c_contiguous or H.ndim != 2 or H.shape[0] != a.n:
@@ -57,6 +70,25 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
                          f"array of shape ({a.n}, units)")
     a.u = H.shape[1]
     cdef long width = _GATES[kind] * a.u
+    if table is not None:
+        if keep_gates:
+            raise ValueError(f"{kind}: looked-up projections are for "
+                             f"inference (keep_gates must be False)")
+        T = _float32_c(table, f"{kind} projection table")
+        if T.ndim != 2 or T.shape[1] != width:
+            raise ValueError(f"{kind}: projection table must have shape "
+                             f"(rows, {width}), received "
+                             f"{(<object>T).shape}")
+        Rows = np.ascontiguousarray(rows, np.int64)
+        if (<object>Rows).shape != (a.n, a.t):
+            raise ValueError(f"{kind}: table rows must have shape "
+                             f"({a.n}, {a.t}), received {(<object>Rows).shape}")
+        if Rows.size and (Rows.min() < 0 or Rows.max() >= T.shape[0]):
+            raise ValueError(f"{kind}: table rows must be in [0, "
+                             f"{T.shape[0]}), received values in "
+                             f"[{Rows.min()}, {Rows.max()}]")
+        a.table = <const float *>cnp.PyArray_DATA(T)
+        a.rows = <const long *>cnp.PyArray_DATA(Rows)
     K = _check_matrix(kernel, (a.d, width), f"{kind} kernel")
     R = _check_matrix(recurrent_kernel, (a.u, width), f"{kind} recurrent kernel")
     if kind == "gru" and reset_after:
@@ -95,7 +127,7 @@ def rnn_forward(str kind, x, kernel, recurrent_kernel, bias, h, c=None,
             raise ValueError(f"{kind}: workspace must be a C-contiguous "
                              f"float32 array of {gate_elements} elements")
     seq = aligned_empty((a.n, a.t, a.u)) if return_sequences else None
-    cdef float *px = <float *>cnp.PyArray_DATA(X)
+    cdef float *px = NULL if X is None else <float *>cnp.PyArray_DATA(X)
     cdef float *pk = _data_or_null(K)
     cdef float *pr = _data_or_null(R)
     cdef float *pb = _data_or_null(B)

@@ -11,6 +11,10 @@ engine may fuse is decided here, once:
 - at inference, a normalization that is a convolution's only consumer is
   folded into the convolution's kernel and bias, with its activation (if
   it has a NormActStep) in the convolution's epilogue (`ConvNormStep`);
+- at inference, an Embedding whose only consumer is an LSTM, GRU or
+  SimpleRNN hands it the token ids: the recurrent layer projects each
+  distinct id once and looks the projections up at every step
+  (`EmbedRecurrentStep`, layers/_rnn_lookup.py);
 - a max pooling whose input's only consumer it is hands the layer that made
   that input its gradient unexpanded (`LayerStep.routes`: a RoutedGradient,
   which the convolution's backward takes at a quarter of the dense cost);
@@ -29,6 +33,8 @@ used as a layer, or called twice in a step, backpropagates each call.
 Layers get the step's decisions as arguments of their backward
 (backprop.layer_backward).
 """
+import numpy as np
+
 from seqcore.engine import backprop
 from seqcore.engine.call_tensors import argument_grads, find, substitute
 from seqcore.engine.input_layer import InputLayer
@@ -93,6 +99,23 @@ def folds_normalization(conv_node, norm_node):
         norm.activity_regularizer is None and \
         node_call_arguments(conv_node, ()) == ((), {}) and \
         node_call_arguments(norm_node, ()) == ((), {})
+
+
+def looks_up_projections(node, consumer):
+    """Whether `node` is a built-in Embedding's call whose only consumer
+    `consumer` is a built-in recurrent layer's call on it alone, so that at
+    inference the recurrent layer can take the ids (EmbedRecurrentStep)."""
+    from seqcore.layers.core import Embedding
+    from seqcore.layers.recurrent import BaseRNN
+    embedding, recurrent = node.layer, consumer.layer
+    return type(embedding) is Embedding and isinstance(recurrent, BaseRNN) \
+        and type(recurrent).call is BaseRNN.call \
+        and type(recurrent)._inference_sequence is \
+        BaseRNN._inference_sequence \
+        and len(node.input_tensors) == 1 and node.n_main == 1 \
+        and consumer.input_tensors == node.output_tensors[:1] \
+        and consumer.n_main == 1 and not consumer.tensor_slots \
+        and node_call_arguments(consumer, ()) == ((), {})
 
 
 def routes_gradient(layer, producer):
@@ -341,6 +364,43 @@ class ConvNormStep(_PairStep):
                             False, input_ids)
 
 
+class EmbedRecurrentStep(_PairStep):
+    """An Embedding and the LSTM/GRU/SimpleRNN that is its only consumer.
+    At inference the recurrent layer gets the ids (BaseRNN.call_on_ids):
+    no (batch, steps, features) embedded array, and each distinct id's
+    input projection computed once. In training, with a mask reaching the
+    ids, or on ids that are not (batch, steps), the two run apart."""
+
+    def forward(self, values, masks, training, record, index):
+        embedding_node = self.first.node
+        embedding, recurrent = self.first.layer, self.second.layer
+        ids = values[id(embedding_node.input_tensors[0])]
+        if training or node_input_mask(embedding_node, masks) is not None \
+                or not embedding.built or np.ndim(ids) != 2 or \
+                embedding.embeddings.value.dtype != np.float32:
+            self._forward_apart(values, masks, training, record, index)
+            return
+        ids = embedding.checked_ids(ids)
+        out, out_mask = recurrent.call_on_ids(
+            embedding, ids, embedding.compute_mask(ids))
+        if out_mask is not None or masks:
+            record_output_masks(self.node, out_mask, masks)
+        outputs = self.node.output_tensors
+        if len(outputs) == 1:
+            values[id(outputs[0])] = out
+        else:
+            for tensor, value in zip(outputs, out):
+                values[id(tensor)] = value
+
+    def backward(self, grads, state, need_input_grad, dy_is_dz, input_ids,
+                 recurrent_state=None):
+        # the embedding needs its output's gradient whatever the caller
+        # wants of the ids
+        self.second.backward(grads, recurrent_state, True, dy_is_dz,
+                             input_ids)
+        self.first.backward(grads, state, need_input_grad, False, input_ids)
+
+
 def accumulate(grads, tensors, values):
     """Add each value (None: no gradient) to its tensor's gradient."""
     for tensor, g in zip(tensors, values):
@@ -409,6 +469,10 @@ class Plan:
             consumer = sole.get(id(node))
             if consumer is not None and fuses(node.layer, consumer.layer):
                 step = ConvPoolStep(step, steps[id(consumer)])
+                skip.add(id(consumer))
+            elif consumer is not None and \
+                    looks_up_projections(node, consumer):
+                step = EmbedRecurrentStep(step, steps[id(consumer)])
                 skip.add(id(consumer))
             elif consumer is not None and \
                     folds_normalization(node, consumer):

@@ -323,7 +323,9 @@ class Embedding(Layer):
         raise ValueError(f"Embedding '{self.name}' expects integer token ids; "
                          f"received an array of dtype {ids.dtype}")
 
-    def call(self, inputs, training=None):
+    def checked_ids(self, inputs):
+        """`inputs` as integer ids, each in [0, input_dim), or ValueError."""
+        inputs = self._convert_input(inputs)
         if inputs.size:
             low, high = inputs.min(), inputs.max()
             if low < 0 or high >= self.input_dim:
@@ -332,6 +334,10 @@ class Embedding(Layer):
                     f"Embedding '{self.name}': token id {bad} is out of range "
                     f"for input_dim={self.input_dim} (ids must be in "
                     f"[0, {self.input_dim}))")
+        return inputs
+
+    def call(self, inputs, training=None):
+        inputs = self.checked_ids(inputs)
         if training:
             self._saved = inputs
             out = self._buffer("y", inputs.shape + (self.output_dim,))

@@ -9,7 +9,7 @@ from seqcore import _kernels, activations, regularizers
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.engine.variables import store_grad
-from seqcore.layers import _rnn_dropout, _rnn_train
+from seqcore.layers import _rnn_dropout, _rnn_lookup, _rnn_train
 from seqcore.layers._validation import clipped_rate, positive_int
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
@@ -265,16 +265,47 @@ class BaseRNN(Layer):
             dx = dx[:, ::-1]
         return np.ascontiguousarray(dx, dtype=np.float32)
 
+    def call_on_ids(self, embedding, ids, mask=None):
+        """(output, output mask) of the inference call on embedding(ids):
+        the values of `self(embedding(ids), mask=mask, training=False)`,
+        with the input projection computed once per distinct id and looked
+        up at every step (_rnn_lookup.py). ids: (batch, steps) integers
+        the embedding has checked."""
+        stand_in = np.broadcast_to(np.zeros((), np.float32),
+                                   ids.shape + (embedding.output_dim,))
+        local = self._lookup_local()
+        local.source = (embedding, ids)
+        try:
+            return self._call_with_mask(stand_in, mask, False)
+        finally:
+            local.source = None
+
+    def _lookup_local(self):
+        """Per Python thread: the (embedding, ids) call_on_ids is running."""
+        return self.__dict__.setdefault("_lookup", threading.local())
+
     def _inference_sequence(self, x, states, mask):
+        source = getattr(self._lookup_local(), "source", None)
+        table = rows = None
+        if source is not None:
+            embedding, ids = source
+            cache = self.__dict__.get("_projection_cache")
+            if cache is None:
+                cache = _rnn_lookup.ProjectionCache(self)
+                self.__dict__["_projection_cache"] = cache
+            table, rows = cache.lookup(embedding.embeddings.value, ids)
+        else:
+            x = np.ascontiguousarray(x)
         return _kernels.rnn_forward(
-            self.kind, np.ascontiguousarray(x), self.kernel.value,
+            self.kind, x, self.kernel.value,
             self.recurrent_kernel.value,
             None if self.bias is None else self.bias.value,
             states[0], states[1] if self.state_count == 2 else None,
             mask=mask, return_sequences=self.return_sequences,
             go_backwards=self.go_backwards, activation=self._act,
             recurrent_activation=self._ract or "sigmoid",
-            workspace=self._workspace(x.shape), **self._kernel_options())
+            workspace=self._workspace(x.shape), table=table, rows=rows,
+            **self._kernel_options())
 
     def _kernel_options(self):
         return {}
