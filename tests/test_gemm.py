@@ -356,7 +356,10 @@ def test_blocks_override_from_the_environment_in_a_fresh_process():
 
 
 @pytest.mark.parametrize("m,k,n", [(1, 7, 33), (7, 33, 1), (33, 700, 7),
-                                    (37, 1000, 65)])
+                                    (37, 1000, 65),
+                                    # many B panels (dealt in row blocks),
+                                    # slices not a multiple of the block
+                                    (13, 1003, 2085)])
 def test_gemm_with_deep_k_slices_matches_float64(isa, m, k, n):
     rng = np.random.default_rng(m + k + n)
     a = rng.standard_normal((m, k)).astype(np.float32)
