@@ -77,7 +77,7 @@ def test_a_change_of_any_weight_is_seen(threads):
     for _ in range(3):
         model(ids)                    # the vocabulary's table is cached
     cache = recurrent.__dict__["_projection_cache"]
-    assert cache.table is not None
+    assert cache.table is not None and cache.known[ids].all()
 
     def check():
         for _ in range(3):
@@ -95,6 +95,20 @@ def test_a_change_of_any_weight_is_seen(threads):
     model.compile("adam", "mse")
     model.fit(ids, np.ones((4, 3)), epochs=1, verbose=0)
     check()
+
+
+def test_the_table_fills_in_as_new_ids_come(threads):
+    model = _model(layers.GRU, {"reset_after": False})
+    cache_of = lambda: model.layers[1].__dict__["_projection_cache"]
+    first = _ids((3, 4), vocabulary=10)            # ids 1..9
+    later = _ids((3, 4), vocabulary=40, seed=5) // 2 + 20   # ids 20..39
+    for ids in (first, first, later, first, later):
+        want = np.asarray(_apart(model, ids))
+        assert np.asarray(model(ids)).tobytes() == want.tobytes()
+    known = cache_of().known
+    assert known is not None
+    np.testing.assert_array_equal(np.flatnonzero(known),
+                                  np.union1d(first, later))
 
 
 def test_no_cache_beyond_its_budget(monkeypatch):

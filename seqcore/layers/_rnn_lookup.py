@@ -10,12 +10,13 @@ step instead of multiplying (`rnn_forward(table=, rows=)`). The values are
 the same bits: each table row is the same product plus bias that the loop
 would have made for that token.
 
-Between calls a layer keeps the whole vocabulary's table (ProjectionCache)
-when it fits in CACHE_BYTES: built at the second call that finds the
-embeddings, kernel and bias unchanged since the first, and used while they
-stay unchanged: every call compares them byte for byte with the copies the
-table was made from, so a weight changed in any way (training, set_weights,
-assign, writing into an array) is seen, and no version counter is trusted."""
+Between calls a layer keeps a table over the whole vocabulary
+(ProjectionCache) when it fits in CACHE_BYTES, filled in as ids come: from
+the second call that finds the embeddings, kernel and bias unchanged since
+the first, a call computes only the rows of ids no call has computed yet.
+Every call compares the weights byte for byte with the copies the rows were
+made from, so a weight changed in any way (training, set_weights, assign,
+writing into an array) is seen, and no version counter is trusted."""
 import numpy as np
 
 from seqcore import _kernels
@@ -61,8 +62,8 @@ def _same(a, b):
 
 
 class ProjectionCache:
-    """One recurrent layer's projection of the whole vocabulary, with the
-    weights it was made from.
+    """One recurrent layer's projections of the vocabulary's ids, with the
+    weights they were made from.
 
     Args:
         layer: the recurrent layer (kernel, bias).
@@ -72,6 +73,7 @@ class ProjectionCache:
         self.layer = layer
         self.weights = None     # copies: embeddings, kernel, bias or None
         self.table = None       # (vocabulary, gates * units), or None
+        self.known = None       # (vocabulary,) bool: the table's rows made
 
     def _current(self, embeddings):
         bias = self.layer.bias
@@ -87,23 +89,34 @@ class ProjectionCache:
                                        self._current(embeddings)))
 
     def lookup(self, embeddings, ids):
-        """(table, rows) for `ids` (n, t): the cached table and the ids
-        themselves when the weights are those it was made from; else the
-        distinct ids' table (and the cache is made or refreshed)."""
+        """(table, rows) for `ids` (n, t). On weights unchanged since the
+        last call: the vocabulary's table, its missing rows for these ids
+        computed now, and the ids themselves as rows. Else (a first call, or
+        new weights, which are copied for the next call's comparison): the
+        distinct ids' table."""
         vocabulary, width = embeddings.shape[0], self.layer.kernel.shape[1]
         size = 4 * (vocabulary * width + embeddings.size +
                     self.layer.kernel.value.size)
         if size > CACHE_BYTES:
             return self._distinct(embeddings, ids)
-        if self._unchanged(embeddings):
-            if self.table is None:       # second call on the same weights
-                self.table = projection_table(
-                    self.layer, embeddings, np.arange(vocabulary))
+        if not self._unchanged(embeddings):
+            self.table = self.known = None
+            self.weights = tuple(None if w is None else w.copy()
+                                 for w in self._current(embeddings))
+            return self._distinct(embeddings, ids)
+        if self.table is None:
+            # rows on cache-line boundaries: the loop copies them whole
+            self.table = _kernels.aligned_empty((vocabulary, width))
+            self.known = np.zeros(vocabulary, bool)
+        if self.known[ids].all():
             return self.table, ids
-        self.table = None
-        self.weights = tuple(None if w is None else w.copy()
-                             for w in self._current(embeddings))
-        return self._distinct(embeddings, ids)
+        distinct, _ = distinct_ids(ids, vocabulary)
+        missing = distinct[~self.known[distinct]]
+        if missing.size:
+            self.table[missing] = projection_table(self.layer, embeddings,
+                                                   missing)
+            self.known[missing] = True
+        return self.table, ids
 
     def _distinct(self, embeddings, ids):
         distinct, rows = distinct_ids(ids, embeddings.shape[0])
