@@ -226,4 +226,30 @@ static inline void sc_lstm_cell_impl(float *z, float *restrict c,
     }
 }
 
+/* The LSTM cell's backward for Keras's default activations, in one pass
+ * over a row's u units (rnn_train.c). g: the activated gates i, f, g, o
+ * (blocks of u); cp: the previous cell state; ac: tanh of the new one; dh:
+ * the gradient of the new h. dc: the new cell state's gradient, left
+ * holding the previous one's (dc f) plus carry (a masked step's carry-over,
+ * zeros otherwise); dz: the gates' pre-activation gradients (4u). The
+ * products and their order are those of the general path (separate
+ * derivative rows), so only contraction into FMAs may change a bit. */
+static inline void sc_lstm_cell_backward_impl(
+    const float *restrict g, const float *restrict cp,
+    const float *restrict ac, const float *restrict dh, float *restrict dc,
+    const float *restrict carry, float *restrict dz, long u)
+{
+    for (long j = 0; j < u; ++j) {
+        const float i = g[j], f = g[u + j], cand = g[2 * u + j];
+        const float o = g[3 * u + j], a = ac[j];
+        const float d_act_c = dh[j] * o * (1.0f - a * a);
+        const float dcj = dc[j] + d_act_c;
+        dz[j] = dcj * cand * i * (1.0f - i);
+        dz[u + j] = dcj * cp[j] * f * (1.0f - f);
+        dz[2 * u + j] = dcj * i * (1.0f - cand * cand);
+        dz[3 * u + j] = dh[j] * a * o * (1.0f - o);
+        dc[j] = dcj * f + carry[j];
+    }
+}
+
 #endif /* SC_ACTIVATION_IMPL_H */

@@ -89,6 +89,14 @@ void sc_softmax_f32(const float *x, float *y, long m, long n)
         sc_kernel_table_current()->softmax_row(x + i * n, y + i * n, n);
 }
 
+void sc_lstm_cell_backward_f32(const float *g, const float *cp,
+                               const float *ac, const float *dh, float *dc,
+                               const float *carry, float *dz, long u)
+{
+    sc_kernel_table_current()->lstm_cell_backward(g, cp, ac, dh, dc, carry,
+                                                  dz, u);
+}
+
 void sc_lstm_cell_f32(float *z, float *c, float *h, long w)
 {
     sc_kernel_table_current()->lstm_cell(z, c, h, w);

@@ -17,6 +17,13 @@ void sc_lstm_cell_generic(float *z, float *c, float *h, long w)
     sc_lstm_cell_impl(z, c, h, w);
 }
 
+void sc_lstm_cell_backward_generic(const float *g, const float *cp,
+                                 const float *ac, const float *dh, float *dc,
+                                 const float *carry, float *dz, long u)
+{
+    sc_lstm_cell_backward_impl(g, cp, ac, dh, dc, carry, dz, u);
+}
+
 void sc_act_grad_row_generic(const float *x, const float *y, const float *dy,
                          float *dx, long n, sc_act act)
 {

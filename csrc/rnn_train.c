@@ -197,19 +197,28 @@ static int lstm_backward_rows(const void *ctx, rows_t *rows)
     float *carry_h = work, *carry_c = work + mu, *tmp = work + 2 * mu;
     float *d_act_c = work + 3 * mu, *d_gate = work + 4 * mu;
     float *dh = k->dh + r0 * u, *dc = k->dc + r0 * u;
+    /* Keras's activations: the cell's backward in one vectorized pass. */
+    const int default_acts = a->act == SC_ACT_TANH &&
+                             a->recurrent_act == SC_ACT_SIGMOID;
     for (long s = a->t - 1; s >= 0; --s) {
         if (k->d_seq)
             for (long e = 0; e < mu; ++e)
                 dh[e] += k->d_seq[s * nu + r0 * u + e];
-        split_masked(step_mask(a, s, r0), m, u, dh, carry_h);
-        split_masked(step_mask(a, s, r0), m, u, dc, carry_c);
+        if (a->mask || s == a->t - 1) {   /* unmasked: carries stay 0 */
+            split_masked(step_mask(a, s, r0), m, u, dh, carry_h);
+            split_masked(step_mask(a, s, r0), m, u, dc, carry_c);
+        }
         const float *g = k->gates + s * n * w + r0 * w;
         const float *z = k->pre + s * n * w + r0 * w;
         const float *cp = k->c_prev + s * nu + r0 * u;
         const float *cn = k->c_new + s * nu + r0 * u;
         const float *ac = k->act_c + s * nu + r0 * u;
         float *dz = k->d_pre + s * n * w + r0 * w;
-        for (long i = 0; i < m; ++i) {
+        for (long i = 0; i < m && default_acts; ++i)
+            sc_lstm_cell_backward_f32(g + i * w, cp + i * u, ac + i * u,
+                                      dh + i * u, dc + i * u,
+                                      carry_c + i * u, dz + i * w, u);
+        for (long i = 0; i < m && !default_acts; ++i) {
             const float *gi = g + i * w;
             float *dhi = dh + i * u, *dci = dc + i * u, *di = d_gate + i * w;
             for (long j = 0; j < u; ++j)

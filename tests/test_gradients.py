@@ -289,6 +289,8 @@ def test_layer_normalization(axis, rms):
 RNN_CASES = [
     ("lstm", {}), ("lstm", {"return_sequences": True}),
     ("lstm", {"go_backwards": True, "return_sequences": True}),
+    # not Keras's default activations: the cell's general backward path
+    ("lstm", {"activation": "relu", "return_sequences": True}),
     ("gru", {}), ("gru", {"reset_after": False, "return_sequences": True}),
     ("gru", {"go_backwards": True}),
     ("simple_rnn", {}), ("simple_rnn", {"return_sequences": True,
