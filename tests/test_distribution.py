@@ -302,6 +302,7 @@ def test_batch_norm_and_dropout_differ_from_one_process_but_agree_on_ranks(
                        "rank 1"),
     ("mismatch_data", "dataset length (samples) is 64 on rank 0 but 63 on "
                       "rank 1"),
+    ("no_shared", "set SEQCORE_MPI_SHARED=0 to reduce through MPI messages"),
 ])
 def test_a_failing_rank_ends_the_job_with_a_clear_error(mode, expected):
     out = _run([SCRIPTS / "faults.py", mode], 2, timeout=60,

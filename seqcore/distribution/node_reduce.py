@@ -29,6 +29,12 @@ from seqcore import _kernels
 _LINE = 16
 
 
+def shared_window(MPI, nbytes, node):
+    """MPI_Win_allocate_shared: nbytes on each rank of the communicator
+    `node`, 64-byte aligned (collective)."""
+    return MPI.Win.Allocate_shared(nbytes, 64, comm=node)
+
+
 class NodeReducer:
     """The on-node allreduce of one job whose ranks share a machine.
 
@@ -56,8 +62,16 @@ class NodeReducer:
         (collective: every rank asks at the same step)."""
         MPI = self.comm.MPI
         small_bytes = -(-n_small * 8 // 64) * 64
-        window = MPI.Win.Allocate_shared(small_bytes + n * 4, 64,
-                                         comm=self.node)
+        try:
+            window = shared_window(MPI, small_bytes + n * 4, self.node)
+        except MPI.Exception as err:
+            raise RuntimeError(
+                f"seqcore.distribution: could not allocate the "
+                f"{small_bytes + n * 4}-byte shared-memory window of the "
+                f"gradient reduction ({err}); a small /dev/shm (as in "
+                f"containers) is the usual cause: enlarge it, or set "
+                f"SEQCORE_MPI_SHARED=0 to reduce through MPI messages") \
+                from err
         window.Lock_all(MPI.MODE_NOCHECK)
         segments = []
         for q in range(self.size):

@@ -7,6 +7,8 @@ Usage: python faults.py MODE, MODE one of
                   the next allreduce: the others must time out)
   mismatch_model  rank 1 builds a wider hidden layer
   mismatch_data   rank 1 is given one sample fewer
+  no_shared       no rank can allocate the shared-memory window (as with
+                  a full /dev/shm)
   stop            no fault: rank 1 alone sets stop_training at its 3rd
                   step of epoch 2; fit runs with verbose=2, a
                   ModelCheckpoint and a CSVLogger into the folder argv[2]
@@ -49,6 +51,13 @@ def main(mode):
     keras.distribution.initialize()
     keras.distribution.set_distribution(keras.distribution.DataParallel())
     rank = state.comm().rank
+    if mode == "no_shared":
+        from mpi4py import MPI
+        from seqcore.distribution import node_reduce
+
+        def full(*args, **kwargs):
+            raise MPI.Exception(MPI.ERR_NO_MEM)
+        node_reduce.shared_window = full
     keras.utils.set_random_seed(0)
     hidden = 9 if mode == "mismatch_model" and rank == 1 else 8
     model = keras.Sequential([keras.Input((6,)),
