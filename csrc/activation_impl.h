@@ -252,4 +252,33 @@ static inline void sc_lstm_cell_backward_impl(
     }
 }
 
+/* The GRU cell's backward (reset after the recurrent product, Keras's
+ * activations) in one pass over a row's u units (rnn_train.c). g: the
+ * activated gates z, r, candidate (blocks of u); hp: the previous h; hr:
+ * the candidate's recurrent part h R_h + b_h; dh: the gradient of the new
+ * h. Writes dxg and dhg (3u: the gates' pre-activation gradients through
+ * the input and the recurrent products) and dh_prev (dh z, before the
+ * recurrent product adds to it). The products and their order are those of
+ * the general path, so only contraction into FMAs may change a bit. */
+static inline void sc_gru_cell_backward_impl(
+    const float *restrict g, const float *restrict hp,
+    const float *restrict hr, const float *restrict dh,
+    float *restrict dxg, float *restrict dhg, float *restrict dh_prev,
+    long u)
+{
+    for (long j = 0; j < u; ++j) {
+        const float z = g[j], r = g[u + j], cand = g[2 * u + j];
+        const float d_cand = dh[j] * (1.0f - z) * (1.0f - cand * cand);
+        const float d_z = dh[j] * (hp[j] - cand) * z * (1.0f - z);
+        const float d_r = d_cand * hr[j] * r * (1.0f - r);
+        dxg[j] = d_z;
+        dxg[u + j] = d_r;
+        dxg[2 * u + j] = d_cand;
+        dhg[j] = d_z;
+        dhg[u + j] = d_r;
+        dhg[2 * u + j] = d_cand * r;
+        dh_prev[j] = dh[j] * z + 0.0f;
+    }
+}
+
 #endif /* SC_ACTIVATION_IMPL_H */

@@ -97,6 +97,14 @@ void sc_lstm_cell_backward_f32(const float *g, const float *cp,
                                                   dz, u);
 }
 
+void sc_gru_cell_backward_f32(const float *g, const float *hp,
+                              const float *hr, const float *dh, float *dxg,
+                              float *dhg, float *dh_prev, long u)
+{
+    sc_kernel_table_current()->gru_cell_backward(g, hp, hr, dh, dxg, dhg,
+                                                 dh_prev, u);
+}
+
 void sc_lstm_cell_f32(float *z, float *c, float *h, long w)
 {
     sc_kernel_table_current()->lstm_cell(z, c, h, w);

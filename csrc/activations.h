@@ -19,6 +19,10 @@ typedef void (*sc_lstm_cell_backward_fn)(const float *g, const float *cp,
                                          const float *ac, const float *dh,
                                          float *dc, const float *carry,
                                          float *dz, long u);
+typedef void (*sc_gru_cell_backward_fn)(const float *g, const float *hp,
+                                        const float *hr, const float *dh,
+                                        float *dxg, float *dhg,
+                                        float *dh_prev, long u);
 
 void sc_act_row_generic(const float *x, float *y, long n, sc_act act);
 void sc_softmax_row_generic(const float *x, float *y, long n);
@@ -26,6 +30,9 @@ void sc_lstm_cell_generic(float *z, float *c, float *h, long w);
 void sc_lstm_cell_backward_generic(const float *g, const float *cp,
                                  const float *ac, const float *dh, float *dc,
                                  const float *carry, float *dz, long u);
+void sc_gru_cell_backward_generic(const float *g, const float *hp,
+                                const float *hr, const float *dh, float *dxg,
+                                float *dhg, float *dh_prev, long u);
 void sc_act_grad_row_generic(const float *x, const float *y, const float *dy,
                          float *dx, long n, sc_act act);
 #ifdef SC_HAVE_X86_KERNELS
@@ -35,6 +42,9 @@ void sc_lstm_cell_avx2(float *z, float *c, float *h, long w);
 void sc_lstm_cell_backward_avx2(const float *g, const float *cp,
                                  const float *ac, const float *dh, float *dc,
                                  const float *carry, float *dz, long u);
+void sc_gru_cell_backward_avx2(const float *g, const float *hp,
+                                const float *hr, const float *dh, float *dxg,
+                                float *dhg, float *dh_prev, long u);
 void sc_act_grad_row_avx2(const float *x, const float *y, const float *dy,
                          float *dx, long n, sc_act act);
 void sc_act_row_avx512(const float *x, float *y, long n, sc_act act);
@@ -43,6 +53,9 @@ void sc_lstm_cell_avx512(float *z, float *c, float *h, long w);
 void sc_lstm_cell_backward_avx512(const float *g, const float *cp,
                                  const float *ac, const float *dh, float *dc,
                                  const float *carry, float *dz, long u);
+void sc_gru_cell_backward_avx512(const float *g, const float *hp,
+                                const float *hr, const float *dh, float *dxg,
+                                float *dhg, float *dh_prev, long u);
 void sc_act_grad_row_avx512(const float *x, const float *y, const float *dy,
                          float *dx, long n, sc_act act);
 #endif
@@ -56,5 +69,9 @@ void sc_act_grad_rows_f32(const float *x, const float *y, const float *dy,
 void sc_lstm_cell_backward_f32(const float *g, const float *cp,
                                const float *ac, const float *dh, float *dc,
                                const float *carry, float *dz, long u);
+/* sc_gru_cell_backward_impl's row with the selected ISA's code. */
+void sc_gru_cell_backward_f32(const float *g, const float *hp,
+                              const float *hr, const float *dh, float *dxg,
+                              float *dhg, float *dh_prev, long u);
 
 #endif /* SC_ACTIVATIONS_H */

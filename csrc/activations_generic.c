@@ -24,6 +24,13 @@ void sc_lstm_cell_backward_generic(const float *g, const float *cp,
     sc_lstm_cell_backward_impl(g, cp, ac, dh, dc, carry, dz, u);
 }
 
+void sc_gru_cell_backward_generic(const float *g, const float *hp,
+                                const float *hr, const float *dh, float *dxg,
+                                float *dhg, float *dh_prev, long u)
+{
+    sc_gru_cell_backward_impl(g, hp, hr, dh, dxg, dhg, dh_prev, u);
+}
+
 void sc_act_grad_row_generic(const float *x, const float *y, const float *dy,
                          float *dx, long n, sc_act act)
 {

@@ -25,6 +25,7 @@ typedef struct {
     sc_lstm_cell_fn lstm_cell;
     sc_act_grad_row_fn act_grad_row;
     sc_lstm_cell_backward_fn lstm_cell_backward;
+    sc_gru_cell_backward_fn gru_cell_backward;
     /* conv_routed.c */
     sc_routed_dk_sparse_fn routed_dk_sparse;
     sc_routed_dk_dense_fn routed_dk_dense;

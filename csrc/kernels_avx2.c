@@ -10,6 +10,7 @@ const sc_kernel_table sc_kernels_avx2 = {
     sc_lstm_cell_avx2,
     sc_act_grad_row_avx2,
     sc_lstm_cell_backward_avx2,
+    sc_gru_cell_backward_avx2,
     sc_routed_dk_sparse_avx2,
     sc_routed_dk_dense_avx2,
     sc_routed_dx_avx2,

@@ -10,6 +10,7 @@ const sc_kernel_table sc_kernels_avx512 = {
     sc_lstm_cell_avx512,
     sc_act_grad_row_avx512,
     sc_lstm_cell_backward_avx512,
+    sc_gru_cell_backward_avx512,
     sc_routed_dk_sparse_avx512,
     sc_routed_dk_dense_avx512,
     sc_routed_dx_avx512,

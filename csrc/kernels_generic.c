@@ -10,6 +10,7 @@ const sc_kernel_table sc_kernels_generic = {
     sc_lstm_cell_generic,
     sc_act_grad_row_generic,
     sc_lstm_cell_backward_generic,
+    sc_gru_cell_backward_generic,
     sc_routed_dk_sparse_generic,
     sc_routed_dk_dense_generic,
     sc_routed_dx_generic,

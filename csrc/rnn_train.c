@@ -393,18 +393,27 @@ static int gru_backward_rows(const void *ctx, rows_t *rows)
     float *carry = work, *d_rh = work + mu, *dh_prev = work + 2 * mu;
     float *d_act = work + 3 * mu, *tmp = work + 3 * mu + m * w;
     float *dh = k->dh + r0 * u;
+    /* Reset after and Keras's activations: the cell in one pass per row. */
+    const int fused = reset_after && a->act == SC_ACT_TANH &&
+                      a->recurrent_act == SC_ACT_SIGMOID;
     for (long s = a->t - 1; s >= 0; --s) {
         if (k->d_seq)
             for (long e = 0; e < mu; ++e)
                 dh[e] += k->d_seq[s * nu + r0 * u + e];
-        split_masked(step_mask(a, s, r0), m, u, dh, carry);
+        if (a->mask || s == a->t - 1)   /* unmasked: the carry stays 0 */
+            split_masked(step_mask(a, s, r0), m, u, dh, carry);
         const float *g = k->gates + s * n * w + r0 * w;
         const float *z = k->pre + s * n * w + r0 * w;
         const float *hzs = k->hz + s * n * w + r0 * w;
         const float *hp = k->h_prev + s * nu + r0 * u;
         float *dxg = k->dx_gates + s * n * w + r0 * w;
         float *dhg = k->dh_gates + s * n * w + r0 * w;
-        for (long i = 0; i < m; ++i) {  /* the candidate's gradient */
+        for (long i = 0; i < m && fused; ++i)
+            sc_gru_cell_backward_f32(g + i * w, hp + i * u,
+                                     hzs + i * w + 2 * u, dh + i * u,
+                                     dxg + i * w, dhg + i * w,
+                                     dh_prev + i * u, u);
+        for (long i = 0; i < m && !fused; ++i) {  /* the candidate's gradient */
             const float *gi = g + i * w;
             for (long j = 0; j < u; ++j)
                 tmp[i * w + j] = dh[i * u + j] * (1.0f - gi[j]);
@@ -413,7 +422,7 @@ static int gru_backward_rows(const void *ctx, rows_t *rows)
         }
         if (!reset_after)  /* d (r * h) = d_cand R_h^T */
             sc_sgemm_packed_b(k->rt_h, m, dxg + 2 * u, w, 0.0f, d_rh, u);
-        for (long i = 0; i < m; ++i) {
+        for (long i = 0; i < m && !fused; ++i) {
             const float *gi = g + i * w;
             float *dai = d_act + i * w;
             for (long j = 0; j < u; ++j) {

@@ -292,6 +292,7 @@ RNN_CASES = [
     # not Keras's default activations: the cell's general backward path
     ("lstm", {"activation": "relu", "return_sequences": True}),
     ("gru", {}), ("gru", {"reset_after": False, "return_sequences": True}),
+    ("gru", {"activation": "relu"}),    # reset after, the general path
     ("gru", {"go_backwards": True}),
     ("simple_rnn", {}), ("simple_rnn", {"return_sequences": True,
                                         "activation": "relu"}),
