@@ -378,3 +378,16 @@ def test_shared_memory_setting_is_validated(monkeypatch, raw):
     with pytest.raises(ValueError, match="SEQCORE_MPI_SHARED must be 0, 1 "
                                          f"or auto, received {raw!r}"):
         data_parallel._shared_setting()
+
+
+def test_two_models_trained_in_turn_keep_one_window_each(tmp_path):
+    results = {}
+    for name, ranks in (("one", None), ("two", 2)):
+        path = tmp_path / f"{name}.npz"
+        out = _run([SCRIPTS / "two_models.py", path], ranks, timeout=60)
+        assert out.returncode == 0, out.stderr[-3000:]
+        results[name] = np.load(path)
+    one, two = results["one"], results["two"]
+    assert int(two["windows"]) == 2 and int(two["replaced"]) == 0
+    for key in ("first", "second"):
+        np.testing.assert_allclose(two[key], one[key], rtol=1e-5, atol=1e-6)

@@ -35,6 +35,26 @@ def shared_window(MPI, nbytes, node):
     return MPI.Win.Allocate_shared(nbytes, 64, comm=node)
 
 
+class _Window:
+    """One shared-memory window: per rank, `small` and an arena.
+
+    Attributes:
+        window: the MPI window (locked for the job's life).
+        segments: per rank, (small float64 (n_small,), arena float32 (n,)).
+        chunks: chunk `rank` of every rank's arena (what this rank sums).
+    """
+
+    def __init__(self, window, segments, rank, size):
+        self.window, self.segments = window, segments
+        self.n_small = segments[0][0].size
+        self.own = segments[rank][1]
+        n = self.own.size
+        per_rank = -(-n // size)
+        chunk = -(-per_rank // _LINE) * _LINE
+        lo, hi = min(rank * chunk, n), min((rank + 1) * chunk, n)
+        self.chunks = [arena[lo:hi] for _, arena in segments]
+
+
 class NodeReducer:
     """The on-node allreduce of one job whose ranks share a machine.
 
@@ -51,11 +71,12 @@ class NodeReducer:
             raise RuntimeError("seqcore.distribution: the shared-memory "
                                "reduction needs every rank on one machine")
         self.rank, self.size = self.node.Get_rank(), self.node.Get_size()
-        self.window = None
-        self.n = self.n_small = 0
-        # Old windows are kept (never freed): an arena that a variable still
-        # views must not be unmapped under it.
-        self._windows = []
+        # One window per optimizer (two models trained in turn, as a GAN's,
+        # keep theirs), reused while its arena keeps its size. A replaced
+        # window is kept, not freed: an arena a variable still views must
+        # not be unmapped under it.
+        self._windows = {}
+        self._replaced = []
 
     def _allocate(self, n, n_small):
         """A window for arenas of n float32 and `small` of n_small float64
@@ -80,21 +101,17 @@ class NodeReducer:
             segments.append((raw[:n_small * 8].view(np.float64),
                              raw[small_bytes:small_bytes + n * 4]
                              .view(np.float32)))
-        self._windows.append(window)
-        self.window, self.segments = window, segments
-        self.n, self.n_small = n, n_small
-        per_rank = -(-n // self.size)
-        chunk = -(-per_rank // _LINE) * _LINE
-        lo, hi = min(self.rank * chunk, n), min((self.rank + 1) * chunk, n)
-        self._chunks = [arena[lo:hi] for _, arena in segments]
+        return _Window(window, segments, self.rank, self.size)
 
     def _home(self, optimizer, n_small):
-        """Move the optimizer's gradient arena into this rank's segment
-        (once per arena; a new window when the sizes change)."""
+        """This optimizer's window, its gradient arena moved into this
+        rank's segment (once per arena; a new window when the sizes
+        change)."""
         grads = optimizer._grads
-        if self.window is not None and grads is self.segments[self.rank][1] \
-                and n_small == self.n_small:
-            return
+        held = self._windows.get(id(optimizer))
+        if held is not None and grads is held.own and \
+                n_small == held.n_small:
+            return held
         sizes = np.array([grads.size, n_small, -grads.size, -n_small],
                          np.int64)
         self.comm.allreduce_max(sizes, "agreement on the gradient size")
@@ -103,34 +120,39 @@ class NodeReducer:
                 f"seqcore.distribution: the ranks' models differ: gradient "
                 f"arenas of {-sizes[2]} to {sizes[0]} values (this rank: "
                 f"{grads.size}); every rank must build the same model")
-        if grads.size != self.n or n_small != self.n_small:
-            self._allocate(grads.size, n_small)
-        optimizer._move_gradients(self.segments[self.rank][1])
+        if held is None or grads.size != held.own.size or \
+                n_small != held.n_small:
+            if held is not None:
+                self._replaced.append(held)
+            held = self._allocate(grads.size, n_small)
+            self._windows[id(optimizer)] = held
+        optimizer._move_gradients(held.own)
+        return held
 
     def mean_gradients(self, optimizer, small):
         """optimizer's arena <- the rows-weighted mean of every rank's;
         `small` (float64, small[0] = this rank's rows) <- its sum over
         ranks. Returns the total rows."""
-        self._home(optimizer, small.size)
-        self.segments[self.rank][0][...] = small
-        self._barrier()
-        rows = np.array([s[0] for s, _ in self.segments], np.float64)
+        held = self._home(optimizer, small.size)
+        held.segments[self.rank][0][...] = small
+        self._barrier(held.window)
+        rows = np.array([s[0] for s, _ in held.segments], np.float64)
         total = rows.sum()
-        small[...] = self.segments[0][0]
-        for s, _ in self.segments[1:]:
+        small[...] = held.segments[0][0]
+        for s, _ in held.segments[1:]:
             small += s
         if total <= 0:
             raise ValueError("seqcore.distribution: a training step with no "
                              "samples on any rank")
-        if self._chunks[0].size:
-            _kernels.weighted_sum(self._chunks,
+        if held.chunks[0].size:
+            _kernels.weighted_sum(held.chunks,
                                   (rows / total).astype(np.float32),
-                                  self._chunks)
-        self._barrier()
+                                  held.chunks)
+        self._barrier(held.window)
         return total
 
-    def _barrier(self):
-        self.window.Sync()
+    def _barrier(self, window):
+        window.Sync()
         self.comm._wait(self.node.Ibarrier(),
                         "barrier of the gradient reduction")
-        self.window.Sync()
+        window.Sync()
