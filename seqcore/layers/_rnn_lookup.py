@@ -21,8 +21,9 @@ import numpy as np
 
 from seqcore import _kernels
 
-# Up to this many ids per token of input, the distinct ids are found with a
-# table over the whole vocabulary (linear); beyond it, by sorting.
+# While the vocabulary has at most this many entries per input id, the
+# distinct ids are found by marking a table over the vocabulary (linear
+# time); beyond it, by sorting.
 _DENSE_VOCABULARY_PER_ID = 8
 # Most bytes a layer keeps for its cached table and the weight copies.
 CACHE_BYTES = 64 << 20
