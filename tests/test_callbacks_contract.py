@@ -555,3 +555,67 @@ def test_per_class_metric_arrays_in_logs(monkeypatch, tmp_path):
     # Keras writes a list cell as "[a, b]" inside the CSV quoting
     assert rows == [["epoch", "f1_score", "loss"],
                     ["0", '"[0.25, 0.5]"', "0.5"]]
+
+
+# ---- which callbacks read batch logs ---------------------------------------------
+# Under distribution the logs are summed over ranks at every batch only when
+# a callback reads them (Callback._uses_batch_logs); fit then also checks
+# stop_training at every batch.
+
+class _EpochOnly(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+
+class _Keras2BatchEnd(keras.callbacks.Callback):
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+
+@pytest.mark.parametrize("callback, verbose, train, test", [
+    (keras.callbacks.History(), 0, False, False),
+    (_EpochOnly(), 0, False, False),
+    (keras.callbacks.EarlyStopping(), 0, False, False),
+    (_Keras2BatchEnd(), 0, True, False),
+    (keras.callbacks.TerminateOnNaN(), 0, True, False),
+    (keras.callbacks.LambdaCallback(on_train_batch_end=print), 0, True,
+     False),
+    (keras.callbacks.LambdaCallback(on_epoch_end=print), 0, False, False),
+    (keras.callbacks.LambdaCallback(on_test_batch_end=print), 0, False,
+     True),
+    (keras.callbacks.ProgbarLogger(), 1, True, False),
+    (keras.callbacks.ProgbarLogger(), 2, False, False),
+    (keras.callbacks.ModelCheckpoint("m.keras"), 0, False, False),
+    (keras.callbacks.ModelCheckpoint("m.keras", save_freq=3), 0, True,
+     False),
+])
+def test_which_callbacks_read_batch_logs(callback, verbose, train, test):
+    callbacks = keras.callbacks.CallbackList([callback], verbose=verbose,
+                                             epochs=1, steps=1)
+    assert callbacks._uses_batch_logs("train") is train
+    assert callbacks._uses_batch_logs("test") is test
+
+
+@pytest.mark.parametrize("update_freq, train", [("epoch", False),
+                                                 ("batch", True), (5, True)])
+def test_tensorboard_reads_batch_logs_at_an_integer_update_freq(
+        update_freq, train):
+    # built without its constructor, which needs the tensorboard package
+    # (and maps 'batch' to 1)
+    board = keras.callbacks.TensorBoard.__new__(keras.callbacks.TensorBoard)
+    board.update_freq = 1 if update_freq == "batch" else update_freq
+    assert board._uses_batch_logs("train") is train
+    assert board._uses_batch_logs("test") is False
+
+
+def test_epoch_logs_are_the_same_whether_or_not_batches_are_logged():
+    x, y, _, _ = cases.data()
+    seen = []
+    histories = []
+    for callbacks in ([], [keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda b, logs: seen.append(dict(logs)))]):
+        model = _model()
+        histories.append(model.fit(x, y, batch_size=4, epochs=2, verbose=0,
+                                   callbacks=callbacks).history)
+    assert histories[0] == histories[1]
+    assert seen[-1]["loss"] == histories[1]["loss"][-1]

@@ -233,8 +233,11 @@ def test_the_reduction_paths_change_no_bit(trained, overlapped):
     assert int(buckets["early_buckets"]) > 0
     assert int(two["shared_steps"]) > 0 and int(off["shared_steps"]) > 0
     assert int(messages["shared_steps"]) == 0 == int(buckets["shared_steps"])
+    # SGD and Adam are elementwise: through shared memory every step's
+    # update is split over the ranks, with the bits of the full update
+    assert int(two["shared_updates"]) == int(two["shared_steps"])
     for key in two:
-        if key not in ("early_buckets", "shared_steps"):
+        if key not in ("early_buckets", "shared_steps", "shared_updates"):
             assert buckets[key].tobytes() == two[key].tobytes(), key
             assert off[key].tobytes() == two[key].tobytes(), key
             assert messages[key].tobytes() == two[key].tobytes(), key
@@ -369,6 +372,56 @@ def test_shared_memory_reduction_with_uneven_shards_and_a_new_arena(
         assert float(np.max(np.abs(other["weights"] - one["weights"]))) \
             / scale < 1e-5
         np.testing.assert_allclose(other["loss"], one["loss"], rtol=1e-5)
+
+
+def test_updates_split_over_ranks_through_shared_memory(tmp_path):
+    # AdamW with clipvalue and a weight-decay boundary inside the last
+    # rank's share; then global_clipnorm (not elementwise: each rank
+    # updates its own copy again), back to clipvalue (shared again), and a
+    # frozen layer (a new arena, a new window)
+    results = {}
+    for name, ranks, env in (("one", None, {}), ("shared", 3, {}),
+                             ("messages", 3, {"SEQCORE_MPI_SHARED": "0"})):
+        path = tmp_path / f"{name}.npz"
+        out = _run([SCRIPTS / "shared_update.py", path], ranks, timeout=90,
+                   **env)
+        assert out.returncode == 0, out.stderr[-3000:]
+        results[name] = np.load(path)
+    one, shared, messages = results["one"], results["shared"], \
+        results["messages"]
+    # 4 fits x 2 epochs x 4 steps; all but the global_clipnorm fit's
+    # updates split over the ranks
+    assert int(shared["shared_steps"]) == 32
+    assert int(shared["shared_updates"]) == 24
+    assert int(messages["shared_updates"]) == 0
+    # (uneven rows: the two paths round the weighted mean differently)
+    for other in (shared, messages):
+        for key in ("weights", "optimizer"):
+            scale = float(np.max(np.abs(one[key])))
+            assert float(np.max(np.abs(other[key] - one[key]))) / scale < \
+                1e-5, key
+        np.testing.assert_allclose(other["loss"], one["loss"], rtol=1e-5)
+
+
+def test_batch_logs_wanted_on_some_ranks_only(tmp_path):
+    # rank 0's progress bar, or the last rank's batch-log reader, makes
+    # every rank sum the logs at every batch (the ranks agree at each
+    # epoch's start, else they would wait on each other's sums); a fit
+    # nobody reads batch logs of sums them once per epoch
+    for name, ranks in (("one", None), ("two", 2)):
+        out = _run([SCRIPTS / "batch_logs.py", tmp_path / name], ranks,
+                   timeout=60)
+        assert out.returncode == 0, out.stderr[-3000:]
+    one = np.load(tmp_path / "one0.npz")
+    first, last = np.load(tmp_path / "two0.npz"), np.load(tmp_path / "two1.npz")
+    assert first["seen"].size == 0 and last["seen"].size == 8
+    np.testing.assert_allclose(last["seen"], one["seen"], rtol=1e-5)
+    for rank in (first, last):
+        for key in ("loss", "accuracy", "evaluated"):
+            np.testing.assert_allclose(rank[key], one[key], rtol=1e-5,
+                                       err_msg=key)
+        assert int(rank["log_sums"]) == 2       # once per epoch
+    assert int(one["log_sums"]) == 2
 
 
 @pytest.mark.parametrize("raw", ["yes", "2", ""])

@@ -84,6 +84,9 @@ class BackupAndRestore(Callback):
         if self.save_freq == "epoch":
             self._save_model()
 
+    def _uses_batch_logs(self, what="train"):
+        return what == "train" and self.save_freq != "epoch"
+
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model()

@@ -46,6 +46,18 @@ class Callback:
     def set_params(self, params):
         self.params = params
 
+    def _uses_batch_logs(self, what="train"):
+        """Whether this callback reads the logs of each batch of `what`
+        ("train" or "test"), or may set stop_training there: it overrides
+        a batch hook. On several ranks, batch logs are summed over ranks
+        (and stop_training agreed) at every batch only when some callback
+        does; otherwise once, at the end of the epoch. A hook set on the
+        instance (LambdaCallback's) counts."""
+        cls = type(self)
+        return any(name in self.__dict__ or
+                   getattr(cls, name) is not getattr(Callback, name)
+                   for name in _BATCH_HOOKS[what])
+
     # As in Keras, the training batch hooks forward to the Keras 2 names
     # `on_batch_begin` / `on_batch_end`, so overriding either works.
     def on_batch_begin(self, batch, logs=None):
@@ -96,3 +108,10 @@ class Callback:
 
     def on_predict_end(self, logs=None):
         """Called at the end of predict."""
+
+
+_BATCH_HOOKS = {
+    "train": ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
+              "on_batch_end"),
+    "test": ("on_test_batch_begin", "on_test_batch_end"),
+}

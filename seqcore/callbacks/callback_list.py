@@ -55,6 +55,13 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_params(params)
 
+    def _uses_batch_logs(self, what="train"):
+        """Whether any callback reads each batch's logs of `what` or may
+        stop training at a batch (Callback._uses_batch_logs); an object
+        that only looks like a Callback is taken to."""
+        return any(cb._uses_batch_logs(what) if hasattr(
+            cb, "_uses_batch_logs") else True for cb in self.callbacks)
+
     def set_model(self, model):
         super().set_model(model)
         if self._history is not None:

@@ -56,6 +56,9 @@ class ModelCheckpoint(MonitorCallback):
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
 
+    def _uses_batch_logs(self, what="train"):
+        return what == "train" and self.save_freq != "epoch"
+
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model(self._current_epoch, batch, logs)

@@ -22,6 +22,9 @@ class ProgbarLogger(Callback):
     def _steps(self):
         return self.params.get("steps") or 0
 
+    def _uses_batch_logs(self, what="train"):
+        return what == "train" and self._verbose() == 1   # the live bar
+
     def on_train_begin(self, logs=None):
         self._bar = None
 

@@ -87,6 +87,9 @@ class TensorBoard(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_start = time.perf_counter()
 
+    def _uses_batch_logs(self, what="train"):
+        return what == "train" and isinstance(self.update_freq, int)
+
     def on_train_batch_end(self, batch, logs=None):
         self._train_step += 1
         if isinstance(self.update_freq, int) and logs and \

@@ -55,7 +55,8 @@ class _NoDistribution:
         return model(model._model_input(xs), training=False)
 
     def reduce_gradients(self, model, n_local):
-        pass
+        """Returns whether the optimizer's update was applied too."""
+        return False
 
     def logs(self, model, loss_total, rows):
         """The logs after a batch; loss_total: the epoch's sum of batch
@@ -133,6 +134,7 @@ class DataParallelRuntime:
         self.steps = 0
         self.early_buckets = 0           # issued during backward (overlap)
         self.shared_steps = 0            # reduced through shared memory
+        self.shared_updates = 0          # ... and updated there, in shares
         # Overlap of the allreduce with backward (overlap.py): per model,
         # (the arena the plan is for, its BucketPlan or None when the
         # ranks did not agree on one); the step in progress.
@@ -349,8 +351,7 @@ class DataParallelRuntime:
         self._build_metrics(model)
         model._prepare_variables()
         model.optimizer._grads[...] = 0.0
-        self.reduce_gradients(model, 0)
-        model.optimizer.step()
+        model.optimizer.step(applied=self.reduce_gradients(model, 0))
         return 0.0
 
     def _build_metrics(self, model):
@@ -385,7 +386,9 @@ class DataParallelRuntime:
         mean gradient) / global rows. The arena's buckets already issued
         during backward (overlap.py) are completed, the rest of it goes as
         one allreduce; the rows and BatchNormalization moving statistics
-        (weighted by rows) ride in a small allreduce issued with it."""
+        (weighted by rows) ride in a small allreduce issued with it.
+        Through shared memory, an elementwise update is applied in the
+        same pass (node_reduce.py). Returns whether it was."""
         import time
         grads = model.optimizer._grads
         arena, plan = self._bucket_plans.get(id(model), (None, None))
@@ -407,9 +410,13 @@ class DataParallelRuntime:
             small[offset:offset + v.size] *= n_local
             offset += v.size
         start = time.perf_counter()
+        applied = False
         if self._use_shared_memory():
-            total = self._node.mean_gradients(model.optimizer, small)
+            applied = model.optimizer._updates_elementwise()
+            total = self._node.mean_gradients(model.optimizer, small,
+                                              update=applied)
             self.shared_steps += 1
+            self.shared_updates += applied
         else:
             step.finish(small)
             total = small[0]
@@ -427,6 +434,7 @@ class DataParallelRuntime:
             v.value[...] = (small[offset:offset + v.size] / total).reshape(
                 v.shape)
             offset += v.size
+        return applied
 
     def _use_shared_memory(self):
         """Whether this step's gradients go through the shared-memory

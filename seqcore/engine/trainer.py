@@ -559,8 +559,8 @@ class Trainer:
         loss += self._regularization_loss(variables, True)
         if not math.isfinite(loss):
             self._nan_batches = getattr(self, "_nan_batches", 0) + 1
-        distribution_state.hooks().reduce_gradients(self, xs[0].shape[0])
-        self.optimizer.step()
+        self.optimizer.step(applied=distribution_state.hooks()
+                            .reduce_gradients(self, xs[0].shape[0]))
         self._compiled.update_metrics(ys, outputs, sw, masks)
         self._compiled.loss_tracker.update_state(loss,
                                                  sample_weight=xs[0].shape[0])
@@ -796,6 +796,10 @@ class Trainer:
             self._reset_all_metrics()
             callbacks.on_epoch_begin(epoch)
             loss_total, rows, logs, steps = 0.0, 0, {}, 0
+            # Logs (on several ranks: sums over ranks) at each batch only
+            # when a callback on some rank reads them; else once, after
+            # the last.
+            batch_logs = dist.agree(callbacks._uses_batch_logs("train"))
             adapter.on_epoch_begin()
             for step, batch in epoch_iterator.epoch():
                 callbacks.on_train_batch_begin(step)
@@ -806,15 +810,19 @@ class Trainer:
                 loss_total += loss * bx[0].shape[0]
                 rows += bx[0].shape[0]
                 steps += 1
-                logs = dist.logs(self, loss_total, rows)
+                if batch_logs:
+                    logs = dist.logs(self, loss_total, rows)
                 callbacks.on_train_batch_end(step, logs)
-                self.stop_training = dist.agree(self.stop_training)
+                if batch_logs:
+                    self.stop_training = dist.agree(self.stop_training)
                 if self.stop_training:
                     break
             adapter.on_epoch_end()
             if steps == 0:
                 raise ValueError(data_adapters.no_batches_message(
                     adapter, epoch))
+            if not batch_logs:
+                logs = dist.logs(self, loss_total, rows)
             epoch_logs = dict(logs)
             if val_iterator is not None and \
                     self._should_validate(epoch, validation_freq):
@@ -861,6 +869,8 @@ class Trainer:
         target = epoch_iterator.num_batches
         bar = Progbar(target or 0, verbose=verbose) if verbose else None
         logs = {}
+        batch_logs = dist.agree(verbose == 1 or
+                                callbacks._uses_batch_logs("test"))
         adapter.on_epoch_begin()
         for step, batch in epoch_iterator.epoch():
             callbacks.on_test_batch_begin(step)
@@ -869,13 +879,16 @@ class Trainer:
             loss_total += loss * bx[0].shape[0]
             rows += bx[0].shape[0]
             steps += 1
-            logs = dist.logs(self, loss_total, rows)
+            if batch_logs:
+                logs = dist.logs(self, loss_total, rows)
             callbacks.on_test_batch_end(step, logs)
             if bar is not None:
                 bar.update(step + 1, logs, finalize=False)
         adapter.on_epoch_end()
         if not steps:
             raise ValueError(data_adapters.no_batches_message(adapter, None))
+        if not batch_logs:
+            logs = dist.logs(self, loss_total, rows)
         if bar is not None:
             bar.target = bar.target or steps
             bar.update(bar.target, logs, finalize=True)

@@ -216,6 +216,24 @@ class Optimizer:
             v.grad = buffer[start:start + v.size].reshape(v.shape)
         self._grads = buffer
 
+    def _move_state(self, params, slots):
+        """Keep the weights in `params` and the slots in `slots` (name ->
+        array, as `_slots`), float32 arrays of the arena's size that already
+        hold their values: every variable's value becomes a view of `params`.
+        Data-parallel ranks on one machine keep one copy of them that each
+        rank updates a share of (distribution/node_reduce.py)."""
+        if params.dtype != np.float32 or params.shape != self._params.shape \
+                or sorted(slots) != sorted(self._slots) or any(
+                    a.dtype != np.float32 or a.shape != params.shape
+                    for a in slots.values()):
+            raise ValueError(f"optimizer: weights and slots must be float32 "
+                             f"arrays of shape {self._params.shape} with "
+                             f"slots {sorted(self._slots)}")
+        for v in self._variables:
+            start = self._offsets[id(v)]
+            v._value = params[start:start + v.size].reshape(v.shape)
+        self._params, self._slots = params, dict(slots)
+
     def _active_slots(self):
         return self.slot_names
 
@@ -324,12 +342,21 @@ class Optimizer:
         elif self.clipvalue and self.clipvalue > 0:
             np.clip(grads, -self.clipvalue, self.clipvalue, out=grads)
 
-    def step(self):
+    def step(self, applied=False):
         """Apply the gradients the arena holds to the weights (one C call),
         then the moving average, and count the step. With gradient
         accumulation, only every n-th step updates the weights, with the
         mean of the n gradients; the others add to the accumulator. Each
-        variable's constraint is then applied to it, at every step."""
+        variable's constraint is then applied to it, at every step.
+
+        Args:
+            applied: the update was already made, by ranks that each
+                applied `_update_range` to their share of one shared arena;
+                only the count remains.
+        """
+        if applied:
+            self._iterations += 1
+            return
         steps = self.gradient_accumulation_steps
         update = True
         if steps:
@@ -362,6 +389,37 @@ class Optimizer:
         _kernels.optimizer_update(
             self.rule, self._params, self._grads, slots, self._n_decay, lr,
             self.weight_decay or 0.0, self._hyper(self.iterations + 1))
+
+    def _updates_elementwise(self):
+        """Whether this step's update of each weight reads only that
+        weight's gradient and state, so that ranks sharing one arena can
+        each update a range of it (`_update_range`): the base rule's one C
+        call, with no moving average, accumulation, norm clipping or
+        constraint, which read or write across elements."""
+        cls = type(self)
+        return (cls._update is Optimizer._update and
+                cls.step is Optimizer.step and cls._clip is Optimizer._clip
+                and self.built and not self.use_ema and
+                not self.gradient_accumulation_steps and
+                not (self.clipnorm and self.clipnorm > 0) and
+                not (self.global_clipnorm and self.global_clipnorm > 0) and
+                not any(getattr(v, "constraint", None) is not None
+                        for v in self._variables))
+
+    def _update_range(self, lo, hi):
+        """This step's update of arena elements [lo, hi), with clipvalue:
+        the bits `step()` gives them (each element is updated on its own).
+        Only for an optimizer whose `_updates_elementwise()` is true."""
+        grads = self._grads[lo:hi]
+        if self.clipvalue and self.clipvalue > 0:
+            np.clip(grads, -self.clipvalue, self.clipvalue, out=grads)
+        slots = [None if self._slots.get(name) is None
+                 else self._slots[name][lo:hi] for name in self.slot_names]
+        _kernels.optimizer_update(
+            self.rule, self._params[lo:hi], grads, slots,
+            min(max(self._n_decay - lo, 0), hi - lo),
+            self._current_learning_rate(), self.weight_decay or 0.0,
+            self._hyper(self.iterations + 1))
 
     def finalize_variable_values(self, var_list=None):
         """At the end of `fit`: with use_ema, the weights take their moving

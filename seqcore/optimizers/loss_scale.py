@@ -128,10 +128,11 @@ class LossScaleOptimizer(Optimizer):
         else:
             self.step_counter += 1
 
-    def step(self):
+    def step(self, applied=False):
         """`fit`'s step: the arena holds the gradients of the unscaled loss;
         they count as finite when they stay finite times the scale (as the
-        scaled gradients Keras checks would)."""
+        scaled gradients Keras checks would). `applied` is Optimizer.step's;
+        it is never true here (the update is not elementwise)."""
         grads = self.inner_optimizer._grads
         if grads.size:      # two reductions, no copy; a NaN propagates
             peak = max(abs(float(grads.max())), abs(float(grads.min())))

@@ -191,9 +191,10 @@ class MultiOptimizer(Optimizer):
         self._requested = variables
         self._params = None     # no arena of its own (see trainer)
 
-    def step(self):
+    def step(self, applied=False):
         """`fit`'s step: each sub-optimizer updates its variables from the
-        gradients its arena holds."""
+        gradients its arena holds. `applied` is Optimizer.step's; it is
+        never true here (the update is not elementwise)."""
         for opt, group in zip(self._inner_optimizers, self._groups):
             if group:
                 opt.step()

@@ -108,6 +108,7 @@ def main(out):
     result["size"] = np.array(state.comm().size)
     result["early_buckets"] = np.array(getattr(hooks, "early_buckets", 0))
     result["shared_steps"] = np.array(getattr(hooks, "shared_steps", 0))
+    result["shared_updates"] = np.array(getattr(hooks, "shared_updates", 0))
     if state.is_chief():
         np.savez(out, **result)
 
