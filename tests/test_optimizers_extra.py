@@ -425,3 +425,38 @@ def test_loss_scale_fit_step_skips_non_finite_gradients(bad):
     optimizer.step()
     np.testing.assert_array_equal(w.numpy(), 0.5)
     assert optimizer.step_counter == 1 and optimizer.iterations == 1
+
+
+# ---- weight decay with excluded variables --------------------------------------
+
+def test_adamw_excluding_biases_from_decay_matches_numpy_and_keeps_its_arena():
+    # Keras 3's AdamW: w -= w * wd * lr on decayed variables, then Adam;
+    # excluded variables (here by name) take Adam only. The arena lays the
+    # decayed ones first, so repeated apply_gradients in the user's order
+    # must reuse it, not lay it out anew.
+    rng = np.random.default_rng(3)
+    kernel = Variable(rng.normal(size=(4, 3)).astype(np.float32), "kernel")
+    bias = Variable(rng.normal(size=(3,)).astype(np.float32), "bias")
+    opt = keras.optimizers.AdamW(learning_rate=0.05, weight_decay=0.1)
+    opt.exclude_from_weight_decay(var_names=["bias"])
+    ref = {id(kernel): kernel.numpy().astype(np.float64),
+           id(bias): bias.numpy().astype(np.float64)}
+    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in ref.items()}
+    arena = None
+    for t in range(1, 5):
+        grads = [rng.normal(size=v.shape).astype(np.float32)
+                 for v in (bias, kernel)]
+        opt.apply_gradients(zip(grads, [bias, kernel]))
+        arena = opt._params if arena is None else arena
+        assert opt._params is arena
+        for g, v in zip(grads, (bias, kernel)):
+            w, (m, s) = ref[id(v)], moments[id(v)]
+            if v is kernel:
+                w -= w * 0.1 * 0.05
+            m += (g - m) * 0.1
+            s += (g.astype(np.float64) ** 2 - s) * 0.001
+            lr = 0.05 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+            w -= lr * m / (np.sqrt(s) + 1e-7)
+    for v in (kernel, bias):
+        np.testing.assert_allclose(v.numpy(), ref[id(v)], rtol=1e-5,
+                                   atol=1e-6)

@@ -223,13 +223,15 @@ class NodeReducer:
         for name, values in held.slots.items():
             values[lo:hi] = optimizer._slots[name][lo:hi]
         optimizer._move_state(held.weights, held.slots)
+        optimizer._shared_release = lambda: self._release(held, optimizer)
         held.sharing = True
 
-    def _unshare(self, held, optimizer):
-        """Each rank its own copy of the weights and slots again (the step
-        is not elementwise, as after clipnorm is set). Called after the
-        reduction's last barrier; the barrier after the copies keeps every
-        rank from writing the shared copy while another still reads it."""
+    @staticmethod
+    def _release(held, optimizer):
+        """This rank's own copy of the shared weights and slots, for an
+        update that is not split over the ranks: a step that is not
+        elementwise, or `apply_gradients` called outside `fit`, which
+        would otherwise update the one copy once per rank."""
         optimizer._move_state(
             _kernels.aligned_empty(held.weights.shape),
             {name: np.empty_like(values)
@@ -237,7 +239,18 @@ class NodeReducer:
         optimizer._params[...] = held.weights
         for name, values in held.slots.items():
             optimizer._slots[name][...] = values
+        optimizer._shared_release = None
         held.sharing = False
+
+    def _unshare(self, held, optimizer):
+        """Each rank its own copy of the weights and slots again (the step
+        is not elementwise, as after clipnorm is set). Called after the
+        reduction's last barrier; the barrier after the copies keeps every
+        rank from writing the shared copy while another still reads it.
+        (Outside fit, `step()` releases the copy without a barrier: the
+        next fit starts with collective calls, which every rank reaches
+        after its copy.)"""
+        self._release(held, optimizer)
         self._barrier(held.window)
 
     def _barrier(self, window):

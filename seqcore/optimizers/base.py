@@ -80,6 +80,10 @@ class Optimizer:
         self._variables = None     # the variables the arena holds, in order
         self._slots = {}           # slot name -> flat array
         self._exclude_ids, self._exclude_pattern = set(), None
+        # Set while data-parallel ranks share this arena's weights and
+        # slots (distribution/node_reduce.py): gives this rank its own
+        # copy again, before an update that is not split over the ranks.
+        self._shared_release = None
         self.use_ema = bool(use_ema)
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
@@ -170,7 +174,7 @@ class Optimizer:
         arrays. Slot values of variables seen before are carried over."""
         variables = list(variables)
         if self._variables is not None and \
-                [id(v) for v in variables] == [id(v) for v in self._variables]:
+                [id(v) for v in variables] == [id(v) for v in self._requested]:
             return
         order = [v for v in variables if self._decays(v)]
         self._n_decay = sum(v.size for v in order)
@@ -197,6 +201,7 @@ class Optimizer:
             offset = end
         self._params, self._grads, self._slots = params, grads, slots
         self._offsets, self._variables = offsets, order
+        self._shared_release = None
         self._requested = variables
         self._bounds = np.array([0] + list(np.cumsum(
             [v.size for v in order], dtype=np.int64)), np.int64)
@@ -357,6 +362,8 @@ class Optimizer:
         if applied:
             self._iterations += 1
             return
+        if self._shared_release is not None:
+            self._shared_release()
         steps = self.gradient_accumulation_steps
         update = True
         if steps:

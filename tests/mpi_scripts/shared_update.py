@@ -3,7 +3,9 @@ the switches between that and each rank updating its own copy: AdamW with
 clipvalue and biases excluded from weight decay (the decayed prefix ends
 inside the last rank's share); then global_clipnorm, which reads every
 gradient (each rank updates its own copy); then clipvalue again (shared
-again); then a frozen first layer (a smaller arena in a new window). 100
+again); then a frozen first layer (a smaller arena in a new window); then
+apply_gradients outside fit, on every rank (one update, not one per
+rank). 100
 samples at batch 30 on 3 ranks. Every rank checks that all ranks hold the
 same weights and optimizer state; rank 0 saves them, the losses and the
 step counts."""
@@ -42,6 +44,11 @@ def main(out):
     losses += fit()
     model.layers[0].trainable = False
     losses += fit()
+    # outside fit every rank applies the same gradients: one update, not
+    # one per rank on the shared copy
+    variables = model.trainable_variables
+    optimizer.apply_gradients(
+        [(np.full(v.shape, 0.01, np.float32), v) for v in variables])
     weights = np.concatenate([w.ravel() for w in model.get_weights()])
     slots = np.concatenate([np.asarray(v, np.float64).ravel()
                             for v in optimizer.variables])
