@@ -375,10 +375,10 @@ def test_shared_memory_reduction_with_uneven_shards_and_a_new_arena(
 
 
 def test_updates_split_over_ranks_through_shared_memory(tmp_path):
-    # AdamW with clipvalue and a weight-decay boundary inside the last
-    # rank's share; then global_clipnorm (not elementwise: each rank
-    # updates its own copy again), back to clipvalue (shared again), and a
-    # frozen layer (a new arena, a new window)
+    # AdamW with a weight-decay boundary inside the last rank's share,
+    # fitted with global_clipnorm (not elementwise: each rank updates its
+    # own copy), clipvalue (split), global_clipnorm, then clipvalue with a
+    # frozen layer (a new arena, a new window); then apply_gradients
     results = {}
     for name, ranks, env in (("one", None, {}), ("shared", 3, {}),
                              ("messages", 3, {"SEQCORE_MPI_SHARED": "0"})):
@@ -389,10 +389,10 @@ def test_updates_split_over_ranks_through_shared_memory(tmp_path):
         results[name] = np.load(path)
     one, shared, messages = results["one"], results["shared"], \
         results["messages"]
-    # 4 fits x 2 epochs x 4 steps; all but the global_clipnorm fit's
-    # updates split over the ranks
+    # 4 fits x 2 epochs x 4 steps; the clipvalue fits' updates split over
+    # the ranks
     assert int(shared["shared_steps"]) == 32
-    assert int(shared["shared_updates"]) == 24
+    assert int(shared["shared_updates"]) == 16
     assert int(messages["shared_updates"]) == 0
     # (uneven rows: the two paths round the weighted mean differently)
     for other in (shared, messages):

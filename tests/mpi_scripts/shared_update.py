@@ -1,10 +1,12 @@
 """Updates split over ranks through shared memory (node_reduce.py), and
-the switches between that and each rank updating its own copy: AdamW with
-clipvalue and biases excluded from weight decay (the decayed prefix ends
-inside the last rank's share); then global_clipnorm, which reads every
-gradient (each rank updates its own copy); then clipvalue again (shared
-again); then a frozen first layer (a smaller arena in a new window); then
-apply_gradients outside fit, on every rank (one update, not one per
+the switches between that and each rank updating its own copy. AdamW with
+biases excluded from weight decay (the decayed prefix ends inside the last
+rank's share), fitted four times: with global_clipnorm, which reads every
+gradient (each rank updates its own copy; a window without weights); with
+clipvalue (elementwise: a new window holding the weights, updates split);
+with global_clipnorm again (each rank its own copy again); with clipvalue
+and a frozen first layer (a smaller arena in a new window, split again).
+Then apply_gradients outside fit, on every rank (one update, not one per
 rank). 100
 samples at batch 30 on 3 ranks. Every rank checks that all ranks hold the
 same weights and optimizer state; rank 0 saves them, the losses and the
@@ -26,7 +28,7 @@ def main(out):
                               keras.layers.Dense(9, activation="relu"),
                               keras.layers.Dense(4, activation="softmax")])
     optimizer = keras.optimizers.AdamW(0.02, weight_decay=0.05,
-                                       clipvalue=0.5)
+                                       global_clipnorm=0.5)
     optimizer.exclude_from_weight_decay(var_names=["bias"])
     model.compile(optimizer, "sparse_categorical_crossentropy")
     rng = np.random.default_rng(6)
@@ -38,10 +40,11 @@ def main(out):
                          shuffle=False).history["loss"]
 
     losses = fit()
+    optimizer.clipvalue, optimizer.global_clipnorm = 0.5, None
+    losses += fit()
     optimizer.clipvalue, optimizer.global_clipnorm = None, 0.5
     losses += fit()
     optimizer.clipvalue, optimizer.global_clipnorm = 0.5, None
-    losses += fit()
     model.layers[0].trainable = False
     losses += fit()
     # outside fit every rank applies the same gradients: one update, not
