@@ -8,6 +8,7 @@
 #include "tile_rows.h"
 
 #define MR 6
+#define C_REFETCH_STEPS 200
 
 /* A rows x 16 tile, rows <= MR a compile-time constant after inlining. Each
  * row's arithmetic is the same whatever `rows` is, so a value of C does not
@@ -33,7 +34,18 @@ tile_rx16(const int rows, long k, const float *restrict a, long rs_a, long cs_a,
         acc[r][0] = _mm256_setzero_ps();
         acc[r][1] = _mm256_setzero_ps();
     }
+    /* As in the AVX-512 kernel: C's lines again, C_REFETCH_STEPS steps
+     * before the end of a long loop (the A and B streams evict the first
+     * fetch). */
+    const long k_late = k - C_REFETCH_STEPS;
     for (long p = 0; p < k; ++p) {
+        if (p == k_late) {
+#pragma GCC unroll 6
+            for (int r = 0; r < rows; ++r) {
+                _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+                _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
+            }
+        }
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
         _mm_prefetch((const char *)(b + 8 * rs_b), _MM_HINT_T0);

@@ -9,6 +9,7 @@
 #include "tile_rows.h"
 
 #define MR 8
+#define C_REFETCH_STEPS 200
 
 /* A rows x 32 tile, rows <= MR a compile-time constant after inlining; each
  * row's arithmetic is the same whatever `rows` is. */
@@ -26,7 +27,20 @@ tile_rx32(const int rows, long k, const float *restrict a, long rs_a, long cs_a,
         _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
     }
+    /* C's lines fetched at the start are evicted by the A and B streams
+     * before the k loop ends when the loop is long: fetch them again
+     * C_REFETCH_STEPS steps before the end (none when k is shorter). Zen 5,
+     * 2048^3 at one thread, same-process ratio to OpenBLAS's AVX-512
+     * kernels: 0.95 without, 0.95 at 32 steps, 0.99 at 200, 0.975 at 300. */
+    const long k_late = k - C_REFETCH_STEPS;
     for (long p = 0; p < k; ++p) {
+        if (p == k_late) {
+#pragma GCC unroll 8
+            for (int r = 0; r < rows; ++r) {
+                _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+                _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
+            }
+        }
         const __m512 b0 = _mm512_loadu_ps(b);
         const __m512 b1 = _mm512_loadu_ps(b + 16);
         /* Both cache lines of B's row 8 steps ahead: on Intel's 48 KiB
