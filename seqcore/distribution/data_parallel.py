@@ -129,7 +129,8 @@ class DataParallelRuntime:
         self._rank_generator = None
         self._salted = set()
         self._fallback = None
-        self._predict_counts = []
+        self._predict_counts = []      # per predict batch, the split
+        self._predicting = False
         self.allreduce_seconds = 0.0     # the gradient allreduce's time
         self.steps = 0
         self.early_buckets = 0           # issued during backward (overlap)
@@ -153,6 +154,7 @@ class DataParallelRuntime:
         self._share_random_state()
         self._salt_seeded_layers(model)
         self._predict_counts = []
+        self._predicting = what == "predict"
 
     def _configuration(self, model, epoch_iterator):
         weights = model.weights
@@ -278,7 +280,8 @@ class DataParallelRuntime:
         start = sum(counts[:self.rank])
         index = slice(start, start + counts[self.rank])
         self._fallback = (_take(xs, slice(0, 1)), _take(ys, slice(0, 1)))
-        self._predict_counts.append(counts)
+        if self._predicting:     # gather() puts the outputs in order
+            self._predict_counts.append(counts)
         return (_take(xs, index), _take(ys, index),
                 None if sw is None else sw[index])
 
@@ -518,4 +521,5 @@ class DataParallelRuntime:
                     starts[r] += batch[r]
             gathered.append(np.concatenate(pieces))
         self._predict_counts = []
+        self._predicting = False
         return gathered
