@@ -352,26 +352,39 @@ def test_a_rank_without_rows_in_a_batch_still_takes_part(tmp_path,
     assert two["predict"].shape == (1, 3)
 
 
-def test_shared_memory_reduction_with_uneven_shards_and_a_new_arena(
-        tmp_path):
-    results = {}
+def _one_shared_messages(tmp_path, script):
+    """The script's results in one process, on 3 ranks through shared
+    memory and on 3 ranks through MPI messages."""
+    results = []
     for name, ranks, env in (("one", None, {}), ("shared", 3, {}),
                              ("messages", 3, {"SEQCORE_MPI_SHARED": "0"})):
         path = tmp_path / f"{name}.npz"
-        out = _run([SCRIPTS / "shared_reduce.py", path], ranks, timeout=90,
-                   **env)
+        out = _run([SCRIPTS / script, path], ranks, timeout=90, **env)
         assert out.returncode == 0, out.stderr[-3000:]
-        results[name] = np.load(path)
-    one, shared, messages = results["one"], results["shared"], \
-        results["messages"]
+        results.append(np.load(path))
+    return results
+
+
+def _assert_trained_alike(one, others, keys):
+    """`keys` within 1e-5 of the largest value of one's, and the losses
+    within 1e-5 relative: uneven rows make the ranks' weighted mean round
+    differently from one process's, and the two paths from each other."""
+    for other in others:
+        for key in keys:
+            scale = float(np.max(np.abs(one[key])))
+            assert float(np.max(np.abs(other[key] - one[key]))) / scale < \
+                1e-5, key
+        np.testing.assert_allclose(other["loss"], one["loss"], rtol=1e-5)
+
+
+def test_shared_memory_reduction_with_uneven_shards_and_a_new_arena(
+        tmp_path):
+    one, shared, messages = _one_shared_messages(tmp_path,
+                                                 "shared_reduce.py")
     # 2 fits x 2 epochs x 4 steps, all through the window on one machine
     assert int(shared["shared_steps"]) == 16
     assert int(messages["shared_steps"]) == 0
-    for other in (shared, messages):
-        scale = float(np.max(np.abs(one["weights"])))
-        assert float(np.max(np.abs(other["weights"] - one["weights"]))) \
-            / scale < 1e-5
-        np.testing.assert_allclose(other["loss"], one["loss"], rtol=1e-5)
+    _assert_trained_alike(one, (shared, messages), ("weights",))
 
 
 def test_updates_split_over_ranks_through_shared_memory(tmp_path):
@@ -379,28 +392,14 @@ def test_updates_split_over_ranks_through_shared_memory(tmp_path):
     # fitted with global_clipnorm (not elementwise: each rank updates its
     # own copy), clipvalue (split), global_clipnorm, then clipvalue with a
     # frozen layer (a new arena, a new window); then apply_gradients
-    results = {}
-    for name, ranks, env in (("one", None, {}), ("shared", 3, {}),
-                             ("messages", 3, {"SEQCORE_MPI_SHARED": "0"})):
-        path = tmp_path / f"{name}.npz"
-        out = _run([SCRIPTS / "shared_update.py", path], ranks, timeout=90,
-                   **env)
-        assert out.returncode == 0, out.stderr[-3000:]
-        results[name] = np.load(path)
-    one, shared, messages = results["one"], results["shared"], \
-        results["messages"]
+    one, shared, messages = _one_shared_messages(tmp_path,
+                                                 "shared_update.py")
     # 4 fits x 2 epochs x 4 steps; the clipvalue fits' updates split over
     # the ranks
     assert int(shared["shared_steps"]) == 32
     assert int(shared["shared_updates"]) == 16
     assert int(messages["shared_updates"]) == 0
-    # (uneven rows: the two paths round the weighted mean differently)
-    for other in (shared, messages):
-        for key in ("weights", "optimizer"):
-            scale = float(np.max(np.abs(one[key])))
-            assert float(np.max(np.abs(other[key] - one[key]))) / scale < \
-                1e-5, key
-        np.testing.assert_allclose(other["loss"], one["loss"], rtol=1e-5)
+    _assert_trained_alike(one, (shared, messages), ("weights", "optimizer"))
 
 
 def test_batch_logs_wanted_on_some_ranks_only(tmp_path):
@@ -413,7 +412,7 @@ def test_batch_logs_wanted_on_some_ranks_only(tmp_path):
                    timeout=60)
         assert out.returncode == 0, out.stderr[-3000:]
     one = np.load(tmp_path / "one0.npz")
-    first, last = np.load(tmp_path / "two0.npz"), np.load(tmp_path / "two1.npz")
+    first, last = (np.load(tmp_path / f"two{rank}.npz") for rank in (0, 1))
     assert first["seen"].size == 0 and last["seen"].size == 8
     np.testing.assert_allclose(last["seen"], one["seen"], rtol=1e-5)
     for rank in (first, last):
