@@ -15,6 +15,7 @@
 #include "conv_routed.h"
 #include "conv_thin.h"
 #include "depthwise.h"
+#include "optim_rows.h"
 #include "winograd.h"
 
 typedef struct {
@@ -41,6 +42,8 @@ typedef struct {
     sc_dw_kernel_row_fn dw_kernel_row;
     /* peak.c */
     double (*fma_peak_loop)(long iters, float *sink);
+    /* optim.c */
+    sc_adam_rows_fn adam_rows;
 } sc_kernel_table;
 
 extern const sc_kernel_table sc_kernels_generic;

@@ -11,9 +11,13 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "kernel_table.h"
 #include "seqcore.h"
 
 #define PARALLEL_MIN_ELEMENTS 65536L
+
+/* Elements per call of a per-ISA row loop (64 KiB of each array). */
+#define ROW_BLOCK 16384L
 
 static int threads_for(long n)
 {
@@ -124,17 +128,25 @@ void sc_adam_update_f32(float *restrict p, const float *restrict g,
                         float wd, float beta_1, float beta_2, float epsilon,
                         float alpha)
 {
-    decay_weights(p, n_decay, lr, wd);
     const float one_minus_b1 = 1.0f - beta_1, one_minus_b2 = 1.0f - beta_2;
     if (v_hat == NULL) {
+        /* The selected ISA's loop (optim_rows.h) with the decay in the
+         * same pass, over blocks that the threads share out: each
+         * element's bits are the same either way. */
+        const sc_adam_rows_fn rows = sc_kernel_table_current()->adam_rows;
+        const long blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
-        for (long i = 0; i < n; ++i) {
-            m[i] = m[i] + (g[i] - m[i]) * one_minus_b1;
-            v[i] = v[i] + (g[i] * g[i] - v[i]) * one_minus_b2;
-            p[i] = p[i] - (m[i] * alpha) / (sqrtf(v[i]) + epsilon);
+        for (long b = 0; b < blocks; ++b) {
+            const long lo = b * ROW_BLOCK;
+            const long len = n - lo < ROW_BLOCK ? n - lo : ROW_BLOCK;
+            const long decayed = n_decay - lo < 0 ? 0
+                                 : (n_decay - lo < len ? n_decay - lo : len);
+            rows(p + lo, g + lo, m + lo, v + lo, len, decayed, lr, wd,
+                 one_minus_b1, one_minus_b2, epsilon, alpha);
         }
         return;
     }
+    decay_weights(p, n_decay, lr, wd);
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
     for (long i = 0; i < n; ++i) {
         m[i] = m[i] + (g[i] - m[i]) * one_minus_b1;

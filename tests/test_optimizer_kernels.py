@@ -162,3 +162,40 @@ def test_bad_offsets_and_dims_raise_clear_errors():
     with pytest.raises(ValueError, match="variable 1's dims"):
         _kernels.adafactor_update(p, g, r, c, v, bounds, offsets, dims, 0,
                                   0.1, 0.0, (0.1, 0.5, 1e-30, 1e-3, 1.0))
+
+
+# ---- Adam's per-ISA rows (optim_rows_*.c) ------------------------------------------
+
+def adam_float32_reference(p, g, m, v, n_decay, lr, wd, b1, b2, eps, alpha):
+    """Keras 3's AdamW step in float32, operation by operation (numpy's
+    float32 arithmetic and sqrt are IEEE's, as the kernel's without FMA)."""
+    f = np.float32
+    p, m, v = p.copy(), m.copy(), v.copy()
+    p[:n_decay] = p[:n_decay] - p[:n_decay] * f(wd) * f(lr)
+    m = m + (g - m) * (f(1) - f(b1))
+    v = v + (g * g - v) * (f(1) - f(b2))
+    p = p - (m * f(alpha)) / (np.sqrt(v) + f(eps))
+    return p, m, v
+
+
+@pytest.mark.parametrize("n", [1, 7, 33, 16383, 16385, 70001])
+@pytest.mark.parametrize("decay", ["none", "all", "part"])
+def test_adam_rows_give_the_float32_reference_bits_on_every_isa(
+        isa, threads, n, decay):
+    rng = np.random.default_rng(n)
+    p, g, m = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    v = np.abs(rng.standard_normal(n)).astype(np.float32)
+    wd = 0.0 if decay == "none" else 0.04
+    n_decay = {"none": 0, "all": n, "part": n // 2 + 1}[decay]
+    hyper = (0.9, 0.999, 1e-7, 0.37, 0.0)     # beta_1, beta_2, eps, alpha
+    want = adam_float32_reference(p, g, m, v, n_decay, 0.01, wd, 0.9, 0.999,
+                                  1e-7, 0.37)
+
+    def step():
+        state = [a.copy() for a in (p, m, v)]
+        _kernels.optimizer_update("adam", state[0], g, [state[1], state[2],
+                                  None], n_decay, 0.01, wd, hyper)
+        return state
+    got = same_bits_with_threads(threads, step)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)

@@ -1,0 +1,9 @@
+/* optim_rows_avx2.c - the optimizer rows compiled for avx2
+ * (-mavx2 -mfma -ffp-contract=off). */
+#include "optim_rows_impl.h"
+
+void sc_adam_rows_avx2(SC_ADAM_ROWS_ARGS)
+{
+    sc_adam_rows_impl(p, g, m, v, n, n_decay, lr, wd, one_minus_b1,
+                      one_minus_b2, epsilon, alpha);
+}
