@@ -44,6 +44,7 @@ typedef struct {
     double (*fma_peak_loop)(long iters, float *sink);
     /* optim.c */
     sc_adam_rows_fn adam_rows;
+    sc_rmsprop_rows_fn rmsprop_rows;
 } sc_kernel_table;
 
 extern const sc_kernel_table sc_kernels_generic;

@@ -22,5 +22,6 @@ const sc_kernel_table sc_kernels_avx2 = {
     sc_dw_kernel_row_avx2,
     sc_fma_peak_loop_avx2,
     sc_adam_rows_avx2,
+    sc_rmsprop_rows_avx2,
 };
 #endif

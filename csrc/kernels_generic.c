@@ -22,5 +22,6 @@ const sc_kernel_table sc_kernels_generic = {
     sc_dw_kernel_row_generic,
     sc_fma_peak_loop_generic,
     sc_adam_rows_generic,
+    sc_rmsprop_rows_generic,
 };
 

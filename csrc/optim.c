@@ -24,6 +24,13 @@ static int threads_for(long n)
     return n < PARALLEL_MIN_ELEMENTS ? 1 : sc_threads_for_work(1e9);
 }
 
+/* How many of the block [lo, lo + len) lie in the decayed prefix. */
+static long decayed_in_block(long n_decay, long lo, long len)
+{
+    const long d = n_decay - lo;
+    return d < 0 ? 0 : (d < len ? d : len);
+}
+
 static void decay_weights(float *restrict p, long n_decay, float lr, float wd)
 {
     if (wd == 0.0f || n_decay <= 0)
@@ -66,16 +73,23 @@ void sc_rmsprop_update_f32(float *restrict p, const float *restrict g,
                            float lr, float wd, float rho, float momentum,
                            float epsilon)
 {
-    decay_weights(p, n_decay, lr, wd);
-    /* Branch-free loops for each variant, so that each vectorizes. */
     if (average == NULL && mom == NULL) {
+        /* Keras's default form: the selected ISA's loop (optim_rows.h),
+         * the decay in the same pass. */
+        const sc_rmsprop_rows_fn rows =
+            sc_kernel_table_current()->rmsprop_rows;
+        const long blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
-        for (long i = 0; i < n; ++i) {
-            velocity[i] = rho * velocity[i] + (1.0f - rho) * (g[i] * g[i]);
-            p[i] = p[i] - lr * g[i] / sqrtf(velocity[i] + epsilon);
+        for (long b = 0; b < blocks; ++b) {
+            const long lo = b * ROW_BLOCK;
+            const long len = n - lo < ROW_BLOCK ? n - lo : ROW_BLOCK;
+            rows(p + lo, g + lo, velocity + lo, len,
+                 decayed_in_block(n_decay, lo, len), lr, wd, rho, epsilon);
         }
         return;
     }
+    decay_weights(p, n_decay, lr, wd);
+    /* Branch-free loops for each variant, so that each vectorizes. */
 #pragma omp parallel for num_threads(threads_for(n)) schedule(static)
     for (long i = 0; i < n; ++i) {
         velocity[i] = rho * velocity[i] + (1.0f - rho) * (g[i] * g[i]);
@@ -139,10 +153,9 @@ void sc_adam_update_f32(float *restrict p, const float *restrict g,
         for (long b = 0; b < blocks; ++b) {
             const long lo = b * ROW_BLOCK;
             const long len = n - lo < ROW_BLOCK ? n - lo : ROW_BLOCK;
-            const long decayed = n_decay - lo < 0 ? 0
-                                 : (n_decay - lo < len ? n_decay - lo : len);
-            rows(p + lo, g + lo, m + lo, v + lo, len, decayed, lr, wd,
-                 one_minus_b1, one_minus_b2, epsilon, alpha);
+            rows(p + lo, g + lo, m + lo, v + lo, len,
+                 decayed_in_block(n_decay, lo, len), lr, wd, one_minus_b1,
+                 one_minus_b2, epsilon, alpha);
         }
         return;
     }

@@ -199,3 +199,37 @@ def test_adam_rows_give_the_float32_reference_bits_on_every_isa(
     got = same_bits_with_threads(threads, step)
     for a, b in zip(got, want):
         np.testing.assert_array_equal(a, b)
+
+
+def rmsprop_float32_reference(p, g, velocity, n_decay, lr, wd, rho, eps):
+    """Keras 3's RMSprop step (no momentum, not centered) in float32,
+    operation by operation."""
+    f = np.float32
+    p, velocity = p.copy(), velocity.copy()
+    p[:n_decay] = p[:n_decay] - p[:n_decay] * f(wd) * f(lr)
+    velocity = f(rho) * velocity + (f(1) - f(rho)) * (g * g)
+    p = p - f(lr) * g / np.sqrt(velocity + f(eps))
+    return p, velocity
+
+
+@pytest.mark.parametrize("n", [1, 7, 33, 16385, 70001])
+@pytest.mark.parametrize("decay", ["none", "part"])
+def test_rmsprop_rows_give_the_float32_reference_bits_on_every_isa(
+        isa, threads, n, decay):
+    rng = np.random.default_rng(n + 1)
+    p, g = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
+    velocity = np.abs(rng.standard_normal(n)).astype(np.float32)
+    wd = 0.0 if decay == "none" else 0.04
+    n_decay = 0 if decay == "none" else n // 3 + 1
+    want = rmsprop_float32_reference(p, g, velocity, n_decay, 0.01, wd, 0.9,
+                                     1e-7)
+
+    def step():
+        state = [p.copy(), velocity.copy()]
+        _kernels.optimizer_update("rmsprop", state[0], g,
+                                  [state[1], None, None], n_decay, 0.01, wd,
+                                  (0.9, 0.0, 1e-7))
+        return state
+    got = same_bits_with_threads(threads, step)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
