@@ -402,6 +402,12 @@ def test_updates_split_over_ranks_through_shared_memory(tmp_path):
     _assert_trained_alike(one, (shared, messages), ("weights", "optimizer"))
 
 
+def test_ranks_with_empty_chunks_keep_the_rules_running_state(tmp_path):
+    one, shared, messages = _one_shared_messages(tmp_path, "tiny_nadam.py")
+    assert int(shared["shared_updates"]) == 8      # the fit's steps
+    _assert_trained_alike(one, (shared, messages), ("weights",))
+
+
 def test_batch_logs_wanted_on_some_ranks_only(tmp_path):
     # rank 0's progress bar, or the last rank's batch-log reader, makes
     # every rank sum the logs at every batch (the ranks agree at each

@@ -204,7 +204,9 @@ class NodeReducer:
             if held.chunks[0].size:
                 _kernels.weighted_sum(held.chunks, weights,
                                       [held.chunks[self.rank]])
-                optimizer._update_range(held.lo, held.hi)
+            # Even an empty chunk: the rule's scalars may carry state
+            # (Nadam's running product) that every rank must advance.
+            optimizer._update_range(held.lo, held.hi)
             self._barrier(held.window)
             return total
         if held.chunks[0].size:
