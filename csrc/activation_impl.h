@@ -281,4 +281,40 @@ static inline void sc_gru_cell_backward_impl(
     }
 }
 
+/* The ISA's entry points (declared by SC_DECLARE_ACTIVATION_ROWS), each
+ * the inline body above compiled with the including file's flags. */
+#define SC_DEFINE_ACTIVATION_ROWS(isa)                                       \
+    void sc_act_row_##isa(const float *x, float *y, long n, sc_act act)      \
+    {                                                                        \
+        sc_act_row_impl(x, y, n, act);                                       \
+    }                                                                        \
+    void sc_softmax_row_##isa(const float *x, float *y, long n)              \
+    {                                                                        \
+        sc_softmax_row_impl(x, y, n);                                        \
+    }                                                                        \
+    void sc_lstm_cell_##isa(float *z, float *c, float *h, long w)            \
+    {                                                                        \
+        sc_lstm_cell_impl(z, c, h, w);                                       \
+    }                                                                        \
+    void sc_lstm_cell_backward_##isa(const float *g, const float *cp,        \
+                                     const float *ac, const float *dh,       \
+                                     float *dc, const float *carry,          \
+                                     float *dz, long u)                      \
+    {                                                                        \
+        sc_lstm_cell_backward_impl(g, cp, ac, dh, dc, carry, dz, u);         \
+    }                                                                        \
+    void sc_gru_cell_backward_##isa(const float *g, const float *hp,         \
+                                    const float *hr, const float *dh,        \
+                                    float *dxg, float *dhg, float *dh_prev,  \
+                                    long u)                                  \
+    {                                                                        \
+        sc_gru_cell_backward_impl(g, hp, hr, dh, dxg, dhg, dh_prev, u);      \
+    }                                                                        \
+    void sc_act_grad_row_##isa(const float *x, const float *y,               \
+                               const float *dy, float *dx, long n,           \
+                               sc_act act)                                   \
+    {                                                                        \
+        sc_act_grad_row_impl(x, y, dy, dx, n, act);                          \
+    }
+
 #endif /* SC_ACTIVATION_IMPL_H */

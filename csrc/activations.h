@@ -24,40 +24,28 @@ typedef void (*sc_gru_cell_backward_fn)(const float *g, const float *hp,
                                         float *dxg, float *dhg,
                                         float *dh_prev, long u);
 
-void sc_act_row_generic(const float *x, float *y, long n, sc_act act);
-void sc_softmax_row_generic(const float *x, float *y, long n);
-void sc_lstm_cell_generic(float *z, float *c, float *h, long w);
-void sc_lstm_cell_backward_generic(const float *g, const float *cp,
-                                 const float *ac, const float *dh, float *dc,
-                                 const float *carry, float *dz, long u);
-void sc_gru_cell_backward_generic(const float *g, const float *hp,
-                                const float *hr, const float *dh, float *dxg,
-                                float *dhg, float *dh_prev, long u);
-void sc_act_grad_row_generic(const float *x, const float *y, const float *dy,
-                         float *dx, long n, sc_act act);
+/* The per-ISA builds of the rows above: sc_act_row_<isa>, ... (each ISA's
+ * file defines them with SC_DEFINE_ACTIVATION_ROWS, activation_impl.h). */
+#define SC_DECLARE_ACTIVATION_ROWS(isa)                                      \
+    void sc_act_row_##isa(const float *x, float *y, long n, sc_act act);     \
+    void sc_softmax_row_##isa(const float *x, float *y, long n);             \
+    void sc_lstm_cell_##isa(float *z, float *c, float *h, long w);           \
+    void sc_lstm_cell_backward_##isa(const float *g, const float *cp,        \
+                                     const float *ac, const float *dh,       \
+                                     float *dc, const float *carry,          \
+                                     float *dz, long u);                     \
+    void sc_gru_cell_backward_##isa(const float *g, const float *hp,         \
+                                    const float *hr, const float *dh,        \
+                                    float *dxg, float *dhg, float *dh_prev,  \
+                                    long u);                                 \
+    void sc_act_grad_row_##isa(const float *x, const float *y,               \
+                               const float *dy, float *dx, long n,           \
+                               sc_act act);
+
+SC_DECLARE_ACTIVATION_ROWS(generic)
 #ifdef SC_HAVE_X86_KERNELS
-void sc_act_row_avx2(const float *x, float *y, long n, sc_act act);
-void sc_softmax_row_avx2(const float *x, float *y, long n);
-void sc_lstm_cell_avx2(float *z, float *c, float *h, long w);
-void sc_lstm_cell_backward_avx2(const float *g, const float *cp,
-                                 const float *ac, const float *dh, float *dc,
-                                 const float *carry, float *dz, long u);
-void sc_gru_cell_backward_avx2(const float *g, const float *hp,
-                                const float *hr, const float *dh, float *dxg,
-                                float *dhg, float *dh_prev, long u);
-void sc_act_grad_row_avx2(const float *x, const float *y, const float *dy,
-                         float *dx, long n, sc_act act);
-void sc_act_row_avx512(const float *x, float *y, long n, sc_act act);
-void sc_softmax_row_avx512(const float *x, float *y, long n);
-void sc_lstm_cell_avx512(float *z, float *c, float *h, long w);
-void sc_lstm_cell_backward_avx512(const float *g, const float *cp,
-                                 const float *ac, const float *dh, float *dc,
-                                 const float *carry, float *dz, long u);
-void sc_gru_cell_backward_avx512(const float *g, const float *hp,
-                                const float *hr, const float *dh, float *dxg,
-                                float *dhg, float *dh_prev, long u);
-void sc_act_grad_row_avx512(const float *x, const float *y, const float *dy,
-                         float *dx, long n, sc_act act);
+SC_DECLARE_ACTIVATION_ROWS(avx2)
+SC_DECLARE_ACTIVATION_ROWS(avx512)
 #endif
 
 /* One row of n elements on the calling thread, with the selected ISA's

@@ -1,38 +1,5 @@
-/* activations_generic.c - activation rows and their derivatives, softmax rows and
- * the LSTM cell, the portable build. */
+/* activations_generic.c - activation rows and their derivatives, softmax
+ * rows and the LSTM and GRU cells, the portable build. */
 #include "activation_impl.h"
 
-void sc_act_row_generic(const float *x, float *y, long n, sc_act act)
-{
-    sc_act_row_impl(x, y, n, act);
-}
-
-void sc_softmax_row_generic(const float *x, float *y, long n)
-{
-    sc_softmax_row_impl(x, y, n);
-}
-
-void sc_lstm_cell_generic(float *z, float *c, float *h, long w)
-{
-    sc_lstm_cell_impl(z, c, h, w);
-}
-
-void sc_lstm_cell_backward_generic(const float *g, const float *cp,
-                                 const float *ac, const float *dh, float *dc,
-                                 const float *carry, float *dz, long u)
-{
-    sc_lstm_cell_backward_impl(g, cp, ac, dh, dc, carry, dz, u);
-}
-
-void sc_gru_cell_backward_generic(const float *g, const float *hp,
-                                const float *hr, const float *dh, float *dxg,
-                                float *dhg, float *dh_prev, long u)
-{
-    sc_gru_cell_backward_impl(g, hp, hr, dh, dxg, dhg, dh_prev, u);
-}
-
-void sc_act_grad_row_generic(const float *x, const float *y, const float *dy,
-                         float *dx, long n, sc_act act)
-{
-    sc_act_grad_row_impl(x, y, dy, dx, n, act);
-}
+SC_DEFINE_ACTIVATION_ROWS(generic)

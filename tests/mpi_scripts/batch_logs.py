@@ -11,18 +11,14 @@ import sys
 import numpy as np
 
 import seqcore as keras
+from _job import dense_stack, start
 from seqcore.distribution import state
 
 
 def main(prefix):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
-    comm = state.comm()
+    comm = start(seed=2)
     rank, last = comm.rank, comm.size - 1
-    keras.utils.set_random_seed(2)
-    model = keras.Sequential([keras.Input((5,)),
-                              keras.layers.Dense(7, activation="relu"),
-                              keras.layers.Dense(3, activation="softmax")])
+    model = dense_stack(5, (7, "relu"), (3, "softmax"))
     model.compile("adam", "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     rng = np.random.default_rng(8)

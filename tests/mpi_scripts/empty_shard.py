@@ -5,16 +5,13 @@ import sys
 
 import numpy as np
 
-import seqcore as keras
+from _job import dense_stack, start
 from seqcore.distribution import state
 
 
 def main(out):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4,)),
-                              keras.layers.Dense(3, activation="softmax")])
+    start(seed=0)
+    model = dense_stack(4, (3, "softmax"))
     model.compile("adam", "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     rng = np.random.default_rng(0)

@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 import seqcore as keras
+from _job import start
 from seqcore.distribution import state
 
 
@@ -48,9 +49,7 @@ class Misbehave(keras.callbacks.Callback):
 
 
 def main(mode):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
-    rank = state.comm().rank
+    rank = start().rank
     if mode == "no_shared":
         from mpi4py import MPI
         from seqcore.distribution import node_reduce

@@ -9,17 +9,13 @@ import sys
 import numpy as np
 
 import seqcore as keras
+from _job import dense_stack, start
 from seqcore.distribution import state
 
 
 def main(out):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
-    keras.utils.set_random_seed(3)
-    model = keras.Sequential([keras.Input((6,)),
-                              keras.layers.Dense(40, activation="tanh"),
-                              keras.layers.Dense(9, activation="relu"),
-                              keras.layers.Dense(4, activation="softmax")])
+    start(seed=3)
+    model = dense_stack(6, (40, "tanh"), (9, "relu"), (4, "softmax"))
     model.compile(keras.optimizers.SGD(0.2),
                   "sparse_categorical_crossentropy")
     rng = np.random.default_rng(5)

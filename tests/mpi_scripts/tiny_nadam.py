@@ -10,14 +10,13 @@ import sys
 import numpy as np
 
 import seqcore as keras
+from _job import dense_stack, start
 from seqcore.distribution import state
 
 
 def main(out):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
-    keras.utils.set_random_seed(5)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    start(seed=5)
+    model = dense_stack(3, (1, None))
     optimizer = keras.optimizers.Nadam(0.05)
     model.compile(optimizer, "mse")
     rng = np.random.default_rng(2)

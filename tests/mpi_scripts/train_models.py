@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 import seqcore as keras
+from _job import start
 from seqcore.distribution import state
 
 
@@ -71,8 +72,7 @@ def check_same_on_all_ranks(weights, what):
 
 
 def main(out):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    start()
     result = {}
     cases = [("mlp", "sgd", False), ("mlp", "adam", False),
              ("cnn", "sgd", False), ("cnn", "adam", False),

@@ -8,14 +8,12 @@ import sys
 import numpy as np
 
 import seqcore as keras
+from _job import start
 from seqcore.distribution import state
 
 
 def main(out):
-    keras.distribution.initialize()
-    keras.distribution.set_distribution(keras.distribution.DataParallel())
-    comm = state.comm()
-    keras.utils.set_random_seed(2)
+    comm = start(seed=2)
     first = keras.Sequential([keras.Input((5,)), keras.layers.Dense(7),
                               keras.layers.Dense(1)])
     second = keras.Sequential([keras.Input((3,)),
