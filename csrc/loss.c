@@ -1,11 +1,13 @@
-/* loss.c - softmax cross-entropy from logits with its gradient in one pass
- * per row (the classifier head of most training steps). */
+/* loss.c - softmax cross-entropy with its gradient in one pass per row (the
+ * classifier head of most training steps), from logits or from the softmax
+ * layer's probabilities. */
 #include <math.h>
 
 #include "fastmath.h"
 #include "seqcore.h"
 
 #define PARALLEL_MIN_ELEMENTS 65536L
+#define SC_PROB_EPSILON 1e-7f   /* keras.backend.epsilon() */
 
 static void xent_row(const float *z, const float *t, long label, long c,
                      float scale, float *loss, float *dz)
@@ -50,4 +52,49 @@ void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
         xent_row(z + i * c, t ? t + i * c : NULL, t ? 0 : labels[i], c,
                  scale ? scale[i] : 1.0f, loss ? loss + i : NULL,
                  dz ? dz + i * c : NULL);
+}
+
+static void probs_xent_row(const float *p, const float *t, long label, long c,
+                           float scale, float *loss, float *dz)
+{
+    float total = 0.0f;
+    for (long j = 0; j < c; ++j)
+        total += p[j];
+    /* Keras: q = clip(p / sum p, eps, 1 - eps), loss = -sum_j t_j log q_j */
+    const float lo = SC_PROB_EPSILON, hi = 1.0f - SC_PROB_EPSILON;
+    float t_total = 1.0f, value = 0.0f;
+    if (t) {
+        t_total = 0.0f;
+        for (long j = 0; j < c; ++j) {
+            float q = p[j] / total;
+            q = q < lo ? lo : (q > hi ? hi : q);
+            t_total += t[j];
+            value -= t[j] * logf(q);
+        }
+    } else {
+        float q = p[label] / total;
+        q = q < lo ? lo : (q > hi ? hi : q);
+        value = -logf(q);
+    }
+    if (loss)
+        *loss = value;
+    if (!dz)
+        return;
+    for (long j = 0; j < c; ++j)
+        dz[j] = scale * (p[j] * t_total -
+                         (t ? t[j] : (j == label ? 1.0f : 0.0f)));
+}
+
+void sc_probs_xent_f32(const float *p, const float *t, const long *labels,
+                       long n, long c, const float *scale, float *loss,
+                       float *dz)
+{
+    if (c <= 0)
+        return;
+    const int nt = n * c < PARALLEL_MIN_ELEMENTS ? 1 : sc_threads_for_work(1e9);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (long i = 0; i < n; ++i)
+        probs_xent_row(p + i * c, t ? t + i * c : NULL, t ? 0 : labels[i], c,
+                       scale ? scale[i] : 1.0f, loss ? loss + i : NULL,
+                       dz ? dz + i * c : NULL);
 }

@@ -211,6 +211,14 @@ void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
                          long n, long c, const float *scale, float *loss,
                          float *dz);
 
+/* The same from probabilities p (n x c), a softmax layer's output: with
+ * q = clip(p / sum_j p_ij, 1e-7, 1 - 1e-7) as Keras clips,
+ * loss[i] = -sum_j t_ij log q_ij, and the gradient with respect to the
+ * softmax's input, dz[i, j] = scale[i] * (p_ij * sum_j t_ij - t_ij). */
+void sc_probs_xent_f32(const float *p, const float *t, const long *labels,
+                       long n, long c, const float *scale, float *loss,
+                       float *dz);
+
 /* ---- dropout (dropout.c) ----------------------------------------------- */
 
 /* mask[i] = scale where a uniform draw u_i in [0, 1) is >= rate, else 0; the

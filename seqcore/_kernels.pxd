@@ -249,6 +249,9 @@ cdef extern from "seqcore.h" nogil:
     void sc_softmax_xent_f32(const float *z, const float *t,
                              const long *labels, long n, long c,
                              const float *scale, float *loss, float *dz)
+    void sc_probs_xent_f32(const float *p, const float *t,
+                           const long *labels, long n, long c,
+                           const float *scale, float *loss, float *dz)
 
     # depthwise convolution (depthwise.c)
     int sc_depthwise2d_forward_f32(const sc_window *g, const float *x,

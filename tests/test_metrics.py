@@ -57,6 +57,20 @@ def test_lookup_and_custom_functions():
     mean = metrics.Mean()
     mean.update_state([1.0, 2.0])
     assert mean([10.0]) == 13.0 / 3.0 and mean.result() == 13.0 / 3.0
+    # Numbers (the loss tracker's per-step loss, weighted by the batch
+    # size) take a shortcut that must keep the array path's state.
+    numbers, arrays = metrics.Mean(), metrics.Mean()
+    for value, weight in ((0.1, 128), (np.float32(2.7), None),
+                          (np.float64(1e-3), np.int64(7)), (3, 2.5)):
+        numbers.update_state(value, sample_weight=weight)
+        arrays.update_state(np.array(value),
+                            sample_weight=None if weight is None
+                            else np.array(weight))
+    assert numbers.total.numpy().dtype == np.float32
+    np.testing.assert_array_equal(numbers.total.numpy(),
+                                  arrays.total.numpy())
+    np.testing.assert_array_equal(numbers.count.numpy(), 138.5)
+    assert numbers.result() == arrays.result()
     with pytest.raises(ValueError, match="Could not interpret metric "
                                          "identifier: 'acuracy'"):
         metrics.get("acuracy")

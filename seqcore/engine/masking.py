@@ -178,6 +178,10 @@ def reduce_weighted(values, sample_weight=None, mask=None,
         loss = total / divisor if divisor else total * dtype(0)
     if not with_scale:
         return loss
+    if w is None:                   # unweighted: one scale for every value
+        step = dtype(1) if divisor is None else \
+            (dtype(1) / divisor if divisor else dtype(0))
+        return loss, np.full(values.shape, step, dtype)
     # d loss / d values: each value's weight over the divisor, summed back
     # over any axes that broadcasting added to the values.
     full = np.ones(weighted.shape, dtype) if w is None else \

@@ -3,6 +3,7 @@ matching cross-entropy differentiated in one pass (the trainer asks for it
 before the general `Loss.gradient`)."""
 import numpy as np
 
+from seqcore import _kernels
 from seqcore.losses.base import EPSILON
 from seqcore.losses.probabilistic import (
     binary_crossentropy, categorical_crossentropy,
@@ -24,29 +25,11 @@ def fused_output_gradient(loss, activation_name, y_true, y_pred,
         return None
     fn = getattr(loss, "fn", None)
     p = y_pred
-    if activation_name == "softmax" and fn is sparse_categorical_crossentropy:
-        labels = np.asarray(y_true)
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels[:, 0]
-        if labels.shape != p.shape[:1]:
-            return None
-        labels = labels.astype(np.int64, copy=False)
-        if labels.size and (labels.min() < 0 or labels.max() >= p.shape[1]):
-            return None                 # the general path raises the error
-        rows = np.arange(p.shape[0])
-        picked = p[rows, labels] / np.sum(p, axis=1)
-        values = -np.log(np.clip(picked, EPSILON, 1.0 - EPSILON))
-        dz = p.copy()
-        dz[rows, labels] -= 1.0
-    elif activation_name == "softmax" and fn is categorical_crossentropy:
-        t = np.asarray(y_true, np.float32)
-        if t.shape != p.shape:
-            return None
-        q = np.clip(p / np.sum(p, axis=1, keepdims=True), EPSILON,
-                    1.0 - EPSILON)
-        values = -np.sum(t * np.log(q), axis=1)
-        dz = p * np.sum(t, axis=1, keepdims=True) - t
-    elif activation_name == "sigmoid" and fn is binary_crossentropy:
+    if activation_name == "softmax" and fn in (
+            sparse_categorical_crossentropy, categorical_crossentropy):
+        return _softmax_cross_entropy(loss, fn, y_true, p, sample_weight,
+                                      mask)
+    if activation_name == "sigmoid" and fn is binary_crossentropy:
         t = np.asarray(y_true, np.float32)
         if t.shape != p.shape:
             return None
@@ -61,3 +44,28 @@ def fused_output_gradient(loss, activation_name, y_true, y_pred,
                                   mask)
     dz *= scale.astype(np.float32)[:, np.newaxis]
     return float(value), dz.astype(np.float32, copy=False)
+
+
+def _softmax_cross_entropy(loss, fn, y_true, p, sample_weight, mask):
+    """The softmax pair on the C kernel: per-sample values and the scaled
+    gradient p * sum(t) - t in one pass over the probabilities."""
+    targets = labels = None
+    if fn is sparse_categorical_crossentropy:
+        labels = np.asarray(y_true)
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if labels.shape != p.shape[:1]:
+            return None
+    else:
+        targets = np.asarray(y_true, np.float32)
+        if targets.shape != p.shape:
+            return None
+    scale = loss._reduction_scale(p.shape[:1], np.float32, sample_weight,
+                                  mask)
+    try:
+        values, dz = _kernels.probability_cross_entropy(
+            p, targets=targets, labels=labels, scale=scale)
+    except ValueError:
+        return None                 # labels out of range: the general path
+                                    # raises Keras's error
+    return float(loss._reduce(values, sample_weight, mask)), dz

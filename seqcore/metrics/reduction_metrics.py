@@ -33,6 +33,11 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     return values, sample_weight
 
 
+def _is_number(x):
+    """Whether x is a plain Python or numpy number (not an array)."""
+    return isinstance(x, (int, float, np.integer, np.floating))
+
+
 class Sum(Metric):
     """The (weighted) sum of every value seen. State: `total`.
 
@@ -68,6 +73,15 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), name="count")
 
     def update_state(self, values, sample_weight=None):
+        if _is_number(values) and (sample_weight is None or
+                                   _is_number(sample_weight)):
+            # One weighted number (the loss tracker's step): as below,
+            # without the array reductions.
+            cast = self.total._value.dtype.type
+            weight = cast(1 if sample_weight is None else sample_weight)
+            self.total._value += cast(values) * weight
+            self.count._value += weight
+            return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, np.mean, self.dtype)
         self.total.assign_add(np.sum(values))
