@@ -14,7 +14,7 @@ root=$(cd "$here/.." && pwd)
 if [ "${CI:-}" = "true" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq r-base-core r-cran-reticulate r-cran-magrittr \
+  apt-get install -y -qq r-base-core r-cran-reticulate r-cran-magrittr r-cran-r6 \
     r-cran-testthat python3 python3-venv python3-dev build-essential \
     > /dev/null
 fi

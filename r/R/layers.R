@@ -23,7 +23,7 @@ layer_wrapper <- function(class_name, positional = character(),
   body <- bquote({
     object <- .(first_value)
     args <- c(mget(.(positional)), list(...))
-    create_layer(.(class_name), object, args, rename = .(rename))
+    make_layer(.(class_name), object, args, rename = .(rename))
   })
   f <- function() NULL
   formals(f) <- formals_list
@@ -43,7 +43,7 @@ layer_class <- function(class_name) {
 }
 
 # Make the layer, then compose it with `object` when there is one.
-create_layer <- function(class_name, object, args, rename = character()) {
+make_layer <- function(class_name, object, args, rename = character()) {
   args <- as_py_args(args, rename = rename)
   layer <- do.call(layer_class(class_name), args)
   if (is.null(object)) layer else compose_layer(object, layer)

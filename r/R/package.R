@@ -16,6 +16,15 @@
 #' @export
 NULL
 
+#' The seqcore Python module, as R keras's `keras` object
+#'
+#' `keras$layers$Dense(32L)`, `keras$layers$Layer` (a parent class for
+#' [%py_class%]), `keras$ops$matmul(a, b)`: Python's `keras` API, here
+#' seqcore's, imported on first use.
+#' @format A Python module (reticulate).
+#' @export
+keras <- NULL
+
 .onLoad <- function(libname, pkgname) {
   # Use the environment install_seqcore() made unless the user chose a Python.
   if (!nzchar(Sys.getenv("RETICULATE_PYTHON"))) {
@@ -23,6 +32,7 @@ NULL
     if (file.exists(python))
       reticulate::use_python(python, required = FALSE)
   }
+  keras <<- reticulate::import("seqcore", delay_load = TRUE)
 }
 
 # The seqcore Python module (results converted to R), imported once.

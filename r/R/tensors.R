@@ -92,3 +92,20 @@ Summary.seqcore.engine.traced.Traced <- function(..., na.rm = FALSE) {
 #' @rdname traced_arithmetic
 #' @export
 mean.seqcore.engine.traced.Traced <- function(x, ...) k_op("mean")(x)
+
+# The same on a layer's weights and on symbolic tensors, as on R keras's
+# variables and KerasTensors (a custom layer's call in R: `op_matmul(x,
+# self$w) + self$b`; a functional model: `inputs * 2`).
+
+#' @rdname traced_arithmetic
+#' @export
+Ops.seqcore.engine.variables.Variable <- Ops.seqcore.engine.traced.Traced
+#' @rdname traced_arithmetic
+#' @export
+Math.seqcore.engine.variables.Variable <- Math.seqcore.engine.traced.Traced
+#' @rdname traced_arithmetic
+#' @export
+Ops.seqcore.engine.keras_tensor.KerasTensor <- Ops.seqcore.engine.traced.Traced
+#' @rdname traced_arithmetic
+#' @export
+Math.seqcore.engine.keras_tensor.KerasTensor <- Math.seqcore.engine.traced.Traced

@@ -175,6 +175,9 @@ as_class_weight <- function(class_weight) {
 
 as_callback_list <- function(callbacks) {
   if (is.null(callbacks)) return(NULL)
-  if (inherits(callbacks, "python.builtin.object")) callbacks <- list(callbacks)
-  unname(as.list(callbacks))
+  if (inherits(callbacks, "python.builtin.object") ||
+      inherits(callbacks, "KerasCallback")) callbacks <- list(callbacks)
+  lapply(unname(as.list(callbacks)), function(callback)
+    if (inherits(callback, "KerasCallback")) r6_callback(callback)
+    else callback)
 }
