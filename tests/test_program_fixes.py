@@ -688,3 +688,23 @@ def test_building_a_graph_draws_no_random_numbers():
     inputs = keras.Input((None, 2))
     keras.Model(inputs, _UnseededNoise()(inputs))
     np.testing.assert_array_equal(keras.random.normal((3,)), expected)
+
+
+def _summary_rows(text):
+    """The first cell of each layer row of a summary table."""
+    return [line.split("\u2502")[1].strip() for line in text.splitlines()
+            if line.startswith("\u2502") and line.split("\u2502")[1].strip()]
+
+
+def test_expanded_summary_lists_a_nested_functional_models_input():
+    # two_tower_retrieval: summary(expand_nested=True) with a shared tower.
+    inner_in = keras.Input(shape=(3,), name="inner_in")
+    inner = keras.Model(inner_in, layers.Dense(4, name="inner_dense")(
+        inner_in), name="inner")
+    stack = keras.Sequential([layers.Dense(2, name="stack_dense")],
+                             name="stack")
+    inputs = keras.Input(shape=(3,), name="outer_in")
+    model = keras.Model(inputs, stack(inner(inputs)), name="outer")
+    lines = []
+    model.summary(expand_nested=True, print_fn=lines.append)
+    assert _summary_rows("\n".join(lines)) == RECORD["nested_summary_rows"]
