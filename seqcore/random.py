@@ -1,11 +1,13 @@
 """The global random state: one numpy Generator, reseeded by
 `seqcore.utils.set_random_seed`, feeds every unseeded initializer and
 dropout mask."""
+import contextlib
 import random as _py_random
 
 import numpy as np
 
 _generator = np.random.default_rng()
+_held = 0      # > 0 inside held_streams(): draws advance no stream
 
 
 def set_seed(seed):
@@ -27,6 +29,23 @@ def generator(seed=None):
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(int(seed))
+
+
+@contextlib.contextmanager
+def held_streams():
+    """Within the block random draws leave every stream where it was: the
+    global generator and each SeedGenerator. Keras infers a custom layer's
+    output shape symbolically, which consumes no random numbers; seqcore
+    runs the call on zeros instead (Layer._run_on_zeros), inside this."""
+    global _held
+    start = _generator
+    state = start.bit_generator.state
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+        start.bit_generator.state = state
 
 
 # ---- keras.random ----------------------------------------------------------------
@@ -55,7 +74,11 @@ class SeedGenerator:
         return np.array([self._initial_seed, self._counter], np.uint32)
 
     def next(self):
-        """A numpy Generator for the next draw (advances the stream)."""
+        """A numpy Generator for the next draw (advances the stream, except
+        inside `held_streams()`)."""
+        if _held:
+            return np.random.default_rng([self._initial_seed,
+                                          self._counter + 1])
         self._counter += 1
         return np.random.default_rng([self._initial_seed, self._counter])
 
@@ -129,15 +152,25 @@ def shuffle(x, axis=0, seed=None):
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """Zero each entry with probability `rate` and scale the rest by
-    1 / (1 - rate); `noise_shape` broadcasts one draw over some axes."""
-    inputs = np.asarray(inputs)
+    1 / (1 - rate); `noise_shape` broadcasts one draw over some axes.
+
+    The mask is drawn here and applied with `seqcore.ops.multiply`, so
+    inside a custom layer that training differentiates the gradient flows
+    through the kept entries (as Keras's dropout is differentiable)."""
+    from seqcore import ops
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"dropout: rate must be in [0, 1), received "
                          f"rate={rate}")
-    shape = inputs.shape if noise_shape is None else tuple(
+    if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
+        inputs = np.asarray(inputs)
+    dtype = np.dtype(inputs.dtype)
+    if dtype.kind != "f":
+        dtype = np.dtype(_floatx(None))
+    shape = tuple(inputs.shape) if noise_shape is None else tuple(
         inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = _draw_generator(seed).uniform(size=shape) >= rate
-    return np.where(keep, inputs / (1.0 - rate), 0.0).astype(inputs.dtype)
+    scale = np.where(keep, 1.0 / (1.0 - rate), 0.0).astype(dtype)
+    return ops.multiply(inputs, scale)
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):

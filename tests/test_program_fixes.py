@@ -624,3 +624,87 @@ def test_initializer_configs_as_keras_3_15():
     assert np.abs(values).max() > 0.8 * limit
     again = keras.initializers.VarianceScaling.from_config(init.get_config())
     assert (again.input_axes, again.output_axes) == ([0], [1, 2])
+
+
+class _SeededDropout(layers.Layer):
+    # keras.io "Introduction to Keras for engineers": MyDropout.
+    def __init__(self, rate, seed, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, x):
+        return keras.random.dropout(x, self.rate, seed=self.seed_generator)
+
+
+def test_random_dropout_in_a_custom_layer_passes_the_kept_gradients():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(8, 5)).astype("float32")
+    t = rng.normal(size=(8, 3)).astype("float32")
+    model = keras.Sequential([keras.Input((5,)), layers.Dense(3),
+                              _SeededDropout(0.5, seed=11)])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    w, b = [v.astype("float64") for v in model.get_weights()]
+    # The mask the layer draws at its first step: the first draw of a
+    # SeedGenerator(11), as keras.random.dropout makes it.
+    scale = keras.random.dropout(np.ones((8, 3), "float32"), 0.5,
+                                 seed=keras.random.SeedGenerator(11))
+    assert set(np.unique(scale)) == {0.0, 2.0}
+    model.train_on_batch(x, t)
+    z = (x.astype("float64") @ w + b) * scale
+    dz = 2.0 * (z - t) / t.size * scale
+    np.testing.assert_allclose(model.get_weights()[0], w - x.T @ dz,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[1], b - dz.sum(0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_random_dropout_keeps_a_float_dtype_and_broadcasts_noise_shape():
+    x = np.ones((4, 6), "float16")
+    out = keras.random.dropout(x, 0.25, noise_shape=(None, 1), seed=3)
+    assert out.dtype == np.float16
+    kept = out[:, 0] != 0
+    np.testing.assert_array_equal(out[kept], np.float16(1 / 0.75))
+    assert np.all(out[~kept] == 0)
+    with pytest.raises(ValueError, match="rate"):
+        keras.random.dropout(x, 1.0)
+
+
+class _UnseededNoise(layers.Layer):
+    def call(self, x):
+        return x + keras.random.normal(ops.shape(x))
+
+
+def test_building_a_graph_draws_no_random_numbers():
+    # Keras infers a custom layer's shape symbolically, consuming nothing:
+    # after Sequential([..., MyDropout]) its SeedGenerator state is still
+    # [seed, 0] and the global stream is untouched.
+    dropout = _SeededDropout(0.5, seed=11)
+    keras.Sequential([keras.Input((5,)), layers.Dense(3), dropout])
+    np.testing.assert_array_equal(dropout.seed_generator.state, [11, 0])
+    keras.utils.set_random_seed(4)
+    expected = keras.random.normal((3,))
+    keras.utils.set_random_seed(4)
+    inputs = keras.Input((None, 2))
+    keras.Model(inputs, _UnseededNoise()(inputs))
+    np.testing.assert_array_equal(keras.random.normal((3,)), expected)
+
+
+def _summary_rows(text):
+    """The first cell of each layer row of a summary table."""
+    return [line.split("\u2502")[1].strip() for line in text.splitlines()
+            if line.startswith("\u2502") and line.split("\u2502")[1].strip()]
+
+
+def test_expanded_summary_lists_a_nested_functional_models_input():
+    # two_tower_retrieval: summary(expand_nested=True) with a shared tower.
+    inner_in = keras.Input(shape=(3,), name="inner_in")
+    inner = keras.Model(inner_in, layers.Dense(4, name="inner_dense")(
+        inner_in), name="inner")
+    stack = keras.Sequential([layers.Dense(2, name="stack_dense")],
+                             name="stack")
+    inputs = keras.Input(shape=(3,), name="outer_in")
+    model = keras.Model(inputs, stack(inner(inputs)), name="outer")
+    lines = []
+    model.summary(expand_nested=True, print_fn=lines.append)
+    assert _summary_rows("\n".join(lines)) == RECORD["nested_summary_rows"]

@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from seqcore import constraints, dtype_policies, initializers, regularizers
+from seqcore import random as random_module
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
@@ -625,7 +626,8 @@ class Layer:
         masks = _sample_masks(inputs, unknown)
         if masks is not None and custom_call.call_parameters(type(self))[1]:
             kwargs["mask"] = masks     # as Keras hands call the input mask
-        out = self(data, *args, **kwargs)
+        with random_module.held_streams():
+            out = self(data, *args, **kwargs)
         self._clear_losses()
 
         def spec(o):

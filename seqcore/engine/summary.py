@@ -4,8 +4,6 @@ import re
 import shutil
 import textwrap
 
-from seqcore.engine.input_layer import InputLayer
-
 
 def readable_size(num_bytes):
     """Bytes in B, KB, MB... with two decimals, 1024 to the unit."""
@@ -120,10 +118,11 @@ def _rows(layers, expand_nested, show_trainable, level=0,
             row.append(("Y" if layer.trainable else "N") if layer.weights
                        else "-")
         rows.append(row)
-        inner = getattr(layer, "layers", None)  # models only
+        # models only; a nested functional model's InputLayer is listed
+        # (its `layers` holds it, as Keras's), a Sequential's is not
+        inner = getattr(layer, "layers", None)
         if expand_nested and inner:
-            rows += _rows([l for l in inner if not isinstance(l, InputLayer)],
-                          expand_nested, show_trainable, level + 1,
+            rows += _rows(inner, expand_nested, show_trainable, level + 1,
                           model_nodes)
     return rows
 
