@@ -30,7 +30,8 @@ from seqcore.losses import Loss  # noqa: E402
 from seqcore.metrics import Metric  # noqa: E402
 from seqcore.optimizers import Optimizer  # noqa: E402
 from seqcore.regularizers import Regularizer  # noqa: E402
-from seqcore.scopes import device, name_scope  # noqa: E402
+from seqcore.scopes import (RematScope, SymbolicScope, device,  # noqa: E402
+                            name_scope, remat)
 
 
 def version():

@@ -1,11 +1,14 @@
-"""keras.name_scope and keras.device: the context managers Keras programs
-open, with what they mean on one CPU.
+"""keras.name_scope, keras.device, keras.RematScope / keras.remat and
+keras.SymbolicScope: the context managers Keras programs open, with what
+they mean on one CPU.
 
 `name_scope` prefixes the path of variables made directly with
 `keras.Variable` inside it ("outer/inner/variable"). `device` accepts the
 CPU ("cpu", "cpu:0", "/CPU:0", ...) and refuses other devices: seqcore runs
 on the CPU only.
 """
+import collections
+import functools
 import re
 
 _STACK = []
@@ -83,3 +86,100 @@ class device:
 
     def __exit__(self, *exc):
         return None
+
+
+# ---- rematerialization ----------------------------------------------------------
+
+RematMode = collections.namedtuple(
+    "RematMode", ["mode", "output_size_threshold", "layer_names"])
+
+_REMAT_STACK = []
+
+
+class RematScope:
+    """Keras's rematerialization scope (gradient checkpointing).
+
+    seqcore keeps each layer's activations for its backward pass and never
+    recomputes them, so the scope changes no number and no memory use; it
+    is accepted, validated and reported (`get_current_remat_mode`) so that
+    programs written for Keras's backends run unchanged.
+
+    Args:
+        mode: "full", "activations", "larger_than", "list_of_layers" or
+            None.
+        output_size_threshold: the size for "larger_than" (default 1024).
+        layer_names: the layer names for "list_of_layers".
+    """
+
+    _MODES = ("full", "activations", "larger_than", "list_of_layers", None)
+
+    def __init__(self, mode="full", output_size_threshold=1024,
+                 layer_names=None):
+        if mode not in self._MODES:
+            raise ValueError(
+                f"Invalid mode '{mode}'. Supported modes are: 'full', "
+                f"'activations', 'larger_than', 'list_of_layers', or  None.")
+        self.mode = mode
+        self.output_size_threshold = output_size_threshold
+        self.layer_names = layer_names or []
+        self._pushed = False
+
+    def __enter__(self):
+        _REMAT_STACK.append(self)
+        self._pushed = True
+        return self
+
+    def __exit__(self, *exc):
+        if self._pushed:
+            _REMAT_STACK.pop()
+            self._pushed = False
+
+
+def get_current_remat_mode():
+    """The innermost RematScope's settings as a RematMode, or None."""
+    if not _REMAT_STACK:
+        return None
+    scope = _REMAT_STACK[-1]
+    return RematMode(scope.mode, scope.output_size_threshold,
+                     scope.layer_names)
+
+
+def remat(f):
+    """`f` marked for rematerialization (keras.remat): the same function.
+    seqcore differentiates it as it differentiates any call (a custom
+    layer's ops are recorded on the tape), keeping its intermediates
+    rather than recomputing them; results are those of `f`.
+
+    Args:
+        f: a callable (a function or a layer).
+    """
+    if not callable(f):
+        raise TypeError(f"remat expects a callable, received "
+                        f"{type(f).__name__}: {f!r}")
+
+    @functools.wraps(f)
+    def rematerialized(*args, **kwargs):
+        return f(*args, **kwargs)
+    return rematerialized
+
+
+# ---- the symbolic stage ------------------------------------------------------------
+
+_SYMBOLIC = [None]
+
+
+class SymbolicScope:
+    """Keras's marker of the symbolic stage (`in_symbolic_scope()` is True
+    inside it)."""
+
+    def __enter__(self):
+        self.original_scope = _SYMBOLIC[0]
+        _SYMBOLIC[0] = self
+        return self
+
+    def __exit__(self, *exc):
+        _SYMBOLIC[0] = self.original_scope
+
+
+def in_symbolic_scope():
+    return _SYMBOLIC[0] is not None

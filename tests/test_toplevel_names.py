@@ -76,3 +76,73 @@ def test_device_accepts_the_cpu_only():
         np.testing.assert_array_equal(out, [2, 2])
     with pytest.raises(ValueError, match="CPU only.*gpu:0"):
         keras.device("gpu:0")
+
+
+def test_remat_scope_validates_nests_and_reports_its_mode():
+    from seqcore.scopes import get_current_remat_mode
+    assert get_current_remat_mode() is None
+    with keras.RematScope(mode="full"):
+        with keras.RematScope(mode="list_of_layers", layer_names=["d"]):
+            assert get_current_remat_mode() == ("list_of_layers", 1024,
+                                                ["d"])
+        assert get_current_remat_mode().mode == "full"
+    assert get_current_remat_mode() is None
+    with pytest.raises(ValueError, match="Invalid mode 'some'"):
+        keras.RematScope(mode="some")
+
+
+def _remat_model(use_remat):
+    """Keras's remat example: a custom layer whose intermediate function
+    is (or is not) wrapped by keras.remat, between two Dense layers."""
+
+    class Scaled(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.fn = keras.remat(self.intermediate) if use_remat \
+                else self.intermediate
+
+        def intermediate(self, x):
+            for _ in range(2):
+                x = x + x * 0.1
+            return keras.ops.tanh(x)
+
+        def call(self, inputs):
+            return self.fn(inputs)
+
+    keras.utils.set_random_seed(4)
+    inputs = keras.Input((4,))
+    x = keras.layers.Dense(4, activation="relu")(inputs)
+    outputs = keras.layers.Dense(1)(Scaled()(x))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def test_remat_trains_as_the_function_it_wraps():
+    """keras.remat changes no number: a model whose custom layer calls a
+    remat-wrapped function trains to the same weights as without it, and
+    the wrapped function keeps its name."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 4)).astype(np.float32)
+    y = rng.standard_normal((32, 1)).astype(np.float32)
+    with_remat, without = _remat_model(True), _remat_model(False)
+    for model in (with_remat, without):
+        model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(with_remat.get_weights(), without.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(with_remat.get_weights()[0],
+                           _remat_model(True).get_weights()[0])
+    assert keras.remat(np.tanh).__name__ == "tanh"
+    with pytest.raises(TypeError, match="callable"):
+        keras.remat(3)
+
+
+def test_symbolic_scope_marks_the_symbolic_stage():
+    from seqcore.scopes import in_symbolic_scope
+    assert not in_symbolic_scope()
+    with keras.SymbolicScope():
+        assert in_symbolic_scope()
+        with keras.SymbolicScope():
+            assert in_symbolic_scope()
+        assert in_symbolic_scope()
+    assert not in_symbolic_scope()
