@@ -8,12 +8,22 @@ k_op <- function(op) {
     py_seqcore()
     .globals$ops <- reticulate::import("seqcore.ops", convert = FALSE)
   }
-  ops <- .globals$ops
-  if (!reticulate::py_has_attr(ops, op))
+  fn <- py_op_function(.globals$ops, op)
+  if (is.null(fn))
     stop("seqcore.ops has no ", op, " in this version of seqcore (",
          py_seqcore()$`__version__`, ")", call. = FALSE)
-  fn <- ops[[op]]
   function(...) k_result(fn(...))
+}
+
+# seqcore.ops.<op>, where op may name a submodule's ("image.resize"), or
+# NULL when this seqcore lacks it.
+py_op_function <- function(ops, op) {
+  object <- ops
+  for (part in strsplit(op, ".", fixed = TRUE)[[1]]) {
+    if (!reticulate::py_has_attr(object, part)) return(NULL)
+    object <- object[[part]]
+  }
+  object
 }
 
 # An op's result as an R value: 0-d arrays and numpy scalars as plain

@@ -21,7 +21,8 @@ integer_args <- c(
   "head_dim", "num_query_heads", "num_key_value_heads", "num_oov_indices",
   "power_iterations", "ngrams", "output_size", "fft_length", "num_classes",
   "sequence_stride", "sampling_rate", "start_index", "end_index",
-  "frame_length", "frame_step", "num", "height", "width"
+  "frame_length", "frame_step", "num", "height", "width", "image_size",
+  "target_size", "max_length", "output_sequence_length"
 )
 # Arguments that are lists even with one element (R's c("a") is a string).
 list_args <- c("vocabulary", "bin_boundaries", "boundaries", "values")

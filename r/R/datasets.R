@@ -100,3 +100,23 @@ dataset_digits <- function(test_split = 0.2, seed = 113L) {
   dataset_pair(py_seqcore()$datasets$load_digits(test_split = test_split,
                                                  seed = as_count(seed)))
 }
+
+#' @rdname datasets
+#' @export
+dataset_boston_housing <- function(path = "boston_housing.npz",
+                                   test_split = 0.2, seed = 113L) {
+  dataset_pair(seqcore_loader("boston_housing")(
+    path = path, test_split = test_split, seed = as.integer(seed)))
+}
+
+#' @rdname datasets
+#' @param version California housing: `"large"` (20,640 districts) or
+#'   `"small"` (600).
+#' @export
+dataset_california_housing <- function(version = "large",
+                                       path = "california_housing.npz",
+                                       test_split = 0.2, seed = 113L) {
+  dataset_pair(seqcore_loader("california_housing")(
+    version = version, path = path, test_split = test_split,
+    seed = as.integer(seed)))
+}

@@ -423,6 +423,18 @@ layer_stacked_rnn_cells <- layer_wrapper(
   "StackedRNNCells", "cells", first = NULL)
 #' @rdname layers
 #' @export
+rnn_cell_simple <- layer_simple_rnn_cell
+#' @rdname layers
+#' @export
+rnn_cell_gru <- layer_gru_cell
+#' @rdname layers
+#' @export
+rnn_cell_lstm <- layer_lstm_cell
+#' @rdname layers
+#' @export
+rnn_cells_stack <- layer_stacked_rnn_cells
+#' @rdname layers
+#' @export
 layer_discretization <- layer_wrapper(
   "Discretization", c("bin_boundaries", "num_bins"))
 #' @rdname layers

@@ -53,7 +53,7 @@ keras_model <- function(inputs, outputs = NULL, name = NULL, ...) {
 #' @param batch_size A fixed batch size.
 #' @param dtype,sparse,batch_shape,name,tensor,optional As in `keras.Input`.
 #' @param ... Other arguments of `keras.Input`.
-#' @return A symbolic tensor.
+#' @return A symbolic tensor. `keras_input()` is R keras 3's name.
 #' @export
 layer_input <- function(shape = NULL, batch_size = NULL, dtype = NULL,
                         sparse = NULL, batch_shape = NULL, name = NULL,
@@ -62,6 +62,16 @@ layer_input <- function(shape = NULL, batch_size = NULL, dtype = NULL,
     shape = shape, batch_size = batch_size, dtype = dtype, sparse = sparse,
     batch_shape = batch_shape, name = name, tensor = tensor,
     optional = optional, ...)))
+}
+
+#' @rdname layer_input
+#' @export
+keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL,
+                        sparse = NULL, batch_shape = NULL, name = NULL,
+                        tensor = NULL, optional = NULL, ...) {
+  layer_input(shape = shape, batch_size = batch_size, dtype = dtype,
+              sparse = sparse, batch_shape = batch_shape, name = name,
+              tensor = tensor, optional = optional, ...)
 }
 
 # Apply `layer` to `object`: add it to a Sequential model (returning the

@@ -28,10 +28,19 @@ parse_ops_table <- function(text) {
   })
 }
 
+# The R name of a table op: op_<op>, and for keras.ops.image's op_image_<op>
+# without an "_images" ending (image.crop_images -> op_image_crop), as
+# R keras names them.
+op_r_name <- function(op) {
+  image <- startsWith(op, "image.")
+  op[image] <- paste0("image_", sub("_images$", "", substring(op[image], 7)))
+  paste0("op_", op)
+}
+
 # Make op_<op> for every row of the table in `envir`.
 make_ops <- function(text, envir) {
   for (spec in parse_ops_table(text))
-    assign(paste0("op_", spec$op), make_op(spec), envir = envir)
+    assign(op_r_name(spec$op), make_op(spec), envir = envir)
   invisible()
 }
 
@@ -118,7 +127,7 @@ op_to_zero_based <- function(x) {
 
 # The names of the op_*() functions, for the documentation below.
 op_function_names <- function() {
-  paste0("op_", vapply(parse_ops_table(ops_table_text), `[[`, "", "op"))
+  op_r_name(vapply(parse_ops_table(ops_table_text), `[[`, "", "op"))
 }
 
 ops_roxygen_tags <- function() {
@@ -158,8 +167,8 @@ seqcore_op_functions <- function() {
   specs <- parse_ops_table(ops_table_text)
   ops <- vapply(specs, `[[`, "", "op")
   py <- reticulate::import("seqcore.ops", convert = FALSE)
-  data.frame(r_function = paste0("op_", ops), python_op = ops,
+  data.frame(r_function = op_r_name(ops), python_op = ops,
              available = vapply(ops, function(op)
-               reticulate::py_has_attr(py, op), TRUE, USE.NAMES = FALSE),
+               !is.null(py_op_function(py, op)), TRUE, USE.NAMES = FALSE),
              stringsAsFactors = FALSE)
 }

@@ -187,13 +187,13 @@ ops_table_text <- c(
   "map | f, xs | f:fn xs:- | ",
   "matmul | x1, x2 | x1:t x2:t | ",
   "matrix_rank | x, tol = NULL | x:t tol:- | ",
-  "max | x, axis = NULL, keepdims = FALSE | x:t axis:axis keepdims:- | ",
+  "max | x, axis = NULL, keepdims = FALSE, initial = NULL | x:t axis:axis keepdims:- initial:- | ",
   "max_pool | inputs, pool_size, strides = NULL, padding = \"valid\", data_format = NULL | inputs:t pool_size:int strides:int padding:int data_format:- | ",
   "maximum | x1, x2 | x1:t x2:t | ",
   "mean | x, axis = NULL, keepdims = FALSE | x:t axis:axis keepdims:- | ",
   "median | x, axis = NULL, keepdims = FALSE | x:t axis:axis keepdims:- | ",
   "meshgrid | ..., indexing = \"xy\" | ...:t indexing:- | ",
-  "min | x, axis = NULL, keepdims = FALSE | x:t axis:axis keepdims:- | ",
+  "min | x, axis = NULL, keepdims = FALSE, initial = NULL | x:t axis:axis keepdims:- initial:- | ",
   "minimum | x1, x2 | x1:t x2:t | ",
   "mish | x | x:t | ",
   "mod | x1, x2 | x1:t x2:t | ",
@@ -339,7 +339,19 @@ ops_table_text <- c(
   "where | condition, x1 = NULL, x2 = NULL | condition:t x1:t x2:t | ",
   "while_loop | cond, body, loop_vars, maximum_iterations = NULL | cond:fn body:fn loop_vars:- maximum_iterations:int | ",
   "zeros | shape, dtype = NULL | shape:shape dtype:- | ",
-  "zeros_like | x, dtype = NULL | x:t dtype:- | "
+  "zeros_like | x, dtype = NULL | x:t dtype:- | ",
+  "image.affine_transform | images, transform, interpolation = \"bilinear\", fill_mode = \"constant\", fill_value = 0L, data_format = NULL | images:t transform:t interpolation:- fill_mode:- fill_value:- data_format:- | ",
+  "image.crop_images | images, top_cropping = NULL, left_cropping = NULL, bottom_cropping = NULL, right_cropping = NULL, target_height = NULL, target_width = NULL, data_format = NULL | images:t top_cropping:int left_cropping:int bottom_cropping:int right_cropping:int target_height:int target_width:int data_format:- | ",
+  "image.elastic_transform | images, alpha = 20.0, sigma = 5.0, interpolation = \"bilinear\", fill_mode = \"reflect\", fill_value = 0.0, seed = NULL, data_format = NULL | images:t alpha:- sigma:- interpolation:- fill_mode:- fill_value:- seed:- data_format:- | ",
+  "image.extract_patches | images, size, strides = NULL, dilation_rate = 1L, padding = \"valid\", data_format = NULL | images:t size:int strides:int dilation_rate:int padding:int data_format:- | ",
+  "image.gaussian_blur | images, kernel_size = c(3L, 3L), sigma = c(1.0, 1.0), data_format = NULL | images:t kernel_size:int sigma:- data_format:- | ",
+  "image.hsv_to_rgb | images, data_format = NULL | images:t data_format:- | ",
+  "image.map_coordinates | inputs, coordinates, order, fill_mode = \"constant\", fill_value = 0.0 | inputs:t coordinates:t order:- fill_mode:- fill_value:- | ",
+  "image.pad_images | images, top_padding = NULL, left_padding = NULL, bottom_padding = NULL, right_padding = NULL, target_height = NULL, target_width = NULL, data_format = NULL | images:t top_padding:int left_padding:int bottom_padding:int right_padding:int target_height:int target_width:int data_format:- | ",
+  "image.perspective_transform | images, start_points, end_points, interpolation = \"bilinear\", fill_value = 0L, data_format = NULL | images:t start_points:t end_points:t interpolation:- fill_value:- data_format:- | ",
+  "image.resize | images, size, interpolation = \"bilinear\", antialias = FALSE, crop_to_aspect_ratio = FALSE, pad_to_aspect_ratio = FALSE, fill_mode = \"constant\", fill_value = 0.0, data_format = NULL | images:t size:int interpolation:- antialias:- crop_to_aspect_ratio:- pad_to_aspect_ratio:- fill_mode:- fill_value:- data_format:- | ",
+  "image.rgb_to_grayscale | images, data_format = NULL | images:t data_format:- | ",
+  "image.rgb_to_hsv | images, data_format = NULL | images:t data_format:- | "
 )
 
 # the op_*() functions, made from the table (see ops.R)

@@ -45,3 +45,81 @@ set_vocabulary <- function(object, vocabulary, idf_weights = NULL, ...) {
                           as_py_array(idf_weights))
   invisible(object)
 }
+
+#' Images: files and arrays
+#'
+#' `image_load()` reads an image file (Keras's `load_img`; a PIL image),
+#' `image_to_array()` gives its array (height, width, channels),
+#' `image_from_array()` makes an image of an array, `image_array_save()`
+#' writes an array as an image file, `image_smart_resize()` resizes an array
+#' of images keeping the aspect ratio (cropping the centre).
+#'
+#' @param path,img,x,size The file path, image, array and target size.
+#' @param ... The other arguments of the Keras function, by name.
+#' @return An image, an R array, or `path` (invisibly) for
+#'   `image_array_save()`.
+#' @name image_utils
+NULL
+
+#' @rdname image_utils
+#' @export
+image_load <- function(path, ...) {
+  do.call(py_seqcore()$utils$load_img,
+          c(list(path.expand(path)), as_py_args(list(...))))
+}
+
+#' @rdname image_utils
+#' @export
+image_to_array <- function(img, ...) {
+  do.call(py_seqcore()$utils$img_to_array, c(list(img), as_py_args(list(...))))
+}
+
+#' @rdname image_utils
+#' @export
+image_from_array <- function(x, ...) {
+  do.call(py_seqcore()$utils$array_to_img,
+          c(list(as_py_array(x)), as_py_args(list(...))))
+}
+
+#' @rdname image_utils
+#' @export
+image_array_save <- function(x, path, ...) {
+  do.call(py_seqcore()$utils$save_img,
+          c(list(path.expand(path), as_py_array(x)), as_py_args(list(...))))
+  invisible(path)
+}
+
+#' @rdname image_utils
+#' @export
+image_smart_resize <- function(x, size, ...) {
+  do.call(py_seqcore()$preprocessing$image$smart_resize,
+          c(list(as_py_array(x), as_count(size)), as_py_args(list(...))))
+}
+
+#' Datasets of files in class folders
+#'
+#' Keras's `image_dataset_from_directory()` and
+#' `text_dataset_from_directory()`: one sub-folder per class. The result is
+#' seqcore's dataset, which `fit()`, `evaluate()` and `predict()` take.
+#'
+#' @param directory The folder.
+#' @param ... The other arguments of the Keras function, by name
+#'   (`batch_size`, `image_size = c(256, 256)`, `validation_split`,
+#'   `subset`, `seed`, ...).
+#' @return A dataset (a list of two for `subset = "both"`).
+#' @name dataset_from_directory
+NULL
+
+#' @rdname dataset_from_directory
+#' @export
+image_dataset_from_directory <- function(directory, ...) {
+  do.call(py_seqcore()$utils$image_dataset_from_directory,
+          c(list(path.expand(directory)), as_py_args(list(...))))
+}
+
+#' @rdname dataset_from_directory
+#' @export
+text_dataset_from_directory <- function(directory, ...) {
+  do.call(py_seqcore()$utils$text_dataset_from_directory,
+          c(list(path.expand(directory)), as_py_args(list(...))))
+}

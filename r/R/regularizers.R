@@ -159,3 +159,45 @@ activation_leaky_relu <- activation_wrapper("leaky_relu")
 #' @rdname activations
 #' @export
 activation_log_softmax <- activation_wrapper("log_softmax")
+#' @rdname activations
+#' @export
+activation_celu <- activation_wrapper("celu")
+#' @rdname activations
+#' @export
+activation_glu <- activation_wrapper("glu")
+#' @rdname activations
+#' @export
+activation_hard_shrink <- activation_wrapper("hard_shrink")
+#' @rdname activations
+#' @export
+activation_hard_silu <- activation_wrapper("hard_silu")
+#' @rdname activations
+#' @export
+activation_hard_swish <- activation_wrapper("hard_swish")
+#' @rdname activations
+#' @export
+activation_hard_tanh <- activation_wrapper("hard_tanh")
+#' @rdname activations
+#' @export
+activation_log_sigmoid <- activation_wrapper("log_sigmoid")
+#' @rdname activations
+#' @export
+activation_soft_shrink <- activation_wrapper("soft_shrink")
+#' @rdname activations
+#' @export
+activation_sparse_plus <- activation_wrapper("sparse_plus")
+#' @rdname activations
+#' @export
+activation_sparse_sigmoid <- activation_wrapper("sparse_sigmoid")
+#' @rdname activations
+#' @export
+activation_sparsemax <- activation_wrapper("sparsemax")
+#' @rdname activations
+#' @export
+activation_squareplus <- activation_wrapper("squareplus")
+#' @rdname activations
+#' @export
+activation_tanh_shrink <- activation_wrapper("tanh_shrink")
+#' @rdname activations
+#' @export
+activation_threshold <- activation_wrapper("threshold")

@@ -91,3 +91,61 @@ model_to_json <- function(object) {
 model_from_json <- function(json, custom_objects = NULL) {
   py_seqcore()$models$model_from_json(json, custom_objects = custom_objects)
 }
+
+#' Serialization and custom objects
+#'
+#' `serialize_keras_object()` gives an object's Keras config (a named list),
+#' `deserialize_keras_object()` makes the object again;
+#' `register_keras_serializable()` registers a class or an R function under
+#' `package>name` so that saved models find it; `get_custom_objects()` lists
+#' what is registered; `with_custom_object_scope()` evaluates an expression
+#' with more custom objects known.
+#'
+#' @param object,config,objects,expr The object, its config, a named list of
+#'   custom objects, an expression.
+#' @param name,package The registered name (default: the class's or
+#'   function's) and package (default "Custom").
+#' @param ... Other arguments of the Keras function, by name.
+#' @name serialization
+NULL
+
+#' @rdname serialization
+#' @export
+serialize_keras_object <- function(object) {
+  py_seqcore()$saving$serialize_keras_object(object)
+}
+
+#' @rdname serialization
+#' @export
+deserialize_keras_object <- function(config, ...) {
+  do.call(py_seqcore()$saving$deserialize_keras_object,
+          c(list(config), as_py_args(list(...))))
+}
+
+#' @rdname serialization
+#' @export
+register_keras_serializable <- function(object, name = NULL,
+                                        package = "Custom") {
+  if (is.function(object) && !inherits(object, "python.builtin.object")) {
+    fn_name <- name %||% deparse(substitute(object))
+    object <- py_named_function(object, fn_name)
+  }
+  register <- py_seqcore()$saving$register_keras_serializable(
+    package = package, name = name)
+  invisible(register(object))
+}
+
+#' @rdname serialization
+#' @export
+get_custom_objects <- function() {
+  py_seqcore()$saving$get_custom_objects()
+}
+
+#' @rdname serialization
+#' @export
+with_custom_object_scope <- function(objects, expr) {
+  scope <- py_seqcore()$saving$custom_object_scope(objects)
+  scope$`__enter__`()
+  on.exit(scope$`__exit__`(NULL, NULL, NULL))
+  force(expr)
+}

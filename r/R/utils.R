@@ -170,3 +170,108 @@ clone_model <- function(model, input_tensors = NULL, clone_function = NULL,
                                          clone_function = clone_function,
                                          ...))))
 }
+
+#' Reset automatic layer names
+#'
+#' R keras 3's name for [k_clear_session()].
+#' @return `NULL`, invisibly.
+#' @export
+clear_session <- function() k_clear_session()
+
+#' A shape
+#'
+#' `shape(3, 3)`, `shape(NA, 10)` or `shape(NULL, 10)` (an unknown size),
+#' `shape(c(28, 28), 1)` (vectors are spliced): a shape for `keras_input()`,
+#' `op_ones()`, `add_weight()` and any other argument Python reads as a tuple
+#' of integers.
+#'
+#' @param ... Sizes: whole numbers, `NA` or `NULL`, vectors of them, or
+#'   shapes.
+#' @return A `keras_shape`: a list of integers, `NULL` for unknown sizes.
+#' @export
+shape <- function(...) {
+  dims <- list()
+  for (value in list(...)) {
+    if (is.null(value)) {
+      dims <- c(dims, list(NULL))
+      next
+    }
+    if (inherits(value, "python.builtin.object"))
+      value <- reticulate::py_to_r(value)
+    for (d in as.list(value)) {
+      if (is.null(d) || (length(d) == 1 && is.na(d))) {
+        dims <- c(dims, list(NULL))
+      } else if (is.numeric(d) && length(d) == 1 && d == round(d) && d >= 0) {
+        dims <- c(dims, list(as.integer(d)))
+      } else {
+        stop("shape(): a size must be a whole number >= 0, NA or NULL; ",
+             "received ", paste(deparse(d), collapse = " "), call. = FALSE)
+      }
+    }
+  }
+  structure(dims, class = "keras_shape")
+}
+
+#' @importFrom reticulate r_to_py
+#' @export
+r_to_py.keras_shape <- function(x, convert = FALSE) {
+  do.call(reticulate::tuple, lapply(unclass(x), function(d) d))
+}
+
+#' @export
+format.keras_shape <- function(x, ...) {
+  paste0("shape(", paste(vapply(unclass(x), function(d)
+    if (is.null(d)) "NA" else as.character(d), ""), collapse = ", "), ")")
+}
+
+#' @export
+print.keras_shape <- function(x, ...) {
+  cat(format(x), "\n", sep = "")
+  invisible(x)
+}
+
+#' @export
+as.integer.keras_shape <- function(x, ...) {
+  vapply(unclass(x), function(d) if (is.null(d)) NA_integer_ else d, 1L)
+}
+
+#' Zip lists
+#'
+#' `zip_lists(list(1, 2), list("a", "b"))` is
+#' `list(list(1, "a"), list(2, "b"))`: the i-th elements together (named
+#' after the arguments when they are named).
+#' @param ... Lists (or vectors) of the same length.
+#' @return A list of lists.
+#' @export
+zip_lists <- function(...) {
+  args <- list(...)
+  if (length(args) == 1 && is.list(args[[1]]) && is.null(names(args)))
+    args <- args[[1]]
+  lengths <- vapply(args, length, 1L)
+  if (length(unique(lengths)) > 1)
+    stop("zip_lists(): the lists must have the same length; received ",
+         "lengths ", paste(lengths, collapse = ", "), call. = FALSE)
+  n <- if (length(lengths)) lengths[[1]] else 0L
+  lapply(seq_len(n), function(i) lapply(args, `[[`, i))
+}
+
+#' Normalize an array along an axis
+#'
+#' @param x An R array.
+#' @param axis The axis (1-based; -1 the last).
+#' @param order The norm's order (2: Euclidean).
+#' @return `x` divided by its norm along `axis`.
+#' @export
+normalize <- function(x, axis = -1L, order = 2L) {
+  py_seqcore()$utils$normalize(as_py_array(x), axis = as_axis(axis),
+                               order = as.integer(order))
+}
+
+#' The inputs a symbolic tensor comes from
+#'
+#' @param tensor A symbolic tensor of the functional API.
+#' @return A list of the input tensors it was computed from.
+#' @export
+get_source_inputs <- function(tensor) {
+  py_seqcore()$utils$get_source_inputs(tensor)
+}

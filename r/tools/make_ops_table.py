@@ -1,7 +1,9 @@
 """Writes r/R/ops_table.R: the table the R op_*() functions are made from.
 
-One row per public function of seqcore.ops: the R function name, the Python
-op, the R formals (from the Python signature, defaults in R syntax) and how
+One row per public function of seqcore.ops, and per image op of
+seqcore.ops.image that R keras has (`image.resize` in the table, the R
+function op_image_resize(); `crop_images` and `pad_images` are
+op_image_crop() and op_image_pad()): the Python op, the R formals (from the Python signature, defaults in R syntax) and how
 each argument is converted (t: array, axis: 1-based axis, shape: shape,
 int: count, idx: 1-based index array, fn: R function, -: as is), plus which
 part of the result holds 0-based indices to return 1-based.
@@ -14,6 +16,11 @@ import os
 import seqcore.ops as ops
 
 SKIP = {"custom_gradient"}  # a Python decorator; nothing to call from R
+# keras.ops.image's ops that R keras (keras3) has as op_image_*()
+IMAGE_OPS = ("affine_transform", "crop_images", "elastic_transform",
+             "extract_patches", "gaussian_blur", "hsv_to_rgb",
+             "map_coordinates", "pad_images", "perspective_transform",
+             "resize", "rgb_to_grayscale", "rgb_to_hsv")
 TENSOR = {"x", "x1", "x2", "y", "a", "b", "inputs", "kernel",
           "depthwise_kernel", "pointwise_kernel", "target", "output",
           "condition", "xs", "elems", "mean", "variance", "gamma", "beta",
@@ -21,7 +28,8 @@ TENSOR = {"x", "x1", "x2", "y", "a", "b", "inputs", "kernel",
           "targets", "predictions", "tensor", "array", "abs_", "angle",
           "variable", "condlist", "choicelist", "sequence_lengths",
           "target_length", "output_length", "q", "segment_ids", "query",
-          "key", "value", "bias", "mask"}
+          "key", "value", "bias", "mask", "images", "transform",
+          "coordinates", "start_points", "end_points"}
 AXIS = {"axis", "axis1", "axis2", "axisa", "axisb", "axisc", "source",
         "destination"}
 SHAPE = {"shape", "newshape"}
@@ -31,7 +39,10 @@ INT = {"N", "M", "k", "num", "num_classes", "minlength", "n", "kth",
        "decimals", "shift", "repeats", "kernel_size", "dilation", "padding",
        "stride", "strides", "pool_size", "dilation_rate", "lower", "upper",
        "maximum_iterations", "size", "indices_or_sections", "offset",
-       "output_padding", "output_size", "unroll"}
+       "output_padding", "output_size", "unroll", "top_cropping",
+       "left_cropping", "bottom_cropping", "right_cropping", "target_height",
+       "target_width", "top_padding", "left_padding", "bottom_padding",
+       "right_padding"}
 FN = {"f", "fun", "true_fn", "false_fn", "body_fun", "cond", "body", "pyfunc",
       "function", "branches"}
 # per-op exceptions to the name rules
@@ -103,11 +114,18 @@ def kind(op, name):
     return "-"
 
 
+def public_ops():
+    """(table name, function): seqcore.ops's, then the image ops."""
+    for op in sorted(n for n in dir(ops) if not n.startswith("_")):
+        fn = getattr(ops, op)
+        if op not in SKIP and not inspect.ismodule(fn) and callable(fn):
+            yield op, fn
+    for op in IMAGE_OPS:
+        yield "image." + op, getattr(ops.image, op)
+
+
 rows = []
-for op in sorted(n for n in dir(ops) if not n.startswith("_")):
-    fn = getattr(ops, op)
-    if op in SKIP or inspect.ismodule(fn) or not callable(fn):
-        continue
+for op, fn in public_ops():
     formals, kinds = [], []
     for p in inspect.signature(fn).parameters.values():
         if p.kind is p.VAR_POSITIONAL:
