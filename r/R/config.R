@@ -83,3 +83,48 @@ config_is_traceback_filtering_enabled <- function() {
 config_enable_unsafe_deserialization <- function() {
   invisible(config_fn("enable_unsafe_deserialization")())
 }
+#' @rdname config
+#' @export
+config_enable_flash_attention <- function() {
+  invisible(config_fn("enable_flash_attention")())
+}
+#' @rdname config
+#' @export
+config_disable_flash_attention <- function() {
+  invisible(config_fn("disable_flash_attention")())
+}
+#' @rdname config
+#' @export
+config_is_flash_attention_enabled <- function() {
+  config_fn("is_flash_attention_enabled")()
+}
+#' @rdname config
+#' @export
+config_is_nnx_enabled <- function() config_fn("is_nnx_enabled")()
+#' @rdname config
+#' @param max_epochs,max_steps_per_epoch A cap on the epochs (steps per
+#'   epoch) of every `fit()`, or `NULL` for none.
+#' @export
+config_max_epochs <- function() config_fn("max_epochs")()
+#' @rdname config
+#' @export
+config_set_max_epochs <- function(max_epochs) {
+  invisible(config_fn("set_max_epochs")(
+    if (is.null(max_epochs)) NULL else as_count(max_epochs)))
+}
+#' @rdname config
+#' @export
+config_max_steps_per_epoch <- function() config_fn("max_steps_per_epoch")()
+#' @rdname config
+#' @export
+config_set_max_steps_per_epoch <- function(max_steps_per_epoch) {
+  invisible(config_fn("set_max_steps_per_epoch")(
+    if (is.null(max_steps_per_epoch)) NULL else as_count(max_steps_per_epoch)))
+}
+#' @rdname config
+#' @param backend The backend's name: seqcore has one, `"seqcore"`
+#'   (Keras's names are refused with an error saying so).
+#' @export
+config_set_backend <- function(backend) {
+  invisible(config_fn("set_backend")(backend))
+}

@@ -134,3 +134,28 @@ test_that("the housing datasets say where they looked", {
   expect_error(dataset_boston_housing(), "boston_housing.*not found")
   expect_error(dataset_california_housing(), "california_housing.*not found")
 })
+
+test_that("config_max_epochs() caps fit(); the other newer config_*()", {
+  expect_null(config_max_epochs())
+  config_set_max_epochs(2)
+  on.exit(config_set_max_epochs(NULL))
+  expect_equal(config_max_epochs(), 2L)
+  model <- keras_model_sequential(input_shape = c(2)) %>% layer_dense(1)
+  model %>% compile(optimizer = "sgd", loss = "mse")
+  history <- model %>% fit(matrix(runif(20), 10, 2), runif(10), epochs = 5,
+                           verbose = 0)
+  expect_length(history$metrics$loss, 2)
+  config_set_max_epochs(NULL)
+  expect_null(config_max_epochs())
+  config_set_max_steps_per_epoch(1)
+  expect_equal(config_max_steps_per_epoch(), 1L)
+  config_set_max_steps_per_epoch(NULL)
+  expect_null(config_is_flash_attention_enabled())   # the layers decide
+  config_disable_flash_attention()
+  expect_false(config_is_flash_attention_enabled())
+  config_enable_flash_attention()   # back to None, as Keras's
+  expect_null(config_is_flash_attention_enabled())
+  expect_false(config_is_nnx_enabled())
+  expect_null(config_set_backend("seqcore"))
+  expect_error(config_set_backend("tensorflow"), "seqcore")
+})
