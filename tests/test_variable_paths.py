@@ -18,12 +18,7 @@ import variable_path_cases as cases  # noqa: E402
 KERAS = json.loads((FIXTURES / "keras_variable_paths.json").read_text())
 
 # Cases whose paths seqcore does not give yet, with the reason.
-_OPTIMIZER = ("optimizer.variables are numpy arrays in seqcore, not "
-              "Variables with Keras's paths ('adam/iteration', "
-              "'adam/sequential_dense_kernel_momentum', ...)")
-PENDING = {"sequential_lazy_fit": _OPTIMIZER, "subclassed_model_fit": _OPTIMIZER,
-           "optimizer_variables": _OPTIMIZER,
-           "optimizer_built_directly": _OPTIMIZER}
+PENDING = {}
 
 
 @pytest.mark.parametrize("case", cases.CASES, ids=lambda c: c.__name__)

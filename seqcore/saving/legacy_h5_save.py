@@ -94,10 +94,13 @@ def save_legacy_model(model, filepath, include_optimizer=True):
 
 
 def _write_optimizer(group, optimizer):
+    """Datasets named by the optimizer variables' paths (as Keras)."""
     names = []
-    for i, value in enumerate(optimizer.state_values()):
-        name = f"{optimizer.name}/{i}"
-        group.create_dataset(name, data=value)
+    for variable in optimizer.variables:
+        name = variable.path
+        if name in names:       # two variables with one path: keep both
+            name = f"{name}_{len(names)}"
+        group.create_dataset(name, data=variable.numpy())
         names.append(name)
     _names_attribute(group, "weight_names", names)
 
