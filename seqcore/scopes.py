@@ -2,8 +2,13 @@
 keras.SymbolicScope: the context managers Keras programs open, with what
 they mean on one CPU.
 
-`name_scope` prefixes the path of variables made directly with
-`keras.Variable` inside it ("outer/inner/variable"). `device` accepts the
+`name_scope` prefixes the path of every variable made inside it
+("outer/inner/variable"): `keras.Variable`s, and layers' and metrics'
+weights, since a layer opens a scope with its name when it builds, is
+called or adds a weight (engine/layer.py), a metric when it adds a
+variable, an optimizer when it builds. As in Keras 3, a layer remembers
+the path around its first scope (`_parent_path`) and its later scopes
+start from there, wherever they are opened. `device` accepts the
 CPU ("cpu", "cpu:0", "/CPU:0", ...) and refuses other devices: seqcore runs
 on the CPU only.
 """
@@ -34,6 +39,9 @@ class name_scope:
         self.caller = caller
         self.deduplicate = deduplicate
         self.override_parent = override_parent
+        if override_parent is None and deduplicate:
+            # A layer's scope sits where the layer first opened one.
+            self.override_parent = getattr(caller, "_parent_path", None)
         self._pushed = False
 
     def __enter__(self):
@@ -52,13 +60,20 @@ class name_scope:
 
 
 def current_path():
-    """The '/'-joined names of the open scopes ("" outside any)."""
+    """The '/'-joined names of the open scopes ("" outside any): the
+    prefix of a variable made now."""
     parts = []
     for scope in _STACK:
         if scope.override_parent is not None:
             parts = [p for p in scope.override_parent.split("/") if p]
         parts.append(scope.name)
     return "/".join(parts)
+
+
+def scoped(name):
+    """The path of a variable called `name` made now."""
+    prefix = current_path()
+    return f"{prefix}/{name}" if prefix else name
 
 
 _CPU = re.compile(r"^/?(device:)?cpu(:\d+)?$", re.IGNORECASE)

@@ -34,7 +34,7 @@ class Variable(_Variable, metaclass=_SameFamily):
     def __init__(self, initializer, shape=None, dtype=None, trainable=True,
                  autocast=True, aggregation="none", synchronization="auto",
                  name=None):
-        from seqcore import initializers, scopes
+        from seqcore import initializers
         from seqcore.backend import standardize_dtype
         from seqcore.engine.tape import plain
         if name is None:
@@ -60,10 +60,7 @@ class Variable(_Variable, metaclass=_SameFamily):
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Initial value has shape {value.shape}, "
                              f"received shape={tuple(shape)}")
-        prefix = scopes.current_path()
-        super().__init__(value, name,
-                         path=f"{prefix}/{name}" if prefix else name,
-                         trainable=trainable)
+        super().__init__(value, name, trainable=trainable)
         self.autocast = autocast
         self.aggregation = aggregation
         self.synchronization = synchronization

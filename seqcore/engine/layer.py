@@ -18,6 +18,7 @@ import numpy as np
 
 from seqcore import constraints, dtype_policies, initializers, regularizers
 from seqcore import random as random_module
+from seqcore import scopes
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
@@ -74,20 +75,31 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         """Wrap each subclass's build() so that, however it is called, the
-        layer ends up marked built with the shape it was built for."""
+        layer ends up marked built with the shape it was built for, and
+        builds inside its name scope (the weights and sub-layers it makes
+        get paths under its own)."""
         super().__init_subclass__(**kwargs)
         original = cls.__dict__.get("build")
-        if original is None or getattr(original, "_records_build", False):
+        if original is None or getattr(original, "_scoped_build", False):
             return
-
-        @functools.wraps(original)
-        def build(self, input_shape=None, *args, **kw):
-            if input_shape is not None and self._build_shape is None:
-                self._build_shape = tuple(input_shape)
-            original(self, input_shape, *args, **kw)
-            self.built = True
+        if getattr(original, "_records_build", False):
+            # A build that records its own shapes (several inputs): only
+            # the name scope.
+            @functools.wraps(original)
+            def build(self, *args, **kw):
+                with self._open_name_scope():
+                    return original(self, *args, **kw)
+        else:
+            @functools.wraps(original)
+            def build(self, input_shape=None, *args, **kw):
+                if input_shape is not None and self._build_shape is None:
+                    self._build_shape = tuple(input_shape)
+                with self._open_name_scope():
+                    original(self, input_shape, *args, **kw)
+                self.built = True
 
         build._records_build = True
+        build._scoped_build = True
         cls.build = build
 
     def __new__(cls, *args, **kwargs):
@@ -138,6 +150,9 @@ class Layer:
         self.__dict__.setdefault("_layers", [])    # tracked sub-layers
         self._inbound_nodes = []
         self._build_shape = None      # input shape seen by build()
+        # The name-scope path around the layer's first scope (build or
+        # call), where its later scopes open: see _open_name_scope.
+        self.__dict__.setdefault("_parent_path", None)
 
     # ---- naming and flags ------------------------------------------------
 
@@ -194,8 +209,8 @@ class Layer:
         # reshape: ascontiguousarray turns a scalar weight into shape (1,).
         value = np.ascontiguousarray(value, dtype=FLOATX).reshape(shape)
         name = name or f"variable_{len(self._own_weights)}"
-        variable = Variable(value, name, path=f"{self.name}/{name}",
-                            trainable=trainable)
+        with scopes.name_scope(self.name, caller=self):
+            variable = Variable(value, name, trainable=trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         self._own_weights.append(variable)
@@ -213,9 +228,20 @@ class Layer:
 
     @property
     def path(self):
-        """The layer's name path (Keras's `path`; seqcore's layers are not
-        nested in name scopes, so it is the name)."""
-        return self.name
+        """The layer's name path (Keras's `path`): the scopes around its
+        first build or call, then its name (`sequential/dense`)."""
+        parent = self.__dict__.get("_parent_path")
+        return f"{parent}/{self.name}" if parent else self.name
+
+    def _open_name_scope(self):
+        """The layer's name scope, opened around its build and its calls
+        (Keras 3's rule): the first one fixes where the layer sits
+        (`_parent_path`, the path open at that moment); every later one
+        opens there, so a layer's weights get the same prefix however and
+        wherever it is built or called again."""
+        if self.__dict__.get("_parent_path") is None:
+            self.__dict__["_parent_path"] = scopes.current_path()
+        return scopes.name_scope(self.name, caller=self)
 
     @property
     def input_dtype(self):
@@ -353,6 +379,24 @@ class Layer:
     # ---- calling ----------------------------------------------------------
 
     def __call__(self, inputs, *args, **kwargs):
+        # Built and called inside its name scope: what it builds or makes
+        # in call (sub-layers, variables) gets a path under its own. (The
+        # scope entry is kept, the stack pushed by hand: this runs for
+        # every layer of every step.)
+        scope = self.__dict__.get("_call_scope")
+        if scope is None or scope.name != self.name:
+            scope = self.__dict__["_call_scope"] = self._open_name_scope()
+        stack = scopes._STACK
+        if stack and stack[-1].caller is self and \
+                stack[-1].name == scope.name:
+            return self._scoped_call(inputs, args, kwargs)
+        stack.append(scope)
+        try:
+            return self._scoped_call(inputs, args, kwargs)
+        finally:
+            stack.pop()
+
+    def _scoped_call(self, inputs, args, kwargs):
         if _is_symbolic(inputs):
             return self._symbolic_call(inputs, *args, **kwargs)
         tape = tape_module.active()

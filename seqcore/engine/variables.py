@@ -3,17 +3,20 @@ import math
 
 import numpy as np
 
+from seqcore.scopes import scoped
+
 
 class Variable:
     """A layer weight: `value` is a numpy array that kernels update in place.
 
-    `path` is `layer_name/weight_name`, as in Keras 3.
+    `path` is the name scopes open when it is made, then its name
+    (`sequential/dense/kernel`), as in Keras 3 (seqcore/scopes.py).
     """
 
     def __init__(self, value, name, path=None, trainable=True):
         self._value = value
         self.name = name
-        self.path = path or name
+        self.path = scoped(name) if path is None else path
         self.trainable = trainable
         self.regularizer = None
         self.constraint = None

@@ -221,11 +221,10 @@ class _AttentionBase(Layer):
         return layer
 
     def _adopt(self, layer, input_shape):
-        """Build a projection and track it with Keras's weight paths."""
+        """Build a projection (in this layer's build: its weights' paths
+        fall under this layer's) and track it."""
         layer.build(tuple(input_shape))
         layer.built = True
-        for w in layer._own_weights:
-            w.path = f"{self.name}/{layer.name}/{w.name}"
         layer.trainable = self.trainable
         self._layers.append(layer)
         return layer

@@ -194,8 +194,6 @@ class ConvLSTM(Layer):
                              f"output size {out} would be non-positive for "
                              f"input {tuple(input_shape)}")
         self.cell._maybe_build((input_shape[0],) + tuple(input_shape[2:]))
-        for w in self.cell.weights:
-            w.path = f"{self.name}/{self.cell.name}/{w.name}"
 
     # ---- channels_first: the computation runs channels_last ---------------
 

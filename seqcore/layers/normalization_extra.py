@@ -258,8 +258,6 @@ class SpectralNormalization(Layer):
             raise ValueError(f"{type(self.layer).__name__} object has no "
                              f"attribute 'kernel' nor 'embeddings'")
         self.kernel = kernel
-        for w in self.layer.weights:            # Keras's nested paths
-            w.path = f"{self.name}/{self.layer.name}/{w.name}"
         self._own_weights.append(kernel)       # tracked twice, as in Keras
         self.vector_u = self.add_weight(
             shape=(1, kernel.shape[-1]), name="vector_u", trainable=False,

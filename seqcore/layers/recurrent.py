@@ -108,8 +108,10 @@ class BaseRNN(Layer):
             regularizer=self.bias_regularizer,
             constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
+        # Keras's weights are its cell's, made in the cell's scope inside
+        # this layer's; seqcore's layer holds them itself.
         for w in self._own_weights:
-            w.path = f"{self.name}/{self.kind}_cell/{w.name}"
+            w.path = f"{self.path}/{self.kind}_cell/{w.name}"
         self.input_spec = InputSpec(ndim=3, axes={-1: features})
 
     # ---- states ---------------------------------------------------------

@@ -176,15 +176,6 @@ class RNN(Layer):
         step_shape = (input_shape[0],) + input_shape[2:]
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell._maybe_build(step_shape)
-        prefix = f"{self.name}/"
-        if type(self.cell) is StackedRNNCells:
-            for c in self.cell.cells:
-                for w in getattr(c, "weights", []):
-                    w.path = f"{self.name}/{self.cell.name}/{c.name}/{w.name}"
-        elif isinstance(self.cell, Layer):
-            for w in self.cell.weights:
-                if not w.path.startswith(prefix):
-                    w.path = f"{self.name}/{w.path}"
         if self._cells is not None:
             self._runners = [self._make_runner(i, c)
                              for i, c in enumerate(self._cells)]

@@ -20,14 +20,6 @@ from seqcore.saving.serialization import (deserialize_keras_object,
                                           serialize_keras_object)
 
 
-def _prefix_paths(wrapper, layer):
-    """Keras names a wrapped layer's weights under the wrapper:
-    `bidirectional/forward_lstm/lstm_cell/kernel`."""
-    for w in layer.weights:
-        if not w.path.startswith(f"{wrapper.name}/"):
-            w.path = f"{wrapper.name}/{w.path}"
-
-
 def _child_backward(layer, saved, dy, need_input_grad):
     """dx of one saved call of a wrapped layer."""
     layer._saved = saved
@@ -61,7 +53,6 @@ class Wrapper(Layer):
         if not self.layer.built:
             self.layer._maybe_build(input_shape)
             self.layer.built = True
-        _prefix_paths(self, self.layer)
 
     def get_config(self):
         config = super().get_config()
@@ -133,7 +124,6 @@ class TimeDistributed(Wrapper):
         child = self._child_shape(input_shape)
         if not self.layer.built:
             self.layer._maybe_build(child)
-        _prefix_paths(self, self.layer)
 
     def _convert_input(self, inputs):
         return self.layer._convert_input(inputs)
@@ -348,7 +338,6 @@ class Bidirectional(_Wrapper):
         for child in (self.forward_layer, self.backward_layer):
             if not child.built:
                 child._maybe_build(tuple(input_shape))
-            _prefix_paths(self, child)
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)

@@ -12,6 +12,7 @@ import numpy as np
 from seqcore.engine import naming
 from seqcore.engine.tape import plain
 from seqcore.engine.variables import Variable
+from seqcore.scopes import name_scope
 
 EPSILON = 1e-7   # keras.backend.epsilon()
 
@@ -133,7 +134,8 @@ class Metric:
                 (shape, dtype) -> array.
             dtype: defaults to the metric's dtype.
             aggregation: accepted for Keras compatibility.
-            name: the variable's name (its path is `metric_name/name`).
+            name: the variable's name (its path is the open name scopes,
+                then `metric_name/name`).
         """
         if not hasattr(self, "_variables"):
             raise RuntimeError("You forgot to call `super().__init__()` in "
@@ -145,8 +147,8 @@ class Metric:
             shape, (list, tuple)) else (int(shape),)
         value = _initial_value(initializer, shape, dtype)
         name = name or f"variable_{len(self._variables)}"
-        variable = Variable(value, name, path=f"{self.name}/{name}",
-                            trainable=False)
+        with name_scope(self.name.replace("/", ">"), caller=self):
+            variable = Variable(value, name, trainable=False)
         self._variables.append(variable)
         return variable
 

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from seqcore import _kernels
+from seqcore import _kernels, scopes
 from seqcore.optimizers import schedules
 
 
@@ -71,6 +71,9 @@ class Optimizer:
             raise ValueError(f"`ema_momentum` must be in the range [0, 1]. "
                              f"Received: ema_momentum={ema_momentum}")
         self.name = name or _snake(type(self).__name__)
+        # The name scopes around the optimizer when made (its iteration
+        # and learning rate) and when built (its slots): Keras's paths.
+        self._made_in = self._built_in = scopes.current_path()
         self._learning_rate = self._checked_learning_rate(learning_rate)
         self.weight_decay = None if weight_decay is None else \
             float(weight_decay)
@@ -176,6 +179,8 @@ class Optimizer:
         if self._variables is not None and \
                 [id(v) for v in variables] == [id(v) for v in self._requested]:
             return
+        if self._variables is None:
+            self._built_in = scopes.current_path()
         order = [v for v in variables if self._decays(v)]
         self._n_decay = sum(v.size for v in order)
         order += [v for v in variables if not self._decays(v)]
@@ -258,9 +263,46 @@ class Optimizer:
 
     @property
     def variables(self):
-        """The optimizer's state as numpy arrays, in Keras 3's order (see
-        state_values)."""
-        return self.state_values() if self.built else []
+        """The optimizer's state as Variables holding copies of its values
+        (assigning them changes nothing), in Keras 3's order (see
+        state_values) and with its paths: `adam/iteration`,
+        `adam/learning_rate`, then `adam/<model variable's path, '/' as
+        '_'>_<slot>` (`adam/sequential_dense_kernel_momentum`)."""
+        if not self.built:
+            return []
+        from seqcore.engine.variables import Variable
+        values = self.state_values()
+        paths = self._state_paths()
+        if paths is None or len(paths) != len(values):
+            paths = [f"{self.name}/variable_{i}" for i in range(len(values))]
+        return [Variable(np.asarray(value), path.rsplit("/", 1)[-1],
+                         path=path, trainable=False)
+                for value, path in zip(values, paths)]
+
+    def _state_paths(self):
+        """Keras's paths of state_values(), or None where this optimizer
+        lays its state out its own way."""
+        cls = type(self)
+        if cls._rule_state_views is not Optimizer._rule_state_views or \
+                cls.state_values is not Optimizer.state_values:
+            return None
+
+        def under(prefix, name):
+            return f"{prefix}/{self.name}/{name}" if prefix else \
+                f"{self.name}/{name}"
+        paths = [under(self._made_in, "iteration")]
+        if not callable(self._learning_rate):
+            paths.append(under(self._made_in, "learning_rate"))
+        refs = [v.path.replace("/", "_") for v in self._requested]
+        for name in self._base_slots():
+            paths += [under(self._built_in, f"{ref}_{name}") for ref in refs]
+        for group in self._slot_groups():
+            paths += [under(self._built_in, f"{ref}_{name}")
+                      for ref in refs for name in group]
+        return paths + self._extra_state_paths()
+
+    def _extra_state_paths(self):
+        return []
 
     # ---- state, in Keras 3's variable order -------------------------------------
 

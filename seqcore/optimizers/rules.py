@@ -184,6 +184,9 @@ class Nadam(Optimizer):
     def _set_extra_state(self, values):
         self._u_product = float(values[0])
 
+    def _extra_state_paths(self):
+        return ["variable"]     # Keras makes it outside any name scope
+
     def _momentum_at(self, t):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)
 

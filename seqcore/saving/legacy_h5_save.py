@@ -28,11 +28,12 @@ def _names_attribute(group, name, values):
         np.array([], dtype="S1")
 
 
-def _write_weights(group, weights, prefix):
-    """Datasets `prefix/<weight path>` for `weights`, listed in order."""
+def _write_weights(group, weights):
+    """Datasets named by the weights' paths, listed in order (Keras's
+    `weight_names`)."""
     names = []
     for w in weights:
-        name = f"{prefix}/{w.path}"
+        name = w.path
         if name in names:       # two weights with one path: keep both
             name = f"{name}_{len(names)}"
         names.append(name)
@@ -82,8 +83,7 @@ def save_legacy_model(model, filepath, include_optimizer=True):
             for layer in sorted(model.layers, key=lambda l: l.name):
                 _write_weights(group.create_group(layer.name),
                                list(layer.trainable_weights) +
-                               list(layer.non_trainable_weights),
-                               model.name)
+                               list(layer.non_trainable_weights))
             _names_attribute(group.create_group("top_level_model_weights"),
                              "weight_names", [])
             optimizer = getattr(model, "optimizer", None)
@@ -94,10 +94,13 @@ def save_legacy_model(model, filepath, include_optimizer=True):
 
 
 def _write_optimizer(group, optimizer):
+    """Datasets named by the optimizer variables' paths (as Keras)."""
     names = []
-    for i, value in enumerate(optimizer.state_values()):
-        name = f"{optimizer.name}/{i}"
-        group.create_dataset(name, data=value)
+    for variable in optimizer.variables:
+        name = variable.path
+        if name in names:       # two variables with one path: keep both
+            name = f"{name}_{len(names)}"
+        group.create_dataset(name, data=variable.numpy())
         names.append(name)
     _names_attribute(group, "weight_names", names)
 
