@@ -21,6 +21,7 @@ from seqcore.engine import buffers
 from seqcore.engine import data as data_utils
 from seqcore.engine import data_adapters
 from seqcore.engine import masking
+from seqcore.engine import state_tree
 from seqcore.engine.array_cache import uses_array_cache
 from seqcore.engine.compile_metrics import CompileMetrics
 from seqcore.engine.compute_loss import (call_compute_loss,
@@ -310,6 +311,16 @@ class Trainer:
     @property
     def metrics_variables(self):
         return [v for m in self.metrics for v in m.variables]
+
+    def get_state_tree(self, value_format="backend_tensor"):
+        """Every variable (trainable, non-trainable, optimizer, metrics) as
+        nested dicts keyed by the parts of its path (Keras 3;
+        engine/state_tree.py)."""
+        return state_tree.get_state_tree(self, value_format)
+
+    def set_state_tree(self, state_tree_values):
+        """Assign the values of a get_state_tree() tree (Keras 3)."""
+        state_tree.set_state_tree(self, state_tree_values)
 
     def _log_names(self):
         """The names of evaluate's list after the loss, in order."""
