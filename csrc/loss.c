@@ -40,18 +40,29 @@ static void xent_row(const float *z, const float *t, long label, long c,
                          (t ? t[j] : (j == label ? 1.0f : 0.0f)));
 }
 
-void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
-                         long n, long c, const float *scale, float *loss,
-                         float *dz)
+/* One row's loss and gradient: from logits or from probabilities. */
+typedef void (*xent_row_fn)(const float *in, const float *t, long label,
+                            long c, float scale, float *loss, float *dz);
+
+static void xent_rows(xent_row_fn row, const float *in, const float *t,
+                      const long *labels, long n, long c, const float *scale,
+                      float *loss, float *dz)
 {
     if (c <= 0)
         return;
     const int nt = n * c < PARALLEL_MIN_ELEMENTS ? 1 : sc_threads_for_work(1e9);
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (long i = 0; i < n; ++i)
-        xent_row(z + i * c, t ? t + i * c : NULL, t ? 0 : labels[i], c,
-                 scale ? scale[i] : 1.0f, loss ? loss + i : NULL,
-                 dz ? dz + i * c : NULL);
+        row(in + i * c, t ? t + i * c : NULL, t ? 0 : labels[i], c,
+            scale ? scale[i] : 1.0f, loss ? loss + i : NULL,
+            dz ? dz + i * c : NULL);
+}
+
+void sc_softmax_xent_f32(const float *z, const float *t, const long *labels,
+                         long n, long c, const float *scale, float *loss,
+                         float *dz)
+{
+    xent_rows(xent_row, z, t, labels, n, c, scale, loss, dz);
 }
 
 static void probs_xent_row(const float *p, const float *t, long label, long c,
@@ -89,12 +100,5 @@ void sc_probs_xent_f32(const float *p, const float *t, const long *labels,
                        long n, long c, const float *scale, float *loss,
                        float *dz)
 {
-    if (c <= 0)
-        return;
-    const int nt = n * c < PARALLEL_MIN_ELEMENTS ? 1 : sc_threads_for_work(1e9);
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (long i = 0; i < n; ++i)
-        probs_xent_row(p + i * c, t ? t + i * c : NULL, t ? 0 : labels[i], c,
-                       scale ? scale[i] : 1.0f, loss ? loss + i : NULL,
-                       dz ? dz + i * c : NULL);
+    xent_rows(probs_xent_row, p, t, labels, n, c, scale, loss, dz);
 }

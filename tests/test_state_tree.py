@@ -76,5 +76,13 @@ def test_set_state_tree_restores_weights_and_optimizer_state():
     model.set_state_tree({"trainable_variables": {"my_sequential": {
         "my_dense": {"bias": np.array([0.5], np.float32)}}}})
     np.testing.assert_array_equal(model.layers[0].bias.numpy(), [0.5])
+    # one element for a scalar (R's arrays are never 0-d); sizes must agree
+    model.set_state_tree({"optimizer_variables": {"adam": {
+        "iteration": np.array([3])}}})
+    assert model.optimizer.iterations == 3
+    with pytest.raises(ValueError, match="'my_sequential/my_dense/kernel' "
+                                         "has shape \\(1, 1\\)"):
+        model.set_state_tree({"trainable_variables": {"my_sequential": {
+            "my_dense": {"kernel": np.zeros((2, 1))}}}})
     with pytest.raises(ValueError, match="Unknown variable name: weights"):
         model.set_state_tree({"weights": {}})

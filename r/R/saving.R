@@ -149,3 +149,28 @@ with_custom_object_scope <- function(objects, expr) {
   on.exit(scope$`__exit__`(NULL, NULL, NULL))
   force(expr)
 }
+
+#' A model's state as a tree
+#'
+#' `get_state_tree()` gives every variable of the model (trainable,
+#' non-trainable, the optimizer's, the metrics') as nested named lists keyed
+#' by the parts of the variable's path; `set_state_tree()` assigns the values
+#' of such a tree (or of a part of it).
+#'
+#' @param object A model.
+#' @param value_format `"r_array"` (R arrays, the default), or Keras's
+#'   `"numpy_array"` / `"backend_tensor"` (the same here).
+#' @param state_tree A tree from `get_state_tree()`.
+#' @return The tree (`get_state_tree()`), or `object` invisibly.
+#' @export
+get_state_tree <- function(object, value_format = "r_array") {
+  if (identical(value_format, "r_array")) value_format <- "numpy_array"
+  object$get_state_tree(value_format = value_format)
+}
+
+#' @rdname get_state_tree
+#' @export
+set_state_tree <- function(object, state_tree) {
+  object$set_state_tree(state_tree)
+  invisible(object)
+}

@@ -57,7 +57,8 @@ def set_state_tree(model, state_tree):
             continue
         for variable in _group_variables(model, group):
             if variable.path in flat:
-                variable.assign(flat[variable.path])
+                variable.assign(_shaped(flat[variable.path], variable.shape,
+                                        variable.path))
 
 
 def _assign_optimizer(model, flat):
@@ -66,9 +67,23 @@ def _assign_optimizer(model, flat):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not optimizer.built:
         return
-    variables = optimizer.variables
-    values = [flat.get(v.path, v.numpy()) for v in variables]
+    values = [_shaped(flat[v.path], v.shape, v.path) if v.path in flat
+              else v.numpy() for v in optimizer.variables]
     optimizer.load_state_values(values)
+
+
+def _shaped(value, shape, path):
+    """value as an array of `shape`: the same values in another shape of
+    the same size are taken (R, whose arrays are never 0-d, hands a
+    scalar as one element); a different size raises."""
+    value = np.asarray(value)
+    if value.shape != tuple(shape):
+        if value.size != int(np.prod(shape)):
+            raise ValueError(
+                f"set_state_tree: '{path}' has shape {tuple(shape)}, the "
+                f"tree gives shape {value.shape}")
+        value = value.reshape(shape)
+    return value
 
 
 def _nest(flat):

@@ -159,3 +159,25 @@ test_that("config_max_epochs() caps fit(); the other newer config_*()", {
   expect_null(config_set_backend("seqcore"))
   expect_error(config_set_backend("tensorflow"), "seqcore")
 })
+
+test_that("get_state_tree() / set_state_tree() snapshot a training model", {
+  model <- keras_model_sequential(input_shape = c(2), name = "snap") %>%
+    layer_dense(1, name = "out")
+  model %>% compile(optimizer = "adam", loss = "mse")
+  x <- matrix(runif(40), 20, 2)
+  y <- matrix(runif(20), 20, 1)
+  model %>% fit(x, y, epochs = 1, batch_size = 5, shuffle = FALSE, verbose = 0)
+  tree <- get_state_tree(model)
+  expect_setequal(names(tree), c("trainable_variables",
+                                 "non_trainable_variables",
+                                 "optimizer_variables", "metrics_variables"))
+  expect_equal(tree$trainable_variables$snap$out$kernel,
+               get_weights(model)[[1]])
+  expect_equal(as.numeric(tree$optimizer_variables$adam$iteration), 4)
+  model %>% fit(x, y, epochs = 2, batch_size = 5, shuffle = FALSE, verbose = 0)
+  after <- get_weights(model)
+  set_state_tree(model, tree)
+  expect_equal(get_weights(model)[[1]], tree$trainable_variables$snap$out$kernel)
+  model %>% fit(x, y, epochs = 2, batch_size = 5, shuffle = FALSE, verbose = 0)
+  expect_equal(get_weights(model), after, tolerance = 1e-6)
+})
