@@ -101,3 +101,23 @@ def test_existing_file_survives_a_failed_save(tmp_path):
         _trained_model().save(path, overwrite=False)
     with pytest.raises(ValueError, match="not supported"):
         _trained_model().save(tmp_path / "m.keras", save_format="h5")
+
+
+def test_weights_only_legacy_file_round_trips(tmp_path):
+    """save_legacy_weights (R's save_model_weights_hdf5): Keras 2's
+    weights-only layout at the root, which load_weights reads back."""
+    from seqcore.saving.legacy_h5_save import save_legacy_weights
+    model = _trained_model()
+    path = tmp_path / "weights.h5"
+    save_legacy_weights(model, str(path))
+    with h5py.File(path, "r") as h5:
+        assert _text(h5.attrs["layer_names"]) == ["d1", "bn", "d2"]
+        assert "model_config" not in h5.attrs
+        assert _text(h5["d1"].attrs["weight_names"]) == [
+            w.path for w in model.layers[0].weights]
+    fresh = keras.Sequential([
+        keras.Input((5,)), layers.Dense(4, activation="relu", name="d1"),
+        layers.BatchNormalization(name="bn"), layers.Dense(1, name="d2")])
+    fresh.load_weights(str(path))
+    for a, b in zip(fresh.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -174,3 +174,83 @@ set_state_tree <- function(object, state_tree) {
   object$set_state_tree(state_tree)
   invisible(object)
 }
+
+#' Save and load models in the legacy HDF5 format, and as R raw vectors
+#'
+#' R keras's `save_model_hdf5()` / `load_model_hdf5()` (Keras's legacy
+#' `.h5` file: architecture, weights and optimizer state),
+#' `save_model_weights_hdf5()` / `load_model_weights_hdf5()`, and
+#' `serialize_model()` / `unserialize_model()`, which hold a whole model in
+#' an R raw vector (the bytes of a `.keras` file), e.g. to keep it in an R
+#' object saved with `saveRDS()`.
+#'
+#' @param object,model A model (a raw vector for `unserialize_model()`).
+#' @param filepath The file.
+#' @param overwrite Overwrite an existing file.
+#' @param include_optimizer Keep the optimizer's state.
+#' @param custom_objects,compile As in [load_model()].
+#' @param ... Other arguments of the Keras function.
+#' @name save_model_hdf5
+NULL
+
+#' @rdname save_model_hdf5
+#' @export
+save_model_hdf5 <- function(object, filepath, overwrite = TRUE,
+                            include_optimizer = TRUE) {
+  filepath <- path.expand(filepath)
+  if (!grepl("\\.(h5|hdf5)$", filepath, ignore.case = TRUE))
+    stop("save_model_hdf5(): the file name must end in .h5 or .hdf5; ",
+         "received ", filepath, call. = FALSE)
+  py_seqcore()$saving$save_model(object, filepath, overwrite = overwrite,
+                                 include_optimizer = include_optimizer)
+  invisible(object)
+}
+
+#' @rdname save_model_hdf5
+#' @export
+load_model_hdf5 <- function(filepath, custom_objects = NULL, compile = TRUE) {
+  load_model(filepath, custom_objects = custom_objects, compile = compile)
+}
+
+#' @rdname save_model_hdf5
+#' @export
+save_model_weights_hdf5 <- function(object, filepath, overwrite = TRUE) {
+  filepath <- path.expand(filepath)
+  if (grepl("\\.weights\\.h5$", filepath))
+    return(save_model_weights(object, filepath, overwrite = overwrite))
+  if (file.exists(filepath) && !overwrite)
+    stop("save_model_weights_hdf5(): ", filepath, " exists and overwrite ",
+         "is FALSE", call. = FALSE)
+  # any other name: Keras 2's weights-only .h5, as R keras wrote it
+  legacy <- reticulate::import("seqcore.saving.legacy_h5_save")
+  legacy$save_legacy_weights(object, filepath)
+  invisible(object)
+}
+
+#' @rdname save_model_hdf5
+#' @export
+load_model_weights_hdf5 <- function(object, filepath, ...) {
+  load_model_weights(object, filepath, ...)
+}
+
+#' @rdname save_model_hdf5
+#' @export
+serialize_model <- function(model, include_optimizer = TRUE) {
+  path <- tempfile(fileext = ".keras")
+  on.exit(unlink(path))
+  py_seqcore()$saving$save_model(model, path,
+                                 include_optimizer = include_optimizer)
+  readBin(path, what = "raw", n = file.info(path)$size)
+}
+
+#' @rdname save_model_hdf5
+#' @export
+unserialize_model <- function(model, custom_objects = NULL, compile = TRUE) {
+  if (!is.raw(model))
+    stop("unserialize_model() expects the raw vector serialize_model() ",
+         "made; received an object of class ", class(model)[1], call. = FALSE)
+  path <- tempfile(fileext = ".keras")
+  on.exit(unlink(path))
+  writeBin(model, path)
+  load_model(path, custom_objects = custom_objects, compile = compile)
+}

@@ -63,7 +63,7 @@ fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epochs = 10,
                 validation_steps = NULL, validation_batch_size = NULL,
                 validation_freq = 1, view_metrics = FALSE, ...) {
   args <- list(
-    x = as_py_array(x), y = as_py_array(y), batch_size = batch_size,
+    x = as_py_data(x), y = as_py_array(y), batch_size = batch_size,
     epochs = epochs, verbose = verbose, callbacks = as_callback_list(callbacks),
     validation_split = validation_split,
     validation_data = as_validation_data(validation_data),
@@ -86,7 +86,7 @@ evaluate <- function(object, x = NULL, y = NULL, batch_size = NULL,
                      verbose = getOption("keras.verbose", default = "auto"),
                      sample_weight = NULL, steps = NULL, callbacks = NULL,
                      ...) {
-  args <- list(x = as_py_array(x), y = as_py_array(y),
+  args <- list(x = as_py_data(x), y = as_py_array(y),
                batch_size = batch_size, verbose = verbose,
                sample_weight = as_py_array(sample_weight), steps = steps,
                callbacks = as_callback_list(callbacks), return_dict = TRUE,
@@ -114,7 +114,7 @@ predict.seqcore.engine.model.Model <- function(
     object, x, batch_size = NULL,
     verbose = getOption("keras.verbose", default = "auto"), steps = NULL,
     callbacks = NULL, ...) {
-  args <- list(x = as_py_array(x), batch_size = batch_size, verbose = verbose,
+  args <- list(x = as_py_data(x), batch_size = batch_size, verbose = verbose,
                steps = steps, callbacks = as_callback_list(callbacks), ...)
   do.call(object$predict, as_py_args(args))
 }
@@ -152,6 +152,7 @@ predict_on_batch <- function(object, x) {
 
 as_validation_data <- function(data) {
   if (is.null(data) || inherits(data, "python.builtin.object")) return(data)
+  if (is.function(data)) return(r_generator(data))
   if (!is.list(data) || !length(data) %in% c(2, 3))
     stop("validation_data must be list(x_val, y_val) or ",
          "list(x_val, y_val, sample_weight_val); received ",
@@ -180,4 +181,74 @@ as_callback_list <- function(callbacks) {
   lapply(unname(as.list(callbacks)), function(callback)
     if (inherits(callback, "KerasCallback")) r6_callback(callback)
     else callback)
+}
+
+# x for fit(), evaluate() and predict(): R arrays as as_py_array(), an R
+# generator function (R keras's: each call returns list(x, y) or
+# list(x, y, sample_weight), or list(x) for predict) as a Python iterator.
+as_py_data <- function(x) {
+  if (is.function(x) && !inherits(x, "python.builtin.object"))
+    return(r_generator(x))
+  as_py_array(x)
+}
+
+# An R function returning one batch per call as an endless Python
+# iterator of (x, y[, sample_weight]) tuples of arrays.
+r_generator <- function(fn) {
+  force(fn)
+  reticulate::py_iterator(function() {
+    batch <- fn()
+    if (!is.list(batch) || inherits(batch, "python.builtin.object"))
+      batch <- list(batch)
+    do.call(reticulate::tuple, lapply(batch, function(part)
+      if (is.list(part) && !inherits(part, "python.builtin.object"))
+        lapply(part, as_py_array) else as_py_array(part)))
+  })
+}
+
+#' Train, evaluate or predict from an R generator function
+#'
+#' R keras's `fit_generator()`, `evaluate_generator()` and
+#' `predict_generator()`: [fit()], [evaluate()] and [predict()] with `x` an R
+#' function that returns one batch per call (`list(x, y)`, optionally with
+#' sample weights third; `list(x)` or `x` for prediction).
+#'
+#' @param object A model.
+#' @param generator The R function (or a Python iterator or dataset).
+#' @param steps_per_epoch,steps Batches per epoch (per evaluation or
+#'   prediction).
+#' @param epochs,verbose,callbacks,validation_data,validation_steps,class_weight,initial_epoch
+#'   As in [fit()]; `validation_data` may be a generator function too.
+#' @param max_queue_size,workers,use_multiprocessing Accepted for R keras's
+#'   code; batches are made on the calling thread.
+#' @param ... Other arguments of [fit()], [evaluate()] or [predict()].
+#' @return As [fit()], [evaluate()] and [predict()].
+#' @export
+fit_generator <- function(object, generator, steps_per_epoch, epochs = 1,
+                          verbose = getOption("keras.fit_verbose",
+                                              default = "auto"),
+                          callbacks = NULL, view_metrics = FALSE,
+                          validation_data = NULL, validation_steps = NULL,
+                          class_weight = NULL, max_queue_size = 10,
+                          workers = 1, initial_epoch = 0, ...) {
+  fit(object, x = generator, steps_per_epoch = steps_per_epoch,
+      epochs = epochs, verbose = verbose, callbacks = callbacks,
+      validation_data = validation_data, validation_steps = validation_steps,
+      class_weight = class_weight, initial_epoch = initial_epoch, ...)
+}
+
+#' @rdname fit_generator
+#' @export
+evaluate_generator <- function(object, generator, steps, max_queue_size = 10,
+                               workers = 1, callbacks = NULL, ...) {
+  evaluate(object, x = generator, steps = steps, callbacks = callbacks, ...)
+}
+
+#' @rdname fit_generator
+#' @export
+predict_generator <- function(object, generator, steps, max_queue_size = 10,
+                              workers = 1, verbose = 0, callbacks = NULL,
+                              ...) {
+  predict(object, x = generator, steps = steps, verbose = verbose,
+          callbacks = callbacks, ...)
 }

@@ -13,8 +13,9 @@ Layout, as Keras 3's legacy writer makes it:
 - group `optimizer_weights` (a built optimizer): its variables in Keras's
   order (iterations, learning rate, slots), listed in `weight_names`.
 
-The file is written to a temporary path and moved into place, so an
-interrupted save never destroys an existing file.
+`save_legacy_weights` writes the `model_weights` layout alone at the root
+(Keras 2's weights-only `.h5`). The file is written to a temporary path and
+moved into place, so an interrupted save never destroys an existing file.
 """
 import json
 import warnings
@@ -75,22 +76,37 @@ def save_legacy_model(model, filepath, include_optimizer=True):
             if training is not None:
                 h5.attrs["training_config"] = json.dumps(
                     training, default=_json_default)
-            group = h5.create_group("model_weights")
-            _names_attribute(group, "layer_names",
-                             [l.name for l in model.layers])
-            group.attrs["backend"] = "seqcore"
-            group.attrs["keras_version"] = KERAS_VERSION
-            for layer in sorted(model.layers, key=lambda l: l.name):
-                _write_weights(group.create_group(layer.name),
-                               list(layer.trainable_weights) +
-                               list(layer.non_trainable_weights))
-            _names_attribute(group.create_group("top_level_model_weights"),
-                             "weight_names", [])
+            _write_model_weights(h5.create_group("model_weights"), model)
             optimizer = getattr(model, "optimizer", None)
             if include_optimizer and optimizer is not None and \
                     optimizer.built:
                 _write_optimizer(h5.create_group("optimizer_weights"),
                                  optimizer)
+
+
+def save_legacy_weights(model, filepath):
+    """Write `model`'s weights as Keras 2's weights-only `.h5` file (the
+    `model_weights` layout at the root), which `load_weights` reads; R
+    keras's save_model_weights_hdf5() writes it."""
+    from seqcore.saving.files import _h5py, atomic_path
+    model._require_built("weights to save")
+    with atomic_path(filepath) as tmp:
+        with _h5py().File(tmp, "w") as h5:
+            _write_model_weights(h5, model)
+
+
+def _write_model_weights(group, model):
+    """The layers' weights: `layer_names`, then one group per layer."""
+    from seqcore.saving.files import KERAS_VERSION
+    _names_attribute(group, "layer_names", [l.name for l in model.layers])
+    group.attrs["backend"] = "seqcore"
+    group.attrs["keras_version"] = KERAS_VERSION
+    for layer in sorted(model.layers, key=lambda l: l.name):
+        _write_weights(group.create_group(layer.name),
+                       list(layer.trainable_weights) +
+                       list(layer.non_trainable_weights))
+    _names_attribute(group.create_group("top_level_model_weights"),
+                     "weight_names", [])
 
 
 def _write_optimizer(group, optimizer):
