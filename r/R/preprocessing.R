@@ -123,3 +123,99 @@ text_dataset_from_directory <- function(directory, ...) {
   do.call(py_seqcore()$utils$text_dataset_from_directory,
           c(list(path.expand(directory)), as_py_args(list(...))))
 }
+
+#' Text tokenization (R keras 2's text_tokenizer)
+#'
+#' `text_tokenizer()` makes Keras 2's `Tokenizer`; `fit_text_tokenizer()`
+#' ranks the words of texts by frequency (index 1 the most frequent, or the
+#' `oov_token`); `texts_to_sequences()` turns texts into integer vectors of
+#' word indices; `texts_to_matrix()` and `sequences_to_matrix()` give one
+#' row per text (`mode`: "binary", "count", "tfidf" or "freq");
+#' `sequences_to_texts()` turns indices back into words;
+#' `save_text_tokenizer()` / `load_text_tokenizer()` keep a fitted tokenizer
+#' in a JSON file. `tokenizer$word_index` is the vocabulary.
+#'
+#' @param num_words Keep only the `num_words - 1` most frequent words when
+#'   converting.
+#' @param filters,lower,split,char_level,oov_token As Keras's `Tokenizer`.
+#' @param object,tokenizer A tokenizer.
+#' @param x,texts A character vector of texts.
+#' @param sequences A list of integer vectors.
+#' @param mode The matrix's values.
+#' @param filename The JSON file.
+#' @return A tokenizer, a list of integer vectors, a matrix or texts.
+#' @name text_tokenizer
+NULL
+
+tokenizer_module <- function() {
+  py_seqcore()
+  reticulate::import("seqcore.legacy._text_tokenizer")
+}
+
+#' @rdname text_tokenizer
+#' @export
+text_tokenizer <- function(num_words = NULL,
+                           filters = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n",
+                           lower = TRUE, split = " ", char_level = FALSE,
+                           oov_token = NULL) {
+  tokenizer_module()$Tokenizer(
+    num_words = as_count(num_words), filters = filters, lower = lower,
+    split = split, char_level = char_level, oov_token = oov_token)
+}
+
+#' @rdname text_tokenizer
+#' @export
+fit_text_tokenizer <- function(object, x) {
+  object$fit_on_texts(as.list(as.character(x)))
+  invisible(object)
+}
+
+#' @rdname text_tokenizer
+#' @export
+texts_to_sequences <- function(tokenizer, texts) {
+  lapply(tokenizer$texts_to_sequences(as.list(as.character(texts))),
+         function(s) as.integer(unlist(s)))
+}
+
+#' @rdname text_tokenizer
+#' @export
+texts_to_matrix <- function(tokenizer, texts,
+                            mode = c("binary", "count", "tfidf", "freq")) {
+  tokenizer$texts_to_matrix(as.list(as.character(texts)),
+                            mode = match.arg(mode))
+}
+
+#' @rdname text_tokenizer
+#' @export
+sequences_to_matrix <- function(tokenizer, sequences,
+                                mode = c("binary", "count", "tfidf", "freq")) {
+  tokenizer$sequences_to_matrix(as_py_sequences(sequences),
+                                mode = match.arg(mode))
+}
+
+#' @rdname text_tokenizer
+#' @export
+sequences_to_texts <- function(tokenizer, sequences) {
+  unlist(tokenizer$sequences_to_texts(as_py_sequences(sequences)))
+}
+
+#' @rdname text_tokenizer
+#' @export
+save_text_tokenizer <- function(object, filename) {
+  writeLines(object$to_json(), path.expand(filename), useBytes = TRUE)
+  invisible(object)
+}
+
+#' @rdname text_tokenizer
+#' @export
+load_text_tokenizer <- function(filename) {
+  json <- paste(readLines(path.expand(filename), warn = FALSE,
+                          encoding = "UTF-8"), collapse = "\n")
+  tokenizer_module()$tokenizer_from_json(json)
+}
+
+# A list of integer vectors as Python lists of ints (a vector of one
+# element stays a list).
+as_py_sequences <- function(sequences) {
+  lapply(as.list(sequences), function(s) as.list(as.integer(s)))
+}
