@@ -266,3 +266,29 @@ as_metric_list <- function(metrics) {
   })
   unname(out)
 }
+
+#' A metric that averages a function's values
+#'
+#' R keras 3's `metric_mean_wrapper()`: Keras's `MeanMetricWrapper`, the
+#' mean over every sample of `fn(y_true, y_pred, ...)` (an R function
+#' written with `op_*()`, or a Keras function).
+#' @param y_true,y_pred Unused here (R keras 3's first arguments, for
+#'   calling the metric directly); give `fn`.
+#' @param fn The function.
+#' @param ... Arguments of `fn`, by name.
+#' @param name,dtype The metric's name and dtype.
+#' @return A metric.
+#' @export
+metric_mean_wrapper <- function(y_true, y_pred, fn, ..., name = NULL,
+                                dtype = NULL) {
+  if (is.function(fn) && !inherits(fn, "python.builtin.object"))
+    fn <- py_named_function(fn, name %||% "mean_metric_wrapper")
+  metric <- do.call(py_seqcore()$metrics$MeanMetricWrapper,
+                    c(list(fn), list(name = name, dtype = dtype),
+                      as_py_args(list(...))))
+  if (!missing(y_true) && !missing(y_pred)) {
+    metric$update_state(as_py_array(y_true), as_py_array(y_pred))
+    return(metric$result())
+  }
+  metric
+}

@@ -254,3 +254,44 @@ unserialize_model <- function(model, custom_objects = NULL, compile = TRUE) {
   writeBin(model, path)
   load_model(path, custom_objects = custom_objects, compile = compile)
 }
+
+#' Save and load a model's configuration
+#'
+#' `save_model_config()` writes the model's architecture (its config, no
+#' weights) as JSON; `load_model_config()` makes a new model from it.
+#' @param model A model.
+#' @param filepath The JSON file.
+#' @param overwrite Overwrite an existing file.
+#' @param custom_objects Custom classes and functions by name.
+#' @return `model` invisibly, or the new model.
+#' @export
+save_model_config <- function(model, filepath, overwrite = FALSE) {
+  filepath <- path.expand(filepath)
+  if (file.exists(filepath) && !overwrite)
+    stop("save_model_config(): ", filepath, " exists; use overwrite = TRUE",
+         call. = FALSE)
+  writeLines(model$to_json(), filepath, useBytes = TRUE)
+  invisible(model)
+}
+
+#' @rdname save_model_config
+#' @export
+load_model_config <- function(filepath, custom_objects = NULL) {
+  json <- paste(readLines(path.expand(filepath), warn = FALSE),
+                collapse = "\n")
+  py_seqcore()$models$model_from_json(json, custom_objects = custom_objects)
+}
+
+#' @rdname serialization
+#' @export
+get_registered_name <- function(object) {
+  py_seqcore()$saving$get_registered_name(object)
+}
+
+#' @rdname serialization
+#' @export
+get_registered_object <- function(name, custom_objects = NULL,
+                                  module_objects = NULL) {
+  py_seqcore()$saving$get_registered_object(
+    name, custom_objects = custom_objects, module_objects = module_objects)
+}

@@ -275,3 +275,57 @@ normalize <- function(x, axis = -1L, order = 2L) {
 get_source_inputs <- function(tensor) {
   py_seqcore()$utils$get_source_inputs(tensor)
 }
+
+#' A variable
+#'
+#' R keras 3's `keras_variable()`: a `keras.Variable` (a named array that
+#' layers and optimizers update in place).
+#' @param initializer An R array, or an initializer with `shape`.
+#' @param shape,dtype,trainable,name As `keras.Variable`.
+#' @param ... Other arguments of `keras.Variable`.
+#' @return The variable.
+#' @export
+keras_variable <- function(initializer, shape = NULL, dtype = NULL,
+                           trainable = TRUE, name = NULL, ...) {
+  if (is.numeric(initializer) || is.logical(initializer))
+    initializer <- as_py_array(initializer)
+  do.call(py_seqcore()$Variable, c(list(initializer),
+                                   as_py_args(list(shape = shape,
+                                                   dtype = dtype,
+                                                   trainable = trainable,
+                                                   name = name, ...))))
+}
+
+#' Reset a metric's state
+#'
+#' @param object A metric (or a model: its compiled metrics).
+#' @return `object`, invisibly.
+#' @export
+reset_state <- function(object) {
+  if (reticulate::py_has_attr(object, "reset_state")) object$reset_state()
+  else object$reset_metrics()
+  invisible(object)
+}
+
+#' Split a dataset in two
+#'
+#' Keras's `keras.utils.split_dataset`: an R array (or a list of arrays of
+#' the same length, or a dataset) into a left and a right part.
+#' @param dataset The data.
+#' @param left_size,right_size Fractions (< 1) or counts.
+#' @param shuffle,seed Shuffle first, with this seed.
+#' @return A list of the two datasets.
+#' @export
+split_dataset <- function(dataset, left_size = NULL, right_size = NULL,
+                          shuffle = FALSE, seed = NULL) {
+  if (!inherits(dataset, "python.builtin.object"))
+    dataset <- if (is.list(dataset))
+      do.call(reticulate::tuple, lapply(dataset, as_py_array))
+      else as_py_array(dataset)
+  count <- function(size) if (is.null(size) || size < 1) size
+                          else as.integer(size)
+  parts <- py_seqcore()$utils$split_dataset(
+    dataset, left_size = count(left_size), right_size = count(right_size),
+    shuffle = shuffle, seed = if (is.null(seed)) NULL else as.integer(seed))
+  as.list(parts)
+}

@@ -181,3 +181,36 @@ test_that("get_state_tree() / set_state_tree() snapshot a training model", {
   model %>% fit(x, y, epochs = 2, batch_size = 5, shuffle = FALSE, verbose = 0)
   expect_equal(get_weights(model), after, tolerance = 1e-6)
 })
+
+test_that("keras_variable(), reset_state(), metric_mean_wrapper()", {
+  v <- keras_variable(matrix(1:4, 2, 2), name = "w")
+  expect_equal(v$name, "w")
+  expect_equal(v$numpy(), matrix(1:4, 2, 2))
+  zeros <- keras_variable("zeros", shape = c(3))
+  expect_equal(as.vector(zeros$numpy()), c(0, 0, 0))
+  abs_error <- function(y_true, y_pred) op_mean(op_abs(y_pred - y_true),
+                                                axis = -1)
+  metric <- metric_mean_wrapper(fn = abs_error, name = "abs_err")
+  metric$update_state(matrix(c(1, 2), 2, 1), matrix(c(2, 4), 2, 1))
+  expect_equal(as.numeric(metric$result()), 1.5, tolerance = 1e-6)
+  reset_state(metric)
+  expect_equal(as.numeric(metric$result()), 0)
+  expect_equal(as.numeric(metric_mean_wrapper(
+    matrix(c(1, 2), 2, 1), matrix(c(1, 4), 2, 1), fn = abs_error)), 1,
+    tolerance = 1e-6)
+})
+
+test_that("split_dataset(), model configs, registered names", {
+  parts <- split_dataset(matrix(1:20, 10, 2), left_size = 0.8)
+  expect_length(parts, 2)
+  model <- keras_model_sequential(input_shape = c(3), name = "cfg") %>%
+    layer_dense(2, name = "d")
+  path <- tempfile(fileext = ".json")
+  save_model_config(model, path)
+  again <- load_model_config(path)
+  expect_equal(again$name, "cfg")
+  expect_equal(again$layers[[1]]$units, 2L)
+  expect_length(again$weights, 2)
+  expect_error(save_model_config(model, path), "overwrite")
+  expect_equal(get_registered_name(keras$layers$Dense), "Dense")
+})
