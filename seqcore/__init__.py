@@ -25,6 +25,7 @@ from seqcore.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from seqcore.engine.input_spec import InputSpec  # noqa: E402
 from seqcore.engine.keras_variable import Variable  # noqa: E402
 from seqcore.engine.layer import Layer  # noqa: E402
+from seqcore.engine.operation import Function, Operation  # noqa: E402
 from seqcore.initializers import Initializer  # noqa: E402
 from seqcore.losses import Loss  # noqa: E402
 from seqcore.metrics import Metric  # noqa: E402
@@ -48,7 +49,8 @@ __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "constraints", "dtype_policies", "mixed_precision", "tree",
            "DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec",
            "Layer", "Loss", "Metric", "Optimizer", "Regularizer", "Variable",
-           "device", "name_scope", "version"]
+           "device", "name_scope", "version", "Operation", "Function",
+           "RematScope", "SymbolicScope", "remat"]
 __all__ += ["wrappers"]
 __all__ += ["distillation"]
 __all__ += ["legacy"]

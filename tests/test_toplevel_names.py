@@ -146,3 +146,64 @@ def test_symbolic_scope_marks_the_symbolic_stage():
             assert in_symbolic_scope()
         assert in_symbolic_scope()
     assert not in_symbolic_scope()
+
+
+class _ScaledSoftplus(keras.Operation):
+    def __init__(self, scale=2.0, name=None):
+        super().__init__(name=name)
+        self.scale = scale
+
+    def call(self, x):
+        return keras.ops.softplus(x) * self.scale
+
+
+def test_operation_runs_eagerly_and_as_a_differentiated_graph_node():
+    op = _ScaledSoftplus(3.0, name="sp")
+    x = np.array([-1.0, 0.0, 2.0], np.float32)
+    np.testing.assert_allclose(op(x), 3.0 * np.log1p(np.exp(x)), rtol=1e-6)
+    assert isinstance(keras.layers.Dense(2), keras.Operation)
+    assert op.get_config() == {"name": "sp"}
+    with pytest.raises(ValueError, match="cannot contain character `/`"):
+        _ScaledSoftplus(name="a/b")
+
+    def model(use_operation):
+        keras.utils.set_random_seed(7)
+        inputs = keras.Input((4,))
+        hidden = keras.layers.Dense(3)(inputs)
+        hidden = _ScaledSoftplus(3.0)(hidden) if use_operation else \
+            keras.ops.softplus(hidden) * 3.0
+        m = keras.Model(inputs, keras.layers.Dense(1)(hidden))
+        m.compile(optimizer="sgd", loss="mse")
+        return m
+
+    with_op, inline = model(True), model(False)
+    # an operation node, as Keras's: in the graph, not in model.layers
+    assert [type(o).__name__ for o in with_op._operations][2] == \
+        "_ScaledSoftplus"
+    assert [type(l).__name__ for l in with_op.layers] == [
+        "InputLayer", "Dense", "Dense"]
+    rng = np.random.default_rng(1)
+    data = (rng.random((16, 4), np.float32), rng.random((16, 1), np.float32))
+    for m in (with_op, inline):
+        m.fit(*data, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    for a, b in zip(with_op.get_weights(), inline.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert not np.allclose(with_op.get_weights()[0], model(True).get_weights()[0])
+
+
+def test_function_is_a_callable_graph():
+    inputs = keras.Input((4,), name="x")
+    hidden = keras.layers.Dense(3, activation="relu")(inputs)
+    outputs = keras.layers.Dense(2)(hidden)
+    fn = keras.Function(inputs, outputs, name="f")
+    model = keras.Model(inputs, outputs)
+    x = np.random.default_rng(0).random((5, 4), np.float32)
+    np.testing.assert_array_equal(fn(x), model.predict(x, verbose=0))
+    assert fn.name == "f"
+    assert [type(o).__name__ for o in fn.operations] == [
+        "InputLayer", "Dense", "Dense"]
+    assert fn.inputs[0] is inputs and fn.outputs[0] is outputs
+    symbolic = fn(keras.Input((4,)))
+    assert isinstance(symbolic, keras.KerasTensor)
+    assert tuple(symbolic.shape) == (None, 2)
+    assert fn.compute_output_shape((None, 4)) == (None, 2)

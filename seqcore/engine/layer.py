@@ -22,6 +22,7 @@ from seqcore import scopes
 from seqcore.engine.input_spec import check_input_shape
 from seqcore.engine.keras_tensor import KerasTensor, Node
 from seqcore.engine.naming import auto_name
+from seqcore.engine.operation import Operation
 from seqcore.engine import auto_config, call_tensors, custom_call
 from seqcore.engine import buffers as buffers_module
 from seqcore.engine import tape as tape_module
@@ -69,9 +70,10 @@ def dtype_policy_config(name="float32"):
             "config": {"name": name}, "registered_name": None}
 
 
-class Layer:
-    """Base layer. Subclasses override build, call, compute_output_shape and
-    get_config; the rest (weights, naming, graph wiring) lives here."""
+class Layer(Operation):
+    """Base layer (an Operation, as in Keras 3). Subclasses override build,
+    call, compute_output_shape and get_config; the rest (weights, naming,
+    graph wiring) lives here."""
 
     def __init_subclass__(cls, **kwargs):
         """Wrap each subclass's build() so that, however it is called, the
