@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+import seqcore as keras
 from seqcore import layers
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -86,3 +87,50 @@ def test_gradients_match_keras(name):
     for i, v in enumerate(layer.trainable_weights):
         np.testing.assert_allclose(v.grad, ARRAYS[f"{name}/grad_weight/{i}"],
                                    rtol=1e-4, atol=1e-5, err_msg=v.name)
+
+
+# ---- activity and weight regularization losses -----------------------------
+
+with open(os.path.join(HERE, "keras_layer_args.json")) as _f:
+    LOSSES = json.load(_f)["regularization_losses"]
+
+
+class SuperComputeLoss(keras.Model):
+    """compute_loss overridden, calling the default one."""
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        return super().compute_loss(x, y, y_pred, sample_weight,
+                                    training=training)
+
+
+def regularized_model(model_class):
+    inputs = keras.Input((3,))
+    hidden = layers.Dense(4, kernel_regularizer="l2",
+                          activity_regularizer="l1")(inputs)
+    outputs = layers.Dense(2, bias_regularizer="l1")(hidden)
+    model = model_class(inputs, outputs)
+    model.set_weights([np.asarray(w, np.float32) for w in LOSSES["weights"]])
+    return model
+
+
+def test_model_losses_hold_the_last_calls_activity_loss():
+    model = regularized_model(keras.Model)
+    np.testing.assert_allclose(model.losses, LOSSES["losses_before_call"],
+                               rtol=1e-5)
+    model(np.asarray(LOSSES["x"], np.float32))
+    np.testing.assert_allclose(model.losses, LOSSES["losses_after_call"],
+                               rtol=1e-5)
+
+
+@pytest.mark.parametrize("tag,model_class", [("plain", keras.Model),
+                                             ("override", SuperComputeLoss)])
+def test_regularization_counted_once_in_the_reported_loss(tag, model_class):
+    model = regularized_model(model_class)
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    x = np.asarray(LOSSES["x"], np.float32)
+    y = np.asarray(LOSSES["y"], np.float32)
+    assert float(model.train_on_batch(x, y)) == pytest.approx(
+        LOSSES[f"train_loss_{tag}"], rel=1e-5)
+    assert float(model.test_on_batch(x, y)) == pytest.approx(
+        LOSSES[f"test_loss_{tag}"], rel=1e-5)

@@ -409,13 +409,38 @@ class Layer:
         for layer in self._layers:
             layer._clear_losses()
 
+    def _activity_loss(self):
+        """Keras's activity regularization loss of the last call: the
+        regularizer of each output divided by that output's batch size
+        (0.0 without a regularizer or a recorded output)."""
+        reg = self.activity_regularizer
+        out = self.__dict__.get("_activity_output")
+        if reg is None or out is None:
+            return 0.0
+        total = 0.0
+        for o in (out if isinstance(out, (list, tuple)) else [out]):
+            value = float(reg(o))
+            total += value / o.shape[0] if np.ndim(o) and o.shape[0] \
+                else value
+        return total
+
+    def _own_losses(self):
+        """The add_loss values of the last call, then its activity
+        regularization loss (as Keras adds it after the call)."""
+        found = list(self.__dict__.get("_losses", []))
+        if self.activity_regularizer is not None and \
+                self.__dict__.get("_activity_output") is not None:
+            found.append(np.float32(self._activity_loss()))
+        return found
+
     @property
     def losses(self):
-        """The add_loss values of the last call (this layer's and its
-        sub-layers'), then the weight regularization losses."""
-        found = list(self.__dict__.get("_losses", []))
+        """The add_loss and activity regularization losses of the last call
+        (this layer's and its sub-layers'), then the weight regularization
+        losses."""
+        found = self._own_losses()
         for layer in self._layers:
-            found += [v for v in layer.__dict__.get("_losses", [])]
+            found += layer._own_losses()
         for w in self.trainable_weights:
             if w.regularizer is not None:
                 found.append(np.float32(w.regularizer(w.value)))
