@@ -134,3 +134,114 @@ def test_regularization_counted_once_in_the_reported_loss(tag, model_class):
         LOSSES[f"train_loss_{tag}"], rel=1e-5)
     assert float(model.test_on_batch(x, y)) == pytest.approx(
         LOSSES[f"test_loss_{tag}"], rel=1e-5)
+
+
+# ---- masks through merge layers; multi-input layers in functional models ---
+
+with open(os.path.join(HERE, "keras_layer_args.json")) as _f:
+    _ALL = json.load(_f)
+MODELS, MERGE_MASKS = _ALL["models"], _ALL["merge_masks"]
+
+
+def concat_masked():
+    a = keras.Input((6,), dtype="int32")
+    b = keras.Input((6,), dtype="int32")
+    ea = layers.Embedding(6, 3, mask_zero=True)(a)
+    eb = layers.Embedding(6, 2, mask_zero=True)(b)
+    x = layers.Concatenate()([ea, eb])
+    return keras.Model([a, b], layers.LSTM(3)(x))
+
+
+def add_masked():
+    a = keras.Input((6, 4))
+    m = layers.Masking()(a)
+    s = layers.Add()([layers.Dense(3)(m), layers.Dense(3)(m)])
+    return keras.Model(a, layers.GRU(2, return_sequences=True)(s))
+
+
+def mha_masked():
+    a = keras.Input((6,), dtype="int32")
+    e = layers.Embedding(6, 4, mask_zero=True)(a)
+    x = layers.MultiHeadAttention(num_heads=2, key_dim=2)(e, e)
+    return keras.Model(a, layers.GlobalAveragePooling1D()(x))
+
+
+def mha_scores():
+    q = keras.Input((None, 4))
+    v = keras.Input((None, 4))
+    x, s = layers.MultiHeadAttention(num_heads=2, key_dim=2)(
+        q, v, return_attention_scores=True)
+    return keras.Model([q, v], [x, s])
+
+
+BUILDERS = {"concat_masked": concat_masked, "add_masked": add_masked,
+            "mha_masked": mha_masked, "mha_scores": mha_scores}
+
+
+def model_case(name):
+    meta = MODELS[name]
+    model = BUILDERS[name]()
+    model.set_weights([ARRAYS[f"model/{name}/weight/{i}"]
+                       for i in range(meta["n_weights"])])
+    xs = [ARRAYS[f"model/{name}/x/{i}"] for i in range(meta["n_inputs"])]
+    wants = [ARRAYS[f"model/{name}/out/{i}"]
+             for i in range(meta["n_outputs"])]
+    return model, xs, wants
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_functional_model_matches_keras(name):
+    """Masks OR-ed by Add, concatenated by Concatenate, and query/value
+    masks into MultiHeadAttention: the outputs Keras gives."""
+    model, xs, wants = model_case(name)
+    outs = model(xs if len(xs) > 1 else xs[0])
+    outs = outs if isinstance(outs, list) else [outs]
+    for out, want in zip(outs, wants):
+        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_functional_model_on_new_inputs_gives_the_output_shapes(name):
+    """Calling the model on new Inputs gives its outputs' shapes: a layer
+    called as layer(query, value) gets its input shapes the same way. (For
+    the attention scores Keras's own symbolic shape takes the key length
+    from the query; the arrays' shape is the true one.)"""
+    model, xs, wants = model_case(name)
+    news = [keras.Input(x.shape[1:], dtype=str(x.dtype)) for x in xs]
+    outs = model(news if len(news) > 1 else news[0])
+    outs = outs if isinstance(outs, list) else [outs]
+    assert [list(t.shape) for t in outs] == \
+        [[None] + list(w.shape[1:]) for w in wants]
+    if name != "mha_scores":
+        assert [list(t.shape) for t in outs] == \
+            MODELS[name]["symbolic_shapes"]
+    shapes = [(None,) + x.shape[1:] for x in xs]
+    found = model.compute_output_shape(shapes if len(shapes) > 1
+                                       else shapes[0])
+    found = found if isinstance(found, list) else [found]
+    assert [list(s) for s in found] == \
+        [[None] + list(w.shape[1:]) for w in wants]
+
+
+def test_merge_layers_compute_masks_as_keras():
+    m = [np.asarray(v, bool) for v in MERGE_MASKS["masks"]]
+    seq_masks = [np.asarray(v, bool) for v in MERGE_MASKS["seq_masks"]]
+    x = [np.zeros((2, 3, 4), np.float32), np.zeros((2, 3, 2), np.float32)]
+    seq = [np.zeros((2, 3, 4), np.float32), np.zeros((2, 2, 4), np.float32)]
+    same = [np.zeros((2, 3, 4), np.float32)] * 2
+
+    def listed(v):
+        return None if v is None else np.asarray(v).tolist()
+    assert listed(layers.Concatenate().compute_mask(x, m)) == \
+        MERGE_MASKS["concat_last"]
+    assert listed(layers.Concatenate().compute_mask(x, [m[0], None])) == \
+        MERGE_MASKS["concat_last_one_none"]
+    assert listed(layers.Concatenate(axis=1).compute_mask(
+        seq, seq_masks)) == MERGE_MASKS["concat_steps"]
+    assert listed(layers.Add().compute_mask(same, m)) == MERGE_MASKS["add"]
+    assert listed(layers.Add().compute_mask(same, [m[0], None])) == \
+        MERGE_MASKS["add_one_none"]
+    with pytest.raises(ValueError, match="same length"):
+        layers.Add().compute_mask(same, [m[0]])
+    with pytest.raises(ValueError, match="should be a list"):
+        layers.Concatenate().compute_mask(x, m[0])
