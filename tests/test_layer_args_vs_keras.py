@@ -27,7 +27,12 @@ def built(name):
     meta = META[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        layer = getattr(layers, meta["class_name"])(**meta["kwargs"])
+        kwargs = dict(meta["kwargs"])
+        cell = kwargs.get("cell")
+        if isinstance(cell, dict):     # a nested layer, as class and config
+            kwargs["cell"] = getattr(layers, cell["class_name"])(
+                **cell["config"])
+        layer = getattr(layers, meta["class_name"])(**kwargs)
     x = ARRAYS[f"{name}/x"]
     layer(x)
     layer.set_weights([ARRAYS[f"{name}/weight/{i}"]
@@ -245,3 +250,11 @@ def test_merge_layers_compute_masks_as_keras():
         layers.Add().compute_mask(same, [m[0]])
     with pytest.raises(ValueError, match="should be a list"):
         layers.Concatenate().compute_mask(x, m[0])
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "SimpleRNN"])
+def test_time_major_true_is_refused_false_accepted(cls):
+    """Keras 3 has no time-major layout; Keras 2 configs hold False."""
+    with pytest.raises(ValueError, match="time_major=True"):
+        getattr(layers, cls)(2, time_major=True)
+    assert getattr(layers, cls)(2, time_major=False).units == 2
