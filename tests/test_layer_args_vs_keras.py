@@ -258,3 +258,21 @@ def test_time_major_true_is_refused_false_accepted(cls):
     with pytest.raises(ValueError, match="time_major=True"):
         getattr(layers, cls)(2, time_major=True)
     assert getattr(layers, cls)(2, time_major=False).units == 2
+
+
+# ---- trainable flags -----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["bn_frozen", "dense"])
+def test_variables_follow_the_layers_trainable_flag(name):
+    make = {"bn_frozen": lambda: layers.BatchNormalization(trainable=False),
+            "dense": lambda: layers.Dense(2)}[name]
+    layer = make()
+    layer(np.ones((2, 3), np.float32))
+    for state in _ALL["trainable_flags"][name]:
+        value = {"built": None, "frozen": False, "unfrozen": True}[
+            state["step"]]
+        if value is not None:
+            layer.trainable = value
+        assert [w.name for w in layer.weights] == state["names"]
+        assert [w.trainable for w in layer.weights] == state["trainable"]
+        assert len(layer.trainable_weights) == state["n_trainable"]

@@ -174,6 +174,10 @@ class Layer:
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        # As Keras 3: the variables made trainable follow the layer's flag
+        for w in self.__dict__.get("_own_weights", ()):
+            if w._created_trainable:
+                w.trainable = bool(value)
         for layer in self._layers:
             layer.trainable = value
 
@@ -197,6 +201,8 @@ class Layer:
                             trainable=trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
+        if not self.trainable:
+            variable.trainable = False     # a frozen layer's, as in Keras
         self._own_weights.append(variable)
         return variable
 
@@ -261,8 +267,8 @@ class Layer:
     @property
     def weights(self):
         """Own weights (trainable first, in creation order), then sub-layers'."""
-        own = [w for w in self._own_weights if w.trainable] + \
-              [w for w in self._own_weights if not w.trainable]
+        own = [w for w in self._own_weights if w._created_trainable] + \
+              [w for w in self._own_weights if not w._created_trainable]
         seen = {id(w) for w in own}
         for layer in self._layers:
             for w in layer.weights:
