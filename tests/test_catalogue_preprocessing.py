@@ -360,7 +360,7 @@ def test_random_crop_windows_and_colour_changes():
     (lambda: layers.RandomContrast(1.5), "factor"),
     (lambda: layers.RandomBrightness(0.2, value_range=(0,)), "value_range"),
     (lambda: layers.RandomCrop(0, 3), "height"),
-    (lambda: layers.Resizing(4, 4, interpolation="lanczos5"),
+    (lambda: layers.Resizing(4, 4, interpolation="area"),
      "interpolation")])
 def test_augmentation_argument_errors(make, match):
     with pytest.raises(ValueError, match=match):

@@ -298,4 +298,17 @@ def _node_output_shape(layer, input_shape, node):
     if layer._runs_for_shape():
         shapes = [tuple(t.shape) for t in node.output_tensors]
         return shapes if len(shapes) > 1 else shapes[0]
+    of_call = getattr(layer, "_call_output_shapes", None)
+    if of_call is not None:
+        # a layer whose outputs depend on the call's options
+        # (MultiHeadAttention's return_attention_scores)
+        shapes = input_shape if isinstance(input_shape, list) else \
+            [input_shape]
+        return of_call(shapes, getattr(node, "call_kwargs", {}))
+    given = getattr(node, "arguments", (None,))[0]
+    if isinstance(input_shape, list) and \
+            not isinstance(given, (list, tuple, dict)):
+        # inputs passed one per argument, layer(x, y): their shapes are
+        # passed the same way, as Keras does
+        return layer.compute_output_shape(*input_shape)
     return layer.compute_output_shape(input_shape)

@@ -192,6 +192,10 @@ class Layer(Operation):
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        # As Keras 3: the variables made trainable follow the layer's flag
+        for w in self.__dict__.get("_own_weights", ()):
+            if w._created_trainable:
+                w.trainable = bool(value)
         for layer in self._layers:
             layer.trainable = value
 
@@ -215,6 +219,8 @@ class Layer(Operation):
             variable = Variable(value, name, trainable=trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
+        if not self.trainable:
+            variable.trainable = False     # a frozen layer's, as in Keras
         self._own_weights.append(variable)
         return variable
 
@@ -290,8 +296,8 @@ class Layer(Operation):
     @property
     def weights(self):
         """Own weights (trainable first, in creation order), then sub-layers'."""
-        own = [w for w in self._own_weights if w.trainable] + \
-              [w for w in self._own_weights if not w.trainable]
+        own = [w for w in self._own_weights if w._created_trainable] + \
+              [w for w in self._own_weights if not w._created_trainable]
         seen = {id(w) for w in own}
         for layer in self._layers:
             for w in layer.weights:
@@ -456,13 +462,38 @@ class Layer(Operation):
         for layer in self._layers:
             layer._clear_losses()
 
+    def _activity_loss(self):
+        """Keras's activity regularization loss of the last call: the
+        regularizer of each output divided by that output's batch size
+        (0.0 without a regularizer or a recorded output)."""
+        reg = self.activity_regularizer
+        out = self.__dict__.get("_activity_output")
+        if reg is None or out is None:
+            return 0.0
+        total = 0.0
+        for o in (out if isinstance(out, (list, tuple)) else [out]):
+            value = float(reg(o))
+            total += value / o.shape[0] if np.ndim(o) and o.shape[0] \
+                else value
+        return total
+
+    def _own_losses(self):
+        """The add_loss values of the last call, then its activity
+        regularization loss (as Keras adds it after the call)."""
+        found = list(self.__dict__.get("_losses", []))
+        if self.activity_regularizer is not None and \
+                self.__dict__.get("_activity_output") is not None:
+            found.append(np.float32(self._activity_loss()))
+        return found
+
     @property
     def losses(self):
-        """The add_loss values of the last call (this layer's and its
-        sub-layers'), then the weight regularization losses."""
-        found = list(self.__dict__.get("_losses", []))
+        """The add_loss and activity regularization losses of the last call
+        (this layer's and its sub-layers'), then the weight regularization
+        losses."""
+        found = self._own_losses()
         for layer in self._layers:
-            found += [v for v in layer.__dict__.get("_losses", [])]
+            found += layer._own_losses()
         for w in self.trainable_weights:
             if w.regularizer is not None:
                 found.append(np.float32(w.regularizer(w.value)))

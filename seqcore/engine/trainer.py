@@ -507,13 +507,8 @@ class Trainer:
                 v.grad += reg.gradient(v.value).astype(np.float32)
         return total
 
-    def _activity_loss(self, layers, batch):
-        total = 0.0
-        for layer in layers:
-            out = getattr(layer, "_activity_output", None)
-            if out is not None and layer.activity_regularizer is not None:
-                total += float(layer.activity_regularizer(out)) / batch
-        return total
+    def _activity_losses_total(self, layers):
+        return sum(layer._activity_loss() for layer in layers)
 
     def _has_added_losses(self):
         return any(layer.__dict__.get("_losses")
@@ -539,7 +534,8 @@ class Trainer:
         if self._compiled.metrics is None:
             self._compiled.build_metrics(ys, outputs)
         masks = masking.output_masks(self, len(outputs))
-        if overrides_compute_loss(self):
+        overridden = overrides_compute_loss(self)
+        if overridden:
             output_layers = []
             loss, loss_backward = override_loss(self, xs, ys, outputs, sw)
         else:
@@ -549,7 +545,7 @@ class Trainer:
                                                    output_layers, masks,
                                                    dy_is_dz)
             loss += self._added_losses_total()
-        loss += self._activity_loss(layers, xs[0].shape[0])
+            loss += self._activity_losses_total(layers)
         for v in variables:
             v._grad_fresh = True
         if not output_layers:
@@ -567,7 +563,11 @@ class Trainer:
         for v in variables:
             if v._grad_fresh:          # no path from the loss: no change
                 v.grad[...] = 0.0
-        loss += self._regularization_loss(variables, True)
+        regularization = self._regularization_loss(variables, True)
+        if not overridden:
+            # An override's value is the loss as it stands (Keras's default
+            # compute_loss, if it calls it, already holds model.losses)
+            loss += regularization
         if not math.isfinite(loss):
             self._nan_batches = getattr(self, "_nan_batches", 0) + 1
         self.optimizer.step(applied=distribution_state.hooks()
@@ -595,8 +595,8 @@ class Trainer:
             loss, _ = self._loss_and_gradients(ys, outputs, sw, False,
                                                masks=masks)
             loss += self._added_losses_total()
-        loss += self._activity_loss(layers, xs[0].shape[0])
-        loss += self._regularization_loss(self.trainable_weights, False)
+            loss += self._activity_losses_total(layers)
+            loss += self._regularization_loss(self.trainable_weights, False)
         self._compiled.update_metrics(ys, outputs, sw, masks)
         self._compiled.loss_tracker.update_state(loss,
                                                  sample_weight=xs[0].shape[0])

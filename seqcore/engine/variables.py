@@ -18,6 +18,10 @@ class Variable:
         self.name = name
         self.path = scoped(name) if path is None else path
         self.trainable = trainable
+        # Whether it was made trainable: what orders a layer's weights
+        # (trainable ones first, as Keras 3's lists kept at creation) and
+        # which variables follow the layer's `trainable` flag.
+        self._created_trainable = bool(trainable)
         self.regularizer = None
         self.constraint = None
         # Training: `grad` is where backward() writes d loss / d self (a view

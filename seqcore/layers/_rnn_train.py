@@ -42,7 +42,7 @@ def forward(layer, x, states, mask):
     rec.saved = _kernels.rnn_train_forward(
         layer.kind, proj.reshape(t, n, width), layer.recurrent_kernel.value,
         states[0], states[1] if layer.kind == "lstm" else None, rec.mask,
-        layer._act, layer._ract or "sigmoid", reset_after=reset_after,
+        layer._act, layer._ract, reset_after=reset_after,
         recurrent_bias=bias[1] if (bias is not None and reset_after)
         else None, reuse=reuse)
     seq = layer._buffer("seq", (n, t, layer.units))
@@ -70,7 +70,7 @@ def backward(layer, rec, d_seq, d_states, need_input_grad=True):
         if buffers.reusing() else None
     dx_gates, dh_gates = _kernels.rnn_train_backward(
         layer.kind, rec.saved, layer.recurrent_kernel.value, d_seq, dh, dc,
-        rec.mask, layer._act, layer._ract or "sigmoid",
+        rec.mask, layer._act, layer._ract,
         reset_after=getattr(layer, "reset_after", False), reuse=reuse)
     # The kernel leaves dh (and dc) holding the initial states' gradients.
     layer._state_grads = [dh] if dc is None else [dh, dc]

@@ -69,22 +69,6 @@ def sizes(layer, name, value, n):
     return tuple(int(v) for v in values)
 
 
-def linear_weights(in_len, out_len):
-    """(out_len, in_len) float64 matrix of linear interpolation with
-    half-pixel centres, samples outside the input clamped to its edge:
-    row i weighs the two inputs around (i + 0.5) * in_len / out_len - 0.5."""
-    matrix = np.zeros((out_len, in_len))
-    scale = in_len / out_len
-    for i in range(out_len):
-        src = min(max((i + 0.5) * scale - 0.5, 0.0), in_len - 1)
-        low = int(np.floor(src))
-        high = min(low + 1, in_len - 1)
-        frac = src - low
-        matrix[i, low] += 1.0 - frac
-        matrix[i, high] += frac
-    return matrix
-
-
 def apply_along(x, matrix, axis):
     """x with `axis` mapped by matrix (out, in): y[..., o, ...] =
     sum_i matrix[o, i] x[..., i, ...]."""

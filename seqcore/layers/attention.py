@@ -175,15 +175,24 @@ class _AttentionBase(Layer):
             self._activity_output = out[0] if isinstance(out, list) else out
         return out
 
+    def _call_output_shapes(self, shapes, call_kwargs):
+        """The output shape of a call on inputs of `shapes` [query, value(,
+        key)], and the scores' with return_attention_scores (call_kwargs:
+        the node's options): what functional models ask of this node."""
+        out_shape = self.compute_output_shape(*shapes)
+        if call_kwargs.get("return_attention_scores"):
+            return [out_shape, self._scores_shape(*shapes)]
+        return out_shape
+
     def _symbolic(self, tensors, return_scores):
         shapes = [t.shape for t in tensors]
         if not self.built:
             self.build(*shapes)
         self._check_shapes(*shapes)
-        out_shape = self.compute_output_shape(*shapes)
-        outputs = [KerasTensor(out_shape)]
-        if return_scores:
-            outputs.append(KerasTensor(self._scores_shape(*shapes)))
+        found = self._call_output_shapes(
+            shapes, {"return_attention_scores": return_scores})
+        outputs = [KerasTensor(s) for s in found] if return_scores else \
+            [KerasTensor(found)]
         node = Node(self, tensors, outputs)
         # Keras 3's node arguments: layer(query, value(, key))
         node.arguments = (tensors[0], tuple(tensors[1:]), {})

@@ -297,6 +297,9 @@ class EinsumDense(Layer):
             "kernel_regularizer": regularizers.serialize(
                 self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            # Keras's EinsumDense writes this key even when it is None
+            "activity_regularizer": regularizers.serialize(
+                self.activity_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
             "quantization_config": None,

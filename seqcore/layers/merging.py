@@ -38,6 +38,22 @@ def _elementwise_shape(shape1, shape2):
     return tuple(out)
 
 
+def _checked_masks(layer, inputs, mask):
+    """Keras's checks of a merge layer's masks: one per input, in a list."""
+    name = type(layer).__name__
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError(f"{name}: `mask` should be a list. Received: "
+                         f"mask={mask}")
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError(f"{name}: `inputs` should be a list. Received: "
+                         f"inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"{name}: the lists `inputs` and `mask` should have "
+                         f"the same length. Received: {len(inputs)} inputs "
+                         f"and {len(mask)} masks")
+    return list(mask)
+
+
 def _require_list(input_shape):
     if not isinstance(input_shape, (list, tuple)) or not input_shape or \
             not isinstance(input_shape[0], (list, tuple)):
@@ -91,7 +107,16 @@ class Merge(Layer):
         return self._merge_function(list(inputs))
 
     def compute_mask(self, inputs, mask=None):
-        return None
+        """As Keras: the inputs' masks OR-ed (None if an input has none)."""
+        if mask is None:
+            return None
+        masks = _checked_masks(self, inputs, mask)
+        if any(m is None for m in masks):
+            return None
+        out = np.asarray(masks[0], bool)
+        for m in masks[1:]:
+            out = np.logical_or(out, m)
+        return out
 
 
 @register_builtin
@@ -269,7 +294,25 @@ class Concatenate(Layer):
         return tuple(out)
 
     def compute_mask(self, inputs, mask=None):
-        return None
+        """As Keras: each input's mask (all True without one; a mask of
+        lower rank repeated over the input's last axis) concatenated along
+        `axis`, then any() over the last axis."""
+        if mask is None:
+            return None
+        masks = _checked_masks(self, inputs, mask)
+        if all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            shape = np.shape(x)
+            if m is None:
+                full.append(np.ones(shape, bool))
+            elif np.ndim(m) < len(shape):
+                full.append(np.broadcast_to(
+                    np.expand_dims(np.asarray(m, bool), -1), shape))
+            else:
+                full.append(np.asarray(m, bool))
+        return np.any(np.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self):
         config = super().get_config()

@@ -372,21 +372,30 @@ class LayerNormalization(Layer):
             raise ValueError(f"LayerNormalization '{self.name}': the "
                              f"normalized axes of {tuple(input_shape)} must "
                              f"be known")
-        _add_scale_and_shift(self, shape)
+        if self.rms_scaling:
+            # Keras 3: rms_scaling always has gamma and never beta, whatever
+            # scale and center say.
+            self.gamma = self.add_weight(
+                shape=shape, name="gamma", initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint)
+            self.beta = None
+        else:
+            _add_scale_and_shift(self, shape)
 
     def call(self, inputs, training=None):
         ndim = inputs.ndim
-        if self.rms_scaling:
-            ms = np.mean(np.square(inputs), axis=self._axes, keepdims=True)
-            inv = 1.0 / np.sqrt(ms + self.epsilon)
-            y = inputs * inv
-            if training:
-                self._saved = (y, inv)
-            return y * _broadcast(self.gamma.value, self._axes, ndim) \
-                if self.scale else y
         mean = inputs.mean(axis=self._axes, keepdims=True)
         variance = inputs.var(axis=self._axes, keepdims=True)
         inv = 1.0 / np.sqrt(variance + self.epsilon)
+        if self.rms_scaling:
+            # Keras 3's (deprecated) rms_scaling: x / sqrt(var(x) + epsilon)
+            # * gamma -- the variance about the mean, x itself not centred.
+            y = inputs * inv
+            if training:
+                self._saved = (y, inv, mean * inv)
+            y = y * _broadcast(self.gamma.value, self._axes, ndim)
+            return y.astype(np.float32, copy=False)
         y = (inputs - mean) * inv
         if training:
             self._saved = (y.copy(), inv)
@@ -397,19 +406,22 @@ class LayerNormalization(Layer):
         return y.astype(np.float32, copy=False)
 
     def backward(self, dy):
-        """x_hat = (x - mean) * inv (or x * inv with rms_scaling) over the
-        normalized axes of each sample; y = x_hat * gamma + beta."""
-        x_hat, inv = self._saved
+        """x_hat = (x - mean) * inv (or x * inv with rms_scaling; inv =
+        1 / sqrt(var + epsilon) in both) over the normalized axes of each
+        sample; y = x_hat * gamma + beta."""
+        x_hat, inv = self._saved[:2]
         ndim = x_hat.ndim
         others = tuple(i for i in range(ndim) if i not in self._axes)
-        if self.center and not self.rms_scaling:
+        if self.beta is not None:
             store_grad(self.beta, np.sum(dy, axis=others))
-        if self.scale:
+        if self.gamma is not None:
             store_grad(self.gamma, np.sum(dy * x_hat, axis=others))
             dy = dy * _broadcast(self.gamma.value, self._axes, ndim)
         projection = np.mean(dy * x_hat, axis=self._axes, keepdims=True)
         if self.rms_scaling:
-            dx = dy - x_hat * projection
+            # x_hat = x * inv with inv = (var + eps)^-1/2: the variance's
+            # derivative brings the centred x_hat - mean * inv.
+            dx = dy - (x_hat - self._saved[2]) * projection
         else:
             dx = dy - np.mean(dy, axis=self._axes, keepdims=True) - \
                 x_hat * projection

@@ -47,13 +47,19 @@ class BaseRNN(Layer):
                  zero_output_for_mask=False, **kwargs):
         kwargs.pop("use_cudnn", None)
         kwargs.pop("implementation", None)   # Keras 2's kernel choice
-        kwargs.pop("time_major", None)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls = self.__class__.__name__
+        if kwargs.pop("time_major", False):
+            # Keras 2 configs hold time_major=False; Keras 3 has no
+            # time-major layout
+            raise ValueError(f"{cls}: time_major=True is not supported (as "
+                             f"in Keras 3): pass (batch, steps, features) "
+                             f"inputs")
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = positive_int(cls, "units", units)
         self.activation, self._act = _kernel_activation(cls, "activation",
                                                         activation)
-        if recurrent_activation is not None:
+        if recurrent_activation is not None or self.gates > 1:
+            # LSTM and GRU: None is the linear activation, as in Keras
             self.recurrent_activation, self._ract = _kernel_activation(
                 cls, "recurrent_activation", recurrent_activation)
         else:
@@ -305,7 +311,7 @@ class BaseRNN(Layer):
             states[0], states[1] if self.state_count == 2 else None,
             mask=mask, return_sequences=self.return_sequences,
             go_backwards=self.go_backwards, activation=self._act,
-            recurrent_activation=self._ract or "sigmoid",
+            recurrent_activation=self._ract,
             workspace=self._workspace(x.shape), table=table, rows=rows,
             **self._kernel_options())
 

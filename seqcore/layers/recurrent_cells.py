@@ -57,7 +57,8 @@ class _Cell(Layer):
         self.activation, self._act = _kernel_activation(cls, "activation",
                                                         activation)
         self.recurrent_activation, self._ract = None, None
-        if recurrent_activation is not None:
+        if recurrent_activation is not None or self.gates > 1:
+            # LSTMCell and GRUCell: None is linear, as in Keras
             self.recurrent_activation, self._ract = _kernel_activation(
                 cls, "recurrent_activation", recurrent_activation)
         _validation.weight_options(self, ("kernel", "recurrent", "bias"),

@@ -6,7 +6,7 @@ from seqcore.config import standardize_data_format
 from seqcore import _kernels, regularizers
 from seqcore import random as sc_random
 from seqcore.engine.input_spec import InputSpec
-from seqcore.engine.layer import Layer, dtype_policy_config
+from seqcore.engine.layer import Layer
 from seqcore.layers import _validation
 from seqcore.saving.serialization import register_builtin
 
@@ -83,7 +83,8 @@ class _SpatialDropout(Dropout):
 
     def get_config(self):
         return {"rate": self.rate, "seed": self.seed, "name": self.name,
-                "dtype": dtype_policy_config()}
+                # Keras writes the variable dtype as a string here
+                "dtype": self.dtype_policy.variable_dtype}
 
 
 @register_builtin

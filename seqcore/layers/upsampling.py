@@ -1,17 +1,23 @@
-"""Upsampling layers: UpSampling1D, UpSampling2D (nearest or bilinear),
-UpSampling3D.
+"""Upsampling layers: UpSampling1D, UpSampling2D (nearest, or bilinear,
+bicubic, lanczos3, lanczos5), UpSampling3D.
 
 Nearest repeats each element `size` times along each spatial axis (its
-backward sums each block); bilinear resamples with half-pixel centres and
-edge clamping, as Keras's image resize (its backward applies the
-transposed interpolation).
+backward sums each block); the others resample each axis with
+keras.ops.image.resize's interpolation matrix (half-pixel centres, as
+Keras's image resize), so backward applies the transposed matrices.
 """
 import numpy as np
 
 from seqcore.engine.input_spec import InputSpec
 from seqcore.engine.layer import Layer
 from seqcore.layers import _spatial
+from seqcore.ops.image import RESIZE_INTERPOLATIONS, _resize_weights
 from seqcore.saving.serialization import register_builtin
+
+
+def _weights(n, factor, interpolation):
+    """(n * factor, n) interpolation matrix of one axis."""
+    return _resize_weights(n, n * factor, interpolation, False)
 
 
 class _UpSampling(Layer):
@@ -24,10 +30,11 @@ class _UpSampling(Layer):
         self.data_format = _spatial.data_format(cls, data_format)
         self.size = _spatial.sizes(cls, "size", size, self.rank)
         if not isinstance(interpolation, str) or \
-                interpolation.lower() not in ("nearest", "bilinear"):
+                interpolation.lower() not in RESIZE_INTERPOLATIONS:
             raise ValueError(
-                f"{cls}: seqcore supports interpolation 'nearest' and "
-                f"'bilinear', received interpolation={interpolation!r}")
+                f"{cls}: interpolation must be one of "
+                f"{list(RESIZE_INTERPOLATIONS)}, received "
+                f"interpolation={interpolation!r}")
         self.interpolation = interpolation.lower()
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
@@ -44,7 +51,7 @@ class _UpSampling(Layer):
             else:
                 n = y.shape[axis]
                 y = _spatial.apply_along(
-                    y, _spatial.linear_weights(n, n * factor), axis)
+                    y, _weights(n, factor, self.interpolation), axis)
         return np.ascontiguousarray(y, dtype=np.float32)
 
     def backward(self, dy):
@@ -57,7 +64,7 @@ class _UpSampling(Layer):
                 dx = dx.reshape(split).sum(axis=axis + 1)
             else:
                 dx = _spatial.apply_along(
-                    dx, _spatial.linear_weights(n, n * factor).T, axis)
+                    dx, _weights(n, factor, self.interpolation).T, axis)
         return np.ascontiguousarray(dx, dtype=np.float32)
 
     def compute_output_shape(self, input_shape):
@@ -100,12 +107,13 @@ class UpSampling1D(_UpSampling):
 @register_builtin
 class UpSampling2D(_UpSampling):
     """(batch, rows, cols, channels) -> (batch, rows * size[0], cols *
-    size[1], channels), by nearest neighbour or bilinear interpolation.
+    size[1], channels), by nearest neighbour or an image interpolation.
 
     Args:
         size: an int or (rows, cols) factors.
         data_format: 'channels_last' (default) or 'channels_first'.
-        interpolation: 'nearest' or 'bilinear'.
+        interpolation: 'nearest', 'bilinear', 'bicubic', 'lanczos3' or
+            'lanczos5'.
     """
     rank = 2
 

@@ -51,8 +51,8 @@ def _children(entry, layer):
 def _own_weights(layer):
     if getattr(layer, "_is_model", False):
         return []
-    return [w for w in layer._own_weights if w.trainable] + \
-        [w for w in layer._own_weights if not w.trainable]
+    return [w for w in layer._own_weights if w._created_trainable] + \
+        [w for w in layer._own_weights if not w._created_trainable]
 
 
 def _vars_path(entry, layer):

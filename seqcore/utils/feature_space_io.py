@@ -43,8 +43,8 @@ def _is_lookup(layer):
 def _state_weights(layer):
     """The layer's variables as Keras saves them (trainable first)."""
     weights = list(getattr(layer, "_own_weights", []))
-    return [w for w in weights if w.trainable] + \
-        [w for w in weights if not w.trainable]
+    return [w for w in weights if w._created_trainable] + \
+        [w for w in weights if not w._created_trainable]
 
 
 def save_feature_space(feature_space, filepath):

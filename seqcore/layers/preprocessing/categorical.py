@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from seqcore.engine.layer import Layer, dtype_policy_config
+from seqcore.engine.layer import Layer
 from seqcore.layers.preprocessing import _base
 from seqcore.saving.serialization import register_builtin
 
@@ -234,7 +234,9 @@ class Discretization(Layer):
         return {"bin_boundaries": self.bin_boundaries,
                 "num_bins": self.num_bins, "epsilon": self.epsilon,
                 "output_mode": self.output_mode, "sparse": self.sparse,
-                "name": self.name, "dtype": dtype_policy_config()}
+                # Keras writes the variable dtype as a string here
+                "name": self.name,
+                "dtype": self.dtype_policy.variable_dtype}
 
     @classmethod
     def from_config(cls, config):

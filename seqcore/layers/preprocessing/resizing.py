@@ -1,28 +1,19 @@
 """Image resizing layers: Resizing and CenterCrop.
 
 Resizing is linear along each image axis: each axis is mapped by an
-(out, in) interpolation matrix (bilinear with half-pixel centres, or
-nearest neighbour, as Keras's image resize on JAX without antialiasing),
-so backward applies the transposed matrices.
+(out, in) interpolation matrix -- keras.ops.image.resize's own (bilinear,
+nearest, bicubic, lanczos3/5 at half-pixel centres, optionally
+antialiased, as Keras's image resize on JAX) -- so backward applies the
+transposed matrices.
 """
 import numpy as np
 
 from seqcore.engine.layer import Layer
-from seqcore.layers._spatial import apply_along, linear_weights
+from seqcore.layers._spatial import apply_along
 from seqcore.layers.preprocessing import _base
+from seqcore.ops.image import RESIZE_INTERPOLATIONS as INTERPOLATIONS
+from seqcore.ops.image import _resize_weights
 from seqcore.saving.serialization import register_builtin
-
-INTERPOLATIONS = ("bilinear", "nearest")
-
-
-def nearest_weights(in_len, out_len):
-    """(out_len, in_len) 0/1 matrix: output i takes input
-    floor((i + 0.5) * in_len / out_len)."""
-    matrix = np.zeros((out_len, in_len))
-    src = np.minimum(((np.arange(out_len) + 0.5) * in_len / out_len)
-                     .astype(np.int64), in_len - 1)
-    matrix[np.arange(out_len), src] = 1.0
-    return matrix
 
 
 def aspect_window(height, width, target_h, target_w, pad):
@@ -39,7 +30,7 @@ def aspect_window(height, width, target_h, target_w, pad):
 
 
 def resize_images(layer, images, target_h, target_w, interpolation,
-                  crop=False, pad=False, fill_value=0.0):
+                  crop=False, pad=False, fill_value=0.0, antialias=False):
     """(resized images, plan for backward) for a rank-3 or rank-4 array."""
     h_axis, w_axis = _base.image_axes(layer.data_format, images.ndim)
     height, width = images.shape[h_axis], images.shape[w_axis]
@@ -63,9 +54,10 @@ def resize_images(layer, images, target_h, target_w, interpolation,
             widths[w_axis] = (left, left)
         plan["pad"] = widths
         images = np.pad(images, widths, constant_values=fill_value)
-    make = linear_weights if interpolation == "bilinear" else nearest_weights
-    mats = (make(images.shape[h_axis], target_h),
-            make(images.shape[w_axis], target_w))
+    mats = (_resize_weights(images.shape[h_axis], target_h, interpolation,
+                            antialias),
+            _resize_weights(images.shape[w_axis], target_w, interpolation,
+                            antialias))
     plan["mats"] = mats
     out = apply_along(apply_along(images.astype(np.float64), mats[0],
                                   h_axis), mats[1], w_axis)
@@ -103,14 +95,15 @@ class Resizing(Layer):
 
     Args:
         height, width: the output size.
-        interpolation: 'bilinear' (default) or 'nearest'.
+        interpolation: 'bilinear' (default), 'nearest', 'bicubic',
+            'lanczos3' or 'lanczos5'.
         crop_to_aspect_ratio: first crop the largest centred window of the
             target aspect ratio.
         pad_to_aspect_ratio: first pad (with fill_value) to the target
             aspect ratio.
         fill_mode: 'constant' (the only mode Keras uses here).
         fill_value: the padding value.
-        antialias: must be False (seqcore does not antialias).
+        antialias: widen the kernel when downsampling (as JAX's resize).
         data_format: 'channels_last' (default) or 'channels_first'.
     Shape: (batch, h, w, c) or (h, w, c) -> the same with (height, width).
     """
@@ -126,9 +119,6 @@ class Resizing(Layer):
             raise ValueError(f"Resizing: seqcore supports interpolation "
                              f"{list(INTERPOLATIONS)}, received "
                              f"interpolation={interpolation!r}")
-        if antialias:
-            raise ValueError("Resizing: antialias=True is not supported by "
-                             "seqcore")
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Resizing: only one of crop_to_aspect_ratio and "
                              "pad_to_aspect_ratio can be True")
@@ -137,14 +127,14 @@ class Resizing(Layer):
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
         self.fill_mode = fill_mode
         self.fill_value = fill_value
-        self.antialias = False
+        self.antialias = bool(antialias)
         self.data_format = _base.image_format("Resizing", data_format)
 
     def call(self, inputs, training=None):
         y, plan = resize_images(
             self, inputs, self.height, self.width, self.interpolation,
             self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
-            self.fill_value)
+            self.fill_value, self.antialias)
         if training:
             self._saved = plan
         return y
