@@ -26,6 +26,7 @@ from seqcore.engine.input_spec import InputSpec  # noqa: E402
 from seqcore.engine.keras_variable import Variable  # noqa: E402
 from seqcore.engine.layer import Layer  # noqa: E402
 from seqcore.engine.operation import Function, Operation  # noqa: E402
+from seqcore.engine.stateless import StatelessScope  # noqa: E402
 from seqcore.initializers import Initializer  # noqa: E402
 from seqcore.losses import Loss  # noqa: E402
 from seqcore.metrics import Metric  # noqa: E402
@@ -50,7 +51,7 @@ __all__ = ["__version__", "activations", "backend", "build_info", "callbacks",
            "DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec",
            "Layer", "Loss", "Metric", "Optimizer", "Regularizer", "Variable",
            "device", "name_scope", "version", "Operation", "Function",
-           "RematScope", "SymbolicScope", "remat"]
+           "RematScope", "SymbolicScope", "StatelessScope", "remat"]
 __all__ += ["wrappers"]
 __all__ += ["distillation"]
 __all__ += ["legacy"]

@@ -337,6 +337,17 @@ class Layer(Operation):
     def non_trainable_variables(self):
         return self.non_trainable_weights
 
+    def stateless_call(self, trainable_variables, non_trainable_variables,
+                       *args, return_losses=False, **kwargs):
+        """`call(*args, **kwargs)` with the layer's variables reading the
+        given values and none of them changing (Keras 3): returns
+        (outputs, non-trainable variables' new values), and the losses
+        too with `return_losses` (engine/stateless.py)."""
+        from seqcore.engine import stateless
+        return stateless.layer_stateless_call(
+            self, trainable_variables, non_trainable_variables, args, kwargs,
+            return_losses)
+
     def get_weights(self):
         return [w.numpy() for w in self.weights]
 

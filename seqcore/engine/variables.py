@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from seqcore.engine import stateless
 from seqcore.scopes import scoped
 
 
@@ -33,6 +34,9 @@ class Variable:
 
     @property
     def value(self):
+        scope = stateless._CURRENT[0]
+        if scope is not None:           # keras.StatelessScope
+            return scope.value_of(self)
         return self._value
 
     @property
@@ -52,7 +56,7 @@ class Variable:
         return math.prod(self._value.shape)
 
     def numpy(self):
-        return self._value.copy()
+        return self.value.copy()
 
     def assign(self, value):
         """Copy `value` into the variable; its shape must match. (A value
@@ -66,23 +70,28 @@ class Variable:
                 f"target value in `variable.assign(value)` must match. "
                 f"variable.shape={self._value.shape}, "
                 f"Received: value.shape={value.shape}. Target variable: {self}")
+        scope = stateless._CURRENT[0]
+        if scope is not None:           # recorded, the variable unchanged
+            scope.add_update((self, value))
+            return
         self._value[...] = value
 
     def assign_add(self, delta):
         """self += delta (Keras's assign_add); returns the variable."""
         from seqcore.engine.tape import plain
-        self.assign(self._value + np.asarray(plain(delta)))
+        self.assign(self.value + np.asarray(plain(delta)))
         return self
 
     def assign_sub(self, delta):
         """self -= delta (Keras's assign_sub); returns the variable."""
         from seqcore.engine.tape import plain
-        self.assign(self._value - np.asarray(plain(delta)))
+        self.assign(self.value - np.asarray(plain(delta)))
         return self
 
     def __array__(self, dtype=None, copy=None):
         _refuse_while_recording(self, "a numpy conversion or function")
-        return self._value if dtype is None else self._value.astype(dtype)
+        value = self.value
+        return value if dtype is None else value.astype(dtype)
 
     # Arithmetic as on Keras's variables: through seqcore.ops, so that a
     # custom layer's `x @ self.kernel + self.bias` is differentiated.

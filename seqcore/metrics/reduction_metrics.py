@@ -77,10 +77,11 @@ class Mean(Metric):
                                    _is_number(sample_weight)):
             # One weighted number (the loss tracker's step): as below,
             # without the array reductions.
-            cast = self.total._value.dtype.type
+            total, count = self.total.value, self.count.value
+            cast = total.dtype.type
             weight = cast(1 if sample_weight is None else sample_weight)
-            self.total._value += cast(values) * weight
-            self.count._value += weight
+            total += cast(values) * weight      # in place (in a
+            count += weight                     # StatelessScope: its copy)
             return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, np.mean, self.dtype)

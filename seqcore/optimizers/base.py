@@ -487,6 +487,45 @@ class Optimizer:
     def apply(self, grads, trainable_variables=None):
         self.apply_gradients(zip(grads, trainable_variables))
 
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """One update from the given values, the optimizer and its
+        variables unchanged (Keras 3): returns (the trainable variables'
+        new values, optimizer_variables' new values), both in the built
+        order (`optimizer.variables`).
+
+        Args:
+            optimizer_variables: values of `optimizer.variables`.
+            grads: one gradient per variable the optimizer was built for.
+            trainable_variables: their values.
+        """
+        if not self.built:
+            raise ValueError(
+                f"To call `stateless_apply`, {type(self).__name__} must be "
+                f"built (i.e. its variables must have been created). You can "
+                f"build it via `optimizer.build(trainable_variables)`.")
+        variables = list(self._variables)
+        for what, given in (("trainable_variables", trainable_variables),
+                            ("grads", grads)):
+            if len(given) != len(variables):
+                raise ValueError(
+                    f"stateless_apply: expected {len(variables)} "
+                    f"{what} (the variables the optimizer was built for), "
+                    f"received {len(given)}")
+        saved_values = [v.numpy() for v in variables]
+        saved_state = self.state_values()
+        try:
+            for variable, value in zip(variables, trainable_variables):
+                variable.assign(value)
+            self.load_state_values(list(optimizer_variables))
+            self.apply_gradients(zip(grads, variables))
+            new_values = [v.numpy() for v in variables]
+            new_state = self.state_values()
+        finally:
+            for variable, value in zip(variables, saved_values):
+                variable.assign(value)
+            self.load_state_values(saved_state)
+        return new_values, new_state
+
     def _hyper(self, step):
         raise NotImplementedError
 
