@@ -708,3 +708,119 @@ def test_expanded_summary_lists_a_nested_functional_models_input():
     lines = []
     model.summary(expand_nested=True, print_fn=lines.append)
     assert _summary_rows("\n".join(lines)) == RECORD["nested_summary_rows"]
+
+
+def test_per_output_sample_weights_as_keras():
+    """Sample weights given as a list, one array per output, weigh each
+    output's loss and weighted metrics (Keras's evaluate from the same
+    weights)."""
+    inputs = keras.Input(shape=(3,), name="x")
+    trunk = layers.Dense(4, activation="tanh", name="trunk")(inputs)
+    reg = layers.Dense(1, name="reg")(trunk)
+    cls = layers.Dense(3, activation="softmax", name="cls")(trunk)
+    model = keras.Model(inputs, [reg, cls])
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.normal(size=w.shape).astype("float32")
+                       for w in model.get_weights()])
+    model.compile("sgd", loss=["mse", "sparse_categorical_crossentropy"],
+                  loss_weights=[0.5, 2.0], metrics=[["mae"], ["accuracy"]],
+                  weighted_metrics=[["mae"], ["accuracy"]])
+    a = {k[3:]: ARRAYS[k] for k in ARRAYS.files if k.startswith("sw_")}
+    got = model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
+                         sample_weight=[a["w_reg"], a["w_cls"]],
+                         batch_size=4, return_dict=True, verbose=0)
+    expected = RECORD["per_output_sw_list"]
+    assert sorted(got) == sorted(expected)
+    for key in expected:
+        assert got[key] == pytest.approx(expected[key], rel=1e-5), key
+    # a dict keyed by output name is the same list
+    again = model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
+                           sample_weight={"reg": a["w_reg"],
+                                          "cls": a["w_cls"]},
+                           batch_size=4, return_dict=True, verbose=0)
+    assert again["loss"] == pytest.approx(expected["loss"], rel=1e-5)
+    # and fit trains on it (validation_split splits each output's weights)
+    history = model.fit(a["x"], [a["y_reg"], a["y_cls"]],
+                        sample_weight=[a["w_reg"], a["w_cls"]],
+                        validation_split=0.2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["val_loss"][0])
+    with pytest.raises(ValueError, match="2 output"):
+        model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
+                       sample_weight=[a["w_reg"]], verbose=0)
+
+
+class _Penalty(layers.Layer):
+    def call(self, x):
+        self.add_loss(ops.mean(x))
+        return x
+
+
+class _Linear(layers.Layer):
+    def build(self, shape):
+        self.w = self.add_weight(shape=(shape[-1], 2), initializer="ones",
+                                 regularizer=keras.regularizers.L2(0.5),
+                                 name="w")
+
+    def call(self, x):
+        return ops.matmul(x, self.w)
+
+
+class _Block(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.linear = _Linear()
+        self.penalty = _Penalty()
+
+    def call(self, x):
+        return self.penalty(self.linear(x))
+
+
+def test_model_losses_include_add_loss_of_layers_nested_in_custom_layers():
+    """Keras's `losses` walks every nested layer (`_flatten_layers`): the
+    add_loss of a layer inside a custom layer inside a functional model
+    counts, after the weight penalties of the last call: 4 here, as Keras."""
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, _Block()(_Block()(inputs)))
+    assert len(model.losses) == 2           # the weight penalties
+    x = np.ones((2, 3), "float32")
+    model(x)
+    values = sorted(float(v) for v in model.losses)
+    # block 1: mean(x @ ones) = 3; block 2: mean(3 * 2) = 6;
+    # each weight: 0.5 * sum(ones ** 2) = 3 (3x2) and 2 (2x2)
+    np.testing.assert_allclose(values, [2.0, 3.0, 3.0, 6.0], rtol=1e-6)
+
+
+class _Gather(layers.Layer):
+    def build(self, shape):
+        self.table = self.add_weight(shape=(5, 2), initializer="ones",
+                                     name="table")
+
+    def call(self, indices):
+        self.seen_dtype = indices.dtype
+        return ops.take(self.table, ops.squeeze(indices, -1), axis=0)
+
+
+def test_integer_inputs_reach_a_custom_layers_call_as_integers():
+    """As Keras's DTypePolicy.convert_input: only floating inputs are cast
+    to the compute dtype; integer indices reach `call` unchanged, and
+    `ops.take` on them trains (its gradient scatters to the rows taken)."""
+    layer = _Gather()
+    model = keras.Sequential([keras.Input((1,), dtype="int32"), layer])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    idx = np.array([[0], [3], [3], [1]])
+    model.train_on_batch(idx, np.zeros((4, 2), "float32"))
+    assert np.dtype(layer.seen_dtype).kind == "i"
+    table = layer.table.numpy()
+    # d mse / d out = 2 * 1 / 8 per element; row 3 taken twice
+    np.testing.assert_allclose(table[:, 0], [0.75, 0.75, 1.0, 0.5, 1.0])
+    layer(np.array([[2]]))
+    assert np.dtype(layer.seen_dtype).kind == "i"
+
+
+def test_take_gradient_reads_float_indices_as_the_forward_pass():
+    from seqcore.ops.shape_ops import _take_vjp
+    x = np.zeros((4, 2), "float32")
+    g = np.ones((3, 2), "float32")
+    (dx, _) = _take_vjp(g, None, x, np.array([1.0, 1.0, 3.0], "float32"),
+                        axis=0)
+    np.testing.assert_array_equal(dx[:, 0], [0, 2, 0, 1])
