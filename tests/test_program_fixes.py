@@ -824,3 +824,75 @@ def test_take_gradient_reads_float_indices_as_the_forward_pass():
     (dx, _) = _take_vjp(g, None, x, np.array([1.0, 1.0, 3.0], "float32"),
                         axis=0)
     np.testing.assert_array_equal(dx[:, 0], [0, 2, 0, 1])
+
+
+def test_lora_on_dense_and_embedding_as_keras():
+    """`enable_lora(2, lora_alpha=4)` freezes the base weight and computes
+    with W + 2 A @ B: predictions, one SGD step (the base weight fixed, A
+    and B trained), weight names, config, and the merged kernel a LoRA
+    Dense saves, all against Keras from the same weights."""
+    embed = layers.Embedding(6, 4, name="embed")
+    dense = layers.Dense(3, activation="tanh", name="dense")
+    model = keras.Sequential([keras.Input((5,), dtype="int32"), embed,
+                              layers.Flatten(), dense])
+    embed.enable_lora(2, lora_alpha=4)
+    dense.enable_lora(2, lora_alpha=4)
+    names = {"embed": ("embeddings", "lora_embeddings_a",
+                       "lora_embeddings_b"),
+             "dense": ("kernel", "lora_kernel_a", "lora_kernel_b")}
+    for layer in (embed, dense):
+        for name in names[layer.name]:
+            getattr(layer, name).assign(ARRAYS[f"lora_{layer.name}_{name}"])
+    x, y = ARRAYS["lora_x"], ARRAYS["lora_y"]
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               ARRAYS["lora_pred"], rtol=1e-5, atol=1e-6)
+    assert [w.name for w in model.non_trainable_weights] == \
+        RECORD["lora_non_trainable_names"]
+    assert sorted(w.name for w in model.trainable_weights) == \
+        sorted(RECORD["lora_trainable_names"])
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.train_on_batch(x, y)
+    for layer in (embed, dense):
+        for name in names[layer.name]:
+            np.testing.assert_allclose(
+                getattr(layer, name).numpy(),
+                ARRAYS[f"lora_after_{layer.name}_{name}"],
+                rtol=1e-4, atol=2e-5, err_msg=f"{layer.name}.{name}")
+    config = dense.get_config()
+    assert {k: config[k] for k in ("lora_rank", "lora_alpha")} == \
+        RECORD["lora_dense_config"]
+    store = {}
+    dense.save_own_variables(store)
+    assert len(store) == RECORD["lora_saved_dense_count"]
+    np.testing.assert_allclose(store["0"], ARRAYS["lora_saved_dense_0"],
+                               rtol=1e-5, atol=1e-6)
+    # loading the merged kernel resets the LoRA pair (Keras's
+    # load_own_variables), so the outputs stay those of the merged weight
+    before = model.predict(x, verbose=0)
+    dense.load_own_variables(store)
+    assert not dense.lora_kernel_b.numpy().any()
+    np.testing.assert_allclose(model.predict(x, verbose=0), before,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_lora_errors_and_lora_rank_argument():
+    dense = layers.Dense(2)
+    with pytest.raises(ValueError, match="isn't yet built"):
+        dense.enable_lora(2)
+    dense.build((None, 3))
+    dense.enable_lora(1)
+    with pytest.raises(ValueError, match="already enabled"):
+        dense.enable_lora(1)
+    constrained = layers.Dense(2, kernel_constraint="non_neg")
+    constrained.build((None, 3))
+    with pytest.raises(ValueError, match="kernel constraints"):
+        constrained.enable_lora(2)
+    # lora_rank= enables LoRA at build, with alpha = rank (as Keras's build)
+    layer = layers.Dense(2, lora_rank=3, lora_alpha=6)
+    layer.build((None, 4))
+    assert layer.lora_enabled and layer.lora_alpha == 3
+    assert [w.name for w in layer.trainable_weights] == \
+        ["bias", "lora_kernel_a", "lora_kernel_b"]
+    rebuilt = layers.Dense.from_config(layer.get_config())
+    rebuilt.build((None, 4))
+    assert rebuilt.lora_enabled and rebuilt.lora_rank == 3
