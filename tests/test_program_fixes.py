@@ -708,3 +708,191 @@ def test_expanded_summary_lists_a_nested_functional_models_input():
     lines = []
     model.summary(expand_nested=True, print_fn=lines.append)
     assert _summary_rows("\n".join(lines)) == RECORD["nested_summary_rows"]
+
+
+def test_per_output_sample_weights_as_keras():
+    """Sample weights given as a list, one array per output, weigh each
+    output's loss and weighted metrics (Keras's evaluate from the same
+    weights)."""
+    inputs = keras.Input(shape=(3,), name="x")
+    trunk = layers.Dense(4, activation="tanh", name="trunk")(inputs)
+    reg = layers.Dense(1, name="reg")(trunk)
+    cls = layers.Dense(3, activation="softmax", name="cls")(trunk)
+    model = keras.Model(inputs, [reg, cls])
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.normal(size=w.shape).astype("float32")
+                       for w in model.get_weights()])
+    model.compile("sgd", loss=["mse", "sparse_categorical_crossentropy"],
+                  loss_weights=[0.5, 2.0], metrics=[["mae"], ["accuracy"]],
+                  weighted_metrics=[["mae"], ["accuracy"]])
+    a = {k[3:]: ARRAYS[k] for k in ARRAYS.files if k.startswith("sw_")}
+    got = model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
+                         sample_weight=[a["w_reg"], a["w_cls"]],
+                         batch_size=4, return_dict=True, verbose=0)
+    expected = RECORD["per_output_sw_list"]
+    assert sorted(got) == sorted(expected)
+    for key in expected:
+        assert got[key] == pytest.approx(expected[key], rel=1e-5), key
+    # a dict keyed by output name is the same list
+    again = model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
+                           sample_weight={"reg": a["w_reg"],
+                                          "cls": a["w_cls"]},
+                           batch_size=4, return_dict=True, verbose=0)
+    assert again["loss"] == pytest.approx(expected["loss"], rel=1e-5)
+    # and fit trains on it (validation_split splits each output's weights)
+    history = model.fit(a["x"], [a["y_reg"], a["y_cls"]],
+                        sample_weight=[a["w_reg"], a["w_cls"]],
+                        validation_split=0.2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["val_loss"][0])
+    with pytest.raises(ValueError, match="2 output"):
+        model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
+                       sample_weight=[a["w_reg"]], verbose=0)
+
+
+class _Penalty(layers.Layer):
+    def call(self, x):
+        self.add_loss(ops.mean(x))
+        return x
+
+
+class _Linear(layers.Layer):
+    def build(self, shape):
+        self.w = self.add_weight(shape=(shape[-1], 2), initializer="ones",
+                                 regularizer=keras.regularizers.L2(0.5),
+                                 name="w")
+
+    def call(self, x):
+        return ops.matmul(x, self.w)
+
+
+class _Block(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.linear = _Linear()
+        self.penalty = _Penalty()
+
+    def call(self, x):
+        return self.penalty(self.linear(x))
+
+
+def test_model_losses_include_add_loss_of_layers_nested_in_custom_layers():
+    """Keras's `losses` walks every nested layer (`_flatten_layers`): the
+    add_loss of a layer inside a custom layer inside a functional model
+    counts, after the weight penalties of the last call: 4 here, as Keras."""
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, _Block()(_Block()(inputs)))
+    assert len(model.losses) == 2           # the weight penalties
+    x = np.ones((2, 3), "float32")
+    model(x)
+    values = sorted(float(v) for v in model.losses)
+    # block 1: mean(x @ ones) = 3; block 2: mean(3 * 2) = 6;
+    # each weight: 0.5 * sum(ones ** 2) = 3 (3x2) and 2 (2x2)
+    np.testing.assert_allclose(values, [2.0, 3.0, 3.0, 6.0], rtol=1e-6)
+
+
+class _Gather(layers.Layer):
+    def build(self, shape):
+        self.table = self.add_weight(shape=(5, 2), initializer="ones",
+                                     name="table")
+
+    def call(self, indices):
+        self.seen_dtype = indices.dtype
+        return ops.take(self.table, ops.squeeze(indices, -1), axis=0)
+
+
+def test_integer_inputs_reach_a_custom_layers_call_as_integers():
+    """As Keras's DTypePolicy.convert_input: only floating inputs are cast
+    to the compute dtype; integer indices reach `call` unchanged, and
+    `ops.take` on them trains (its gradient scatters to the rows taken)."""
+    layer = _Gather()
+    model = keras.Sequential([keras.Input((1,), dtype="int32"), layer])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    idx = np.array([[0], [3], [3], [1]])
+    model.train_on_batch(idx, np.zeros((4, 2), "float32"))
+    assert np.dtype(layer.seen_dtype).kind == "i"
+    table = layer.table.numpy()
+    # d mse / d out = 2 * 1 / 8 per element; row 3 taken twice
+    np.testing.assert_allclose(table[:, 0], [0.75, 0.75, 1.0, 0.5, 1.0])
+    layer(np.array([[2]]))
+    assert np.dtype(layer.seen_dtype).kind == "i"
+
+
+def test_take_gradient_reads_float_indices_as_the_forward_pass():
+    from seqcore.ops.shape_ops import _take_vjp
+    x = np.zeros((4, 2), "float32")
+    g = np.ones((3, 2), "float32")
+    (dx, _) = _take_vjp(g, None, x, np.array([1.0, 1.0, 3.0], "float32"),
+                        axis=0)
+    np.testing.assert_array_equal(dx[:, 0], [0, 2, 0, 1])
+
+
+def test_lora_on_dense_and_embedding_as_keras():
+    """`enable_lora(2, lora_alpha=4)` freezes the base weight and computes
+    with W + 2 A @ B: predictions, one SGD step (the base weight fixed, A
+    and B trained), weight names, config, and the merged kernel a LoRA
+    Dense saves, all against Keras from the same weights."""
+    embed = layers.Embedding(6, 4, name="embed")
+    dense = layers.Dense(3, activation="tanh", name="dense")
+    model = keras.Sequential([keras.Input((5,), dtype="int32"), embed,
+                              layers.Flatten(), dense])
+    embed.enable_lora(2, lora_alpha=4)
+    dense.enable_lora(2, lora_alpha=4)
+    names = {"embed": ("embeddings", "lora_embeddings_a",
+                       "lora_embeddings_b"),
+             "dense": ("kernel", "lora_kernel_a", "lora_kernel_b")}
+    for layer in (embed, dense):
+        for name in names[layer.name]:
+            getattr(layer, name).assign(ARRAYS[f"lora_{layer.name}_{name}"])
+    x, y = ARRAYS["lora_x"], ARRAYS["lora_y"]
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               ARRAYS["lora_pred"], rtol=1e-5, atol=1e-6)
+    assert [w.name for w in model.non_trainable_weights] == \
+        RECORD["lora_non_trainable_names"]
+    assert sorted(w.name for w in model.trainable_weights) == \
+        sorted(RECORD["lora_trainable_names"])
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.train_on_batch(x, y)
+    for layer in (embed, dense):
+        for name in names[layer.name]:
+            np.testing.assert_allclose(
+                getattr(layer, name).numpy(),
+                ARRAYS[f"lora_after_{layer.name}_{name}"],
+                rtol=1e-4, atol=2e-5, err_msg=f"{layer.name}.{name}")
+    config = dense.get_config()
+    assert {k: config[k] for k in ("lora_rank", "lora_alpha")} == \
+        RECORD["lora_dense_config"]
+    store = {}
+    dense.save_own_variables(store)
+    assert len(store) == RECORD["lora_saved_dense_count"]
+    np.testing.assert_allclose(store["0"], ARRAYS["lora_saved_dense_0"],
+                               rtol=1e-5, atol=1e-6)
+    # loading the merged kernel resets the LoRA pair (Keras's
+    # load_own_variables), so the outputs stay those of the merged weight
+    before = model.predict(x, verbose=0)
+    dense.load_own_variables(store)
+    assert not dense.lora_kernel_b.numpy().any()
+    np.testing.assert_allclose(model.predict(x, verbose=0), before,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_lora_errors_and_lora_rank_argument():
+    dense = layers.Dense(2)
+    with pytest.raises(ValueError, match="isn't yet built"):
+        dense.enable_lora(2)
+    dense.build((None, 3))
+    dense.enable_lora(1)
+    with pytest.raises(ValueError, match="already enabled"):
+        dense.enable_lora(1)
+    constrained = layers.Dense(2, kernel_constraint="non_neg")
+    constrained.build((None, 3))
+    with pytest.raises(ValueError, match="kernel constraints"):
+        constrained.enable_lora(2)
+    # lora_rank= enables LoRA at build, with alpha = rank (as Keras's build)
+    layer = layers.Dense(2, lora_rank=3, lora_alpha=6)
+    layer.build((None, 4))
+    assert layer.lora_enabled and layer.lora_alpha == 3
+    assert [w.name for w in layer.trainable_weights] == \
+        ["bias", "lora_kernel_a", "lora_kernel_b"]
+    rebuilt = layers.Dense.from_config(layer.get_config())
+    rebuilt.build((None, 4))
+    assert rebuilt.lora_enabled and rebuilt.lora_rank == 3

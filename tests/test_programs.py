@@ -81,6 +81,7 @@ LOSS_VARIES = {
     "serialization_guide",          # squared activation: 1.3-70
     "timeseries_fcn",               # 0.69-0.90
     "timeseries_weather_lstm",      # 0.85-1.45
+    "tcn_residual_forecast",        # Keras 0.31-0.57, seqcore 0.37-0.42
     "transfer_learning_mobilenet",  # one step per epoch from logits
     "upsampling_autoencoder",       # Keras 0.62-0.95, seqcore 0.45-0.80
     "wavenet_causal_conv1d",        # 0.13-0.17

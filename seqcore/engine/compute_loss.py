@@ -11,6 +11,7 @@ import inspect
 
 import numpy as np
 
+from seqcore.engine import data as data_utils
 from seqcore.engine.tape import Tape, plain, recording
 from seqcore.engine.traced import Traced
 
@@ -55,10 +56,12 @@ def default_compute_loss(model, y, y_pred, sample_weight):
         [None] * len(compiled.losses)
     preds = model._output_list(y_pred)
     total = 0.0
-    for loss, weight, t, p in zip(compiled.losses, compiled.loss_weights,
-                                  ys, preds):
+    for i, (loss, weight, t, p) in enumerate(zip(
+            compiled.losses, compiled.loss_weights, ys, preds)):
         if loss is not None:
-            total = total + _loss_term(loss, weight, t, p, sample_weight)
+            total = total + _loss_term(
+                loss, weight, t, p, data_utils.output_weight(sample_weight,
+                                                             i))
     for value in model.losses:
         total = total + float(value)
     return total

@@ -56,6 +56,13 @@ def convert_inputs(layer, inputs):
         return {k: convert_inputs(layer, v) for k, v in inputs.items()}
     if type(inputs) is Traced or inputs is None:
         return inputs
+    from seqcore.engine.layer import Layer
+    if type(layer)._convert_input is Layer._convert_input:
+        # As Keras's DTypePolicy.convert_input: only floating inputs are
+        # cast to the compute dtype; integer and boolean arrays (indices,
+        # token ids) reach a user's call with their own dtype.
+        if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "iub":
+            return inputs
     return layer._convert_input(inputs)
 
 

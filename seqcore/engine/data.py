@@ -56,13 +56,44 @@ def check_finite(arrays, what):
                              f"clean the data before training")
 
 
+class PerOutputWeights:
+    """Sample weights given per output (a list, or a dict keyed by output
+    name, as Keras accepts for a model with several outputs): one array or
+    None per output. Indexing with a batch index slices every array."""
+
+    def __init__(self, arrays):
+        self.arrays = list(arrays)
+
+    def __getitem__(self, index):
+        return PerOutputWeights(None if a is None else a[index]
+                                for a in self.arrays)
+
+    def __len__(self):
+        return len(self.arrays)
+
+    def sizes(self):
+        return [a.shape[0] for a in self.arrays if a is not None]
+
+    def for_output(self, i):
+        return self.arrays[i] if i < len(self.arrays) else None
+
+
+def output_weight(sample_weight, i):
+    """The sample weights of output i: the one array given for all outputs,
+    or output i's own when they were given per output."""
+    if isinstance(sample_weight, PerOutputWeights):
+        return sample_weight.for_output(i)
+    return sample_weight
+
+
 def cardinality(x, y=None, sample_weight=None):
     """The common number of samples, or Keras's error when they differ."""
     sizes = {"x": [a.shape[0] for a in x]}
     if y is not None:
         sizes["y"] = [a.shape[0] for a in y]
     if sample_weight is not None:
-        sizes["sample_weight"] = [sample_weight.shape[0]]
+        sizes["sample_weight"] = sample_weight.sizes() if isinstance(
+            sample_weight, PerOutputWeights) else [sample_weight.shape[0]]
     counts = {n for group in sizes.values() for n in group}
     if len(counts) != 1:
         detail = " ".join(f"'{k}' sizes: {', '.join(map(str, v))}"

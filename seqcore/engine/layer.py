@@ -503,11 +503,25 @@ class Layer(Operation):
         (this layer's and its sub-layers'), then the weight regularization
         losses."""
         found = self._own_losses()
-        for layer in self._layers:
+        for layer in self._nested_layers():
             found += layer._own_losses()
         for w in self.trainable_weights:
             if w.regularizer is not None:
                 found.append(np.float32(w.regularizer(w.value)))
+        return found
+
+    def _nested_layers(self):
+        """Every layer under this one, depth first, each once (Keras's
+        `_flatten_layers(include_self=False)`)."""
+        found, seen = [], {id(self)}
+        stack = list(reversed(self.__dict__.get("_layers", [])))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            found.append(layer)
+            stack.extend(reversed(layer.__dict__.get("_layers", [])))
         return found
 
     def _added_losses_total(self):

@@ -188,7 +188,8 @@ class _Compiled:
         masks = masks or [None] * len(outputs)
         for (_, metric), k, weighted in zip(
                 self.metrics, self._metric_outputs, self._metric_weighted):
-            weights = sample_weight if weighted else None
+            weights = data_utils.output_weight(sample_weight, k) \
+                if weighted else None
             if hasattr(metric, "_update_masked"):
                 metric._update_masked(ys[k], outputs[k], weights, masks[k])
             else:
@@ -352,14 +353,52 @@ class Trainer:
         xs = data_utils.as_array_list(self._order(x, "x"), "x")
         ys = None if y is None else data_utils.as_array_list(
             self._order(y, "y"), "y")
-        sw = None if sample_weight is None else \
-            np.asarray(sample_weight, np.float32)
+        sw = self._sample_weights(sample_weight)
         data_utils.cardinality(xs, ys, sw)
         expected = len(getattr(self, "_inputs", None) or [None])
         if len(xs) != expected:
             raise ValueError(f"Model '{self.name}' expects {expected} "
                              f"input(s), received {len(xs)}")
         return xs, ys, sw
+
+    def _sample_weights(self, sample_weight):
+        """One float32 array for every output, or, given as a list or a
+        dict keyed by output name (Keras's per-output sample weights), one
+        per output."""
+        if sample_weight is None:
+            return None
+        if isinstance(sample_weight, (list, tuple, dict)):
+            outputs = len(self._output_names())
+            if isinstance(sample_weight, dict):
+                names = self._output_names()
+                unknown = [k for k in sample_weight if k not in names]
+                if unknown:
+                    raise ValueError(
+                        f"sample_weight has keys {unknown} that are not "
+                        f"outputs of model '{self.name}' (its outputs: "
+                        f"{names})")
+                sample_weight = [sample_weight.get(k) for k in names]
+            if len(sample_weight) != outputs:
+                raise ValueError(
+                    f"sample_weight: model '{self.name}' has {outputs} "
+                    f"output(s), received {len(sample_weight)} arrays of "
+                    f"sample weights")
+            if outputs > 1:
+                return data_utils.PerOutputWeights(
+                    None if w is None else np.asarray(w, np.float32)
+                    for w in sample_weight)
+            sample_weight = sample_weight[0]
+            if sample_weight is None:
+                return None
+        return np.asarray(sample_weight, np.float32)
+
+    def _with_class_weight(self, ys, sw, class_weight):
+        """sw times the class weights of the (first) targets."""
+        if isinstance(sw, data_utils.PerOutputWeights):
+            raise ValueError("`class_weight` is only supported for Models "
+                             "with a single output.")
+        cw = data_utils.class_weights_to_sample_weights(ys[0], class_weight)
+        return cw if sw is None else sw * cw
 
     def _input_names(self):
         if isinstance(getattr(self, "_inputs_struct", None), dict):
@@ -480,16 +519,16 @@ class Trainer:
                     layer, "_takes_preactivation_grad", False):
                 fused = losses_module.fused_output_gradient(
                     loss, getattr(layer.activation, "__name__", None), y,
-                    out, sample_weight, mask)
+                    out, data_utils.output_weight(sample_weight, i), mask)
             if fused is not None:
                 value, g = fused
                 dy_is_dz[i] = True   # its backward skips the activation
             else:
-                value = float(loss._masked_value(y, out, sample_weight,
-                                                 mask))
+                weights = data_utils.output_weight(sample_weight, i)
+                value = float(loss._masked_value(y, out, weights, mask))
                 g = None if not with_grad else \
-                    np.asarray(loss.gradient(y, out, sample_weight,
-                                             mask=mask), np.float32)
+                    np.asarray(loss.gradient(y, out, weights, mask=mask),
+                               np.float32)
             self._compiled.track_loss(name, value, out.shape[0])
             total += weight * value
             if with_grad:
@@ -731,15 +770,14 @@ class Trainer:
         if ys is not None:      # a compute_loss override may take none
             data_utils.check_finite(ys, "y")
         if class_weight is not None:
-            cw = data_utils.class_weights_to_sample_weights(ys[0],
-                                                            class_weight)
-            sw = cw if sw is None else sw * cw
+            sw = self._with_class_weight(ys, sw, class_weight)
         if validation_data is None and validation_split:
-            (xs, ys, swl), (vx, vy, vsw) = data_utils.split_validation(
-                [xs, ys, None if sw is None else [sw]], validation_split)
-            sw = None if swl is None else swl[0]
-            val = (data_adapters.PREPARED,
-                   (vx, vy, None if vsw is None else vsw[0]), None)
+            (xs, ys), (vx, vy) = data_utils.split_validation(
+                [xs, ys], validation_split)
+            n_train = xs[0].shape[0]
+            vsw = None if sw is None else sw[n_train:]
+            sw = None if sw is None else sw[:n_train]
+            val = (data_adapters.PREPARED, (vx, vy, vsw), None)
         n = xs[0].shape[0]
         if n == 0:
             raise ValueError("fit() received no samples (x has length 0)")
@@ -997,9 +1035,7 @@ class Trainer:
         self._require_compiled("train_on_batch")
         xs, ys, sw = self._prepare(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
-            cw = data_utils.class_weights_to_sample_weights(ys[0],
-                                                            class_weight)
-            sw = cw if sw is None else sw * cw
+            sw = self._with_class_weight(ys, sw, class_weight)
         if not self.built:
             self._build_from_data(xs)
         self._compiled.reset_metrics()

@@ -10,6 +10,7 @@ from seqcore.engine.layer import Layer
 from seqcore.engine.variables import grad_beta, store_grad
 from seqcore.layers._validation import positive_int
 from seqcore.layers import _validation
+from seqcore.layers._lora import LoraMixin
 from seqcore.saving.serialization import register_builtin
 
 
@@ -96,11 +97,13 @@ def sum_to_bias(dz):
 
 
 @register_builtin
-class Dense(Layer):
+class Dense(LoraMixin, Layer):
     """outputs = activation(inputs @ kernel + bias), on the last axis.
 
     kernel: (input_dim, units), bias: (units,), as in Keras.
     """
+
+    _lora_base, _lora_constraint = "kernel", "kernel_constraint"
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -118,9 +121,7 @@ class Dense(Layer):
         _validation.weight_options(self, ("kernel", "bias"), use_bias,
                                    locals())
         self.supports_masking = True
-        if lora_rank:
-            raise ValueError("Dense: LoRA (lora_rank) is not supported by "
-                             "seqcore")
+        self._init_lora(lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -139,6 +140,9 @@ class Dense(Layer):
             constraint=self.bias_constraint, name="bias") \
             if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        if self.lora_rank:
+            self.built = True
+            self.enable_lora(self.lora_rank)
 
     def call(self, inputs, training=None):
         x = inputs.reshape(-1, inputs.shape[-1])
@@ -146,7 +150,7 @@ class Dense(Layer):
             return self._train_call(x, inputs.shape)
         fused = activations.KERNEL_NAMES.get(self.activation, False)
         out = _kernels.gemm(
-            x, self.kernel.value,
+            x, self._effective_weight(),
             bias=None if self.bias is None else self.bias.value,
             activation=fused or None)
         if fused is False:
@@ -156,10 +160,11 @@ class Dense(Layer):
     def _train_call(self, x, input_shape):
         bias = None if self.bias is None else self.bias.value
         shape = (x.shape[0], self.units)
+        kernel = self._effective_weight()
         z, y = train_activation(lambda act: _kernels.gemm(
-            x, self.kernel.value, self._buffer("z", shape), bias=bias,
+            x, kernel, self._buffer("z", shape), bias=bias,
             activation=act), self.activation, self._buffer("y", shape))
-        self._saved = (x, z, y, input_shape)
+        self._saved = (x, z, y, input_shape, kernel)
         return y.reshape(input_shape[:-1] + (self.units,))
 
     # The trainer may hand backward() the gradient before the activation
@@ -167,18 +172,24 @@ class Dense(Layer):
     _takes_preactivation_grad = True
 
     def backward(self, dy, need_input_grad=True, dy_is_dz=False):
-        x, z, y, input_shape = self._saved
+        x, z, y, input_shape, kernel = self._saved
         dy = np.ascontiguousarray(dy).reshape(z.shape)
         dz = dy if dy_is_dz else activation_backward(
             self.activation, z, y, dy, out=self._buffer("dz", z.shape))
-        beta = grad_beta(self.kernel)
-        if beta is not None:
-            _kernels.gemm(x, dz, self.kernel.grad, trans_a=True, beta=beta)
+        if self._lora_wants_grad():
+            dw = _kernels.gemm(x, dz, trans_a=True)
+            store_grad(self.kernel, dw)
+            self._store_lora_grads(dw)
+        else:
+            beta = grad_beta(self.kernel)
+            if beta is not None:
+                _kernels.gemm(x, dz, self.kernel.grad, trans_a=True,
+                              beta=beta)
         if self.bias is not None:
             store_grad(self.bias, sum_to_bias(dz))
         if not need_input_grad:
             return None
-        dx = _kernels.gemm(dz, self.kernel.value,
+        dx = _kernels.gemm(dz, kernel,
                            self._buffer("dx", (dz.shape[0], x.shape[1])),
                            trans_b=True)
         return dx.reshape(input_shape)
@@ -189,7 +200,8 @@ class Dense(Layer):
     def _inference_fn(self, input_shape):
         fused = activations.KERNEL_NAMES.get(self.activation, False)
         softmax = self.activation is activations.softmax
-        if len(input_shape) != 2 or (fused is False and not softmax):
+        if len(input_shape) != 2 or (fused is False and not softmax) or \
+                self.lora_enabled:
             return None
         code = _kernels.activation_code(None if softmax else fused)
         kernel, bias = self.kernel, self.bias
@@ -208,7 +220,7 @@ class Dense(Layer):
         })
         config.update(_validation.weight_options_config(
             self, ("kernel", "bias")))
-        return config
+        return self._lora_config(config)
 
 
 @register_builtin
@@ -271,13 +283,15 @@ class Identity(Layer):
 
 
 @register_builtin
-class Embedding(Layer):
+class Embedding(LoraMixin, Layer):
     """Integer ids (batch, ...) -> vectors (batch, ..., output_dim).
 
     embeddings: (input_dim, output_dim). Float inputs are accepted when
     they hold whole numbers, as Keras casts them; ids must lie in
     [0, input_dim).
     """
+
+    _lora_base, _lora_constraint = "embeddings", "embeddings_constraint"
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None,
@@ -296,6 +310,7 @@ class Embedding(Layer):
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self._initial_weights = weights
+        self._init_lora(lora_rank, lora_alpha)
         del input_length
 
     def build(self, input_shape=None):
@@ -307,6 +322,9 @@ class Embedding(Layer):
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
+        if self.lora_rank:
+            self.built = True
+            self.enable_lora(self.lora_rank)
 
     def _convert_input(self, inputs):
         ids = np.asarray(inputs)
@@ -342,13 +360,19 @@ class Embedding(Layer):
             self._saved = inputs
             out = self._buffer("y", inputs.shape + (self.output_dim,))
             # mode="clip" (ids were checked above): "raise" would buffer.
-            return np.take(self.embeddings.value, inputs, axis=0, out=out,
-                           mode="clip")
-        return np.take(self.embeddings.value, inputs, axis=0)
+            return np.take(self._effective_weight(), inputs, axis=0,
+                           out=out, mode="clip")
+        return np.take(self._effective_weight(), inputs, axis=0)
 
     def backward(self, dy):
         """Writes the (dense) embeddings gradient; integer ids have no
         gradient, so this returns None."""
+        if self._lora_wants_grad():
+            dw = np.zeros(self.embeddings.shape, np.float32)
+            _kernels.embedding_backward(self._saved, dy, dw)
+            store_grad(self.embeddings, dw)
+            self._store_lora_grads(dw)
+            return None
         beta = grad_beta(self.embeddings)
         if beta is None:
             return None
@@ -376,4 +400,4 @@ class Embedding(Layer):
                 constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         })
-        return config
+        return self._lora_config(config)

@@ -95,6 +95,8 @@ def repeat(x, repeats, axis=None):
 def _take_vjp(g, out, x, indices, axis=None):
     shape = _shape(x)
     idx = np.asarray(indices)
+    if idx.dtype.kind == "f":       # as the forward pass reads them
+        idx = idx.astype(np.int64)
     dx = np.zeros(shape, g.dtype)
     if axis is None:
         flat = dx.reshape(-1)
@@ -138,6 +140,8 @@ def _along_index(indices, axis, ndim):
 def _take_along_axis_vjp(g, out, x, indices, axis=None):
     shape = _shape(x)
     idx = np.asarray(indices)
+    if idx.dtype.kind == "f":       # as the forward pass reads them
+        idx = idx.astype(np.int64)
     dx = np.zeros(shape, g.dtype)
     if axis is None:
         flat = dx.reshape(-1)

@@ -164,9 +164,14 @@ def _has_own_hooks(layer):
     """Whether the layer's class writes its own save/load_own_variables
     (Keras's saving hooks), which then decide what its group holds."""
     from seqcore.engine.layer import Layer
+    from seqcore.layers._lora import LoraMixin
+    if getattr(layer, "lora_enabled", False):
+        return True         # the merged weight in place of the base one
     kind = type(layer)
-    return kind.save_own_variables is not Layer.save_own_variables or \
-        kind.load_own_variables is not Layer.load_own_variables
+    return kind.save_own_variables not in (Layer.save_own_variables,
+                                           LoraMixin.save_own_variables) or \
+        kind.load_own_variables not in (Layer.load_own_variables,
+                                        LoraMixin.load_own_variables)
 
 
 class _OwnStore(dict):
