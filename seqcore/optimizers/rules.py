@@ -76,7 +76,9 @@ class Adagrad(Optimizer):
         self.epsilon = epsilon
 
     def _slot_initial(self, name):
-        return self.initial_accumulator_value
+        # only its own slot: the EMA and the gradient accumulator start at 0
+        return self.initial_accumulator_value if name == "accumulator" \
+            else 0.0
 
     def _hyper(self, t):
         return (self.epsilon,)
