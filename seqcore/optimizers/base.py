@@ -53,11 +53,14 @@ class Optimizer:
                 f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
                 f"can be set. Received: clipnorm={clipnorm}, "
                 f"clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        if loss_scale_factor:
-            raise ValueError(f"{type(self).__name__}: loss_scale_factor is "
-                             f"for mixed precision, and seqcore computes in "
-                             f"float32 only; received "
-                             f"loss_scale_factor={loss_scale_factor}")
+        if loss_scale_factor is not None and (
+                isinstance(loss_scale_factor, bool) or
+                not isinstance(loss_scale_factor, (int, float)) or
+                not math.isfinite(loss_scale_factor) or
+                loss_scale_factor <= 0):
+            raise ValueError(f"{type(self).__name__}: loss_scale_factor must "
+                             f"be a positive float or None, received "
+                             f"loss_scale_factor={loss_scale_factor!r}")
         if gradient_accumulation_steps is not None and (
                 isinstance(gradient_accumulation_steps, bool) or
                 int(gradient_accumulation_steps) !=
@@ -93,7 +96,10 @@ class Optimizer:
         self.use_ema = bool(use_ema)
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
-        self.loss_scale_factor = None
+        # Keras's static loss scale: scale_loss() multiplies a loss by it
+        # and apply() divides the gradients it is given by it (fit computes
+        # unscaled gradients, so it changes nothing there)
+        self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = None if \
             gradient_accumulation_steps is None else \
             int(gradient_accumulation_steps)
@@ -500,7 +506,15 @@ class Optimizer:
         self.build([v for _, v in pairs])
         for g, v in pairs:
             v.grad[...] = np.asarray(g, np.float32).reshape(v.shape)
+            if self.loss_scale_factor is not None:
+                v.grad /= np.float32(self.loss_scale_factor)
         self.step()
+
+    def scale_loss(self, loss):
+        """Keras's `scale_loss`: `loss` times `loss_scale_factor`, if set."""
+        if self.loss_scale_factor is None:
+            return loss
+        return loss * self.loss_scale_factor
 
     def apply(self, grads, trainable_variables=None):
         """Keras's `apply(grads, trainable_variables)`; without variables,
@@ -538,7 +552,7 @@ class Optimizer:
                 "clipvalue": self.clipvalue, "use_ema": self.use_ema,
                 "ema_momentum": self.ema_momentum,
                 "ema_overwrite_frequency": self.ema_overwrite_frequency,
-                "loss_scale_factor": None,
+                "loss_scale_factor": self.loss_scale_factor,
                 "gradient_accumulation_steps":
                     self.gradient_accumulation_steps}
 
