@@ -204,6 +204,29 @@ def test_metric_config_matches_keras(name):
     assert normalized(clone.get_config()) == normalized(meta["config"])
 
 
+# ---- one epoch of fit: fused losses, EMA, accumulation --------------------
+
+@pytest.mark.parametrize("name", META["fits"])
+def test_fit_epoch_matches_keras(name):
+    (loss_cls, loss_kwargs, activation, units, _, _, opt_cls,
+     opt_kwargs) = C.fit_cases()[name]
+    model = keras.Sequential([keras.Input(C.FIT_SHAPE[1:]),
+                              keras.layers.Dense(units, activation)])
+    model.set_weights([ARRAYS[f"fit/{name}/init/{i}"]
+                       for i in range(len(model.weights))])
+    opt_kwargs = dict(opt_kwargs)
+    opt_kwargs["learning_rate"] = learning_rate(opt_kwargs["learning_rate"])
+    model.compile(optimizer=getattr(keras.optimizers, opt_cls)(**opt_kwargs),
+                  loss=getattr(keras.losses, loss_cls)(**loss_kwargs))
+    sw = f"fit/{name}/sample_weight"
+    history = model.fit(ARRAYS[f"fit/{name}/x"], ARRAYS[f"fit/{name}/y"],
+                        sample_weight=ARRAYS[sw] if sw in ARRAYS else None,
+                        batch_size=4, epochs=1, shuffle=False, verbose=0)
+    for i, w in enumerate(model.get_weights()):
+        close(w, ARRAYS[f"fit/{name}/after/{i}"])
+    close(history.history["loss"][0], ARRAYS[f"fit/{name}/loss"])
+
+
 # ---- Keras's rules without arrays -----------------------------------------
 
 def test_callable_learning_rate_is_called_without_arguments():
@@ -226,3 +249,14 @@ def test_apply_without_variables_uses_the_built_ones():
     close(w.numpy(), np.zeros(2))
     with pytest.raises(ValueError, match="Received 2 gradients"):
         opt.apply([np.ones(2, np.float32)] * 2)
+
+
+def test_loss_scale_factor_scales_losses_and_unscales_gradients():
+    opt = keras.optimizers.SGD(learning_rate=1.0, loss_scale_factor=4.0)
+    assert opt.scale_loss(2.0) == 8.0
+    assert opt.get_config()["loss_scale_factor"] == 4.0
+    w = keras.Variable(np.zeros(2, np.float32), name="w")
+    opt.apply_gradients([(np.full(2, 4.0, np.float32), w)])
+    close(w.numpy(), np.full(2, -1.0))
+    with pytest.raises(ValueError, match="loss_scale_factor=-1"):
+        keras.optimizers.Adam(loss_scale_factor=-1.0)
