@@ -72,11 +72,10 @@ def run_optimizer(name):
 def test_optimizer_steps_match_keras(name):
     opt, variables = run_optimizer(name)
     for step in range(C.OPT_STEPS):
-        grads = [ARRAYS[f"opt/{name}/grad/{step}/{v}"]
-                 for v, _ in C.VARIABLES]
-        opt.apply_gradients(zip(grads, variables))
+        opt.apply_gradients([(ARRAYS[f"opt/{name}/grads/{v.name}"][step], v)
+                             for v in variables])
         for v in variables:
-            close(v.numpy(), ARRAYS[f"opt/{name}/after/{step}/{v.name}"])
+            close(v.numpy(), ARRAYS[f"opt/{name}/after/{v.name}"][step])
     meta = META["optimizers"][name]
     assert int(opt.iterations) == meta["iterations"]
     state = opt.variables
@@ -166,11 +165,13 @@ def test_loss_config_matches_keras(name):
 # ---- metrics --------------------------------------------------------------
 
 def metric_update(metric, name, u):
-    prefix = f"metric/{name}/{u}/"
-    args = [ARRAYS[prefix + "y_pred"]]
+    """The u-th update_state call of the case (inputs stacked over the
+    updates)."""
+    prefix = f"metric/{name}/"
+    args = [ARRAYS[prefix + "y_pred"][u]]
     if prefix + "y_true" in ARRAYS:
-        args.insert(0, ARRAYS[prefix + "y_true"])
-    weight = ARRAYS[prefix + "sample_weight"] \
+        args.insert(0, ARRAYS[prefix + "y_true"][u])
+    weight = ARRAYS[prefix + "sample_weight"][u] \
         if prefix + "sample_weight" in ARRAYS else None
     metric.update_state(*args, sample_weight=weight)
 
@@ -190,7 +191,7 @@ def test_metric_results_match_keras(name):
             metric.reset_state()
             close(metric.result(), ARRAYS[f"metric/{name}/reset"])
         metric_update(metric, name, u)
-        close(metric.result(), ARRAYS[f"metric/{name}/result/{u}"])
+        close(metric.result(), ARRAYS[f"metric/{name}/result"][u])
 
 
 @pytest.mark.parametrize("name", sorted(META["metrics"]))
