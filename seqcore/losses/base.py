@@ -210,7 +210,14 @@ class Loss:
             mask, self._values_mask(y_true, y_pred, values_shape))
         scale = self._reduction_scale(values_shape, grad.dtype,
                                       sample_weight, mask)
-        return grad * scale[..., np.newaxis]
+        if grad.ndim > scale.ndim:     # the values reduce the loss's axis
+            scale = expand_reduced(scale, self._values_axis(), grad.ndim)
+        return grad * scale
+
+    def _values_axis(self):
+        """The axis of y_pred the per-sample values reduce (when they
+        have fewer dimensions than y_pred)."""
+        return -1
 
     def _reduction_scale(self, values_shape, dtype, sample_weight,
                          mask=None):
@@ -375,9 +382,12 @@ class LossFunctionWrapper(Loss):
             grad, values_shape = self._per_sample_gradient(y_true, p)
             g = np.reshape(g, values_shape)
             if grad.ndim > g.ndim:
-                g = expand_reduced(g, options.get("axis", -1), grad.ndim)
+                g = expand_reduced(g, self._values_axis(), grad.ndim)
             grad = grad * g
         return [None, np.asarray(grad, p.dtype).reshape(p.shape)]
+
+    def _values_axis(self):
+        return self._fn_kwargs.get("axis", -1)
 
     def _per_sample_gradient(self, y_true, y_pred):
         from seqcore.losses.probabilistic import (

@@ -53,11 +53,14 @@ class Optimizer:
                 f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
                 f"can be set. Received: clipnorm={clipnorm}, "
                 f"clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        if loss_scale_factor:
-            raise ValueError(f"{type(self).__name__}: loss_scale_factor is "
-                             f"for mixed precision, and seqcore computes in "
-                             f"float32 only; received "
-                             f"loss_scale_factor={loss_scale_factor}")
+        if loss_scale_factor is not None and (
+                isinstance(loss_scale_factor, bool) or
+                not isinstance(loss_scale_factor, (int, float)) or
+                not math.isfinite(loss_scale_factor) or
+                loss_scale_factor <= 0):
+            raise ValueError(f"{type(self).__name__}: loss_scale_factor must "
+                             f"be a positive float or None, received "
+                             f"loss_scale_factor={loss_scale_factor!r}")
         if gradient_accumulation_steps is not None and (
                 isinstance(gradient_accumulation_steps, bool) or
                 int(gradient_accumulation_steps) !=
@@ -83,6 +86,9 @@ class Optimizer:
         self._variables = None     # the variables the arena holds, in order
         self._slots = {}           # slot name -> flat array
         self._exclude_ids, self._exclude_pattern = set(), None
+        # Built by apply/apply_gradients (inside Keras's name scope of the
+        # optimizer) rather than by `build` called from outside (fit)
+        self._built_by_apply = False
         # Set while data-parallel ranks share this arena's weights and
         # slots (distribution/node_reduce.py): gives this rank its own
         # copy again, before an update that is not split over the ranks.
@@ -90,7 +96,10 @@ class Optimizer:
         self.use_ema = bool(use_ema)
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
-        self.loss_scale_factor = None
+        # Keras's static loss scale: scale_loss() multiplies a loss by it
+        # and apply() divides the gradients it is given by it (fit computes
+        # unscaled gradients, so it changes nothing there)
+        self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = None if \
             gradient_accumulation_steps is None else \
             int(gradient_accumulation_steps)
@@ -144,9 +153,14 @@ class Optimizer:
     lr = learning_rate
 
     def _current_learning_rate(self):
+        """As Keras: a schedule is evaluated at the count of apply calls
+        (accumulation steps included, not `iterations`); any other callable
+        is called without arguments."""
         lr = self._learning_rate
-        if callable(lr):
-            lr = lr(self.iterations)
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = lr(self._iterations)
+        elif callable(lr):
+            lr = lr()
         lr = float(np.float32(lr))
         if self.decay:
             lr = lr / (1.0 + self.decay * self.iterations)
@@ -283,23 +297,31 @@ class Optimizer:
         """Keras's paths of state_values(), or None where this optimizer
         lays its state out its own way."""
         cls = type(self)
-        if cls._rule_state_views is not Optimizer._rule_state_views or \
+        if (cls._rule_state_views is not Optimizer._rule_state_views and
+                cls._rule_state_paths is Optimizer._rule_state_paths) or \
                 cls.state_values is not Optimizer.state_values:
             return None
-
-        def under(prefix, name):
-            return f"{prefix}/{self.name}/{name}" if prefix else \
-                f"{self.name}/{name}"
+        under = self._under
         paths = [under(self._made_in, "iteration")]
         if not callable(self._learning_rate):
             paths.append(under(self._made_in, "learning_rate"))
         refs = [v.path.replace("/", "_") for v in self._requested]
         for name in self._base_slots():
             paths += [under(self._built_in, f"{ref}_{name}") for ref in refs]
-        for group in self._slot_groups():
-            paths += [under(self._built_in, f"{ref}_{name}")
-                      for ref in refs for name in group]
-        return paths + self._extra_state_paths()
+        return paths + self._rule_state_paths() + self._extra_state_paths()
+
+    def _under(self, prefix, name):
+        """The path of an optimizer variable `name` made in Keras's name
+        scope of this optimizer, itself opened under `prefix`."""
+        return f"{prefix}/{self.name}/{name}" if prefix else \
+            f"{self.name}/{name}"
+
+    def _rule_state_paths(self):
+        """Keras's paths of `_rule_state_views()`, in its order."""
+        refs = [v.path.replace("/", "_") for v in self._requested]
+        return [self._under(self._built_in, f"{ref}_{name}")
+                for group in self._slot_groups()
+                for ref in refs for name in group]
 
     def _extra_state_paths(self):
         return []
@@ -479,12 +501,38 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Keras's `apply_gradients([(grad, variable), ...])`."""
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        if not self.built:     # built inside the optimizer's name scope
+            self._built_by_apply = True
         self.build([v for _, v in pairs])
         for g, v in pairs:
             v.grad[...] = np.asarray(g, np.float32).reshape(v.shape)
+            if self.loss_scale_factor is not None:
+                v.grad /= np.float32(self.loss_scale_factor)
         self.step()
 
+    def scale_loss(self, loss):
+        """Keras's `scale_loss`: `loss` times `loss_scale_factor`, if set."""
+        if self.loss_scale_factor is None:
+            return loss
+        return loss * self.loss_scale_factor
+
     def apply(self, grads, trainable_variables=None):
+        """Keras's `apply(grads, trainable_variables)`; without variables,
+        the gradients go to the variables the optimizer was built on."""
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer "
+                    "must already be built on a list of variables. Call "
+                    "`optimizer.build(trainable_variables)` first.")
+            if len(grads) != len(self._requested):
+                raise ValueError(
+                    f"When passing `grads` as a list of gradient tensors, "
+                    f"the gradients must match the optimizer's trainable "
+                    f"variables one-to-one. Received {len(grads)} gradients, "
+                    f"expected {len(self._requested)}.")
+            trainable_variables = self._requested
         self.apply_gradients(zip(grads, trainable_variables))
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
@@ -535,13 +583,15 @@ class Optimizer:
         lr = self._learning_rate
         if isinstance(lr, schedules.LearningRateSchedule):
             lr = schedules.serialize(lr)
+        elif not callable(lr):    # Keras reads its float32 variable
+            lr = float(np.float32(lr))
         return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm,
                 "clipvalue": self.clipvalue, "use_ema": self.use_ema,
                 "ema_momentum": self.ema_momentum,
                 "ema_overwrite_frequency": self.ema_overwrite_frequency,
-                "loss_scale_factor": None,
+                "loss_scale_factor": self.loss_scale_factor,
                 "gradient_accumulation_steps":
                     self.gradient_accumulation_steps}
 

@@ -102,7 +102,7 @@ class MultiOptimizer(Optimizer):
     Args:
         optimizer_map: an `OptimizerMap`, or a callable variable ->
             Optimizer.
-        loss_scale_factor: must be None (seqcore computes in float32).
+        loss_scale_factor: must be None (set it on the sub-optimizers).
         name: the optimizer's name.
 
     `learning_rate` is refused (each sub-optimizer has its own): use
@@ -117,8 +117,12 @@ class MultiOptimizer(Optimizer):
             raise TypeError(f"MultiOptimizer: optimizer_map must be an "
                             f"OptimizerMap or a callable variable -> "
                             f"Optimizer, received {optimizer_map!r}")
-        super().__init__(learning_rate=0.0,
-                         loss_scale_factor=loss_scale_factor, name=name)
+        if loss_scale_factor is not None:
+            raise ValueError(f"MultiOptimizer: loss_scale_factor is not "
+                             f"supported; set it on each sub-optimizer. "
+                             f"Received loss_scale_factor="
+                             f"{loss_scale_factor!r}")
+        super().__init__(learning_rate=0.0, name=name)
         self._optimizer_map = optimizer_map
         self._inner_optimizers = []
         for opt in list(getattr(optimizer_map, "values", list)()) + \

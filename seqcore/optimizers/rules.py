@@ -76,7 +76,9 @@ class Adagrad(Optimizer):
         self.epsilon = epsilon
 
     def _slot_initial(self, name):
-        return self.initial_accumulator_value
+        # only its own slot: the EMA and the gradient accumulator start at 0
+        return self.initial_accumulator_value if name == "accumulator" \
+            else 0.0
 
     def _hyper(self, t):
         return (self.epsilon,)
@@ -185,7 +187,13 @@ class Nadam(Optimizer):
         self._u_product = float(values[0])
 
     def _extra_state_paths(self):
-        return ["variable"]     # Keras makes it outside any name scope
+        # Keras makes it in `build`, without a name of its own: under the
+        # optimizer's name scope when apply() builds, outside it when fit
+        # calls build
+        scope = self._built_in
+        if self._built_by_apply:
+            scope = f"{scope}/{self.name}" if scope else self.name
+        return [f"{scope}/variable" if scope else "variable"]
 
     def _momentum_at(self, t):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)
@@ -372,6 +380,21 @@ class Adafactor(Optimizer):
                 .reshape(c_shape),
                 self._slots["velocity"][start:start + v.size].reshape(v.shape)]
         return views
+
+    def _rule_state_paths(self):
+        # Keras names r and c after the variable's name (not its path); for
+        # a variable of fewer than two dimensions they are plain Variables,
+        # under the optimizer's name scope only when apply() builds
+        paths = []
+        for v in self._requested:
+            factor = self._under(self._built_in, v.name)
+            if v.ndim < 2 and not self._built_by_apply:
+                factor = f"{self._built_in}/{v.name}" if self._built_in \
+                    else v.name
+            ref = v.path.replace("/", "_")
+            paths += [factor, factor,
+                      self._under(self._built_in, f"{ref}_velocity")]
+        return paths
 
     def _update(self, lr):
         t = np.float32(self.iterations + 1)
