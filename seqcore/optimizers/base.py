@@ -521,11 +521,7 @@ class Optimizer:
         the gradients go to the variables the optimizer was built on."""
         grads = list(grads)
         if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "When passing `grads` without `variables`, the optimizer "
-                    "must already be built on a list of variables. Call "
-                    "`optimizer.build(trainable_variables)` first.")
+            self._require_built_for_grads()
             if len(grads) != len(self._requested):
                 raise ValueError(
                     f"When passing `grads` as a list of gradient tensors, "
@@ -534,6 +530,14 @@ class Optimizer:
                     f"expected {len(self._requested)}.")
             trainable_variables = self._requested
         self.apply_gradients(zip(grads, trainable_variables))
+
+    def _require_built_for_grads(self):
+        """Keras's error for apply(grads) before the optimizer is built."""
+        if not self.built:
+            raise ValueError(
+                "When passing `grads` without `variables`, the optimizer "
+                "must already be built on a list of variables. Call "
+                "`optimizer.build(trainable_variables)` first.")
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """One update from the given values, the optimizer and its

@@ -209,11 +209,7 @@ class MultiOptimizer(Optimizer):
         if not grads:
             return
         if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "When passing `grads` without `variables`, the optimizer "
-                    "must already be built on a list of variables. Call "
-                    "`optimizer.build(trainable_variables)` first.")
+            self._require_built_for_grads()
             trainable_variables = self._requested
         trainable_variables = list(trainable_variables)
         self.build(trainable_variables)
