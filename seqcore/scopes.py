@@ -180,20 +180,30 @@ def remat(f):
 
 # ---- the symbolic stage ------------------------------------------------------------
 
-_SYMBOLIC = [None]
+class CurrentScope:
+    """A context manager that is the current one of its kind while open,
+    the enclosing one again after (`_current`: the kind's one-item list,
+    set by each subclass)."""
 
-
-class SymbolicScope:
-    """Keras's marker of the symbolic stage (`in_symbolic_scope()` is True
-    inside it)."""
+    _current = None
 
     def __enter__(self):
-        self.original_scope = _SYMBOLIC[0]
-        _SYMBOLIC[0] = self
+        self.original_scope = self._current[0]
+        self._current[0] = self
         return self
 
     def __exit__(self, *exc):
-        _SYMBOLIC[0] = self.original_scope
+        self._current[0] = self.original_scope
+
+
+_SYMBOLIC = [None]
+
+
+class SymbolicScope(CurrentScope):
+    """Keras's marker of the symbolic stage (`in_symbolic_scope()` is True
+    inside it)."""
+
+    _current = _SYMBOLIC
 
 
 def in_symbolic_scope():

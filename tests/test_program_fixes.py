@@ -9,6 +9,7 @@ import pytest
 
 import seqcore as keras
 from seqcore import layers, ops
+from tests.fixtures import program_fix_cases
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 ARRAYS = np.load(FIXTURES / "keras_program_fixes.npz")
@@ -714,17 +715,7 @@ def test_per_output_sample_weights_as_keras():
     """Sample weights given as a list, one array per output, weigh each
     output's loss and weighted metrics (Keras's evaluate from the same
     weights)."""
-    inputs = keras.Input(shape=(3,), name="x")
-    trunk = layers.Dense(4, activation="tanh", name="trunk")(inputs)
-    reg = layers.Dense(1, name="reg")(trunk)
-    cls = layers.Dense(3, activation="softmax", name="cls")(trunk)
-    model = keras.Model(inputs, [reg, cls])
-    rng = np.random.default_rng(5)
-    model.set_weights([rng.normal(size=w.shape).astype("float32")
-                       for w in model.get_weights()])
-    model.compile("sgd", loss=["mse", "sparse_categorical_crossentropy"],
-                  loss_weights=[0.5, 2.0], metrics=[["mae"], ["accuracy"]],
-                  weighted_metrics=[["mae"], ["accuracy"]])
+    model, _ = program_fix_cases.two_output_model(keras)
     a = {k[3:]: ARRAYS[k] for k in ARRAYS.files if k.startswith("sw_")}
     got = model.evaluate(a["x"], [a["y_reg"], a["y_cls"]],
                          sample_weight=[a["w_reg"], a["w_cls"]],

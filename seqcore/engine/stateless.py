@@ -11,6 +11,8 @@ state).
 """
 import numpy as np
 
+from seqcore.scopes import CurrentScope
+
 _CURRENT = [None]      # the innermost open scope
 
 
@@ -18,7 +20,7 @@ def current():
     return _CURRENT[0]
 
 
-class StatelessScope:
+class StatelessScope(CurrentScope):
     """A scope in which no variable changes.
 
     Args:
@@ -29,6 +31,8 @@ class StatelessScope:
         initialize_variables: accepted for Keras's signature (seqcore's
             variables are made initialized).
     """
+
+    _current = _CURRENT
 
     def __init__(self, state_mapping=None, collect_losses=False,
                  initialize_variables=True):
@@ -56,14 +60,6 @@ class StatelessScope:
                     f"{variable}, received invalid value {value} with shape "
                     f"{value.shape}.")
             self.state_mapping[id(variable)] = value
-
-    def __enter__(self):
-        self.original_scope = _CURRENT[0]
-        _CURRENT[0] = self
-        return self
-
-    def __exit__(self, *exc):
-        _CURRENT[0] = self.original_scope
 
     def add_loss(self, loss):
         self.losses.append(loss)
@@ -104,12 +100,15 @@ def get_stateless_scope():
     return _CURRENT[0]
 
 
-def _check_count(what, owner, given, expected):
+def check_one_to_one(argument, owner, attribute, given, expected):
+    """Keras's error when the values given for a stateless call do not
+    pair 1:1 with `owner.<attribute>` (`expected`)."""
     if len(given) != len(expected):
         raise ValueError(
-            f"Argument `{what}` must be a list of tensors corresponding 1:1 "
-            f"to {type(owner).__name__}().{what}. Received list with length "
-            f"{len(given)}, but expected {len(expected)} variables.")
+            f"Argument `{argument}` must be a list of tensors corresponding "
+            f"1:1 to {type(owner).__name__}().{attribute}. Received list "
+            f"with length {len(given)}, but expected {len(expected)} "
+            f"variables.")
 
 
 def layer_stateless_call(layer, trainable_variables, non_trainable_variables,
@@ -122,10 +121,9 @@ def layer_stateless_call(layer, trainable_variables, non_trainable_variables,
             f"To call stateless_call, {type(layer).__name__} must be built "
             f"(i.e. its variables must have been already created). You can "
             f"build it by calling it on some data.")
-    _check_count("trainable_variables", layer, trainable_variables,
-                 layer.trainable_variables)
-    _check_count("non_trainable_variables", layer, non_trainable_variables,
-                 layer.non_trainable_variables)
+    for name, given in (("trainable_variables", trainable_variables),
+                        ("non_trainable_variables", non_trainable_variables)):
+        check_one_to_one(name, layer, name, given, getattr(layer, name))
     mapping = list(zip(layer.trainable_variables, trainable_variables)) + \
         list(zip(layer.non_trainable_variables, non_trainable_variables))
     losses = None

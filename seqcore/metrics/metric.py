@@ -177,12 +177,9 @@ class Metric:
     # ---- Keras's stateless API: state passed in and returned as arrays ----
 
     def _check_state(self, metric_variables):
-        if len(metric_variables) != len(self.variables):
-            raise ValueError(
-                f"Argument `metric_variables` must be a list of tensors "
-                f"corresponding 1:1 to {type(self).__name__}().variables. "
-                f"Received list with length {len(metric_variables)}, but "
-                f"expected {len(self.variables)} variables.")
+        from seqcore.engine.stateless import check_one_to_one
+        check_one_to_one("metric_variables", self, "variables",
+                         metric_variables, self.variables)
 
     def _with_state(self, metric_variables, action):
         """Run action() on the given state; the metric's own is kept."""
